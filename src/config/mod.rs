@@ -1,0 +1,409 @@
+//! Configuration: raw file (figment, TOML or YAML) + `AIPOOL_` environment
+//! overrides → validated [`Settings`].
+//!
+//! Two phases, as ripgrep does it: the file is parsed into a generic tree, then
+//! validated key by key into typed settings. Validation collects every problem with
+//! its key path (`accounts[1].interval: "5 parsecs" is not a duration`) so a user
+//! fixes a config in one round. Provider-specific keys are parsed by the provider's
+//! own module (see [`crate::providers::parse_config`]).
+//!
+//! The process environment is read through [`Env`], which tests construct by hand:
+//! no test mutates the real environment.
+
+mod fields;
+pub mod secret;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::Path;
+use std::time::Duration;
+
+use figment::providers::{Format, Toml, Yaml};
+use figment::Figment;
+use serde_json::{Map, Value};
+
+pub use fields::Fields;
+pub use secret::Secret;
+
+use crate::providers::{self, ProviderConfig, ProviderKind};
+
+/// The default listen address. 9877 is not taken in the Prometheus default port
+/// allocations list as far as we could check; change it with
+/// `--web.listen-address` or `web.listen_address`.
+pub const DEFAULT_LISTEN_ADDRESS: &str = "0.0.0.0:9877";
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
+/// Upstream bodies larger than this are refused (config `max_response_bytes`).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Environment variables prefixed `AIPOOL_` override file keys; `__` separates
+/// path segments and numbers index lists: `AIPOOL_WEB__LISTEN_ADDRESS`,
+/// `AIPOOL_ACCOUNTS__0__INTERVAL`.
+pub const ENV_PREFIX: &str = "AIPOOL_";
+
+/// A snapshot of environment variables, injectable for tests.
+#[derive(Debug, Clone, Default)]
+pub struct Env(BTreeMap<String, String>);
+
+impl Env {
+    pub fn from_process() -> Self {
+        Env(std::env::vars().collect())
+    }
+
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Env(pairs
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect())
+    }
+
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.0.get(name).cloned()
+    }
+}
+
+/// One configuration problem, with the key path it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: String,
+    pub reason: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.reason)
+        } else {
+            write!(f, "{}: {}", self.path, self.reason)
+        }
+    }
+}
+
+/// Every problem found in a config.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl fmt::Display for ConfigErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub web: WebSettings,
+    pub accounts: Vec<AccountSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    pub listen_address: String,
+    pub telemetry_path: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccountSettings {
+    /// Unique; the `account` label.
+    pub name: String,
+    pub provider: ProviderKind,
+    /// The `cloud_region` label (resolved by the provider's config parser).
+    pub region: String,
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub max_response_bytes: u64,
+    pub provider_config: ProviderConfig,
+}
+
+/// The keys every account has, handed to the provider's parser, which resolves
+/// `region` and `endpoint` defaults its own way.
+#[derive(Debug, Clone, Default)]
+pub struct CommonKeys {
+    pub region: Option<String>,
+    pub endpoint: Option<reqwest::Url>,
+}
+
+/// Reads and validates the config file at `path`.
+pub fn load(path: &Path, env: &Env) -> Result<Settings, ConfigErrors> {
+    let tree = read_tree(path).map_err(|e| ConfigErrors(vec![e]))?;
+    from_tree(tree, env)
+}
+
+/// Parses config text in the given format ("toml" or "yaml"); used by tests and
+/// the demo.
+pub fn from_str(text: &str, format: &str, env: &Env) -> Result<Settings, ConfigErrors> {
+    let figment = match format {
+        "toml" => Figment::from(Toml::string(text)),
+        "yaml" | "yml" => Figment::from(Yaml::string(text)),
+        other => {
+            return Err(ConfigErrors(vec![ConfigError {
+                path: String::new(),
+                reason: format!("unknown config format {other:?}"),
+            }]))
+        }
+    };
+    let tree = extract(figment).map_err(|e| ConfigErrors(vec![e]))?;
+    from_tree(tree, env)
+}
+
+fn read_tree(path: &Path) -> Result<Value, ConfigError> {
+    let shown = path.display().to_string();
+    let err = |reason: String| ConfigError {
+        path: String::new(),
+        reason,
+    };
+    // figment treats a missing file as empty; a missing config is a mistake.
+    if let Err(e) = std::fs::metadata(path) {
+        return Err(err(format!("cannot read config file {shown:?}: {e}")));
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let figment = match ext.as_str() {
+        "toml" => Figment::from(Toml::file(path)),
+        "yaml" | "yml" => Figment::from(Yaml::file(path)),
+        _ => {
+            return Err(err(format!(
+                "config file {shown:?} must end in .toml, .yaml or .yml"
+            )))
+        }
+    };
+    extract(figment)
+}
+
+fn extract(figment: Figment) -> Result<Value, ConfigError> {
+    figment.extract::<Value>().map_err(|e| ConfigError {
+        path: e.path.join("."),
+        // figment's message names the file and line; it never includes values of
+        // keys it did not fail on.
+        reason: e.to_string(),
+    })
+}
+
+/// Validates a parsed tree (after applying environment overrides).
+pub fn from_tree(mut tree: Value, env: &Env) -> Result<Settings, ConfigErrors> {
+    let mut errors = Vec::new();
+    apply_env_overrides(&mut tree, env, &mut errors);
+    let root = match tree {
+        Value::Object(m) => m,
+        Value::Null => Map::new(),
+        _ => {
+            errors.push(ConfigError {
+                path: String::new(),
+                reason: "the config must be a table at the top level".into(),
+            });
+            Map::new()
+        }
+    };
+    let mut top = Fields::new("", root, &mut errors, env);
+    let web_value = take_table(&mut top, "web");
+    let accounts_value = take_list(&mut top, "accounts");
+    top.finish();
+
+    let web = parse_web(web_value, &mut errors, env);
+    let mut accounts = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (i, value) in accounts_value.into_iter().enumerate() {
+        let path = format!("accounts[{i}]");
+        let Value::Object(map) = value else {
+            errors.push(ConfigError {
+                path,
+                reason: "expected a table".into(),
+            });
+            continue;
+        };
+        if let Some(account) = parse_account(&path, map, &mut errors, env) {
+            if !seen.insert(account.name.clone()) {
+                errors.push(ConfigError {
+                    path: format!("{path}.name"),
+                    reason: format!("duplicate account name {:?}", account.name),
+                });
+                continue;
+            }
+            accounts.push(account);
+        }
+    }
+    if errors.is_empty() {
+        Ok(Settings { web, accounts })
+    } else {
+        Err(ConfigErrors(errors))
+    }
+}
+
+fn take_table(f: &mut Fields<'_>, key: &str) -> Map<String, Value> {
+    match take_raw(f, key) {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(m)) => m,
+        Some(_) => {
+            f.error(key, "expected a table");
+            Map::new()
+        }
+    }
+}
+
+fn take_list(f: &mut Fields<'_>, key: &str) -> Vec<Value> {
+    match take_raw(f, key) {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(a)) => a,
+        Some(_) => {
+            f.error(key, "expected a list of tables ([[accounts]] in TOML)");
+            Vec::new()
+        }
+    }
+}
+
+fn take_raw(f: &mut Fields<'_>, key: &str) -> Option<Value> {
+    f.take_value(key)
+}
+
+fn parse_web(map: Map<String, Value>, errors: &mut Vec<ConfigError>, env: &Env) -> WebSettings {
+    let mut f = Fields::new("web", map, errors, env);
+    let listen_address = f
+        .string("listen_address")
+        .unwrap_or_else(|| DEFAULT_LISTEN_ADDRESS.to_string());
+    let telemetry_path = f
+        .string("telemetry_path")
+        .unwrap_or_else(|| "/metrics".to_string());
+    if !telemetry_path.starts_with('/') || telemetry_path.len() < 2 {
+        f.error("telemetry_path", "must start with / and not be / itself");
+    } else if ["/healthz", "/ready", "/-/reload"].contains(&telemetry_path.as_str()) {
+        f.error("telemetry_path", "collides with a built-in endpoint");
+    }
+    f.finish();
+    WebSettings {
+        listen_address,
+        telemetry_path,
+    }
+}
+
+fn parse_account(
+    path: &str,
+    map: Map<String, Value>,
+    errors: &mut Vec<ConfigError>,
+    env: &Env,
+) -> Option<AccountSettings> {
+    let before = errors.len();
+    let mut f = Fields::new(path, map, errors, env);
+    let name = f.required_string("name");
+    if let Some(n) = &name {
+        if n.chars().any(|c| c.is_control()) {
+            f.error("name", "must not contain control characters");
+        }
+    }
+    let provider_name = f.required_string("provider");
+    let provider = match provider_name.as_deref().map(ProviderKind::parse) {
+        Some(Some(p)) => Some(p),
+        Some(None) => {
+            f.error(
+                "provider",
+                format!(
+                    "{:?} is not one of {}",
+                    provider_name.unwrap_or_default(),
+                    ProviderKind::NAMES.join(" | ")
+                ),
+            );
+            None
+        }
+        None => None,
+    };
+    let mut common = CommonKeys {
+        region: f.string("region"),
+        endpoint: f.url("endpoint"),
+    };
+    let interval = f.duration("interval", DEFAULT_INTERVAL);
+    let timeout = f.duration("timeout", DEFAULT_TIMEOUT);
+    let max_response_bytes = f.unsigned("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES);
+    if max_response_bytes < 1024 {
+        f.error("max_response_bytes", "must be at least 1024");
+    }
+    let Some(provider) = provider else {
+        // Without a provider the remaining keys cannot be judged; do not report them
+        // as unknown on top of the real problem.
+        return None;
+    };
+    let provider_config = providers::parse_config(provider, &mut f, &mut common);
+    f.finish();
+    let region = common.region.filter(|r| !r.is_empty());
+    if errors.len() > before {
+        return None;
+    }
+    Some(AccountSettings {
+        name: name?,
+        provider,
+        region: region?,
+        interval,
+        timeout,
+        max_response_bytes,
+        provider_config: provider_config?,
+    })
+}
+
+/// Applies `AIPOOL_*` variables to the tree. Only variables under the known
+/// sections (`web`, `accounts`) are applied, so a secret kept in e.g.
+/// `AIPOOL_BCE_SK` and referenced by `secret_access_key_env` is not mistaken for a
+/// config key.
+fn apply_env_overrides(tree: &mut Value, env: &Env, errors: &mut Vec<ConfigError>) {
+    for (name, value) in &env.0 {
+        let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
+        let segments: Vec<String> = rest.split("__").map(|s| s.to_ascii_lowercase()).collect();
+        if !matches!(segments.first().map(String::as_str), Some("web" | "accounts")) {
+            continue;
+        }
+        if let Err(reason) = set_path(tree, &segments, value) {
+            errors.push(ConfigError {
+                path: format!("environment variable {name}"),
+                reason,
+            });
+        }
+    }
+}
+
+fn set_path(tree: &mut Value, segments: &[String], value: &str) -> Result<(), String> {
+    let mut node = tree;
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        if node.is_null() {
+            *node = Value::Object(Map::new());
+        }
+        node = match node {
+            Value::Object(map) => {
+                let entry = map.entry(seg.clone()).or_insert(Value::Null);
+                if last {
+                    *entry = Value::String(value.to_string());
+                    return Ok(());
+                }
+                entry
+            }
+            Value::Array(items) => {
+                let idx: usize = seg
+                    .parse()
+                    .map_err(|_| format!("{seg:?} is not a list index"))?;
+                let len = items.len();
+                let item = items
+                    .get_mut(idx)
+                    .ok_or_else(|| format!("index {idx} is past the end of a list of {len}"))?;
+                if last {
+                    *item = Value::String(value.to_string());
+                    return Ok(());
+                }
+                item
+            }
+            _ => return Err(format!("cannot set {seg:?} inside a plain value")),
+        };
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,234 @@
+//! The provider-neutral snapshot: what one successful poll of one account saw.
+//!
+//! Providers map their upstream DTOs into these types; the exposition module turns
+//! them into series. Nothing here knows about any upstream's JSON (no serde), so a
+//! provider's quirks stop at its own module boundary.
+//!
+//! Quantities are already in base units: cores, bytes, plain accelerator counts.
+//! `None` / an absent map entry means "the API did not report it", which produces no
+//! series at all; it is never turned into a fake 0.
+
+use std::collections::BTreeMap;
+
+/// The six quantities the platforms report for a pool or queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum QuantityKind {
+    Capability,
+    Allocated,
+    Remaining,
+    WorkloadAvailable,
+    Deserved,
+    Guarantee,
+}
+
+impl QuantityKind {
+    pub const ALL: [QuantityKind; 6] = [
+        QuantityKind::Capability,
+        QuantityKind::Allocated,
+        QuantityKind::Remaining,
+        QuantityKind::WorkloadAvailable,
+        QuantityKind::Deserved,
+        QuantityKind::Guarantee,
+    ];
+
+    /// The snake_case word used in metric names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuantityKind::Capability => "capability",
+            QuantityKind::Allocated => "allocated",
+            QuantityKind::Remaining => "remaining",
+            QuantityKind::WorkloadAvailable => "workload_available",
+            QuantityKind::Deserved => "deserved",
+            QuantityKind::Guarantee => "guarantee",
+        }
+    }
+}
+
+/// One block of resources (e.g. a queue's capability) in base units.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Resources {
+    pub cpu_cores: Option<f64>,
+    pub memory_bytes: Option<f64>,
+    /// Accelerator resource name (`baidu.com/rtx_4090_cgpu`, `nvidia.com/gpu`) → cards.
+    pub accelerators: BTreeMap<String, f64>,
+}
+
+impl Resources {
+    pub fn is_empty(&self) -> bool {
+        self.cpu_cores.is_none() && self.memory_bytes.is_none() && self.accelerators.is_empty()
+    }
+
+    /// `self − other`, resource by resource, for resources `self` reports. A resource
+    /// `other` does not report counts as 0 there only when `other` is a reported block
+    /// (a present allocated block without cards means no cards are allocated).
+    pub fn minus(&self, other: &Resources) -> Resources {
+        Resources {
+            cpu_cores: self.cpu_cores.map(|c| c - other.cpu_cores.unwrap_or(0.0)),
+            memory_bytes: self.memory_bytes.map(|m| m - other.memory_bytes.unwrap_or(0.0)),
+            accelerators: self
+                .accelerators
+                .iter()
+                .map(|(k, v)| (k.clone(), v - other.accelerators.get(k).copied().unwrap_or(0.0)))
+                .collect(),
+        }
+    }
+
+    /// Adds `other` into `self` (used to sum node resources into pool totals).
+    pub fn add(&mut self, other: &Resources) {
+        if let Some(c) = other.cpu_cores {
+            *self.cpu_cores.get_or_insert(0.0) += c;
+        }
+        if let Some(m) = other.memory_bytes {
+            *self.memory_bytes.get_or_insert(0.0) += m;
+        }
+        for (k, v) in &other.accelerators {
+            *self.accelerators.entry(k.clone()).or_insert(0.0) += v;
+        }
+    }
+}
+
+/// The quantity blocks an object reports; a missing key means the block was absent
+/// or `{}` upstream.
+pub type Quantities = BTreeMap<QuantityKind, Resources>;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Pool {
+    pub id: String,
+    pub name: String,
+    pub pool_type: String,
+    pub phase: String,
+    /// Overrides the account's region when a platform spreads one account over
+    /// several regions (Sugon: one token per compute region).
+    pub cloud_region: Option<String>,
+    /// Extra static facts for `aipool_pool_info` (e.g. Sugon's `max_time`), sorted by name.
+    pub extra_info: BTreeMap<String, String>,
+    pub nodes: Option<f64>,
+    /// Pool-level totals (ModelArts node sums, AIHC overview).
+    pub quantities: Quantities,
+    /// Per-node capability of the pool's node type (Sugon).
+    pub node_capability: Option<Resources>,
+    /// Per-node accelerator limits (Sugon `nvLimits`/`dcuLimits`/`mluLimits`).
+    pub node_limits: BTreeMap<String, f64>,
+    /// (flavor, state) → nodes (ModelArts `status.resources`).
+    pub flavor_nodes: BTreeMap<(String, String), f64>,
+    /// Node phase → how many nodes are in it (ModelArts).
+    pub node_phases: BTreeMap<String, f64>,
+    pub drivers: Vec<Driver>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Driver {
+    /// `gpu` or `npu`.
+    pub kind: String,
+    pub version: String,
+    pub state: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Queue {
+    pub pool_id: String,
+    pub id: String,
+    pub name: String,
+    pub queue_type: String,
+    /// The parent's id; empty for a root queue.
+    pub parent: String,
+    pub cloud_region: Option<String>,
+    pub quantities: Quantities,
+    pub workloads: Option<Workloads>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Workloads {
+    pub running: f64,
+    pub pending: f64,
+    pub inqueue: f64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Region {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Service {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ComputeUnit {
+    pub service_id: String,
+    pub instance_id: String,
+    pub payment_timing: String,
+    pub status: String,
+    pub replicas: Option<f64>,
+    pub start_timestamp: Option<f64>,
+    pub expiry_timestamp: Option<f64>,
+}
+
+/// Everything one successful poll of one account produced.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    pub regions: Vec<Region>,
+    pub pools: Vec<Pool>,
+    pub queues: Vec<Queue>,
+    /// Accelerator resource name → card model.
+    pub accelerators: BTreeMap<String, String>,
+    pub services: Vec<Service>,
+    pub compute_units: Vec<ComputeUnit>,
+}
+
+impl Snapshot {
+    /// Sorts every list by its identity so output is deterministic and two scrapes of
+    /// one snapshot are byte-identical, whatever order the upstream paged in.
+    pub fn sort(&mut self) {
+        self.regions.sort_by(|a, b| a.id.cmp(&b.id));
+        self.pools.sort_by(|a, b| (&a.cloud_region, &a.id).cmp(&(&b.cloud_region, &b.id)));
+        self.queues.sort_by(|a, b| {
+            (&a.cloud_region, &a.pool_id, &a.id).cmp(&(&b.cloud_region, &b.pool_id, &b.id))
+        });
+        self.services.sort_by(|a, b| a.id.cmp(&b.id));
+        self.compute_units.sort_by(|a, b| {
+            (&a.service_id, &a.instance_id).cmp(&(&b.service_id, &b.instance_id))
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minus_keeps_only_resources_of_the_left_side() {
+        let cap = Resources {
+            cpu_cores: Some(10.0),
+            memory_bytes: None,
+            accelerators: [("a".to_string(), 8.0)].into(),
+        };
+        let alloc = Resources {
+            cpu_cores: Some(2.5),
+            memory_bytes: Some(5.0),
+            accelerators: BTreeMap::new(),
+        };
+        let rem = cap.minus(&alloc);
+        assert_eq!(rem.cpu_cores, Some(7.5));
+        assert_eq!(rem.memory_bytes, None);
+        assert_eq!(rem.accelerators.get("a"), Some(&8.0));
+    }
+
+    #[test]
+    fn add_sums_and_creates() {
+        let mut total = Resources::default();
+        let node = Resources {
+            cpu_cores: Some(3.92),
+            memory_bytes: None,
+            accelerators: [("nvidia.com/gpu".to_string(), 1.0)].into(),
+        };
+        total.add(&node);
+        total.add(&node);
+        assert_eq!(total.cpu_cores, Some(7.84));
+        assert_eq!(total.memory_bytes, None);
+        assert_eq!(total.accelerators["nvidia.com/gpu"], 2.0);
+    }
+}

@@ -1,0 +1,192 @@
+//! The AIHC console API (browser-session cookie auth), as the console web UI
+//! calls it (providers.md §1a).
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::config::Secret;
+use crate::http::{PollCtx, PollError, Reason, Response};
+use crate::providers::paging::{self, Page};
+
+use super::dto::{ConsoleQueueList, ItemsPage, PoolPage, ServerlessPoolDto, ServerlessQueueDto};
+use super::{Collected, Config, PAGE_SIZE};
+
+pub const API_POOLS: &str = "v3/resourcepools";
+pub const API_QUEUES: &str = "v3/queues";
+pub const API_SERVERLESS_POOLS: &str = "v2/serverless/resourcePool";
+pub const API_SERVERLESS_QUEUES: &str = "v2/serverless/resourceQueue";
+
+pub async fn poll(cfg: &Config, cookie: &Secret, ctx: &PollCtx, out: &mut Collected<'_>) -> Result<(), PollError> {
+    let client = Console { cfg, cookie, ctx };
+    if cfg.pool_types.iter().any(|t| t == "common") {
+        let pools = paging::collect(PAGE_SIZE, |page, size| {
+            client.get::<PoolPage, _>(
+                API_POOLS,
+                "v3/resourcepools",
+                vec![
+                    ("resourcePoolType", "common".to_string()),
+                    ("pageNumber", page.to_string()),
+                    ("pageSize", size.to_string()),
+                    ("region", cfg.region.clone()),
+                ],
+                |p: PoolPage| Page {
+                    items: p.resource_pools,
+                    total: p.total_count,
+                    page_size: p.page_size,
+                },
+            )
+        })
+        .await
+        .map_err(|e| e.into_poll_error(ctx, API_POOLS))?;
+        for pool in pools {
+            let list = client
+                .get::<ConsoleQueueList, _>(
+                    API_QUEUES,
+                    "v3/queues",
+                    vec![("resourcePoolId", pool.resource_pool_id.clone())],
+                    |l: ConsoleQueueList| l,
+                )
+                .await?;
+            out.add_pool(&pool, "common", list.queue_list, super::map::Remaining::Reported, API_QUEUES)?;
+        }
+    }
+    if cfg.pool_types.iter().any(|t| t == "serverless") {
+        let pools = paging::collect(PAGE_SIZE, |page, size| {
+            client.get::<ItemsPage<ServerlessPoolDto>, _>(
+                API_SERVERLESS_POOLS,
+                "v2/serverless/resourcePool",
+                vec![("pageNo", page.to_string()), ("pageSize", size.to_string())],
+                |p: ItemsPage<ServerlessPoolDto>| Page {
+                    items: p.items,
+                    total: p.total_count,
+                    page_size: p.page_size,
+                },
+            )
+        })
+        .await
+        .map_err(|e| e.into_poll_error(ctx, API_SERVERLESS_POOLS))?;
+        for pool in &pools {
+            out.add_serverless_pool(pool, API_SERVERLESS_POOLS)?;
+        }
+        let queues = paging::collect(PAGE_SIZE, |page, size| {
+            client.get::<ItemsPage<ServerlessQueueDto>, _>(
+                API_SERVERLESS_QUEUES,
+                "v2/serverless/resourceQueue",
+                vec![("pageNo", page.to_string()), ("pageSize", size.to_string())],
+                |p: ItemsPage<ServerlessQueueDto>| Page {
+                    items: p.items,
+                    total: p.total_count,
+                    page_size: p.page_size,
+                },
+            )
+        })
+        .await
+        .map_err(|e| e.into_poll_error(ctx, API_SERVERLESS_QUEUES))?;
+        for queue in &queues {
+            out.add_serverless_queue(queue, API_SERVERLESS_QUEUES)?;
+        }
+    }
+    Ok(())
+}
+
+struct Console<'a> {
+    cfg: &'a Config,
+    cookie: &'a Secret,
+    ctx: &'a PollCtx,
+}
+
+impl Console<'_> {
+    /// GETs `path` under the console base URL and unwraps the console envelope.
+    async fn get<T: DeserializeOwned, R>(
+        &self,
+        api: &str,
+        path: &str,
+        query: Vec<(&str, String)>,
+        convert: impl FnOnce(T) -> R,
+    ) -> Result<R, PollError> {
+        let mut url = self.cfg.endpoint.clone();
+        {
+            let mut segments = url
+                .path_segments_mut()
+                .map_err(|_| self.ctx.fail(api, "", Reason::Connect, "endpoint cannot be a base URL"))?;
+            segments.pop_if_empty();
+            for s in path.split('/') {
+                segments.push(s);
+            }
+        }
+        url.query_pairs_mut()
+            .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
+        let request = self
+            .ctx
+            .client
+            .get(url)
+            .header("cookie", self.cookie.expose())
+            .header("accept", "application/json");
+        let resp = self.ctx.send(api, request).await?;
+        let inner = unwrap_envelope(self.ctx, api, &resp)?;
+        let value: T = serde_json::from_value(inner).map_err(|e| {
+            self.ctx
+                .fail(api, &resp.url, Reason::Decode, format!("unexpected payload for {api}: {e}"))
+        })?;
+        Ok(convert(value))
+    }
+}
+
+/// Unwraps `{"success":true,"result":{...}}` and, where present, the second
+/// `result.result` wrapper (whose `code` must be 200).
+fn unwrap_envelope(ctx: &PollCtx, api: &str, resp: &Response) -> Result<Value, PollError> {
+    let fail = |reason, msg: String| ctx.fail(api, &resp.url, reason, msg);
+    let value: Value = match serde_json::from_slice(&resp.body) {
+        Ok(v) => v,
+        Err(e) => {
+            // An expired console session is answered with the login page, not an
+            // error status: say so rather than "invalid JSON".
+            let head = String::from_utf8_lossy(&resp.body[..resp.body.len().min(512)]).to_ascii_lowercase();
+            if head.contains("<html") || head.contains("<!doctype") {
+                return Err(fail(
+                    Reason::Auth,
+                    "the console answered with an HTML page: the session cookie has likely expired".into(),
+                ));
+            }
+            return Err(fail(Reason::Decode, format!("invalid JSON: {e}")));
+        }
+    };
+    let Value::Object(mut top) = value else {
+        return Err(fail(Reason::Decode, "expected a JSON object".into()));
+    };
+    if top.get("success") != Some(&Value::Bool(true)) {
+        let message = describe(top.get("message")).or_else(|| describe(top.get("code")));
+        let text = message.unwrap_or_else(|| "success is not true".into());
+        let lower = text.to_ascii_lowercase();
+        let reason = if lower.contains("login") || lower.contains("auth") || lower.contains("session") {
+            Reason::Auth
+        } else {
+            Reason::UpstreamError
+        };
+        return Err(fail(reason, text));
+    }
+    let Some(Value::Object(mut result)) = top.remove("result") else {
+        return Err(fail(Reason::Decode, "response has no result object".into()));
+    };
+    if let Some(Value::Object(_)) = result.get("result") {
+        if let Some(code) = result.get("code").and_then(Value::as_i64) {
+            if code != 200 {
+                let msg = describe(result.get("message")).unwrap_or_default();
+                return Err(fail(Reason::UpstreamError, format!("code {code}: {msg}")));
+            }
+        }
+        if let Some(inner) = result.remove("result") {
+            return Ok(inner);
+        }
+    }
+    Ok(Value::Object(result))
+}
+
+fn describe(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.is_empty() => Some(s.chars().take(300).collect()),
+        Value::Null => None,
+        Value::String(_) => None,
+        other => Some(other.to_string().chars().take(300).collect()),
+    }
+}

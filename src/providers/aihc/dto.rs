@@ -1,0 +1,190 @@
+//! AIHC upstream payloads, as the console API and the OpenAPI send them.
+//!
+//! These types never leave the `aihc` module: `map.rs` turns them into the
+//! provider-neutral model. Fields are optional wherever a real response has been
+//! seen without them (providers.md §1).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::quantity::RawQuantity;
+
+/// A resource pool (console `v3/resourcepools`, OpenAPI `DescribeResourcePools`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolDto {
+    pub resource_pool_id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub phase: Option<String>,
+    #[serde(default)]
+    pub node_num: Option<RawQuantity>,
+    #[serde(default, rename = "type")]
+    pub pool_type: Option<String>,
+}
+
+/// A page of pools. The console nests it under `result`; the OpenAPI sends it bare.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PoolPage {
+    #[serde(default)]
+    pub resource_pools: Vec<PoolDto>,
+    #[serde(default)]
+    pub total_count: Option<u64>,
+    #[serde(default)]
+    pub page_size: Option<u64>,
+}
+
+/// One quantity block of a common-pool queue.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BlockDto {
+    #[serde(default, rename = "milliCPUcores")]
+    pub milli_cpu_cores: Option<RawQuantity>,
+    #[serde(default)]
+    pub cpu_cores: Option<RawQuantity>,
+    #[serde(default)]
+    pub memory_gi: Option<RawQuantity>,
+    #[serde(default)]
+    pub accelerator_card_list: Option<Vec<CardDto>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardDto {
+    #[serde(default)]
+    pub accelerator_count: Option<RawQuantity>,
+    #[serde(default)]
+    pub accelerator_description: Option<String>,
+    #[serde(default)]
+    pub accelerator_type: Option<String>,
+}
+
+/// A common-pool queue (console `v3/queues`, OpenAPI `DescribeQueues`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueDto {
+    pub queue_id: String,
+    #[serde(default)]
+    pub queue_name: Option<String>,
+    #[serde(default)]
+    pub queue_type: Option<String>,
+    #[serde(default)]
+    pub parent_queue: Option<String>,
+    #[serde(default)]
+    pub capability: Option<BlockDto>,
+    #[serde(default)]
+    pub allocated: Option<BlockDto>,
+    #[serde(default)]
+    pub remaining: Option<BlockDto>,
+    #[serde(default)]
+    pub workload_available: Option<BlockDto>,
+    #[serde(default)]
+    pub deserved: Option<BlockDto>,
+    #[serde(default)]
+    pub guarantee: Option<BlockDto>,
+    #[serde(default)]
+    pub running_jobs: Option<RawQuantity>,
+    #[serde(default)]
+    pub pending_jobs: Option<RawQuantity>,
+    #[serde(default)]
+    pub inqueue_jobs: Option<RawQuantity>,
+    #[serde(default)]
+    pub children: Option<Vec<QueueDto>>,
+}
+
+/// Console `v3/queues` → `result.result`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsoleQueueList {
+    #[serde(default)]
+    pub queue_list: Vec<QueueDto>,
+}
+
+/// OpenAPI `DescribeQueues`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueuePage {
+    #[serde(default)]
+    pub queues: Vec<QueueDto>,
+    #[serde(default)]
+    pub total_count: Option<u64>,
+    #[serde(default)]
+    pub page_size: Option<u64>,
+}
+
+/// A fully-managed (serverless) pool, console `v2/serverless/resourcePool`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerlessPoolDto {
+    pub resource_pool_id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub phase: Option<String>,
+    #[serde(default)]
+    pub instance_count: Option<RawQuantity>,
+}
+
+/// A flat quantity map: `cpu` in cores, `memory` in Gi, any other key an
+/// accelerator resource name with a card count.
+pub type FlatBlock = BTreeMap<String, Option<RawQuantity>>;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerlessQueueDto {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub queue_type: Option<String>,
+    #[serde(default)]
+    pub parent_queue: Option<String>,
+    #[serde(default)]
+    pub capability: Option<FlatBlock>,
+    #[serde(default)]
+    pub allocated: Option<FlatBlock>,
+    #[serde(default)]
+    pub remaining: Option<FlatBlock>,
+    #[serde(default)]
+    pub workload_available: Option<FlatBlock>,
+    #[serde(default)]
+    pub deserved: Option<FlatBlock>,
+    #[serde(default)]
+    pub guarantee: Option<FlatBlock>,
+    #[serde(default)]
+    pub running: Option<RawQuantity>,
+    #[serde(default)]
+    pub pending: Option<RawQuantity>,
+    #[serde(default)]
+    pub inqueue: Option<RawQuantity>,
+    #[serde(default)]
+    pub resource_pool_ids: Option<Vec<String>>,
+    #[serde(default)]
+    pub nodes: Option<Vec<ServerlessNodeDto>>,
+    #[serde(default)]
+    pub children: Option<Vec<ServerlessQueueDto>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerlessNodeDto {
+    #[serde(default)]
+    pub gpu_card_type: Option<String>,
+    #[serde(default)]
+    pub gpu_descriptor: Option<String>,
+}
+
+/// Console serverless lists → `result.result`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemsPage<T> {
+    #[serde(default = "Vec::new")]
+    pub items: Vec<T>,
+    #[serde(default)]
+    pub total_count: Option<u64>,
+    #[serde(default)]
+    pub page_size: Option<u64>,
+}

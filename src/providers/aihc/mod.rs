@@ -1,0 +1,249 @@
+//! Baidu AIHC (百舸): resource pools and their queues, through either the console
+//! API (`api = "console"`, browser-session cookie) or the OpenAPI
+//! (`api = "openapi"`, AK/SK with bce-auth-v1). providers.md §1.
+
+pub mod console;
+pub mod dto;
+pub mod map;
+pub mod openapi;
+
+use std::collections::BTreeMap;
+
+use reqwest::Url;
+
+use crate::config::{CommonKeys, Fields, Secret};
+use crate::http::{PollCtx, PollError, Reason};
+use crate::model::{Queue, Snapshot};
+use crate::quantity::Fired;
+
+use super::{BoxFuture, PollOutput, Provider};
+use dto::{PoolDto, QueueDto, ServerlessPoolDto, ServerlessQueueDto};
+use map::{MapError, Models, Remaining};
+
+/// Page size we ask for; servers may cap it and echo what they used.
+pub const PAGE_SIZE: u64 = 100;
+
+pub const OPENAPI_POOL_TYPES: [&str; 2] = ["common", "dedicatedV2"];
+pub const CONSOLE_POOL_TYPES: [&str; 2] = ["common", "serverless"];
+/// Regions with an OpenAPI endpoint as of providers.md; others need `endpoint`.
+pub const KNOWN_REGIONS: [&str; 6] = ["bj", "gz", "su", "bd", "fwh", "yq"];
+pub const CONSOLE_ENDPOINT: &str = "https://console.bce.baidu.com/api/aihc/aihc-service";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Api {
+    Console,
+    OpenApi,
+}
+
+#[derive(Debug, Clone)]
+pub enum Auth {
+    Cookie(Secret),
+    AkSk {
+        access_key_id: String,
+        secret_access_key: Secret,
+        security_token: Option<Secret>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub api: Api,
+    pub region: String,
+    pub endpoint: Url,
+    pub pool_types: Vec<String>,
+    pub auth: Auth,
+}
+
+/// Parses the AIHC keys of an account: `api`, `pool_types`, and the credentials of
+/// the chosen API; defaults `endpoint` from `region`.
+pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
+    let api = match f.choice("api", &["openapi", "console"], "openapi").as_str() {
+        "console" => Api::Console,
+        _ => Api::OpenApi,
+    };
+    let region = match common.region.clone() {
+        Some(r) if !r.trim().is_empty() => r,
+        _ => {
+            f.error("region", "is required for provider aihc (e.g. \"bj\")");
+            return None;
+        }
+    };
+    let allowed: &[&str] = match api {
+        Api::Console => &CONSOLE_POOL_TYPES,
+        Api::OpenApi => &OPENAPI_POOL_TYPES,
+    };
+    let pool_types = f
+        .string_list("pool_types")
+        .unwrap_or_else(|| vec!["common".to_string()]);
+    if pool_types.is_empty() {
+        f.error("pool_types", "must list at least one pool type");
+    }
+    for (i, t) in pool_types.iter().enumerate() {
+        if !allowed.contains(&t.as_str()) {
+            f.error(
+                &format!("pool_types[{i}]"),
+                format!("{t:?} is not one of {} for api = {:?}", allowed.join(" | "), api_name(api)),
+            );
+        }
+    }
+    let endpoint = match (&common.endpoint, api) {
+        (Some(e), _) => e.clone(),
+        (None, Api::Console) => Url::parse(CONSOLE_ENDPOINT).ok()?,
+        (None, Api::OpenApi) => {
+            if !KNOWN_REGIONS.contains(&region.as_str()) {
+                f.error(
+                    "region",
+                    format!(
+                        "{region:?} has no known AIHC endpoint ({}); set endpoint",
+                        KNOWN_REGIONS.join(", ")
+                    ),
+                );
+                return None;
+            }
+            Url::parse(&format!("https://aihc.{region}.baidubce.com")).ok()?
+        }
+    };
+    let auth = match api {
+        Api::Console => {
+            for k in ["access_key_id", "secret_access_key", "security_token"] {
+                if f.has(k) || f.has(&format!("{k}_file")) || f.has(&format!("{k}_env")) {
+                    f.error(k, "is only used with api = \"openapi\"");
+                }
+            }
+            let _ = f.string("access_key_id");
+            let _ = f.secret("secret_access_key");
+            let _ = f.secret("security_token");
+            let cookie = f.required_secret("cookie", "for api = \"console\"")?;
+            Auth::Cookie(cookie)
+        }
+        Api::OpenApi => {
+            if f.has("cookie") || f.has("cookie_file") || f.has("cookie_env") {
+                f.error("cookie", "is only used with api = \"console\"");
+                let _ = f.secret("cookie");
+            }
+            let access_key_id = f.required_string("access_key_id");
+            let secret_access_key = f.required_secret("secret_access_key", "for api = \"openapi\"");
+            let security_token = f.secret("security_token");
+            Auth::AkSk {
+                access_key_id: access_key_id?,
+                secret_access_key: secret_access_key?,
+                security_token,
+            }
+        }
+    };
+    common.region = Some(region.clone());
+    Some(Config {
+        api,
+        region,
+        endpoint,
+        pool_types,
+        auth,
+    })
+}
+
+fn api_name(api: Api) -> &'static str {
+    match api {
+        Api::Console => "console",
+        Api::OpenApi => "openapi",
+    }
+}
+
+pub struct Aihc {
+    cfg: Config,
+}
+
+impl Aihc {
+    pub fn new(cfg: Config) -> Self {
+        Aihc { cfg }
+    }
+}
+
+impl Provider for Aihc {
+    fn poll<'a>(&'a self, ctx: &'a PollCtx) -> BoxFuture<'a, Result<PollOutput, PollError>> {
+        Box::pin(async move {
+            let mut out = Collected::new(ctx);
+            match &self.cfg.auth {
+                Auth::Cookie(cookie) => console::poll(&self.cfg, cookie, ctx, &mut out).await?,
+                Auth::AkSk {
+                    access_key_id,
+                    secret_access_key,
+                    security_token,
+                } => {
+                    let creds = openapi::Credentials {
+                        access_key_id,
+                        secret_access_key,
+                        security_token: security_token.as_ref(),
+                    };
+                    openapi::poll(&self.cfg, &creds, ctx, &mut out).await?
+                }
+            }
+            Ok(out.finish())
+        })
+    }
+}
+
+/// Accumulates one poll's mapped objects; a mapping error fails the poll as a
+/// `decode` failure of the call whose payload it came from.
+pub struct Collected<'a> {
+    ctx: &'a PollCtx,
+    snapshot: Snapshot,
+    fired: Fired,
+    models: Models,
+}
+
+impl<'a> Collected<'a> {
+    fn new(ctx: &'a PollCtx) -> Self {
+        Collected {
+            ctx,
+            snapshot: Snapshot::default(),
+            fired: Fired::default(),
+            models: BTreeMap::new(),
+        }
+    }
+
+    fn map_err(&self, api: &str, e: MapError) -> PollError {
+        self.ctx.fail(api, "", Reason::Decode, e.to_string())
+    }
+
+    /// A common or dedicated pool and its queues.
+    fn add_pool(
+        &mut self,
+        pool: &PoolDto,
+        pool_type: &str,
+        queues: Vec<QueueDto>,
+        remaining: Remaining,
+        api: &str,
+    ) -> Result<(), PollError> {
+        let p = map::map_pool(pool, pool_type).map_err(|e| self.map_err(api, e))?;
+        let mut mapped: Vec<Queue> = Vec::new();
+        for q in &queues {
+            map::map_queue_tree(q, &p.id, remaining, &mut self.fired, &mut self.models, &mut mapped)
+                .map_err(|e| self.map_err(api, e))?;
+        }
+        self.snapshot.pools.push(p);
+        self.snapshot.queues.extend(mapped);
+        Ok(())
+    }
+
+    fn add_serverless_pool(&mut self, pool: &ServerlessPoolDto, api: &str) -> Result<(), PollError> {
+        let p = map::map_serverless_pool(pool).map_err(|e| self.map_err(api, e))?;
+        self.snapshot.pools.push(p);
+        Ok(())
+    }
+
+    fn add_serverless_queue(&mut self, queue: &ServerlessQueueDto, api: &str) -> Result<(), PollError> {
+        let mut mapped = Vec::new();
+        map::map_serverless_queue_tree(queue, &mut self.fired, &mut self.models, &mut mapped)
+            .map_err(|e| self.map_err(api, e))?;
+        self.snapshot.queues.extend(mapped);
+        Ok(())
+    }
+
+    fn finish(mut self) -> PollOutput {
+        self.snapshot.accelerators = self.models;
+        PollOutput {
+            snapshot: self.snapshot,
+            fired: self.fired,
+        }
+    }
+}

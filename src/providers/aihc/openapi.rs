@@ -1,0 +1,146 @@
+//! The AIHC OpenAPI (AK/SK, bce-auth-v1, action style), providers.md §1b.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::de::DeserializeOwned;
+
+use crate::auth::bce::{self, BceRequest, SignedHeaders};
+use crate::config::Secret;
+use crate::http::{PollCtx, PollError, Reason};
+use crate::providers::paging::{self, Page};
+
+use super::dto::{PoolPage, QueuePage};
+use super::map::Remaining;
+use super::{Collected, Config, PAGE_SIZE};
+
+pub const API_POOLS: &str = "DescribeResourcePools";
+pub const API_QUEUES: &str = "DescribeQueues";
+
+/// How long a signature stays valid, as the official SDKs default.
+const SIGNATURE_EXPIRATION_SECS: u32 = 1800;
+
+pub struct Credentials<'a> {
+    pub access_key_id: &'a str,
+    pub secret_access_key: &'a Secret,
+    pub security_token: Option<&'a Secret>,
+}
+
+pub async fn poll(
+    cfg: &Config,
+    creds: &Credentials<'_>,
+    ctx: &PollCtx,
+    out: &mut Collected<'_>,
+) -> Result<(), PollError> {
+    let client = OpenApi { cfg, creds, ctx };
+    for pool_type in &cfg.pool_types {
+        let pools = paging::collect(PAGE_SIZE, |page, size| {
+            client.call::<PoolPage, _>(
+                API_POOLS,
+                vec![
+                    ("resourcePoolType", pool_type.clone()),
+                    ("pageNumber", page.to_string()),
+                    ("pageSize", size.to_string()),
+                ],
+                |p| Page {
+                    items: p.resource_pools,
+                    total: p.total_count,
+                    page_size: p.page_size,
+                },
+            )
+        })
+        .await
+        .map_err(|e| e.into_poll_error(ctx, API_POOLS))?;
+        for pool in pools {
+            let queues = paging::collect(PAGE_SIZE, |page, size| {
+                client.call::<QueuePage, _>(
+                    API_QUEUES,
+                    vec![
+                        ("resourcePoolId", pool.resource_pool_id.clone()),
+                        ("pageNumber", page.to_string()),
+                        ("pageSize", size.to_string()),
+                    ],
+                    |p| Page {
+                        items: p.queues,
+                        total: p.total_count,
+                        page_size: p.page_size,
+                    },
+                )
+            })
+            .await
+            .map_err(|e| e.into_poll_error(ctx, API_QUEUES))?;
+            out.add_pool(&pool, pool_type, queues, Remaining::Derived, API_QUEUES)?;
+        }
+    }
+    Ok(())
+}
+
+struct OpenApi<'a> {
+    cfg: &'a Config,
+    creds: &'a Credentials<'a>,
+    ctx: &'a PollCtx,
+}
+
+impl OpenApi<'_> {
+    async fn call<T: DeserializeOwned, R>(
+        &self,
+        action: &str,
+        params: Vec<(&str, String)>,
+        convert: impl FnOnce(T) -> R,
+    ) -> Result<R, PollError> {
+        let mut query: Vec<(String, String)> = vec![("action".into(), action.into())];
+        query.extend(params.into_iter().map(|(k, v)| (k.to_string(), v)));
+        let mut url = self.cfg.endpoint.clone();
+        url.set_path("/");
+        url.query_pairs_mut()
+            .clear()
+            .extend_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        // The Host header reqwest sends: host, plus the port when it is not the
+        // scheme's default. The signature must cover exactly that.
+        let host = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => return Err(self.ctx.fail(action, "", Reason::Connect, "endpoint has no host")),
+        };
+        let mut headers: Vec<(String, String)> = vec![("host".into(), host)];
+        if let Some(token) = self.creds.security_token {
+            headers.push(("x-bce-security-token".into(), token.expose().to_string()));
+        }
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        // The official SDK signs only `host` for these actions; an STS token is an
+        // x-bce-* header and is signed too.
+        let signed: &[&str] = if self.creds.security_token.is_some() {
+            &["host", "x-bce-security-token"]
+        } else {
+            &["host"]
+        };
+        let authorization = bce::sign(
+            self.creds.access_key_id,
+            self.creds.secret_access_key.expose(),
+            &BceRequest {
+                method: "GET",
+                path: "/",
+                query: &query,
+                headers: &headers,
+            },
+            SignedHeaders::Explicit(signed),
+            now,
+            SIGNATURE_EXPIRATION_SECS,
+        );
+        let mut request = self
+            .ctx
+            .client
+            .get(url)
+            .header("version", "v2")
+            .header("content-type", "application/json")
+            .header("authorization", authorization);
+        if let Some(token) = self.creds.security_token {
+            request = request.header("x-bce-security-token", token.expose());
+        }
+        let resp = self.ctx.send(action, request).await?;
+        let value: T = self.ctx.decode(action, &resp)?;
+        Ok(convert(value))
+    }
+}

@@ -1,0 +1,113 @@
+//! The provider trait and the registry of providers.
+//!
+//! A provider owns everything platform-specific: its config keys, HTTP calls,
+//! authentication, pagination, DTOs and the mapping into [`Snapshot`]. The rest of
+//! the exporter only sees [`Provider::poll`].
+//!
+//! Adding a provider: a module with `parse_config` (its keys), a type implementing
+//! [`Provider`], one arm in [`ProviderKind`], [`ProviderConfig`], [`parse_config`]
+//! and [`build`].
+
+pub mod aihc;
+pub mod paging;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::config::{CommonKeys, Fields};
+use crate::http::PollCtx;
+use crate::model::Snapshot;
+use crate::quantity::Fired;
+
+pub use crate::http::{PollError, Reason};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProviderKind {
+    Aihc,
+    Qianfan,
+    ModelArts,
+    Sugon,
+}
+
+impl ProviderKind {
+    pub const NAMES: [&'static str; 4] = ["aihc", "qianfan", "modelarts", "sugon"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "aihc" => Some(ProviderKind::Aihc),
+            "qianfan" => Some(ProviderKind::Qianfan),
+            "modelarts" => Some(ProviderKind::ModelArts),
+            "sugon" => Some(ProviderKind::Sugon),
+            _ => None,
+        }
+    }
+
+    /// The `provider` label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Aihc => "aihc",
+            ProviderKind::Qianfan => "qianfan",
+            ProviderKind::ModelArts => "modelarts",
+            ProviderKind::Sugon => "sugon",
+        }
+    }
+}
+
+impl fmt::Display for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A provider's validated, provider-specific settings.
+#[derive(Debug, Clone)]
+pub enum ProviderConfig {
+    Aihc(aihc::Config),
+}
+
+/// Parses the provider's own keys from an account table. `common` carries
+/// `region` and `endpoint`; the provider resolves their defaults (and must leave
+/// `common.region` set on success: it becomes the `cloud_region` label).
+pub fn parse_config(
+    kind: ProviderKind,
+    f: &mut Fields<'_>,
+    common: &mut CommonKeys,
+) -> Option<ProviderConfig> {
+    match kind {
+        ProviderKind::Aihc => aihc::parse_config(f, common).map(ProviderConfig::Aihc),
+        other => {
+            f.error(
+                "provider",
+                format!("provider {other} is not implemented in this version"),
+            );
+            None
+        }
+    }
+}
+
+/// Builds the provider for a validated account.
+pub fn build(config: &ProviderConfig) -> Arc<dyn Provider> {
+    match config {
+        ProviderConfig::Aihc(c) => Arc::new(aihc::Aihc::new(c.clone())),
+    }
+}
+
+/// What one successful poll produced.
+#[derive(Debug, Default)]
+pub struct PollOutput {
+    pub snapshot: Snapshot,
+    /// Normalisation rules that fired while mapping this poll's responses.
+    pub fired: Fired,
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One platform's view of one account.
+pub trait Provider: Send + Sync {
+    /// Polls every list API the account needs and maps the answers into one
+    /// snapshot. Any failed request fails the whole poll: a snapshot is either
+    /// complete or not published (architecture invariant 3).
+    fn poll<'a>(&'a self, ctx: &'a PollCtx) -> BoxFuture<'a, Result<PollOutput, PollError>>;
+}
