@@ -4,10 +4,18 @@
 //! → upstream DTOs → mapping → provider-neutral [`model::Snapshot`] → exposition →
 //! HTTP server. See `../shared/architecture.md` and the README for the invariants.
 
+pub mod app;
 pub mod auth;
 pub mod config;
+pub mod demo;
+pub mod exposition;
 pub mod http;
+pub mod logging;
 pub mod model;
+pub mod poller;
 pub mod providers;
 pub mod quantity;
+pub mod server;
+pub mod simulator;
+pub mod state;
 pub mod stats;

@@ -1,1 +1,158 @@
-fn main() {}
+//! The `aipool_exporter` command line: run (default), check-config, simulate, demo.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use aipool_exporter::config::{self, Env};
+use aipool_exporter::logging::{self, LogFormat, LogLevel};
+use aipool_exporter::{app, demo, simulator};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "aipool_exporter",
+    version,
+    about = "Prometheus exporter for AI compute pools on Baidu AIHC, Baidu Qianfan, Huawei ModelArts and Sugon AC / SCNet",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    /// Path to the config file (.toml, .yaml or .yml).
+    #[arg(long = "config.file", value_name = "PATH")]
+    config_file: Option<PathBuf>,
+
+    /// Address to listen on; overrides web.listen_address.
+    #[arg(long = "web.listen-address", value_name = "ADDR")]
+    listen_address: Option<String>,
+
+    #[arg(long = "log.level", value_enum, default_value = "info", global = true)]
+    log_level: LogLevel,
+
+    #[arg(long = "log.format", value_enum, default_value = "logfmt", global = true)]
+    log_format: LogFormat,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Validate a config file: prints every problem with its key path; exit 0 or 1.
+    CheckConfig {
+        /// The config file to check.
+        path: PathBuf,
+    },
+    /// Serve the simulated platform APIs (for demos and tests).
+    Simulate {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:9878")]
+        listen: String,
+        /// Largest page any list API returns.
+        #[arg(long = "page-cap", default_value_t = 100)]
+        page_cap: u64,
+        /// Keep allocations fixed at the seed values (tests need exact numbers).
+        #[arg(long = "no-drift")]
+        no_drift: bool,
+    },
+    /// Run the simulator and an exporter configured for it, in one process.
+    Demo {
+        /// Address the exporter listens on.
+        #[arg(long = "web.listen-address", default_value = "127.0.0.1:9877")]
+        listen_address: String,
+        /// Poll interval of the demo accounts.
+        #[arg(long, default_value = "10s", value_parser = humantime::parse_duration)]
+        interval: std::time::Duration,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    logging::init(cli.log_level, cli.log_format);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.command {
+        Some(Command::CheckConfig { path }) => return check_config(&path),
+        Some(Command::Simulate {
+            listen,
+            page_cap,
+            no_drift,
+        }) => rt.block_on(simulate(&listen, page_cap, !no_drift)),
+        Some(Command::Demo {
+            listen_address,
+            interval,
+        }) => rt.block_on(demo::run(&listen_address, interval)),
+        None => match cli.config_file {
+            Some(path) => rt.block_on(run(&path, cli.listen_address)),
+            None => Err(anyhow::anyhow!(
+                "--config.file is required (or try `aipool_exporter demo`)"
+            )),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "exiting");
+            eprintln!("aipool_exporter: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check_config(path: &std::path::Path) -> ExitCode {
+    match config::load(path, &Env::from_process()) {
+        Ok(settings) => {
+            println!(
+                "{}: OK ({} account{})",
+                path.display(),
+                settings.accounts.len(),
+                if settings.accounts.len() == 1 { "" } else { "s" }
+            );
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            for e in &errors.0 {
+                println!("{}: {e}", path.display());
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(path: &std::path::Path, listen: Option<String>) -> anyhow::Result<()> {
+    let mut settings = config::load(path, &Env::from_process())
+        .map_err(|e| anyhow::anyhow!("invalid config {}:\n{e}", path.display()))?;
+    if let Some(addr) = listen {
+        settings.web.listen_address = addr;
+    }
+    let running = app::start(&settings).await?;
+    app::shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.stop().await;
+    Ok(())
+}
+
+async fn simulate(listen: &str, page_cap: u64, drift: bool) -> anyhow::Result<()> {
+    let sim = simulator::start(
+        listen,
+        &simulator::Options {
+            page_cap,
+            drift,
+        },
+    )
+    .await?;
+    // Tests read this line to find the port when they ask for port 0.
+    println!("simulator listening on http://{}", sim.addr);
+    tracing::info!(address = %sim.addr, "simulator listening");
+    app::shutdown_signal().await;
+    sim.stop().await;
+    Ok(())
+}

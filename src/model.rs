@@ -195,9 +195,58 @@ impl Snapshot {
     }
 }
 
+impl Snapshot {
+    /// Drops objects whose identity repeats (an upstream paging while its list
+    /// changes can return one twice), keeping the first; returns what was dropped.
+    /// Two series with one label set would make the whole scrape invalid.
+    pub fn dedupe(&mut self) -> Vec<String> {
+        let mut dropped = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        self.pools.retain(|p| {
+            let keep = seen.insert((p.cloud_region.clone(), p.id.clone(), String::new()));
+            if !keep {
+                dropped.push(format!("pool {}", p.id));
+            }
+            keep
+        });
+        seen.clear();
+        self.queues.retain(|q| {
+            let keep = seen.insert((q.cloud_region.clone(), q.pool_id.clone(), q.id.clone()));
+            if !keep {
+                dropped.push(format!("queue {}", q.id));
+            }
+            keep
+        });
+        let mut seen_cu = std::collections::HashSet::new();
+        self.compute_units.retain(|c| {
+            let keep = seen_cu.insert((c.service_id.clone(), c.instance_id.clone()));
+            if !keep {
+                dropped.push(format!("compute unit {}", c.instance_id));
+            }
+            keep
+        });
+        dropped
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dedupe_keeps_the_first() {
+        let mut s = Snapshot::default();
+        for (id, name) in [("p1", "first"), ("p2", "x"), ("p1", "second")] {
+            s.pools.push(Pool {
+                id: id.into(),
+                name: name.into(),
+                ..Pool::default()
+            });
+        }
+        assert_eq!(s.dedupe(), vec!["pool p1".to_string()]);
+        assert_eq!(s.pools.len(), 2);
+        assert_eq!(s.pools[0].name, "first");
+    }
 
     #[test]
     fn minus_keeps_only_resources_of_the_left_side() {

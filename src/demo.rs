@@ -1,0 +1,63 @@
+//! `aipool_exporter demo`: the simulator and an exporter configured for it, in
+//! one process, so a new user sees real-looking metrics with no cloud account.
+
+use std::time::Duration;
+
+use crate::app;
+use crate::config::{self, Env, Settings};
+use crate::simulator::{self, credentials};
+
+/// The exporter config for a simulator at `sim` (host:port): one account per
+/// simulated API. Also used by the end-to-end tests.
+pub fn config_toml(sim: &str, listen: &str, interval: Duration) -> String {
+    let interval = humantime::format_duration(interval);
+    format!(
+        r#"
+[web]
+listen_address = "{listen}"
+
+[[accounts]]
+name = "aihc-console-demo"
+provider = "aihc"
+api = "console"
+region = "bj"
+endpoint = "http://{sim}/api/aihc/aihc-service"
+interval = "{interval}"
+timeout = "5s"
+pool_types = ["common", "serverless"]
+cookie = "{cookie}"
+
+[[accounts]]
+name = "aihc-openapi-demo"
+provider = "aihc"
+api = "openapi"
+region = "bj"
+endpoint = "http://{sim}"
+interval = "{interval}"
+timeout = "5s"
+pool_types = ["common", "dedicatedV2"]
+access_key_id = "{ak}"
+secret_access_key = "{sk}"
+"#,
+        cookie = credentials::AIHC_CONSOLE_COOKIE,
+        ak = credentials::BCE_ACCESS_KEY_ID,
+        sk = credentials::BCE_SECRET_ACCESS_KEY,
+    )
+}
+
+pub fn settings(sim: &str, listen: &str, interval: Duration) -> anyhow::Result<Settings> {
+    config::from_str(&config_toml(sim, listen, interval), "toml", &Env::default())
+        .map_err(|e| anyhow::anyhow!("demo config is invalid (a bug):\n{e}"))
+}
+
+pub async fn run(listen: &str, interval: Duration) -> anyhow::Result<()> {
+    let sim = simulator::start("127.0.0.1:0", &simulator::Options::default()).await?;
+    let settings = settings(&sim.addr.to_string(), listen, interval)?;
+    let running = app::start(&settings).await?;
+    println!("aipool_exporter demo: simulated platforms at http://{}", sim.addr);
+    println!("aipool_exporter demo: metrics at http://{}/metrics (Ctrl-C stops)", running.addr);
+    app::shutdown_signal().await;
+    running.stop().await;
+    sim.stop().await;
+    Ok(())
+}

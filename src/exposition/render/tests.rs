@@ -1,0 +1,157 @@
+use std::sync::Arc;
+use std::time::{Duration, UNIX_EPOCH};
+
+use super::*;
+use crate::config::{self, Env};
+use crate::model::{Pool, Queue};
+use crate::state::Published;
+
+fn account(name: &str) -> Arc<AccountState> {
+    let text = format!(
+        r#"
+        [[accounts]]
+        name = "{name}"
+        provider = "aihc"
+        region = "bj"
+        access_key_id = "ak"
+        secret_access_key = "sk"
+        "#
+    );
+    let settings = config::from_str(&text, "toml", &Env::default()).unwrap();
+    Arc::new(AccountState::new(&settings.accounts[0]))
+}
+
+fn snapshot() -> Snapshot {
+    let mut cap = Resources {
+        cpu_cores: Some(444.0),
+        memory_bytes: Some(2220198166528.0),
+        ..Resources::default()
+    };
+    cap.accelerators.insert("baidu.com/rtx_4090_cgpu".into(), 16.0);
+    let mut s = Snapshot::default();
+    s.pools.push(Pool {
+        id: "cce-1".into(),
+        name: "team \"a\" \\ pool\nx".into(),
+        pool_type: "common".into(),
+        phase: "running".into(),
+        nodes: Some(6.0),
+        ..Pool::default()
+    });
+    s.queues.push(Queue {
+        pool_id: "cce-1".into(),
+        id: "q1".into(),
+        name: "default".into(),
+        queue_type: "Elastic".into(),
+        parent: "root".into(),
+        quantities: [(QuantityKind::Capability, cap)].into(),
+        ..Queue::default()
+    });
+    s.accelerators.insert("baidu.com/rtx_4090_cgpu".into(), "NVIDIA GeForce RTX 4090".into());
+    s
+}
+
+fn published(s: Snapshot) -> Published {
+    Published {
+        snapshot: Some(Arc::new(s)),
+        up: true,
+        attempted: true,
+        last_success: Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
+        last_duration: Some(Duration::from_millis(250)),
+        last_error: None,
+    }
+}
+
+fn text(accounts: &[Arc<AccountState>], format: Format) -> String {
+    String::from_utf8(render(format, accounts, &BuildInfo { version: "1.2.3", revision: "abc" })).unwrap()
+}
+
+#[test]
+fn classic_text_lines() {
+    let a = account("bj-prod");
+    a.publish(published(snapshot()));
+    let t = text(&[a], Format::Text);
+    let expect = [
+        "# HELP aipool_build_info Version and revision of the running exporter.",
+        "# TYPE aipool_build_info gauge",
+        "aipool_build_info{version=\"1.2.3\",revision=\"abc\"} 1",
+        "aipool_up{provider=\"aihc\",account=\"bj-prod\"} 1",
+        "aipool_last_success_timestamp_seconds{provider=\"aihc\",account=\"bj-prod\"} 1700000000",
+        "aipool_poll_duration_seconds{provider=\"aihc\",account=\"bj-prod\"} 0.25",
+        "aipool_poll_interval_seconds{provider=\"aihc\",account=\"bj-prod\"} 60",
+        "# TYPE aipool_polls_total counter",
+        "aipool_normalizations_total{provider=\"aihc\",account=\"bj-prod\",rule=\"memory_gi_is_bytes\"} 0",
+        "aipool_pool_info{provider=\"aihc\",account=\"bj-prod\",cloud_region=\"bj\",pool_id=\"cce-1\",pool_name=\"team \\\"a\\\" \\\\ pool\\nx\",pool_type=\"common\",phase=\"running\"} 1",
+        "aipool_pool_nodes{provider=\"aihc\",account=\"bj-prod\",cloud_region=\"bj\",pool_id=\"cce-1\"} 6",
+        "aipool_queue_info{provider=\"aihc\",account=\"bj-prod\",cloud_region=\"bj\",pool_id=\"cce-1\",queue_id=\"q1\",queue_name=\"default\",queue_type=\"Elastic\",parent_queue=\"root\"} 1",
+        "aipool_queue_capability_cpu_cores{provider=\"aihc\",account=\"bj-prod\",cloud_region=\"bj\",pool_id=\"cce-1\",queue_id=\"q1\"} 444",
+        "aipool_queue_capability_memory_bytes{provider=\"aihc\",account=\"bj-prod\",cloud_region=\"bj\",pool_id=\"cce-1\",queue_id=\"q1\"} 2220198166528",
+        "aipool_queue_capability_accelerators{provider=\"aihc\",account=\"bj-prod\",cloud_region=\"bj\",pool_id=\"cce-1\",queue_id=\"q1\",accelerator=\"baidu.com/rtx_4090_cgpu\"} 16",
+        "aipool_accelerator_info{provider=\"aihc\",account=\"bj-prod\",cloud_region=\"bj\",accelerator=\"baidu.com/rtx_4090_cgpu\",model=\"NVIDIA GeForce RTX 4090\"} 1",
+    ];
+    let lines: Vec<&str> = t.lines().collect();
+    for e in expect {
+        assert!(lines.contains(&e), "missing line {e}\n---\n{t}");
+    }
+    // Absent blocks give no families at all.
+    assert!(!t.contains("aipool_queue_remaining"), "{t}");
+    assert!(!t.contains("# EOF"));
+    // Every family's samples are contiguous under its one TYPE line.
+    let types = t.lines().filter(|l| l.starts_with("# TYPE aipool_queue_capability_cpu_cores ")).count();
+    assert_eq!(types, 1);
+}
+
+#[test]
+fn families_stay_grouped_across_accounts() {
+    let a = account("a");
+    let b = account("b");
+    a.publish(published(snapshot()));
+    b.publish(published(snapshot()));
+    let t = text(&[a, b], Format::Text);
+    let mut seen_families = Vec::new();
+    for l in t.lines().filter(|l| !l.starts_with('#')) {
+        let name = l.split(['{', ' ']).next().unwrap().to_string();
+        if seen_families.last() != Some(&name) {
+            assert!(!seen_families.contains(&name), "family {name} split in two\n{t}");
+            seen_families.push(name);
+        }
+    }
+}
+
+#[test]
+fn openmetrics_headers_and_eof() {
+    let a = account("bj-prod");
+    a.publish(published(snapshot()));
+    let t = text(&[a], Format::OpenMetrics);
+    assert!(t.ends_with("# EOF\n"));
+    assert!(t.contains("# TYPE aipool_polls counter\n"));
+    assert!(t.contains("aipool_polls_total{provider=\"aihc\",account=\"bj-prod\",result=\"success\"} 0\n"));
+    assert!(t.contains("# TYPE aipool_pool info\n"));
+    assert!(t.contains("# TYPE aipool_queue_capability_cpu_cores gauge\n"));
+}
+
+#[test]
+fn two_renders_of_one_snapshot_are_identical() {
+    let a = account("bj-prod");
+    a.publish(published(snapshot()));
+    let accounts = [a];
+    assert_eq!(text(&accounts, Format::Text), text(&accounts, Format::Text));
+}
+
+#[test]
+fn before_the_first_poll_only_self_metrics() {
+    let a = account("new");
+    let t = text(&[a], Format::Text);
+    assert!(t.contains("aipool_up{provider=\"aihc\",account=\"new\"} 0\n"));
+    assert!(!t.contains("aipool_last_success_timestamp_seconds{"));
+    assert!(!t.contains("cloud_region"));
+}
+
+#[test]
+fn values() {
+    let mut b = Vec::new();
+    for v in [16.0, 415.14, 0.5, -2.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e20] {
+        write_value(&mut b, v);
+        b.push(b' ');
+    }
+    assert_eq!(String::from_utf8(b).unwrap(), "16 415.14 0.5 -2 NaN +Inf -Inf 100000000000000000000 ");
+}

@@ -1,0 +1,500 @@
+//! Simulated Baidu AIHC: the console API under `/api/aihc/aihc-service/` (cookie
+//! checked, session expiry answered with a redirect to a login page, as the real
+//! console does) and the OpenAPI at `/?action=…` (bce-auth-v1 verified like the
+//! cloud: unknown key, bad signature and expired timestamp each get their Baidu
+//! error code).
+//!
+//! Data: the seed responses (`fixtures/`), plus a queue tree in the second common
+//! pool for the OpenAPI, so tree flattening and the capability − allocated
+//! derivation are exercised end to end.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+
+use crate::auth::bce::{self, BceRequest};
+
+use super::{credentials, page, Options, Platform, SimRequest, SimResponse};
+
+const CONSOLE_PREFIX: &str = "/api/aihc/aihc-service/";
+
+const POOLS: &str = include_str!("fixtures/aihc_console_resourcepools.json");
+const QUEUES: &str = include_str!("fixtures/aihc_console_queues.json");
+const SERVERLESS_POOLS: &str = include_str!("fixtures/aihc_console_serverless_pools.json");
+const SERVERLESS_QUEUES: &str = include_str!("fixtures/aihc_console_serverless_queues.json");
+
+/// The queue whose allocation drifts in the demo.
+const DRIFT_QUEUE: &str = "queue-nllqttp17gv6";
+
+pub struct Aihc {
+    opts: Options,
+    /// Polls seen (first pool page requests); drives the drift.
+    tick: AtomicU64,
+    pools: Vec<Value>,
+    queues: Vec<Value>,
+    serverless_pools: Vec<Value>,
+    serverless_queues: Vec<Value>,
+}
+
+fn fixture_list(text: &str, path: &[&str]) -> Vec<Value> {
+    let mut v: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    for p in path {
+        v = v.get(*p).cloned().unwrap_or(Value::Null);
+    }
+    v.as_array().cloned().unwrap_or_default()
+}
+
+impl Aihc {
+    pub fn new(opts: Options) -> Self {
+        Aihc {
+            opts,
+            tick: AtomicU64::new(0),
+            pools: fixture_list(POOLS, &["result", "resourcePools"]),
+            queues: fixture_list(QUEUES, &["result", "result", "queueList"]),
+            serverless_pools: fixture_list(SERVERLESS_POOLS, &["result", "result", "items"]),
+            serverless_queues: fixture_list(SERVERLESS_QUEUES, &["result", "result", "items"]),
+        }
+    }
+
+    fn drift_step(&self) -> u64 {
+        if self.opts.drift {
+            self.tick.load(Ordering::Relaxed)
+        } else {
+            0
+        }
+    }
+
+    /// The seed's common-pool queues, with the demo drift applied.
+    fn console_queues(&self, pool_id: &str) -> Vec<Value> {
+        if pool_id != "cce-6b41lf00" {
+            return Vec::new();
+        }
+        let step = self.drift_step();
+        let mut queues = self.queues.clone();
+        if step > 0 {
+            for q in &mut queues {
+                if q["queueId"] == DRIFT_QUEUE {
+                    drift_queue(q, step);
+                }
+            }
+        }
+        queues
+    }
+
+    fn console(&self, rest: &str, req: &SimRequest) -> SimResponse {
+        let cookie = req.header("cookie").unwrap_or("");
+        if !cookie.contains("bce-sessionid=demo-console-session") {
+            // The real console sends an expired session to its login page.
+            let mut r = SimResponse::html(302, "");
+            r.headers.push(("location".into(), "/login".into()));
+            return r;
+        }
+        let num = |name: &str, default: u64| -> u64 {
+            req.param(name).and_then(|v| v.parse().ok()).unwrap_or(default)
+        };
+        match rest {
+            "v3/resourcepools" => {
+                let page_no = num("pageNumber", 1);
+                if page_no == 1 {
+                    self.tick.fetch_add(1, Ordering::Relaxed);
+                }
+                let items = if req.param("resourcePoolType").unwrap_or("common") == "common" {
+                    self.pools.clone()
+                } else {
+                    Vec::new()
+                };
+                let (items, size) = page(&items, page_no, num("pageSize", 10), self.opts.page_cap);
+                SimResponse::json(
+                    200,
+                    &json!({"success": true, "result": {
+                        "keywordType": "resourcePoolName", "order": "desc", "orderBy": "createdAt",
+                        "pageNumber": page_no, "pageSize": size,
+                        "resourcePools": items, "totalCount": self.pools.len(),
+                    }}),
+                )
+            }
+            "v3/queues" => {
+                let Some(pool) = req.param("resourcePoolId") else {
+                    return console_error("resourcePoolId is required");
+                };
+                let queues = self.console_queues(pool);
+                let total = queues.len();
+                SimResponse::json(200, &wrapped(json!({"keywordType": "queueName", "queueList": queues, "totalCount": total})))
+            }
+            "v2/serverless/resourcePool" | "v2/serverless/resourceQueue" => {
+                let all = if rest.ends_with("resourcePool") {
+                    &self.serverless_pools
+                } else {
+                    &self.serverless_queues
+                };
+                let page_no = num("pageNo", 1);
+                let (items, size) = page(all, page_no, num("pageSize", 10), self.opts.page_cap);
+                SimResponse::json(
+                    200,
+                    &wrapped(json!({"items": items, "pageNo": page_no, "pageSize": size, "totalCount": all.len()})),
+                )
+            }
+            _ => SimResponse::json(404, &json!({"success": false, "message": {"global": "not found"}})),
+        }
+    }
+
+    fn openapi(&self, req: &SimRequest) -> SimResponse {
+        if let Err(resp) = verify_bce(req) {
+            return resp;
+        }
+        let param = |a: &str, b: &str| req.param(a).or_else(|| req.param(b));
+        let num = |a: &str, b: &str, default: u64| -> u64 {
+            param(a, b).and_then(|v| v.parse().ok()).unwrap_or(default)
+        };
+        let page_no = num("pageNumber", "PageNumber", 1);
+        let page_size = num("pageSize", "PageSize", 10);
+        match req.param("action").unwrap_or("") {
+            "DescribeResourcePools" => {
+                let all = match param("resourcePoolType", "ResourcePoolType") {
+                    Some("common") => {
+                        if page_no == 1 {
+                            self.tick.fetch_add(1, Ordering::Relaxed);
+                        }
+                        self.pools.clone()
+                    }
+                    Some("dedicatedV2") => self.serverless_pools.iter().map(dedicated_pool).collect(),
+                    Some(other) => {
+                        return bce_error(400, "InvalidParameter", &format!("unknown resourcePoolType {other}"))
+                    }
+                    None => return bce_error(400, "MissingParameter", "resourcePoolType is required"),
+                };
+                let (items, size) = page(&all, page_no, page_size, self.opts.page_cap);
+                SimResponse::json(
+                    200,
+                    &json!({"requestId": request_id(), "resourcePools": items, "totalCount": all.len(),
+                            "pageNumber": page_no, "pageSize": size}),
+                )
+            }
+            "DescribeQueues" => {
+                let Some(pool) = param("resourcePoolId", "ResourcePoolId") else {
+                    return bce_error(400, "MissingParameter", "resourcePoolId is required");
+                };
+                let all = self.openapi_queues(pool);
+                let (items, size) = page(&all, page_no, page_size, self.opts.page_cap);
+                SimResponse::json(
+                    200,
+                    &json!({"requestId": request_id(), "queues": items, "totalCount": all.len(),
+                            "pageNumber": page_no, "pageSize": size}),
+                )
+            }
+            other => bce_error(400, "InvalidAction", &format!("unknown action {other:?}")),
+        }
+    }
+
+    /// Top-level queues of a pool in OpenAPI shape (trees in `children`).
+    fn openapi_queues(&self, pool_id: &str) -> Vec<Value> {
+        match pool_id {
+            "cce-6b41lf00" => self
+                .console_queues(pool_id)
+                .into_iter()
+                .map(|mut q| {
+                    if let Some(o) = q.as_object_mut() {
+                        // The OpenAPI reports no remaining: the exporter derives it.
+                        o.remove("remaining");
+                        o.remove("workloadAvailable");
+                        let running = if o.get("queueId") == Some(&json!(DRIFT_QUEUE)) { 2 } else { 0 };
+                        o.insert("runningJobs".into(), json!(running));
+                        o.insert("pendingJobs".into(), json!(running / 2));
+                        o.insert("inqueueJobs".into(), json!(0));
+                    }
+                    q
+                })
+                .collect(),
+            "cce-k8yq20rt" => vec![team_tree()],
+            other => {
+                // Fully-managed pools: the seed's serverless trees, one per pool,
+                // converted to the OpenAPI block shape.
+                let idx = self
+                    .serverless_pools
+                    .iter()
+                    .position(|p| p["resourcePoolId"] == other);
+                idx.and_then(|i| self.serverless_queues.get(i))
+                    .map(|q| vec![serverless_to_openapi(q, &models_of(q))])
+                    .unwrap_or_default()
+            }
+        }
+    }
+}
+
+impl Platform for Aihc {
+    fn handle(&self, req: &SimRequest) -> Option<SimResponse> {
+        if let Some(rest) = req.path.strip_prefix(CONSOLE_PREFIX) {
+            return Some(self.console(rest, req));
+        }
+        if req.path == "/login" {
+            return Some(SimResponse::html(
+                200,
+                "<!doctype html><html><body><h1>Baidu Cloud login (simulated)</h1></body></html>",
+            ));
+        }
+        if req.path == "/" && req.param("action").is_some() {
+            return Some(self.openapi(req));
+        }
+        None
+    }
+}
+
+fn wrapped(inner: Value) -> Value {
+    json!({"success": true, "result": {"code": 200, "message": "success", "requestId": request_id(), "result": inner}})
+}
+
+fn console_error(message: &str) -> SimResponse {
+    SimResponse::json(200, &json!({"success": false, "message": {"global": message}}))
+}
+
+fn bce_error(status: u16, code: &str, message: &str) -> SimResponse {
+    SimResponse::json(status, &json!({"requestId": request_id(), "code": code, "message": message}))
+}
+
+fn request_id() -> String {
+    format!("sim-{:016x}", fastrand::u64(..))
+}
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Checks bce-auth-v1 as the cloud does, over the request exactly as received.
+fn verify_bce(req: &SimRequest) -> Result<(), SimResponse> {
+    let Some(auth) = req.header("authorization") else {
+        return Err(bce_error(403, "AccessDenied", "missing Authorization header"));
+    };
+    let headers = req.header_pairs();
+    let breq = BceRequest {
+        method: &req.method,
+        path: &req.path,
+        query: &req.query,
+        headers: &headers,
+    };
+    let lookup = |ak: &str| {
+        (ak == credentials::BCE_ACCESS_KEY_ID).then(|| credentials::BCE_SECRET_ACCESS_KEY.to_string())
+    };
+    bce::verify(auth, lookup, &breq, now())
+        .map_err(|e| bce_error(e.http_status(), e.code(), &e.to_string()))
+}
+
+fn dedicated_pool(p: &Value) -> Value {
+    json!({
+        "resourcePoolId": p["resourcePoolId"],
+        "name": p["name"],
+        "phase": p["phase"],
+        "nodeNum": p["instanceCount"],
+        "type": "dedicatedV2",
+        "region": "bj",
+        "createdAt": p["createAt"],
+    })
+}
+
+fn models_of(q: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for n in q["nodes"].as_array().into_iter().flatten() {
+        if let (Some(d), Some(t)) = (n["gpuDescriptor"].as_str(), n["gpuCardType"].as_str()) {
+            out.push((d.to_string(), t.to_string()));
+        }
+    }
+    out
+}
+
+/// A serverless flat block (`cpu` cores, `memory` Gi, accelerators) → OpenAPI block.
+fn flat_to_block(flat: &Value, models: &[(String, String)]) -> Value {
+    let Some(map) = flat.as_object() else {
+        return json!({});
+    };
+    let mut block = serde_json::Map::new();
+    let mut cards = Vec::new();
+    for (k, v) in map {
+        let n: f64 = v.as_str().and_then(|s| s.parse().ok()).or_else(|| v.as_f64()).unwrap_or(0.0);
+        match k.as_str() {
+            "cpu" => {
+                block.insert("milliCPUcores".into(), json!(format!("{}", (n * 1000.0) as u64)));
+            }
+            "memory" => {
+                block.insert("memoryGi".into(), v.clone());
+            }
+            name => {
+                let model = models
+                    .iter()
+                    .find(|(d, _)| d == name)
+                    .map(|(_, t)| t.as_str())
+                    .unwrap_or("");
+                cards.push(json!({"acceleratorCount": v, "acceleratorDescription": name, "acceleratorType": model}));
+            }
+        }
+    }
+    if !cards.is_empty() {
+        block.insert("acceleratorCardList".into(), Value::Array(cards));
+    }
+    Value::Object(block)
+}
+
+fn serverless_to_openapi(q: &Value, models: &[(String, String)]) -> Value {
+    let children: Vec<Value> = q["children"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| serverless_to_openapi(c, models))
+        .collect();
+    json!({
+        "queueId": q["id"],
+        "queueName": q["name"],
+        "queueType": q["queueType"],
+        "parentQueue": q["parentQueue"],
+        "capability": flat_to_block(&q["capability"], models),
+        "allocated": flat_to_block(&q["allocated"], models),
+        "deserved": flat_to_block(&q["deserved"], models),
+        "guarantee": flat_to_block(&q["guarantee"], models),
+        "runningJobs": q["running"],
+        "pendingJobs": q["pending"],
+        "inqueueJobs": q["inqueue"],
+        "children": children,
+    })
+}
+
+fn cards(n: &str) -> Value {
+    json!([{"acceleratorCount": n, "acceleratorDescription": "baidu.com/a800_80g_cgpu", "acceleratorType": "NVIDIA A800-SXM4-80GB"}])
+}
+
+/// A Physical root with two Elastic children, in the OpenAPI shape. The root's
+/// capability memory is in bytes, as in the OpenAPI doc example; team-b has no
+/// `parentQueue`, so its parent comes from the tree.
+fn team_tree() -> Value {
+    json!({
+        "queueId": "queue-root-k8yq", "queueName": "root", "queueType": "Physical", "parentQueue": "",
+        "capability": {"milliCPUcores": "192000", "memoryGi": "9449599258624", "acceleratorCardList": cards("8")},
+        "allocated": {"milliCPUcores": "96500", "memoryGi": "1024", "acceleratorCardList": cards("4.5")},
+        "deserved": {"milliCPUcores": "192000", "memoryGi": "8800", "acceleratorCardList": cards("8")},
+        "guarantee": {},
+        "runningJobs": 3, "pendingJobs": 2, "inqueueJobs": 1,
+        "children": [
+            {
+                "queueId": "queue-team-a", "queueName": "team-a", "queueType": "Elastic", "parentQueue": "queue-root-k8yq",
+                "capability": {"milliCPUcores": "96000", "memoryGi": "1024", "acceleratorCardList": cards("4")},
+                "allocated": {"milliCPUcores": "64000", "memoryGi": "512", "acceleratorCardList": cards("3.5")},
+                "deserved": {"milliCPUcores": "96000", "memoryGi": "1024", "acceleratorCardList": cards("4")},
+                "guarantee": {"milliCPUcores": "48000", "memoryGi": "512", "acceleratorCardList": cards("2")},
+                "runningJobs": 2, "pendingJobs": 0, "inqueueJobs": 1
+            },
+            {
+                "queueId": "queue-team-b", "queueName": "team-b", "queueType": "Elastic",
+                "capability": {"milliCPUcores": "96000", "memoryGi": "1024", "acceleratorCardList": cards("4")},
+                "allocated": {"milliCPUcores": "32500", "memoryGi": "512", "acceleratorCardList": cards("1")},
+                "runningJobs": 1, "pendingJobs": 2, "inqueueJobs": 0
+            }
+        ]
+    })
+}
+
+/// Moves the drift queue's allocation: `a` of its 16 cards in use, with CPU and
+/// memory following, and remaining/workload-available shrinking to match.
+fn drift_queue(q: &mut Value, step: u64) {
+    let a = (step * 3) % 17;
+    let card = |n: u64| {
+        json!([{"acceleratorCount": n.to_string(), "acceleratorDescription": "baidu.com/rtx_4090_cgpu",
+                "acceleratorType": "NVIDIA GeForce RTX 4090"}])
+    };
+    let milli = 415_140 - a * 24_000;
+    let gi = 2041 - a * 100;
+    q["allocated"] = json!({"milliCPUcores": (a * 24_000).to_string(), "cpuCores": (a * 24).to_string(),
+                            "memoryGi": (a * 100).to_string(), "acceleratorCardList": card(a)});
+    q["remaining"] = json!({"milliCPUcores": milli.to_string(), "cpuCores": (milli / 1000).to_string(), "memoryGi": gi.to_string()});
+    q["workloadAvailable"] = json!({"milliCPUcores": milli.to_string(), "cpuCores": (milli / 1000).to_string(),
+                                    "memoryGi": gi.to_string(), "acceleratorCardList": card(16 - a)});
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::header::HeaderMap;
+
+    fn req(path: &str, query: &[(&str, &str)], headers: &[(&str, &str)]) -> SimRequest {
+        let mut h = HeaderMap::new();
+        for (k, v) in headers {
+            h.insert(
+                hyper::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        SimRequest {
+            method: "GET".into(),
+            path: path.into(),
+            query: query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            headers: h,
+            body: Default::default(),
+        }
+    }
+
+    fn sim(cap: u64) -> Aihc {
+        Aihc::new(Options {
+            page_cap: cap,
+            drift: false,
+        })
+    }
+
+    #[test]
+    fn console_pages_are_capped_and_echoed() {
+        let s = sim(1);
+        let r = s
+            .handle(&req(
+                "/api/aihc/aihc-service/v3/resourcepools",
+                &[("pageNumber", "2"), ("pageSize", "100")],
+                &[("cookie", credentials::AIHC_CONSOLE_COOKIE)],
+            ))
+            .unwrap();
+        let v: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(v["result"]["pageSize"], 1);
+        assert_eq!(v["result"]["totalCount"], 2);
+        assert_eq!(v["result"]["resourcePools"][0]["resourcePoolId"], "cce-k8yq20rt");
+    }
+
+    #[test]
+    fn console_without_session_redirects_to_login() {
+        let r = sim(10)
+            .handle(&req("/api/aihc/aihc-service/v3/queues", &[("resourcePoolId", "x")], &[]))
+            .unwrap();
+        assert_eq!(r.status, 302);
+    }
+
+    #[test]
+    fn openapi_rejects_a_bad_signature() {
+        let r = sim(10)
+            .handle(&req(
+                "/",
+                &[("action", "DescribeQueues")],
+                &[("host", "h"), ("authorization", "bce-auth-v1/AKDEMO00000000000001/2020-01-01T00:00:00Z/1800/host/00")],
+            ))
+            .unwrap();
+        let v: Value = serde_json::from_slice(&r.body).unwrap();
+        assert!(r.status >= 400);
+        assert_eq!(v["code"], "RequestExpired");
+    }
+
+    #[test]
+    fn drift_keeps_quantities_consistent() {
+        let mut q: Value = serde_json::from_str(QUEUES).unwrap()["result"]["result"]["queueList"][0].clone();
+        drift_queue(&mut q, 4);
+        assert_eq!(q["allocated"]["acceleratorCardList"][0]["acceleratorCount"], "12");
+        assert_eq!(q["workloadAvailable"]["acceleratorCardList"][0]["acceleratorCount"], "4");
+        assert_eq!(q["remaining"]["milliCPUcores"], "127140");
+    }
+
+    #[test]
+    fn serverless_trees_convert_to_openapi_blocks() {
+        let s = sim(10);
+        let qs = s.openapi_queues("aihc-18ocpls8ts6b");
+        assert_eq!(qs.len(), 1);
+        let q = &qs[0];
+        assert_eq!(q["queueId"], "aihcq-vn5bx255v2s3");
+        assert_eq!(q["capability"]["milliCPUcores"], "208000");
+        assert_eq!(q["capability"]["acceleratorCardList"][0]["acceleratorType"], "H20");
+        assert_eq!(q["children"][0]["queueId"], "aihcq-yvqh14qdtdg0");
+    }
+}

@@ -1,0 +1,248 @@
+//! An embedded simulator of the cloud platforms: same paths, authentication and
+//! payload shapes as the real APIs, built from the seed responses. It backs
+//! `aipool_exporter simulate`, `aipool_exporter demo` and the end-to-end tests.
+//!
+//! Each platform is a [`Platform`] that claims the requests on its paths; all
+//! platforms share one listener, since their paths do not overlap.
+
+pub mod aihc;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::HeaderMap;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Credentials the simulator accepts; the demo config uses them.
+pub mod credentials {
+    pub const BCE_ACCESS_KEY_ID: &str = "AKDEMO00000000000001";
+    pub const BCE_SECRET_ACCESS_KEY: &str = "demo-bce-secret-key-0001";
+    /// The console session cookie (a user pastes the browser's Cookie header).
+    pub const AIHC_CONSOLE_COOKIE: &str = "bce-sessionid=demo-console-session; bce-ctx-region=bj";
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The largest page any list endpoint returns, whatever the client asks.
+    pub page_cap: u64,
+    /// Move allocations a little on every poll so dashboards look alive.
+    pub drift: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            page_cap: 100,
+            drift: true,
+        }
+    }
+}
+
+/// A request as a platform sees it.
+#[derive(Debug)]
+pub struct SimRequest {
+    pub method: String,
+    pub path: String,
+    /// Decoded query pairs, in order.
+    pub query: Vec<(String, String)>,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl SimRequest {
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// All headers as lowercase (name, value) pairs, for signature checks.
+    pub fn header_pairs(&self) -> Vec<(String, String)> {
+        self.headers
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SimResponse {
+    pub status: u16,
+    pub content_type: &'static str,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl SimResponse {
+    pub fn json(status: u16, value: &serde_json::Value) -> Self {
+        SimResponse {
+            status,
+            content_type: "application/json",
+            headers: Vec::new(),
+            body: serde_json::to_vec(value).unwrap_or_default(),
+        }
+    }
+
+    pub fn html(status: u16, body: &str) -> Self {
+        SimResponse {
+            status,
+            content_type: "text/html; charset=utf-8",
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+}
+
+/// One simulated platform.
+pub trait Platform: Send + Sync {
+    /// Answers `req` if it is on this platform's paths.
+    fn handle(&self, req: &SimRequest) -> Option<SimResponse>;
+}
+
+pub struct Simulator {
+    platforms: Vec<Box<dyn Platform>>,
+}
+
+impl Simulator {
+    pub fn new(opts: &Options) -> Self {
+        Simulator {
+            platforms: vec![Box::new(aihc::Aihc::new(opts.clone()))],
+        }
+    }
+
+    pub fn handle(&self, req: &SimRequest) -> SimResponse {
+        self.platforms
+            .iter()
+            .find_map(|p| p.handle(req))
+            .unwrap_or_else(|| {
+                SimResponse::json(
+                    404,
+                    &serde_json::json!({"code": "NotFound", "message": format!("no simulated API at {}", req.path)}),
+                )
+            })
+    }
+}
+
+/// A running simulator.
+pub struct RunningSim {
+    pub addr: SocketAddr,
+    shutdown: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningSim {
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), self.task).await;
+    }
+}
+
+pub async fn start(listen: &str, opts: &Options) -> anyhow::Result<RunningSim> {
+    let listener = TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    let sim = Arc::new(Simulator::new(opts));
+    let (shutdown, rx) = watch::channel(false);
+    let task = tokio::spawn(serve(listener, sim, rx));
+    Ok(RunningSim {
+        addr,
+        shutdown,
+        task,
+    })
+}
+
+async fn serve(listener: TcpListener, sim: Arc<Simulator>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        let (stream, _) = tokio::select! {
+            a = listener.accept() => match a {
+                Ok(a) => a,
+                Err(_) => continue,
+            },
+            _ = shutdown.changed() => return,
+        };
+        let sim = sim.clone();
+        tokio::spawn(async move {
+            let service = service_fn(move |req: Request<Incoming>| {
+                let sim = sim.clone();
+                async move { Ok::<_, Infallible>(dispatch(req, &sim).await) }
+            });
+            let _ = http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+async fn dispatch(req: Request<Incoming>, sim: &Simulator) -> Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, 1 << 20).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => Bytes::new(),
+    };
+    let query = parts
+        .uri
+        .query()
+        .map(|q| {
+            url_pairs(q)
+        })
+        .unwrap_or_default();
+    let sreq = SimRequest {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query,
+        headers: parts.headers,
+        body,
+    };
+    let resp = sim.handle(&sreq);
+    let mut r = Response::new(Full::new(Bytes::from(resp.body)));
+    *r.status_mut() = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Ok(v) = resp.content_type.parse() {
+        r.headers_mut().insert(hyper::header::CONTENT_TYPE, v);
+    }
+    for (k, v) in resp.headers {
+        if let (Ok(k), Ok(v)) = (
+            hyper::header::HeaderName::from_bytes(k.as_bytes()),
+            hyper::header::HeaderValue::from_str(&v),
+        ) {
+            r.headers_mut().insert(k, v);
+        }
+    }
+    r
+}
+
+/// Decodes an `application/x-www-form-urlencoded` query string.
+fn url_pairs(q: &str) -> Vec<(String, String)> {
+    reqwest::Url::parse(&format!("http://x/?{q}"))
+        .map(|u| {
+            u.query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Serves one page of `items` (1-based `page`), capping the size at `cap`.
+/// Returns the items and the size actually used.
+pub fn page<T: Clone>(items: &[T], page: u64, size: u64, cap: u64) -> (Vec<T>, u64) {
+    let size = size.clamp(1, cap.max(1));
+    let start = page.saturating_sub(1).saturating_mul(size) as usize;
+    let end = (start + size as usize).min(items.len());
+    let slice = if start < items.len() {
+        items[start..end].to_vec()
+    } else {
+        Vec::new()
+    };
+    (slice, size)
+}
