@@ -133,15 +133,22 @@ pub enum Rule {
     /// queue's remaining or workload-available CPU but, read as cores, is not — is
     /// cores.
     MilliCpuIsCores,
+    /// With no remaining or workload-available CPU to compare against (the
+    /// OpenAPI reports neither), a capability `milliCPUcores` in a block whose
+    /// `memoryGi` is in bytes is cores: every capability block seen with byte
+    /// memory also had cores in `milliCPUcores` (the console seed), so both fields
+    /// come from one code path that reports base units.
+    MilliCpuIsCoresBesideBytes,
     /// An accelerator card entry without `acceleratorDescription` is named by its
     /// `acceleratorType`.
     AcceleratorNameFromType,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 3] = [
+    pub const ALL: [Rule; 4] = [
         Rule::MemoryGiIsBytes,
         Rule::MilliCpuIsCores,
+        Rule::MilliCpuIsCoresBesideBytes,
         Rule::AcceleratorNameFromType,
     ];
 
@@ -150,6 +157,7 @@ impl Rule {
         match self {
             Rule::MemoryGiIsBytes => "memory_gi_is_bytes",
             Rule::MilliCpuIsCores => "milli_cpu_is_cores",
+            Rule::MilliCpuIsCoresBesideBytes => "milli_cpu_is_cores_beside_bytes",
             Rule::AcceleratorNameFromType => "accelerator_name_from_type",
         }
     }
@@ -195,13 +203,27 @@ pub fn milli_to_cores(milli: f64) -> f64 {
 
 /// Converts a capability `milliCPUcores` value to cores, applying
 /// [`Rule::MilliCpuIsCores`] against the same queue's remaining and
-/// workload-available CPU in cores (`references`; absent ones are left out).
+/// workload-available CPU in cores (`references`; absent ones are left out), or,
+/// when there are no references, [`Rule::MilliCpuIsCoresBesideBytes`] when the
+/// same block's memory was reported in bytes.
 ///
 /// Capability can never be below what remains of it, so a literal reading that is
 /// smaller than a reference is impossible; if reading the number as cores makes it
 /// consistent, cores is what the upstream meant.
-pub fn capability_milli_to_cores(milli: f64, references: &[f64], fired: &mut Fired) -> f64 {
+pub fn capability_milli_to_cores(
+    milli: f64,
+    references: &[f64],
+    memory_in_bytes: bool,
+    fired: &mut Fired,
+) -> f64 {
     let literal = milli_to_cores(milli);
+    if references.is_empty() {
+        if memory_in_bytes {
+            fired.fire(Rule::MilliCpuIsCoresBesideBytes);
+            return milli;
+        }
+        return literal;
+    }
     let impossible = references.iter().any(|r| literal < *r);
     let consistent_as_cores = references.iter().all(|r| milli >= *r);
     if impossible && consistent_as_cores {
@@ -290,21 +312,24 @@ mod tests {
         let mut fired = Fired::default();
         // The seed: capability "444" beside remaining 415.14 cores.
         assert_eq!(
-            capability_milli_to_cores(444.0, &[415.14, 415.14], &mut fired),
+            capability_milli_to_cores(444.0, &[415.14, 415.14], true, &mut fired),
             444.0
         );
         assert_eq!(fired.count(Rule::MilliCpuIsCores), 1);
         // A genuine milli value stays milli.
         assert_eq!(
-            capability_milli_to_cores(444_000.0, &[415.14], &mut fired),
+            capability_milli_to_cores(444_000.0, &[415.14], false, &mut fired),
             444.0
         );
-        // No references: nothing to compare with, read literally.
-        assert_eq!(capability_milli_to_cores(444.0, &[], &mut fired), 0.444);
+        // No references and Gi memory: nothing says it is not milli.
+        assert_eq!(capability_milli_to_cores(444.0, &[], false, &mut fired), 0.444);
+        // No references, but the block's memory was bytes: cores (second rule).
+        assert_eq!(capability_milli_to_cores(444.0, &[], true, &mut fired), 444.0);
+        assert_eq!(fired.count(Rule::MilliCpuIsCoresBesideBytes), 1);
         // Read as cores it is still below a reference: the rule cannot explain the
         // data, so it does not fire.
         assert_eq!(
-            capability_milli_to_cores(400.0, &[415.14], &mut fired),
+            capability_milli_to_cores(400.0, &[415.14], true, &mut fired),
             0.4
         );
         assert_eq!(fired.count(Rule::MilliCpuIsCores), 1);

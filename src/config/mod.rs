@@ -221,14 +221,17 @@ pub fn from_tree(mut tree: Value, env: &Env) -> Result<Settings, ConfigErrors> {
             });
             continue;
         };
-        if let Some(account) = parse_account(&path, map, &mut errors, env) {
-            if !seen.insert(account.name.clone()) {
+        // Duplicates are checked on the raw name so they are reported even when
+        // the first account has problems of its own.
+        if let Some(Value::String(name)) = map.get("name") {
+            if !seen.insert(name.clone()) {
                 errors.push(ConfigError {
                     path: format!("{path}.name"),
-                    reason: format!("duplicate account name {:?}", account.name),
+                    reason: format!("duplicate account name {name:?}"),
                 });
-                continue;
             }
+        }
+        if let Some(account) = parse_account(&path, map, &mut errors, env) {
             accounts.push(account);
         }
     }

@@ -1,1 +1,261 @@
+use std::io::Write as _;
+
 use super::*;
+use crate::providers::aihc::{Api, Auth};
+use crate::providers::ProviderConfig;
+
+fn toml(text: &str) -> Result<Settings, ConfigErrors> {
+    from_str(text, "toml", &Env::default())
+}
+
+fn errors(text: &str, env: &Env) -> Vec<String> {
+    match from_str(text, "toml", env) {
+        Ok(_) => panic!("config should be invalid:\n{text}"),
+        Err(e) => e.0.iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+fn aihc(settings: &Settings, i: usize) -> &crate::providers::aihc::Config {
+    match &settings.accounts[i].provider_config {
+        ProviderConfig::Aihc(c) => c,
+        #[allow(unreachable_patterns)]
+        _ => panic!("not aihc"),
+    }
+}
+
+const OPENAPI: &str = r#"
+[web]
+listen_address = "127.0.0.1:9999"
+
+[[accounts]]
+name = "bj-prod"
+provider = "aihc"
+region = "bj"
+interval = "30s"
+timeout = "5s"
+pool_types = ["common", "dedicatedV2"]
+access_key_id = "AK1"
+secret_access_key = "SK-SECRET-1"
+"#;
+
+#[test]
+fn a_full_openapi_account() {
+    let s = toml(OPENAPI).unwrap();
+    assert_eq!(s.web.listen_address, "127.0.0.1:9999");
+    assert_eq!(s.web.telemetry_path, "/metrics");
+    let a = &s.accounts[0];
+    assert_eq!((a.name.as_str(), a.region.as_str()), ("bj-prod", "bj"));
+    assert_eq!(a.interval, Duration::from_secs(30));
+    assert_eq!(a.timeout, Duration::from_secs(5));
+    let c = aihc(&s, 0);
+    assert_eq!(c.api, Api::OpenApi);
+    assert_eq!(c.endpoint.as_str(), "https://aihc.bj.baidubce.com/");
+    assert_eq!(c.pool_types, vec!["common", "dedicatedV2"]);
+    match &c.auth {
+        Auth::AkSk {
+            access_key_id,
+            secret_access_key,
+            security_token,
+        } => {
+            assert_eq!(access_key_id, "AK1");
+            assert_eq!(secret_access_key.expose(), "SK-SECRET-1");
+            assert!(security_token.is_none());
+        }
+        other => panic!("{other:?}"),
+    }
+    // Debug of the whole settings never shows the secret.
+    assert!(!format!("{s:?}").contains("SK-SECRET-1"));
+}
+
+#[test]
+fn defaults() {
+    let s = toml(
+        r#"
+        [[accounts]]
+        name = "a"
+        provider = "aihc"
+        region = "gz"
+        access_key_id = "AK"
+        secret_access_key = "SK"
+        "#,
+    )
+    .unwrap();
+    assert_eq!(s.web.listen_address, DEFAULT_LISTEN_ADDRESS);
+    let a = &s.accounts[0];
+    assert_eq!(a.interval, DEFAULT_INTERVAL);
+    assert_eq!(a.timeout, DEFAULT_TIMEOUT);
+    assert_eq!(a.max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
+    assert_eq!(aihc(&s, 0).pool_types, vec!["common"]);
+    assert_eq!(aihc(&s, 0).endpoint.as_str(), "https://aihc.gz.baidubce.com/");
+}
+
+#[test]
+fn console_account_in_yaml_with_cookie_file() {
+    let mut f = tempfile::Builder::new().suffix(".cookie").tempfile().unwrap();
+    writeln!(f, "bce-sessionid=abc; x=y").unwrap();
+    let yaml = format!(
+        "accounts:\n  - name: console\n    provider: aihc\n    api: console\n    region: bj\n    pool_types: [common, serverless]\n    cookie_file: {}\n",
+        f.path().display()
+    );
+    let s = from_str(&yaml, "yaml", &Env::default()).unwrap();
+    let c = aihc(&s, 0);
+    assert_eq!(c.api, Api::Console);
+    assert_eq!(c.endpoint.as_str(), crate::providers::aihc::CONSOLE_ENDPOINT);
+    match &c.auth {
+        // The trailing newline of the file is trimmed.
+        Auth::Cookie(cookie) => assert_eq!(cookie.expose(), "bce-sessionid=abc; x=y"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn secret_from_env_reference() {
+    let text = OPENAPI.replace(
+        "secret_access_key = \"SK-SECRET-1\"",
+        "secret_access_key_env = \"MY_BCE_SK\"",
+    );
+    let s = from_str(&text, "toml", &Env::from_pairs([("MY_BCE_SK", "from-env")])).unwrap();
+    match &aihc(&s, 0).auth {
+        Auth::AkSk {
+            secret_access_key, ..
+        } => assert_eq!(secret_access_key.expose(), "from-env"),
+        other => panic!("{other:?}"),
+    }
+    let errs = errors(&text, &Env::default());
+    assert_eq!(
+        errs,
+        vec!["accounts[0].secret_access_key_env: environment variable MY_BCE_SK is not set"]
+    );
+}
+
+#[test]
+fn every_problem_is_reported_with_its_key_path() {
+    let text = r#"
+        bogus = 1
+        [web]
+        telemetry_path = "metrics"
+        [[accounts]]
+        name = "a"
+        provider = "aihc"
+        region = "bj"
+        interval = "5 parsecs"
+        timeout = "0s"
+        pool_types = ["common", "weird"]
+        access_key_id = "AK"
+        colour = "blue"
+        [[accounts]]
+        name = "a"
+        provider = "aihc"
+        region = "bj"
+        access_key_id = "AK"
+        secret_access_key = "SK"
+        [[accounts]]
+        name = "c"
+        provider = "azure"
+    "#;
+    let errs = errors(text, &Env::default());
+    let expect = [
+        "bogus: unknown key",
+        "web.telemetry_path: must start with / and not be / itself",
+        "accounts[0].interval: \"5 parsecs\" is not a duration",
+        "accounts[0].timeout: must be greater than zero",
+        "accounts[0].pool_types[1]: \"weird\" is not one of common | dedicatedV2 for api = \"openapi\"",
+        "accounts[0].secret_access_key: is required for api = \"openapi\"",
+        "accounts[0].colour: unknown key",
+        "accounts[1].name: duplicate account name \"a\"",
+        "accounts[2].provider: \"azure\" is not one of aihc | qianfan | modelarts | sugon",
+    ];
+    for e in expect {
+        assert!(errs.iter().any(|x| x.starts_with(e)), "missing {e:?} in {errs:#?}");
+    }
+    assert_eq!(errs.len(), expect.len(), "{errs:#?}");
+}
+
+#[test]
+fn errors_never_show_secret_values() {
+    let text = r#"
+        [[accounts]]
+        name = "a"
+        provider = "aihc"
+        api = "console"
+        region = "bj"
+        cookie = "COOKIE-VALUE-XYZ"
+        cookie_env = "X"
+        secret_access_key = "SK-VALUE-XYZ"
+        [[accounts]]
+        name = "b"
+        provider = "aihc"
+        region = "bj"
+        access_key_id = "AK"
+        secret_access_key = 12345
+    "#;
+    let errs = errors(text, &Env::default());
+    let all = errs.join("\n");
+    assert!(!all.contains("XYZ") && !all.contains("12345"), "{all}");
+    assert!(all.contains("accounts[0].cookie: give only one of cookie, cookie_env"), "{all}");
+    assert!(all.contains("accounts[0].secret_access_key: is only used with api = \"openapi\""), "{all}");
+    assert!(all.contains("accounts[1].secret_access_key: expected a string"), "{all}");
+}
+
+#[test]
+fn missing_file_and_bad_extension() {
+    let e = load(Path::new("/nonexistent/aipool.toml"), &Env::default()).unwrap_err();
+    assert!(e.to_string().contains("cannot read config file"), "{e}");
+    let f = tempfile::Builder::new().suffix(".ini").tempfile().unwrap();
+    let e = load(f.path(), &Env::default()).unwrap_err();
+    assert!(e.to_string().contains("must end in .toml, .yaml or .yml"), "{e}");
+}
+
+#[test]
+fn syntax_errors_name_the_problem() {
+    let e = toml("[[accounts]\nname = ").unwrap_err();
+    assert_eq!(e.0.len(), 1);
+    assert!(!e.0[0].reason.is_empty());
+}
+
+#[test]
+fn environment_overrides() {
+    let env = Env::from_pairs([
+        ("AIPOOL_WEB__LISTEN_ADDRESS", "127.0.0.1:1234"),
+        ("AIPOOL_ACCOUNTS__0__INTERVAL", "2m"),
+        // Not under a known section: a secret the config refers to, left alone.
+        ("AIPOOL_BCE_SK", "whatever"),
+        ("OTHER", "x"),
+    ]);
+    let s = from_str(OPENAPI, "toml", &env).unwrap();
+    assert_eq!(s.web.listen_address, "127.0.0.1:1234");
+    assert_eq!(s.accounts[0].interval, Duration::from_secs(120));
+
+    let env = Env::from_pairs([("AIPOOL_ACCOUNTS__3__INTERVAL", "2m")]);
+    let errs = errors(OPENAPI, &env);
+    assert_eq!(
+        errs,
+        vec!["environment variable AIPOOL_ACCOUNTS__3__INTERVAL: index 3 is past the end of a list of 1"]
+    );
+}
+
+#[test]
+fn unknown_region_needs_an_endpoint() {
+    let text = OPENAPI.replace("region = \"bj\"", "region = \"mars\"");
+    let errs = errors(&text, &Env::default());
+    assert!(errs[0].starts_with("accounts[0].region: \"mars\" has no known AIHC endpoint"), "{errs:?}");
+    let with_endpoint = text.replace("interval = \"30s\"", "interval = \"30s\"\nendpoint = \"https://aihc.mars.example\"");
+    let s = toml(&with_endpoint).unwrap();
+    assert_eq!(s.accounts[0].region, "mars");
+}
+
+#[test]
+fn endpoint_must_not_carry_credentials() {
+    let text = OPENAPI.replace(
+        "interval = \"30s\"",
+        "interval = \"30s\"\nendpoint = \"https://user:hunter2@aihc.example\"",
+    );
+    let errs = errors(&text, &Env::default());
+    assert_eq!(errs, vec!["accounts[0].endpoint: must not contain a user name or password"]);
+}
+
+#[test]
+fn no_accounts_is_valid() {
+    let s = toml("").unwrap();
+    assert!(s.accounts.is_empty());
+}

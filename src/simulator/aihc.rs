@@ -364,12 +364,13 @@ fn cards(n: &str) -> Value {
 }
 
 /// A Physical root with two Elastic children, in the OpenAPI shape. The root's
-/// capability memory is in bytes, as in the OpenAPI doc example; team-b has no
+/// capability memory is in bytes, as in the OpenAPI doc example, and its CPU in
+/// cores, as in every such block of the console seed; team-b has no
 /// `parentQueue`, so its parent comes from the tree.
 fn team_tree() -> Value {
     json!({
         "queueId": "queue-root-k8yq", "queueName": "root", "queueType": "Physical", "parentQueue": "",
-        "capability": {"milliCPUcores": "192000", "memoryGi": "9449599258624", "acceleratorCardList": cards("8")},
+        "capability": {"milliCPUcores": "192", "memoryGi": "9449599258624", "acceleratorCardList": cards("8")},
         "allocated": {"milliCPUcores": "96500", "memoryGi": "1024", "acceleratorCardList": cards("4.5")},
         "deserved": {"milliCPUcores": "192000", "memoryGi": "8800", "acceleratorCardList": cards("8")},
         "guarantee": {},
@@ -479,7 +480,7 @@ mod tests {
 
     #[test]
     fn drift_keeps_quantities_consistent() {
-        let mut q: Value = serde_json::from_str(QUEUES).unwrap()["result"]["result"]["queueList"][0].clone();
+        let mut q: Value = serde_json::from_str::<Value>(QUEUES).unwrap()["result"]["result"]["queueList"][0].clone();
         drift_queue(&mut q, 4);
         assert_eq!(q["allocated"]["acceleratorCardList"][0]["acceleratorCount"], "12");
         assert_eq!(q["workloadAvailable"]["acceleratorCardList"][0]["acceleratorCount"], "4");

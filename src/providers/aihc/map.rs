@@ -82,20 +82,27 @@ fn map_block(
 ) -> Result<Option<Resources>, MapError> {
     let Some(b) = block else { return Ok(None) };
     let mut r = Resources::default();
+    let memory_in_bytes = if let Some(gi) = num(&b.memory_gi, || format!("{ctx}.memoryGi"))? {
+        let before = fired.count(Rule::MemoryGiIsBytes);
+        r.memory_bytes = Some(quantity::gi_to_bytes(gi, fired));
+        fired.count(Rule::MemoryGiIsBytes) > before
+    } else {
+        false
+    };
     let milli = num(&b.milli_cpu_cores, || format!("{ctx}.milliCPUcores"))?;
     let cores = num(&b.cpu_cores, || format!("{ctx}.cpuCores"))?;
     r.cpu_cores = match (milli, cpu) {
         (Some(m), CpuReading::Milli) => Some(quantity::milli_to_cores(m)),
-        (Some(m), CpuReading::Capability(refs)) => {
-            Some(quantity::capability_milli_to_cores(m, refs, fired))
-        }
+        (Some(m), CpuReading::Capability(refs)) => Some(quantity::capability_milli_to_cores(
+            m,
+            refs,
+            memory_in_bytes,
+            fired,
+        )),
         // cpuCores is rounded by the upstream ("415" beside "415140"): only a
         // fallback when the precise milli value is missing.
         (None, _) => cores,
     };
-    if let Some(gi) = num(&b.memory_gi, || format!("{ctx}.memoryGi"))? {
-        r.memory_bytes = Some(quantity::gi_to_bytes(gi, fired));
-    }
     for (i, card) in b.accelerator_card_list.iter().flatten().enumerate() {
         let description = card.accelerator_description.as_deref().unwrap_or("").trim();
         let model = card.accelerator_type.as_deref().unwrap_or("").trim();

@@ -123,7 +123,7 @@ fn queue_json(v: serde_json::Value) -> QueueDto {
 fn openapi_remaining_is_capability_minus_allocated() {
     let dto = queue_json(serde_json::json!({
         "queueId": "q1", "queueName": "root", "queueType": "Physical",
-        "capability": {"milliCPUcores": "96000", "memoryGi": "9449599258624",
+        "capability": {"milliCPUcores": "96", "memoryGi": "9449599258624",
             "acceleratorCardList": [{"acceleratorCount": "8", "acceleratorDescription": "nvidia.com/gpu", "acceleratorType": "A800"}]},
         "allocated": {"milliCPUcores": "12500", "memoryGi": "64",
             "acceleratorCardList": [{"acceleratorCount": "2.5", "acceleratorDescription": "nvidia.com/gpu", "acceleratorType": "A800"}]},
@@ -140,6 +140,10 @@ fn openapi_remaining_is_capability_minus_allocated() {
     assert_eq!(rem.accelerators["nvidia.com/gpu"], 5.5);
     assert_eq!(q.workloads, Some(Workloads { running: 3.0, pending: 1.0, inqueue: 0.0 }));
     assert_eq!(fired.count(Rule::MemoryGiIsBytes), 1);
+    // No remaining to compare with, but the block's memory was bytes: its CPU is
+    // cores too.
+    assert_eq!(q.quantities[&K::Capability].cpu_cores, Some(96.0));
+    assert_eq!(fired.count(Rule::MilliCpuIsCoresBesideBytes), 1);
     // The child: parent from the tree, no allocated block → no remaining.
     let c = &out[1];
     assert_eq!((c.id.as_str(), c.parent.as_str()), ("q2", "q1"));
