@@ -29,7 +29,10 @@ impl Running {
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
         let all = futures_join(self.tasks);
-        if tokio::time::timeout(Duration::from_secs(1), all).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(1), all)
+            .await
+            .is_err()
+        {
             tracing::warn!("some tasks did not stop within a second");
         }
     }

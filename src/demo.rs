@@ -54,8 +54,14 @@ pub async fn run(listen: &str, interval: Duration) -> anyhow::Result<()> {
     let sim = simulator::start("127.0.0.1:0", &simulator::Options::default()).await?;
     let settings = settings(&sim.addr.to_string(), listen, interval)?;
     let running = app::start(&settings).await?;
-    println!("aipool_exporter demo: simulated platforms at http://{}", sim.addr);
-    println!("aipool_exporter demo: metrics at http://{}/metrics (Ctrl-C stops)", running.addr);
+    println!(
+        "aipool_exporter demo: simulated platforms at http://{}",
+        sim.addr
+    );
+    println!(
+        "aipool_exporter demo: metrics at http://{}/metrics (Ctrl-C stops)",
+        running.addr
+    );
     app::shutdown_signal().await;
     running.stop().await;
     sim.stop().await;

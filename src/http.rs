@@ -106,7 +106,13 @@ pub struct Response {
 
 impl PollCtx {
     /// Counts a failure and builds the error for it.
-    pub fn fail(&self, api: &str, url: &str, reason: Reason, message: impl Into<String>) -> PollError {
+    pub fn fail(
+        &self,
+        api: &str,
+        url: &str,
+        reason: Reason,
+        message: impl Into<String>,
+    ) -> PollError {
         self.stats.count_failure(api, reason);
         PollError {
             api: api.to_string(),
@@ -118,9 +124,18 @@ impl PollCtx {
 
     /// Sends a request (timeout and body cap applied), counts it, and turns
     /// transport errors and non-2xx statuses into classified [`PollError`]s.
-    pub async fn send(&self, api: &str, request: reqwest::RequestBuilder) -> Result<Response, PollError> {
+    pub async fn send(
+        &self,
+        api: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Response, PollError> {
         let request = request.timeout(self.timeout).build().map_err(|e| {
-            self.fail(api, "", Reason::Connect, format!("cannot build request: {}", error_chain(&e)))
+            self.fail(
+                api,
+                "",
+                Reason::Connect,
+                format!("cannot build request: {}", error_chain(&e)),
+            )
         })?;
         let url = redact_url(request.url());
         self.stats.count_request(api);
@@ -143,7 +158,10 @@ impl PollCtx {
                             api,
                             &url,
                             Reason::Decode,
-                            format!("response body exceeds max_response_bytes ({})", self.max_response_bytes),
+                            format!(
+                                "response body exceeds max_response_bytes ({})",
+                                self.max_response_bytes
+                            ),
                         ));
                     }
                     body.extend_from_slice(&chunk);
@@ -155,7 +173,12 @@ impl PollCtx {
                     } else {
                         Reason::Connect
                     };
-                    return Err(self.fail(api, &url, reason, format!("reading body: {}", error_chain(&e))));
+                    return Err(self.fail(
+                        api,
+                        &url,
+                        reason,
+                        format!("reading body: {}", error_chain(&e)),
+                    ));
                 }
             }
         }
@@ -181,7 +204,12 @@ impl PollCtx {
     /// Decodes a JSON body, counting a `decode` failure if it does not fit `T`.
     pub fn decode<T: DeserializeOwned>(&self, api: &str, resp: &Response) -> Result<T, PollError> {
         serde_json::from_slice(&resp.body).map_err(|e| {
-            self.fail(api, &resp.url, Reason::Decode, format!("invalid JSON for {api}: {e}"))
+            self.fail(
+                api,
+                &resp.url,
+                Reason::Decode,
+                format!("invalid JSON for {api}: {e}"),
+            )
         })
     }
 }
@@ -203,7 +231,8 @@ pub fn classify_status(status: StatusCode, code: Option<&str>) -> Reason {
 /// `{code, message}`, `{error_code, error_msg}`, `{code, msg}`. Messages are cut
 /// short: they end up in logs.
 pub fn upstream_message(body: &[u8]) -> (Option<String>, Option<String>) {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body) else {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body)
+    else {
         return (None, None);
     };
     let text = |keys: &[&str]| {
@@ -241,10 +270,23 @@ pub fn redact_url(url: &Url) -> String {
             .query_pairs()
             .map(|(k, v)| {
                 let lower = k.to_ascii_lowercase();
-                let sensitive = ["token", "signature", "password", "secret", "key", "cookie", "auth", "credential"]
-                    .iter()
-                    .any(|s| lower.contains(s));
-                let v = if sensitive { "REDACTED".to_string() } else { v.into_owned() };
+                let sensitive = [
+                    "token",
+                    "signature",
+                    "password",
+                    "secret",
+                    "key",
+                    "cookie",
+                    "auth",
+                    "credential",
+                ]
+                .iter()
+                .any(|s| lower.contains(s));
+                let v = if sensitive {
+                    "REDACTED".to_string()
+                } else {
+                    v.into_owned()
+                };
                 (k.into_owned(), v)
             })
             .collect();
@@ -292,9 +334,18 @@ mod tests {
         assert_eq!(classify_status(s(429), None), Reason::Throttled);
         assert_eq!(classify_status(s(404), None), Reason::Http4xx);
         assert_eq!(classify_status(s(503), None), Reason::Http5xx);
-        assert_eq!(classify_status(s(400), Some("RequestExpired")), Reason::Auth);
-        assert_eq!(classify_status(s(400), Some("SignatureDoesNotMatch")), Reason::Auth);
-        assert_eq!(classify_status(s(500), Some("InternalError")), Reason::Http5xx);
+        assert_eq!(
+            classify_status(s(400), Some("RequestExpired")),
+            Reason::Auth
+        );
+        assert_eq!(
+            classify_status(s(400), Some("SignatureDoesNotMatch")),
+            Reason::Auth
+        );
+        assert_eq!(
+            classify_status(s(500), Some("InternalError")),
+            Reason::Http5xx
+        );
     }
 
     #[test]
@@ -316,9 +367,13 @@ mod tests {
 
     #[test]
     fn urls_lose_credentials() {
-        let u = Url::parse("https://user:pw@h.example/p?a=1&token=abc&accessKey=k&pageNo=2").unwrap();
+        let u =
+            Url::parse("https://user:pw@h.example/p?a=1&token=abc&accessKey=k&pageNo=2").unwrap();
         let r = redact_url(&u);
-        assert!(!r.contains("abc") && !r.contains("pw") && !r.contains("user"), "{r}");
+        assert!(
+            !r.contains("abc") && !r.contains("pw") && !r.contains("user"),
+            "{r}"
+        );
         assert!(r.contains("a=1") && r.contains("pageNo=2"), "{r}");
     }
 

@@ -60,10 +60,19 @@ where
     S: Subscriber + for<'a> LookupSpan<'a>,
     N: for<'a> FormatFields<'a> + 'static,
 {
-    fn format_event(&self, _ctx: &FmtContext<'_, S, N>, mut w: Writer<'_>, event: &Event<'_>) -> fmt::Result {
+    fn format_event(
+        &self,
+        _ctx: &FmtContext<'_, S, N>,
+        mut w: Writer<'_>,
+        event: &Event<'_>,
+    ) -> fmt::Result {
         let now = humantime::format_rfc3339_millis(std::time::SystemTime::now());
         let meta = event.metadata();
-        write!(w, "ts={now} level={}", meta.level().as_str().to_ascii_lowercase())?;
+        write!(
+            w,
+            "ts={now} level={}",
+            meta.level().as_str().to_ascii_lowercase()
+        )?;
         let mut v = Fields::default();
         event.record(&mut v);
         if let Some(msg) = &v.message {
@@ -99,7 +108,11 @@ impl Visit for Fields {
 
 /// Quotes a logfmt value when it needs it.
 fn quote(s: &str) -> String {
-    if !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c == '"' || c == '=' || c.is_control()) {
+    if !s.is_empty()
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '=' || c.is_control())
+    {
         return s.to_string();
     }
     let mut out = String::with_capacity(s.len() + 2);

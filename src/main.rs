@@ -28,7 +28,12 @@ struct Cli {
     #[arg(long = "log.level", value_enum, default_value = "info", global = true)]
     log_level: LogLevel,
 
-    #[arg(long = "log.format", value_enum, default_value = "logfmt", global = true)]
+    #[arg(
+        long = "log.format",
+        value_enum,
+        default_value = "logfmt",
+        global = true
+    )]
     log_format: LogFormat,
 
     #[command(subcommand)]
@@ -114,7 +119,11 @@ fn check_config(path: &std::path::Path) -> ExitCode {
                 "{}: OK ({} account{})",
                 path.display(),
                 settings.accounts.len(),
-                if settings.accounts.len() == 1 { "" } else { "s" }
+                if settings.accounts.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
             );
             ExitCode::SUCCESS
         }
@@ -141,14 +150,7 @@ async fn run(path: &std::path::Path, listen: Option<String>) -> anyhow::Result<(
 }
 
 async fn simulate(listen: &str, page_cap: u64, drift: bool) -> anyhow::Result<()> {
-    let sim = simulator::start(
-        listen,
-        &simulator::Options {
-            page_cap,
-            drift,
-        },
-    )
-    .await?;
+    let sim = simulator::start(listen, &simulator::Options { page_cap, drift }).await?;
     // Tests read this line to find the port when they ask for port 0.
     println!("simulator listening on http://{}", sim.addr);
     tracing::info!(address = %sim.addr, "simulator listening");

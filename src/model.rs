@@ -64,11 +64,18 @@ impl Resources {
     pub fn minus(&self, other: &Resources) -> Resources {
         Resources {
             cpu_cores: self.cpu_cores.map(|c| c - other.cpu_cores.unwrap_or(0.0)),
-            memory_bytes: self.memory_bytes.map(|m| m - other.memory_bytes.unwrap_or(0.0)),
+            memory_bytes: self
+                .memory_bytes
+                .map(|m| m - other.memory_bytes.unwrap_or(0.0)),
             accelerators: self
                 .accelerators
                 .iter()
-                .map(|(k, v)| (k.clone(), v - other.accelerators.get(k).copied().unwrap_or(0.0)))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v - other.accelerators.get(k).copied().unwrap_or(0.0),
+                    )
+                })
                 .collect(),
         }
     }
@@ -184,14 +191,14 @@ impl Snapshot {
     /// one snapshot are byte-identical, whatever order the upstream paged in.
     pub fn sort(&mut self) {
         self.regions.sort_by(|a, b| a.id.cmp(&b.id));
-        self.pools.sort_by(|a, b| (&a.cloud_region, &a.id).cmp(&(&b.cloud_region, &b.id)));
+        self.pools
+            .sort_by(|a, b| (&a.cloud_region, &a.id).cmp(&(&b.cloud_region, &b.id)));
         self.queues.sort_by(|a, b| {
             (&a.cloud_region, &a.pool_id, &a.id).cmp(&(&b.cloud_region, &b.pool_id, &b.id))
         });
         self.services.sort_by(|a, b| a.id.cmp(&b.id));
-        self.compute_units.sort_by(|a, b| {
-            (&a.service_id, &a.instance_id).cmp(&(&b.service_id, &b.instance_id))
-        });
+        self.compute_units
+            .sort_by(|a, b| (&a.service_id, &a.instance_id).cmp(&(&b.service_id, &b.instance_id)));
     }
 }
 

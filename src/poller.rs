@@ -96,7 +96,11 @@ impl Poller {
                     error = %e.message,
                     "poll failed; keeping the last good data"
                 );
-                self.publish_failure(&previous, duration, format!("{}: {} {}: {}", e.reason, e.api, e.url, e.message));
+                self.publish_failure(
+                    &previous,
+                    duration,
+                    format!("{}: {} {}: {}", e.reason, e.api, e.url, e.message),
+                );
             }
             Err(_) => {
                 self.state.stats.count_poll(false);
@@ -106,7 +110,11 @@ impl Poller {
                     deadline_s = deadline.as_secs_f64(),
                     "poll did not finish before the next was due; keeping the last good data"
                 );
-                self.publish_failure(&previous, duration, format!("timeout: poll exceeded {deadline:?}"));
+                self.publish_failure(
+                    &previous,
+                    duration,
+                    format!("timeout: poll exceeded {deadline:?}"),
+                );
             }
         }
     }

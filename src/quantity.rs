@@ -281,7 +281,9 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error() {
-        for bad in ["abc", "Gi", "inf", "NaN", "1..2", "12Xi", "m", "0x10", "1 2"] {
+        for bad in [
+            "abc", "Gi", "inf", "NaN", "1..2", "12Xi", "m", "0x10", "1 2",
+        ] {
             assert!(parse_str(bad).is_err(), "{bad:?} should not parse");
         }
         assert!(parse(&RawQuantity::Number(f64::NAN)).is_err());
@@ -322,9 +324,15 @@ mod tests {
             444.0
         );
         // No references and Gi memory: nothing says it is not milli.
-        assert_eq!(capability_milli_to_cores(444.0, &[], false, &mut fired), 0.444);
+        assert_eq!(
+            capability_milli_to_cores(444.0, &[], false, &mut fired),
+            0.444
+        );
         // No references, but the block's memory was bytes: cores (second rule).
-        assert_eq!(capability_milli_to_cores(444.0, &[], true, &mut fired), 444.0);
+        assert_eq!(
+            capability_milli_to_cores(444.0, &[], true, &mut fired),
+            444.0
+        );
         assert_eq!(fired.count(Rule::MilliCpuIsCoresBesideBytes), 1);
         // Read as cores it is still below a reference: the rule cannot explain the
         // data, so it does not fire.

@@ -22,7 +22,11 @@ use crate::state::Shared;
 type Resp = Response<Full<Bytes>>;
 
 /// Serves until `shutdown` turns true.
-pub async fn serve(listener: TcpListener, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let build = Arc::new(BuildInfo::default());
     loop {
         let (stream, _peer) = tokio::select! {
@@ -78,8 +82,10 @@ fn handle(req: Request<Incoming>, shared: &Shared, build: &BuildInfo) -> Resp {
         let format = Format::negotiate(accept);
         let body = exposition::render(format, &shared.accounts, build);
         let mut r = Response::new(Full::new(Bytes::from(body)));
-        r.headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+        r.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static(format.content_type()),
+        );
         r
     } else {
         match path {
@@ -107,15 +113,19 @@ fn handle(req: Request<Incoming>, shared: &Shared, build: &BuildInfo) -> Resp {
 fn text(status: StatusCode, body: &'static str) -> Resp {
     let mut r = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
     *r.status_mut() = status;
-    r.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     r
 }
 
 fn html(body: String) -> Resp {
     let mut r = Response::new(Full::new(Bytes::from(body)));
-    r.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    r.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     r
 }
 

@@ -36,11 +36,21 @@ extra = 1
 "#,
     )
     .unwrap();
-    let out = Command::new(BIN).arg("check-config").arg(&bad).output().unwrap();
+    let out = Command::new(BIN)
+        .arg("check-config")
+        .arg(&bad)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("accounts[0].interval: \"soon\" is not a duration"), "{text}");
-    assert!(text.contains("accounts[0].secret_access_key: give only one of"), "{text}");
+    assert!(
+        text.contains("accounts[0].interval: \"soon\" is not a duration"),
+        "{text}"
+    );
+    assert!(
+        text.contains("accounts[0].secret_access_key: give only one of"),
+        "{text}"
+    );
     assert!(text.contains("accounts[0].extra: unknown key"), "{text}");
     assert!(!text.contains("TOP-SECRET-VALUE"), "{text}");
 
@@ -56,7 +66,12 @@ extra = 1
         .env("SOME_SK", "x")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("OK (1 account)"));
 }
 
@@ -118,14 +133,21 @@ secret_access_key = "{}"
     let (mut exp, _addr) = exporter(&config, &[]);
     let pid = exp.child.id().to_string();
     let sent = Instant::now();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     loop {
         if let Some(status) = exp.child.try_wait().unwrap() {
             assert!(status.success(), "exit status {status:?}");
             break;
         }
         // Generous against CI noise; the exporter itself allows one second.
-        assert!(sent.elapsed() < Duration::from_secs(3), "still running after SIGTERM");
+        assert!(
+            sent.elapsed() < Duration::from_secs(3),
+            "still running after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
 }

@@ -53,14 +53,37 @@ fn console_api_end_to_end() {
 
     // The seed queue, quirks normalised: capability "444" milliCPUcores is cores,
     // "2220198166528" memoryGi is bytes; remaining "415140" milli and "2041" Gi.
-    let q = [acc, ("cloud_region", "bj"), ("pool_id", "cce-6b41lf00"), ("queue_id", Q)];
-    let acc_q = [q[0], q[1], q[2], q[3], ("accelerator", "baidu.com/rtx_4090_cgpu")];
-    assert_eq!(m.value("aipool_queue_capability_accelerators", &acc_q), 16.0);
+    let q = [
+        acc,
+        ("cloud_region", "bj"),
+        ("pool_id", "cce-6b41lf00"),
+        ("queue_id", Q),
+    ];
+    let acc_q = [
+        q[0],
+        q[1],
+        q[2],
+        q[3],
+        ("accelerator", "baidu.com/rtx_4090_cgpu"),
+    ];
+    assert_eq!(
+        m.value("aipool_queue_capability_accelerators", &acc_q),
+        16.0
+    );
     assert_eq!(m.value("aipool_queue_capability_cpu_cores", &q), 444.0);
-    assert_eq!(m.value("aipool_queue_capability_memory_bytes", &q), 2220198166528.0);
+    assert_eq!(
+        m.value("aipool_queue_capability_memory_bytes", &q),
+        2220198166528.0
+    );
     assert_eq!(m.value("aipool_queue_remaining_cpu_cores", &q), 415.14);
-    assert_eq!(m.value("aipool_queue_remaining_memory_bytes", &q), 2041.0 * GIB);
-    assert_eq!(m.value("aipool_queue_workload_available_accelerators", &acc_q), 16.0);
+    assert_eq!(
+        m.value("aipool_queue_remaining_memory_bytes", &q),
+        2041.0 * GIB
+    );
+    assert_eq!(
+        m.value("aipool_queue_workload_available_accelerators", &acc_q),
+        16.0
+    );
     assert_eq!(m.value("aipool_queue_allocated_cpu_cores", &q), 0.0);
     // `{}` blocks give no series at all.
     assert!(!m.has("aipool_queue_deserved_cpu_cores", &q));
@@ -69,101 +92,299 @@ fn console_api_end_to_end() {
     assert_eq!(
         m.value(
             "aipool_queue_info",
-            &[acc, ("queue_id", Q), ("queue_name", "63a9f0ea7bb98050796b649e85481845"), ("queue_type", "Elastic"),
-              ("parent_queue", "63a9f0ea7bb98050796b649e85481845")]
+            &[
+                acc,
+                ("queue_id", Q),
+                ("queue_name", "63a9f0ea7bb98050796b649e85481845"),
+                ("queue_type", "Elastic"),
+                ("parent_queue", "63a9f0ea7bb98050796b649e85481845")
+            ]
         ),
         1.0
     );
     assert_eq!(
-        m.value("aipool_accelerator_info", &[acc, ("accelerator", "baidu.com/rtx_4090_cgpu"), ("model", "NVIDIA GeForce RTX 4090")]),
+        m.value(
+            "aipool_accelerator_info",
+            &[
+                acc,
+                ("accelerator", "baidu.com/rtx_4090_cgpu"),
+                ("model", "NVIDIA GeForce RTX 4090")
+            ]
+        ),
         1.0
     );
 
     // Pools of both kinds; all four pages of the capped lists were followed.
     assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 4);
     assert_eq!(
-        m.value("aipool_pool_info", &[acc, ("pool_id", "cce-6b41lf00"), ("pool_name", "aihc-new-spec-test"),
-                                      ("pool_type", "common"), ("phase", "running")]),
+        m.value(
+            "aipool_pool_info",
+            &[
+                acc,
+                ("pool_id", "cce-6b41lf00"),
+                ("pool_name", "aihc-new-spec-test"),
+                ("pool_type", "common"),
+                ("phase", "running")
+            ]
+        ),
         1.0
     );
-    assert_eq!(m.value("aipool_pool_nodes", &[acc, ("pool_id", "cce-6b41lf00")]), 6.0);
-    assert_eq!(m.value("aipool_pool_nodes", &[acc, ("pool_id", "aihc-18ocpls8ts6b")]), 1.0);
-    assert_eq!(m.value("aipool_pool_info", &[acc, ("pool_id", "aihc-18ocpls8ts6b")]), 1.0);
-    assert_eq!(m.value("aipool_api_requests_total", &[acc, ("api", "v3/resourcepools")]), 2.0);
-    assert_eq!(m.value("aipool_api_requests_total", &[acc, ("api", "v3/queues")]), 2.0);
-    assert_eq!(m.value("aipool_api_requests_total", &[acc, ("api", "v2/serverless/resourceQueue")]), 2.0);
+    assert_eq!(
+        m.value("aipool_pool_nodes", &[acc, ("pool_id", "cce-6b41lf00")]),
+        6.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_pool_nodes",
+            &[acc, ("pool_id", "aihc-18ocpls8ts6b")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        m.value("aipool_pool_info", &[acc, ("pool_id", "aihc-18ocpls8ts6b")]),
+        1.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_api_requests_total",
+            &[acc, ("api", "v3/resourcepools")]
+        ),
+        2.0
+    );
+    assert_eq!(
+        m.value("aipool_api_requests_total", &[acc, ("api", "v3/queues")]),
+        2.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_api_requests_total",
+            &[acc, ("api", "v2/serverless/resourceQueue")]
+        ),
+        2.0
+    );
 
     // Serverless trees are flattened, children keep their parent; the pool is
     // the queue's first resourcePoolIds entry.
-    let child = [acc, ("pool_id", "aihc-mv940z1b57zu"), ("queue_id", "aihcq-2fbh72rxz1s0")];
-    assert_eq!(m.value("aipool_queue_info", &[child[0], child[1], child[2], ("parent_queue", "aihcq-1jpvdatpi23i")]), 1.0);
-    assert_eq!(m.value("aipool_queue_capability_cpu_cores", &child), 176.0);
-    assert_eq!(m.value("aipool_queue_capability_memory_bytes", &child), 1952.0 * GIB);
+    let child = [
+        acc,
+        ("pool_id", "aihc-mv940z1b57zu"),
+        ("queue_id", "aihcq-2fbh72rxz1s0"),
+    ];
     assert_eq!(
-        m.value("aipool_queue_allocated_accelerators", &[child[0], child[1], child[2], ("accelerator", "baidu.com/h20_141g_cgpu")]),
+        m.value(
+            "aipool_queue_info",
+            &[
+                child[0],
+                child[1],
+                child[2],
+                ("parent_queue", "aihcq-1jpvdatpi23i")
+            ]
+        ),
+        1.0
+    );
+    assert_eq!(m.value("aipool_queue_capability_cpu_cores", &child), 176.0);
+    assert_eq!(
+        m.value("aipool_queue_capability_memory_bytes", &child),
+        1952.0 * GIB
+    );
+    assert_eq!(
+        m.value(
+            "aipool_queue_allocated_accelerators",
+            &[
+                child[0],
+                child[1],
+                child[2],
+                ("accelerator", "baidu.com/h20_141g_cgpu")
+            ]
+        ),
         8.0
     );
-    assert_eq!(m.value("aipool_queue_workloads", &[child[0], child[1], child[2], ("state", "running")]), 1.0);
-    assert_eq!(m.value("aipool_queue_workloads", &[child[0], child[1], child[2], ("state", "pending")]), 1.0);
-    assert_eq!(m.value("aipool_queue_workloads", &[child[0], child[1], child[2], ("state", "inqueue")]), 0.0);
+    assert_eq!(
+        m.value(
+            "aipool_queue_workloads",
+            &[child[0], child[1], child[2], ("state", "running")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_queue_workloads",
+            &[child[0], child[1], child[2], ("state", "pending")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_queue_workloads",
+            &[child[0], child[1], child[2], ("state", "inqueue")]
+        ),
+        0.0
+    );
     assert_eq!(m.find("aipool_queue_info", &[acc]).len(), 6);
 
     // Each quirk rule fired once in the one poll.
-    assert_eq!(m.value("aipool_normalizations_total", &[acc, ("rule", "memory_gi_is_bytes")]), 1.0);
-    assert_eq!(m.value("aipool_normalizations_total", &[acc, ("rule", "milli_cpu_is_cores")]), 1.0);
-    assert_eq!(m.value("aipool_polls_total", &[acc, ("result", "success")]), 1.0);
+    assert_eq!(
+        m.value(
+            "aipool_normalizations_total",
+            &[acc, ("rule", "memory_gi_is_bytes")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_normalizations_total",
+            &[acc, ("rule", "milli_cpu_is_cores")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        m.value("aipool_polls_total", &[acc, ("result", "success")]),
+        1.0
+    );
     assert!(m.value("aipool_last_success_timestamp_seconds", &[acc]) > 1.7e9);
 }
 
 #[test]
 fn openapi_end_to_end() {
     let (_sim, sim) = simulator(1);
-    let (_exp, addr) = exporter(&openapi_config(&sim, "open", credentials::BCE_SECRET_ACCESS_KEY), &[]);
+    let (_exp, addr) = exporter(
+        &openapi_config(&sim, "open", credentials::BCE_SECRET_ACCESS_KEY),
+        &[],
+    );
     let m = scrape(&addr);
     let acc = ("account", "open");
     assert_eq!(m.value("aipool_up", &[acc]), 1.0);
 
     // remaining = capability − allocated, per resource.
-    let a = [acc, ("pool_id", "cce-k8yq20rt"), ("queue_id", "queue-team-a")];
+    let a = [
+        acc,
+        ("pool_id", "cce-k8yq20rt"),
+        ("queue_id", "queue-team-a"),
+    ];
     let gpu = ("accelerator", "baidu.com/a800_80g_cgpu");
-    assert_eq!(m.value("aipool_queue_capability_accelerators", &[a[0], a[1], a[2], gpu]), 4.0);
-    assert_eq!(m.value("aipool_queue_allocated_accelerators", &[a[0], a[1], a[2], gpu]), 3.5);
-    assert_eq!(m.value("aipool_queue_remaining_accelerators", &[a[0], a[1], a[2], gpu]), 0.5);
+    assert_eq!(
+        m.value(
+            "aipool_queue_capability_accelerators",
+            &[a[0], a[1], a[2], gpu]
+        ),
+        4.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_queue_allocated_accelerators",
+            &[a[0], a[1], a[2], gpu]
+        ),
+        3.5
+    );
+    assert_eq!(
+        m.value(
+            "aipool_queue_remaining_accelerators",
+            &[a[0], a[1], a[2], gpu]
+        ),
+        0.5
+    );
     assert_eq!(m.value("aipool_queue_remaining_cpu_cores", &a), 32.0);
-    assert_eq!(m.value("aipool_queue_remaining_memory_bytes", &a), 512.0 * GIB);
-    assert_eq!(m.value("aipool_queue_guarantee_accelerators", &[a[0], a[1], a[2], gpu]), 2.0);
+    assert_eq!(
+        m.value("aipool_queue_remaining_memory_bytes", &a),
+        512.0 * GIB
+    );
+    assert_eq!(
+        m.value(
+            "aipool_queue_guarantee_accelerators",
+            &[a[0], a[1], a[2], gpu]
+        ),
+        2.0
+    );
     // The OpenAPI reports no workload-available block.
     assert!(!m.has("aipool_queue_workload_available_cpu_cores", &[acc]));
 
     // The tree is flattened; team-b names no parent and gets it from the tree.
     assert_eq!(
-        m.value("aipool_queue_info", &[acc, ("queue_id", "queue-team-b"), ("parent_queue", "queue-root-k8yq"), ("queue_type", "Elastic")]),
+        m.value(
+            "aipool_queue_info",
+            &[
+                acc,
+                ("queue_id", "queue-team-b"),
+                ("parent_queue", "queue-root-k8yq"),
+                ("queue_type", "Elastic")
+            ]
+        ),
         1.0
     );
     let root = [acc, ("queue_id", "queue-root-k8yq")];
-    assert_eq!(m.value("aipool_queue_capability_memory_bytes", &root), 9449599258624.0);
+    assert_eq!(
+        m.value("aipool_queue_capability_memory_bytes", &root),
+        9449599258624.0
+    );
     assert_eq!(m.value("aipool_queue_capability_cpu_cores", &root), 192.0);
     assert_eq!(m.value("aipool_queue_remaining_cpu_cores", &root), 95.5);
-    assert_eq!(m.value("aipool_queue_workloads", &[root[0], root[1], ("state", "inqueue")]), 1.0);
+    assert_eq!(
+        m.value(
+            "aipool_queue_workloads",
+            &[root[0], root[1], ("state", "inqueue")]
+        ),
+        1.0
+    );
 
     // The seed queue through the OpenAPI: same capability as the console.
     let q = [acc, ("queue_id", Q)];
     assert_eq!(m.value("aipool_queue_capability_cpu_cores", &q), 444.0);
     assert_eq!(m.value("aipool_queue_remaining_cpu_cores", &q), 444.0);
     assert_eq!(
-        m.value("aipool_queue_remaining_accelerators", &[q[0], q[1], ("accelerator", "baidu.com/rtx_4090_cgpu")]),
+        m.value(
+            "aipool_queue_remaining_accelerators",
+            &[q[0], q[1], ("accelerator", "baidu.com/rtx_4090_cgpu")]
+        ),
         16.0
     );
 
     // Dedicated pools and their converted trees.
-    assert_eq!(m.value("aipool_pool_info", &[acc, ("pool_id", "aihc-18ocpls8ts6b"), ("pool_type", "dedicatedV2")]), 1.0);
-    assert_eq!(m.value("aipool_queue_info", &[acc, ("pool_id", "aihc-18ocpls8ts6b"), ("queue_id", "aihcq-yvqh14qdtdg0")]), 1.0);
+    assert_eq!(
+        m.value(
+            "aipool_pool_info",
+            &[
+                acc,
+                ("pool_id", "aihc-18ocpls8ts6b"),
+                ("pool_type", "dedicatedV2")
+            ]
+        ),
+        1.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_queue_info",
+            &[
+                acc,
+                ("pool_id", "aihc-18ocpls8ts6b"),
+                ("queue_id", "aihcq-yvqh14qdtdg0")
+            ]
+        ),
+        1.0
+    );
     assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 4);
     // 2 pool types × 2 pages of 1, then one DescribeQueues per pool (trees are
     // one top-level item each; cce-6b41lf00 has 2 queues → 2 pages).
-    assert_eq!(m.value("aipool_api_requests_total", &[acc, ("api", "DescribeResourcePools")]), 4.0);
-    assert_eq!(m.value("aipool_api_requests_total", &[acc, ("api", "DescribeQueues")]), 5.0);
-    assert_eq!(m.value("aipool_normalizations_total", &[acc, ("rule", "milli_cpu_is_cores_beside_bytes")]), 2.0);
+    assert_eq!(
+        m.value(
+            "aipool_api_requests_total",
+            &[acc, ("api", "DescribeResourcePools")]
+        ),
+        4.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_api_requests_total",
+            &[acc, ("api", "DescribeQueues")]
+        ),
+        5.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_normalizations_total",
+            &[acc, ("rule", "milli_cpu_is_cores_beside_bytes")]
+        ),
+        2.0
+    );
 }
 
 #[test]
@@ -179,23 +400,48 @@ fn a_bad_signature_takes_only_that_account_down() {
     assert_eq!(m.value("aipool_up", &[("account", "good")]), 1.0);
     assert_eq!(m.value("aipool_up", &[("account", "bad")]), 0.0);
     assert_eq!(
-        m.value("aipool_api_request_failures_total", &[("account", "bad"), ("api", "DescribeResourcePools"), ("reason", "auth")]),
+        m.value(
+            "aipool_api_request_failures_total",
+            &[
+                ("account", "bad"),
+                ("api", "DescribeResourcePools"),
+                ("reason", "auth")
+            ]
+        ),
         1.0
     );
-    assert_eq!(m.value("aipool_polls_total", &[("account", "bad"), ("result", "failure")]), 1.0);
+    assert_eq!(
+        m.value(
+            "aipool_polls_total",
+            &[("account", "bad"), ("result", "failure")]
+        ),
+        1.0
+    );
     assert!(!m.has("aipool_pool_info", &[("account", "bad")]));
     assert!(m.has("aipool_pool_info", &[("account", "good")]));
     // The failed account never published a success.
-    assert!(!m.has("aipool_last_success_timestamp_seconds", &[("account", "bad")]));
+    assert!(!m.has(
+        "aipool_last_success_timestamp_seconds",
+        &[("account", "bad")]
+    ));
     let log = exp.stderr();
     assert!(log.contains("SignatureDoesNotMatch"), "{log}");
     assert!(log.contains("account=bad"), "{log}");
-    assert!(!log.contains("WRONG-SECRET"), "the secret reached the log:\n{log}");
-    assert!(!log.contains(credentials::BCE_SECRET_ACCESS_KEY), "the secret reached the log:\n{log}");
+    assert!(
+        !log.contains("WRONG-SECRET"),
+        "the secret reached the log:\n{log}"
+    );
+    assert!(
+        !log.contains(credentials::BCE_SECRET_ACCESS_KEY),
+        "the secret reached the log:\n{log}"
+    );
     // The landing page says why, without secrets.
     let (status, _, page) = get(&addr, "/", &[]).unwrap();
     assert_eq!(status, 200);
-    assert!(page.contains("SignatureDoesNotMatch") && !page.contains("WRONG-SECRET"), "{page}");
+    assert!(
+        page.contains("SignatureDoesNotMatch") && !page.contains("WRONG-SECRET"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -205,10 +451,17 @@ fn an_expired_console_session_is_an_auth_failure() {
     let m = scrape(&addr);
     assert_eq!(m.value("aipool_up", &[("account", "console")]), 0.0);
     assert_eq!(
-        m.value("aipool_api_request_failures_total", &[("api", "v3/resourcepools"), ("reason", "auth")]),
+        m.value(
+            "aipool_api_request_failures_total",
+            &[("api", "v3/resourcepools"), ("reason", "auth")]
+        ),
         1.0
     );
-    assert!(exp.stderr().contains("cookie has likely expired"), "{}", exp.stderr());
+    assert!(
+        exp.stderr().contains("cookie has likely expired"),
+        "{}",
+        exp.stderr()
+    );
 }
 
 #[test]
@@ -219,7 +472,10 @@ fn an_unreachable_upstream_is_a_connect_failure() {
     let m = scrape(&addr);
     assert_eq!(m.value("aipool_up", &[("account", "gone")]), 0.0);
     assert_eq!(
-        m.value("aipool_api_request_failures_total", &[("api", "DescribeResourcePools"), ("reason", "connect")]),
+        m.value(
+            "aipool_api_request_failures_total",
+            &[("api", "DescribeResourcePools"), ("reason", "connect")]
+        ),
         1.0
     );
 }
@@ -227,15 +483,24 @@ fn an_unreachable_upstream_is_a_connect_failure() {
 #[test]
 fn openmetrics_when_asked_classic_text_otherwise() {
     let (_sim, sim) = simulator(100);
-    let (_exp, addr) = exporter(&openapi_config(&sim, "open", credentials::BCE_SECRET_ACCESS_KEY), &[]);
+    let (_exp, addr) = exporter(
+        &openapi_config(&sim, "open", credentials::BCE_SECRET_ACCESS_KEY),
+        &[],
+    );
     let (_, h, body) = get(&addr, "/metrics", &[]).unwrap();
-    assert_eq!(h["content-type"], "text/plain; version=0.0.4; charset=utf-8");
+    assert_eq!(
+        h["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
     assert!(body.contains("# TYPE aipool_pool_info gauge\n"));
     assert!(!body.contains("# EOF"));
     let (_, h, om) = get(
         &addr,
         "/metrics",
-        &[("Accept", "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5")],
+        &[(
+            "Accept",
+            "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5",
+        )],
     )
     .unwrap();
     assert!(h["content-type"].starts_with("application/openmetrics-text; version=1.0.0"));
@@ -243,7 +508,12 @@ fn openmetrics_when_asked_classic_text_otherwise() {
     assert!(om.contains("# TYPE aipool_pool info\n"));
     assert!(om.contains("# TYPE aipool_api_requests counter\n"));
     // The same samples in both formats.
-    let samples = |t: &str| t.lines().filter(|l| !l.starts_with('#')).map(String::from).collect::<Vec<_>>();
+    let samples = |t: &str| {
+        t.lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(samples(&body), samples(&om));
     // Two scrapes of one snapshot are byte-identical.
     let (_, _, again) = get(&addr, "/metrics", &[]).unwrap();
@@ -253,12 +523,18 @@ fn openmetrics_when_asked_classic_text_otherwise() {
 #[test]
 fn health_ready_landing_and_unknown_paths() {
     let (_sim, sim) = simulator(100);
-    let (_exp, addr) = exporter(&openapi_config(&sim, "open", credentials::BCE_SECRET_ACCESS_KEY), &[]);
+    let (_exp, addr) = exporter(
+        &openapi_config(&sim, "open", credentials::BCE_SECRET_ACCESS_KEY),
+        &[],
+    );
     assert_eq!(get(&addr, "/healthz", &[]).unwrap().0, 200);
     assert_eq!(get(&addr, "/ready", &[]).unwrap().0, 200);
     let (status, h, page) = get(&addr, "/", &[]).unwrap();
     assert_eq!(status, 200);
     assert!(h["content-type"].starts_with("text/html"));
-    assert!(page.contains("href=\"/metrics\"") && page.contains("open"), "{page}");
+    assert!(
+        page.contains("href=\"/metrics\"") && page.contains("open"),
+        "{page}"
+    );
     assert_eq!(get(&addr, "/nope", &[]).unwrap().0, 404);
 }

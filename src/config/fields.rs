@@ -98,10 +98,7 @@ impl<'a> Fields<'a> {
             None => default.to_string(),
             Some(s) if allowed.contains(&s.as_str()) => s,
             Some(s) => {
-                self.error(
-                    key,
-                    format!("{s:?} is not one of {}", allowed.join(" | ")),
-                );
+                self.error(key, format!("{s:?} is not one of {}", allowed.join(" | ")));
                 default.to_string()
             }
         }
@@ -119,7 +116,10 @@ impl<'a> Fields<'a> {
                 default
             }
             Err(e) => {
-                self.error(key, format!("{s:?} is not a duration ({e}); use e.g. \"60s\""));
+                self.error(
+                    key,
+                    format!("{s:?} is not a duration ({e}); use e.g. \"60s\""),
+                );
                 default
             }
         }
@@ -131,7 +131,10 @@ impl<'a> Fields<'a> {
             Some(Value::Bool(b)) => b,
             Some(Value::String(s)) if s == "true" || s == "false" => s == "true",
             Some(other) => {
-                self.error(key, format!("expected true or false, found {}", kind(&other)));
+                self.error(
+                    key,
+                    format!("expected true or false, found {}", kind(&other)),
+                );
                 default
             }
         }
@@ -146,7 +149,10 @@ impl<'a> Fields<'a> {
                 s.trim().parse().unwrap_or(default)
             }
             Some(other) => {
-                self.error(key, format!("expected a whole number ≥ 0, found {}", kind(&other)));
+                self.error(
+                    key,
+                    format!("expected a whole number ≥ 0, found {}", kind(&other)),
+                );
                 default
             }
         }
@@ -170,7 +176,10 @@ impl<'a> Fields<'a> {
             }
             Value::String(s) => Some(vec![s]),
             other => {
-                self.error(key, format!("expected a list of strings, found {}", kind(&other)));
+                self.error(
+                    key,
+                    format!("expected a list of strings, found {}", kind(&other)),
+                );
                 None
             }
         }

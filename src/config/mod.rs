@@ -360,7 +360,10 @@ fn apply_env_overrides(tree: &mut Value, env: &Env, errors: &mut Vec<ConfigError
             continue;
         };
         let segments: Vec<String> = rest.split("__").map(|s| s.to_ascii_lowercase()).collect();
-        if !matches!(segments.first().map(String::as_str), Some("web" | "accounts")) {
+        if !matches!(
+            segments.first().map(String::as_str),
+            Some("web" | "accounts")
+        ) {
             continue;
         }
         if let Err(reason) = set_path(tree, &segments, value) {

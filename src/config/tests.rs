@@ -86,12 +86,18 @@ fn defaults() {
     assert_eq!(a.timeout, DEFAULT_TIMEOUT);
     assert_eq!(a.max_response_bytes, DEFAULT_MAX_RESPONSE_BYTES);
     assert_eq!(aihc(&s, 0).pool_types, vec!["common"]);
-    assert_eq!(aihc(&s, 0).endpoint.as_str(), "https://aihc.gz.baidubce.com/");
+    assert_eq!(
+        aihc(&s, 0).endpoint.as_str(),
+        "https://aihc.gz.baidubce.com/"
+    );
 }
 
 #[test]
 fn console_account_in_yaml_with_cookie_file() {
-    let mut f = tempfile::Builder::new().suffix(".cookie").tempfile().unwrap();
+    let mut f = tempfile::Builder::new()
+        .suffix(".cookie")
+        .tempfile()
+        .unwrap();
     writeln!(f, "bce-sessionid=abc; x=y").unwrap();
     let yaml = format!(
         "accounts:\n  - name: console\n    provider: aihc\n    api: console\n    region: bj\n    pool_types: [common, serverless]\n    cookie_file: {}\n",
@@ -100,7 +106,10 @@ fn console_account_in_yaml_with_cookie_file() {
     let s = from_str(&yaml, "yaml", &Env::default()).unwrap();
     let c = aihc(&s, 0);
     assert_eq!(c.api, Api::Console);
-    assert_eq!(c.endpoint.as_str(), crate::providers::aihc::CONSOLE_ENDPOINT);
+    assert_eq!(
+        c.endpoint.as_str(),
+        crate::providers::aihc::CONSOLE_ENDPOINT
+    );
     match &c.auth {
         // The trailing newline of the file is trimmed.
         Auth::Cookie(cookie) => assert_eq!(cookie.expose(), "bce-sessionid=abc; x=y"),
@@ -166,7 +175,10 @@ fn every_problem_is_reported_with_its_key_path() {
         "accounts[2].provider: \"azure\" is not one of aihc | qianfan | modelarts | sugon",
     ];
     for e in expect {
-        assert!(errs.iter().any(|x| x.starts_with(e)), "missing {e:?} in {errs:#?}");
+        assert!(
+            errs.iter().any(|x| x.starts_with(e)),
+            "missing {e:?} in {errs:#?}"
+        );
     }
     assert_eq!(errs.len(), expect.len(), "{errs:#?}");
 }
@@ -192,9 +204,18 @@ fn errors_never_show_secret_values() {
     let errs = errors(text, &Env::default());
     let all = errs.join("\n");
     assert!(!all.contains("XYZ") && !all.contains("12345"), "{all}");
-    assert!(all.contains("accounts[0].cookie: give only one of cookie, cookie_env"), "{all}");
-    assert!(all.contains("accounts[0].secret_access_key: is only used with api = \"openapi\""), "{all}");
-    assert!(all.contains("accounts[1].secret_access_key: expected a string"), "{all}");
+    assert!(
+        all.contains("accounts[0].cookie: give only one of cookie, cookie_env"),
+        "{all}"
+    );
+    assert!(
+        all.contains("accounts[0].secret_access_key: is only used with api = \"openapi\""),
+        "{all}"
+    );
+    assert!(
+        all.contains("accounts[1].secret_access_key: expected a string"),
+        "{all}"
+    );
 }
 
 #[test]
@@ -203,7 +224,10 @@ fn missing_file_and_bad_extension() {
     assert!(e.to_string().contains("cannot read config file"), "{e}");
     let f = tempfile::Builder::new().suffix(".ini").tempfile().unwrap();
     let e = load(f.path(), &Env::default()).unwrap_err();
-    assert!(e.to_string().contains("must end in .toml, .yaml or .yml"), "{e}");
+    assert!(
+        e.to_string().contains("must end in .toml, .yaml or .yml"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -238,8 +262,14 @@ fn environment_overrides() {
 fn unknown_region_needs_an_endpoint() {
     let text = OPENAPI.replace("region = \"bj\"", "region = \"mars\"");
     let errs = errors(&text, &Env::default());
-    assert!(errs[0].starts_with("accounts[0].region: \"mars\" has no known AIHC endpoint"), "{errs:?}");
-    let with_endpoint = text.replace("interval = \"30s\"", "interval = \"30s\"\nendpoint = \"https://aihc.mars.example\"");
+    assert!(
+        errs[0].starts_with("accounts[0].region: \"mars\" has no known AIHC endpoint"),
+        "{errs:?}"
+    );
+    let with_endpoint = text.replace(
+        "interval = \"30s\"",
+        "interval = \"30s\"\nendpoint = \"https://aihc.mars.example\"",
+    );
     let s = toml(&with_endpoint).unwrap();
     assert_eq!(s.accounts[0].region, "mars");
 }
@@ -251,7 +281,10 @@ fn endpoint_must_not_carry_credentials() {
         "interval = \"30s\"\nendpoint = \"https://user:hunter2@aihc.example\"",
     );
     let errs = errors(&text, &Env::default());
-    assert_eq!(errs, vec!["accounts[0].endpoint: must not contain a user name or password"]);
+    assert_eq!(
+        errs,
+        vec!["accounts[0].endpoint: must not contain a user name or password"]
+    );
 }
 
 #[test]

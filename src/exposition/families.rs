@@ -105,24 +105,84 @@ const SIMPLE_HEAD: &[(Fam, &str, Kind, &str)] = &[
 ];
 
 const SIMPLE_MID: &[(Fam, &str, Kind, &str)] = &[
-    (Fam::PoolFlavorNodes, "aipool_pool_flavor_nodes", Kind::Gauge, "Nodes of a pool by flavor and state (available, creating, abnormal, deleting)."),
-    (Fam::NodePhaseNodes, "aipool_node_phase_nodes", Kind::Gauge, "Nodes of a pool by node phase."),
-    (Fam::PoolDriverInfo, "aipool_pool_driver_info", Kind::Info, "Accelerator driver version and state of a pool."),
+    (
+        Fam::PoolFlavorNodes,
+        "aipool_pool_flavor_nodes",
+        Kind::Gauge,
+        "Nodes of a pool by flavor and state (available, creating, abnormal, deleting).",
+    ),
+    (
+        Fam::NodePhaseNodes,
+        "aipool_node_phase_nodes",
+        Kind::Gauge,
+        "Nodes of a pool by node phase.",
+    ),
+    (
+        Fam::PoolDriverInfo,
+        "aipool_pool_driver_info",
+        Kind::Info,
+        "Accelerator driver version and state of a pool.",
+    ),
 ];
 
 const SIMPLE_QUEUE: &[(Fam, &str, Kind, &str)] = &[
-    (Fam::PoolNodeLimitAccelerators, "aipool_pool_node_limit_accelerators", Kind::Gauge, "Per-node accelerator limit of a pool, by accelerator kind."),
-    (Fam::QueueInfo, "aipool_queue_info", Kind::Info, "Queues with their name, type and parent queue."),
+    (
+        Fam::PoolNodeLimitAccelerators,
+        "aipool_pool_node_limit_accelerators",
+        Kind::Gauge,
+        "Per-node accelerator limit of a pool, by accelerator kind.",
+    ),
+    (
+        Fam::QueueInfo,
+        "aipool_queue_info",
+        Kind::Info,
+        "Queues with their name, type and parent queue.",
+    ),
 ];
 
 const SIMPLE_TAIL: &[(Fam, &str, Kind, &str)] = &[
-    (Fam::QueueWorkloads, "aipool_queue_workloads", Kind::Gauge, "Workloads (jobs) in a queue by state (running, pending, inqueue)."),
-    (Fam::AcceleratorInfo, "aipool_accelerator_info", Kind::Info, "Card model of an accelerator resource name."),
-    (Fam::ServiceInfo, "aipool_service_info", Kind::Info, "Qianfan services and their names."),
-    (Fam::ComputeUnitInfo, "aipool_compute_unit_info", Kind::Info, "Qianfan compute unit instances with payment timing and status."),
-    (Fam::ComputeUnitReplicas, "aipool_compute_unit_replicas", Kind::Gauge, "Replicas of a Qianfan compute unit instance."),
-    (Fam::ComputeUnitStart, "aipool_compute_unit_start_timestamp_seconds", Kind::Gauge, "Unix time a Qianfan compute unit instance started."),
-    (Fam::ComputeUnitExpiry, "aipool_compute_unit_expiry_timestamp_seconds", Kind::Gauge, "Unix time a Qianfan compute unit instance expires."),
+    (
+        Fam::QueueWorkloads,
+        "aipool_queue_workloads",
+        Kind::Gauge,
+        "Workloads (jobs) in a queue by state (running, pending, inqueue).",
+    ),
+    (
+        Fam::AcceleratorInfo,
+        "aipool_accelerator_info",
+        Kind::Info,
+        "Card model of an accelerator resource name.",
+    ),
+    (
+        Fam::ServiceInfo,
+        "aipool_service_info",
+        Kind::Info,
+        "Qianfan services and their names.",
+    ),
+    (
+        Fam::ComputeUnitInfo,
+        "aipool_compute_unit_info",
+        Kind::Info,
+        "Qianfan compute unit instances with payment timing and status.",
+    ),
+    (
+        Fam::ComputeUnitReplicas,
+        "aipool_compute_unit_replicas",
+        Kind::Gauge,
+        "Replicas of a Qianfan compute unit instance.",
+    ),
+    (
+        Fam::ComputeUnitStart,
+        "aipool_compute_unit_start_timestamp_seconds",
+        Kind::Gauge,
+        "Unix time a Qianfan compute unit instance started.",
+    ),
+    (
+        Fam::ComputeUnitExpiry,
+        "aipool_compute_unit_expiry_timestamp_seconds",
+        Kind::Gauge,
+        "Unix time a Qianfan compute unit instance expires.",
+    ),
 ];
 
 fn push_simple(out: &mut Vec<FamilyDef>, list: &[(Fam, &str, Kind, &str)]) {
@@ -209,8 +269,18 @@ mod tests {
         for d in cat {
             assert!(d.name.starts_with("aipool_"), "{}", d.name);
             assert!(!d.name.ends_with("_count"), "{}", d.name);
-            assert_eq!(d.kind == Kind::Counter, d.name.ends_with("_total"), "{}", d.name);
-            assert_eq!(d.kind == Kind::Info, d.name.ends_with("_info"), "{}", d.name);
+            assert_eq!(
+                d.kind == Kind::Counter,
+                d.name.ends_with("_total"),
+                "{}",
+                d.name
+            );
+            assert_eq!(
+                d.kind == Kind::Info,
+                d.name.ends_with("_info"),
+                "{}",
+                d.name
+            );
             assert!(!d.help.is_empty());
         }
         names.sort();
@@ -228,7 +298,11 @@ mod tests {
             }
         }
         assert_eq!(
-            catalogue()[index(Fam::QueueQuantity(QuantityKind::WorkloadAvailable, Res::Accelerators))].name,
+            catalogue()[index(Fam::QueueQuantity(
+                QuantityKind::WorkloadAvailable,
+                Res::Accelerators
+            ))]
+            .name,
             "aipool_queue_workload_available_accelerators"
         );
     }

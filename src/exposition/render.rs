@@ -73,9 +73,10 @@ impl Out {
                 (Format::Text, Kind::Gauge | Kind::Info) => (def.name.as_str(), "gauge"),
                 (Format::Text, Kind::Counter) => (def.name.as_str(), "counter"),
                 (Format::OpenMetrics, Kind::Gauge) => (def.name.as_str(), "gauge"),
-                (Format::OpenMetrics, Kind::Counter) => {
-                    (def.name.strip_suffix("_total").unwrap_or(&def.name), "counter")
-                }
+                (Format::OpenMetrics, Kind::Counter) => (
+                    def.name.strip_suffix("_total").unwrap_or(&def.name),
+                    "counter",
+                ),
                 (Format::OpenMetrics, Kind::Info) => {
                     (def.name.strip_suffix("_info").unwrap_or(&def.name), "info")
                 }
@@ -86,7 +87,9 @@ impl Out {
             // Writing into a Vec cannot fail.
             let _ = match format {
                 Format::Text => write!(out, "# HELP {family} {help}\n# TYPE {family} {typ}\n"),
-                Format::OpenMetrics => write!(out, "# TYPE {family} {typ}\n# HELP {family} {help}\n"),
+                Format::OpenMetrics => {
+                    write!(out, "# TYPE {family} {typ}\n# HELP {family} {help}\n")
+                }
             };
             out.extend_from_slice(&buf);
         }
@@ -139,7 +142,11 @@ fn unix_seconds(t: SystemTime) -> f64 {
 }
 
 /// Renders every account's self metrics and last good snapshot, plus build info.
-pub fn render(format: Format, accounts: &[std::sync::Arc<AccountState>], build: &BuildInfo) -> Vec<u8> {
+pub fn render(
+    format: Format,
+    accounts: &[std::sync::Arc<AccountState>],
+    build: &BuildInfo,
+) -> Vec<u8> {
     let mut out = Out::new();
     out.sample(
         index(Fam::BuildInfo),
@@ -157,17 +164,36 @@ pub fn render(format: Format, accounts: &[std::sync::Arc<AccountState>], build: 
         if let Some(d) = published.last_duration {
             out.sample(index(Fam::PollDuration), &base, d.as_secs_f64());
         }
-        out.sample(index(Fam::PollInterval), &base, account.interval.as_secs_f64());
+        out.sample(
+            index(Fam::PollInterval),
+            &base,
+            account.interval.as_secs_f64(),
+        );
         let stats = account.stats.view();
-        for (result, n) in [("success", stats.polls_success), ("failure", stats.polls_failure)] {
-            out.sample(index(Fam::Polls), &[base[0], base[1], ("result", result)], n as f64);
+        for (result, n) in [
+            ("success", stats.polls_success),
+            ("failure", stats.polls_failure),
+        ] {
+            out.sample(
+                index(Fam::Polls),
+                &[base[0], base[1], ("result", result)],
+                n as f64,
+            );
         }
         for (api, n) in &stats.requests {
-            out.sample(index(Fam::ApiRequests), &[base[0], base[1], ("api", api)], *n as f64);
+            out.sample(
+                index(Fam::ApiRequests),
+                &[base[0], base[1], ("api", api)],
+                *n as f64,
+            );
             // Every reason starts at 0 for an API in use, so rate() and increase()
             // see the first failure.
             for reason in Reason::ALL {
-                let n = stats.failures.get(&(api.clone(), reason)).copied().unwrap_or(0);
+                let n = stats
+                    .failures
+                    .get(&(api.clone(), reason))
+                    .copied()
+                    .unwrap_or(0);
                 out.sample(
                     index(Fam::ApiFailures),
                     &[base[0], base[1], ("api", api), ("reason", reason.as_str())],
@@ -188,7 +214,11 @@ pub fn render(format: Format, accounts: &[std::sync::Arc<AccountState>], build: 
         }
         for rule in Rule::ALL {
             let n = stats.normalizations.get(&rule).copied().unwrap_or(0);
-            out.sample(index(Fam::Normalizations), &[base[0], base[1], ("rule", rule.as_str())], n as f64);
+            out.sample(
+                index(Fam::Normalizations),
+                &[base[0], base[1], ("rule", rule.as_str())],
+                n as f64,
+            );
         }
         if let Some(snapshot) = &published.snapshot {
             render_snapshot(&mut out, provider, &account.name, &account.region, snapshot);
@@ -200,12 +230,20 @@ pub fn render(format: Format, accounts: &[std::sync::Arc<AccountState>], build: 
 fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s: &Snapshot) {
     let reg = |r: &Option<String>| -> String { r.clone().unwrap_or_else(|| region.to_string()) };
     fn base<'a>(provider: &'a str, account: &'a str, r: &'a str) -> [(&'static str, &'a str); 3] {
-        [("provider", provider), ("account", account), ("cloud_region", r)]
+        [
+            ("provider", provider),
+            ("account", account),
+            ("cloud_region", r),
+        ]
     }
 
     for r in &s.regions {
         let b = base(provider, account, &r.id);
-        out.sample(index(Fam::RegionInfo), &[b[0], b[1], b[2], ("region_name", &r.name)], 1.0);
+        out.sample(
+            index(Fam::RegionInfo),
+            &[b[0], b[1], b[2], ("region_name", &r.name)],
+            1.0,
+        );
     }
     for p in &s.pools {
         let region = reg(&p.cloud_region);
@@ -236,12 +274,24 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
             );
         }
         for (phase, n) in &p.node_phases {
-            out.sample(index(Fam::NodePhaseNodes), &[b[0], b[1], b[2], id, ("phase", phase)], *n);
+            out.sample(
+                index(Fam::NodePhaseNodes),
+                &[b[0], b[1], b[2], id, ("phase", phase)],
+                *n,
+            );
         }
         for d in &p.drivers {
             out.sample(
                 index(Fam::PoolDriverInfo),
-                &[b[0], b[1], b[2], id, ("kind", &d.kind), ("version", &d.version), ("state", &d.state)],
+                &[
+                    b[0],
+                    b[1],
+                    b[2],
+                    id,
+                    ("kind", &d.kind),
+                    ("version", &d.version),
+                    ("state", &d.state),
+                ],
                 1.0,
             );
         }
@@ -272,7 +322,13 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
     for q in &s.queues {
         let region = reg(&q.cloud_region);
         let b = base(provider, account, &region);
-        let ids = [b[0], b[1], b[2], ("pool_id", q.pool_id.as_str()), ("queue_id", q.id.as_str())];
+        let ids = [
+            b[0],
+            b[1],
+            b[2],
+            ("pool_id", q.pool_id.as_str()),
+            ("queue_id", q.id.as_str()),
+        ];
         out.sample(
             index(Fam::QueueInfo),
             &[
@@ -291,7 +347,11 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
             quantities(out, true, *kind, res, &ids);
         }
         if let Some(w) = &q.workloads {
-            for (state, n) in [("running", w.running), ("pending", w.pending), ("inqueue", w.inqueue)] {
+            for (state, n) in [
+                ("running", w.running),
+                ("pending", w.pending),
+                ("inqueue", w.inqueue),
+            ] {
                 out.sample(
                     index(Fam::QueueWorkloads),
                     &[ids[0], ids[1], ids[2], ids[3], ids[4], ("state", state)],
@@ -311,12 +371,24 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
     for svc in &s.services {
         out.sample(
             index(Fam::ServiceInfo),
-            &[b[0], b[1], b[2], ("service_id", &svc.id), ("service_name", &svc.name)],
+            &[
+                b[0],
+                b[1],
+                b[2],
+                ("service_id", &svc.id),
+                ("service_name", &svc.name),
+            ],
             1.0,
         );
     }
     for cu in &s.compute_units {
-        let ids = [b[0], b[1], b[2], ("service_id", cu.service_id.as_str()), ("instance_id", cu.instance_id.as_str())];
+        let ids = [
+            b[0],
+            b[1],
+            b[2],
+            ("service_id", cu.service_id.as_str()),
+            ("instance_id", cu.instance_id.as_str()),
+        ];
         out.sample(
             index(Fam::ComputeUnitInfo),
             &[
@@ -342,7 +414,13 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
     }
 }
 
-fn quantities(out: &mut Out, queue: bool, kind: QuantityKind, r: &Resources, labels: &[(&str, &str)]) {
+fn quantities(
+    out: &mut Out,
+    queue: bool,
+    kind: QuantityKind,
+    r: &Resources,
+    labels: &[(&str, &str)],
+) {
     if let Some(c) = r.cpu_cores {
         out.sample(quantity_index(queue, kind, Res::Cpu), labels, c);
     }

@@ -43,7 +43,10 @@ impl PagingError<PollError> {
 
 /// Fetches pages `1, 2, …` with `fetch(page_number, page_size)` until every item
 /// the server reported is collected.
-pub async fn collect<T, E, F, Fut>(requested_size: u64, mut fetch: F) -> Result<Vec<T>, PagingError<E>>
+pub async fn collect<T, E, F, Fut>(
+    requested_size: u64,
+    mut fetch: F,
+) -> Result<Vec<T>, PagingError<E>>
 where
     F: FnMut(u64, u64) -> Fut,
     Fut: Future<Output = Result<Page<T>, E>>,
@@ -88,12 +91,13 @@ mod tests {
         }
     }
 
-    fn run<F: Fn(u64, u64) -> Result<Page<u64>, ()>>(
-        requested: u64,
-        f: F,
-    ) -> (Result<Vec<u64>, PagingError<()>>, Vec<(u64, u64)>) {
+    type Outcome = (Result<Vec<u64>, PagingError<()>>, Vec<(u64, u64)>);
+
+    fn run<F: Fn(u64, u64) -> Result<Page<u64>, ()>>(requested: u64, f: F) -> Outcome {
         let calls = RefCell::new(Vec::new());
-        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let res = rt.block_on(collect(requested, |p, s| {
             calls.borrow_mut().push((p, s));
             let r = f(p, s);

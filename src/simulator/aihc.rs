@@ -91,7 +91,9 @@ impl Aihc {
             return r;
         }
         let num = |name: &str, default: u64| -> u64 {
-            req.param(name).and_then(|v| v.parse().ok()).unwrap_or(default)
+            req.param(name)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
         };
         match rest {
             "v3/resourcepools" => {
@@ -120,7 +122,12 @@ impl Aihc {
                 };
                 let queues = self.console_queues(pool);
                 let total = queues.len();
-                SimResponse::json(200, &wrapped(json!({"keywordType": "queueName", "queueList": queues, "totalCount": total})))
+                SimResponse::json(
+                    200,
+                    &wrapped(
+                        json!({"keywordType": "queueName", "queueList": queues, "totalCount": total}),
+                    ),
+                )
             }
             "v2/serverless/resourcePool" | "v2/serverless/resourceQueue" => {
                 let all = if rest.ends_with("resourcePool") {
@@ -132,10 +139,15 @@ impl Aihc {
                 let (items, size) = page(all, page_no, num("pageSize", 10), self.opts.page_cap);
                 SimResponse::json(
                     200,
-                    &wrapped(json!({"items": items, "pageNo": page_no, "pageSize": size, "totalCount": all.len()})),
+                    &wrapped(
+                        json!({"items": items, "pageNo": page_no, "pageSize": size, "totalCount": all.len()}),
+                    ),
                 )
             }
-            _ => SimResponse::json(404, &json!({"success": false, "message": {"global": "not found"}})),
+            _ => SimResponse::json(
+                404,
+                &json!({"success": false, "message": {"global": "not found"}}),
+            ),
         }
     }
 
@@ -158,11 +170,19 @@ impl Aihc {
                         }
                         self.pools.clone()
                     }
-                    Some("dedicatedV2") => self.serverless_pools.iter().map(dedicated_pool).collect(),
-                    Some(other) => {
-                        return bce_error(400, "InvalidParameter", &format!("unknown resourcePoolType {other}"))
+                    Some("dedicatedV2") => {
+                        self.serverless_pools.iter().map(dedicated_pool).collect()
                     }
-                    None => return bce_error(400, "MissingParameter", "resourcePoolType is required"),
+                    Some(other) => {
+                        return bce_error(
+                            400,
+                            "InvalidParameter",
+                            &format!("unknown resourcePoolType {other}"),
+                        )
+                    }
+                    None => {
+                        return bce_error(400, "MissingParameter", "resourcePoolType is required")
+                    }
                 };
                 let (items, size) = page(&all, page_no, page_size, self.opts.page_cap);
                 SimResponse::json(
@@ -198,7 +218,11 @@ impl Aihc {
                         // The OpenAPI reports no remaining: the exporter derives it.
                         o.remove("remaining");
                         o.remove("workloadAvailable");
-                        let running = if o.get("queueId") == Some(&json!(DRIFT_QUEUE)) { 2 } else { 0 };
+                        let running = if o.get("queueId") == Some(&json!(DRIFT_QUEUE)) {
+                            2
+                        } else {
+                            0
+                        };
                         o.insert("runningJobs".into(), json!(running));
                         o.insert("pendingJobs".into(), json!(running / 2));
                         o.insert("inqueueJobs".into(), json!(0));
@@ -245,11 +269,17 @@ fn wrapped(inner: Value) -> Value {
 }
 
 fn console_error(message: &str) -> SimResponse {
-    SimResponse::json(200, &json!({"success": false, "message": {"global": message}}))
+    SimResponse::json(
+        200,
+        &json!({"success": false, "message": {"global": message}}),
+    )
 }
 
 fn bce_error(status: u16, code: &str, message: &str) -> SimResponse {
-    SimResponse::json(status, &json!({"requestId": request_id(), "code": code, "message": message}))
+    SimResponse::json(
+        status,
+        &json!({"requestId": request_id(), "code": code, "message": message}),
+    )
 }
 
 fn request_id() -> String {
@@ -266,7 +296,11 @@ fn now() -> u64 {
 /// Checks bce-auth-v1 as the cloud does, over the request exactly as received.
 fn verify_bce(req: &SimRequest) -> Result<(), SimResponse> {
     let Some(auth) = req.header("authorization") else {
-        return Err(bce_error(403, "AccessDenied", "missing Authorization header"));
+        return Err(bce_error(
+            403,
+            "AccessDenied",
+            "missing Authorization header",
+        ));
     };
     let headers = req.header_pairs();
     let breq = BceRequest {
@@ -276,7 +310,8 @@ fn verify_bce(req: &SimRequest) -> Result<(), SimResponse> {
         headers: &headers,
     };
     let lookup = |ak: &str| {
-        (ak == credentials::BCE_ACCESS_KEY_ID).then(|| credentials::BCE_SECRET_ACCESS_KEY.to_string())
+        (ak == credentials::BCE_ACCESS_KEY_ID)
+            .then(|| credentials::BCE_SECRET_ACCESS_KEY.to_string())
     };
     bce::verify(auth, lookup, &breq, now())
         .map_err(|e| bce_error(e.http_status(), e.code(), &e.to_string()))
@@ -312,10 +347,17 @@ fn flat_to_block(flat: &Value, models: &[(String, String)]) -> Value {
     let mut block = serde_json::Map::new();
     let mut cards = Vec::new();
     for (k, v) in map {
-        let n: f64 = v.as_str().and_then(|s| s.parse().ok()).or_else(|| v.as_f64()).unwrap_or(0.0);
+        let n: f64 = v
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .or_else(|| v.as_f64())
+            .unwrap_or(0.0);
         match k.as_str() {
             "cpu" => {
-                block.insert("milliCPUcores".into(), json!(format!("{}", (n * 1000.0) as u64)));
+                block.insert(
+                    "milliCPUcores".into(),
+                    json!(format!("{}", (n * 1000.0) as u64)),
+                );
             }
             "memory" => {
                 block.insert("memoryGi".into(), v.clone());
@@ -427,7 +469,10 @@ mod tests {
         SimRequest {
             method: "GET".into(),
             path: path.into(),
-            query: query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             headers: h,
             body: Default::default(),
         }
@@ -453,13 +498,20 @@ mod tests {
         let v: Value = serde_json::from_slice(&r.body).unwrap();
         assert_eq!(v["result"]["pageSize"], 1);
         assert_eq!(v["result"]["totalCount"], 2);
-        assert_eq!(v["result"]["resourcePools"][0]["resourcePoolId"], "cce-k8yq20rt");
+        assert_eq!(
+            v["result"]["resourcePools"][0]["resourcePoolId"],
+            "cce-k8yq20rt"
+        );
     }
 
     #[test]
     fn console_without_session_redirects_to_login() {
         let r = sim(10)
-            .handle(&req("/api/aihc/aihc-service/v3/queues", &[("resourcePoolId", "x")], &[]))
+            .handle(&req(
+                "/api/aihc/aihc-service/v3/queues",
+                &[("resourcePoolId", "x")],
+                &[],
+            ))
             .unwrap();
         assert_eq!(r.status, 302);
     }
@@ -470,7 +522,13 @@ mod tests {
             .handle(&req(
                 "/",
                 &[("action", "DescribeQueues")],
-                &[("host", "h"), ("authorization", "bce-auth-v1/AKDEMO00000000000001/2020-01-01T00:00:00Z/1800/host/00")],
+                &[
+                    ("host", "h"),
+                    (
+                        "authorization",
+                        "bce-auth-v1/AKDEMO00000000000001/2020-01-01T00:00:00Z/1800/host/00",
+                    ),
+                ],
             ))
             .unwrap();
         let v: Value = serde_json::from_slice(&r.body).unwrap();
@@ -480,10 +538,18 @@ mod tests {
 
     #[test]
     fn drift_keeps_quantities_consistent() {
-        let mut q: Value = serde_json::from_str::<Value>(QUEUES).unwrap()["result"]["result"]["queueList"][0].clone();
+        let mut q: Value = serde_json::from_str::<Value>(QUEUES).unwrap()["result"]["result"]
+            ["queueList"][0]
+            .clone();
         drift_queue(&mut q, 4);
-        assert_eq!(q["allocated"]["acceleratorCardList"][0]["acceleratorCount"], "12");
-        assert_eq!(q["workloadAvailable"]["acceleratorCardList"][0]["acceleratorCount"], "4");
+        assert_eq!(
+            q["allocated"]["acceleratorCardList"][0]["acceleratorCount"],
+            "12"
+        );
+        assert_eq!(
+            q["workloadAvailable"]["acceleratorCardList"][0]["acceleratorCount"],
+            "4"
+        );
         assert_eq!(q["remaining"]["milliCPUcores"], "127140");
     }
 
@@ -495,7 +561,10 @@ mod tests {
         let q = &qs[0];
         assert_eq!(q["queueId"], "aihcq-vn5bx255v2s3");
         assert_eq!(q["capability"]["milliCPUcores"], "208000");
-        assert_eq!(q["capability"]["acceleratorCardList"][0]["acceleratorType"], "H20");
+        assert_eq!(
+            q["capability"]["acceleratorCardList"][0]["acceleratorType"],
+            "H20"
+        );
         assert_eq!(q["children"][0]["queueId"], "aihcq-yvqh14qdtdg0");
     }
 }

@@ -191,13 +191,7 @@ async fn dispatch(req: Request<Incoming>, sim: &Simulator) -> Response<Full<Byte
         Ok(b) => b.to_bytes(),
         Err(_) => Bytes::new(),
     };
-    let query = parts
-        .uri
-        .query()
-        .map(|q| {
-            url_pairs(q)
-        })
-        .unwrap_or_default();
+    let query = parts.uri.query().map(|q| url_pairs(q)).unwrap_or_default();
     let sreq = SimRequest {
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),
@@ -207,7 +201,8 @@ async fn dispatch(req: Request<Incoming>, sim: &Simulator) -> Response<Full<Byte
     };
     let resp = sim.handle(&sreq);
     let mut r = Response::new(Full::new(Bytes::from(resp.body)));
-    *r.status_mut() = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *r.status_mut() =
+        StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     if let Ok(v) = resp.content_type.parse() {
         r.headers_mut().insert(hyper::header::CONTENT_TYPE, v);
     }

@@ -40,7 +40,14 @@ pub fn simulator(page_cap: u64) -> (Proc, String) {
     let dir = tempfile::tempdir().unwrap();
     let stderr_path = dir.path().join("sim.stderr");
     let mut child = Command::new(BIN)
-        .args(["simulate", "--listen", "127.0.0.1:0", "--no-drift", "--page-cap", &page_cap.to_string()])
+        .args([
+            "simulate",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-drift",
+            "--page-cap",
+            &page_cap.to_string(),
+        ])
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&stderr_path).unwrap())
         .spawn()
@@ -54,12 +61,26 @@ pub fn simulator(page_cap: u64) -> (Proc, String) {
         .next()
         .unwrap_or_default()
         .to_string();
-    assert!(addr.contains(':'), "simulator did not report its address: {line:?}");
-    (Proc { child, stderr_path, _dir: dir }, addr)
+    assert!(
+        addr.contains(':'),
+        "simulator did not report its address: {line:?}"
+    );
+    (
+        Proc {
+            child,
+            stderr_path,
+            _dir: dir,
+        },
+        addr,
+    )
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Starts the exporter with `config` (TOML) and extra args; waits until /ready.
@@ -77,7 +98,11 @@ pub fn exporter(config: &str, extra: &[&str]) -> (Proc, String) {
         .stderr(std::fs::File::create(&stderr_path).unwrap())
         .spawn()
         .unwrap();
-    let proc = Proc { child, stderr_path, _dir: dir };
+    let proc = Proc {
+        child,
+        stderr_path,
+        _dir: dir,
+    };
     wait_ready(&addr, &proc);
     (proc, addr)
 }
@@ -90,11 +115,18 @@ pub fn wait_ready(addr: &str, proc: &Proc) {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    panic!("exporter at {addr} never became ready; stderr:\n{}", proc.stderr());
+    panic!(
+        "exporter at {addr} never became ready; stderr:\n{}",
+        proc.stderr()
+    );
 }
 
 /// A minimal HTTP/1.1 GET: (status, headers lowercased, body).
-pub fn get(addr: &str, path: &str, headers: &[(&str, &str)]) -> std::io::Result<(u16, BTreeMap<String, String>, String)> {
+pub fn get(
+    addr: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> std::io::Result<(u16, BTreeMap<String, String>, String)> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
@@ -119,7 +151,11 @@ pub fn get(addr: &str, path: &str, headers: &[(&str, &str)]) -> std::io::Result<
             hs.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
         }
     }
-    let body = if hs.get("transfer-encoding").map(|v| v == "chunked").unwrap_or(false) {
+    let body = if hs
+        .get("transfer-encoding")
+        .map(|v| v == "chunked")
+        .unwrap_or(false)
+    {
         dechunk(body)
     } else {
         body.to_string()
@@ -129,8 +165,7 @@ pub fn get(addr: &str, path: &str, headers: &[(&str, &str)]) -> std::io::Result<
 
 fn dechunk(mut s: &str) -> String {
     let mut out = String::new();
-    loop {
-        let Some((size, rest)) = s.split_once("\r\n") else { break };
+    while let Some((size, rest)) = s.split_once("\r\n") {
         let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
         if n == 0 {
             break;
@@ -159,22 +194,39 @@ impl Metrics {
             let value: f64 = match value {
                 "+Inf" => f64::INFINITY,
                 "-Inf" => f64::NEG_INFINITY,
-                v => v.parse().unwrap_or_else(|_| panic!("bad value in {line:?}")),
+                v => v
+                    .parse()
+                    .unwrap_or_else(|_| panic!("bad value in {line:?}")),
             };
             let (name, labels) = match name_labels.split_once('{') {
                 None => (name_labels.to_string(), BTreeMap::new()),
-                Some((n, rest)) => (n.to_string(), parse_labels(rest.strip_suffix('}').expect("closing brace"))),
+                Some((n, rest)) => (
+                    n.to_string(),
+                    parse_labels(rest.strip_suffix('}').expect("closing brace")),
+                ),
             };
             samples.push((name, labels, value));
         }
-        Metrics { samples, text: text.to_string() }
+        Metrics {
+            samples,
+            text: text.to_string(),
+        }
     }
 
     /// Every sample of `name` whose labels include all of `want`.
-    pub fn find(&self, name: &str, want: &[(&str, &str)]) -> Vec<&(String, BTreeMap<String, String>, f64)> {
+    pub fn find(
+        &self,
+        name: &str,
+        want: &[(&str, &str)],
+    ) -> Vec<&(String, BTreeMap<String, String>, f64)> {
         self.samples
             .iter()
-            .filter(|(n, l, _)| n == name && want.iter().all(|(k, v)| l.get(*k).map(String::as_str) == Some(*v)))
+            .filter(|(n, l, _)| {
+                n == name
+                    && want
+                        .iter()
+                        .all(|(k, v)| l.get(*k).map(String::as_str) == Some(*v))
+            })
             .collect()
     }
 
@@ -182,7 +234,11 @@ impl Metrics {
     /// exactly one matches.
     pub fn value(&self, name: &str, want: &[(&str, &str)]) -> f64 {
         let found = self.find(name, want);
-        assert_eq!(found.len(), 1, "expected one {name} with {want:?}, found {found:#?}");
+        assert_eq!(
+            found.len(),
+            1,
+            "expected one {name} with {want:?}, found {found:#?}"
+        );
         found[0].2
     }
 

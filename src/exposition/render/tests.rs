@@ -27,7 +27,8 @@ fn snapshot() -> Snapshot {
         memory_bytes: Some(2220198166528.0),
         ..Resources::default()
     };
-    cap.accelerators.insert("baidu.com/rtx_4090_cgpu".into(), 16.0);
+    cap.accelerators
+        .insert("baidu.com/rtx_4090_cgpu".into(), 16.0);
     let mut s = Snapshot::default();
     s.pools.push(Pool {
         id: "cce-1".into(),
@@ -46,7 +47,10 @@ fn snapshot() -> Snapshot {
         quantities: [(QuantityKind::Capability, cap)].into(),
         ..Queue::default()
     });
-    s.accelerators.insert("baidu.com/rtx_4090_cgpu".into(), "NVIDIA GeForce RTX 4090".into());
+    s.accelerators.insert(
+        "baidu.com/rtx_4090_cgpu".into(),
+        "NVIDIA GeForce RTX 4090".into(),
+    );
     s
 }
 
@@ -62,7 +66,15 @@ fn published(s: Snapshot) -> Published {
 }
 
 fn text(accounts: &[Arc<AccountState>], format: Format) -> String {
-    String::from_utf8(render(format, accounts, &BuildInfo { version: "1.2.3", revision: "abc" })).unwrap()
+    String::from_utf8(render(
+        format,
+        accounts,
+        &BuildInfo {
+            version: "1.2.3",
+            revision: "abc",
+        },
+    ))
+    .unwrap()
 }
 
 #[test]
@@ -96,7 +108,10 @@ fn classic_text_lines() {
     assert!(!t.contains("aipool_queue_remaining"), "{t}");
     assert!(!t.contains("# EOF"));
     // Every family's samples are contiguous under its one TYPE line.
-    let types = t.lines().filter(|l| l.starts_with("# TYPE aipool_queue_capability_cpu_cores ")).count();
+    let types = t
+        .lines()
+        .filter(|l| l.starts_with("# TYPE aipool_queue_capability_cpu_cores "))
+        .count();
     assert_eq!(types, 1);
 }
 
@@ -111,7 +126,10 @@ fn families_stay_grouped_across_accounts() {
     for l in t.lines().filter(|l| !l.starts_with('#')) {
         let name = l.split(['{', ' ']).next().unwrap().to_string();
         if seen_families.last() != Some(&name) {
-            assert!(!seen_families.contains(&name), "family {name} split in two\n{t}");
+            assert!(
+                !seen_families.contains(&name),
+                "family {name} split in two\n{t}"
+            );
             seen_families.push(name);
         }
     }
@@ -124,7 +142,9 @@ fn openmetrics_headers_and_eof() {
     let t = text(&[a], Format::OpenMetrics);
     assert!(t.ends_with("# EOF\n"));
     assert!(t.contains("# TYPE aipool_polls counter\n"));
-    assert!(t.contains("aipool_polls_total{provider=\"aihc\",account=\"bj-prod\",result=\"success\"} 0\n"));
+    assert!(t.contains(
+        "aipool_polls_total{provider=\"aihc\",account=\"bj-prod\",result=\"success\"} 0\n"
+    ));
     assert!(t.contains("# TYPE aipool_pool info\n"));
     assert!(t.contains("# TYPE aipool_queue_capability_cpu_cores gauge\n"));
 }
@@ -149,9 +169,21 @@ fn before_the_first_poll_only_self_metrics() {
 #[test]
 fn values() {
     let mut b = Vec::new();
-    for v in [16.0, 415.14, 0.5, -2.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e20] {
+    for v in [
+        16.0,
+        415.14,
+        0.5,
+        -2.0,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1e20,
+    ] {
         write_value(&mut b, v);
         b.push(b' ');
     }
-    assert_eq!(String::from_utf8(b).unwrap(), "16 415.14 0.5 -2 NaN +Inf -Inf 100000000000000000000 ");
+    assert_eq!(
+        String::from_utf8(b).unwrap(),
+        "16 415.14 0.5 -2 NaN +Inf -Inf 100000000000000000000 "
+    );
 }

@@ -16,7 +16,12 @@ pub const API_QUEUES: &str = "v3/queues";
 pub const API_SERVERLESS_POOLS: &str = "v2/serverless/resourcePool";
 pub const API_SERVERLESS_QUEUES: &str = "v2/serverless/resourceQueue";
 
-pub async fn poll(cfg: &Config, cookie: &Secret, ctx: &PollCtx, out: &mut Collected<'_>) -> Result<(), PollError> {
+pub async fn poll(
+    cfg: &Config,
+    cookie: &Secret,
+    ctx: &PollCtx,
+    out: &mut Collected<'_>,
+) -> Result<(), PollError> {
     let client = Console { cfg, cookie, ctx };
     if cfg.pool_types.iter().any(|t| t == "common") {
         let pools = paging::collect(PAGE_SIZE, |page, size| {
@@ -47,7 +52,13 @@ pub async fn poll(cfg: &Config, cookie: &Secret, ctx: &PollCtx, out: &mut Collec
                     |l: ConsoleQueueList| l,
                 )
                 .await?;
-            out.add_pool(&pool, "common", list.queue_list, super::map::Remaining::Reported, API_QUEUES)?;
+            out.add_pool(
+                &pool,
+                "common",
+                list.queue_list,
+                super::map::Remaining::Reported,
+                API_QUEUES,
+            )?;
         }
     }
     if cfg.pool_types.iter().any(|t| t == "serverless") {
@@ -106,9 +117,10 @@ impl Console<'_> {
     ) -> Result<R, PollError> {
         let mut url = self.cfg.endpoint.clone();
         {
-            let mut segments = url
-                .path_segments_mut()
-                .map_err(|_| self.ctx.fail(api, "", Reason::Connect, "endpoint cannot be a base URL"))?;
+            let mut segments = url.path_segments_mut().map_err(|_| {
+                self.ctx
+                    .fail(api, "", Reason::Connect, "endpoint cannot be a base URL")
+            })?;
             segments.pop_if_empty();
             for s in path.split('/') {
                 segments.push(s);
@@ -125,8 +137,12 @@ impl Console<'_> {
         let resp = self.ctx.send(api, request).await?;
         let inner = unwrap_envelope(self.ctx, api, &resp)?;
         let value: T = serde_json::from_value(inner).map_err(|e| {
-            self.ctx
-                .fail(api, &resp.url, Reason::Decode, format!("unexpected payload for {api}: {e}"))
+            self.ctx.fail(
+                api,
+                &resp.url,
+                Reason::Decode,
+                format!("unexpected payload for {api}: {e}"),
+            )
         })?;
         Ok(convert(value))
     }
@@ -141,11 +157,13 @@ fn unwrap_envelope(ctx: &PollCtx, api: &str, resp: &Response) -> Result<Value, P
         Err(e) => {
             // An expired console session is answered with the login page, not an
             // error status: say so rather than "invalid JSON".
-            let head = String::from_utf8_lossy(&resp.body[..resp.body.len().min(512)]).to_ascii_lowercase();
+            let head = String::from_utf8_lossy(&resp.body[..resp.body.len().min(512)])
+                .to_ascii_lowercase();
             if head.contains("<html") || head.contains("<!doctype") {
                 return Err(fail(
                     Reason::Auth,
-                    "the console answered with an HTML page: the session cookie has likely expired".into(),
+                    "the console answered with an HTML page: the session cookie has likely expired"
+                        .into(),
                 ));
             }
             return Err(fail(Reason::Decode, format!("invalid JSON: {e}")));
@@ -158,11 +176,12 @@ fn unwrap_envelope(ctx: &PollCtx, api: &str, resp: &Response) -> Result<Value, P
         let message = describe(top.get("message")).or_else(|| describe(top.get("code")));
         let text = message.unwrap_or_else(|| "success is not true".into());
         let lower = text.to_ascii_lowercase();
-        let reason = if lower.contains("login") || lower.contains("auth") || lower.contains("session") {
-            Reason::Auth
-        } else {
-            Reason::UpstreamError
-        };
+        let reason =
+            if lower.contains("login") || lower.contains("auth") || lower.contains("session") {
+                Reason::Auth
+            } else {
+                Reason::UpstreamError
+            };
         return Err(fail(reason, text));
     }
     let Some(Value::Object(mut result)) = top.remove("result") else {

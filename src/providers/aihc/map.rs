@@ -22,7 +22,10 @@ pub struct MapError {
 /// are a few levels deep, and a cycle in a broken upstream must not overflow.
 const MAX_TREE_DEPTH: usize = 32;
 
-fn num(raw: &Option<RawQuantity>, context: impl FnOnce() -> String) -> Result<Option<f64>, MapError> {
+fn num(
+    raw: &Option<RawQuantity>,
+    context: impl FnOnce() -> String,
+) -> Result<Option<f64>, MapError> {
     match raw {
         None => Ok(None),
         Some(r) => quantity::parse(r).map_err(|e| MapError {
@@ -202,7 +205,13 @@ fn map_queue_rec(
     }
     let ctx = |block: &str| format!("queue {id} {block}");
     let mut q = BTreeMap::new();
-    let rem = map_block(&dto.remaining, CpuReading::Milli, &ctx("remaining"), fired, models)?;
+    let rem = map_block(
+        &dto.remaining,
+        CpuReading::Milli,
+        &ctx("remaining"),
+        fired,
+        models,
+    )?;
     let avail = map_block(
         &dto.workload_available,
         CpuReading::Milli,
@@ -221,7 +230,13 @@ fn map_queue_rec(
         fired,
         models,
     )?;
-    let alloc = map_block(&dto.allocated, CpuReading::Milli, &ctx("allocated"), fired, models)?;
+    let alloc = map_block(
+        &dto.allocated,
+        CpuReading::Milli,
+        &ctx("allocated"),
+        fired,
+        models,
+    )?;
     let rem = match remaining {
         Remaining::Reported => rem,
         Remaining::Derived => match (&cap, &alloc) {
@@ -236,12 +251,24 @@ fn map_queue_rec(
     insert(
         &mut q,
         QuantityKind::Deserved,
-        map_block(&dto.deserved, CpuReading::Milli, &ctx("deserved"), fired, models)?,
+        map_block(
+            &dto.deserved,
+            CpuReading::Milli,
+            &ctx("deserved"),
+            fired,
+            models,
+        )?,
     );
     insert(
         &mut q,
         QuantityKind::Guarantee,
-        map_block(&dto.guarantee, CpuReading::Milli, &ctx("guarantee"), fired, models)?,
+        map_block(
+            &dto.guarantee,
+            CpuReading::Milli,
+            &ctx("guarantee"),
+            fired,
+            models,
+        )?,
     );
     let workloads = workloads(
         &dto.running_jobs,
@@ -323,7 +350,11 @@ fn map_serverless_rec(
         (QuantityKind::Capability, &dto.capability, "capability"),
         (QuantityKind::Allocated, &dto.allocated, "allocated"),
         (QuantityKind::Remaining, &dto.remaining, "remaining"),
-        (QuantityKind::WorkloadAvailable, &dto.workload_available, "workloadAvailable"),
+        (
+            QuantityKind::WorkloadAvailable,
+            &dto.workload_available,
+            "workloadAvailable",
+        ),
         (QuantityKind::Deserved, &dto.deserved, "deserved"),
         (QuantityKind::Guarantee, &dto.guarantee, "guarantee"),
     ];

@@ -82,7 +82,11 @@ pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Confi
         if !allowed.contains(&t.as_str()) {
             f.error(
                 &format!("pool_types[{i}]"),
-                format!("{t:?} is not one of {} for api = {:?}", allowed.join(" | "), api_name(api)),
+                format!(
+                    "{t:?} is not one of {} for api = {:?}",
+                    allowed.join(" | "),
+                    api_name(api)
+                ),
             );
         }
     }
@@ -217,21 +221,36 @@ impl<'a> Collected<'a> {
         let p = map::map_pool(pool, pool_type).map_err(|e| self.map_err(api, e))?;
         let mut mapped: Vec<Queue> = Vec::new();
         for q in &queues {
-            map::map_queue_tree(q, &p.id, remaining, &mut self.fired, &mut self.models, &mut mapped)
-                .map_err(|e| self.map_err(api, e))?;
+            map::map_queue_tree(
+                q,
+                &p.id,
+                remaining,
+                &mut self.fired,
+                &mut self.models,
+                &mut mapped,
+            )
+            .map_err(|e| self.map_err(api, e))?;
         }
         self.snapshot.pools.push(p);
         self.snapshot.queues.extend(mapped);
         Ok(())
     }
 
-    fn add_serverless_pool(&mut self, pool: &ServerlessPoolDto, api: &str) -> Result<(), PollError> {
+    fn add_serverless_pool(
+        &mut self,
+        pool: &ServerlessPoolDto,
+        api: &str,
+    ) -> Result<(), PollError> {
         let p = map::map_serverless_pool(pool).map_err(|e| self.map_err(api, e))?;
         self.snapshot.pools.push(p);
         Ok(())
     }
 
-    fn add_serverless_queue(&mut self, queue: &ServerlessQueueDto, api: &str) -> Result<(), PollError> {
+    fn add_serverless_queue(
+        &mut self,
+        queue: &ServerlessQueueDto,
+        api: &str,
+    ) -> Result<(), PollError> {
         let mut mapped = Vec::new();
         map::map_serverless_queue_tree(queue, &mut self.fired, &mut self.models, &mut mapped)
             .map_err(|e| self.map_err(api, e))?;

@@ -99,7 +99,11 @@ impl OpenApi<'_> {
         let host = match (url.host_str(), url.port()) {
             (Some(h), Some(p)) => format!("{h}:{p}"),
             (Some(h), None) => h.to_string(),
-            (None, _) => return Err(self.ctx.fail(action, "", Reason::Connect, "endpoint has no host")),
+            (None, _) => {
+                return Err(self
+                    .ctx
+                    .fail(action, "", Reason::Connect, "endpoint has no host"))
+            }
         };
         let mut headers: Vec<(String, String)> = vec![("host".into(), host)];
         if let Some(token) = self.creds.security_token {

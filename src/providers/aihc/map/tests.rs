@@ -17,11 +17,21 @@ fn inner(fixture: &str) -> serde_json::Value {
 }
 
 fn seed_queues() -> (Vec<Queue>, Fired, Models) {
-    let list: ConsoleQueueList =
-        serde_json::from_value(inner(include_str!("../../../simulator/fixtures/aihc_console_queues.json"))).unwrap();
+    let list: ConsoleQueueList = serde_json::from_value(inner(include_str!(
+        "../../../simulator/fixtures/aihc_console_queues.json"
+    )))
+    .unwrap();
     let (mut fired, mut models, mut out) = (Fired::default(), Models::new(), Vec::new());
     for q in &list.queue_list {
-        map_queue_tree(q, "cce-6b41lf00", Remaining::Reported, &mut fired, &mut models, &mut out).unwrap();
+        map_queue_tree(
+            q,
+            "cce-6b41lf00",
+            Remaining::Reported,
+            &mut fired,
+            &mut models,
+            &mut out,
+        )
+        .unwrap();
     }
     (out, fired, models)
 }
@@ -60,44 +70,89 @@ fn console_queue_quirks_are_normalised() {
     // The default queue: capability {}, no remaining block at all.
     let d = &queues[1];
     assert_eq!(d.name, "default");
-    assert_eq!(d.quantities.keys().copied().collect::<Vec<_>>(), vec![K::Allocated]);
+    assert_eq!(
+        d.quantities.keys().copied().collect::<Vec<_>>(),
+        vec![K::Allocated]
+    );
     assert!(d.workloads.is_none());
 }
 
 #[test]
 fn console_pools() {
-    let page: PoolPage =
-        serde_json::from_value(inner(include_str!("../../../simulator/fixtures/aihc_console_resourcepools.json"))).unwrap();
+    let page: PoolPage = serde_json::from_value(inner(include_str!(
+        "../../../simulator/fixtures/aihc_console_resourcepools.json"
+    )))
+    .unwrap();
     assert_eq!(page.total_count, Some(2));
     let p = map_pool(&page.resource_pools[0], "common").unwrap();
     assert_eq!(
-        (p.id.as_str(), p.name.as_str(), p.pool_type.as_str(), p.phase.as_str(), p.nodes),
-        ("cce-6b41lf00", "aihc-new-spec-test", "common", "running", Some(6.0))
+        (
+            p.id.as_str(),
+            p.name.as_str(),
+            p.pool_type.as_str(),
+            p.phase.as_str(),
+            p.nodes
+        ),
+        (
+            "cce-6b41lf00",
+            "aihc-new-spec-test",
+            "common",
+            "running",
+            Some(6.0)
+        )
     );
 }
 
 #[test]
 fn serverless_pools_and_queue_trees() {
     let pools: ItemsPage<crate::providers::aihc::dto::ServerlessPoolDto> =
-        serde_json::from_value(inner(include_str!("../../../simulator/fixtures/aihc_console_serverless_pools.json"))).unwrap();
+        serde_json::from_value(inner(include_str!(
+            "../../../simulator/fixtures/aihc_console_serverless_pools.json"
+        )))
+        .unwrap();
     let p = map_serverless_pool(&pools.items[0]).unwrap();
-    assert_eq!((p.id.as_str(), p.pool_type.as_str(), p.nodes), ("aihc-18ocpls8ts6b", "serverless", Some(1.0)));
+    assert_eq!(
+        (p.id.as_str(), p.pool_type.as_str(), p.nodes),
+        ("aihc-18ocpls8ts6b", "serverless", Some(1.0))
+    );
 
     let queues: ItemsPage<crate::providers::aihc::dto::ServerlessQueueDto> =
-        serde_json::from_value(inner(include_str!("../../../simulator/fixtures/aihc_console_serverless_queues.json"))).unwrap();
+        serde_json::from_value(inner(include_str!(
+            "../../../simulator/fixtures/aihc_console_serverless_queues.json"
+        )))
+        .unwrap();
     let (mut fired, mut models, mut out) = (Fired::default(), Models::new(), Vec::new());
     for q in &queues.items {
         map_serverless_queue_tree(q, &mut fired, &mut models, &mut out).unwrap();
     }
     // Two roots with one child each, all flattened.
-    let ids: Vec<_> = out.iter().map(|q| (q.id.as_str(), q.parent.as_str(), q.pool_id.as_str())).collect();
+    let ids: Vec<_> = out
+        .iter()
+        .map(|q| (q.id.as_str(), q.parent.as_str(), q.pool_id.as_str()))
+        .collect();
     assert_eq!(
         ids,
         vec![
-            ("aihcq-vn5bx255v2s3", "63a9f0ea7bb98050796b649e85481845", "aihc-ahd9rm0ly9gn"),
-            ("aihcq-yvqh14qdtdg0", "aihcq-vn5bx255v2s3", "aihc-ahd9rm0ly9gn"),
-            ("aihcq-1jpvdatpi23i", "63a9f0ea7bb98050796b649e85481845", "aihc-mv940z1b57zu"),
-            ("aihcq-2fbh72rxz1s0", "aihcq-1jpvdatpi23i", "aihc-mv940z1b57zu"),
+            (
+                "aihcq-vn5bx255v2s3",
+                "63a9f0ea7bb98050796b649e85481845",
+                "aihc-ahd9rm0ly9gn"
+            ),
+            (
+                "aihcq-yvqh14qdtdg0",
+                "aihcq-vn5bx255v2s3",
+                "aihc-ahd9rm0ly9gn"
+            ),
+            (
+                "aihcq-1jpvdatpi23i",
+                "63a9f0ea7bb98050796b649e85481845",
+                "aihc-mv940z1b57zu"
+            ),
+            (
+                "aihcq-2fbh72rxz1s0",
+                "aihcq-1jpvdatpi23i",
+                "aihc-mv940z1b57zu"
+            ),
         ]
     );
     let child = &out[3];
@@ -108,8 +163,18 @@ fn serverless_pools_and_queue_trees() {
     assert_eq!(cap.accelerators["baidu.com/h20_141g_cgpu"], 8.0);
     let alloc = &child.quantities[&K::Allocated];
     assert_eq!(alloc.accelerators["baidu.com/h20_141g_cgpu"], 8.0);
-    assert_eq!(child.quantities[&K::WorkloadAvailable].cpu_cores, Some(172.0));
-    assert_eq!(child.workloads, Some(Workloads { running: 1.0, pending: 1.0, inqueue: 0.0 }));
+    assert_eq!(
+        child.quantities[&K::WorkloadAvailable].cpu_cores,
+        Some(172.0)
+    );
+    assert_eq!(
+        child.workloads,
+        Some(Workloads {
+            running: 1.0,
+            pending: 1.0,
+            inqueue: 0.0
+        })
+    );
     assert_eq!(models["baidu.com/h20_96g_cgpu"], "H20");
     assert_eq!(models["baidu.com/h20_141g_cgpu"], "nTeslaH20-141G");
     assert_eq!(fired, Fired::default());
@@ -132,13 +197,28 @@ fn openapi_remaining_is_capability_minus_allocated() {
         "children": [{"queueId": "q2", "queueName": "child", "capability": {"cpuCores": "8"}}]
     }));
     let (mut fired, mut models, mut out) = (Fired::default(), Models::new(), Vec::new());
-    map_queue_tree(&dto, "p", Remaining::Derived, &mut fired, &mut models, &mut out).unwrap();
+    map_queue_tree(
+        &dto,
+        "p",
+        Remaining::Derived,
+        &mut fired,
+        &mut models,
+        &mut out,
+    )
+    .unwrap();
     let q = &out[0];
     let rem = &q.quantities[&K::Remaining];
     assert_eq!(rem.cpu_cores, Some(83.5));
     assert_eq!(rem.memory_bytes, Some(9449599258624.0 - 64.0 * GIB));
     assert_eq!(rem.accelerators["nvidia.com/gpu"], 5.5);
-    assert_eq!(q.workloads, Some(Workloads { running: 3.0, pending: 1.0, inqueue: 0.0 }));
+    assert_eq!(
+        q.workloads,
+        Some(Workloads {
+            running: 3.0,
+            pending: 1.0,
+            inqueue: 0.0
+        })
+    );
     assert_eq!(fired.count(Rule::MemoryGiIsBytes), 1);
     // No remaining to compare with, but the block's memory was bytes: its CPU is
     // cores too.
@@ -158,8 +238,19 @@ fn card_without_description_uses_type_and_counts_the_rule() {
             {"acceleratorCount": "0.5", "acceleratorDescription": "", "acceleratorType": "nvidia.com/gpu"}]}
     }));
     let (mut fired, mut models, mut out) = (Fired::default(), Models::new(), Vec::new());
-    map_queue_tree(&dto, "p", Remaining::Reported, &mut fired, &mut models, &mut out).unwrap();
-    assert_eq!(out[0].quantities[&K::Capability].accelerators["nvidia.com/gpu"], 0.5);
+    map_queue_tree(
+        &dto,
+        "p",
+        Remaining::Reported,
+        &mut fired,
+        &mut models,
+        &mut out,
+    )
+    .unwrap();
+    assert_eq!(
+        out[0].quantities[&K::Capability].accelerators["nvidia.com/gpu"],
+        0.5
+    );
     assert_eq!(fired.count(Rule::AcceleratorNameFromType), 1);
 }
 
@@ -167,7 +258,15 @@ fn card_without_description_uses_type_and_counts_the_rule() {
 fn bad_numbers_fail_with_the_field_path() {
     let dto = queue_json(serde_json::json!({"queueId": "q9", "allocated": {"memoryGi": "lots"}}));
     let (mut fired, mut models, mut out) = (Fired::default(), Models::new(), Vec::new());
-    let err = map_queue_tree(&dto, "p", Remaining::Reported, &mut fired, &mut models, &mut out).unwrap_err();
+    let err = map_queue_tree(
+        &dto,
+        "p",
+        Remaining::Reported,
+        &mut fired,
+        &mut models,
+        &mut out,
+    )
+    .unwrap_err();
     assert_eq!(err.context, "queue q9 allocated.memoryGi");
 }
 
@@ -179,6 +278,14 @@ fn deep_trees_are_refused_not_overflowed() {
     }
     let dto = queue_json(v);
     let (mut fired, mut models, mut out) = (Fired::default(), Models::new(), Vec::new());
-    let err = map_queue_tree(&dto, "p", Remaining::Reported, &mut fired, &mut models, &mut out).unwrap_err();
+    let err = map_queue_tree(
+        &dto,
+        "p",
+        Remaining::Reported,
+        &mut fired,
+        &mut models,
+        &mut out,
+    )
+    .unwrap_err();
     assert!(err.reason.contains("deeper"), "{err}");
 }
