@@ -19,7 +19,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 DEPLOY=deploy
-VENV="${AIPOOL_DEPLOY_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/aipool_exporter/deploy-check-venv}"
+VENV="${AIPOOL_DEPLOY_VENV:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/aipool_exporter/deploy-check-venv}"
 REQS="$DEPLOY/requirements-check.txt"
 export DEBIAN_FRONTEND=noninteractive
 

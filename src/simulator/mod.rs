@@ -191,7 +191,7 @@ async fn dispatch(req: Request<Incoming>, sim: &Simulator) -> Response<Full<Byte
         Ok(b) => b.to_bytes(),
         Err(_) => Bytes::new(),
     };
-    let query = parts.uri.query().map(|q| url_pairs(q)).unwrap_or_default();
+    let query = parts.uri.query().map(url_pairs).unwrap_or_default();
     let sreq = SimRequest {
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),
