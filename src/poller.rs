@@ -130,3 +130,146 @@ impl Poller {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::config::{self, Env};
+    use crate::exposition::{render, BuildInfo, Format};
+    use crate::http::{PollError, Reason};
+    use crate::model::{Pool, Queue, Snapshot};
+    use crate::providers::{BoxFuture, PollOutput};
+    use crate::stats::AccountStats;
+
+    /// A provider that answers from a script, one entry per poll.
+    struct Scripted(Mutex<VecDeque<Result<Snapshot, PollError>>>);
+
+    impl Provider for Scripted {
+        fn poll<'a>(&'a self, _ctx: &'a PollCtx) -> BoxFuture<'a, Result<PollOutput, PollError>> {
+            let next = self.0.lock().unwrap().pop_front().expect("script exhausted");
+            Box::pin(async move {
+                next.map(|snapshot| PollOutput {
+                    snapshot,
+                    fired: Default::default(),
+                })
+            })
+        }
+    }
+
+    fn snapshot(queues: &[&str]) -> Snapshot {
+        Snapshot {
+            pools: vec![Pool {
+                id: "p".into(),
+                ..Pool::default()
+            }],
+            queues: queues
+                .iter()
+                .map(|q| Queue {
+                    pool_id: "p".into(),
+                    id: q.to_string(),
+                    ..Queue::default()
+                })
+                .collect(),
+            ..Snapshot::default()
+        }
+    }
+
+    fn failure() -> PollError {
+        PollError {
+            api: "DescribeQueues".into(),
+            url: "http://x/".into(),
+            reason: Reason::Http5xx,
+            message: "HTTP 503".into(),
+        }
+    }
+
+    fn poller(script: Vec<Result<Snapshot, PollError>>) -> Poller {
+        let settings = config::from_str(
+            "[[accounts]]\nname='a'\nprovider='aihc'\nregion='bj'\naccess_key_id='k'\nsecret_access_key='s'\n",
+            "toml",
+            &Env::default(),
+        )
+        .unwrap();
+        let state = Arc::new(AccountState::new(&settings.accounts[0]));
+        Poller {
+            ctx: PollCtx {
+                client: reqwest::Client::new(),
+                timeout: Duration::from_secs(1),
+                max_response_bytes: 1 << 20,
+                stats: Arc::new(AccountStats::default()),
+            },
+            provider: Arc::new(Scripted(Mutex::new(script.into()))),
+            state,
+        }
+    }
+
+    fn metrics(p: &Poller) -> String {
+        String::from_utf8(render(Format::Text, &[p.state.clone()], &BuildInfo::default())).unwrap()
+    }
+
+    #[tokio::test]
+    async fn each_success_replaces_the_snapshot_and_failures_keep_it() {
+        let p = poller(vec![
+            Ok(snapshot(&["q1", "q2"])),
+            Err(failure()),
+            Ok(snapshot(&["q2"])),
+        ]);
+        p.poll_once().await;
+        let m = metrics(&p);
+        assert!(m.contains("queue_id=\"q1\"") && m.contains("queue_id=\"q2\""), "{m}");
+        assert!(m.contains("aipool_up{provider=\"aihc\",account=\"a\"} 1\n"));
+        let first_success = p.state.current().last_success;
+
+        // A failed poll: up goes to 0, the last good data stays, and so does the
+        // time of the last success.
+        p.poll_once().await;
+        let m = metrics(&p);
+        assert!(m.contains("aipool_up{provider=\"aihc\",account=\"a\"} 0\n"), "{m}");
+        assert!(m.contains("queue_id=\"q1\""), "last good data was lost:\n{m}");
+        assert_eq!(p.state.current().last_success, first_success);
+        assert!(p.state.current().last_error.as_deref().unwrap().starts_with("http_5xx: DescribeQueues"));
+
+        // The next success replaces the snapshot: q1 vanished upstream, so it
+        // vanishes from /metrics.
+        p.poll_once().await;
+        let m = metrics(&p);
+        assert!(!m.contains("queue_id=\"q1\""), "{m}");
+        assert!(m.contains("queue_id=\"q2\""));
+        assert!(m.contains("aipool_polls_total{provider=\"aihc\",account=\"a\",result=\"success\"} 2\n"));
+        assert!(m.contains("aipool_polls_total{provider=\"aihc\",account=\"a\",result=\"failure\"} 1\n"));
+    }
+
+    #[tokio::test]
+    async fn duplicate_ids_keep_the_first() {
+        let mut s = snapshot(&["q1", "q1"]);
+        s.queues[1].name = "second".into();
+        let p = poller(vec![Ok(s)]);
+        p.poll_once().await;
+        let published = p.state.current();
+        let snap = published.snapshot.as_ref().unwrap();
+        assert_eq!(snap.queues.len(), 1);
+        assert_eq!(snap.queues[0].name, "");
+    }
+
+    /// A provider that never answers.
+    struct Hangs;
+
+    impl Provider for Hangs {
+        fn poll<'a>(&'a self, _ctx: &'a PollCtx) -> BoxFuture<'a, Result<PollOutput, PollError>> {
+            Box::pin(std::future::pending())
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hanging_poll_ends_at_the_interval_as_a_failure() {
+        let mut p = poller(vec![]);
+        p.provider = Arc::new(Hangs);
+        p.poll_once().await;
+        let cur = p.state.current();
+        assert!(cur.attempted && !cur.up);
+        assert!(cur.last_error.as_deref().unwrap().starts_with("timeout"));
+    }
+}

@@ -58,6 +58,15 @@ pub fn parse(raw: &RawQuantity) -> Result<Option<f64>, QuantityError> {
 }
 
 /// [`parse`] for a string.
+///
+/// ```
+/// use aipool_exporter::quantity::parse_str;
+/// assert_eq!(parse_str("3920m").unwrap(), Some(3.92));
+/// assert_eq!(parse_str("64Gi").unwrap(), Some(68_719_476_736.0));
+/// assert_eq!(parse_str("0.5").unwrap(), Some(0.5));
+/// assert_eq!(parse_str("").unwrap(), None);
+/// assert!(parse_str("lots").is_err());
+/// ```
 pub fn parse_str(s: &str) -> Result<Option<f64>, QuantityError> {
     let t = s.trim();
     if t.is_empty() {
