@@ -149,7 +149,12 @@ mod tests {
 
     impl Provider for Scripted {
         fn poll<'a>(&'a self, _ctx: &'a PollCtx) -> BoxFuture<'a, Result<PollOutput, PollError>> {
-            let next = self.0.lock().unwrap().pop_front().expect("script exhausted");
+            let next = self
+                .0
+                .lock()
+                .unwrap()
+                .pop_front()
+                .expect("script exhausted");
             Box::pin(async move {
                 next.map(|snapshot| PollOutput {
                     snapshot,
@@ -207,7 +212,12 @@ mod tests {
     }
 
     fn metrics(p: &Poller) -> String {
-        String::from_utf8(render(Format::Text, &[p.state.clone()], &BuildInfo::default())).unwrap()
+        String::from_utf8(render(
+            Format::Text,
+            &[p.state.clone()],
+            &BuildInfo::default(),
+        ))
+        .unwrap()
     }
 
     #[tokio::test]
@@ -219,7 +229,10 @@ mod tests {
         ]);
         p.poll_once().await;
         let m = metrics(&p);
-        assert!(m.contains("queue_id=\"q1\"") && m.contains("queue_id=\"q2\""), "{m}");
+        assert!(
+            m.contains("queue_id=\"q1\"") && m.contains("queue_id=\"q2\""),
+            "{m}"
+        );
         assert!(m.contains("aipool_up{provider=\"aihc\",account=\"a\"} 1\n"));
         let first_success = p.state.current().last_success;
 
@@ -227,10 +240,22 @@ mod tests {
         // time of the last success.
         p.poll_once().await;
         let m = metrics(&p);
-        assert!(m.contains("aipool_up{provider=\"aihc\",account=\"a\"} 0\n"), "{m}");
-        assert!(m.contains("queue_id=\"q1\""), "last good data was lost:\n{m}");
+        assert!(
+            m.contains("aipool_up{provider=\"aihc\",account=\"a\"} 0\n"),
+            "{m}"
+        );
+        assert!(
+            m.contains("queue_id=\"q1\""),
+            "last good data was lost:\n{m}"
+        );
         assert_eq!(p.state.current().last_success, first_success);
-        assert!(p.state.current().last_error.as_deref().unwrap().starts_with("http_5xx: DescribeQueues"));
+        assert!(p
+            .state
+            .current()
+            .last_error
+            .as_deref()
+            .unwrap()
+            .starts_with("http_5xx: DescribeQueues"));
 
         // The next success replaces the snapshot: q1 vanished upstream, so it
         // vanishes from /metrics.
@@ -238,8 +263,12 @@ mod tests {
         let m = metrics(&p);
         assert!(!m.contains("queue_id=\"q1\""), "{m}");
         assert!(m.contains("queue_id=\"q2\""));
-        assert!(m.contains("aipool_polls_total{provider=\"aihc\",account=\"a\",result=\"success\"} 2\n"));
-        assert!(m.contains("aipool_polls_total{provider=\"aihc\",account=\"a\",result=\"failure\"} 1\n"));
+        assert!(m.contains(
+            "aipool_polls_total{provider=\"aihc\",account=\"a\",result=\"success\"} 2\n"
+        ));
+        assert!(m.contains(
+            "aipool_polls_total{provider=\"aihc\",account=\"a\",result=\"failure\"} 1\n"
+        ));
     }
 
     #[tokio::test]

@@ -290,6 +290,27 @@ mod tests {
     }
 
     #[test]
+    fn readme_documents_every_family() {
+        let readme = include_str!("../../README.md");
+        let pool_pattern =
+            "aipool_pool_{capability,allocated,remaining,workload_available,deserved,guarantee}_";
+        for d in catalogue() {
+            let documented = match d.fam {
+                Fam::QueueQuantity(q, _) => {
+                    readme.contains(&format!("aipool_queue_{}_", q.as_str()))
+                }
+                Fam::PoolQuantity(..) => readme.contains(pool_pattern),
+                _ => readme.contains(&format!("`{}`", d.name)),
+            };
+            assert!(
+                documented,
+                "README's metric list does not mention {}",
+                d.name
+            );
+        }
+    }
+
+    #[test]
     fn quantity_index_agrees_with_index() {
         for q in QuantityKind::ALL {
             for r in Res::ALL {
