@@ -214,7 +214,7 @@ mod tests {
     fn metrics(p: &Poller) -> String {
         String::from_utf8(render(
             Format::Text,
-            &[p.state.clone()],
+            std::slice::from_ref(&p.state),
             &BuildInfo::default(),
         ))
         .unwrap()

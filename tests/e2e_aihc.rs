@@ -538,3 +538,17 @@ fn health_ready_landing_and_unknown_paths() {
     );
     assert_eq!(get(&addr, "/nope", &[]).unwrap().0, 404);
 }
+
+#[test]
+fn an_sts_token_is_sent_and_signed() {
+    let (_sim, sim) = simulator(100);
+    let config = format!(
+        "{}security_token = \"sts-session-token-0001\"\n",
+        openapi_config(&sim, "sts", credentials::BCE_SECRET_ACCESS_KEY)
+    );
+    let (_exp, addr) = exporter(&config, &[]);
+    let m = scrape(&addr);
+    // The simulator verifies the signature over every header the client says it
+    // signed, so a token header that was sent but signed wrong would fail here.
+    assert_eq!(m.value("aipool_up", &[("account", "sts")]), 1.0);
+}

@@ -302,6 +302,18 @@ fn verify_bce(req: &SimRequest) -> Result<(), SimResponse> {
             "missing Authorization header",
         ));
     };
+    // An STS token must be covered by the signature (it is an x-bce-* header);
+    // the default signed set includes it, an explicit list must name it.
+    if req.header("x-bce-security-token").is_some() {
+        let signed = auth.split('/').nth(4).unwrap_or("");
+        if !signed.is_empty() && !signed.split(';').any(|h| h == "x-bce-security-token") {
+            return Err(bce_error(
+                403,
+                "AccessDenied",
+                "x-bce-security-token is not signed",
+            ));
+        }
+    }
     let headers = req.header_pairs();
     let breq = BceRequest {
         method: &req.method,
