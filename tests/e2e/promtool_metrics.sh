@@ -4,7 +4,7 @@
 # installs it) and a built binary (default target/debug/aipool_exporter).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
-BIN="${AIPOOL_BIN:-target/debug/aipool_exporter}"
+BIN="${AIPOOL_BIN:-${CARGO_TARGET_DIR:-target}/debug/aipool_exporter}"
 PROMTOOL="${PROMTOOL:-$(command -v promtool)}"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 log=$(mktemp)
