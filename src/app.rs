@@ -10,7 +10,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::Settings;
-use crate::http::{build_client, PollCtx};
+use crate::http::{build_client, Limits, PollCtx};
 use crate::poller::Poller;
 use crate::providers;
 use crate::server;
@@ -64,6 +64,11 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
                 timeout: account.timeout,
                 max_response_bytes: account.max_response_bytes,
                 stats: state.stats.clone(),
+                limits: Limits::new(
+                    account.retries,
+                    account.requests_per_second,
+                    account.max_concurrency,
+                ),
             },
             state,
         };

@@ -6,12 +6,14 @@
 //! failure cannot go uncounted.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
 
 use crate::stats::AccountStats;
 
@@ -86,13 +88,97 @@ const AUTH_CODES: &[&str] = &[
     "10008",
 ];
 
-/// What a provider's poll needs: the HTTP client and where to count.
+/// What a provider's poll needs: the HTTP client, the account's limits, and where
+/// to count.
 pub struct PollCtx {
     pub client: reqwest::Client,
     pub timeout: Duration,
     pub max_response_bytes: u64,
     pub stats: Arc<AccountStats>,
+    pub limits: Limits,
 }
+
+/// Retry and rate limits of one account's upstream requests.
+#[derive(Clone)]
+pub struct Limits {
+    /// Retries after the first attempt, for connect errors, 5xx, 429 and (with a
+    /// re-signed request) Baidu `RequestExpired`.
+    pub retries: u32,
+    /// First backoff; doubles per retry, with full jitter, up to `backoff_max`.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    pub rate: Arc<RateLimiter>,
+    /// Requests of this account in flight at once.
+    pub concurrency: Arc<Semaphore>,
+}
+
+impl Limits {
+    pub fn new(retries: u32, requests_per_second: f64, max_concurrency: usize) -> Self {
+        Limits {
+            retries,
+            backoff_base: Duration::from_millis(200),
+            backoff_max: Duration::from_secs(10),
+            rate: Arc::new(RateLimiter::new(requests_per_second)),
+            concurrency: Arc::new(Semaphore::new(max_concurrency.max(1))),
+        }
+    }
+
+    /// No retries, no rate limit: for tests that count requests exactly.
+    pub fn unlimited() -> Self {
+        Limits::new(0, 0.0, 64)
+    }
+
+    /// The wait before retry number `retry` (0-based): exponential with full
+    /// jitter, so many clients backing off from one outage spread out.
+    fn backoff(&self, retry: u32) -> Duration {
+        let cap = self
+            .backoff_base
+            .saturating_mul(1u32 << retry.min(16))
+            .min(self.backoff_max);
+        cap.mul_f64(fastrand::f64())
+    }
+}
+
+/// Spaces requests at least `1 / rate` apart (a token bucket with a burst of one);
+/// a rate of 0 means unlimited.
+pub struct RateLimiter {
+    spacing: Option<Duration>,
+    next: Mutex<Option<Instant>>,
+}
+
+impl RateLimiter {
+    pub fn new(requests_per_second: f64) -> Self {
+        RateLimiter {
+            spacing: (requests_per_second > 0.0 && requests_per_second.is_finite())
+                .then(|| Duration::from_secs_f64(1.0 / requests_per_second)),
+            next: Mutex::new(None),
+        }
+    }
+
+    pub async fn acquire(&self) {
+        let Some(spacing) = self.spacing else { return };
+        let at = {
+            let mut next = self.next.lock().unwrap_or_else(|p| p.into_inner());
+            let now = Instant::now();
+            let at = next.map_or(now, |n| n.max(now));
+            *next = Some(at + spacing);
+            at
+        };
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+/// A failed attempt and what it says about retrying.
+struct AttemptError {
+    error: PollError,
+    /// The upstream's error code, if its body had one.
+    code: Option<String>,
+    /// The server's `Retry-After`, if any.
+    retry_after: Option<Duration>,
+}
+
+/// The longest `Retry-After` we honour; a longer one is the next poll's business.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 /// A response that arrived with a 2xx status, body read in full.
 #[derive(Debug)]
@@ -122,22 +208,100 @@ impl PollCtx {
         }
     }
 
-    /// Sends a request (timeout and body cap applied), counts it, and turns
-    /// transport errors and non-2xx statuses into classified [`PollError`]s.
+    /// Sends a request with the account's limits: rate limit, concurrency limit,
+    /// timeout and body cap; counts every attempt; retries connect errors, 5xx and
+    /// 429 (honouring `Retry-After`) with backoff; turns transport errors and
+    /// non-2xx statuses into classified [`PollError`]s. Auth errors are never
+    /// retried.
     pub async fn send(
         &self,
         api: &str,
         request: reqwest::RequestBuilder,
     ) -> Result<Response, PollError> {
+        self.send_with(api, false, || request.try_clone()).await
+    }
+
+    /// Like [`send`](Self::send), but builds the request anew for every attempt
+    /// (so a signed request gets a fresh timestamp), which also makes Baidu's
+    /// `RequestExpired` (clock skew) worth retrying.
+    pub async fn send_signed(
+        &self,
+        api: &str,
+        mut build: impl FnMut() -> reqwest::RequestBuilder,
+    ) -> Result<Response, PollError> {
+        self.send_with(api, true, move || Some(build())).await
+    }
+
+    async fn send_with(
+        &self,
+        api: &str,
+        resigned: bool,
+        mut build: impl FnMut() -> Option<reqwest::RequestBuilder>,
+    ) -> Result<Response, PollError> {
+        let mut retry = 0;
+        loop {
+            let Some(request) = build() else {
+                return Err(self.fail(
+                    api,
+                    "",
+                    Reason::Connect,
+                    "request cannot be cloned for a retry",
+                ));
+            };
+            let failed = match self.attempt(api, request).await {
+                Ok(resp) => return Ok(resp),
+                Err(failed) => failed,
+            };
+            let retryable = match failed.error.reason {
+                Reason::Connect | Reason::Http5xx | Reason::Throttled => true,
+                Reason::Auth => resigned && failed.code.as_deref() == Some("RequestExpired"),
+                _ => false,
+            };
+            if !retryable || retry >= self.limits.retries {
+                return Err(failed.error);
+            }
+            let wait = failed
+                .retry_after
+                .map(|d| d.min(MAX_RETRY_AFTER))
+                .unwrap_or_else(|| self.limits.backoff(retry));
+            tracing::debug!(
+                api,
+                url = %failed.error.url,
+                reason = %failed.error.reason,
+                retry = retry + 1,
+                wait_ms = wait.as_millis() as u64,
+                "retrying upstream request"
+            );
+            tokio::time::sleep(wait).await;
+            retry += 1;
+        }
+    }
+
+    /// One attempt: waits for the rate limiter and a concurrency slot, sends,
+    /// reads the body under the cap, classifies the outcome.
+    async fn attempt(
+        &self,
+        api: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Response, AttemptError> {
+        let plain = |error: PollError| AttemptError {
+            error,
+            code: None,
+            retry_after: None,
+        };
         let request = request.timeout(self.timeout).build().map_err(|e| {
-            self.fail(
+            plain(self.fail(
                 api,
                 "",
                 Reason::Connect,
                 format!("cannot build request: {}", error_chain(&e)),
-            )
+            ))
         })?;
         let url = redact_url(request.url());
+        self.limits.rate.acquire().await;
+        // The semaphore is never closed, so acquiring cannot fail; if it ever did,
+        // sending without a slot is better than failing the poll.
+        let _slot = self.limits.concurrency.acquire().await.ok();
         self.stats.count_request(api);
         let mut resp = self.client.execute(request).await.map_err(|e| {
             let reason = if e.is_timeout() {
@@ -145,7 +309,7 @@ impl PollCtx {
             } else {
                 Reason::Connect
             };
-            self.fail(api, &url, reason, error_chain(&e))
+            plain(self.fail(api, &url, reason, error_chain(&e)))
         })?;
         let status = resp.status();
         let headers = resp.headers().clone();
@@ -154,7 +318,7 @@ impl PollCtx {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
                     if (body.len() + chunk.len()) as u64 > self.max_response_bytes {
-                        return Err(self.fail(
+                        return Err(plain(self.fail(
                             api,
                             &url,
                             Reason::Decode,
@@ -162,7 +326,7 @@ impl PollCtx {
                                 "response body exceeds max_response_bytes ({})",
                                 self.max_response_bytes
                             ),
-                        ));
+                        )));
                     }
                     body.extend_from_slice(&chunk);
                 }
@@ -173,25 +337,34 @@ impl PollCtx {
                     } else {
                         Reason::Connect
                     };
-                    return Err(self.fail(
+                    return Err(plain(self.fail(
                         api,
                         &url,
                         reason,
                         format!("reading body: {}", error_chain(&e)),
-                    ));
+                    )));
                 }
             }
         }
         if !status.is_success() {
             let (code, message) = upstream_message(&body);
             let reason = classify_status(status, code.as_deref());
-            let text = match (code, message) {
+            let text = match (&code, message) {
                 (Some(c), Some(m)) => format!("HTTP {status}: {c}: {m}"),
                 (Some(c), None) => format!("HTTP {status}: {c}"),
                 (None, Some(m)) => format!("HTTP {status}: {m}"),
                 (None, None) => format!("HTTP {status}"),
             };
-            return Err(self.fail(api, &url, reason, text));
+            let retry_after = headers
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            return Err(AttemptError {
+                error: self.fail(api, &url, reason, text),
+                code,
+                retry_after,
+            });
         }
         Ok(Response {
             status,

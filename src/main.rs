@@ -58,6 +58,10 @@ enum Command {
         /// Keep allocations fixed at the seed values (tests need exact numbers).
         #[arg(long = "no-drift")]
         no_drift: bool,
+        /// Fault injection: comma-separated TARGET=FAULT[*COUNT] (see README);
+        /// change at run time with POST /-/faults.
+        #[arg(long, default_value = "")]
+        faults: String,
     },
     /// Run the simulator and an exporter configured for it, in one process.
     Demo {
@@ -90,7 +94,8 @@ fn main() -> ExitCode {
             listen,
             page_cap,
             no_drift,
-        }) => rt.block_on(simulate(&listen, page_cap, !no_drift)),
+            faults,
+        }) => rt.block_on(simulate(&listen, page_cap, !no_drift, faults)),
         Some(Command::Demo {
             listen_address,
             interval,
@@ -149,8 +154,13 @@ async fn run(path: &std::path::Path, listen: Option<String>) -> anyhow::Result<(
     Ok(())
 }
 
-async fn simulate(listen: &str, page_cap: u64, drift: bool) -> anyhow::Result<()> {
-    let sim = simulator::start(listen, &simulator::Options { page_cap, drift }).await?;
+async fn simulate(listen: &str, page_cap: u64, drift: bool, faults: String) -> anyhow::Result<()> {
+    let options = simulator::Options {
+        page_cap,
+        drift,
+        faults,
+    };
+    let sim = simulator::start(listen, &options).await?;
     // Tests read this line to find the port when they ask for port 0.
     println!("simulator listening on http://{}", sim.addr);
     tracing::info!(address = %sim.addr, "simulator listening");

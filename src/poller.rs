@@ -51,11 +51,22 @@ impl Poller {
     /// One poll: run it, publish the outcome, count it.
     pub async fn poll_once(&self) {
         let started = Instant::now();
-        // However many requests a poll makes, it must end before the next one is
-        // due, so a slow upstream cannot pile polls up.
-        let deadline = self.state.interval.max(self.ctx.timeout);
+        // A large fleet may need longer than one interval; the ticks it overlaps are
+        // skipped (and counted), never doubled. A poll that has not finished when
+        // its data would go stale anyway is abandoned.
+        let deadline = self.state.stale_after.max(self.ctx.timeout);
         let result = tokio::time::timeout(deadline, self.provider.poll(&self.ctx)).await;
         let duration = started.elapsed();
+        let overruns = (duration.as_secs_f64() / self.state.interval.as_secs_f64()).floor() as u64;
+        if overruns > 0 {
+            self.state.stats.count_overruns(overruns);
+            tracing::warn!(
+                account = %self.state.name,
+                duration_s = duration.as_secs_f64(),
+                skipped = overruns,
+                "poll took longer than the interval; skipped the ticks it overlapped"
+            );
+        }
         let previous = self.state.current();
         let name = &self.state.name;
         let provider = self.state.provider.as_str();
@@ -108,7 +119,7 @@ impl Poller {
                     account = %name,
                     provider,
                     deadline_s = deadline.as_secs_f64(),
-                    "poll did not finish before the next was due; keeping the last good data"
+                    "poll did not finish before stale_after; keeping the last good data"
                 );
                 self.publish_failure(
                     &previous,
@@ -205,6 +216,7 @@ mod tests {
                 timeout: Duration::from_secs(1),
                 max_response_bytes: 1 << 20,
                 stats: Arc::new(AccountStats::default()),
+                limits: crate::http::Limits::unlimited(),
             },
             provider: Arc::new(Scripted(Mutex::new(script.into()))),
             state,

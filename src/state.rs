@@ -31,8 +31,23 @@ pub struct AccountState {
     pub provider: ProviderKind,
     pub region: String,
     pub interval: Duration,
+    pub stale_after: Duration,
     pub stats: Arc<AccountStats>,
     published: RwLock<Arc<Published>>,
+}
+
+impl Published {
+    /// The data is older than `stale_after` (or there is none): its series are
+    /// left out, so dashboards show a gap instead of a frozen value.
+    pub fn is_stale(&self, stale_after: Duration, now: SystemTime) -> bool {
+        match self.last_success {
+            None => true,
+            Some(t) => now
+                .duration_since(t)
+                .map(|age| age > stale_after)
+                .unwrap_or(false),
+        }
+    }
 }
 
 impl AccountState {
@@ -42,6 +57,7 @@ impl AccountState {
             provider: settings.provider,
             region: settings.region.clone(),
             interval: settings.interval,
+            stale_after: settings.stale_after,
             stats: Arc::new(AccountStats::default()),
             published: RwLock::new(Arc::new(Published::default())),
         }

@@ -16,6 +16,7 @@ pub struct AccountStats {
     normalizations: Mutex<BTreeMap<Rule, u64>>,
     polls_success: AtomicU64,
     polls_failure: AtomicU64,
+    overruns: AtomicU64,
 }
 
 /// A consistent copy of the counters for rendering.
@@ -26,6 +27,7 @@ pub struct StatsView {
     pub normalizations: BTreeMap<Rule, u64>,
     pub polls_success: u64,
     pub polls_failure: u64,
+    pub overruns: u64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -61,6 +63,11 @@ impl AccountStats {
         c.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Poll ticks skipped because the previous poll was still running.
+    pub fn count_overruns(&self, n: u64) {
+        self.overruns.fetch_add(n, Ordering::Relaxed);
+    }
+
     pub fn view(&self) -> StatsView {
         StatsView {
             requests: lock(&self.requests).clone(),
@@ -68,6 +75,7 @@ impl AccountStats {
             normalizations: lock(&self.normalizations).clone(),
             polls_success: self.polls_success.load(Ordering::Relaxed),
             polls_failure: self.polls_failure.load(Ordering::Relaxed),
+            overruns: self.overruns.load(Ordering::Relaxed),
         }
     }
 }

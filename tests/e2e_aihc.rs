@@ -476,7 +476,8 @@ fn an_unreachable_upstream_is_a_connect_failure() {
             "aipool_api_request_failures_total",
             &[("api", "DescribeResourcePools"), ("reason", "connect")]
         ),
-        1.0
+        // The first attempt and the two default retries.
+        3.0
     );
 }
 

@@ -158,6 +158,23 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A non-negative number.
+    pub fn number(&mut self, key: &str, default: f64) -> f64 {
+        let v = match self.map.remove(key) {
+            None => return default,
+            Some(Value::Number(n)) => n.as_f64(),
+            Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+            Some(_) => None,
+        };
+        match v {
+            Some(v) if v.is_finite() && v >= 0.0 => v,
+            _ => {
+                self.error(key, "expected a number ≥ 0");
+                default
+            }
+        }
+    }
+
     /// A list of strings; a single string is accepted as a one-element list.
     pub fn string_list(&mut self, key: &str) -> Option<Vec<String>> {
         match self.map.remove(key)? {

@@ -35,6 +35,14 @@ pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 /// Upstream bodies larger than this are refused (config `max_response_bytes`).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+/// Retries of a failed request (connect, 5xx, 429, RequestExpired).
+pub const DEFAULT_RETRIES: u64 = 2;
+/// Requests per second per account: gentle on the platforms' API rate limits.
+pub const DEFAULT_REQUESTS_PER_SECOND: f64 = 20.0;
+/// Requests in flight per account.
+pub const DEFAULT_MAX_CONCURRENCY: u64 = 4;
+/// Without a success for this many intervals, an account's data is dropped.
+pub const DEFAULT_STALE_INTERVALS: u32 = 3;
 
 /// Environment variables prefixed `AIPOOL_` override file keys; `__` separates
 /// path segments and numbers index lists: `AIPOOL_WEB__LISTEN_ADDRESS`,
@@ -119,6 +127,12 @@ pub struct AccountSettings {
     pub interval: Duration,
     pub timeout: Duration,
     pub max_response_bytes: u64,
+    /// After this long without a successful poll the account's data series are
+    /// dropped (self metrics stay); also the longest a single poll may run.
+    pub stale_after: Duration,
+    pub retries: u32,
+    pub requests_per_second: f64,
+    pub max_concurrency: usize,
     pub provider_config: ProviderConfig,
 }
 
@@ -328,6 +342,19 @@ fn parse_account(
     if max_response_bytes < 1024 {
         f.error("max_response_bytes", "must be at least 1024");
     }
+    let stale_after = f.duration("stale_after", interval * DEFAULT_STALE_INTERVALS);
+    if stale_after < interval {
+        f.error("stale_after", "must be at least the interval");
+    }
+    let retries = f.unsigned("retries", DEFAULT_RETRIES);
+    if retries > 10 {
+        f.error("retries", "must be at most 10");
+    }
+    let requests_per_second = f.number("requests_per_second", DEFAULT_REQUESTS_PER_SECOND);
+    let max_concurrency = f.unsigned("max_concurrency", DEFAULT_MAX_CONCURRENCY);
+    if !(1..=256).contains(&max_concurrency) {
+        f.error("max_concurrency", "must be between 1 and 256");
+    }
     let Some(provider) = provider else {
         // Without a provider the remaining keys cannot be judged; do not report them
         // as unknown on top of the real problem.
@@ -346,6 +373,10 @@ fn parse_account(
         interval,
         timeout,
         max_response_bytes,
+        stale_after,
+        retries: retries.min(10) as u32,
+        requests_per_second,
+        max_concurrency: max_concurrency.clamp(1, 256) as usize,
         provider_config: provider_config?,
     })
 }

@@ -13,7 +13,7 @@
 pub mod families;
 mod render;
 
-pub use render::{render, BuildInfo};
+pub use render::{render, render_at, BuildInfo};
 
 /// The exposition format of one response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -147,6 +147,16 @@ pub fn render(
     accounts: &[std::sync::Arc<AccountState>],
     build: &BuildInfo,
 ) -> Vec<u8> {
+    render_at(format, accounts, build, SystemTime::now())
+}
+
+/// [`render`] as of `now` (which decides staleness).
+pub fn render_at(
+    format: Format,
+    accounts: &[std::sync::Arc<AccountState>],
+    build: &BuildInfo,
+    now: SystemTime,
+) -> Vec<u8> {
     let mut out = Out::new();
     out.sample(
         index(Fam::BuildInfo),
@@ -180,6 +190,7 @@ pub fn render(
                 n as f64,
             );
         }
+        out.sample(index(Fam::PollOverruns), &base, stats.overruns as f64);
         for (api, n) in &stats.requests {
             out.sample(
                 index(Fam::ApiRequests),
@@ -220,7 +231,11 @@ pub fn render(
                 n as f64,
             );
         }
-        if let Some(snapshot) = &published.snapshot {
+        if let Some(snapshot) = published
+            .snapshot
+            .as_ref()
+            .filter(|_| !published.is_stale(account.stale_after, now))
+        {
             render_snapshot(&mut out, provider, &account.name, &account.region, snapshot);
         }
     }

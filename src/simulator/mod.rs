@@ -6,8 +6,8 @@
 //! platforms share one listener, since their paths do not overlap.
 
 pub mod aihc;
+pub mod faults;
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -35,6 +35,8 @@ pub struct Options {
     pub page_cap: u64,
     /// Move allocations a little on every poll so dashboards look alive.
     pub drift: bool,
+    /// Fault injection spec (see [`faults`]); empty for none.
+    pub faults: String,
 }
 
 impl Default for Options {
@@ -42,6 +44,7 @@ impl Default for Options {
         Options {
             page_cap: 100,
             drift: true,
+            faults: String::new(),
         }
     }
 }
@@ -114,13 +117,17 @@ pub trait Platform: Send + Sync {
 
 pub struct Simulator {
     platforms: Vec<Box<dyn Platform>>,
+    pub faults: faults::Faults,
 }
 
 impl Simulator {
-    pub fn new(opts: &Options) -> Self {
-        Simulator {
+    pub fn new(opts: &Options) -> Result<Self, faults::SpecError> {
+        let f = faults::Faults::default();
+        f.set(&opts.faults)?;
+        Ok(Simulator {
             platforms: vec![Box::new(aihc::Aihc::new(opts.clone()))],
-        }
+            faults: f,
+        })
     }
 
     pub fn handle(&self, req: &SimRequest) -> SimResponse {
@@ -153,7 +160,7 @@ impl RunningSim {
 pub async fn start(listen: &str, opts: &Options) -> anyhow::Result<RunningSim> {
     let listener = TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
-    let sim = Arc::new(Simulator::new(opts));
+    let sim = Arc::new(Simulator::new(opts)?);
     let (shutdown, rx) = watch::channel(false);
     let task = tokio::spawn(serve(listener, sim, rx));
     Ok(RunningSim {
@@ -176,7 +183,7 @@ async fn serve(listener: TcpListener, sim: Arc<Simulator>, mut shutdown: watch::
         tokio::spawn(async move {
             let service = service_fn(move |req: Request<Incoming>| {
                 let sim = sim.clone();
-                async move { Ok::<_, Infallible>(dispatch(req, &sim).await) }
+                async move { dispatch(req, &sim).await }
             });
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
@@ -185,7 +192,30 @@ async fn serve(listener: TcpListener, sim: Arc<Simulator>, mut shutdown: watch::
     }
 }
 
-async fn dispatch(req: Request<Incoming>, sim: &Simulator) -> Response<Full<Bytes>> {
+/// The connection is dropped without a response (fault `reset`).
+#[derive(Debug)]
+struct ConnectionReset;
+
+impl std::fmt::Display for ConnectionReset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("injected connection reset")
+    }
+}
+
+impl std::error::Error for ConnectionReset {}
+
+/// The API name faults match against: the action parameter, else the path.
+fn api_name(req: &SimRequest) -> String {
+    req.param("action")
+        .or_else(|| req.param("Action"))
+        .map(str::to_string)
+        .unwrap_or_else(|| req.path.clone())
+}
+
+async fn dispatch(
+    req: Request<Incoming>,
+    sim: &Simulator,
+) -> Result<Response<Full<Bytes>>, ConnectionReset> {
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, 1 << 20).collect().await {
         Ok(b) => b.to_bytes(),
@@ -199,7 +229,54 @@ async fn dispatch(req: Request<Incoming>, sim: &Simulator) -> Response<Full<Byte
         headers: parts.headers,
         body,
     };
-    let resp = sim.handle(&sreq);
+    if sreq.path == "/-/faults" && sreq.method == "POST" {
+        let spec = String::from_utf8_lossy(&sreq.body).to_string();
+        let resp = match sim.faults.set(&spec) {
+            Ok(()) => SimResponse::json(200, &serde_json::json!({"faults": spec})),
+            Err(e) => SimResponse::json(400, &serde_json::json!({"error": e.to_string()})),
+        };
+        return Ok(into_response(resp));
+    }
+    let fault = sim.faults.take(&api_name(&sreq));
+    match fault {
+        Some(faults::Fault::Hang) => std::future::pending::<()>().await,
+        Some(faults::Fault::Reset) => return Err(ConnectionReset),
+        Some(faults::Fault::Slow(d)) => tokio::time::sleep(d).await,
+        _ => {}
+    }
+    let mut resp = sim.handle(&sreq);
+    match fault {
+        Some(faults::Fault::ServerError) => {
+            resp = SimResponse::json(
+                503,
+                &serde_json::json!({"code": "ServiceUnavailable", "message": "injected fault"}),
+            );
+        }
+        Some(faults::Fault::Throttle(after)) => {
+            resp = SimResponse::json(
+                429,
+                &serde_json::json!({"code": "RequestLimitExceeded", "message": "injected fault"}),
+            );
+            if let Some(secs) = after {
+                resp.headers.push(("retry-after".into(), secs.to_string()));
+            }
+        }
+        Some(faults::Fault::Truncate) => {
+            let half = resp.body.len() / 2;
+            resp.body.truncate(half);
+        }
+        Some(faults::Fault::Malformed) => {
+            resp.body = b"{\"result\": [1, 2, oops".to_vec();
+        }
+        Some(faults::Fault::Huge) => {
+            resp.body = vec![b' '; 100 << 20];
+        }
+        _ => {}
+    }
+    Ok(into_response(resp))
+}
+
+fn into_response(resp: SimResponse) -> Response<Full<Bytes>> {
     let mut r = Response::new(Full::new(Bytes::from(resp.body)));
     *r.status_mut() =
         StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

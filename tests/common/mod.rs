@@ -37,17 +37,16 @@ impl Proc {
 
 /// Starts `aipool_exporter simulate` on an ephemeral port with fixed data.
 pub fn simulator(page_cap: u64) -> (Proc, String) {
+    simulator_with(&["--page-cap", &page_cap.to_string()])
+}
+
+/// Starts the simulator with extra arguments (e.g. `--faults`).
+pub fn simulator_with(extra: &[&str]) -> (Proc, String) {
     let dir = tempfile::tempdir().unwrap();
     let stderr_path = dir.path().join("sim.stderr");
     let mut child = Command::new(BIN)
-        .args([
-            "simulate",
-            "--listen",
-            "127.0.0.1:0",
-            "--no-drift",
-            "--page-cap",
-            &page_cap.to_string(),
-        ])
+        .args(["simulate", "--listen", "127.0.0.1:0", "--no-drift"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&stderr_path).unwrap())
         .spawn()
@@ -283,3 +282,40 @@ pub fn scrape(addr: &str) -> Metrics {
 }
 
 pub const GIB: f64 = 1_073_741_824.0;
+
+/// A minimal HTTP/1.1 POST with a text body; returns the status.
+pub fn post(addr: &str, path: &str, body: &str) -> std::io::Result<u16> {
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes())?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw);
+    Ok(text
+        .lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0))
+}
+
+/// Scrapes until `pred` holds, for at most `secs` seconds; returns the last scrape.
+pub fn scrape_until(addr: &str, secs: u64, what: &str, pred: impl Fn(&Metrics) -> bool) -> Metrics {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let m = scrape(addr);
+        if pred(&m) {
+            return m;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for: {what}\n{}",
+            m.text
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -65,16 +65,32 @@ fn published(s: Snapshot) -> Published {
     }
 }
 
+/// Renders ten seconds after the fixture's last success, so its data is fresh.
 fn text(accounts: &[Arc<AccountState>], format: Format) -> String {
-    String::from_utf8(render(
-        format,
-        accounts,
-        &BuildInfo {
-            version: "1.2.3",
-            revision: "abc",
-        },
-    ))
-    .unwrap()
+    text_at(accounts, format, 1_700_000_010)
+}
+
+fn text_at(accounts: &[Arc<AccountState>], format: Format, now: u64) -> String {
+    let build = BuildInfo {
+        version: "1.2.3",
+        revision: "abc",
+    };
+    let now = UNIX_EPOCH + Duration::from_secs(now);
+    String::from_utf8(render_at(format, accounts, &build, now)).unwrap()
+}
+
+#[test]
+fn stale_data_is_dropped_but_self_metrics_stay() {
+    let a = account("bj-prod");
+    a.publish(published(snapshot()));
+    // The default stale_after is 3 intervals of 60 s.
+    let fresh = text_at(std::slice::from_ref(&a), Format::Text, 1_700_000_000 + 180);
+    assert!(fresh.contains("aipool_pool_info{"), "{fresh}");
+    let stale = text_at(std::slice::from_ref(&a), Format::Text, 1_700_000_000 + 181);
+    assert!(!stale.contains("aipool_pool_info{"), "{stale}");
+    assert!(!stale.contains("cloud_region"), "{stale}");
+    assert!(stale.contains("aipool_up{provider=\"aihc\",account=\"bj-prod\"} 1\n"));
+    assert!(stale.contains("aipool_last_success_timestamp_seconds{"));
 }
 
 #[test]

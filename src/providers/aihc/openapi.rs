@@ -105,45 +105,50 @@ impl OpenApi<'_> {
                     .fail(action, "", Reason::Connect, "endpoint has no host"))
             }
         };
-        let mut headers: Vec<(String, String)> = vec![("host".into(), host)];
-        if let Some(token) = self.creds.security_token {
-            headers.push(("x-bce-security-token".into(), token.expose().to_string()));
-        }
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        // The official SDK signs only `host` for these actions; an STS token is an
-        // x-bce-* header and is signed too.
-        let signed: &[&str] = if self.creds.security_token.is_some() {
-            &["host", "x-bce-security-token"]
-        } else {
-            &["host"]
+        // Every attempt is signed anew, so a retry after `RequestExpired` (clock
+        // skew) carries a fresh timestamp.
+        let build = || {
+            let mut headers: Vec<(String, String)> = vec![("host".into(), host.clone())];
+            if let Some(token) = self.creds.security_token {
+                headers.push(("x-bce-security-token".into(), token.expose().to_string()));
+            }
+            let now = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            // The official SDK signs only `host` for these actions; an STS token is
+            // an x-bce-* header and is signed too.
+            let signed: &[&str] = if self.creds.security_token.is_some() {
+                &["host", "x-bce-security-token"]
+            } else {
+                &["host"]
+            };
+            let authorization = bce::sign(
+                self.creds.access_key_id,
+                self.creds.secret_access_key.expose(),
+                &BceRequest {
+                    method: "GET",
+                    path: "/",
+                    query: &query,
+                    headers: &headers,
+                },
+                SignedHeaders::Explicit(signed),
+                now,
+                SIGNATURE_EXPIRATION_SECS,
+            );
+            let mut request = self
+                .ctx
+                .client
+                .get(url.clone())
+                .header("version", "v2")
+                .header("content-type", "application/json")
+                .header("authorization", authorization);
+            if let Some(token) = self.creds.security_token {
+                request = request.header("x-bce-security-token", token.expose());
+            }
+            request
         };
-        let authorization = bce::sign(
-            self.creds.access_key_id,
-            self.creds.secret_access_key.expose(),
-            &BceRequest {
-                method: "GET",
-                path: "/",
-                query: &query,
-                headers: &headers,
-            },
-            SignedHeaders::Explicit(signed),
-            now,
-            SIGNATURE_EXPIRATION_SECS,
-        );
-        let mut request = self
-            .ctx
-            .client
-            .get(url)
-            .header("version", "v2")
-            .header("content-type", "application/json")
-            .header("authorization", authorization);
-        if let Some(token) = self.creds.security_token {
-            request = request.header("x-bce-security-token", token.expose());
-        }
-        let resp = self.ctx.send(action, request).await?;
+        let resp = self.ctx.send_signed(action, build).await?;
         let value: T = self.ctx.decode(action, &resp)?;
         Ok(convert(value))
     }
