@@ -6,6 +6,7 @@
 //! platforms share one listener, since their paths do not overlap.
 
 pub mod aihc;
+pub mod qianfan;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -119,7 +120,10 @@ pub struct Simulator {
 impl Simulator {
     pub fn new(opts: &Options) -> Self {
         Simulator {
-            platforms: vec![Box::new(aihc::Aihc::new(opts.clone()))],
+            platforms: vec![
+                Box::new(aihc::Aihc::new(opts.clone())),
+                Box::new(qianfan::Qianfan::new(opts.clone())),
+            ],
         }
     }
 
