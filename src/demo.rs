@@ -38,6 +38,15 @@ timeout = "5s"
 pool_types = ["common", "dedicatedV2"]
 access_key_id = "{ak}"
 secret_access_key = "{sk}"
+
+[[accounts]]
+name = "qianfan-demo"
+provider = "qianfan"
+endpoint = "http://{sim}"
+interval = "{interval}"
+timeout = "5s"
+access_key_id = "{ak}"
+secret_access_key = "{sk}"
 "#,
         cookie = credentials::AIHC_CONSOLE_COOKIE,
         ak = credentials::BCE_ACCESS_KEY_ID,

@@ -7,6 +7,7 @@
 
 pub mod aihc;
 pub mod faults;
+pub mod qianfan;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -125,7 +126,10 @@ impl Simulator {
         let f = faults::Faults::default();
         f.set(&opts.faults)?;
         Ok(Simulator {
-            platforms: vec![Box::new(aihc::Aihc::new(opts.clone()))],
+            platforms: vec![
+                Box::new(aihc::Aihc::new(opts.clone())),
+                Box::new(qianfan::Qianfan::new(opts.clone())),
+            ],
             faults: f,
         })
     }

@@ -1,0 +1,412 @@
+//! The Qianfan management API: `POST {route}?Action=…` with a JSON body, signed with
+//! bce-auth-v1 the way the official SDK signs it (providers.md §2).
+//!
+//! The SDK sends `host`, `content-type`, `content-length` and `x-bce-date` (plus
+//! `x-bce-security-token` with STS credentials) and signs all of them in the default
+//! mode: the Authorization header's signed-headers field stays empty and the server
+//! re-derives the set from what it receives. So every header we sign must reach the
+//! server byte for byte; the body is serialised before signing so its length is
+//! known, and `content-length` is set explicitly to that length.
+
+use std::collections::HashSet;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use reqwest::{StatusCode, Url};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::auth::bce::{self, BceRequest, SignedHeaders};
+use crate::http::{self, PollCtx, PollError, Reason};
+use crate::model::Service;
+
+use super::dto::{
+    ComputeUnitsRequest, ComputeUnitsResult, Envelope, InstanceDto, ServicesRequest, ServicesResult,
+};
+use super::{map, time, Config};
+
+pub const API_COMPUTE_UNITS: &str = "DescribeComputeUnits";
+pub const API_SERVICES: &str = "DescribeServices";
+pub const API_PRESET_SERVICES: &str = "DescribePresetServices";
+
+pub const ROUTE_SERVICE_RESOURCES: &str = "/v2/serviceresources";
+pub const ROUTE_SERVICE: &str = "/v2/service";
+
+/// The largest `maxKeys` DescribeServices honours.
+pub const MAX_KEYS: u64 = 100;
+/// Pages of DescribeServices before giving up (100 000 services at full pages): an
+/// upstream that always says "more" must not keep a poll running forever.
+pub const MAX_PAGES: usize = 1000;
+
+/// How long a signature stays valid, as the official SDKs default.
+const SIGNATURE_EXPIRATION_SECS: u32 = 1800;
+
+/// Legacy Qianfan error codes (`{error_code, error_msg}`) that mean the credentials
+/// or their permissions are wrong: 6 no permission to access data, 14 IAM
+/// certification failed, 110 access token invalid, 111 access token expired.
+const LEGACY_AUTH_CODES: [&str; 4] = ["6", "14", "110", "111"];
+
+/// Codes some success bodies carry that do not mean failure.
+const SUCCESS_CODES: [&str; 4] = ["0", "200", "success", "ok"];
+
+pub struct Client<'a> {
+    pub cfg: &'a Config,
+    pub ctx: &'a PollCtx,
+}
+
+impl Client<'_> {
+    /// Every service of the account: custom services (DescribeServices, paged by
+    /// marker), then preset services (DescribePresetServices), each once.
+    pub async fn discover(&self) -> Result<Vec<Service>, PollError> {
+        let mut out: Vec<Service> = Vec::new();
+        let mut seen_ids = HashSet::new();
+        let mut seen_markers = HashSet::new();
+        let mut marker: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            pages += 1;
+            if pages > MAX_PAGES {
+                return Err(self.upstream_error(
+                    API_SERVICES,
+                    format!("gave up after {MAX_PAGES} pages of {API_SERVICES}"),
+                ));
+            }
+            let body = ServicesRequest {
+                marker: marker.as_deref(),
+                max_keys: MAX_KEYS,
+            };
+            let Some(page) = self
+                .call::<ServicesResult>(ROUTE_SERVICE, API_SERVICES, &body)
+                .await?
+            else {
+                break;
+            };
+            self.add_services(API_SERVICES, &page, &mut seen_ids, &mut out)?;
+            match page.next() {
+                (false, _) => break,
+                (true, None) => {
+                    return Err(self.upstream_error(
+                        API_SERVICES,
+                        "isTruncated is true but no nextMarker was given",
+                    ))
+                }
+                (true, Some(next)) => {
+                    if !seen_markers.insert(next.to_string()) {
+                        return Err(self.upstream_error(
+                            API_SERVICES,
+                            format!("nextMarker {next:?} came back a second time"),
+                        ));
+                    }
+                    marker = Some(next.to_string());
+                }
+            }
+        }
+        let preset = self
+            .call::<ServicesResult>(ROUTE_SERVICE, API_PRESET_SERVICES, &serde_json::json!({}))
+            .await?;
+        if let Some(page) = preset {
+            self.add_services(API_PRESET_SERVICES, &page, &mut seen_ids, &mut out)?;
+        }
+        Ok(out)
+    }
+
+    fn add_services(
+        &self,
+        api: &str,
+        page: &ServicesResult,
+        seen_ids: &mut HashSet<String>,
+        out: &mut Vec<Service>,
+    ) -> Result<(), PollError> {
+        for dto in page.service_list.iter().flatten() {
+            let s = map::map_service(dto)
+                .map_err(|e| self.ctx.fail(api, "", Reason::Decode, e.to_string()))?;
+            // A service listed twice (a list changing while we page) is polled once.
+            if seen_ids.insert(s.id.clone()) {
+                out.push(s);
+            }
+        }
+        Ok(())
+    }
+
+    /// The compute unit instances of one service (none when `result` or
+    /// `instances` is absent).
+    pub async fn compute_units(&self, service_id: &str) -> Result<Vec<InstanceDto>, PollError> {
+        let body = ComputeUnitsRequest {
+            service_id,
+            payment_timing: self.cfg.payment_timing.as_deref(),
+        };
+        let result = self
+            .call::<ComputeUnitsResult>(ROUTE_SERVICE_RESOURCES, API_COMPUTE_UNITS, &body)
+            .await?;
+        Ok(result.and_then(|r| r.instances).unwrap_or_default())
+    }
+
+    fn upstream_error(&self, api: &str, message: impl Into<String>) -> PollError {
+        self.ctx.fail(api, "", Reason::UpstreamError, message)
+    }
+
+    /// One signed call; returns the envelope's `result`.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        route: &str,
+        action: &str,
+        body: &impl Serialize,
+    ) -> Result<Option<T>, PollError> {
+        let ctx = self.ctx;
+        let body = serde_json::to_vec(body).map_err(|e| {
+            ctx.fail(
+                action,
+                "",
+                Reason::Connect,
+                format!("cannot encode request body: {e}"),
+            )
+        })?;
+        let url = action_url(&self.cfg.endpoint, route, action);
+        let Some(host) = host_header(&url) else {
+            return Err(ctx.fail(action, "", Reason::Connect, "endpoint has no host"));
+        };
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let token = self.cfg.security_token.as_ref().map(|t| t.expose());
+        let headers = request_headers(&host, body.len(), now, token);
+        let authorization = authorization(
+            &self.cfg.access_key_id,
+            self.cfg.secret_access_key.expose(),
+            route,
+            action,
+            &headers,
+            now,
+        );
+        let mut request = ctx.client.post(url).header("authorization", authorization);
+        // reqwest writes `host` from the URL itself, the same value we signed.
+        for (name, value) in headers.iter().filter(|(n, _)| n != "host") {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let resp = ctx.send(action, request.body(body)).await?;
+        if let Some((reason, message)) = body_error(&resp.body) {
+            return Err(ctx.fail(
+                action,
+                &resp.url,
+                reason,
+                format!("HTTP {} with an error body: {message}", resp.status),
+            ));
+        }
+        let envelope: Envelope<T> = ctx.decode(action, &resp)?;
+        Ok(envelope.result)
+    }
+}
+
+/// `{endpoint origin}{route}?Action={action}`.
+fn action_url(endpoint: &Url, route: &str, action: &str) -> Url {
+    let mut url = endpoint.clone();
+    url.set_path(route);
+    url.set_query(None);
+    url.query_pairs_mut().append_pair("Action", action);
+    url
+}
+
+/// The Host header reqwest sends: the host, plus the port when it is not the
+/// scheme's default.
+fn host_header(url: &Url) -> Option<String> {
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    })
+}
+
+/// The headers a call sends and signs, besides Authorization (lowercase names).
+pub fn request_headers(
+    host: &str,
+    body_len: usize,
+    now_epoch_secs: u64,
+    security_token: Option<&str>,
+) -> Vec<(String, String)> {
+    let mut headers = vec![
+        ("host".to_string(), host.to_string()),
+        ("content-type".to_string(), "application/json".to_string()),
+        ("content-length".to_string(), body_len.to_string()),
+        ("x-bce-date".to_string(), time::format_utc(now_epoch_secs)),
+    ];
+    if let Some(token) = security_token {
+        headers.push(("x-bce-security-token".to_string(), token.to_string()));
+    }
+    headers
+}
+
+/// The Authorization value for `POST {route}?Action={action}` carrying `headers`.
+pub fn authorization(
+    access_key_id: &str,
+    secret_access_key: &str,
+    route: &str,
+    action: &str,
+    headers: &[(String, String)],
+    now_epoch_secs: u64,
+) -> String {
+    let query = [("Action".to_string(), action.to_string())];
+    bce::sign(
+        access_key_id,
+        secret_access_key,
+        &BceRequest {
+            method: "POST",
+            path: route,
+            query: &query,
+            headers,
+        },
+        SignedHeaders::Default,
+        now_epoch_secs,
+        SIGNATURE_EXPIRATION_SECS,
+    )
+}
+
+/// The failure a response body reports, whatever its HTTP status: Qianfan answers
+/// some failures with HTTP 200 and `{error_code, error_msg}` (the legacy shape) or
+/// `{code, message}` instead of `{requestId, result}`. `None` for a success body.
+pub fn body_error(body: &[u8]) -> Option<(Reason, String)> {
+    let (code, message) = http::upstream_message(body);
+    let code = code?;
+    if SUCCESS_CODES.iter().any(|c| c.eq_ignore_ascii_case(&code)) {
+        return None;
+    }
+    let reason = if is_auth_code(&code) {
+        Reason::Auth
+    } else {
+        Reason::UpstreamError
+    };
+    let text = match message {
+        Some(m) => format!("{code}: {m}"),
+        None => code,
+    };
+    Some((reason, text))
+}
+
+fn is_auth_code(code: &str) -> bool {
+    // The bce-auth-v1 codes (SignatureDoesNotMatch, …) are the shared list that
+    // `classify_status` consults; a plain 400 is not auth, so only the code decides.
+    LEGACY_AUTH_CODES.contains(&code)
+        || http::classify_status(StatusCode::BAD_REQUEST, Some(code)) == Reason::Auth
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The official SDK's signature of a DescribeComputeUnits call, case
+    /// `qianfan-describe-compute-units` of `shared/vectors/signing-official-sdk.json`
+    /// (copied here: that directory is not beside every checkout).
+    #[test]
+    fn reproduces_the_official_sdk_vector() {
+        let now = 1_758_987_472;
+        let headers = request_headers("qianfan.baidubce.com", 33, now, None);
+        let pairs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        // Exactly the headers the SDK sent and signed, with its values.
+        assert_eq!(
+            pairs,
+            [
+                ("host", "qianfan.baidubce.com"),
+                ("content-type", "application/json"),
+                ("content-length", "33"),
+                ("x-bce-date", "2025-09-27T15:37:52Z"),
+            ]
+        );
+        let auth = authorization(
+            "AKIDEXAMPLE0001",
+            "SECRETEXAMPLE0001",
+            ROUTE_SERVICE_RESOURCES,
+            API_COMPUTE_UNITS,
+            &headers,
+            now,
+        );
+        assert_eq!(
+            auth,
+            "bce-auth-v1/AKIDEXAMPLE0001/2025-09-27T15:37:52Z/1800//\
+             0d653414175603196a4f7b28abe8c704edacafc6ab66271c68b030dd04dd3f13"
+        );
+    }
+
+    #[test]
+    fn an_sts_token_is_sent_and_signed() {
+        let plain = request_headers("qianfan.baidubce.com", 2, 1_758_987_472, None);
+        let sts = request_headers("qianfan.baidubce.com", 2, 1_758_987_472, Some("tok"));
+        assert_eq!(
+            sts.last(),
+            Some(&("x-bce-security-token".to_string(), "tok".to_string()))
+        );
+        let a = authorization(
+            "AK",
+            "SK",
+            ROUTE_SERVICE,
+            API_SERVICES,
+            &plain,
+            1_758_987_472,
+        );
+        let b = authorization("AK", "SK", ROUTE_SERVICE, API_SERVICES, &sts, 1_758_987_472);
+        assert_ne!(a, b, "x-bce-* headers are in the default signed set");
+        // Default mode: the signed-headers field is empty.
+        assert!(a.contains("/1800//"), "{a}");
+    }
+
+    #[test]
+    fn urls_keep_only_the_endpoint_origin() {
+        let e = Url::parse("http://127.0.0.1:8080/ignored?x=1").unwrap();
+        let u = action_url(&e, ROUTE_SERVICE_RESOURCES, API_COMPUTE_UNITS);
+        assert_eq!(
+            u.as_str(),
+            "http://127.0.0.1:8080/v2/serviceresources?Action=DescribeComputeUnits"
+        );
+        assert_eq!(host_header(&u).as_deref(), Some("127.0.0.1:8080"));
+        let d = Url::parse(super::super::DEFAULT_ENDPOINT).unwrap();
+        let u = action_url(&d, ROUTE_SERVICE, API_SERVICES);
+        assert_eq!(
+            u.as_str(),
+            "https://qianfan.baidubce.com/v2/service?Action=DescribeServices"
+        );
+        assert_eq!(host_header(&u).as_deref(), Some("qianfan.baidubce.com"));
+    }
+
+    #[test]
+    fn error_bodies_in_both_shapes() {
+        let cases: [(&str, Option<(Reason, &str)>); 10] = [
+            (
+                r#"{"requestId":"r","code":"SignatureDoesNotMatch","message":"bad sig"}"#,
+                Some((Reason::Auth, "SignatureDoesNotMatch: bad sig")),
+            ),
+            (
+                r#"{"requestId":"r","code":"InvalidAccessKeyId","message":"who"}"#,
+                Some((Reason::Auth, "InvalidAccessKeyId: who")),
+            ),
+            (
+                r#"{"error_code":110,"error_msg":"Access token invalid or no longer valid"}"#,
+                Some((Reason::Auth, "110: Access token invalid or no longer valid")),
+            ),
+            (
+                r#"{"error_code":6,"error_msg":"No permission to access data"}"#,
+                Some((Reason::Auth, "6: No permission to access data")),
+            ),
+            (
+                r#"{"error_code":336000,"error_msg":"Internal error"}"#,
+                Some((Reason::UpstreamError, "336000: Internal error")),
+            ),
+            (
+                r#"{"requestId":"r","code":"InternalError","message":"try again"}"#,
+                Some((Reason::UpstreamError, "InternalError: try again")),
+            ),
+            (
+                r#"{"requestId":"r","code":"ResourceNotFound"}"#,
+                Some((Reason::UpstreamError, "ResourceNotFound")),
+            ),
+            (r#"{"requestId":"r","result":{"instances":[]}}"#, None),
+            (r#"{"requestId":"r","code":0,"result":{}}"#, None),
+            ("<html>gateway</html>", None),
+        ];
+        for (body, want) in cases {
+            let got = body_error(body.as_bytes());
+            let got = got.as_ref().map(|(r, m)| (*r, m.as_str()));
+            assert_eq!(got, want, "{body}");
+        }
+    }
+}

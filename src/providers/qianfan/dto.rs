@@ -1,0 +1,120 @@
+//! Qianfan upstream payloads (providers.md §2, seed `002_…`).
+//!
+//! These types never leave the `qianfan` module: `map.rs` turns them into the
+//! provider-neutral model. Every field a real response may leave out is optional.
+
+use serde::{Deserialize, Serialize};
+
+use crate::quantity::RawQuantity;
+
+/// Body of `POST /v2/serviceresources?Action=DescribeComputeUnits`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComputeUnitsRequest<'a> {
+    pub service_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_timing: Option<&'a str>,
+}
+
+/// Body of `POST /v2/service?Action=DescribeServices`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicesRequest<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub marker: Option<&'a str>,
+    pub max_keys: u64,
+}
+
+/// `{"requestId", "result": {...}}`, the envelope of every Qianfan v2 answer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Envelope<T> {
+    /// Absent (or `null`) means the upstream reported nothing, not an error.
+    pub result: Option<T>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ComputeUnitsResult {
+    #[serde(default)]
+    pub instances: Option<Vec<InstanceDto>>,
+}
+
+/// One compute unit instance of a service.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceDto {
+    #[serde(default)]
+    pub instance_id: Option<String>,
+    #[serde(default)]
+    pub payment_timing: Option<String>,
+    #[serde(default)]
+    pub replicas_count: Option<RawQuantity>,
+    #[serde(default)]
+    pub status: Option<StatusDto>,
+    /// RFC 3339; empty while the instance is `Creating`.
+    #[serde(default)]
+    pub start_time: Option<String>,
+    /// RFC 3339; empty while the instance is `Creating`.
+    #[serde(default)]
+    pub expired_time: Option<String>,
+}
+
+/// The documentation lists the states as `1:Creating 2:Running 3:Deleted` while its
+/// example sends the name; accept either.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum StatusDto {
+    Name(String),
+    Code(u64),
+}
+
+/// `result` of `DescribeServices` (custom services) and `DescribePresetServices`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicesResult {
+    #[serde(default)]
+    pub service_list: Option<Vec<ServiceDto>>,
+    /// Marker paging, as Baidu's v2 list APIs report it.
+    #[serde(default)]
+    pub page_info: Option<PageInfo>,
+    /// Some list APIs put the paging fields directly in `result`; accept both.
+    #[serde(default)]
+    pub is_truncated: Option<bool>,
+    #[serde(default)]
+    pub next_marker: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageInfo {
+    #[serde(default)]
+    pub is_truncated: Option<bool>,
+    #[serde(default)]
+    pub next_marker: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceDto {
+    #[serde(default)]
+    pub service_id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl ServicesResult {
+    /// Whether another page follows, and the marker that starts it.
+    pub fn next(&self) -> (bool, Option<&str>) {
+        let page = self.page_info.as_ref();
+        let truncated = page
+            .and_then(|p| p.is_truncated)
+            .or(self.is_truncated)
+            .unwrap_or(false);
+        let marker = page
+            .and_then(|p| p.next_marker.as_deref())
+            .or(self.next_marker.as_deref())
+            .filter(|m| !m.is_empty());
+        (truncated, marker)
+    }
+}

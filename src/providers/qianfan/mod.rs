@@ -1,0 +1,252 @@
+//! Baidu Qianfan (千帆): the compute units (算力单元) bought for each model service —
+//! replicas, payment timing, status, start and expiry (providers.md §2).
+//!
+//! Services come from the config (`service_ids`) or are discovered each poll with
+//! `DescribeServices` (custom services) and `DescribePresetServices`; each is then
+//! asked for its units with `DescribeComputeUnits`. AK/SK with bce-auth-v1.
+
+pub mod client;
+pub mod dto;
+pub mod map;
+pub mod time;
+
+use std::collections::HashSet;
+
+use reqwest::Url;
+
+use crate::config::{CommonKeys, Fields, Secret};
+use crate::http::{PollCtx, PollError, Reason};
+use crate::model::Snapshot;
+use crate::quantity::Fired;
+
+use super::{BoxFuture, PollOutput, Provider};
+use client::{Client, API_COMPUTE_UNITS};
+
+pub const DEFAULT_ENDPOINT: &str = "https://qianfan.baidubce.com";
+/// The management API is global (one endpoint for every region), so the
+/// `cloud_region` label defaults to where it is served from.
+pub const DEFAULT_REGION: &str = "bj";
+pub const PAYMENT_TIMINGS: [&str; 2] = ["Prepaid", "Postpaid"];
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub endpoint: Url,
+    pub access_key_id: String,
+    pub secret_access_key: Secret,
+    pub security_token: Option<Secret>,
+    /// `None`: discover every service each poll.
+    pub service_ids: Option<Vec<String>>,
+    /// Ask only for units of this payment timing (`Prepaid` | `Postpaid`).
+    pub payment_timing: Option<String>,
+}
+
+/// Parses the Qianfan keys of an account; defaults `endpoint` and `region`.
+pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
+    let region = match common.region.as_deref().map(str::trim) {
+        None => DEFAULT_REGION.to_string(),
+        Some("") => {
+            f.error(
+                "region",
+                format!("must not be empty (leave it out for {DEFAULT_REGION:?})"),
+            );
+            return None;
+        }
+        Some(r) => r.to_string(),
+    };
+    let endpoint = match &common.endpoint {
+        Some(e) => e.clone(),
+        None => Url::parse(DEFAULT_ENDPOINT).ok()?,
+    };
+    let service_ids = f.string_list("service_ids");
+    if let Some(ids) = &service_ids {
+        if ids.is_empty() {
+            f.error(
+                "service_ids",
+                "must list at least one service id (leave it out to discover all services)",
+            );
+        }
+        let mut seen = HashSet::new();
+        for (i, id) in ids.iter().enumerate() {
+            if id.trim().is_empty() {
+                f.error(&format!("service_ids[{i}]"), "must not be empty");
+            } else if !seen.insert(id.trim()) {
+                f.error(
+                    &format!("service_ids[{i}]"),
+                    format!("{id:?} is listed twice"),
+                );
+            }
+        }
+    }
+    let payment_timing = f
+        .has("payment_timing")
+        .then(|| f.choice("payment_timing", &PAYMENT_TIMINGS, PAYMENT_TIMINGS[0]));
+    let access_key_id = f.required_string("access_key_id");
+    let secret_access_key = f.required_secret("secret_access_key", "for provider qianfan");
+    let security_token = f.secret("security_token");
+    common.region = Some(region);
+    Some(Config {
+        endpoint,
+        access_key_id: access_key_id?.trim().to_string(),
+        secret_access_key: secret_access_key?,
+        security_token,
+        service_ids: service_ids.map(|ids| ids.iter().map(|id| id.trim().to_string()).collect()),
+        payment_timing,
+    })
+}
+
+pub struct Qianfan {
+    cfg: Config,
+}
+
+impl Qianfan {
+    pub fn new(cfg: Config) -> Self {
+        Qianfan { cfg }
+    }
+}
+
+impl Provider for Qianfan {
+    fn poll<'a>(&'a self, ctx: &'a PollCtx) -> BoxFuture<'a, Result<PollOutput, PollError>> {
+        Box::pin(async move {
+            let client = Client {
+                cfg: &self.cfg,
+                ctx,
+            };
+            let mut snapshot = Snapshot::default();
+            let service_ids = match &self.cfg.service_ids {
+                Some(ids) => ids.clone(),
+                None => {
+                    snapshot.services = client.discover().await?;
+                    snapshot.services.iter().map(|s| s.id.clone()).collect()
+                }
+            };
+            let timing = self.cfg.payment_timing.as_deref();
+            for service_id in &service_ids {
+                for dto in client.compute_units(service_id).await? {
+                    let unit = map::map_instance(service_id, &dto, timing).map_err(|e| {
+                        ctx.fail(API_COMPUTE_UNITS, "", Reason::Decode, e.to_string())
+                    })?;
+                    snapshot.compute_units.push(unit);
+                }
+            }
+            Ok(PollOutput {
+                snapshot,
+                fired: Fired::default(),
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{from_str, ConfigErrors, Env, Settings};
+    use crate::providers::ProviderConfig;
+
+    fn parse(keys: &str) -> Result<Settings, ConfigErrors> {
+        let text = format!("[[accounts]]\nname = \"qf\"\nprovider = \"qianfan\"\n{keys}\n");
+        from_str(&text, "toml", &Env::from_pairs([("QF_SK", "sk-from-env")]))
+    }
+
+    fn errors(keys: &str) -> Vec<String> {
+        match parse(keys) {
+            Ok(_) => panic!("should be invalid:\n{keys}"),
+            Err(e) => e.0.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    fn qianfan(s: &Settings) -> &super::Config {
+        match &s.accounts[0].provider_config {
+            ProviderConfig::Qianfan(c) => c,
+            #[allow(unreachable_patterns)]
+            _ => panic!("not qianfan"),
+        }
+    }
+
+    #[test]
+    fn defaults_for_a_minimal_account() {
+        let s = parse("access_key_id = \"AK\"\nsecret_access_key_env = \"QF_SK\"").unwrap();
+        assert_eq!(s.accounts[0].region, "bj");
+        let c = qianfan(&s);
+        assert_eq!(c.endpoint.as_str(), "https://qianfan.baidubce.com/");
+        assert_eq!(c.access_key_id, "AK");
+        assert_eq!(c.secret_access_key.expose(), "sk-from-env");
+        assert!(c.security_token.is_none());
+        assert_eq!(c.service_ids, None);
+        assert_eq!(c.payment_timing, None);
+    }
+
+    #[test]
+    fn every_key_given() {
+        let s = parse(
+            r#"access_key_id = "AK"
+secret_access_key = "SK"
+security_token = "STS"
+region = "gz"
+endpoint = "http://127.0.0.1:9"
+service_ids = ["svco-a", " svco-b "]
+payment_timing = "Postpaid""#,
+        )
+        .unwrap();
+        assert_eq!(s.accounts[0].region, "gz");
+        let c = qianfan(&s);
+        assert_eq!(c.endpoint.as_str(), "http://127.0.0.1:9/");
+        assert_eq!(c.security_token.as_ref().map(|t| t.expose()), Some("STS"));
+        assert_eq!(
+            c.service_ids.as_deref(),
+            Some(&["svco-a".to_string(), "svco-b".to_string()][..])
+        );
+        assert_eq!(c.payment_timing.as_deref(), Some("Postpaid"));
+    }
+
+    #[test]
+    fn mistakes_are_reported_by_key() {
+        let e = errors(
+            r#"secret_access_key = "SK"
+service_ids = ["svco-a", "", "svco-a"]
+payment_timing = "Monthly"
+pool_types = ["common"]"#,
+        );
+        let want = [
+            "accounts[0].access_key_id: is required",
+            "accounts[0].service_ids[1]: must not be empty",
+            "accounts[0].service_ids[2]: \"svco-a\" is listed twice",
+            "accounts[0].payment_timing: \"Monthly\" is not one of Prepaid | Postpaid",
+            "accounts[0].pool_types: unknown key",
+        ];
+        for w in want {
+            assert!(e.iter().any(|x| x == w), "missing {w:?} in {e:#?}");
+        }
+        let e = errors("access_key_id = \"AK\"\nservice_ids = []");
+        assert!(
+            e.iter()
+                .any(|x| x.starts_with("accounts[0].secret_access_key: is required")),
+            "{e:#?}"
+        );
+        assert!(
+            e.iter()
+                .any(|x| x.starts_with("accounts[0].service_ids: must list at least one")),
+            "{e:#?}"
+        );
+        let e = errors("access_key_id = \"AK\"\nsecret_access_key = \"SK\"\nregion = \"\"");
+        assert!(
+            e.iter()
+                .any(|x| x.starts_with("accounts[0].region: must not be empty")),
+            "{e:#?}"
+        );
+    }
+
+    #[test]
+    fn the_demo_has_a_qianfan_account() {
+        let s = crate::demo::settings(
+            "127.0.0.1:1",
+            "127.0.0.1:0",
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap();
+        let a = s
+            .accounts
+            .iter()
+            .find(|a| a.provider == crate::providers::ProviderKind::Qianfan)
+            .expect("a qianfan demo account");
+        assert_eq!(a.region, "bj");
+    }
+}

@@ -1,0 +1,463 @@
+//! Simulated Baidu Qianfan management API: `POST /v2/service?Action=…` (service
+//! discovery) and `POST /v2/serviceresources?Action=DescribeComputeUnits`, each
+//! bce-auth-v1 verified over the request exactly as received, as the cloud does
+//! (unknown key, bad signature and expired timestamp get Baidu's error codes).
+//! `/v2/computeunit` (the account-wide listing) is claimed but not simulated.
+//!
+//! Data: three custom services (DescribeServices pages them by `marker`, at most
+//! `page_cap` per page), two preset services, and their compute units — the seed's
+//! example instance, a Postpaid unit whose start is given in China time, an instance
+//! still `Creating` (empty times) and services without units. Two service ids are
+//! not listed but answer with errors inside an HTTP 200, one in each shape the SDKs
+//! know: `svco-forbidden` (`{error_code: 6, error_msg}`, no permission) and any
+//! unknown id (`{requestId, code, message}`).
+
+use serde_json::{json, Value};
+
+use crate::auth::bce::{self, BceRequest};
+
+use super::{credentials, Options, Platform, SimRequest, SimResponse};
+
+const ROUTE_SERVICE: &str = "/v2/service";
+const ROUTE_SERVICE_RESOURCES: &str = "/v2/serviceresources";
+const ROUTE_COMPUTE_UNIT: &str = "/v2/computeunit";
+
+/// The seed's DescribeComputeUnits answer, for its service.
+const SEED: &str = include_str!("fixtures/qianfan_compute_units.json");
+const SEED_SERVICE: &str = "svco-48exxxa594";
+
+/// Lists of at most this many items whatever `maxKeys` asks (as documented).
+const MAX_KEYS: u64 = 100;
+/// `maxKeys` when the request gives none (as documented).
+const DEFAULT_MAX_KEYS: u64 = 10;
+
+/// A service that exists but the demo credentials may not read.
+pub const FORBIDDEN_SERVICE: &str = "svco-forbidden";
+
+pub struct Qianfan {
+    opts: Options,
+    custom: Vec<Value>,
+    preset: Vec<Value>,
+    /// (service id, its instances).
+    units: Vec<(String, Vec<Value>)>,
+}
+
+impl Qianfan {
+    pub fn new(opts: Options) -> Self {
+        let seed: Value = serde_json::from_str(SEED).unwrap_or(Value::Null);
+        let seed_units = seed["result"]["instances"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let service = |id: &str, name: &str, status: &str| {
+            json!({"serviceId": id, "serviceUuid": format!("uuid-{id}"), "name": name,
+                   "runStatus": status, "chargeType": "ComputingUnit",
+                   "createTime": "2024-03-28T09:12:00Z"})
+        };
+        Qianfan {
+            opts,
+            custom: vec![
+                service(SEED_SERVICE, "ernie-speed-sft", "Serving"),
+                service("svco-7k2mchat01", "support-bot", "Serving"),
+                service("svco-9q4embed03", "embedding-idle", "Stopped"),
+            ],
+            preset: vec![
+                json!({"serviceId": "svcp-ernie40demo", "name": "ERNIE-4.0-8K",
+                       "url": "https://qianfan.baidubce.com/v2/chat/completions",
+                       "apiType": "chat", "chargeStatus": "OPENED"}),
+                json!({"serviceId": "svcp-speeddemo", "name": "ERNIE-Speed-8K",
+                       "url": "https://qianfan.baidubce.com/v2/chat/completions",
+                       "apiType": "chat", "chargeStatus": "OPENED"}),
+            ],
+            units: vec![
+                (SEED_SERVICE.into(), seed_units),
+                (
+                    "svco-7k2mchat01".into(),
+                    vec![
+                        json!({"instanceId": "cu-support-01", "paymentTiming": "Postpaid",
+                               "replicasCount": 2, "status": "Running",
+                               "startTime": "2025-03-01T18:00:00+08:00", "expiredTime": ""}),
+                        json!({"instanceId": "cu-support-02", "paymentTiming": "Prepaid",
+                               "replicasCount": 3, "status": "Creating",
+                               "startTime": "", "expiredTime": ""}),
+                    ],
+                ),
+                ("svco-9q4embed03".into(), Vec::new()),
+                (
+                    "svcp-ernie40demo".into(),
+                    vec![
+                        json!({"instanceId": "cu-ernie40-01", "paymentTiming": "Prepaid",
+                                "replicasCount": 4, "status": "Running",
+                                "startTime": "2025-06-01T00:00:00+08:00",
+                                "expiredTime": "2030-06-01T00:00:00+08:00"}),
+                    ],
+                ),
+                ("svcp-speeddemo".into(), Vec::new()),
+            ],
+        }
+    }
+
+    fn answer(&self, route: &str, req: &SimRequest) -> SimResponse {
+        if let Err(resp) = verify_bce(req) {
+            return resp;
+        }
+        if req.method != "POST" {
+            return error(405, "MethodNotAllowed", "only POST is supported");
+        }
+        let body: Value = if req.body.is_empty() {
+            json!({})
+        } else {
+            match serde_json::from_slice(&req.body) {
+                Ok(v @ Value::Object(_)) => v,
+                _ => return error(400, "MalformedJSON", "the body is not a JSON object"),
+            }
+        };
+        let Some(action) = req.param("Action") else {
+            return error(400, "MissingParameter", "Action is required");
+        };
+        match (route, action) {
+            (ROUTE_SERVICE, "DescribeServices") => self.describe_services(&body),
+            (ROUTE_SERVICE, "DescribePresetServices") => self.preset_services(&body),
+            (ROUTE_SERVICE_RESOURCES, "DescribeComputeUnits") => self.compute_units(&body),
+            (_, other) => error(
+                400,
+                "InvalidAction",
+                &format!("action {other:?} is not simulated on {route}"),
+            ),
+        }
+    }
+
+    /// Marker paging: `marker` is the id of the first service of the page.
+    fn describe_services(&self, body: &Value) -> SimResponse {
+        let max_keys = match &body["maxKeys"] {
+            Value::Null => DEFAULT_MAX_KEYS,
+            v => match v.as_u64() {
+                Some(n) => n,
+                None => return error(400, "InvalidParameter", "maxKeys must be an integer"),
+            },
+        };
+        let size = max_keys.clamp(1, MAX_KEYS.min(self.opts.page_cap.max(1))) as usize;
+        let marker = body["marker"].as_str().unwrap_or("");
+        let start = if marker.is_empty() {
+            0
+        } else {
+            match self.custom.iter().position(|s| s["serviceId"] == marker) {
+                Some(i) => i,
+                None => return error(400, "InvalidMarker", &format!("no service {marker:?}")),
+            }
+        };
+        let end = (start + size).min(self.custom.len());
+        let next = self.custom.get(end).map(|s| s["serviceId"].clone());
+        ok(json!({
+            "pageInfo": {
+                "marker": marker,
+                "maxKeys": size,
+                "isTruncated": next.is_some(),
+                "nextMarker": next.unwrap_or_else(|| json!("")),
+            },
+            "serviceList": self.custom[start..end],
+        }))
+    }
+
+    /// All preset services, or those whose ids `serviceIds` lists.
+    fn preset_services(&self, body: &Value) -> SimResponse {
+        let list: Vec<&Value> = match body["serviceIds"].as_array() {
+            None => self.preset.iter().collect(),
+            Some(ids) => self
+                .preset
+                .iter()
+                .filter(|s| ids.contains(&s["serviceId"]))
+                .collect(),
+        };
+        ok(json!({"serviceList": list}))
+    }
+
+    fn compute_units(&self, body: &Value) -> SimResponse {
+        let Some(service_id) = body["serviceId"].as_str().filter(|s| !s.is_empty()) else {
+            return error(400, "MissingParameter", "serviceId is required");
+        };
+        let timing = match &body["paymentTiming"] {
+            Value::Null => None,
+            Value::String(t) if t == "Prepaid" || t == "Postpaid" => Some(t.as_str()),
+            _ => {
+                return error(
+                    400,
+                    "InvalidParameter",
+                    "paymentTiming must be Prepaid or Postpaid",
+                )
+            }
+        };
+        if service_id == FORBIDDEN_SERVICE {
+            return SimResponse::json(
+                200,
+                &json!({"error_code": 6, "error_msg": "No permission to access data"}),
+            );
+        }
+        let Some((_, instances)) = self.units.iter().find(|(id, _)| id == service_id) else {
+            return SimResponse::json(
+                200,
+                &json!({"requestId": request_id(), "code": "ServiceNotFound",
+                        "message": format!("service {service_id} does not exist")}),
+            );
+        };
+        let instances: Vec<&Value> = instances
+            .iter()
+            .filter(|i| timing.map_or(true, |t| i["paymentTiming"] == t))
+            .collect();
+        ok(json!({"instances": instances}))
+    }
+}
+
+impl Platform for Qianfan {
+    fn handle(&self, req: &SimRequest) -> Option<SimResponse> {
+        match req.path.as_str() {
+            route @ (ROUTE_SERVICE | ROUTE_SERVICE_RESOURCES) => Some(self.answer(route, req)),
+            ROUTE_COMPUTE_UNIT => Some(match verify_bce(req) {
+                Err(resp) => resp,
+                Ok(()) => error(400, "InvalidAction", "/v2/computeunit is not simulated"),
+            }),
+            _ => None,
+        }
+    }
+}
+
+fn ok(result: Value) -> SimResponse {
+    SimResponse::json(200, &json!({"requestId": request_id(), "result": result}))
+}
+
+fn error(status: u16, code: &str, message: &str) -> SimResponse {
+    SimResponse::json(
+        status,
+        &json!({"requestId": request_id(), "code": code, "message": message}),
+    )
+}
+
+fn request_id() -> String {
+    format!("sim-{:016x}", fastrand::u64(..))
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Checks bce-auth-v1 over the method, path, query and headers as received.
+fn verify_bce(req: &SimRequest) -> Result<(), SimResponse> {
+    let Some(auth) = req.header("authorization") else {
+        return Err(error(403, "AccessDenied", "missing Authorization header"));
+    };
+    let headers = req.header_pairs();
+    let breq = BceRequest {
+        method: &req.method,
+        path: &req.path,
+        query: &req.query,
+        headers: &headers,
+    };
+    let lookup = |ak: &str| {
+        (ak == credentials::BCE_ACCESS_KEY_ID)
+            .then(|| credentials::BCE_SECRET_ACCESS_KEY.to_string())
+    };
+    bce::verify(auth, lookup, &breq, now())
+        .map_err(|e| error(e.http_status(), e.code(), &e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::providers::qianfan::client::{authorization, request_headers};
+    use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+
+    /// A request signed as the exporter signs it, with `sk`.
+    fn signed(route: &str, action: &str, body: Value, sk: &str) -> SimRequest {
+        let body = serde_json::to_vec(&body).unwrap();
+        let now = now();
+        let headers = request_headers("127.0.0.1:1", body.len(), now, None);
+        let auth = authorization(
+            credentials::BCE_ACCESS_KEY_ID,
+            sk,
+            route,
+            action,
+            &headers,
+            now,
+        );
+        let mut h = HeaderMap::new();
+        for (k, v) in headers.iter().chain([&("authorization".to_string(), auth)]) {
+            h.insert(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        SimRequest {
+            method: "POST".into(),
+            path: route.into(),
+            query: vec![("Action".into(), action.into())],
+            headers: h,
+            body: body.into(),
+        }
+    }
+
+    fn call(sim: &Qianfan, route: &str, action: &str, body: Value) -> (u16, Value) {
+        let r = sim
+            .handle(&signed(
+                route,
+                action,
+                body,
+                credentials::BCE_SECRET_ACCESS_KEY,
+            ))
+            .expect("claimed");
+        (r.status, serde_json::from_slice(&r.body).unwrap())
+    }
+
+    fn sim(cap: u64) -> Qianfan {
+        Qianfan::new(Options {
+            page_cap: cap,
+            drift: false,
+            ..Options::default()
+        })
+    }
+
+    #[test]
+    fn services_page_by_marker_within_the_cap() {
+        let s = sim(2);
+        let (st, v) = call(
+            &s,
+            ROUTE_SERVICE,
+            "DescribeServices",
+            json!({"maxKeys": 100}),
+        );
+        assert_eq!(st, 200);
+        let r = &v["result"];
+        assert_eq!(r["serviceList"].as_array().unwrap().len(), 2);
+        assert_eq!(r["pageInfo"]["maxKeys"], 2);
+        assert_eq!(r["pageInfo"]["isTruncated"], true);
+        assert_eq!(r["pageInfo"]["nextMarker"], "svco-9q4embed03");
+        let (_, v) = call(
+            &s,
+            ROUTE_SERVICE,
+            "DescribeServices",
+            json!({"maxKeys": 100, "marker": "svco-9q4embed03"}),
+        );
+        let r = &v["result"];
+        assert_eq!(r["serviceList"][0]["serviceId"], "svco-9q4embed03");
+        assert_eq!(r["pageInfo"]["isTruncated"], false);
+        assert_eq!(r["pageInfo"]["nextMarker"], "");
+        let (st, v) = call(
+            &s,
+            ROUTE_SERVICE,
+            "DescribeServices",
+            json!({"marker": "nope"}),
+        );
+        assert_eq!((st, v["code"].as_str()), (400, Some("InvalidMarker")));
+    }
+
+    #[test]
+    fn preset_services_all_or_by_id() {
+        let s = sim(1);
+        let (_, v) = call(&s, ROUTE_SERVICE, "DescribePresetServices", json!({}));
+        assert_eq!(v["result"]["serviceList"].as_array().unwrap().len(), 2);
+        let (_, v) = call(
+            &s,
+            ROUTE_SERVICE,
+            "DescribePresetServices",
+            json!({"serviceIds": ["svcp-speeddemo"]}),
+        );
+        let list = v["result"]["serviceList"].as_array().unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0]["name"], "ERNIE-Speed-8K");
+    }
+
+    #[test]
+    fn compute_units_filtered_by_payment_timing() {
+        let s = sim(100);
+        let (_, v) = call(
+            &s,
+            ROUTE_SERVICE_RESOURCES,
+            "DescribeComputeUnits",
+            json!({"serviceId": "svco-7k2mchat01"}),
+        );
+        assert_eq!(v["result"]["instances"].as_array().unwrap().len(), 2);
+        let (_, v) = call(
+            &s,
+            ROUTE_SERVICE_RESOURCES,
+            "DescribeComputeUnits",
+            json!({"serviceId": "svco-7k2mchat01", "paymentTiming": "Postpaid"}),
+        );
+        let list = v["result"]["instances"].as_array().unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0]["instanceId"], "cu-support-01");
+        let (_, v) = call(
+            &s,
+            ROUTE_SERVICE_RESOURCES,
+            "DescribeComputeUnits",
+            json!({"serviceId": SEED_SERVICE}),
+        );
+        assert_eq!(v["result"]["instances"][0]["replicasCount"], 5);
+    }
+
+    #[test]
+    fn errors_in_both_shapes_inside_a_200() {
+        let s = sim(100);
+        let (st, v) = call(
+            &s,
+            ROUTE_SERVICE_RESOURCES,
+            "DescribeComputeUnits",
+            json!({"serviceId": FORBIDDEN_SERVICE}),
+        );
+        assert_eq!((st, v["error_code"].as_u64()), (200, Some(6)));
+        let (st, v) = call(
+            &s,
+            ROUTE_SERVICE_RESOURCES,
+            "DescribeComputeUnits",
+            json!({"serviceId": "svco-unknown"}),
+        );
+        assert_eq!((st, v["code"].as_str()), (200, Some("ServiceNotFound")));
+    }
+
+    #[test]
+    fn a_bad_signature_or_tampered_body_is_refused() {
+        let s = sim(100);
+        let r = s
+            .handle(&signed(
+                ROUTE_SERVICE,
+                "DescribeServices",
+                json!({}),
+                "wrong-secret",
+            ))
+            .unwrap();
+        let v: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(
+            (r.status, v["code"].as_str()),
+            (400, Some("SignatureDoesNotMatch"))
+        );
+        // content-length is signed: a body of another length does not verify.
+        let mut req = signed(
+            ROUTE_SERVICE_RESOURCES,
+            "DescribeComputeUnits",
+            json!({"serviceId": "x"}),
+            credentials::BCE_SECRET_ACCESS_KEY,
+        );
+        req.headers
+            .insert("content-length", HeaderValue::from_static("99"));
+        let r = s.handle(&req).unwrap();
+        assert_eq!(r.status, 400);
+    }
+
+    #[test]
+    fn paths_of_other_platforms_are_not_claimed() {
+        let s = sim(100);
+        let mut req = signed(ROUTE_SERVICE, "DescribeServices", json!({}), "x");
+        for path in [
+            "/",
+            "/api/aihc/aihc-service/v3/queues",
+            "/v2/services",
+            "/v2",
+        ] {
+            req.path = path.into();
+            assert!(s.handle(&req).is_none(), "{path}");
+        }
+        req.path = ROUTE_COMPUTE_UNIT.into();
+        assert!(s.handle(&req).is_some());
+    }
+}
