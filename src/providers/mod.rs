@@ -9,6 +9,7 @@
 //! and [`build`].
 
 pub mod aihc;
+pub mod modelarts;
 pub mod paging;
 
 use std::fmt;
@@ -65,6 +66,7 @@ impl fmt::Display for ProviderKind {
 #[derive(Debug, Clone)]
 pub enum ProviderConfig {
     Aihc(aihc::Config),
+    ModelArts(modelarts::Config),
 }
 
 /// Parses the provider's own keys from an account table. `common` carries
@@ -77,6 +79,9 @@ pub fn parse_config(
 ) -> Option<ProviderConfig> {
     match kind {
         ProviderKind::Aihc => aihc::parse_config(f, common).map(ProviderConfig::Aihc),
+        ProviderKind::ModelArts => {
+            modelarts::parse_config(f, common).map(ProviderConfig::ModelArts)
+        }
         other => {
             f.error(
                 "provider",
@@ -91,6 +96,7 @@ pub fn parse_config(
 pub fn build(config: &ProviderConfig) -> Arc<dyn Provider> {
     match config {
         ProviderConfig::Aihc(c) => Arc::new(aihc::Aihc::new(c.clone())),
+        ProviderConfig::ModelArts(c) => Arc::new(modelarts::ModelArts::new(c.clone())),
     }
 }
 
