@@ -47,10 +47,25 @@ interval = "{interval}"
 timeout = "5s"
 access_key_id = "{ak}"
 secret_access_key = "{sk}"
+
+[[accounts]]
+name = "modelarts-demo"
+provider = "modelarts"
+region = "{ma_region}"
+endpoint = "http://{sim}"
+project_id = "{ma_project}"
+interval = "{interval}"
+timeout = "5s"
+access_key_id = "{hw_ak}"
+secret_access_key = "{hw_sk}"
 "#,
         cookie = credentials::AIHC_CONSOLE_COOKIE,
         ak = credentials::BCE_ACCESS_KEY_ID,
         sk = credentials::BCE_SECRET_ACCESS_KEY,
+        ma_region = credentials::MODELARTS_REGION,
+        ma_project = credentials::MODELARTS_PROJECT_ID,
+        hw_ak = credentials::HUAWEI_ACCESS_KEY_ID,
+        hw_sk = credentials::HUAWEI_SECRET_ACCESS_KEY,
     )
 }
 

@@ -87,6 +87,8 @@ fn the_example_configs_are_valid() {
             // The examples read secrets from these variables.
             .env("BCE_SECRET_ACCESS_KEY", "x")
             .env("AIHC_CONSOLE_COOKIE", "x")
+            .env("HUAWEI_SECRET_ACCESS_KEY", "x")
+            .env("HUAWEI_IAM_PASSWORD", "x")
             .output()
             .unwrap();
         assert!(

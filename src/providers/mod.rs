@@ -9,6 +9,7 @@
 //! and [`build`].
 
 pub mod aihc;
+pub mod modelarts;
 pub mod paging;
 pub mod qianfan;
 
@@ -67,6 +68,7 @@ impl fmt::Display for ProviderKind {
 pub enum ProviderConfig {
     Aihc(aihc::Config),
     Qianfan(qianfan::Config),
+    ModelArts(modelarts::Config),
 }
 
 /// Parses the provider's own keys from an account table. `common` carries
@@ -80,6 +82,9 @@ pub fn parse_config(
     match kind {
         ProviderKind::Aihc => aihc::parse_config(f, common).map(ProviderConfig::Aihc),
         ProviderKind::Qianfan => qianfan::parse_config(f, common).map(ProviderConfig::Qianfan),
+        ProviderKind::ModelArts => {
+            modelarts::parse_config(f, common).map(ProviderConfig::ModelArts)
+        }
         other => {
             f.error(
                 "provider",
@@ -95,6 +100,7 @@ pub fn build(config: &ProviderConfig) -> Arc<dyn Provider> {
     match config {
         ProviderConfig::Aihc(c) => Arc::new(aihc::Aihc::new(c.clone())),
         ProviderConfig::Qianfan(c) => Arc::new(qianfan::Qianfan::new(c.clone())),
+        ProviderConfig::ModelArts(c) => Arc::new(modelarts::ModelArts::new(c.clone())),
     }
 }
 

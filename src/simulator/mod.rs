@@ -7,6 +7,7 @@
 
 pub mod aihc;
 pub mod faults;
+pub mod modelarts;
 pub mod qianfan;
 
 use std::net::SocketAddr;
@@ -28,6 +29,20 @@ pub mod credentials {
     pub const BCE_SECRET_ACCESS_KEY: &str = "demo-bce-secret-key-0001";
     /// The console session cookie (a user pastes the browser's Cookie header).
     pub const AIHC_CONSOLE_COOKIE: &str = "bce-sessionid=demo-console-session; bce-ctx-region=bj";
+
+    /// Huawei Cloud (ModelArts): the demo project, AK/SK and IAM users.
+    pub const MODELARTS_REGION: &str = "cn-north-4";
+    pub const MODELARTS_PROJECT_ID: &str = "0a6f2e4c1b8d4e7f9a3c5b2d1e0f4a6b";
+    /// IAM project names are region ids.
+    pub const MODELARTS_PROJECT_NAME: &str = "cn-north-4";
+    pub const HUAWEI_ACCESS_KEY_ID: &str = "HWDEMOAK000000000001";
+    pub const HUAWEI_SECRET_ACCESS_KEY: &str = "demo-huawei-secret-key-0001";
+    pub const HUAWEI_IAM_DOMAIN: &str = "demo-domain";
+    pub const HUAWEI_IAM_USER: &str = "demo-iam-user";
+    pub const HUAWEI_IAM_PASSWORD: &str = "demo-iam-password-0001";
+    /// An IAM user whose tokens the simulator revokes when the next poll starts
+    /// (while `expires_at` still says 24 h), as IAM does after a password change.
+    pub const HUAWEI_IAM_ONE_POLL_USER: &str = "demo-iam-one-poll-user";
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +144,7 @@ impl Simulator {
             platforms: vec![
                 Box::new(aihc::Aihc::new(opts.clone())),
                 Box::new(qianfan::Qianfan::new(opts.clone())),
+                Box::new(modelarts::ModelArts::new(opts.clone())),
             ],
             faults: f,
         })

@@ -1,0 +1,291 @@
+//! The ModelArts HTTP calls: ListPools and ListPoolNodes with `continue`-token
+//! paging, authenticated by AK/SK signature or IAM token.
+
+use std::collections::HashSet;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use reqwest::Url;
+use serde::de::DeserializeOwned;
+
+use crate::auth::huawei::{self, HwRequest};
+use crate::config::Secret;
+use crate::http::{PollCtx, PollError, Reason};
+use crate::providers::paging::MAX_PAGES;
+
+use super::dto::{ListMeta, NodeDto, NodeList, PoolDto, PoolList};
+use super::iam::{self, TokenCache};
+use super::{Auth, Config};
+
+pub const API_POOLS: &str = "ListPools";
+pub const API_NODES: &str = "ListPoolNodes";
+pub use super::iam::API_TOKENS;
+
+/// The node page size we ask for; servers cap it, and paging goes on until the
+/// `continue` token is empty whatever size they used.
+pub const NODE_PAGE_LIMIT: u64 = 500;
+
+/// What the official SDK sends as the content type of every call, signed.
+const CONTENT_TYPE: &str = "application/json";
+
+/// Python's `quote(s, safe='~')` as the signer uses it: the query is sent in
+/// exactly the form the signature covers, so no gateway can decode it
+/// differently (a `+` in a continue token must not become a space).
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+pub struct Client<'a> {
+    cfg: &'a Config,
+    ctx: &'a PollCtx,
+    tokens: &'a TokenCache,
+}
+
+/// How a request was authenticated, to decide whether a refusal is worth one
+/// retry with a new token.
+enum Used {
+    Signature,
+    /// A token from the cache (IAM may have revoked it since).
+    CachedToken,
+    /// A token fetched for this very request: refreshing again will not help.
+    FreshToken,
+}
+
+impl<'a> Client<'a> {
+    pub fn new(cfg: &'a Config, ctx: &'a PollCtx, tokens: &'a TokenCache) -> Self {
+        Client { cfg, ctx, tokens }
+    }
+
+    /// Every pool (of the configured workspace), following `metadata.continue`.
+    pub async fn list_pools(&self) -> Result<Vec<PoolDto>, PollError> {
+        let mut query = Vec::new();
+        if let Some(ws) = &self.cfg.workspace_id {
+            query.push(("workspaceId".to_string(), ws.clone()));
+        }
+        let segments = ["v2", self.cfg.project_id.as_str(), "pools"];
+        self.list_all(API_POOLS, &segments, query, |p: PoolList| {
+            (p.items, p.metadata)
+        })
+        .await
+    }
+
+    /// Every node of `pool`, `limit` at a time, following `continue`.
+    pub async fn list_nodes(&self, pool: &str) -> Result<Vec<NodeDto>, PollError> {
+        let query = vec![("limit".to_string(), NODE_PAGE_LIMIT.to_string())];
+        let segments = ["v2", self.cfg.project_id.as_str(), "pools", pool, "nodes"];
+        self.list_all(API_NODES, &segments, query, |p: NodeList| {
+            (p.items, p.metadata)
+        })
+        .await
+    }
+
+    /// Pages through a list until the continue token is absent or empty, with a
+    /// hard page limit and a check that the server does not hand out one token
+    /// twice (which would loop forever).
+    async fn list_all<L: DeserializeOwned, T>(
+        &self,
+        api: &str,
+        segments: &[&str],
+        query: Vec<(String, String)>,
+        split: impl Fn(L) -> (Vec<T>, Option<ListMeta>),
+    ) -> Result<Vec<T>, PollError> {
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let mut q = query.clone();
+            if let Some(t) = &token {
+                q.push(("continue".to_string(), t.clone()));
+            }
+            let (items, meta) = split(self.get::<L>(api, segments, &q).await?);
+            out.extend(items);
+            let next = meta
+                .and_then(|m| m.continue_token)
+                .filter(|t| !t.is_empty());
+            match next {
+                None => return Ok(out),
+                Some(t) => {
+                    if !seen.insert(t.clone()) {
+                        return Err(self.ctx.fail(
+                            api,
+                            "",
+                            Reason::UpstreamError,
+                            "the server repeated a continue token; stopped paging",
+                        ));
+                    }
+                    token = Some(t);
+                }
+            }
+        }
+        Err(self.ctx.fail(
+            api,
+            "",
+            Reason::UpstreamError,
+            format!("gave up after {MAX_PAGES} pages"),
+        ))
+    }
+
+    /// One authenticated GET, decoded. With a cached IAM token, an auth failure
+    /// is answered once with a new token: IAM revokes tokens before their expiry
+    /// (password changes, disabled users), and the next request should not wait a
+    /// poll for that.
+    async fn get<T: DeserializeOwned>(
+        &self,
+        api: &str,
+        segments: &[&str],
+        query: &[(String, String)],
+    ) -> Result<T, PollError> {
+        let url = self.url(api, segments, query)?;
+        let mut retried = false;
+        loop {
+            let (request, used) = self.authorized(api, &url, query).await?;
+            match self.ctx.send(api, request).await {
+                Ok(resp) => return self.ctx.decode(api, &resp),
+                Err(e)
+                    if e.reason == Reason::Auth
+                        && matches!(used, Used::CachedToken)
+                        && !retried =>
+                {
+                    tracing::info!(
+                        api,
+                        project_id = %self.cfg.project_id,
+                        "ModelArts refused the cached IAM token; fetching a new one"
+                    );
+                    self.tokens.invalidate();
+                    retried = true;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// `{endpoint}/{segments…}?{query}`, the query encoded as it is signed.
+    fn url(
+        &self,
+        api: &str,
+        segments: &[&str],
+        query: &[(String, String)],
+    ) -> Result<Url, PollError> {
+        let mut url = self.cfg.endpoint.clone();
+        {
+            let mut path = url.path_segments_mut().map_err(|_| {
+                self.ctx
+                    .fail(api, "", Reason::Connect, "endpoint cannot be a base URL")
+            })?;
+            path.pop_if_empty();
+            path.extend(segments);
+        }
+        let encoded: Vec<String> = query
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    utf8_percent_encode(k, QUERY_VALUE),
+                    utf8_percent_encode(v, QUERY_VALUE)
+                )
+            })
+            .collect();
+        url.set_query((!encoded.is_empty()).then(|| encoded.join("&")).as_deref());
+        Ok(url)
+    }
+
+    /// The request with its credentials.
+    async fn authorized(
+        &self,
+        api: &str,
+        url: &Url,
+        query: &[(String, String)],
+    ) -> Result<(reqwest::RequestBuilder, Used), PollError> {
+        let base = self
+            .ctx
+            .client
+            .get(url.clone())
+            .header("content-type", CONTENT_TYPE);
+        match &self.cfg.auth {
+            Auth::AkSk {
+                access_key_id,
+                secret_access_key,
+            } => {
+                let (authorization, date) =
+                    self.sign(api, url, query, access_key_id, secret_access_key)?;
+                let request = base
+                    .header("x-sdk-date", date)
+                    .header("x-project-id", &self.cfg.project_id)
+                    .header("authorization", authorization);
+                Ok((request, Used::Signature))
+            }
+            Auth::Password(auth) => {
+                let (token, used) = match self.tokens.current() {
+                    Some(t) => (t, Used::CachedToken),
+                    None => {
+                        let (t, valid_for) =
+                            iam::fetch(auth, &self.cfg.project_id, self.ctx).await?;
+                        self.tokens.store(t.clone(), valid_for);
+                        (t, Used::FreshToken)
+                    }
+                };
+                Ok((base.header("x-auth-token", token.expose()), used))
+            }
+        }
+    }
+
+    /// `(Authorization, X-Sdk-Date)` for a GET of `url`, covering the headers
+    /// sent: host, content-type, x-project-id and x-sdk-date.
+    fn sign(
+        &self,
+        api: &str,
+        url: &Url,
+        query: &[(String, String)],
+        ak: &str,
+        sk: &Secret,
+    ) -> Result<(String, String), PollError> {
+        // The Host header reqwest sends: host, plus the port when it is not the
+        // scheme's default. The signature must cover exactly that.
+        let host = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => {
+                return Err(self
+                    .ctx
+                    .fail(api, "", Reason::Connect, "endpoint has no host"))
+            }
+        };
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let date = huawei::format_sdk_date(now);
+        let headers = vec![
+            ("content-type".to_string(), CONTENT_TYPE.to_string()),
+            ("x-project-id".to_string(), self.cfg.project_id.clone()),
+        ];
+        let authorization = huawei::sign(
+            ak,
+            sk.expose(),
+            &HwRequest {
+                method: "GET",
+                host: &host,
+                path: url.path(),
+                query,
+                headers: &headers,
+                body: b"",
+            },
+            &date,
+        );
+        Ok((authorization, date))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_encoded_like_the_signer() {
+        let enc = |s: &str| utf8_percent_encode(s, QUERY_VALUE).to_string();
+        assert_eq!(enc("a+b/c= d~e-f_g.h"), "a%2Bb%2Fc%3D%20d~e-f_g.h");
+        assert_eq!(enc("工作"), "%E5%B7%A5%E4%BD%9C");
+    }
+}

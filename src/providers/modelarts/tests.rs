@@ -1,0 +1,194 @@
+//! Config parsing of ModelArts accounts.
+
+use super::*;
+use crate::config::{from_str, ConfigErrors, Env, Settings};
+use crate::providers::ProviderConfig;
+
+fn parse(extra: &str) -> Result<Settings, ConfigErrors> {
+    let text = format!("[[accounts]]\nname = \"ma\"\nprovider = \"modelarts\"\n{extra}",);
+    from_str(
+        &text,
+        "toml",
+        &Env::from_pairs([("HW_SK", "sk-from-env"), ("HW_PW", "pw-from-env")]),
+    )
+}
+
+fn config(extra: &str) -> Config {
+    let s = parse(extra).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.accounts[0].region, "cn-north-4");
+    match &s.accounts[0].provider_config {
+        ProviderConfig::ModelArts(c) => c.clone(),
+        #[allow(unreachable_patterns)]
+        other => panic!("{other:?}"),
+    }
+}
+
+fn errors(extra: &str) -> Vec<String> {
+    match parse(extra) {
+        Ok(_) => panic!("should be invalid: {extra}"),
+        Err(e) => e.0.iter().map(|e| e.to_string()).collect(),
+    }
+}
+
+const AKSK: &str = r#"
+region = "cn-north-4"
+project_id = "pid"
+access_key_id = "AK"
+secret_access_key_env = "HW_SK"
+"#;
+
+const PASSWORD: &str = r#"
+region = "cn-north-4"
+project_id = "pid"
+username = "alice"
+password_env = "HW_PW"
+domain = "acme"
+"#;
+
+#[test]
+fn aksk_with_defaults() {
+    let c = config(AKSK);
+    assert_eq!(
+        c.endpoint.as_str(),
+        "https://modelarts.cn-north-4.myhuaweicloud.com/"
+    );
+    assert_eq!(c.project_id, "pid");
+    assert_eq!(c.workspace_id, None);
+    match &c.auth {
+        Auth::AkSk {
+            access_key_id,
+            secret_access_key,
+        } => {
+            assert_eq!(access_key_id, "AK");
+            assert_eq!(secret_access_key.expose(), "sk-from-env");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!format!("{c:?}").contains("sk-from-env"));
+}
+
+#[test]
+fn password_with_defaults_and_overrides() {
+    let c = config(PASSWORD);
+    match &c.auth {
+        Auth::Password(p) => {
+            assert_eq!(
+                p.iam_endpoint.as_str(),
+                "https://iam.cn-north-4.myhuaweicloud.com/"
+            );
+            assert_eq!((p.username.as_str(), p.domain.as_str()), ("alice", "acme"));
+            assert_eq!(p.password.expose(), "pw-from-env");
+            assert_eq!(p.project_name, None);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!format!("{c:?}").contains("pw-from-env"));
+
+    let c = config(&format!(
+        "{PASSWORD}endpoint = \"https://modelarts.eu-de.otc.t-systems.com\"\n\
+         iam_endpoint = \"https://iam.eu-de.otc.t-systems.com/v3\"\n\
+         project_name = \"eu-de_ai\"\nworkspace_id = \"ws1\"\n"
+    ));
+    assert_eq!(
+        c.endpoint.as_str(),
+        "https://modelarts.eu-de.otc.t-systems.com/"
+    );
+    assert_eq!(c.workspace_id.as_deref(), Some("ws1"));
+    match &c.auth {
+        Auth::Password(p) => {
+            assert_eq!(
+                p.iam_endpoint.as_str(),
+                "https://iam.eu-de.otc.t-systems.com/v3"
+            );
+            assert_eq!(p.project_name.as_deref(), Some("eu-de_ai"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn both_auth_modes_is_an_error_with_the_key_path() {
+    let e = errors(&format!(
+        "{AKSK}username = \"alice\"\npassword = \"pw-inline\"\n"
+    ));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("accounts[0].username: cannot be combined with access_key_id"),
+        "{e:?}"
+    );
+    assert!(!e[0].contains("pw-inline"));
+}
+
+#[test]
+fn no_auth_mode_is_an_error_with_the_key_path() {
+    let e = errors("region = \"cn-north-4\"\nproject_id = \"pid\"\n");
+    assert_eq!(
+        e,
+        vec![
+            "accounts[0].access_key_id: no credentials for provider modelarts: give \
+              access_key_id and secret_access_key (AK/SK), or username, password and \
+              domain (IAM token)"
+                .to_string()
+        ]
+    );
+}
+
+#[test]
+fn incomplete_modes_name_the_missing_keys() {
+    let e = errors("region = \"cn-north-4\"\nproject_id = \"pid\"\naccess_key_id = \"AK\"\n");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].starts_with("accounts[0].secret_access_key: is required for AK/SK"),
+        "{e:?}"
+    );
+    let e = errors("region = \"cn-north-4\"\nproject_id = \"pid\"\nusername = \"u\"\n");
+    assert!(
+        e.iter()
+            .any(|e| e.starts_with("accounts[0].password: is required")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter().any(|e| e == "accounts[0].domain: is required"),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn password_only_keys_are_refused_with_aksk() {
+    let e = errors(&format!("{AKSK}project_name = \"cn-north-4\"\n"));
+    assert_eq!(
+        e,
+        vec![
+            "accounts[0].project_name: is only used with IAM password authentication \
+              (username, password, domain)"
+                .to_string()
+        ]
+    );
+}
+
+#[test]
+fn project_id_and_region_are_required() {
+    let e = errors("access_key_id = \"AK\"\nsecret_access_key = \"SK\"\n");
+    assert!(
+        e.contains(&"accounts[0].project_id: is required".to_string()),
+        "{e:?}"
+    );
+    assert!(
+        e.iter()
+            .any(|e| e.starts_with("accounts[0].region: is required")),
+        "{e:?}"
+    );
+    let e = errors(&AKSK.replace("cn-north-4", "cn-north-4.evil.example/"));
+    assert!(
+        e.iter()
+            .any(|e| e.starts_with("accounts[0].region: ") && e.contains("not a region id")),
+        "{e:?}"
+    );
+}
+
+#[test]
+fn an_empty_workspace_is_refused() {
+    let e = errors(&format!("{AKSK}workspace_id = \"\"\n"));
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].starts_with("accounts[0].workspace_id: must not be empty"));
+}

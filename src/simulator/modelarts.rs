@@ -1,0 +1,945 @@
+//! Simulated Huawei Cloud ModelArts and IAM.
+//!
+//! - `GET /v2/{project_id}/pools` and `GET /v2/{project_id}/pools/{pool}/nodes`,
+//!   paged with Kubernetes-style `continue` tokens at most `Options::page_cap`
+//!   items a page (ListPools pages too, so a client that ignores
+//!   `metadata.continue` misses pools). Authenticated like the API gateway: an
+//!   `X-Auth-Token` this simulator's IAM issued, or an SDK-HMAC-SHA256 signature
+//!   checked with [`huawei::verify`] (±15 min `X-Sdk-Date`); every refusal is
+//!   HTTP 401 `{"error_code":"APIGW.0301","error_msg":…}`.
+//! - `POST /v3/auth/tokens`: the Keystone v3 password identity of one of
+//!   [`IamUser`]s, scoped to the demo project by name or id; answers 201 with the
+//!   token in `X-Subject-Token` and `token.expires_at` in the body.
+//!
+//! Data: the seed's ListPools example (`fixtures/modelarts_pools.json`) with two
+//! CPU nodes, a synthetic pool whose nodes mix NVIDIA GPUs and Ascend NPUs, and a
+//! logical pool without nodes in a second workspace.
+//!
+//! Only paths of those shapes are claimed: other platforms also live under `/v2/`.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+use crate::auth::huawei::{self, HwRequest};
+
+use super::{credentials, Options, Platform, SimRequest, SimResponse};
+
+const SEED_POOLS: &str = include_str!("fixtures/modelarts_pools.json");
+
+/// The seed's pool (CPU nodes).
+pub const SEED_POOL: &str = "auto-pool-os-86c13962597848eeb29c5861153a391f";
+/// The synthetic pool whose nodes mix GPUs and NPUs.
+pub const MIXED_POOL: &str = "pool-train-mixed-5f0c2a7d";
+/// A logical pool without nodes, in [`OTHER_WORKSPACE`].
+pub const LOGICAL_POOL: &str = "pool-logical-team-b-9e41";
+pub const OTHER_WORKSPACE: &str = "1d7e4f0c9b2a4e6f8a3b5c7d9e1f2a3b";
+
+/// How IAM treats one user's tokens.
+#[derive(Debug, Clone)]
+pub struct IamUser {
+    pub name: String,
+    pub password: String,
+    pub domain: String,
+    /// `expires_at` = issue time + this. Tokens are refused after it.
+    pub token_lifetime: Duration,
+    /// Revoke a token when it starts poll number `n + 1` (a ListPools request
+    /// without `continue`), while its `expires_at` still lies ahead — as IAM does
+    /// when a password changes. `None`: tokens live until they expire.
+    pub polls_per_token: Option<u32>,
+}
+
+impl IamUser {
+    /// A user of the demo domain whose tokens live the documented 24 hours.
+    pub fn new(name: &str, password: &str) -> Self {
+        IamUser {
+            name: name.to_string(),
+            password: password.to_string(),
+            domain: credentials::HUAWEI_IAM_DOMAIN.to_string(),
+            token_lifetime: Duration::from_secs(24 * 3600),
+            polls_per_token: None,
+        }
+    }
+
+    /// The users [`ModelArts::new`] knows: the demo user, and
+    /// [`credentials::HUAWEI_IAM_ONE_POLL_USER`] whose tokens last one poll.
+    pub fn defaults() -> Vec<IamUser> {
+        vec![
+            IamUser::new(
+                credentials::HUAWEI_IAM_USER,
+                credentials::HUAWEI_IAM_PASSWORD,
+            ),
+            IamUser {
+                polls_per_token: Some(1),
+                ..IamUser::new(
+                    credentials::HUAWEI_IAM_ONE_POLL_USER,
+                    credentials::HUAWEI_IAM_PASSWORD,
+                )
+            },
+        ]
+    }
+}
+
+struct Issued {
+    user: usize,
+    expires: SystemTime,
+    polls: u32,
+}
+
+pub struct ModelArts {
+    opts: Options,
+    /// Polls seen (first ListPools pages); drives the drift.
+    tick: AtomicU64,
+    users: Vec<IamUser>,
+    tokens: Mutex<HashMap<String, Issued>>,
+    pools: Vec<Value>,
+}
+
+impl ModelArts {
+    pub fn new(opts: Options) -> Self {
+        Self::with_users(opts, IamUser::defaults())
+    }
+
+    /// A simulator whose IAM knows exactly `users` (tests use this to make tokens
+    /// expire or be revoked on cue).
+    pub fn with_users(opts: Options, users: Vec<IamUser>) -> Self {
+        ModelArts {
+            opts,
+            tick: AtomicU64::new(0),
+            users,
+            tokens: Mutex::new(HashMap::new()),
+            pools: all_pools(),
+        }
+    }
+
+    fn lock_tokens(&self) -> std::sync::MutexGuard<'_, HashMap<String, Issued>> {
+        self.tokens.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn drift_step(&self) -> u64 {
+        if self.opts.drift {
+            self.tick.load(Ordering::Relaxed)
+        } else {
+            0
+        }
+    }
+
+    // ---- IAM ----
+
+    fn iam_tokens(&self, req: &SimRequest) -> SimResponse {
+        if req.method != "POST" {
+            return keystone_error(405, "Method Not Allowed", "use POST");
+        }
+        let Ok(body) = serde_json::from_slice::<Value>(&req.body) else {
+            return keystone_error(400, "Bad Request", "The request body is not JSON.");
+        };
+        let auth = &body["auth"];
+        let methods_ok = auth["identity"]["methods"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|x| x == "password"));
+        let user = &auth["identity"]["password"]["user"];
+        let (Some(name), Some(password), Some(domain)) = (
+            user["name"].as_str(),
+            user["password"].as_str(),
+            user["domain"]["name"].as_str(),
+        ) else {
+            return keystone_error(
+                400,
+                "Bad Request",
+                "auth.identity.password.user needs name, password and domain.name",
+            );
+        };
+        if !methods_ok {
+            return keystone_error(400, "Bad Request", "methods must include password");
+        }
+        let Some(idx) = self
+            .users
+            .iter()
+            .position(|u| u.name == name && u.domain == domain && u.password == password)
+        else {
+            return keystone_error(401, "Unauthorized", "The username or password is wrong.");
+        };
+        let project = &auth["scope"]["project"];
+        let scoped = project["name"] == credentials::MODELARTS_PROJECT_NAME
+            || project["id"] == credentials::MODELARTS_PROJECT_ID;
+        if !scoped {
+            return keystone_error(
+                401,
+                "Unauthorized",
+                "Could not find the project in auth.scope.project (by name or id).",
+            );
+        }
+        let now = SystemTime::now();
+        let expires = now + self.users[idx].token_lifetime;
+        let token = format!("MIIsim{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+        self.lock_tokens().insert(
+            token.clone(),
+            Issued {
+                user: idx,
+                expires,
+                polls: 0,
+            },
+        );
+        let mut resp = SimResponse::json(
+            201,
+            &json!({"token": {
+                "methods": ["password"],
+                "issued_at": rfc3339(now),
+                "expires_at": rfc3339(expires),
+                "project": {"id": credentials::MODELARTS_PROJECT_ID, "name": credentials::MODELARTS_PROJECT_NAME,
+                            "domain": {"name": domain}},
+                "user": {"name": name, "domain": {"name": domain}},
+                "catalog": []
+            }}),
+        );
+        resp.headers.push(("x-subject-token".into(), token));
+        resp
+    }
+
+    /// Checks an `X-Auth-Token`; `starts_poll` marks a first ListPools page.
+    fn check_token(&self, token: &str, starts_poll: bool) -> Result<(), SimResponse> {
+        let mut tokens = self.lock_tokens();
+        let Some(issued) = tokens.get_mut(token) else {
+            return Err(apigw_error("the token is not valid"));
+        };
+        if SystemTime::now() >= issued.expires {
+            tokens.remove(token);
+            return Err(apigw_error("the token has expired"));
+        }
+        if starts_poll {
+            let limit = self.users.get(issued.user).and_then(|u| u.polls_per_token);
+            if limit.is_some_and(|n| issued.polls >= n) {
+                tokens.remove(token);
+                return Err(apigw_error("the token has been revoked"));
+            }
+            issued.polls += 1;
+        }
+        Ok(())
+    }
+
+    // ---- ModelArts ----
+
+    fn modelarts(&self, req: &SimRequest, segs: &[&str]) -> SimResponse {
+        let project = segs[1];
+        let starts_poll = segs.len() == 3 && req.param("continue").is_none();
+        if let Some(token) = req.header("x-auth-token") {
+            if let Err(r) = self.check_token(token, starts_poll) {
+                return r;
+            }
+        } else if let Err(r) = verify_signature(req, project) {
+            return r;
+        }
+        if project != credentials::MODELARTS_PROJECT_ID {
+            return apigw_error("the project is not in the scope of these credentials");
+        }
+        if req.method != "GET" {
+            return modelarts_error(405, "ModelArts.50004000", "Bad request");
+        }
+        match segs {
+            [_, _, "pools"] => {
+                if starts_poll {
+                    self.tick.fetch_add(1, Ordering::Relaxed);
+                }
+                self.list_pools(req)
+            }
+            [_, _, "pools", pool, "nodes"] => self.list_nodes(req, pool),
+            _ => modelarts_error(404, "ModelArts.50004004", "Resource not found."),
+        }
+    }
+
+    fn list_pools(&self, req: &SimRequest) -> SimResponse {
+        let ws = req.param("workspaceId");
+        let items: Vec<Value> = self
+            .pools
+            .iter()
+            .filter(|p| match ws {
+                None => true,
+                Some(w) => p["metadata"]["labels"]["os.modelarts/workspace.id"] == w,
+            })
+            .cloned()
+            .collect();
+        let scope = format!("pools/{}", ws.unwrap_or(""));
+        match continue_page(req, &scope, &items, None, self.opts.page_cap) {
+            Err(r) => r,
+            Ok((page, next, _)) => {
+                let mut body = json!({"kind": "PoolList", "apiVersion": "v2", "items": page});
+                // Like the seed: no metadata at all when there is nothing more.
+                if let Some(next) = next {
+                    body["metadata"] = json!({"continue": next});
+                }
+                SimResponse::json(200, &body)
+            }
+        }
+    }
+
+    fn list_nodes(&self, req: &SimRequest, pool: &str) -> SimResponse {
+        if !self.pools.iter().any(|p| p["metadata"]["name"] == pool) {
+            return modelarts_error(404, "ModelArts.50004004", "Pool not found.");
+        }
+        let limit = match req.param("limit").map(str::parse::<u64>) {
+            None => None,
+            Some(Ok(n)) if n > 0 => Some(n),
+            Some(_) => return modelarts_error(400, "ModelArts.50004000", "Bad request"),
+        };
+        let nodes = nodes_of(pool, self.drift_step());
+        let scope = format!("nodes/{pool}");
+        match continue_page(req, &scope, &nodes, limit, self.opts.page_cap) {
+            Err(r) => r,
+            Ok((page, next, remaining)) => SimResponse::json(
+                200,
+                &json!({"kind": "NodeList", "apiVersion": "v1",
+                        "metadata": {"continue": next.unwrap_or_default(), "remainingItemCount": remaining},
+                        "items": page}),
+            ),
+        }
+    }
+}
+
+impl Platform for ModelArts {
+    fn handle(&self, req: &SimRequest) -> Option<SimResponse> {
+        if req.path == "/v3/auth/tokens" {
+            return Some(self.iam_tokens(req));
+        }
+        let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
+        let ours = segs.len() >= 3 && segs[0] == "v2" && segs[2] == "pools";
+        ours.then(|| self.modelarts(req, &segs))
+    }
+}
+
+/// Verifies SDK-HMAC-SHA256 over the request exactly as received; the signed host
+/// is the `Host` header the client sent.
+fn verify_signature(req: &SimRequest, project: &str) -> Result<(), SimResponse> {
+    let Some(authorization) = req.header("authorization") else {
+        return Err(apigw_error("no X-Auth-Token or Authorization header"));
+    };
+    let headers = req.header_pairs();
+    let hreq = HwRequest {
+        method: &req.method,
+        host: req.header("host").unwrap_or(""),
+        path: &req.path,
+        query: &req.query,
+        headers: &headers,
+        body: &req.body,
+    };
+    let lookup = |ak: &str| {
+        (ak == credentials::HUAWEI_ACCESS_KEY_ID)
+            .then(|| credentials::HUAWEI_SECRET_ACCESS_KEY.to_string())
+    };
+    huawei::verify(
+        authorization,
+        lookup,
+        &hreq,
+        req.header("x-sdk-date").unwrap_or(""),
+        now_secs(),
+    )
+    .map_err(|e| {
+        SimResponse::json(
+            e.http_status(),
+            &json!({"error_code": e.code(), "error_msg": format!("Incorrect IAM authentication information: {e}"),
+                    "request_id": request_id()}),
+        )
+    })?;
+    match req.header("x-project-id") {
+        Some(p) if p != project => Err(apigw_error("X-Project-Id does not match the URL")),
+        _ => Ok(()),
+    }
+}
+
+/// One page of `items` after the request's `continue` token (bound to `scope`),
+/// `limit` (or the cap) long: `(page, next token, items after the page)`.
+fn continue_page(
+    req: &SimRequest,
+    scope: &str,
+    items: &[Value],
+    limit: Option<u64>,
+    cap: u64,
+) -> Result<(Vec<Value>, Option<String>, usize), SimResponse> {
+    let start = match req.param("continue") {
+        None | Some("") => 0,
+        Some(token) => decode_continue(token, scope)
+            .ok_or_else(|| modelarts_error(400, "ModelArts.50004000", "Bad request"))?,
+    };
+    let size = limit.unwrap_or(cap).clamp(1, cap.max(1)) as usize;
+    let start = start.min(items.len());
+    let end = (start + size).min(items.len());
+    let next = (end < items.len()).then(|| encode_continue(scope, end));
+    Ok((items[start..end].to_vec(), next, items.len() - end))
+}
+
+/// Opaque like Kubernetes' tokens: base64 of a small JSON document, so it
+/// carries `=` and, depending on content, `+` and `/` through the query string.
+fn encode_continue(scope: &str, offset: usize) -> String {
+    STANDARD.encode(json!({"scope": scope, "offset": offset}).to_string())
+}
+
+fn decode_continue(token: &str, scope: &str) -> Option<usize> {
+    let raw = STANDARD.decode(token).ok()?;
+    let v: Value = serde_json::from_slice(&raw).ok()?;
+    if v["scope"] != scope {
+        return None;
+    }
+    v["offset"].as_u64().map(|o| o as usize)
+}
+
+fn apigw_error(why: &str) -> SimResponse {
+    SimResponse::json(
+        401,
+        &json!({"error_code": "APIGW.0301",
+                "error_msg": format!("Incorrect IAM authentication information: {why}"),
+                "request_id": request_id()}),
+    )
+}
+
+/// ModelArts' own errors. Only `ModelArts.50004000` ("Bad request") is in the
+/// seed; the not-found code is illustrative.
+fn modelarts_error(status: u16, code: &str, message: &str) -> SimResponse {
+    SimResponse::json(status, &json!({"error_code": code, "error_msg": message}))
+}
+
+/// Keystone's error shape, which IAM's `/v3` API keeps.
+fn keystone_error(status: u16, title: &str, message: &str) -> SimResponse {
+    SimResponse::json(
+        status,
+        &json!({"error": {"code": status, "title": title, "message": message}}),
+    )
+}
+
+fn request_id() -> String {
+    format!("{:032x}", fastrand::u128(..))
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// `2020-01-04T09:05:22.000000Z`, as IAM writes times.
+fn rfc3339(t: SystemTime) -> String {
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let d = huawei::format_sdk_date(secs); // YYYYMMDDTHHMMSSZ
+    format!(
+        "{}-{}-{}T{}:{}:{}.000000Z",
+        &d[0..4],
+        &d[4..6],
+        &d[6..8],
+        &d[9..11],
+        &d[11..13],
+        &d[13..15]
+    )
+}
+
+// ---- data ----
+
+const GPU_FLAVOR: &str = "modelarts.bm.gpu.8v100";
+const NPU_FLAVOR: &str = "modelarts.bm.npu.arm.8snt9b3.d";
+const CPU_FLAVOR: &str = "modelarts.vm.cpu.4ud";
+
+fn all_pools() -> Vec<Value> {
+    let seed: Value = serde_json::from_str(SEED_POOLS).unwrap_or(Value::Null);
+    let mut pools = seed["items"].as_array().cloned().unwrap_or_default();
+    pools.push(json!({
+        "kind": "Pool", "apiVersion": "v2",
+        "metadata": {
+            "name": MIXED_POOL, "creationTimestamp": "2024-03-11T08:21:07Z",
+            "labels": {"os.modelarts/name": "train-mixed", "os.modelarts/workspace.id": "0",
+                       "os.modelarts/resource.id": "maos-train-mixed-x1k9q"},
+            "annotations": {"os.modelarts/description": "GPU and Ascend training", "os.modelarts/billing.mode": "1"}
+        },
+        "spec": {
+            "type": "Dedicate", "scope": ["Train", "Infer"],
+            "resources": [{"flavor": GPU_FLAVOR, "count": 3}, {"flavor": NPU_FLAVOR, "count": 2}],
+            "network": {"name": "network-maos-train-mixed"},
+            "driver": {"gpuVersion": "535.54.03", "npuVersion": "23.0.6", "updateStrategy": "idle"}
+        },
+        "status": {
+            "phase": "Running", "root": MIXED_POOL,
+            "scope": [{"scopeType": "Train", "state": "Enabled"}, {"scopeType": "Infer", "state": "Enabled"}],
+            "resources": {
+                "available": [
+                    {"flavor": GPU_FLAVOR, "count": 2, "maxCount": 2, "azs": [{"az": "cn-north-4a", "count": 2}]},
+                    {"flavor": NPU_FLAVOR, "count": 1, "maxCount": 1, "azs": [{"az": "cn-north-4b", "count": 1}]}
+                ],
+                // One SDK types a state as a single object: serve that shape too.
+                "creating": {"flavor": NPU_FLAVOR, "count": 1, "maxCount": 1, "azs": [{"az": "cn-north-4b", "count": 1}]},
+                "abnormal": [{"flavor": GPU_FLAVOR, "count": 1, "maxCount": 1, "azs": [{"az": "cn-north-4a", "count": 1}]}]
+            },
+            "driver": {"gpu": {"version": "535.54.03", "state": "Running"},
+                       "npu": {"version": "23.0.6", "state": "Upgrading"}}
+        }
+    }));
+    pools.push(json!({
+        "kind": "Pool", "apiVersion": "v2",
+        "metadata": {
+            "name": LOGICAL_POOL, "creationTimestamp": "2025-01-20T02:00:00Z",
+            "labels": {"os.modelarts/name": "team-b-logical", "os.modelarts/workspace.id": OTHER_WORKSPACE}
+        },
+        "spec": {"type": "Logical", "scope": ["Train"], "resources": [{"flavor": "modelarts.vm.gpu.t4u8", "count": 1}]},
+        "status": {"phase": "Waiting", "resources": {"creating": [{"flavor": "modelarts.vm.gpu.t4u8", "count": 1}]}}
+    }));
+    pools
+}
+
+fn node(
+    name: &str,
+    flavor: &str,
+    az: &str,
+    phase: &str,
+    resources: Value,
+    available: Option<Value>,
+) -> Value {
+    let mut status =
+        json!({"phase": phase, "az": az, "privateIp": "192.168.0.10", "resources": resources});
+    if let Some(a) = available {
+        status["availableResources"] = a;
+    }
+    json!({
+        "kind": "Node", "apiVersion": "v1",
+        "metadata": {"name": name, "creationTimestamp": "2024-03-11T08:40:00Z",
+                     "labels": {"os.modelarts/node.flavor": flavor}},
+        "spec": {"flavor": flavor},
+        "status": status
+    })
+}
+
+/// A pool's nodes, with the demo drift applied to two of them.
+fn nodes_of(pool: &str, step: u64) -> Vec<Value> {
+    match pool {
+        SEED_POOL => {
+            let res = json!({"cpu": "3500m", "memory": "14336Mi", "pods": "110", "ephemeral-storage": "61255492Ki"});
+            vec![
+                node(
+                    "os-node-created-4ud-1",
+                    CPU_FLAVOR,
+                    "cn-north-7c",
+                    "Available",
+                    res.clone(),
+                    Some(json!({"cpu": "1500m", "memory": "10240Mi", "pods": "104"})),
+                ),
+                node(
+                    "os-node-created-4ud-2",
+                    CPU_FLAVOR,
+                    "cn-north-7c",
+                    "Available",
+                    res,
+                    Some(json!({"cpu": "3500m", "memory": "14336Mi", "pods": "110"})),
+                ),
+            ]
+        }
+        MIXED_POOL => {
+            let gpu = json!({"cpu": "92", "memory": "768Gi", "nvidia.com/gpu": "8", "pods": "110",
+                             "ephemeral-storage": "1500Gi", "hugepages-1Gi": "0"});
+            let npu = json!({"cpu": "192", "memory": "1536Gi", "huawei.com/ascend-snt9": "8", "pods": "110"});
+            let free_gpus = (4 + step) % 9;
+            let free_npus = (2 + 3 * step) % 9;
+            vec![
+                node(
+                    "gpu-node-1",
+                    GPU_FLAVOR,
+                    "cn-north-4a",
+                    "Available",
+                    gpu.clone(),
+                    Some(
+                        json!({"cpu": "60", "memory": "512Gi", "nvidia.com/gpu": free_gpus.to_string()}),
+                    ),
+                ),
+                node(
+                    "gpu-node-2",
+                    GPU_FLAVOR,
+                    "cn-north-4a",
+                    "Available",
+                    gpu.clone(),
+                    Some(json!({"cpu": "92", "memory": "768Gi", "nvidia.com/gpu": "8"})),
+                ),
+                node(
+                    "gpu-node-3",
+                    GPU_FLAVOR,
+                    "cn-north-4a",
+                    "Abnormal",
+                    gpu,
+                    None,
+                ),
+                node(
+                    "npu-node-1",
+                    NPU_FLAVOR,
+                    "cn-north-4b",
+                    "Available",
+                    npu.clone(),
+                    Some(
+                        json!({"cpu": "150500m", "memory": "1024Gi", "huawei.com/ascend-snt9": free_npus.to_string()}),
+                    ),
+                ),
+                node(
+                    "npu-node-2",
+                    NPU_FLAVOR,
+                    "cn-north-4b",
+                    "Creating",
+                    npu,
+                    None,
+                ),
+            ]
+        }
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::header::{HeaderMap, HeaderName};
+
+    const PID: &str = credentials::MODELARTS_PROJECT_ID;
+
+    fn sim(cap: u64) -> ModelArts {
+        ModelArts::new(Options {
+            page_cap: cap,
+            drift: false,
+            ..Options::default()
+        })
+    }
+
+    fn request(
+        method: &str,
+        path: &str,
+        query: &[(&str, &str)],
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> SimRequest {
+        let mut h = HeaderMap::new();
+        for (k, v) in headers {
+            h.insert(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        SimRequest {
+            method: method.into(),
+            path: path.into(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            headers: h,
+            body: body.to_vec().into(),
+        }
+    }
+
+    /// A GET signed like the exporter signs it.
+    fn signed(path: &str, query: &[(&str, &str)], sk: &str) -> SimRequest {
+        let q: Vec<(String, String)> = query
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let headers = vec![("x-project-id".to_string(), PID.to_string())];
+        let date = huawei::format_sdk_date(now_secs());
+        let auth = huawei::sign(
+            credentials::HUAWEI_ACCESS_KEY_ID,
+            sk,
+            &HwRequest {
+                method: "GET",
+                host: "sim:1",
+                path,
+                query: &q,
+                headers: &headers,
+                body: b"",
+            },
+            &date,
+        );
+        request(
+            "GET",
+            path,
+            query,
+            &[
+                ("host", "sim:1"),
+                ("x-project-id", PID),
+                ("x-sdk-date", &date),
+                ("authorization", &auth),
+                ("user-agent", "unsigned/1"),
+            ],
+            b"",
+        )
+    }
+
+    fn body(r: &SimResponse) -> Value {
+        serde_json::from_slice(&r.body).unwrap()
+    }
+
+    fn token_for(s: &ModelArts, user: &str, password: &str) -> SimResponse {
+        let b = json!({"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {
+                "name": user, "password": password, "domain": {"name": credentials::HUAWEI_IAM_DOMAIN}}}},
+            "scope": {"project": {"name": credentials::MODELARTS_PROJECT_NAME}}}});
+        s.handle(&request(
+            "POST",
+            "/v3/auth/tokens",
+            &[],
+            &[],
+            b.to_string().as_bytes(),
+        ))
+        .unwrap()
+    }
+
+    fn with_token(path: &str, query: &[(&str, &str)], token: &str) -> SimRequest {
+        request("GET", path, query, &[("x-auth-token", token)], b"")
+    }
+
+    #[test]
+    fn signed_requests_page_pools_with_continue_tokens() {
+        let s = sim(1);
+        let path = format!("/v2/{PID}/pools");
+        let r = s
+            .handle(&signed(&path, &[], credentials::HUAWEI_SECRET_ACCESS_KEY))
+            .unwrap();
+        assert_eq!(r.status, 200, "{:?}", body(&r));
+        let v = body(&r);
+        assert_eq!(v["items"][0]["metadata"]["name"], SEED_POOL);
+        let next = v["metadata"]["continue"].as_str().unwrap().to_string();
+        let r = s
+            .handle(&signed(
+                &path,
+                &[("continue", &next)],
+                credentials::HUAWEI_SECRET_ACCESS_KEY,
+            ))
+            .unwrap();
+        let v = body(&r);
+        assert_eq!(v["items"][0]["metadata"]["name"], MIXED_POOL);
+        // The workspace filter, on one page of a larger cap: no metadata at all.
+        let r = sim(10)
+            .handle(&signed(
+                &path,
+                &[("workspaceId", "0")],
+                credentials::HUAWEI_SECRET_ACCESS_KEY,
+            ))
+            .unwrap();
+        let v = body(&r);
+        assert_eq!(v["items"].as_array().unwrap().len(), 2);
+        assert!(v.get("metadata").is_none());
+        // A token from another list is refused.
+        let r = s
+            .handle(&signed(
+                &format!("/v2/{PID}/pools/{MIXED_POOL}/nodes"),
+                &[("continue", &next)],
+                credentials::HUAWEI_SECRET_ACCESS_KEY,
+            ))
+            .unwrap();
+        assert_eq!(
+            (r.status, body(&r)["error_code"].clone()),
+            (400, json!("ModelArts.50004000"))
+        );
+    }
+
+    #[test]
+    fn node_limit_is_capped() {
+        let s = sim(2);
+        let path = format!("/v2/{PID}/pools/{MIXED_POOL}/nodes");
+        let r = s
+            .handle(&signed(
+                &path,
+                &[("limit", "500")],
+                credentials::HUAWEI_SECRET_ACCESS_KEY,
+            ))
+            .unwrap();
+        let v = body(&r);
+        assert_eq!(v["items"].as_array().unwrap().len(), 2);
+        assert_eq!(v["metadata"]["remainingItemCount"], 3);
+        let r = s
+            .handle(&signed(
+                &path,
+                &[("limit", "1")],
+                credentials::HUAWEI_SECRET_ACCESS_KEY,
+            ))
+            .unwrap();
+        assert_eq!(body(&r)["items"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_wrong_secret_is_apigw_0301() {
+        let r = sim(10)
+            .handle(&signed(&format!("/v2/{PID}/pools"), &[], "not-the-secret"))
+            .unwrap();
+        assert_eq!(r.status, 401);
+        assert_eq!(body(&r)["error_code"], "APIGW.0301");
+        let r = sim(10)
+            .handle(&request("GET", &format!("/v2/{PID}/pools"), &[], &[], b""))
+            .unwrap();
+        assert_eq!(
+            (r.status, body(&r)["error_code"].clone()),
+            (401, json!("APIGW.0301"))
+        );
+    }
+
+    #[test]
+    fn iam_issues_tokens_that_modelarts_accepts() {
+        let s = sim(10);
+        let r = token_for(
+            &s,
+            credentials::HUAWEI_IAM_USER,
+            credentials::HUAWEI_IAM_PASSWORD,
+        );
+        assert_eq!(r.status, 201);
+        let token = r
+            .headers
+            .iter()
+            .find(|(k, _)| k == "x-subject-token")
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        let expires = body(&r)["token"]["expires_at"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let left =
+            crate::providers::modelarts::iam::parse_expires_at(&expires).unwrap() - now_secs();
+        assert!((86_390..=86_400).contains(&left), "{expires}");
+        let path = format!("/v2/{PID}/pools");
+        assert_eq!(
+            s.handle(&with_token(&path, &[], &token)).unwrap().status,
+            200
+        );
+        assert_eq!(
+            s.handle(&with_token(&path, &[], &token)).unwrap().status,
+            200
+        );
+        assert_eq!(
+            s.handle(&with_token(&path, &[], "MIIforged"))
+                .unwrap()
+                .status,
+            401
+        );
+        // Another project's URL is out of the token's scope.
+        assert_eq!(
+            s.handle(&with_token("/v2/other/pools", &[], &token))
+                .unwrap()
+                .status,
+            401
+        );
+    }
+
+    #[test]
+    fn iam_refuses_wrong_passwords_and_projects() {
+        let s = sim(10);
+        let r = token_for(&s, credentials::HUAWEI_IAM_USER, "wrong");
+        assert_eq!(r.status, 401);
+        assert!(r.headers.is_empty());
+        let b = json!({"auth": {
+            "identity": {"methods": ["password"], "password": {"user": {
+                "name": credentials::HUAWEI_IAM_USER, "password": credentials::HUAWEI_IAM_PASSWORD,
+                "domain": {"name": credentials::HUAWEI_IAM_DOMAIN}}}},
+            "scope": {"project": {"id": "someone-elses"}}}});
+        let r = s
+            .handle(&request(
+                "POST",
+                "/v3/auth/tokens",
+                &[],
+                &[],
+                b.to_string().as_bytes(),
+            ))
+            .unwrap();
+        assert_eq!(r.status, 401);
+    }
+
+    #[test]
+    fn an_expired_token_is_refused() {
+        let mut user = IamUser::new("short", "pw");
+        user.token_lifetime = Duration::ZERO;
+        let s = ModelArts::with_users(Options::default(), vec![user]);
+        let r = token_for(&s, "short", "pw");
+        let token = r.headers[0].1.clone();
+        let r = s
+            .handle(&with_token(&format!("/v2/{PID}/pools"), &[], &token))
+            .unwrap();
+        assert_eq!(r.status, 401);
+        assert!(body(&r)["error_msg"].as_str().unwrap().contains("expired"));
+    }
+
+    #[test]
+    fn one_poll_tokens_are_revoked_when_the_next_poll_starts() {
+        let s = sim(1);
+        let r = token_for(
+            &s,
+            credentials::HUAWEI_IAM_ONE_POLL_USER,
+            credentials::HUAWEI_IAM_PASSWORD,
+        );
+        let token = r.headers[0].1.clone();
+        let pools = format!("/v2/{PID}/pools");
+        let first = s.handle(&with_token(&pools, &[], &token)).unwrap();
+        assert_eq!(first.status, 200);
+        // The rest of the poll works: later pages and node lists.
+        let next = body(&first)["metadata"]["continue"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            s.handle(&with_token(&pools, &[("continue", &next)], &token))
+                .unwrap()
+                .status,
+            200
+        );
+        let nodes = format!("/v2/{PID}/pools/{SEED_POOL}/nodes");
+        assert_eq!(
+            s.handle(&with_token(&nodes, &[], &token)).unwrap().status,
+            200
+        );
+        // The next poll does not.
+        assert_eq!(
+            s.handle(&with_token(&pools, &[], &token)).unwrap().status,
+            401
+        );
+        assert_eq!(
+            s.handle(&with_token(&nodes, &[], &token)).unwrap().status,
+            401
+        );
+    }
+
+    #[test]
+    fn only_modelarts_and_iam_paths_are_claimed() {
+        let s = sim(10);
+        for path in [
+            "/v2/serviceresources",
+            "/v2/service",
+            "/",
+            "/api/aihc/aihc-service/v3/queues",
+            "/v3/other",
+        ] {
+            assert!(
+                s.handle(&request("POST", path, &[], &[], b"")).is_none(),
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn drift_stays_within_capacity() {
+        for step in 0..20 {
+            for n in nodes_of(MIXED_POOL, step) {
+                let st = &n["status"];
+                for key in ["nvidia.com/gpu", "huawei.com/ascend-snt9"] {
+                    if let (Some(total), Some(free)) = (
+                        st["resources"][key].as_str(),
+                        st["availableResources"][key].as_str(),
+                    ) {
+                        let (t, f): (u64, u64) = (total.parse().unwrap(), free.parse().unwrap());
+                        assert!(f <= t, "step {step}: {f} of {t} {key} free");
+                    }
+                }
+            }
+        }
+        assert_eq!(nodes_of(MIXED_POOL, 0).len(), 5);
+        assert_eq!(nodes_of(SEED_POOL, 0).len(), 2);
+        assert!(nodes_of(LOGICAL_POOL, 0).is_empty());
+    }
+
+    #[test]
+    fn rfc3339_round_trips_through_the_client_parser() {
+        let t = UNIX_EPOCH + Duration::from_secs(1_578_128_722);
+        assert_eq!(rfc3339(t), "2020-01-04T09:05:22.000000Z");
+    }
+}
