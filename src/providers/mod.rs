@@ -10,6 +10,7 @@
 
 pub mod aihc;
 pub mod paging;
+pub mod sugon;
 
 use std::fmt;
 use std::future::Future;
@@ -65,6 +66,7 @@ impl fmt::Display for ProviderKind {
 #[derive(Debug, Clone)]
 pub enum ProviderConfig {
     Aihc(aihc::Config),
+    Sugon(sugon::Config),
 }
 
 /// Parses the provider's own keys from an account table. `common` carries
@@ -77,6 +79,7 @@ pub fn parse_config(
 ) -> Option<ProviderConfig> {
     match kind {
         ProviderKind::Aihc => aihc::parse_config(f, common).map(ProviderConfig::Aihc),
+        ProviderKind::Sugon => sugon::parse_config(f, common).map(ProviderConfig::Sugon),
         other => {
             f.error(
                 "provider",
@@ -91,6 +94,7 @@ pub fn parse_config(
 pub fn build(config: &ProviderConfig) -> Arc<dyn Provider> {
     match config {
         ProviderConfig::Aihc(c) => Arc::new(aihc::Aihc::new(c.clone())),
+        ProviderConfig::Sugon(c) => Arc::new(sugon::Sugon::new(c.clone())),
     }
 }
 
