@@ -38,10 +38,23 @@ timeout = "5s"
 pool_types = ["common", "dedicatedV2"]
 access_key_id = "{ak}"
 secret_access_key = "{sk}"
+
+[[accounts]]
+name = "sugon-demo"
+provider = "sugon"
+endpoint = "http://{sim}"
+interval = "{interval}"
+timeout = "5s"
+user = "{sugon_user}"
+password = "{sugon_password}"
+org_id = "{sugon_org}"
 "#,
         cookie = credentials::AIHC_CONSOLE_COOKIE,
         ak = credentials::BCE_ACCESS_KEY_ID,
         sk = credentials::BCE_SECRET_ACCESS_KEY,
+        sugon_user = credentials::SUGON_USER,
+        sugon_password = credentials::SUGON_PASSWORD,
+        sugon_org = credentials::SUGON_ORG_ID,
     )
 }
 

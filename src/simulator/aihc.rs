@@ -482,6 +482,7 @@ mod tests {
         Aihc::new(Options {
             page_cap: cap,
             drift: false,
+            ..Options::default()
         })
     }
 

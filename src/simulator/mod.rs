@@ -6,6 +6,7 @@
 //! platforms share one listener, since their paths do not overlap.
 
 pub mod aihc;
+pub mod sugon;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -27,6 +28,12 @@ pub mod credentials {
     pub const BCE_SECRET_ACCESS_KEY: &str = "demo-bce-secret-key-0001";
     /// The console session cookie (a user pastes the browser's Cookie header).
     pub const AIHC_CONSOLE_COOKIE: &str = "bce-sessionid=demo-console-session; bce-ctx-region=bj";
+    /// Sugon AC / SCNet: one user, with a password login and an AK/SK pair.
+    pub const SUGON_USER: &str = "demo-sugon";
+    pub const SUGON_PASSWORD: &str = "demo-sugon-password-0001";
+    pub const SUGON_ORG_ID: &str = "demo0org0id0000000000000000000001";
+    pub const SCNET_ACCESS_KEY_ID: &str = "demo0scnet0access0key00000000001";
+    pub const SCNET_SECRET_ACCESS_KEY: &str = "demo-scnet-secret-key-0001";
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +42,8 @@ pub struct Options {
     pub page_cap: u64,
     /// Move allocations a little on every poll so dashboards look alive.
     pub drift: bool,
+    /// Sugon token lifetime and platform clock.
+    pub sugon: sugon::SugonOptions,
 }
 
 impl Default for Options {
@@ -42,6 +51,7 @@ impl Default for Options {
         Options {
             page_cap: 100,
             drift: true,
+            sugon: sugon::SugonOptions::default(),
         }
     }
 }
@@ -119,7 +129,10 @@ pub struct Simulator {
 impl Simulator {
     pub fn new(opts: &Options) -> Self {
         Simulator {
-            platforms: vec![Box::new(aihc::Aihc::new(opts.clone()))],
+            platforms: vec![
+                Box::new(aihc::Aihc::new(opts.clone())),
+                Box::new(sugon::Sugon::new(opts.sugon.clone())),
+            ],
         }
     }
 

@@ -122,7 +122,12 @@ impl<'a> Client<'a> {
                     ResourcesDto::default()
                 } else {
                     serde_json::from_value(data).map_err(|e| {
-                        self.fail(API_RESOURCES, &url, Reason::Decode, format!("unexpected data: {e}"))
+                        self.fail(
+                            API_RESOURCES,
+                            &url,
+                            Reason::Decode,
+                            format!("unexpected data: {e}"),
+                        )
                     })?
                 };
                 let pool = map::map_group(&cluster_id, &accelerator_type, &group, &dto)
@@ -136,7 +141,8 @@ impl<'a> Client<'a> {
 
     fn selected(&self, accelerator_type: &str, group: &str) -> bool {
         let c = self.cfg;
-        (c.accelerator_types.is_empty() || c.accelerator_types.iter().any(|t| t == accelerator_type))
+        (c.accelerator_types.is_empty()
+            || c.accelerator_types.iter().any(|t| t == accelerator_type))
             && (c.resource_groups.is_empty() || c.resource_groups.iter().any(|g| g == group))
     }
 
@@ -171,7 +177,11 @@ impl<'a> Client<'a> {
                 let url = map::join(&cfg.endpoint, "/ac/openapi/v2/tokens");
                 let request = client.post(url.clone()).header("user", cfg.user.as_str());
                 let request = with_secret(request, "password", password);
-                (API_LOGIN_PASSWORD, url, with_secret(request, "orgId", org_id))
+                (
+                    API_LOGIN_PASSWORD,
+                    url,
+                    with_secret(request, "orgId", org_id),
+                )
             }
             Auth::AkSk {
                 access_key_id,
@@ -191,7 +201,11 @@ impl<'a> Client<'a> {
                     .header("user", cfg.user.as_str())
                     .header("accessKey", access_key_id.as_str())
                     .header("timestamp", timestamp);
-                (API_LOGIN_AKSK, url, with_secret(request, "signature", &signature))
+                (
+                    API_LOGIN_AKSK,
+                    url,
+                    with_secret(request, "signature", &signature),
+                )
             }
         };
         let request = request
@@ -223,7 +237,12 @@ impl<'a> Client<'a> {
             }
         }
         let entries: Vec<TokenEntryDto> = serde_json::from_value(env.data).map_err(|e| {
-            self.fail(api, &url, Reason::Decode, format!("unexpected login data: {e}"))
+            self.fail(
+                api,
+                &url,
+                Reason::Decode,
+                format!("unexpected login data: {e}"),
+            )
         })?;
         let (session, notes) =
             Session::from_login(entries, &cfg.cluster_ids, now_ms()).map_err(|e| {

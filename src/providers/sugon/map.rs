@@ -88,7 +88,12 @@ pub fn map_group(
     }
 
     let mut extra_info = BTreeMap::new();
-    if let Some(t) = dto.max_time.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(t) = dto
+        .max_time
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         extra_info.insert("max_time".to_string(), t.to_string());
     }
 
@@ -152,7 +157,9 @@ pub fn parse_groups(data: &Value) -> Result<Vec<(String, String)>, MapError> {
                 let t = item
                     .get("acceleratorType")
                     .and_then(Value::as_str)
-                    .ok_or_else(|| err(format!("an entry has no acceleratorType: {}", short(item))))?;
+                    .ok_or_else(|| {
+                        err(format!("an entry has no acceleratorType: {}", short(item)))
+                    })?;
                 let name = group_name(item)
                     .ok_or_else(|| err(format!("an entry has no group name: {}", short(item))))?;
                 push(t, &name);
@@ -215,7 +222,12 @@ pub fn enabled_ai_urls(centers: &[CenterDto], cluster_id: &str) -> Vec<String> {
             .as_deref()
             .map(|e| e.trim().eq_ignore_ascii_case("true"))
             .unwrap_or(true);
-        if let Some(url) = entry.url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        if let Some(url) = entry
+            .url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
             if enabled && !out.iter().any(|u| u == url) {
                 out.push(url.to_string());
             }

@@ -125,8 +125,7 @@ pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Confi
         (false, true) => {
             let access_key_id = f.required_string("access_key_id");
             let secret_access_key = f.required_secret("secret_access_key", "for AK/SK login");
-            let login_endpoint =
-                login_endpoint.or_else(|| Url::parse(DEFAULT_LOGIN_ENDPOINT).ok());
+            let login_endpoint = login_endpoint.or_else(|| Url::parse(DEFAULT_LOGIN_ENDPOINT).ok());
             match (access_key_id, secret_access_key, login_endpoint) {
                 (Some(access_key_id), Some(secret_access_key), Some(login_endpoint)) => {
                     Some(Auth::AkSk {

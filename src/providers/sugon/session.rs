@@ -276,7 +276,8 @@ mod tests {
     #[test]
     fn tokens_never_show_in_debug_output() {
         let token = jwt(100_000);
-        let (s, _) = Session::from_login(vec![entry("7", "r", Some(token.clone()))], &[], 1).unwrap();
+        let (s, _) =
+            Session::from_login(vec![entry("7", "r", Some(token.clone()))], &[], 1).unwrap();
         assert!(!format!("{s:?}").contains(&token));
     }
 }

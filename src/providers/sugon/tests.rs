@@ -121,7 +121,10 @@ accelerator_types = ["tpu"]
         "accounts[0].accelerator_types[0]: \"tpu\" is not one of gpu | dcu | mlu | cpu",
     ];
     for w in want {
-        assert!(errs.iter().any(|e| e.starts_with(w)), "missing {w:?} in {errs:#?}");
+        assert!(
+            errs.iter().any(|e| e.starts_with(w)),
+            "missing {w:?} in {errs:#?}"
+        );
     }
     assert_eq!(errs.len(), want.len(), "{errs:#?}");
 }

@@ -28,7 +28,10 @@ fn the_seed_group_maps_to_one_pool() {
     // memorySize is MB (MiB) per node: 31888 MiB = 33 436 991 488 bytes.
     assert_eq!(node.memory_bytes, Some(31888.0 * MIB));
     assert_eq!(node.memory_bytes, Some(33_436_991_488.0));
-    assert_eq!(node.accelerators, BTreeMap::from([("gpu".to_string(), 2.0)]));
+    assert_eq!(
+        node.accelerators,
+        BTreeMap::from([("gpu".to_string(), 2.0)])
+    );
     // The seed reports all three limits as 0; reported values are kept as is.
     assert_eq!(
         pool.node_limits,
@@ -56,8 +59,7 @@ fn absent_fields_give_no_values() {
     assert!(pool.extra_info.is_empty());
     // Only the limit that is reported appears.
     let dto: ResourcesDto =
-        serde_json::from_value(json!({"dcuLimits": "4", "gpuNumber": "8", "maxTime": ""}))
-            .unwrap();
+        serde_json::from_value(json!({"dcuLimits": "4", "gpuNumber": "8", "maxTime": ""})).unwrap();
     let pool = map_group("1", "dcu", "g", &dto).unwrap();
     assert_eq!(pool.node_limits, BTreeMap::from([("dcu".to_string(), 4.0)]));
     assert_eq!(
@@ -87,7 +89,10 @@ fn cpu_groups_have_no_accelerator() {
 fn malformed_numbers_name_the_group_and_field() {
     let dto: ResourcesDto = serde_json::from_value(json!({"cpuNumber": "lots"})).unwrap();
     let e = map_group("1", "gpu", "A800", &dto).unwrap_err();
-    assert!(e.context.contains("A800") && e.context.contains("cpuNumber"), "{e}");
+    assert!(
+        e.context.contains("A800") && e.context.contains("cpuNumber"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -153,19 +158,37 @@ fn only_enabled_ai_urls_of_the_region_are_used() {
 #[test]
 fn ai_base_drops_the_ai_suffix() {
     for (raw, want) in [
-        ("https://api01.example.com:65106", "https://api01.example.com:65106/"),
-        ("https://api01.example.com:65106/", "https://api01.example.com:65106/"),
-        ("https://api01.example.com:65106/ai", "https://api01.example.com:65106/"),
-        ("https://api01.example.com:65106/ai/", "https://api01.example.com:65106/"),
+        (
+            "https://api01.example.com:65106",
+            "https://api01.example.com:65106/",
+        ),
+        (
+            "https://api01.example.com:65106/",
+            "https://api01.example.com:65106/",
+        ),
+        (
+            "https://api01.example.com:65106/ai",
+            "https://api01.example.com:65106/",
+        ),
+        (
+            "https://api01.example.com:65106/ai/",
+            "https://api01.example.com:65106/",
+        ),
         ("https://gw.example/sugon/ai", "https://gw.example/sugon"),
         ("http://127.0.0.1:9/aiserver", "http://127.0.0.1:9/aiserver"),
     ] {
         let base = ai_base(raw).unwrap();
         assert_eq!(base.as_str(), want, "{raw}");
     }
-    let url = join(&ai_base("https://gw.example/sugon/ai").unwrap(), "/ai/openapi/v2/x");
+    let url = join(
+        &ai_base("https://gw.example/sugon/ai").unwrap(),
+        "/ai/openapi/v2/x",
+    );
     assert_eq!(url.as_str(), "https://gw.example/sugon/ai/openapi/v2/x");
-    let url = join(&ai_base("https://h.example/ai").unwrap(), "/ai/openapi/v2/x");
+    let url = join(
+        &ai_base("https://h.example/ai").unwrap(),
+        "/ai/openapi/v2/x",
+    );
     assert_eq!(url.as_str(), "https://h.example/ai/openapi/v2/x");
     assert!(ai_base("ftp://h.example").is_err());
     assert!(ai_base("not a url").is_err());
