@@ -87,6 +87,9 @@ fn the_example_configs_are_valid() {
             // The examples read secrets from these variables.
             .env("BCE_SECRET_ACCESS_KEY", "x")
             .env("AIHC_CONSOLE_COOKIE", "x")
+            .env("SUGON_PASSWORD", "x")
+            .env("SUGON_ORG_ID", "x")
+            .env("SCNET_SECRET_ACCESS_KEY", "x")
             .output()
             .unwrap();
         assert!(
