@@ -88,7 +88,26 @@ impl<'a> Client<'a> {
             if self.state.session.is_some() {
                 tracing::debug!(user = %self.cfg.user, "a Sugon token is close to expiry; logging in again");
             }
-            self.login().await?;
+            match self.login().await {
+                Ok(()) => {}
+                // Renewing early leaves time to fail: keep polling with the
+                // current tokens while they last (the failure is counted).
+                Err(e)
+                    if self
+                        .state
+                        .session
+                        .as_ref()
+                        .is_some_and(|s| s.still_valid(now_ms())) =>
+                {
+                    tracing::warn!(
+                        user = %self.cfg.user,
+                        reason = %e.reason,
+                        error = %e.message,
+                        "renewing the tokens failed; using the current ones until they expire"
+                    );
+                }
+                Err(e) => return Err(e),
+            }
         }
         let regions: Vec<Region> = self
             .state

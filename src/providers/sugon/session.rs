@@ -47,6 +47,8 @@ pub struct RegionToken {
     /// A `Secret`, so it cannot be formatted into a log line or error by mistake.
     pub token: Secret,
     pub renew_at_ms: Option<u64>,
+    /// The token's `expireTime`, when it plans a renewal (a future expiry).
+    pub expire_at_ms: Option<u64>,
 }
 
 /// The tokens of one login.
@@ -124,6 +126,7 @@ impl Session {
                         cluster_name: name,
                         token: Secret::new(token),
                         renew_at_ms,
+                        expire_at_ms: renew_at_ms.and(expire),
                     });
                 }
             }
@@ -153,6 +156,14 @@ impl Session {
         self.regions
             .iter()
             .any(|r| r.renew_at_ms.is_some_and(|t| now_ms >= t))
+    }
+
+    /// Every token is known to be valid until after `now_ms`: a failed renewal
+    /// can fall back on them.
+    pub fn still_valid(&self, now_ms: u64) -> bool {
+        self.regions
+            .iter()
+            .all(|r| r.expire_at_ms.is_some_and(|t| now_ms < t))
     }
 
     pub fn token(&self, cluster_id: &str) -> Option<&Secret> {
@@ -226,6 +237,8 @@ mod tests {
         assert_eq!(s.regions[0].renew_at_ms, Some(now + 7_200_000 - 300_000));
         assert!(!s.renewal_due(now + 6_899_999));
         assert!(s.renewal_due(now + 6_900_000));
+        // 11250's expiry is unknown, so the session cannot vouch for it.
+        assert!(!s.still_valid(now + 1));
         assert!(s.token("11250").is_some() && s.token("0").is_none());
     }
 
@@ -242,6 +255,7 @@ mod tests {
             Session::from_login(entries(), &["11250".into(), "99".into()], now).unwrap();
         assert_eq!(s.regions.len(), 1);
         assert_eq!(s.regions[0].cluster_id, "11250");
+        assert!(s.still_valid(99_999) && !s.still_valid(100_000));
         assert_eq!(notes.missing, vec!["99".to_string()]);
         assert_eq!(
             Session::from_login(entries(), &["99".into()], now).unwrap_err(),

@@ -182,3 +182,72 @@ unexpected = 1
         "{shown}"
     );
 }
+
+/// A failed early renewal falls back on tokens that are still valid; with no
+/// valid token left, the failure fails the poll. Runs the client against the
+/// in-process simulator, sharing one provider state between a good and a bad
+/// password configuration.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use crate::http::{build_client, PollCtx, Reason};
+    use crate::simulator::{self, credentials};
+    use crate::stats::AccountStats;
+
+    let sim = simulator::start("127.0.0.1:0", &simulator::Options::default())
+        .await
+        .unwrap();
+    let cfg = |password: &str| Config {
+        endpoint: Url::parse(&format!("http://{}", sim.addr)).unwrap(),
+        user: credentials::SUGON_USER.into(),
+        auth: Auth::Password {
+            password: Secret::new(password),
+            org_id: Secret::new(credentials::SUGON_ORG_ID),
+        },
+        cluster_ids: vec![],
+        resource_groups: vec![],
+        accelerator_types: vec![],
+    };
+    let (good, bad) = (cfg(credentials::SUGON_PASSWORD), cfg("wrong"));
+    let stats = Arc::new(AccountStats::default());
+    let ctx = PollCtx {
+        client: build_client().unwrap(),
+        timeout: Duration::from_secs(5),
+        max_response_bytes: 1 << 20,
+        stats: stats.clone(),
+    };
+    let mut state = State::default();
+    let first = client::Client::new(&good, &ctx, &mut state)
+        .poll()
+        .await
+        .unwrap();
+    assert_eq!(first.pools.len(), 4);
+
+    // Renewal due now, but the (10-minute) tokens are still valid: the refused
+    // login is counted and the poll goes on with the current tokens.
+    for r in &mut state.session.as_mut().unwrap().regions {
+        r.renew_at_ms = Some(0);
+    }
+    let second = client::Client::new(&bad, &ctx, &mut state)
+        .poll()
+        .await
+        .unwrap();
+    assert_eq!(second, first);
+    let view = stats.view();
+    assert_eq!(view.requests["v2/tokens"], 2);
+    assert_eq!(view.failures[&("v2/tokens".to_string(), Reason::Auth)], 1);
+
+    // Once the tokens are past their expiry, the refused login fails the poll.
+    for r in &mut state.session.as_mut().unwrap().regions {
+        r.expire_at_ms = Some(1);
+    }
+    let e = client::Client::new(&bad, &ctx, &mut state)
+        .poll()
+        .await
+        .unwrap_err();
+    assert_eq!((e.api.as_str(), e.reason), ("v2/tokens", Reason::Auth));
+    assert!(e.message.contains("login refused: code 10004"), "{e}");
+    sim.stop().await;
+}
