@@ -58,6 +58,16 @@ interval = "{interval}"
 timeout = "5s"
 access_key_id = "{hw_ak}"
 secret_access_key = "{hw_sk}"
+
+[[accounts]]
+name = "sugon-demo"
+provider = "sugon"
+endpoint = "http://{sim}"
+interval = "{interval}"
+timeout = "5s"
+user = "{sugon_user}"
+password = "{sugon_password}"
+org_id = "{sugon_org}"
 "#,
         cookie = credentials::AIHC_CONSOLE_COOKIE,
         ak = credentials::BCE_ACCESS_KEY_ID,
@@ -66,6 +76,9 @@ secret_access_key = "{hw_sk}"
         ma_project = credentials::MODELARTS_PROJECT_ID,
         hw_ak = credentials::HUAWEI_ACCESS_KEY_ID,
         hw_sk = credentials::HUAWEI_SECRET_ACCESS_KEY,
+        sugon_user = credentials::SUGON_USER,
+        sugon_password = credentials::SUGON_PASSWORD,
+        sugon_org = credentials::SUGON_ORG_ID,
     )
 }
 

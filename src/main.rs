@@ -62,6 +62,13 @@ enum Command {
         /// change at run time with POST /-/faults.
         #[arg(long, default_value = "")]
         faults: String,
+        /// How long simulated Sugon tokens stay valid.
+        #[arg(long = "sugon-token-lifetime", default_value = "10m", value_parser = humantime::parse_duration)]
+        sugon_token_lifetime: std::time::Duration,
+        /// How far the simulated Sugon platform's clock runs ahead of this host's
+        /// (its tokens then lapse before the expiry they claim).
+        #[arg(long = "sugon-clock-skew", default_value = "0s", value_parser = humantime::parse_duration)]
+        sugon_clock_skew: std::time::Duration,
     },
     /// Run the simulator and an exporter configured for it, in one process.
     Demo {
@@ -95,7 +102,20 @@ fn main() -> ExitCode {
             page_cap,
             no_drift,
             faults,
-        }) => rt.block_on(simulate(&listen, page_cap, !no_drift, faults)),
+            sugon_token_lifetime,
+            sugon_clock_skew,
+        }) => {
+            let opts = simulator::Options {
+                page_cap,
+                drift: !no_drift,
+                faults,
+                sugon: simulator::sugon::SugonOptions {
+                    token_lifetime: sugon_token_lifetime,
+                    clock_skew: sugon_clock_skew,
+                },
+            };
+            rt.block_on(simulate(&listen, &opts))
+        }
         Some(Command::Demo {
             listen_address,
             interval,
@@ -154,13 +174,8 @@ async fn run(path: &std::path::Path, listen: Option<String>) -> anyhow::Result<(
     Ok(())
 }
 
-async fn simulate(listen: &str, page_cap: u64, drift: bool, faults: String) -> anyhow::Result<()> {
-    let options = simulator::Options {
-        page_cap,
-        drift,
-        faults,
-    };
-    let sim = simulator::start(listen, &options).await?;
+async fn simulate(listen: &str, opts: &simulator::Options) -> anyhow::Result<()> {
+    let sim = simulator::start(listen, opts).await?;
     // Tests read this line to find the port when they ask for port 0.
     println!("simulator listening on http://{}", sim.addr);
     tracing::info!(address = %sim.addr, "simulator listening");

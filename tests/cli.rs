@@ -89,6 +89,9 @@ fn the_example_configs_are_valid() {
             .env("AIHC_CONSOLE_COOKIE", "x")
             .env("HUAWEI_SECRET_ACCESS_KEY", "x")
             .env("HUAWEI_IAM_PASSWORD", "x")
+            .env("SUGON_PASSWORD", "x")
+            .env("SUGON_ORG_ID", "x")
+            .env("SCNET_SECRET_ACCESS_KEY", "x")
             .output()
             .unwrap();
         assert!(

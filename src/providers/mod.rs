@@ -12,6 +12,7 @@ pub mod aihc;
 pub mod modelarts;
 pub mod paging;
 pub mod qianfan;
+pub mod sugon;
 
 use std::fmt;
 use std::future::Future;
@@ -69,6 +70,7 @@ pub enum ProviderConfig {
     Aihc(aihc::Config),
     Qianfan(qianfan::Config),
     ModelArts(modelarts::Config),
+    Sugon(sugon::Config),
 }
 
 /// Parses the provider's own keys from an account table. `common` carries
@@ -85,13 +87,7 @@ pub fn parse_config(
         ProviderKind::ModelArts => {
             modelarts::parse_config(f, common).map(ProviderConfig::ModelArts)
         }
-        other => {
-            f.error(
-                "provider",
-                format!("provider {other} is not implemented in this version"),
-            );
-            None
-        }
+        ProviderKind::Sugon => sugon::parse_config(f, common).map(ProviderConfig::Sugon),
     }
 }
 
@@ -101,6 +97,7 @@ pub fn build(config: &ProviderConfig) -> Arc<dyn Provider> {
         ProviderConfig::Aihc(c) => Arc::new(aihc::Aihc::new(c.clone())),
         ProviderConfig::Qianfan(c) => Arc::new(qianfan::Qianfan::new(c.clone())),
         ProviderConfig::ModelArts(c) => Arc::new(modelarts::ModelArts::new(c.clone())),
+        ProviderConfig::Sugon(c) => Arc::new(sugon::Sugon::new(c.clone())),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod aihc;
 pub mod faults;
 pub mod modelarts;
 pub mod qianfan;
+pub mod sugon;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -43,6 +44,12 @@ pub mod credentials {
     /// An IAM user whose tokens the simulator revokes when the next poll starts
     /// (while `expires_at` still says 24 h), as IAM does after a password change.
     pub const HUAWEI_IAM_ONE_POLL_USER: &str = "demo-iam-one-poll-user";
+    /// Sugon AC / SCNet: one user, with a password login and an AK/SK pair.
+    pub const SUGON_USER: &str = "demo-sugon";
+    pub const SUGON_PASSWORD: &str = "demo-sugon-password-0001";
+    pub const SUGON_ORG_ID: &str = "demo0org0id0000000000000000000001";
+    pub const SCNET_ACCESS_KEY_ID: &str = "demo0scnet0access0key00000000001";
+    pub const SCNET_SECRET_ACCESS_KEY: &str = "demo-scnet-secret-key-0001";
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +60,8 @@ pub struct Options {
     pub drift: bool,
     /// Fault injection spec (see [`faults`]); empty for none.
     pub faults: String,
+    /// Sugon token lifetime and platform clock.
+    pub sugon: sugon::SugonOptions,
 }
 
 impl Default for Options {
@@ -61,6 +70,7 @@ impl Default for Options {
             page_cap: 100,
             drift: true,
             faults: String::new(),
+            sugon: sugon::SugonOptions::default(),
         }
     }
 }
@@ -145,6 +155,7 @@ impl Simulator {
                 Box::new(aihc::Aihc::new(opts.clone())),
                 Box::new(qianfan::Qianfan::new(opts.clone())),
                 Box::new(modelarts::ModelArts::new(opts.clone())),
+                Box::new(sugon::Sugon::new(opts.sugon.clone())),
             ],
             faults: f,
         })

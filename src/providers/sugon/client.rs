@@ -1,0 +1,456 @@
+//! The Sugon HTTP side of a poll: login, the `{code, msg, data}` envelope, the
+//! single re-login when a token is rejected, AI endpoint discovery with failover,
+//! and the per-group resource calls.
+//!
+//! Secrets (password, org id, AK/SK signature, tokens) go only into request
+//! headers, marked sensitive; log lines and errors name regions, APIs and codes.
+
+use std::collections::BTreeSet;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use reqwest::header::HeaderValue;
+use reqwest::{RequestBuilder, Url};
+use serde_json::Value;
+
+use crate::auth::scnet;
+use crate::config::Secret;
+use crate::http::{redact_url, PollCtx, PollError, Reason};
+use crate::model::{Region, Snapshot};
+
+use super::dto::{Envelope, ResourcesDto, TokenEntryDto};
+use super::map::{self, MapError};
+use super::session::{Session, SessionError};
+use super::{Auth, Config, State};
+
+/// `api` label values (`aipool_api_requests_total{api}`).
+pub const API_LOGIN_PASSWORD: &str = "v2/tokens";
+pub const API_LOGIN_AKSK: &str = "v3/tokens";
+pub const API_CENTER: &str = "v2/center";
+pub const API_GROUPS: &str = "v2/instance-service/resource-group";
+pub const API_RESOURCES: &str = "v2/instance-service/resources";
+
+/// "No permission": what the platform answers for an expired or revoked token.
+pub const CODE_TOKEN_REJECTED: &str = "10008";
+/// "Internal error": a login refused with it is the platform's fault, not the
+/// credentials'.
+const CODE_INTERNAL: &str = "10001";
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// A header value that `Debug` output of the request hides.
+fn sensitive(value: &str) -> Option<HeaderValue> {
+    let mut v = HeaderValue::from_str(value).ok()?;
+    v.set_sensitive(true);
+    Some(v)
+}
+
+fn shorten(s: &str) -> String {
+    const MAX: usize = 300;
+    let mut t: String = s.chars().take(MAX).collect();
+    if s.chars().count() > MAX {
+        t.push('…');
+    }
+    t
+}
+
+pub struct Client<'a> {
+    cfg: &'a Config,
+    ctx: &'a PollCtx,
+    state: &'a mut State,
+    /// This poll already logged in again after a rejected token; a second
+    /// rejection fails the poll instead of looping.
+    relogged: bool,
+}
+
+impl<'a> Client<'a> {
+    pub fn new(cfg: &'a Config, ctx: &'a PollCtx, state: &'a mut State) -> Self {
+        Client {
+            cfg,
+            ctx,
+            state,
+            relogged: false,
+        }
+    }
+
+    /// One poll: a login if there is no session or a token is due for renewal,
+    /// then every selected region's resource groups.
+    pub async fn poll(&mut self) -> Result<Snapshot, PollError> {
+        let due = match &self.state.session {
+            None => true,
+            Some(s) => s.renewal_due(now_ms()),
+        };
+        if due {
+            if self.state.session.is_some() {
+                tracing::debug!(user = %self.cfg.user, "a Sugon token is close to expiry; logging in again");
+            }
+            match self.login().await {
+                Ok(()) => {}
+                // Renewing early leaves time to fail: keep polling with the
+                // current tokens while they last (the failure is counted).
+                Err(e)
+                    if self
+                        .state
+                        .session
+                        .as_ref()
+                        .is_some_and(|s| s.still_valid(now_ms())) =>
+                {
+                    tracing::warn!(
+                        user = %self.cfg.user,
+                        reason = %e.reason,
+                        error = %e.message,
+                        "renewing the tokens failed; using the current ones until they expire"
+                    );
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let regions: Vec<Region> = self
+            .state
+            .session
+            .iter()
+            .flat_map(|s| s.regions.iter())
+            .map(|r| Region {
+                id: r.cluster_id.clone(),
+                name: r.cluster_name.clone(),
+            })
+            .collect();
+        let mut snapshot = Snapshot::default();
+        let mut discovered = BTreeSet::new();
+        for region in regions {
+            let cluster_id = region.id.clone();
+            snapshot.regions.push(region);
+            let Some((base, groups)) = self.discover(&cluster_id).await? else {
+                continue;
+            };
+            for (accelerator_type, group) in groups {
+                discovered.insert(group.clone());
+                if !self.selected(&accelerator_type, &group) {
+                    continue;
+                }
+                let mut url = map::join(&base, "/ai/openapi/v2/instance-service/resources");
+                url.query_pairs_mut()
+                    .append_pair("resourceGroup", &group)
+                    .append_pair("acceleratorType", &accelerator_type);
+                let data = self.token_call(API_RESOURCES, &cluster_id, &url).await?;
+                let dto: ResourcesDto = if data.is_null() {
+                    ResourcesDto::default()
+                } else {
+                    serde_json::from_value(data).map_err(|e| {
+                        self.fail(
+                            API_RESOURCES,
+                            &url,
+                            Reason::Decode,
+                            format!("unexpected data: {e}"),
+                        )
+                    })?
+                };
+                let pool = map::map_group(&cluster_id, &accelerator_type, &group, &dto)
+                    .map_err(|e| self.map_err(API_RESOURCES, &url, e))?;
+                snapshot.pools.push(pool);
+            }
+        }
+        self.warn_undiscovered_groups(&discovered);
+        Ok(snapshot)
+    }
+
+    fn selected(&self, accelerator_type: &str, group: &str) -> bool {
+        let c = self.cfg;
+        (c.accelerator_types.is_empty()
+            || c.accelerator_types.iter().any(|t| t == accelerator_type))
+            && (c.resource_groups.is_empty() || c.resource_groups.iter().any(|g| g == group))
+    }
+
+    /// A configured resource group that no region lists is probably a typo; say
+    /// so once, not on every poll.
+    fn warn_undiscovered_groups(&mut self, discovered: &BTreeSet<String>) {
+        for g in &self.cfg.resource_groups {
+            if !discovered.contains(g) && self.state.warned_groups.insert(g.clone()) {
+                tracing::warn!(
+                    user = %self.cfg.user,
+                    resource_group = %g,
+                    "configured resource group is not listed in any polled region"
+                );
+            }
+        }
+    }
+
+    fn fail(&self, api: &str, url: &Url, reason: Reason, msg: impl Into<String>) -> PollError {
+        self.ctx.fail(api, &redact_url(url), reason, msg)
+    }
+
+    fn map_err(&self, api: &str, url: &Url, e: MapError) -> PollError {
+        self.fail(api, url, Reason::Decode, e.to_string())
+    }
+
+    /// Logs in and replaces the session with the answer's tokens.
+    async fn login(&mut self) -> Result<(), PollError> {
+        let cfg = self.cfg;
+        let client = &self.ctx.client;
+        let (api, url, request) = match &cfg.auth {
+            Auth::Password { password, org_id } => {
+                let url = map::join(&cfg.endpoint, "/ac/openapi/v2/tokens");
+                let request = client.post(url.clone()).header("user", cfg.user.as_str());
+                let request = with_secret(request, "password", password);
+                (
+                    API_LOGIN_PASSWORD,
+                    url,
+                    with_secret(request, "orgId", org_id),
+                )
+            }
+            Auth::AkSk {
+                access_key_id,
+                secret_access_key,
+                login_endpoint,
+            } => {
+                let url = map::join(login_endpoint, "/api/user/v3/tokens");
+                let timestamp = (now_ms() / 1000).to_string();
+                let signature = Secret::new(scnet::login_signature(
+                    access_key_id,
+                    secret_access_key.expose(),
+                    &cfg.user,
+                    &timestamp,
+                ));
+                let request = client
+                    .post(url.clone())
+                    .header("user", cfg.user.as_str())
+                    .header("accessKey", access_key_id.as_str())
+                    .header("timestamp", timestamp);
+                (
+                    API_LOGIN_AKSK,
+                    url,
+                    with_secret(request, "signature", &signature),
+                )
+            }
+        };
+        let request = request
+            .header("content-type", "application/json")
+            .header("accept", "application/json");
+        let resp = self.ctx.send(api, request).await?;
+        let env: Envelope = self.ctx.decode(api, &resp)?;
+        let msg = shorten(env.msg.as_deref().unwrap_or(""));
+        match env.code.as_deref().map(str::trim) {
+            Some("0") => {}
+            Some(CODE_INTERNAL) => {
+                return Err(self.fail(
+                    api,
+                    &url,
+                    Reason::UpstreamError,
+                    format!("login failed: code {CODE_INTERNAL}: {msg}"),
+                ))
+            }
+            Some(code) => {
+                return Err(self.fail(
+                    api,
+                    &url,
+                    Reason::Auth,
+                    format!("login refused: code {code}: {msg}"),
+                ))
+            }
+            None => {
+                return Err(self.fail(api, &url, Reason::Decode, "the login answer has no code"))
+            }
+        }
+        let entries: Vec<TokenEntryDto> = serde_json::from_value(env.data).map_err(|e| {
+            self.fail(
+                api,
+                &url,
+                Reason::Decode,
+                format!("unexpected login data: {e}"),
+            )
+        })?;
+        let (session, notes) =
+            Session::from_login(entries, &cfg.cluster_ids, now_ms()).map_err(|e| {
+                let reason = match e {
+                    SessionError::MissingClusterId => Reason::Decode,
+                    _ => Reason::Auth,
+                };
+                self.fail(api, &url, reason, e.to_string())
+            })?;
+        for (id, name) in &notes.without_token {
+            tracing::warn!(
+                user = %cfg.user,
+                region = %id,
+                region_name = %name,
+                "the login gave no token for this compute region (account suspended there?); skipping it"
+            );
+        }
+        for id in &notes.missing {
+            tracing::warn!(
+                user = %cfg.user,
+                region = %id,
+                "configured cluster id is not among the user's compute regions"
+            );
+        }
+        for id in &notes.unknown_expiry {
+            tracing::warn!(
+                user = %cfg.user,
+                region = %id,
+                "token has no future expireTime (clocks disagree?); it will be replaced when the platform rejects it"
+            );
+        }
+        tracing::debug!(user = %cfg.user, regions = session.regions.len(), "logged in");
+        self.state.session = Some(session);
+        Ok(())
+    }
+
+    /// The region's current token, cloned so no borrow of the state is held
+    /// across a request.
+    fn token_for(&self, api: &str, cluster_id: &str, url: &Url) -> Result<Secret, PollError> {
+        self.state
+            .session
+            .as_ref()
+            .and_then(|s| s.token(cluster_id))
+            .cloned()
+            .ok_or_else(|| {
+                self.fail(
+                    api,
+                    url,
+                    Reason::Auth,
+                    format!("no token for compute region {cluster_id} after logging in again"),
+                )
+            })
+    }
+
+    /// GETs `url` with the region's token and unwraps the envelope. A rejected
+    /// token (code 10008, or HTTP 401/403) makes the first such call of a poll log
+    /// in again and retry once; the rejection stays counted as an `auth` failure.
+    async fn token_call(
+        &mut self,
+        api: &str,
+        cluster_id: &str,
+        url: &Url,
+    ) -> Result<Value, PollError> {
+        loop {
+            let token = self.token_for(api, cluster_id, url)?;
+            let request = with_secret(self.ctx.client.get(url.clone()), "token", &token)
+                .header("accept", "application/json");
+            match self.envelope(api, url, request).await {
+                Err(e) if e.reason == Reason::Auth && !self.relogged => {
+                    self.relogged = true;
+                    tracing::info!(
+                        user = %self.cfg.user,
+                        region = %cluster_id,
+                        api,
+                        "token rejected; logging in again and retrying once"
+                    );
+                    self.login().await?;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Sends and unwraps `{code, msg, data}`: `data` when `code` is "0".
+    async fn envelope(
+        &self,
+        api: &str,
+        url: &Url,
+        request: RequestBuilder,
+    ) -> Result<Value, PollError> {
+        let resp = self.ctx.send(api, request).await?;
+        let env: Envelope = self.ctx.decode(api, &resp)?;
+        let msg = shorten(env.msg.as_deref().unwrap_or(""));
+        match env.code.as_deref().map(str::trim) {
+            Some("0") => Ok(env.data),
+            Some(CODE_TOKEN_REJECTED) => Err(self.fail(
+                api,
+                url,
+                Reason::Auth,
+                format!("code {CODE_TOKEN_REJECTED}: {msg}"),
+            )),
+            Some(code) => Err(self.fail(
+                api,
+                url,
+                Reason::UpstreamError,
+                format!("code {code}: {msg}"),
+            )),
+            None => Err(self.fail(api, url, Reason::Decode, "the answer has no code")),
+        }
+    }
+
+    /// Finds the region's AI service and lists its resource groups: `None` when
+    /// the region has no enabled `aiUrls` entry (an HPC-only region).
+    ///
+    /// Enabled entries are tried in order (the one that answered last time
+    /// first); a connection failure or timeout moves on to the next.
+    async fn discover(
+        &mut self,
+        cluster_id: &str,
+    ) -> Result<Option<(Url, Vec<(String, String)>)>, PollError> {
+        let center_url = map::join(&self.cfg.endpoint, "/ac/openapi/v2/center");
+        let data = self.token_call(API_CENTER, cluster_id, &center_url).await?;
+        let centers =
+            map::parse_centers(&data).map_err(|e| self.map_err(API_CENTER, &center_url, e))?;
+        let mut urls = map::enabled_ai_urls(&centers, cluster_id);
+        if urls.is_empty() {
+            tracing::debug!(region = %cluster_id, "no enabled aiUrls entry: the region has no AI service");
+            return Ok(None);
+        }
+        if let Some(preferred) = self.state.preferred_ai_url.get(cluster_id) {
+            if let Some(pos) = urls.iter().position(|u| u == preferred) {
+                let u = urls.remove(pos);
+                urls.insert(0, u);
+            }
+        }
+        let mut last_error = None;
+        for raw in &urls {
+            let base = match map::ai_base(raw) {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::warn!(region = %cluster_id, error = %e, "skipping an unusable aiUrls entry");
+                    continue;
+                }
+            };
+            let url = map::join(&base, "/ai/openapi/v2/instance-service/resource-group");
+            match self.token_call(API_GROUPS, cluster_id, &url).await {
+                Ok(data) => {
+                    let groups =
+                        map::parse_groups(&data).map_err(|e| self.map_err(API_GROUPS, &url, e))?;
+                    self.state
+                        .preferred_ai_url
+                        .insert(cluster_id.to_string(), raw.clone());
+                    return Ok(Some((base, groups)));
+                }
+                Err(e) if matches!(e.reason, Reason::Connect | Reason::Timeout) => {
+                    tracing::warn!(
+                        region = %cluster_id,
+                        url = %e.url,
+                        error = %e.message,
+                        "AI endpoint unreachable; trying the next enabled aiUrls entry"
+                    );
+                    last_error = Some(e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| {
+            self.fail(
+                API_CENTER,
+                &center_url,
+                Reason::Decode,
+                format!("no enabled aiUrls entry of region {cluster_id} is a usable URL"),
+            )
+        }))
+    }
+}
+
+/// Adds a secret header; a value that cannot be a header is left out, so the
+/// platform refuses the request as unauthenticated instead of the value
+/// appearing in a "cannot build request" error.
+fn with_secret(request: RequestBuilder, name: &str, value: &Secret) -> RequestBuilder {
+    match sensitive(value.expose()) {
+        Some(v) => request.header(name, v),
+        None => {
+            tracing::warn!(
+                header = name,
+                "a credential contains characters an HTTP header cannot carry; sending the request without it"
+            );
+            request
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! Sugon AC / SCNet upstream payloads (providers.md §4).
+//!
+//! These types never leave the `sugon` module: `map.rs` turns them into the
+//! provider-neutral model. Every response is wrapped in `{code, msg, data}`;
+//! [`Envelope`] reads that wrapper and leaves `data` as JSON for the typed
+//! structs below. Fields are optional wherever the documentation does not promise
+//! them, so one missing field costs a series, not the whole poll.
+
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::quantity::RawQuantity;
+
+/// `{"code": "0", "msg": "success", "data": …}`. `code` is a string in every
+/// documented response; a number is accepted too, since the Java services behind
+/// the gateway are not consistent about it elsewhere.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Envelope {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub code: Option<String>,
+    #[serde(default)]
+    pub msg: Option<String>,
+    #[serde(default)]
+    pub data: Value,
+}
+
+/// One compute region's token from a login (`data` of both token APIs).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenEntryDto {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub cluster_id: Option<String>,
+    #[serde(default)]
+    pub cluster_name: Option<String>,
+    /// `null` when the user may use the region but the account is suspended.
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+/// One region entry of `GET /ac/openapi/v2/center`. The documentation calls
+/// `data` a list of region entries; a single object is accepted as a list of one.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CenterDto {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub cluster_id: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub ai_urls: Option<Vec<UrlEntryDto>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UrlEntryDto {
+    #[serde(default)]
+    pub url: Option<String>,
+    /// `"true"` / `"false"` as documented; a JSON boolean is accepted too.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub enable: Option<String>,
+}
+
+/// `GET …/instance-service/resources` → `data`: per-node limits of one resource
+/// group and its node count (the seed, `seeds/003_…`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourcesDto {
+    #[serde(default)]
+    pub cpu_number: Option<RawQuantity>,
+    #[serde(default)]
+    pub gpu_number: Option<RawQuantity>,
+    #[serde(default)]
+    pub nv_limits: Option<RawQuantity>,
+    #[serde(default)]
+    pub dcu_limits: Option<RawQuantity>,
+    #[serde(default)]
+    pub mlu_limits: Option<RawQuantity>,
+    /// MB per node (MiB: 31888 is a 32 GB node).
+    #[serde(default)]
+    pub memory_size: Option<RawQuantity>,
+    #[serde(default)]
+    pub node_number: Option<RawQuantity>,
+    /// `"unlimited"` or a duration.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub max_time: Option<String>,
+    #[serde(default)]
+    pub resource_group: Option<String>,
+}
+
+/// A string, or a number or boolean read as its text; `null` is `None`.
+fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s)),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        Value::Bool(b) => Ok(Some(b.to_string())),
+        other => Err(de::Error::custom(format!(
+            "expected a string or number, found {}",
+            match other {
+                Value::Array(_) => "a list",
+                _ => "an object",
+            }
+        ))),
+    }
+}

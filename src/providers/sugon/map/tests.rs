@@ -1,0 +1,204 @@
+//! Mapping tests on the seed response (`../shared/seeds/003_…`, extracted into
+//! `src/simulator/fixtures/sugon_resources_seed.json`).
+
+use serde_json::json;
+
+use super::*;
+use crate::providers::sugon::dto::Envelope;
+use crate::quantity::MIB;
+
+const SEED: &str = include_str!("../../../simulator/fixtures/sugon_resources_seed.json");
+
+fn seed_dto() -> ResourcesDto {
+    let env: Envelope = serde_json::from_str(SEED).unwrap();
+    assert_eq!(env.code.as_deref(), Some("0"));
+    serde_json::from_value(env.data).unwrap()
+}
+
+#[test]
+fn the_seed_group_maps_to_one_pool() {
+    let pool = map_group("11112", "gpu", "TeslaM40", &seed_dto()).unwrap();
+    assert_eq!(pool.id, "TeslaM40");
+    assert_eq!(pool.name, "TeslaM40");
+    assert_eq!(pool.pool_type, "gpu");
+    assert_eq!(pool.cloud_region.as_deref(), Some("11112"));
+    assert_eq!(pool.nodes, Some(1.0));
+    let node = pool.node_capability.as_ref().unwrap();
+    assert_eq!(node.cpu_cores, Some(40.0));
+    // memorySize is MB (MiB) per node: 31888 MiB = 33 436 991 488 bytes.
+    assert_eq!(node.memory_bytes, Some(31888.0 * MIB));
+    assert_eq!(node.memory_bytes, Some(33_436_991_488.0));
+    assert_eq!(
+        node.accelerators,
+        BTreeMap::from([("gpu".to_string(), 2.0)])
+    );
+    // The seed reports all three limits as 0; reported values are kept as is.
+    assert_eq!(
+        pool.node_limits,
+        BTreeMap::from([
+            ("dcu".to_string(), 0.0),
+            ("mlu".to_string(), 0.0),
+            ("nvidia".to_string(), 0.0),
+        ])
+    );
+    assert_eq!(
+        pool.extra_info,
+        BTreeMap::from([("max_time".to_string(), "unlimited".to_string())])
+    );
+    // Sugon reports per-node figures, not pool totals.
+    assert!(pool.quantities.is_empty());
+}
+
+#[test]
+fn absent_fields_give_no_values() {
+    let dto: ResourcesDto = serde_json::from_value(json!({"resourceGroup": "g"})).unwrap();
+    let pool = map_group("1", "dcu", "g", &dto).unwrap();
+    assert_eq!(pool.nodes, None);
+    assert_eq!(pool.node_capability, None);
+    assert!(pool.node_limits.is_empty());
+    assert!(pool.extra_info.is_empty());
+    // Only the limit that is reported appears.
+    let dto: ResourcesDto =
+        serde_json::from_value(json!({"dcuLimits": "4", "gpuNumber": "8", "maxTime": ""})).unwrap();
+    let pool = map_group("1", "dcu", "g", &dto).unwrap();
+    assert_eq!(pool.node_limits, BTreeMap::from([("dcu".to_string(), 4.0)]));
+    assert_eq!(
+        pool.node_capability.unwrap().accelerators,
+        BTreeMap::from([("dcu".to_string(), 8.0)])
+    );
+    assert!(pool.extra_info.is_empty());
+}
+
+#[test]
+fn cpu_groups_have_no_accelerator() {
+    let dto: ResourcesDto =
+        serde_json::from_value(json!({"cpuNumber": 64, "gpuNumber": 0, "memorySize": 1024}))
+            .unwrap();
+    let node = map_group("1", "cpu", "c", &dto)
+        .unwrap()
+        .node_capability
+        .unwrap();
+    assert!(node.accelerators.is_empty());
+    assert_eq!(node.cpu_cores, Some(64.0));
+    assert_eq!(node.memory_bytes, Some(1024.0 * MIB));
+    assert_eq!(accelerator_label("GPU").as_deref(), Some("gpu"));
+    assert_eq!(accelerator_label("cpu"), None);
+}
+
+#[test]
+fn malformed_numbers_name_the_group_and_field() {
+    let dto: ResourcesDto = serde_json::from_value(json!({"cpuNumber": "lots"})).unwrap();
+    let e = map_group("1", "gpu", "A800", &dto).unwrap_err();
+    assert!(
+        e.context.contains("A800") && e.context.contains("cpuNumber"),
+        "{e}"
+    );
+}
+
+#[test]
+fn resource_groups_in_every_shape() {
+    let by_name = json!({"gpu": ["TeslaM40", "A800", "TeslaM40"], "dcu": null});
+    assert_eq!(
+        parse_groups(&by_name).unwrap(),
+        vec![
+            ("gpu".to_string(), "TeslaM40".to_string()),
+            ("gpu".to_string(), "A800".to_string())
+        ]
+    );
+    let by_object = json!({"dcu": [{"resourceGroup": "K100"}, {"name": "Z100"}], "cpu": "c1"});
+    assert_eq!(
+        parse_groups(&by_object).unwrap(),
+        vec![
+            ("cpu".to_string(), "c1".to_string()),
+            ("dcu".to_string(), "K100".to_string()),
+            ("dcu".to_string(), "Z100".to_string())
+        ]
+    );
+    let as_list = json!([{"acceleratorType": "mlu", "resourceGroup": "MLU370"}]);
+    assert_eq!(
+        parse_groups(&as_list).unwrap(),
+        vec![("mlu".to_string(), "MLU370".to_string())]
+    );
+    assert!(parse_groups(&Value::Null).unwrap().is_empty());
+    assert!(parse_groups(&json!({"gpu": [42]})).is_err());
+    assert!(parse_groups(&json!([{"resourceGroup": "x"}])).is_err());
+    assert!(parse_groups(&json!("gpu")).is_err());
+}
+
+fn centers(v: Value) -> Vec<CenterDto> {
+    parse_centers(&v).unwrap()
+}
+
+#[test]
+fn only_enabled_ai_urls_of_the_region_are_used() {
+    let list = centers(json!([
+        {"id": "11112", "name": "a", "aiUrls": [
+            {"url": "https://down.example:65106", "enable": "false"},
+            {"url": "https://up.example:65106/ai", "enable": "true"},
+            {"url": "https://bool.example", "enable": true},
+            {"url": "https://unflagged.example"}
+        ]},
+        {"id": "11250", "name": "b", "aiUrls": [{"url": "https://other.example", "enable": "true"}]}
+    ]));
+    assert_eq!(
+        enabled_ai_urls(&list, "11112"),
+        [
+            "https://up.example:65106/ai",
+            "https://bool.example",
+            "https://unflagged.example"
+        ]
+    );
+    // An answer that does not say which region an entry is: all entries.
+    let one = centers(json!({"aiUrls": [{"url": "https://x.example", "enable": "true"}]}));
+    assert_eq!(enabled_ai_urls(&one, "11112"), ["https://x.example"]);
+    assert!(enabled_ai_urls(&centers(json!([{"id": "1"}])), "1").is_empty());
+    assert!(centers(Value::Null).is_empty());
+}
+
+#[test]
+fn ai_base_drops_the_ai_suffix() {
+    for (raw, want) in [
+        (
+            "https://api01.example.com:65106",
+            "https://api01.example.com:65106/",
+        ),
+        (
+            "https://api01.example.com:65106/",
+            "https://api01.example.com:65106/",
+        ),
+        (
+            "https://api01.example.com:65106/ai",
+            "https://api01.example.com:65106/",
+        ),
+        (
+            "https://api01.example.com:65106/ai/",
+            "https://api01.example.com:65106/",
+        ),
+        ("https://gw.example/sugon/ai", "https://gw.example/sugon"),
+        ("http://127.0.0.1:9/aiserver", "http://127.0.0.1:9/aiserver"),
+    ] {
+        let base = ai_base(raw).unwrap();
+        assert_eq!(base.as_str(), want, "{raw}");
+    }
+    let url = join(
+        &ai_base("https://gw.example/sugon/ai").unwrap(),
+        "/ai/openapi/v2/x",
+    );
+    assert_eq!(url.as_str(), "https://gw.example/sugon/ai/openapi/v2/x");
+    let url = join(
+        &ai_base("https://h.example/ai").unwrap(),
+        "/ai/openapi/v2/x",
+    );
+    assert_eq!(url.as_str(), "https://h.example/ai/openapi/v2/x");
+    assert!(ai_base("ftp://h.example").is_err());
+    assert!(ai_base("not a url").is_err());
+}
+
+#[test]
+fn envelope_codes_as_text_or_number() {
+    let e: Envelope = serde_json::from_str(r#"{"code":10008,"msg":"x","data":null}"#).unwrap();
+    assert_eq!(e.code.as_deref(), Some("10008"));
+    let e: Envelope = serde_json::from_str(r#"{"msg":"x"}"#).unwrap();
+    assert_eq!(e.code, None);
+    assert!(e.data.is_null());
+}

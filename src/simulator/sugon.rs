@@ -1,0 +1,572 @@
+//! Simulated Sugon AC / SCNet: both logins (`POST /ac/openapi/v2/tokens` with
+//! user / password / orgId, `POST /api/user/v3/tokens` with the AK/SK HMAC
+//! signature checked like the platform), JWT-shaped tokens that expire, `GET
+//! /ac/openapi/v2/center`, and the AI service's resource-group and resources APIs.
+//!
+//! Tokens are minted with [`scnet::make_unsigned_jwt`] and carry `expireTime`
+//! like real ones; their lifetime is configurable ([`SugonOptions`]) so tests
+//! can watch them lapse. An unknown or expired token is answered
+//! `{"code":"10008","msg":"token已过期"}` with HTTP 200, as the platform does.
+//! The simulated platform clock can run ahead of the host's
+//! ([`SugonOptions::clock_skew`]): its tokens then lapse before the `expireTime`
+//! the exporter plans by, the way a real platform with a skewed clock behaves.
+//!
+//! Regions: 11112 (GPU groups; a disabled `aiUrls` entry before the enabled one,
+//! which carries the `/ai` suffix), 11250 (a DCU and a CPU group; an enabled but
+//! unreachable `aiUrls` entry first, the working one without the suffix), 11113
+//! (no token: a suspended region) and the platform token "0". Everything is
+//! served on the simulator's one listener, so the working `aiUrls` entries point
+//! back at the address the request came to (its Host header).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Value};
+
+use crate::auth::scnet;
+
+use super::{credentials, Platform, SimRequest, SimResponse};
+
+const SEED_RESOURCES: &str = include_str!("fixtures/sugon_resources_seed.json");
+
+/// How an AK/SK login's `timestamp` may differ from the platform clock.
+const TIMESTAMP_TOLERANCE_SECS: u64 = 300;
+
+/// An address nothing listens on: the unreachable `aiUrls` entry.
+const DEAD_AI_URL: &str = "http://127.0.0.1:1";
+
+#[derive(Debug, Clone)]
+pub struct SugonOptions {
+    /// How long a token is valid after it is issued.
+    pub token_lifetime: Duration,
+    /// How far the simulated platform's clock runs ahead of the host's.
+    pub clock_skew: Duration,
+}
+
+impl Default for SugonOptions {
+    fn default() -> Self {
+        SugonOptions {
+            // Short enough that the demo shows renewals, long enough to be quiet.
+            token_lifetime: Duration::from_secs(600),
+            clock_skew: Duration::ZERO,
+        }
+    }
+}
+
+struct RegionDef {
+    id: &'static str,
+    name: &'static str,
+    /// Whether the login hands out a token for it.
+    token: bool,
+}
+
+const REGIONS: [RegionDef; 4] = [
+    RegionDef {
+        id: "0",
+        name: "ac",
+        token: true,
+    },
+    RegionDef {
+        id: "11112",
+        name: "华东一区【昆山】",
+        token: true,
+    },
+    RegionDef {
+        id: "11250",
+        name: "西北一区【西安】",
+        token: true,
+    },
+    RegionDef {
+        id: "11113",
+        name: "华南一区【深圳】",
+        token: false,
+    },
+];
+
+/// A token the simulator issued.
+#[derive(Debug, Clone)]
+struct Issued {
+    cluster_id: String,
+    expire_ms: u64,
+}
+
+pub struct Sugon {
+    opts: SugonOptions,
+    issued: Mutex<HashMap<String, Issued>>,
+    serial: AtomicU64,
+    seed: Value,
+}
+
+fn ok(data: Value) -> SimResponse {
+    SimResponse::json(200, &json!({"code": "0", "msg": "success", "data": data}))
+}
+
+fn err(code: &str, msg: &str) -> SimResponse {
+    SimResponse::json(200, &json!({"code": code, "msg": msg, "data": null}))
+}
+
+impl Sugon {
+    pub fn new(opts: SugonOptions) -> Self {
+        let seed = serde_json::from_str::<Value>(SEED_RESOURCES)
+            .map(|v| v["data"].clone())
+            .unwrap_or(Value::Null);
+        Sugon {
+            opts,
+            issued: Mutex::new(HashMap::new()),
+            serial: AtomicU64::new(0),
+            seed,
+        }
+    }
+
+    /// The simulated platform's clock, in epoch milliseconds.
+    fn now_ms(&self) -> u64 {
+        let host = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        host + self.opts.clock_skew.as_millis() as u64
+    }
+
+    fn issued(&self) -> std::sync::MutexGuard<'_, HashMap<String, Issued>> {
+        self.issued.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The login answer: a fresh token per region (null for suspended ones).
+    fn tokens(&self, user: &str) -> SimResponse {
+        let now = self.now_ms();
+        let expire_ms = now + self.opts.token_lifetime.as_millis() as u64;
+        let mut issued = self.issued();
+        // Forget tokens long expired, so a long demo does not grow the map.
+        issued.retain(|_, t| t.expire_ms + 3_600_000 > now);
+        let mut data = Vec::new();
+        for r in &REGIONS {
+            let token = if r.token {
+                let serial = self.serial.fetch_add(1, Ordering::Relaxed);
+                let token = scnet::make_unsigned_jwt(&json!({
+                    "computeUser": user,
+                    "accountStatus": "Normal",
+                    "creator": "ac",
+                    "role": "1",
+                    "expireTime": expire_ms.to_string(),
+                    "clusterId": r.id,
+                    "invoker": credentials::SUGON_ORG_ID,
+                    "user": user,
+                    "userId": "11655048541",
+                    "serial": serial,
+                }));
+                issued.insert(
+                    token.clone(),
+                    Issued {
+                        cluster_id: r.id.to_string(),
+                        expire_ms,
+                    },
+                );
+                Value::from(token)
+            } else {
+                Value::Null
+            };
+            data.push(json!({"clusterId": r.id, "clusterName": r.name, "token": token}));
+        }
+        ok(Value::Array(data))
+    }
+
+    fn password_login(&self, req: &SimRequest) -> SimResponse {
+        let (user, password, org) = (
+            req.header("user").unwrap_or(""),
+            req.header("password").unwrap_or(""),
+            req.header("orgid").unwrap_or(""),
+        );
+        if user.is_empty() || password.is_empty() || org.is_empty() {
+            return err("10003", "参数不全: user, password, orgId");
+        }
+        if user != credentials::SUGON_USER
+            || password != credentials::SUGON_PASSWORD
+            || org != credentials::SUGON_ORG_ID
+        {
+            return err("10004", "用户名或密码错误");
+        }
+        self.tokens(user)
+    }
+
+    fn aksk_login(&self, req: &SimRequest) -> SimResponse {
+        let (user, ak, ts, sig) = (
+            req.header("user").unwrap_or(""),
+            req.header("accesskey").unwrap_or(""),
+            req.header("timestamp").unwrap_or(""),
+            req.header("signature").unwrap_or(""),
+        );
+        if user.is_empty() || ak.is_empty() || ts.is_empty() || sig.is_empty() {
+            return err("10003", "参数不全: user, accessKey, timestamp, signature");
+        }
+        if user != credentials::SUGON_USER || ak != credentials::SCNET_ACCESS_KEY_ID {
+            return err("10004", "AccessKey不存在");
+        }
+        let Ok(ts_secs) = ts.parse::<u64>() else {
+            return err("10004", "timestamp无效");
+        };
+        if (self.now_ms() / 1000).abs_diff(ts_secs) > TIMESTAMP_TOLERANCE_SECS {
+            return err("10004", "timestamp已过期");
+        }
+        let want = scnet::login_signature(ak, credentials::SCNET_SECRET_ACCESS_KEY, user, ts);
+        if sig != want {
+            return err("10004", "签名校验失败");
+        }
+        self.tokens(user)
+    }
+
+    /// The region a valid token belongs to, or the 10008 answer.
+    fn check_token(&self, req: &SimRequest) -> Result<String, SimResponse> {
+        let Some(token) = req.header("token") else {
+            return Err(err("10008", "权限不足: 缺少token"));
+        };
+        match self.issued().get(token) {
+            Some(t) if self.now_ms() < t.expire_ms => Ok(t.cluster_id.clone()),
+            Some(_) => Err(err("10008", "token已过期")),
+            None => Err(err("10008", "权限不足")),
+        }
+    }
+
+    fn center(&self, req: &SimRequest, cluster: &str) -> SimResponse {
+        let host = req.header("host").unwrap_or("127.0.0.1");
+        let Some(region) = REGIONS.iter().find(|r| r.id == cluster) else {
+            return err("10009", "没有权限访问接口");
+        };
+        let ai_urls = match cluster {
+            "11112" => json!([
+                {"url": format!("{DEAD_AI_URL}/ai"), "enable": "false"},
+                {"url": format!("http://{host}/ai"), "enable": "true"},
+            ]),
+            "11250" => json!([
+                {"url": DEAD_AI_URL, "enable": "true"},
+                {"url": format!("http://{host}"), "enable": "true"},
+            ]),
+            // The platform token's "region" has no AI service.
+            _ => json!([]),
+        };
+        ok(json!([{
+            "id": region.id,
+            "name": region.name,
+            "aiUrls": ai_urls,
+            "hpcUrls": [{"url": format!("http://{host}/hpc"), "enable": "true"}],
+            "efileUrls": [{"url": format!("http://{host}/efile"), "enable": "true"}],
+            "clusterUserInfo": {"userName": credentials::SUGON_USER, "homePath": format!("/public/home/{}", credentials::SUGON_USER)},
+        }]))
+    }
+
+    /// The resource groups of a region, in the two shapes the API is seen in.
+    fn groups(cluster: &str) -> Value {
+        match cluster {
+            "11112" => json!({"gpu": ["TeslaM40", "A800"]}),
+            "11250" => json!({
+                "dcu": [{"resourceGroup": "K100-AI"}],
+                "cpu": [{"resourceGroup": "cpu-general"}],
+            }),
+            _ => json!({}),
+        }
+    }
+
+    fn resources(&self, cluster: &str, group: &str, accelerator_type: &str) -> Option<Value> {
+        let limits = |cpu: u64, cards: u64, mem: u64, nodes: u64, nv: u64, dcu: u64, max: &str| {
+            json!({
+                "id": null, "cpuNumber": cpu, "gpuNumber": cards, "memorySize": mem,
+                "nvLimits": nv, "dcuLimits": dcu, "mluLimits": 0, "nodeNumber": nodes,
+                "maxTime": max, "resourceGroup": group, "userName": null,
+            })
+        };
+        Some(match (cluster, accelerator_type, group) {
+            // The seed response, verbatim.
+            ("11112", "gpu", "TeslaM40") => self.seed.clone(),
+            ("11112", "gpu", "A800") => limits(112, 8, 1_031_168, 4, 8, 0, "168:00:00"),
+            ("11250", "dcu", "K100-AI") => limits(64, 8, 515_072, 16, 0, 8, "72:00:00"),
+            ("11250", "cpu", "cpu-general") => limits(64, 0, 257_024, 32, 0, 0, "unlimited"),
+            _ => return None,
+        })
+    }
+
+    fn ai(&self, rest: &str, req: &SimRequest) -> SimResponse {
+        let cluster = match self.check_token(req) {
+            Ok(c) => c,
+            Err(resp) => return resp,
+        };
+        match rest {
+            "resource-group" => ok(Self::groups(&cluster)),
+            "resources" => {
+                let (Some(group), Some(t)) =
+                    (req.param("resourceGroup"), req.param("acceleratorType"))
+                else {
+                    return err("10003", "参数不全: resourceGroup, acceleratorType");
+                };
+                match self.resources(&cluster, group, t) {
+                    Some(data) => ok(data),
+                    None => err("10004", "资源分组不存在"),
+                }
+            }
+            _ => SimResponse::json(404, &json!({"code": "404", "msg": "not found"})),
+        }
+    }
+}
+
+impl Platform for Sugon {
+    fn handle(&self, req: &SimRequest) -> Option<SimResponse> {
+        let path = req.path.as_str();
+        let method = req.method.as_str();
+        if let Some(rest) = path.strip_prefix("/ai/openapi/v2/instance-service/") {
+            if method != "GET" {
+                return Some(SimResponse::json(
+                    405,
+                    &json!({"code": "405", "msg": "method not allowed"}),
+                ));
+            }
+            return Some(self.ai(rest, req));
+        }
+        Some(match (method, path) {
+            ("POST", "/ac/openapi/v2/tokens") => self.password_login(req),
+            ("POST", "/api/user/v3/tokens") => self.aksk_login(req),
+            ("GET", "/ac/openapi/v2/center") => match self.check_token(req) {
+                Ok(cluster) => self.center(req, &cluster),
+                Err(resp) => resp,
+            },
+            _ if path.starts_with("/ac/openapi/") || path.starts_with("/ai/openapi/") => {
+                SimResponse::json(
+                    404,
+                    &json!({"code": "404", "msg": format!("no simulated Sugon API at {method} {path}")}),
+                )
+            }
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+
+    fn req(
+        method: &str,
+        path: &str,
+        query: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> SimRequest {
+        let mut h = HeaderMap::new();
+        for (k, v) in headers {
+            h.insert(
+                HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                HeaderValue::from_str(v).unwrap(),
+            );
+        }
+        SimRequest {
+            method: method.into(),
+            path: path.into(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            headers: h,
+            body: Default::default(),
+        }
+    }
+
+    fn body(r: &SimResponse) -> Value {
+        serde_json::from_slice(&r.body).unwrap()
+    }
+
+    fn login(s: &Sugon) -> Value {
+        let r = s
+            .handle(&req(
+                "POST",
+                "/ac/openapi/v2/tokens",
+                &[],
+                &[
+                    ("user", credentials::SUGON_USER),
+                    ("password", credentials::SUGON_PASSWORD),
+                    ("orgId", credentials::SUGON_ORG_ID),
+                ],
+            ))
+            .unwrap();
+        body(&r)
+    }
+
+    fn token_of(login: &Value, cluster: &str) -> String {
+        login["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["clusterId"] == cluster)
+            .unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn password_login_gives_a_token_per_region() {
+        let s = Sugon::new(SugonOptions::default());
+        let v = login(&s);
+        assert_eq!(v["code"], "0");
+        let data = v["data"].as_array().unwrap();
+        assert_eq!(data.len(), 4);
+        let suspended = data.iter().find(|e| e["clusterId"] == "11113").unwrap();
+        assert!(suspended["token"].is_null());
+        let t = token_of(&v, "11112");
+        let exp = scnet::jwt_expire_time_ms(&t).unwrap();
+        let lifetime = exp - s.now_ms();
+        assert!((599_000..=600_000).contains(&lifetime), "{lifetime}");
+
+        let bad = s
+            .handle(&req(
+                "POST",
+                "/ac/openapi/v2/tokens",
+                &[],
+                &[
+                    ("user", credentials::SUGON_USER),
+                    ("password", "nope"),
+                    ("orgId", credentials::SUGON_ORG_ID),
+                ],
+            ))
+            .unwrap();
+        assert_eq!(body(&bad)["code"], "10004");
+    }
+
+    #[test]
+    fn aksk_login_checks_the_signature_and_timestamp() {
+        let s = Sugon::new(SugonOptions::default());
+        let ts = (s.now_ms() / 1000).to_string();
+        let sig = scnet::login_signature(
+            credentials::SCNET_ACCESS_KEY_ID,
+            credentials::SCNET_SECRET_ACCESS_KEY,
+            credentials::SUGON_USER,
+            &ts,
+        );
+        let call = |ts: &str, sig: &str| {
+            body(
+                &s.handle(&req(
+                    "POST",
+                    "/api/user/v3/tokens",
+                    &[],
+                    &[
+                        ("user", credentials::SUGON_USER),
+                        ("accessKey", credentials::SCNET_ACCESS_KEY_ID),
+                        ("timestamp", ts),
+                        ("signature", sig),
+                    ],
+                ))
+                .unwrap(),
+            )
+        };
+        assert_eq!(call(&ts, &sig)["code"], "0");
+        assert_eq!(call(&ts, "00")["msg"], "签名校验失败");
+        let old = "1000";
+        let old_sig = scnet::login_signature(
+            credentials::SCNET_ACCESS_KEY_ID,
+            credentials::SCNET_SECRET_ACCESS_KEY,
+            credentials::SUGON_USER,
+            old,
+        );
+        assert_eq!(call(old, &old_sig)["msg"], "timestamp已过期");
+    }
+
+    #[test]
+    fn tokens_expire_into_10008() {
+        let s = Sugon::new(SugonOptions {
+            token_lifetime: Duration::ZERO,
+            clock_skew: Duration::ZERO,
+        });
+        let t = token_of(&login(&s), "11112");
+        let r = s
+            .handle(&req("GET", "/ac/openapi/v2/center", &[], &[("token", &t)]))
+            .unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(body(&r)["code"], "10008");
+        let r = s
+            .handle(&req(
+                "GET",
+                "/ac/openapi/v2/center",
+                &[],
+                &[("token", "forged")],
+            ))
+            .unwrap();
+        assert_eq!(body(&r)["code"], "10008");
+    }
+
+    #[test]
+    fn center_points_back_at_the_simulator() {
+        let s = Sugon::new(SugonOptions::default());
+        let v = login(&s);
+        let r = s
+            .handle(&req(
+                "GET",
+                "/ac/openapi/v2/center",
+                &[],
+                &[
+                    ("token", &token_of(&v, "11112")),
+                    ("host", "127.0.0.1:4242"),
+                ],
+            ))
+            .unwrap();
+        let ai = &body(&r)["data"][0]["aiUrls"];
+        assert_eq!(ai[0]["enable"], "false");
+        assert_eq!(ai[1]["url"], "http://127.0.0.1:4242/ai");
+        assert_eq!(ai[1]["enable"], "true");
+    }
+
+    #[test]
+    fn groups_and_resources_follow_the_token_region() {
+        let s = Sugon::new(SugonOptions::default());
+        let v = login(&s);
+        let dcu = token_of(&v, "11250");
+        let r = s
+            .handle(&req(
+                "GET",
+                "/ai/openapi/v2/instance-service/resource-group",
+                &[],
+                &[("token", &dcu)],
+            ))
+            .unwrap();
+        assert_eq!(body(&r)["data"]["dcu"][0]["resourceGroup"], "K100-AI");
+        let gpu = token_of(&v, "11112");
+        let r = s
+            .handle(&req(
+                "GET",
+                "/ai/openapi/v2/instance-service/resources",
+                &[("resourceGroup", "TeslaM40"), ("acceleratorType", "gpu")],
+                &[("token", &gpu)],
+            ))
+            .unwrap();
+        let d = &body(&r)["data"];
+        assert_eq!(
+            (d["cpuNumber"].as_u64(), d["gpuNumber"].as_u64()),
+            (Some(40), Some(2))
+        );
+        assert_eq!(d["memorySize"], 31888);
+        // The DCU region's token does not see the GPU region's groups.
+        let r = s
+            .handle(&req(
+                "GET",
+                "/ai/openapi/v2/instance-service/resources",
+                &[("resourceGroup", "TeslaM40"), ("acceleratorType", "gpu")],
+                &[("token", &dcu)],
+            ))
+            .unwrap();
+        assert_eq!(body(&r)["code"], "10004");
+    }
+
+    #[test]
+    fn other_platforms_paths_are_left_alone() {
+        let s = Sugon::new(SugonOptions::default());
+        assert!(s
+            .handle(&req("GET", "/api/aihc/aihc-service/v3/queues", &[], &[]))
+            .is_none());
+        assert!(s
+            .handle(&req("GET", "/", &[("action", "DescribeQueues")], &[]))
+            .is_none());
+        assert_eq!(
+            s.handle(&req("GET", "/ac/openapi/v2/nope", &[], &[]))
+                .unwrap()
+                .status,
+            404
+        );
+    }
+}
