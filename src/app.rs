@@ -54,7 +54,19 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
     let (shutdown, rx) = watch::channel(false);
     let mut tasks = Vec::new();
     let mut accounts = Vec::new();
-    for account in &settings.accounts {
+    if let Some(shard) = settings.shard {
+        let polled: Vec<&str> = settings
+            .polled_accounts()
+            .map(|a| a.name.as_str())
+            .collect();
+        tracing::info!(
+            %shard,
+            polled = polled.len(),
+            configured = settings.accounts.len(),
+            "sharding: polling only this shard's accounts"
+        );
+    }
+    for account in settings.polled_accounts() {
         let state = Arc::new(AccountState::new(account));
         accounts.push(state.clone());
         let poller = Poller {
@@ -81,7 +93,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
     tasks.push(tokio::spawn(server::serve(listener, shared.clone(), rx)));
     tracing::info!(
         address = %addr,
-        accounts = settings.accounts.len(),
+        accounts = shared.accounts.len(),
         "listening; metrics at http://{addr}{}",
         settings.web.telemetry_path
     );

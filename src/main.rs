@@ -25,6 +25,11 @@ struct Cli {
     #[arg(long = "web.listen-address", value_name = "ADDR")]
     listen_address: Option<String>,
 
+    /// Poll only the accounts of shard i of n (stable hash of the account name);
+    /// overrides `shard` in the config.
+    #[arg(long = "shard", value_name = "i/n")]
+    shard: Option<aipool_exporter::config::Shard>,
+
     #[arg(long = "log.level", value_enum, default_value = "info", global = true)]
     log_level: LogLevel,
 
@@ -121,7 +126,7 @@ fn main() -> ExitCode {
             interval,
         }) => rt.block_on(demo::run(&listen_address, interval)),
         None => match cli.config_file {
-            Some(path) => rt.block_on(run(&path, cli.listen_address)),
+            Some(path) => rt.block_on(run(&path, cli.listen_address, cli.shard)),
             None => Err(anyhow::anyhow!(
                 "--config.file is required (or try `aipool_exporter demo`)"
             )),
@@ -161,11 +166,18 @@ fn check_config(path: &std::path::Path) -> ExitCode {
     }
 }
 
-async fn run(path: &std::path::Path, listen: Option<String>) -> anyhow::Result<()> {
+async fn run(
+    path: &std::path::Path,
+    listen: Option<String>,
+    shard: Option<aipool_exporter::config::Shard>,
+) -> anyhow::Result<()> {
     let mut settings = config::load(path, &Env::from_process())
         .map_err(|e| anyhow::anyhow!("invalid config {}:\n{e}", path.display()))?;
     if let Some(addr) = listen {
         settings.web.listen_address = addr;
+    }
+    if shard.is_some() {
+        settings.shard = shard;
     }
     let running = app::start(&settings).await?;
     app::shutdown_signal().await;

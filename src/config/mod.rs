@@ -12,6 +12,7 @@
 
 mod fields;
 pub mod secret;
+pub mod shard;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -24,6 +25,7 @@ use serde_json::{Map, Value};
 
 pub use fields::Fields;
 pub use secret::Secret;
+pub use shard::Shard;
 
 use crate::providers::{self, ProviderConfig, ProviderKind};
 
@@ -108,7 +110,19 @@ impl fmt::Display for ConfigErrors {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub web: WebSettings,
+    /// Every configured account; see [`Settings::polled_accounts`].
     pub accounts: Vec<AccountSettings>,
+    /// `shard = "i/n"` (overridden by `--shard`): poll only this shard's accounts.
+    pub shard: Option<Shard>,
+}
+
+impl Settings {
+    /// The accounts this instance polls: all of them, or its shard's.
+    pub fn polled_accounts(&self) -> impl Iterator<Item = &AccountSettings> {
+        self.accounts
+            .iter()
+            .filter(move |a| self.shard.is_none_or(|s| s.owns(&a.name)))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -221,6 +235,13 @@ pub fn from_tree(mut tree: Value, env: &Env) -> Result<Settings, ConfigErrors> {
     let mut top = Fields::new("", root, &mut errors, env);
     let web_value = take_table(&mut top, "web");
     let accounts_value = take_list(&mut top, "accounts");
+    let shard = top.string("shard").and_then(|s| match s.parse::<Shard>() {
+        Ok(shard) => Some(shard),
+        Err(e) => {
+            top.error("shard", e);
+            None
+        }
+    });
     top.finish();
 
     let web = parse_web(web_value, &mut errors, env);
@@ -250,7 +271,11 @@ pub fn from_tree(mut tree: Value, env: &Env) -> Result<Settings, ConfigErrors> {
         }
     }
     if errors.is_empty() {
-        Ok(Settings { web, accounts })
+        Ok(Settings {
+            web,
+            accounts,
+            shard,
+        })
     } else {
         Err(ConfigErrors(errors))
     }
