@@ -202,7 +202,7 @@ impl Qianfan {
         };
         let instances: Vec<&Value> = instances
             .iter()
-            .filter(|i| timing.map_or(true, |t| i["paymentTiming"] == t))
+            .filter(|i| timing.is_none_or(|t| i["paymentTiming"] == t))
             .collect();
         ok(json!({"instances": instances}))
     }
