@@ -16,7 +16,10 @@
 //! can be checked byte for byte against the vectors in `shared/vectors/`.
 
 use hmac::{Hmac, Mac};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use super::{constant_time_eq, UNRESERVED};
+use crate::civil::{civil_from_days, days_from_civil};
+use percent_encoding::{utf8_percent_encode, AsciiSet};
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -33,13 +36,6 @@ const DEFAULT_SIGNED_HEADERS: [&str; 4] = ["host", "content-length", "content-ty
 
 /// Prefix of Baidu's own headers, always signed in the default mode.
 const BCE_HEADER_PREFIX: &str = "x-bce-";
-
-/// RFC 3986 unreserved characters are the only ones left unescaped.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 /// Same as [`UNRESERVED`], but keeps `/` so a path's segments stay visible.
 const UNRESERVED_AND_SLASH: &AsciiSet = &UNRESERVED.remove(b'/');
@@ -377,26 +373,9 @@ fn hmac_sha256_hex(key: &[u8], data: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// Compares without an early exit, so response timing does not reveal how many
-/// leading characters of a forged signature were right.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// Formats epoch seconds as UTC `yyyy-mm-ddThh:mm:ssZ`.
 fn format_timestamp(epoch_secs: u64) -> String {
-    let (days, secs_of_day) = (epoch_secs / 86_400, epoch_secs % 86_400);
-    // `u64::MAX / 86_400` fits in i64, so the cast cannot wrap.
-    let (year, month, day) = civil_from_days(days as i64);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs_of_day / 3600,
-        secs_of_day % 3600 / 60,
-        secs_of_day % 60
-    )
+    crate::civil::format_utc(epoch_secs)
 }
 
 /// Parses exactly `yyyy-mm-ddThh:mm:ssZ` (UTC, no fraction, no offset) into epoch
@@ -454,32 +433,6 @@ fn epoch_from_parts(
     u64::try_from(days)
         .ok()
         .map(|d| d * 86_400 + hour * 3600 + minute * 60 + second)
-}
-
-/// Days since 1970-01-01 to proleptic Gregorian (year, month, day), after Howard
-/// Hinnant's public-domain `civil_from_days`. Hand-rolled to avoid a date crate.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097); // day of era, [0, 146096]
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365], year starts 1 March
-    let mp = (5 * doy + 2) / 153; // [0, 11], March = 0
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// Inverse of [`civil_from_days`].
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = i64::from(if month > 2 { month - 3 } else { month + 9 });
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

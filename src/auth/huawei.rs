@@ -18,7 +18,10 @@
 use std::collections::BTreeMap;
 
 use hmac::{Hmac, Mac};
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use super::{constant_time_eq, UNRESERVED};
+use crate::civil::{civil_from_days, days_from_civil};
+use percent_encoding::{percent_decode_str, utf8_percent_encode};
 use sha2::{Digest, Sha256};
 
 type HmacSha256 = Hmac<Sha256>;
@@ -35,14 +38,6 @@ const CONTENT_SHA256_HEADER: &str = "x-sdk-content-sha256";
 
 /// `hex(sha256(""))`, the payload hash of every bodiless request.
 const EMPTY_BODY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
-/// Python's `quote(s, safe='~')`, which the SDK uses: only `A-Za-z0-9-_.~` survive,
-/// a space becomes `%20` (never `+`).
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 /// The parts of an HTTP request that SDK-HMAC-SHA256 covers.
 #[derive(Debug, Clone, Copy)]
@@ -187,15 +182,8 @@ pub fn verify(
 
 /// Formats epoch seconds as the `X-Sdk-Date` value, `YYYYMMDDTHHMMSSZ` (UTC).
 pub fn format_sdk_date(epoch_secs: u64) -> String {
-    let (days, secs_of_day) = (epoch_secs / 86_400, epoch_secs % 86_400);
-    // `u64::MAX / 86_400` fits in i64, so the cast cannot wrap.
-    let (year, month, day) = civil_from_days(days as i64);
-    format!(
-        "{year:04}{month:02}{day:02}T{:02}{:02}{:02}Z",
-        secs_of_day / 3600,
-        secs_of_day % 3600 / 60,
-        secs_of_day % 60
-    )
+    let (year, month, day, h, m, sec) = crate::civil::utc_parts(epoch_secs);
+    format!("{year:04}{month:02}{day:02}T{h:02}{m:02}{sec:02}Z")
 }
 
 /// Parses exactly `YYYYMMDDTHHMMSSZ` (UTC) into epoch seconds; `None` for anything
@@ -387,45 +375,10 @@ fn signature(sk: &str, x_sdk_date: &str, canonical: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// Compares without an early exit, so response timing does not reveal how many
-/// leading characters of a forged signature were right.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 fn digits(b: &[u8]) -> Option<u64> {
     b.iter().try_fold(0u64, |acc, &c| {
         c.is_ascii_digit().then(|| acc * 10 + u64::from(c - b'0'))
     })
-}
-
-/// Days since 1970-01-01 to proleptic Gregorian (year, month, day), after Howard
-/// Hinnant's public-domain `civil_from_days`. Hand-rolled to avoid a date crate.
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097); // day of era, [0, 146096]
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365], year starts 1 March
-    let mp = (5 * doy + 2) / 153; // [0, 11], March = 0
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
-}
-
-/// Inverse of [`civil_from_days`].
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = i64::from(if month > 2 { month - 3 } else { month + 9 });
-    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

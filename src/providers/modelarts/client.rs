@@ -4,11 +4,12 @@
 use std::collections::HashSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::utf8_percent_encode;
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 
 use crate::auth::huawei::{self, HwRequest};
+use crate::auth::UNRESERVED;
 use crate::config::Secret;
 use crate::http::{PollCtx, PollError, Reason};
 use crate::providers::paging::MAX_PAGES;
@@ -27,15 +28,6 @@ pub const NODE_PAGE_LIMIT: u64 = 500;
 
 /// What the official SDK sends as the content type of every call, signed.
 const CONTENT_TYPE: &str = "application/json";
-
-/// Python's `quote(s, safe='~')` as the signer uses it: the query is sent in
-/// exactly the form the signature covers, so no gateway can decode it
-/// differently (a `+` in a continue token must not become a space).
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 pub struct Client<'a> {
     cfg: &'a Config,
@@ -182,8 +174,8 @@ impl<'a> Client<'a> {
             .map(|(k, v)| {
                 format!(
                     "{}={}",
-                    utf8_percent_encode(k, QUERY_VALUE),
-                    utf8_percent_encode(v, QUERY_VALUE)
+                    utf8_percent_encode(k, UNRESERVED),
+                    utf8_percent_encode(v, UNRESERVED)
                 )
             })
             .collect();
@@ -284,7 +276,7 @@ mod tests {
 
     #[test]
     fn query_values_are_encoded_like_the_signer() {
-        let enc = |s: &str| utf8_percent_encode(s, QUERY_VALUE).to_string();
+        let enc = |s: &str| utf8_percent_encode(s, UNRESERVED).to_string();
         assert_eq!(enc("a+b/c= d~e-f_g.h"), "a%2Bb%2Fc%3D%20d~e-f_g.h");
         assert_eq!(enc("工作"), "%E5%B7%A5%E4%BD%9C");
     }

@@ -17,7 +17,6 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use reqwest::Url;
 use serde_json::json;
 
-use crate::auth::huawei;
 use crate::config::Secret;
 use crate::http::{PollCtx, PollError, Reason};
 
@@ -122,33 +121,11 @@ pub fn tokens_url(iam: &Url) -> Option<Url> {
     Some(url)
 }
 
-/// Parses an RFC 3339 UTC time as IAM writes it (`2020-01-04T09:05:22.701000Z`,
-/// fraction optional, `Z` or `+00:00`) into epoch seconds.
+/// Parses `expires_at` as IAM writes it (RFC 3339, `2020-01-04T09:05:22.701000Z`)
+/// into epoch seconds.
 pub fn parse_expires_at(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let (main, rest) = (s.get(..19)?, s.get(19..)?);
-    let b = main.as_bytes();
-    if b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let rest = match rest.strip_prefix('.') {
-        Some(frac) => frac.trim_start_matches(|c: char| c.is_ascii_digit()),
-        None => rest,
-    };
-    if !matches!(rest, "Z" | "z" | "+00:00") {
-        return None;
-    }
-    // Reuse the signer's strict date parser: YYYYMMDDTHHMMSSZ.
-    let compact = format!(
-        "{}{}{}T{}{}{}Z",
-        &main[0..4],
-        &main[5..7],
-        &main[8..10],
-        &main[11..13],
-        &main[14..16],
-        &main[17..19]
-    );
-    huawei::parse_sdk_date(&compact)
+    let secs = crate::civil::parse_rfc3339(s.trim()).ok()?;
+    (secs >= 0.0).then_some(secs as u64)
 }
 
 /// How long a token with `expires_at` stays valid from `now` (epoch seconds).
@@ -284,11 +261,15 @@ mod tests {
             parse_expires_at("2020-01-04T09:05:22+00:00"),
             Some(1_578_128_722)
         );
+        // An offset is converted, not refused: the same instant in China time.
+        assert_eq!(
+            parse_expires_at("2020-01-04T17:05:22+08:00"),
+            Some(1_578_128_722)
+        );
         for bad in [
             "",
             "2020-01-04",
             "2020-01-04T09:05:22",
-            "2020-01-04T09:05:22+08:00",
             "2020-02-30T00:00:00Z",
             "2020/01/04T09:05:22Z",
             "2020-01-04T09:05:22.Zx",

@@ -22,7 +22,8 @@ use crate::model::Service;
 use super::dto::{
     ComputeUnitsRequest, ComputeUnitsResult, Envelope, InstanceDto, ServicesRequest, ServicesResult,
 };
-use super::{map, time, Config};
+use super::{map, Config};
+use crate::civil;
 
 pub const API_COMPUTE_UNITS: &str = "DescribeComputeUnits";
 pub const API_SERVICES: &str = "DescribeServices";
@@ -227,7 +228,7 @@ pub fn request_headers(
         ("host".to_string(), host.to_string()),
         ("content-type".to_string(), "application/json".to_string()),
         ("content-length".to_string(), body_len.to_string()),
-        ("x-bce-date".to_string(), time::format_utc(now_epoch_secs)),
+        ("x-bce-date".to_string(), civil::format_utc(now_epoch_secs)),
     ];
     if let Some(token) = security_token {
         headers.push(("x-bce-security-token".to_string(), token.to_string()));

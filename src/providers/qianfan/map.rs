@@ -6,7 +6,7 @@ use crate::model::{ComputeUnit, Service};
 use crate::quantity;
 
 use super::dto::{InstanceDto, ServiceDto, StatusDto};
-use super::time;
+use crate::civil;
 
 #[cfg(test)]
 mod tests;
@@ -95,7 +95,7 @@ fn status_name(s: &StatusDto) -> String {
 fn timestamp(raw: Option<&str>, context: impl FnOnce() -> String) -> Result<Option<f64>, MapError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => time::parse_rfc3339(s).map(Some).map_err(|e| MapError {
+        Some(s) => civil::parse_rfc3339(s).map(Some).map_err(|e| MapError {
             context: context(),
             reason: e.to_string(),
         }),

@@ -8,7 +8,6 @@
 pub mod client;
 pub mod dto;
 pub mod map;
-pub mod time;
 
 use std::collections::HashSet;
 

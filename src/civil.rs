@@ -1,9 +1,11 @@
-//! RFC 3339 timestamps, both ways, without a date crate.
+//! Calendar arithmetic and RFC 3339 timestamps, both ways, without a date crate:
+//! the one place the exporter turns dates into Unix seconds and back.
 //!
-//! Qianfan sends `startTime` / `expiredTime` as RFC 3339. `humantime` only reads the
-//! UTC forms, but Baidu's APIs also answer in China time (`+08:00`), and reading
-//! such a value as UTC would shift every expiry by eight hours. The other direction
-//! is the `x-bce-date` header, always UTC `yyyy-mm-ddThh:mm:ssZ`.
+//! Users: the request signers (bce-auth-v1 and `x-bce-date` timestamps, Huawei's
+//! `X-Sdk-Date`), Qianfan's `startTime` / `expiredTime` and ModelArts' IAM
+//! `expires_at`. `humantime` only reads the UTC forms, but Baidu's APIs also answer
+//! in China time (`+08:00`), and reading such a value as UTC would shift every
+//! expiry by eight hours.
 
 /// A value that is not an RFC 3339 date-time. Shows at most the start of the value:
 /// upstream garbage can be long.
@@ -37,7 +39,7 @@ pub fn parse_rfc3339(s: &str) -> Result<f64, TimeError> {
     let second = digits(&b[17..19]).ok_or_else(err)?;
     if !(1..=12).contains(&month)
         || day == 0
-        || day > days_in_month(year, month)
+        || day > i64::from(days_in_month(year, month as u32))
         || hour > 23
         || minute > 59
         || second > 60
@@ -76,7 +78,8 @@ pub fn parse_rfc3339(s: &str) -> Result<f64, TimeError> {
         _ => return Err(err()),
     };
 
-    let days = days_from_civil(year, month, day);
+    // month is 1..=12 and day 1..=31 here (checked above), so the casts are exact.
+    let days = days_from_civil(year, month as u32, day as u32);
     // Local time minus its offset is UTC.
     let epoch = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
     Ok(epoch as f64 + fraction)
@@ -85,15 +88,8 @@ pub fn parse_rfc3339(s: &str) -> Result<f64, TimeError> {
 /// Formats Unix seconds as UTC `yyyy-mm-ddThh:mm:ssZ` (the `x-bce-date` header and
 /// the timestamp inside a bce-auth-v1 Authorization).
 pub fn format_utc(epoch_secs: u64) -> String {
-    let (days, secs) = (epoch_secs / 86_400, epoch_secs % 86_400);
-    // u64::MAX / 86_400 fits in i64, so the cast cannot wrap.
-    let (year, month, day) = civil_from_days(days as i64);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    let (year, month, day, h, m, s) = utc_parts(epoch_secs);
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}Z")
 }
 
 fn digits(b: &[u8]) -> Option<i64> {
@@ -106,7 +102,8 @@ fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
-fn days_in_month(year: i64, month: i64) -> i64 {
+/// Days in `month` (1..=12) of `year`.
+pub fn days_in_month(year: i64, month: u32) -> u32 {
     match month {
         2 if is_leap(year) => 29,
         2 => 28,
@@ -117,27 +114,35 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
 /// public-domain `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5 + day - 1;
+    let mp = i64::from(if month > 2 { month - 3 } else { month + 9 });
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
 }
 
-/// Inverse of [`days_from_civil`].
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+/// Inverse of [`days_from_civil`]: (year, month, day).
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let doe = z.rem_euclid(146_097); // day of era, [0, 146096]
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // [0, 399]
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // [0, 365], year starts 1 March
+    let mp = (5 * doy + 2) / 153; // [0, 11], March = 0
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// Unix seconds → (year, month, day, hour, minute, second) in UTC.
+pub fn utc_parts(epoch_secs: u64) -> (i64, u32, u32, u64, u64, u64) {
+    let (days, secs) = (epoch_secs / 86_400, epoch_secs % 86_400);
+    // u64::MAX / 86_400 fits in i64, so the cast cannot wrap.
+    let (year, month, day) = civil_from_days(days as i64);
+    (year, month, day, secs / 3600, secs % 3600 / 60, secs % 60)
 }
 
 #[cfg(test)]
