@@ -5,51 +5,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
 
 const MIB: f64 = 1_048_576.0;
-
-/// The simulator with Sugon options (`common::simulator` takes none).
-struct Sim {
-    child: Child,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn sugon_simulator(extra: &[&str]) -> (Sim, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .args(["simulate", "--listen", "127.0.0.1:0", "--no-drift"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(dir.path().join("sim.stderr")).unwrap())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap();
-    let addr = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    assert!(
-        addr.contains(':'),
-        "simulator did not report its address: {line:?}"
-    );
-    (Sim { child, _dir: dir }, addr)
-}
 
 fn password_account(sim: &str, name: &str, password: &str, interval: &str) -> String {
     format!(
@@ -118,7 +78,7 @@ fn assert_no_secrets(log: &str) {
 
 #[test]
 fn password_login_end_to_end() {
-    let (_sim, sim) = sugon_simulator(&[]);
+    let (_sim, sim) = simulator_with(&[]);
     let (exp, addr) = exporter(
         &password_account(&sim, "sg", credentials::SUGON_PASSWORD, "1h"),
         &["--log.level=debug"],
@@ -285,7 +245,7 @@ fn password_login_end_to_end() {
 
 #[test]
 fn aksk_login_end_to_end_with_filters() {
-    let (_sim, sim) = sugon_simulator(&[]);
+    let (_sim, sim) = simulator_with(&[]);
     let filters = r#"
 cluster_ids = ["11250"]
 accelerator_types = ["dcu"]
@@ -331,7 +291,7 @@ resource_groups = ["K100-AI", "no-such-group"]
 
 #[test]
 fn bad_credentials_are_auth_failures() {
-    let (_sim, sim) = sugon_simulator(&[]);
+    let (_sim, sim) = simulator_with(&[]);
     let config = format!(
         "{}{}{}",
         password_account(&sim, "good", credentials::SUGON_PASSWORD, "1h"),
@@ -405,7 +365,7 @@ fn scrape_across(addr: &str, account: &str, span: Duration, every: Duration) -> 
 fn tokens_are_renewed_before_they_expire() {
     // 3 s tokens: renewed 1.5 s before expiry (half the lifetime), so no call
     // ever carries an expired token.
-    let (_sim, sim) = sugon_simulator(&["--sugon-token-lifetime", "3s"]);
+    let (_sim, sim) = simulator_with(&["--sugon-token-lifetime", "3s"]);
     let (exp, addr) = exporter(
         &password_account(&sim, "renew", credentials::SUGON_PASSWORD, "300ms"),
         &[],
@@ -441,8 +401,7 @@ fn a_token_the_platform_expires_early_is_replaced_mid_poll_without_a_gap() {
     // after the exporter receives them, so the exporter plans to renew after
     // 2.5 s, but the platform rejects them with 10008 after 2 s. Polls in that
     // window must log in again and retry instead of failing.
-    let (_sim, sim) =
-        sugon_simulator(&["--sugon-token-lifetime", "2s", "--sugon-clock-skew", "3s"]);
+    let (_sim, sim) = simulator_with(&["--sugon-token-lifetime", "2s", "--sugon-clock-skew", "3s"]);
     let (exp, addr) = exporter(
         &password_account(&sim, "skew", credentials::SUGON_PASSWORD, "200ms"),
         &["--log.level=debug"],
@@ -486,7 +445,7 @@ fn a_token_the_platform_expires_early_is_replaced_mid_poll_without_a_gap() {
 fn a_token_rejected_after_a_fresh_login_fails_the_poll_as_auth() {
     // Tokens that are expired on arrival: the exporter logs in again exactly
     // once, retries, and then gives up with reason auth instead of looping.
-    let (_sim, sim) = sugon_simulator(&["--sugon-token-lifetime", "0s"]);
+    let (_sim, sim) = simulator_with(&["--sugon-token-lifetime", "0s"]);
     let (exp, addr) = exporter(
         &password_account(&sim, "dead", credentials::SUGON_PASSWORD, "1h"),
         &[],
