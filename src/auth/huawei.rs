@@ -386,31 +386,9 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    const VECTOR_FILES: [&str; 2] = [
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/vectors/signing-official-sdk.json"
-        ),
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/vectors/signing-published.json"
-        ),
-    ];
-
     /// Every SDK-HMAC-SHA256 vector of both files, tagged with its file.
     fn hw_vectors() -> Vec<(&'static str, Value)> {
-        let mut out = Vec::new();
-        for file in VECTOR_FILES {
-            let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("read {file}: {e}"));
-            let all: Vec<Value> =
-                serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {file}: {e}"));
-            out.extend(
-                all.into_iter()
-                    .filter(|v| v["scheme"] == "SDK-HMAC-SHA256")
-                    .map(|v| (file, v)),
-            );
-        }
-        out
+        crate::auth::vectors::of_scheme("SDK-HMAC-SHA256")
     }
 
     fn s<'v>(v: &'v Value, key: &str) -> &'v str {

@@ -23,3 +23,37 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     }
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
+
+/// The signing test vectors in `../shared/vectors/`, produced by the providers'
+/// official SDKs, for the signers' unit tests.
+#[cfg(test)]
+pub(crate) mod vectors {
+    use serde_json::Value;
+
+    const FILES: [&str; 2] = [
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/vectors/signing-official-sdk.json"
+        ),
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/vectors/signing-published.json"
+        ),
+    ];
+
+    /// Every vector of `scheme` in both files, tagged with its file.
+    pub(crate) fn of_scheme(scheme: &str) -> Vec<(&'static str, Value)> {
+        let mut out = Vec::new();
+        for file in FILES {
+            let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("read {file}: {e}"));
+            let all: Vec<Value> =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {file}: {e}"));
+            out.extend(
+                all.into_iter()
+                    .filter(|v| v["scheme"] == scheme)
+                    .map(|v| (file, v)),
+            );
+        }
+        out
+    }
+}

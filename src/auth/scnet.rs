@@ -96,17 +96,6 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const VECTOR_FILES: [&str; 2] = [
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/vectors/signing-official-sdk.json"
-        ),
-        concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/vectors/signing-published.json"
-        ),
-    ];
-
     const SEED: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/seeds/003_d0e4d640251e6587.txt"
@@ -118,38 +107,30 @@ mod tests {
     #[test]
     fn reproduces_every_scnet_login_vector() {
         let mut checked = 0;
-        for file in VECTOR_FILES {
-            let text = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("read {file}: {e}"));
-            let all: Vec<Value> =
-                serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {file}: {e}"));
-            for v in all
-                .iter()
-                .filter(|v| v["scheme"] == "scnet-token-signature")
-            {
-                let field = |k: &str| {
-                    v[k].as_str()
-                        .unwrap_or_else(|| panic!("{}: missing {k}", v["case"]))
-                };
-                let (ak, sk, user, ts) = (
-                    field("access_key"),
-                    field("secret_key"),
-                    field("user"),
-                    field("timestamp"),
-                );
-                assert_eq!(
-                    login_string_to_sign(ak, user, ts),
-                    field("string_to_sign"),
-                    "{file}: {}",
-                    v["case"]
-                );
-                assert_eq!(
-                    login_signature(ak, sk, user, ts),
-                    field("signature"),
-                    "{file}: {}",
-                    v["case"]
-                );
-                checked += 1;
-            }
+        for (file, v) in crate::auth::vectors::of_scheme("scnet-token-signature") {
+            let field = |k: &str| {
+                v[k].as_str()
+                    .unwrap_or_else(|| panic!("{}: missing {k}", v["case"]))
+            };
+            let (ak, sk, user, ts) = (
+                field("access_key"),
+                field("secret_key"),
+                field("user"),
+                field("timestamp"),
+            );
+            assert_eq!(
+                login_string_to_sign(ak, user, ts),
+                field("string_to_sign"),
+                "{file}: {}",
+                v["case"]
+            );
+            assert_eq!(
+                login_signature(ak, sk, user, ts),
+                field("signature"),
+                "{file}: {}",
+                v["case"]
+            );
+            checked += 1;
         }
         assert!(checked > 0, "no scnet-token-signature vector was checked");
     }
