@@ -9,13 +9,10 @@
 //! derivation are exercised end to end.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
-use crate::auth::bce::{self, BceRequest};
-
-use super::{credentials, page, Options, Platform, SimRequest, SimResponse};
+use super::{bce_error, page, request_id, verify_bce, Options, Platform, SimRequest, SimResponse};
 
 const CONSOLE_PREFIX: &str = "/api/aihc/aihc-service/";
 
@@ -275,60 +272,6 @@ fn console_error(message: &str) -> SimResponse {
     )
 }
 
-fn bce_error(status: u16, code: &str, message: &str) -> SimResponse {
-    SimResponse::json(
-        status,
-        &json!({"requestId": request_id(), "code": code, "message": message}),
-    )
-}
-
-fn request_id() -> String {
-    format!("sim-{:016x}", fastrand::u64(..))
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-/// Checks bce-auth-v1 as the cloud does, over the request exactly as received.
-fn verify_bce(req: &SimRequest) -> Result<(), SimResponse> {
-    let Some(auth) = req.header("authorization") else {
-        return Err(bce_error(
-            403,
-            "AccessDenied",
-            "missing Authorization header",
-        ));
-    };
-    // An STS token must be covered by the signature (it is an x-bce-* header);
-    // the default signed set includes it, an explicit list must name it.
-    if req.header("x-bce-security-token").is_some() {
-        let signed = auth.split('/').nth(4).unwrap_or("");
-        if !signed.is_empty() && !signed.split(';').any(|h| h == "x-bce-security-token") {
-            return Err(bce_error(
-                403,
-                "AccessDenied",
-                "x-bce-security-token is not signed",
-            ));
-        }
-    }
-    let headers = req.header_pairs();
-    let breq = BceRequest {
-        method: &req.method,
-        path: &req.path,
-        query: &req.query,
-        headers: &headers,
-    };
-    let lookup = |ak: &str| {
-        (ak == credentials::BCE_ACCESS_KEY_ID)
-            .then(|| credentials::BCE_SECRET_ACCESS_KEY.to_string())
-    };
-    bce::verify(auth, lookup, &breq, now())
-        .map_err(|e| bce_error(e.http_status(), e.code(), &e.to_string()))
-}
-
 fn dedicated_pool(p: &Value) -> Value {
     json!({
         "resourcePoolId": p["resourcePoolId"],
@@ -468,6 +411,7 @@ fn drift_queue(q: &mut Value, step: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simulator::credentials;
     use hyper::header::HeaderMap;
 
     fn req(path: &str, query: &[(&str, &str)], headers: &[(&str, &str)]) -> SimRequest {

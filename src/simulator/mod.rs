@@ -24,6 +24,8 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::auth::bce::{self, BceRequest};
+
 /// Credentials the simulator accepts; the demo config uses them.
 pub mod credentials {
     pub const BCE_ACCESS_KEY_ID: &str = "AKDEMO00000000000001";
@@ -334,6 +336,63 @@ fn url_pairs(q: &str) -> Vec<(String, String)> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The error body of Baidu's APIs (AIHC OpenAPI, Qianfan).
+pub fn bce_error(status: u16, code: &str, message: &str) -> SimResponse {
+    SimResponse::json(
+        status,
+        &serde_json::json!({"requestId": request_id(), "code": code, "message": message}),
+    )
+}
+
+/// A fresh request id, as every platform puts in its answers.
+pub fn request_id() -> String {
+    format!("sim-{:016x}", fastrand::u64(..))
+}
+
+/// This host's clock in Unix seconds.
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Checks bce-auth-v1 as the cloud does, over the request exactly as received.
+fn verify_bce(req: &SimRequest) -> Result<(), SimResponse> {
+    let Some(auth) = req.header("authorization") else {
+        return Err(bce_error(
+            403,
+            "AccessDenied",
+            "missing Authorization header",
+        ));
+    };
+    // An STS token must be covered by the signature (it is an x-bce-* header);
+    // the default signed set includes it, an explicit list must name it.
+    if req.header("x-bce-security-token").is_some() {
+        let signed = auth.split('/').nth(4).unwrap_or("");
+        if !signed.is_empty() && !signed.split(';').any(|h| h == "x-bce-security-token") {
+            return Err(bce_error(
+                403,
+                "AccessDenied",
+                "x-bce-security-token is not signed",
+            ));
+        }
+    }
+    let headers = req.header_pairs();
+    let breq = BceRequest {
+        method: &req.method,
+        path: &req.path,
+        query: &req.query,
+        headers: &headers,
+    };
+    let lookup = |ak: &str| {
+        (ak == credentials::BCE_ACCESS_KEY_ID)
+            .then(|| credentials::BCE_SECRET_ACCESS_KEY.to_string())
+    };
+    bce::verify(auth, lookup, &breq, now_secs())
+        .map_err(|e| bce_error(e.http_status(), e.code(), &e.to_string()))
 }
 
 /// Serves one page of `items` (1-based `page`), capping the size at `cap`.

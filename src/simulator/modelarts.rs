@@ -28,7 +28,7 @@ use serde_json::{json, Value};
 
 use crate::auth::huawei::{self, HwRequest};
 
-use super::{credentials, Options, Platform, SimRequest, SimResponse};
+use super::{credentials, now_secs, Options, Platform, SimRequest, SimResponse};
 
 const SEED_POOLS: &str = include_str!("fixtures/modelarts_pools.json");
 
@@ -411,13 +411,6 @@ fn keystone_error(status: u16, title: &str, message: &str) -> SimResponse {
 
 fn request_id() -> String {
     format!("{:032x}", fastrand::u128(..))
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// `2020-01-04T09:05:22.000000Z`, as IAM writes times.

@@ -14,9 +14,7 @@
 
 use serde_json::{json, Value};
 
-use crate::auth::bce::{self, BceRequest};
-
-use super::{credentials, Options, Platform, SimRequest, SimResponse};
+use super::{bce_error, request_id, verify_bce, Options, Platform, SimRequest, SimResponse};
 
 const ROUTE_SERVICE: &str = "/v2/service";
 const ROUTE_SERVICE_RESOURCES: &str = "/v2/serviceresources";
@@ -102,24 +100,24 @@ impl Qianfan {
             return resp;
         }
         if req.method != "POST" {
-            return error(405, "MethodNotAllowed", "only POST is supported");
+            return bce_error(405, "MethodNotAllowed", "only POST is supported");
         }
         let body: Value = if req.body.is_empty() {
             json!({})
         } else {
             match serde_json::from_slice(&req.body) {
                 Ok(v @ Value::Object(_)) => v,
-                _ => return error(400, "MalformedJSON", "the body is not a JSON object"),
+                _ => return bce_error(400, "MalformedJSON", "the body is not a JSON object"),
             }
         };
         let Some(action) = req.param("Action") else {
-            return error(400, "MissingParameter", "Action is required");
+            return bce_error(400, "MissingParameter", "Action is required");
         };
         match (route, action) {
             (ROUTE_SERVICE, "DescribeServices") => self.describe_services(&body),
             (ROUTE_SERVICE, "DescribePresetServices") => self.preset_services(&body),
             (ROUTE_SERVICE_RESOURCES, "DescribeComputeUnits") => self.compute_units(&body),
-            (_, other) => error(
+            (_, other) => bce_error(
                 400,
                 "InvalidAction",
                 &format!("action {other:?} is not simulated on {route}"),
@@ -133,7 +131,7 @@ impl Qianfan {
             Value::Null => DEFAULT_MAX_KEYS,
             v => match v.as_u64() {
                 Some(n) => n,
-                None => return error(400, "InvalidParameter", "maxKeys must be an integer"),
+                None => return bce_error(400, "InvalidParameter", "maxKeys must be an integer"),
             },
         };
         let size = max_keys.clamp(1, MAX_KEYS.min(self.opts.page_cap.max(1))) as usize;
@@ -143,7 +141,7 @@ impl Qianfan {
         } else {
             match self.custom.iter().position(|s| s["serviceId"] == marker) {
                 Some(i) => i,
-                None => return error(400, "InvalidMarker", &format!("no service {marker:?}")),
+                None => return bce_error(400, "InvalidMarker", &format!("no service {marker:?}")),
             }
         };
         let end = (start + size).min(self.custom.len());
@@ -174,13 +172,13 @@ impl Qianfan {
 
     fn compute_units(&self, body: &Value) -> SimResponse {
         let Some(service_id) = body["serviceId"].as_str().filter(|s| !s.is_empty()) else {
-            return error(400, "MissingParameter", "serviceId is required");
+            return bce_error(400, "MissingParameter", "serviceId is required");
         };
         let timing = match &body["paymentTiming"] {
             Value::Null => None,
             Value::String(t) if t == "Prepaid" || t == "Postpaid" => Some(t.as_str()),
             _ => {
-                return error(
+                return bce_error(
                     400,
                     "InvalidParameter",
                     "paymentTiming must be Prepaid or Postpaid",
@@ -214,7 +212,7 @@ impl Platform for Qianfan {
             route @ (ROUTE_SERVICE | ROUTE_SERVICE_RESOURCES) => Some(self.answer(route, req)),
             ROUTE_COMPUTE_UNIT => Some(match verify_bce(req) {
                 Err(resp) => resp,
-                Ok(()) => error(400, "InvalidAction", "/v2/computeunit is not simulated"),
+                Ok(()) => bce_error(400, "InvalidAction", "/v2/computeunit is not simulated"),
             }),
             _ => None,
         }
@@ -225,54 +223,17 @@ fn ok(result: Value) -> SimResponse {
     SimResponse::json(200, &json!({"requestId": request_id(), "result": result}))
 }
 
-fn error(status: u16, code: &str, message: &str) -> SimResponse {
-    SimResponse::json(
-        status,
-        &json!({"requestId": request_id(), "code": code, "message": message}),
-    )
-}
-
-fn request_id() -> String {
-    format!("sim-{:016x}", fastrand::u64(..))
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-/// Checks bce-auth-v1 over the method, path, query and headers as received.
-fn verify_bce(req: &SimRequest) -> Result<(), SimResponse> {
-    let Some(auth) = req.header("authorization") else {
-        return Err(error(403, "AccessDenied", "missing Authorization header"));
-    };
-    let headers = req.header_pairs();
-    let breq = BceRequest {
-        method: &req.method,
-        path: &req.path,
-        query: &req.query,
-        headers: &headers,
-    };
-    let lookup = |ak: &str| {
-        (ak == credentials::BCE_ACCESS_KEY_ID)
-            .then(|| credentials::BCE_SECRET_ACCESS_KEY.to_string())
-    };
-    bce::verify(auth, lookup, &breq, now())
-        .map_err(|e| error(e.http_status(), e.code(), &e.to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::providers::qianfan::client::{authorization, request_headers};
+    use crate::simulator::credentials;
     use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
     /// A request signed as the exporter signs it, with `sk`.
     fn signed(route: &str, action: &str, body: Value, sk: &str) -> SimRequest {
         let body = serde_json::to_vec(&body).unwrap();
-        let now = now();
+        let now = crate::simulator::now_secs();
         let headers = request_headers("127.0.0.1:1", body.len(), now, None);
         let auth = authorization(
             credentials::BCE_ACCESS_KEY_ID,

@@ -8,32 +8,14 @@ use std::collections::BTreeMap;
 use crate::model::{Pool, QuantityKind, Queue, Resources, Workloads};
 use crate::quantity::{self, Fired, RawQuantity, Rule};
 
-use super::dto::{BlockDto, FlatBlock, PoolDto, QueueDto, ServerlessPoolDto, ServerlessQueueDto};
+use crate::providers::mapping::num_opt;
+pub use crate::providers::mapping::MapError;
 
-/// A mapping failure with the field it concerns.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{context}: {reason}")]
-pub struct MapError {
-    pub context: String,
-    pub reason: String,
-}
+use super::dto::{BlockDto, FlatBlock, PoolDto, QueueDto, ServerlessPoolDto, ServerlessQueueDto};
 
 /// Queue trees deeper than this are refused rather than recursed into: real trees
 /// are a few levels deep, and a cycle in a broken upstream must not overflow.
 const MAX_TREE_DEPTH: usize = 32;
-
-fn num(
-    raw: &Option<RawQuantity>,
-    context: impl FnOnce() -> String,
-) -> Result<Option<f64>, MapError> {
-    match raw {
-        None => Ok(None),
-        Some(r) => quantity::parse(r).map_err(|e| MapError {
-            context: context(),
-            reason: e.to_string(),
-        }),
-    }
-}
 
 /// Accelerator models seen while mapping: resource name → card model.
 pub type Models = BTreeMap<String, String>;
@@ -49,7 +31,7 @@ pub fn map_pool(dto: &PoolDto, default_type: &str) -> Result<Pool, MapError> {
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| default_type.to_string()),
         phase: dto.phase.clone().unwrap_or_default(),
-        nodes: num(&dto.node_num, || format!("pool {id} nodeNum"))?,
+        nodes: num_opt(&dto.node_num, || format!("pool {id} nodeNum"))?,
         ..Pool::default()
     })
 }
@@ -61,7 +43,7 @@ pub fn map_serverless_pool(dto: &ServerlessPoolDto) -> Result<Pool, MapError> {
         name: dto.name.clone().unwrap_or_default(),
         pool_type: "serverless".to_string(),
         phase: dto.phase.clone().unwrap_or_default(),
-        nodes: num(&dto.instance_count, || format!("pool {id} instanceCount"))?,
+        nodes: num_opt(&dto.instance_count, || format!("pool {id} instanceCount"))?,
         ..Pool::default()
     })
 }
@@ -85,15 +67,15 @@ fn map_block(
 ) -> Result<Option<Resources>, MapError> {
     let Some(b) = block else { return Ok(None) };
     let mut r = Resources::default();
-    let memory_in_bytes = if let Some(gi) = num(&b.memory_gi, || format!("{ctx}.memoryGi"))? {
+    let memory_in_bytes = if let Some(gi) = num_opt(&b.memory_gi, || format!("{ctx}.memoryGi"))? {
         let before = fired.count(Rule::MemoryGiIsBytes);
         r.memory_bytes = Some(quantity::gi_to_bytes(gi, fired));
         fired.count(Rule::MemoryGiIsBytes) > before
     } else {
         false
     };
-    let milli = num(&b.milli_cpu_cores, || format!("{ctx}.milliCPUcores"))?;
-    let cores = num(&b.cpu_cores, || format!("{ctx}.cpuCores"))?;
+    let milli = num_opt(&b.milli_cpu_cores, || format!("{ctx}.milliCPUcores"))?;
+    let cores = num_opt(&b.cpu_cores, || format!("{ctx}.cpuCores"))?;
     r.cpu_cores = match (milli, cpu) {
         (Some(m), CpuReading::Milli) => Some(quantity::milli_to_cores(m)),
         (Some(m), CpuReading::Capability(refs)) => Some(quantity::capability_milli_to_cores(
@@ -120,7 +102,7 @@ fn map_block(
                 reason: "neither acceleratorDescription nor acceleratorType is set".into(),
             });
         };
-        let Some(count) = num(&card.accelerator_count, || {
+        let Some(count) = num_opt(&card.accelerator_count, || {
             format!("{ctx}.acceleratorCardList[{i}].acceleratorCount")
         })?
         else {
@@ -145,7 +127,7 @@ fn map_flat_block(
     let Some(b) = block else { return Ok(None) };
     let mut r = Resources::default();
     for (key, raw) in b {
-        let Some(v) = num(raw, || format!("{ctx}.{key}"))? else {
+        let Some(v) = num_opt(raw, || format!("{ctx}.{key}"))? else {
             continue;
         };
         match key.as_str() {
@@ -305,9 +287,9 @@ fn workloads(
     inqueue: &Option<RawQuantity>,
     ctx: &str,
 ) -> Result<Option<Workloads>, MapError> {
-    let r = num(running, || format!("{ctx} running"))?;
-    let p = num(pending, || format!("{ctx} pending"))?;
-    let i = num(inqueue, || format!("{ctx} inqueue"))?;
+    let r = num_opt(running, || format!("{ctx} running"))?;
+    let p = num_opt(pending, || format!("{ctx} pending"))?;
+    let i = num_opt(inqueue, || format!("{ctx} inqueue"))?;
     if r.is_none() && p.is_none() && i.is_none() {
         return Ok(None);
     }

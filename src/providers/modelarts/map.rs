@@ -11,17 +11,12 @@
 use std::collections::BTreeMap;
 
 use crate::model::{Driver, Pool, QuantityKind, Resources};
-use crate::quantity::{self, RawQuantity};
+use crate::quantity::RawQuantity;
+
+use crate::providers::mapping::num;
+pub use crate::providers::mapping::MapError;
 
 use super::dto::{NodeDto, PoolDto};
-
-/// A mapping failure with the field it concerns.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{context}: {reason}")]
-pub struct MapError {
-    pub context: String,
-    pub reason: String,
-}
 
 /// The `phase` label of a node that reports none.
 pub const UNKNOWN_PHASE: &str = "Unknown";
@@ -48,13 +43,6 @@ pub fn is_accelerator(key: &str) -> bool {
         || k.starts_with("hugepages-")
         || k.starts_with("attachable-volumes-")
         || k.starts_with("kubernetes.io/"))
-}
-
-fn num(raw: &RawQuantity, context: impl FnOnce() -> String) -> Result<Option<f64>, MapError> {
-    quantity::parse(raw).map_err(|e| MapError {
-        context: context(),
-        reason: e.to_string(),
-    })
 }
 
 /// One node's resource map in base units: `cpu` in cores (`"3920m"` → 3.92),

@@ -5,19 +5,13 @@
 use crate::model::{ComputeUnit, Service};
 use crate::quantity;
 
+pub use crate::providers::mapping::MapError;
+
 use super::dto::{InstanceDto, ServiceDto, StatusDto};
 use crate::civil;
 
 #[cfg(test)]
 mod tests;
-
-/// A mapping failure with the object and field it concerns.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{context}: {reason}")]
-pub struct MapError {
-    pub context: String,
-    pub reason: String,
-}
 
 /// One instance of `DescribeComputeUnits` for `service_id`. `requested_timing` is
 /// the `paymentTiming` filter the request carried: it names the instance's payment

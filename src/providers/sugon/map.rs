@@ -10,30 +10,12 @@ use reqwest::Url;
 use serde_json::Value;
 
 use crate::model::{Pool, Resources};
-use crate::quantity::{self, RawQuantity};
+use crate::quantity;
+
+use crate::providers::mapping::num_opt;
+pub use crate::providers::mapping::MapError;
 
 use super::dto::{CenterDto, ResourcesDto};
-
-/// A mapping failure with the object and field it concerns.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{context}: {reason}")]
-pub struct MapError {
-    pub context: String,
-    pub reason: String,
-}
-
-fn num(
-    raw: &Option<RawQuantity>,
-    context: impl FnOnce() -> String,
-) -> Result<Option<f64>, MapError> {
-    match raw {
-        None => Ok(None),
-        Some(r) => quantity::parse(r).map_err(|e| MapError {
-            context: context(),
-            reason: e.to_string(),
-        }),
-    }
-}
 
 /// The `accelerator` label for a group's cards: the accelerator type as the API
 /// names it (`gpu`, `dcu`, `mlu`), lowercased. The resources payload carries no
@@ -61,10 +43,10 @@ pub fn map_group(
     dto: &ResourcesDto,
 ) -> Result<Pool, MapError> {
     let ctx = |field: &str| format!("resource group {group:?} ({accelerator_type}) {field}");
-    let cpu = num(&dto.cpu_number, || ctx("cpuNumber"))?;
-    let cards = num(&dto.gpu_number, || ctx("gpuNumber"))?;
-    let memory_mib = num(&dto.memory_size, || ctx("memorySize"))?;
-    let nodes = num(&dto.node_number, || ctx("nodeNumber"))?;
+    let cpu = num_opt(&dto.cpu_number, || ctx("cpuNumber"))?;
+    let cards = num_opt(&dto.gpu_number, || ctx("gpuNumber"))?;
+    let memory_mib = num_opt(&dto.memory_size, || ctx("memorySize"))?;
+    let nodes = num_opt(&dto.node_number, || ctx("nodeNumber"))?;
 
     let mut accelerators = BTreeMap::new();
     if let (Some(label), Some(n)) = (accelerator_label(accelerator_type), cards) {
@@ -82,7 +64,7 @@ pub fn map_group(
         (&dto.dcu_limits, "dcuLimits"),
         (&dto.mlu_limits, "mluLimits"),
     ]) {
-        if let Some(v) = num(raw, || ctx(field))? {
+        if let Some(v) = num_opt(raw, || ctx(field))? {
             node_limits.insert((*label).to_string(), v);
         }
     }
