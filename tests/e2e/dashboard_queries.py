@@ -19,6 +19,7 @@ Usage: dashboard_queries.py --prometheus http://127.0.0.1:9090 [--dashboards DIR
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import pathlib
 import re
@@ -192,6 +193,17 @@ def run(base: str, dash_dir: pathlib.Path, verbose: bool = True) -> tuple[int, i
 
     files = sorted(dash_dir.glob("*.json"))
     report(bool(files), f"dashboards in {dash_dir}", f"{len(files)} files" if files else "none found")
+    generator = dash_dir / "generate.py"
+    if generator.exists():
+        # The JSON is generated: a hand edit that generate.py would undo fails here.
+        spec = importlib.util.spec_from_file_location("aipool_grafana_generate", generator)
+        gen = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(gen)
+        stale = [n for n, build in gen.DASHBOARDS.items()
+                 if not (dash_dir / n).exists() or (dash_dir / n).read_text(encoding="utf-8") != gen.render(build)]
+        report(not stale and len(gen.DASHBOARDS) == len(files), "dashboards are what grafana/generate.py writes",
+               f"out of date: {stale} (run python3 grafana/generate.py)" if stale
+               else f"{len(gen.DASHBOARDS)} generated, {len(files)} files")
     for f in files:
         try:
             dash = json.loads(f.read_text(encoding="utf-8"))

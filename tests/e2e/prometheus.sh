@@ -8,6 +8,10 @@
 # query of the Grafana dashboards returns data. Closes with
 # `prometheus-e2e: N passed, M failed`; exit 1 on any failure.
 #
+# `prometheus.sh -- CMD ARGS...` runs CMD instead of the checks once both are up,
+# with PROM_URL and EXPORTER_URL in its environment (docs/screenshots.sh uses it).
+# DEMO_INTERVAL sets the demo's poll interval (default 2s).
+#
 # Needs a built binary (default target/debug/aipool_exporter; AIPOOL_BIN overrides)
 # and python3. Installs Debian's `prometheus` package when no `prometheus` is on
 # PATH (PROMETHEUS=path overrides), without starting its service. Bounded: gives
@@ -62,7 +66,7 @@ pport="$(free_port)"
 exporter="http://127.0.0.1:$eport"
 prom="http://127.0.0.1:$pport"
 
-"$BIN" demo --web.listen-address "127.0.0.1:$eport" --interval 2s >"$tmp/demo.log" 2>&1 &
+"$BIN" demo --web.listen-address "127.0.0.1:$eport" --interval "${DEMO_INTERVAL:-2s}" >"$tmp/demo.log" 2>&1 &
 pids+=($!)
 
 cat >"$tmp/prometheus.yml" <<EOF
@@ -97,6 +101,13 @@ if ! ready "$exporter/ready"; then
 fi
 if ! ready "$prom/-/ready"; then
     cat "$tmp/prometheus.log"; echo "prometheus-e2e: 0 passed, 1 failed (Prometheus never became ready)"; exit 1
+fi
+
+if [ "${1:-}" = "--" ]; then
+    shift
+    rc=0
+    PROM_URL="$prom" EXPORTER_URL="$exporter" timeout "$TIMEOUT" "$@" || rc=$?
+    exit "$rc"
 fi
 
 rc=0
