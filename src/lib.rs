@@ -20,3 +20,4 @@ pub mod server;
 pub mod simulator;
 pub mod state;
 pub mod stats;
+pub mod status_page;

@@ -4,7 +4,6 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -100,7 +99,7 @@ fn handle(req: Request<Incoming>, shared: &Shared, build: &BuildInfo) -> Resp {
                     )
                 }
             }
-            "/" => html(landing_page(shared, build)),
+            "/" => html(crate::status_page::render(shared, build)),
             _ => text(StatusCode::NOT_FOUND, "not found\n"),
         }
     };
@@ -143,49 +142,4 @@ pub fn escape_html(s: &str) -> String {
         }
     }
     out
-}
-
-fn landing_page(shared: &Shared, build: &BuildInfo) -> String {
-    let path = escape_html(&shared.telemetry_path);
-    let mut rows = String::new();
-    for a in &shared.accounts {
-        let p = a.current();
-        let state = match (p.attempted, p.up) {
-            (false, _) => "pending",
-            (true, true) => "up",
-            (true, false) => "down",
-        };
-        let last = p
-            .last_success
-            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-            .map(|d| humantime::format_rfc3339_seconds(UNIX_EPOCH + d).to_string())
-            .unwrap_or_else(|| "never".into());
-        let (pools, queues) = p
-            .snapshot
-            .as_ref()
-            .map(|s| (s.pools.len(), s.queues.len()))
-            .unwrap_or((0, 0));
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{state}\">{state}</td><td>{last}</td><td>{pools}</td><td>{queues}</td><td>{}</td></tr>\n",
-            escape_html(&a.name),
-            a.provider,
-            escape_html(&a.region),
-            escape_html(p.last_error.as_deref().unwrap_or("")),
-        ));
-    }
-    format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>aipool_exporter</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}}.up{{color:#080}}.down{{color:#b00}}.pending{{color:#888}}</style>
-</head><body>
-<h1>aipool_exporter</h1>
-<p>Version {version} ({revision}). <a href="{path}">Metrics</a> · <a href="/healthz">/healthz</a> · <a href="/ready">/ready</a></p>
-<table><thead><tr><th>account</th><th>provider</th><th>region</th><th>state</th><th>last success</th><th>pools</th><th>queues</th><th>last error</th></tr></thead>
-<tbody>
-{rows}</tbody></table>
-</body></html>
-"#,
-        version = escape_html(build.version),
-        revision = escape_html(build.revision),
-    )
 }

@@ -1,0 +1,647 @@
+//! The status page at `/`: a live, dependency-free HTML view of what the exporter
+//! last published. Per account its state (up, last success, last error reason);
+//! per pool and queue the accelerators' capability, allocated and free as small
+//! bars, least headroom first. Plain HTML and CSS, no script; the page reloads
+//! itself with `<meta http-equiv=refresh>`.
+//!
+//! [`render_at`] is a pure function of the published state, so it is unit-tested
+//! here; [`render`] reads the live state. Every string that came from an upstream
+//! or the config (pool and queue names are chosen by users) is HTML-escaped. Each
+//! capacity row carries its identity and numbers as `data-*` attributes with the
+//! exact values `/metrics` shows, which the browser test
+//! (tests/e2e/status_page.sh) compares against `/metrics`.
+
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::exposition::BuildInfo;
+use crate::model::{Pool, Quantities, QuantityKind, Queue};
+use crate::server::escape_html as esc;
+use crate::state::{Published, Shared};
+
+/// One account as the page sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct AccountView<'a> {
+    pub name: &'a str,
+    pub provider: &'a str,
+    pub region: &'a str,
+    pub interval: Duration,
+    pub stale_after: Duration,
+    pub published: &'a Published,
+}
+
+/// Facts about the page itself.
+#[derive(Debug, Clone, Copy)]
+pub struct PageInfo<'a> {
+    pub telemetry_path: &'a str,
+    pub version: &'a str,
+    pub revision: &'a str,
+    pub now: SystemTime,
+}
+
+/// Where a row's free figure comes from: the first the platform reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FreeSource {
+    Remaining,
+    WorkloadAvailable,
+    CapabilityMinusAllocated,
+    /// Nothing to derive it from (Sugon reports no allocation).
+    Unknown,
+}
+
+impl FreeSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FreeSource::Remaining => "remaining",
+            FreeSource::WorkloadAvailable => "workload_available",
+            FreeSource::CapabilityMinusAllocated => "capability_minus_allocated",
+            FreeSource::Unknown => "unknown",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            FreeSource::Remaining => "remaining",
+            FreeSource::WorkloadAvailable => "workload available",
+            FreeSource::CapabilityMinusAllocated => "capability − allocated",
+            FreeSource::Unknown => "not reported",
+        }
+    }
+}
+
+/// Where a row's capability comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapabilitySource {
+    /// The platform's own figure (`aipool_{pool,queue}_capability_accelerators`).
+    Reported,
+    /// Sugon: `aipool_pool_nodes` × `aipool_pool_node_capability_accelerators`.
+    NodesTimesPerNode,
+}
+
+impl CapabilitySource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CapabilitySource::Reported => "reported",
+            CapabilitySource::NodesTimesPerNode => "nodes_x_per_node",
+        }
+    }
+}
+
+/// One accelerator type of one pool or queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row<'a> {
+    pub account: &'a str,
+    pub provider: &'a str,
+    pub cloud_region: &'a str,
+    pub pool_id: &'a str,
+    pub pool_name: &'a str,
+    /// `None` for a pool-level row.
+    pub queue: Option<(&'a str, &'a str)>,
+    pub accelerator: &'a str,
+    pub capability: Option<f64>,
+    pub capability_source: CapabilitySource,
+    pub allocated: Option<f64>,
+    pub free: Option<f64>,
+    pub free_source: FreeSource,
+    /// The account's data is older than `stale_after` (and so not on /metrics).
+    pub stale: bool,
+}
+
+impl Row<'_> {
+    /// free / capability, where both are known and capability is above 0.
+    pub fn headroom(&self) -> Option<f64> {
+        match (self.free, self.capability) {
+            (Some(f), Some(c)) if c > 0.0 => Some(f / c),
+            _ => None,
+        }
+    }
+}
+
+/// Least headroom first; rows without a headroom last; then the least free cards,
+/// then by identity so the order is stable.
+fn by_headroom(a: &Row, b: &Row) -> Ordering {
+    let key = |r: &Row| (r.headroom().is_none(), r.headroom(), r.free);
+    let (an, ah, af) = key(a);
+    let (bn, bh, bf) = key(b);
+    an.cmp(&bn)
+        .then_with(|| cmp_opt(ah, bh))
+        .then_with(|| cmp_opt(af, bf))
+        .then_with(|| {
+            (a.account, a.cloud_region, a.pool_id, a.queue, a.accelerator).cmp(&(
+                b.account,
+                b.cloud_region,
+                b.pool_id,
+                b.queue,
+                b.accelerator,
+            ))
+        })
+}
+
+fn cmp_opt(a: Option<f64>, b: Option<f64>) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a.total_cmp(&b),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+fn acc(q: &Quantities, kind: QuantityKind, name: &str) -> Option<f64> {
+    q.get(&kind).and_then(|r| r.accelerators.get(name)).copied()
+}
+
+/// Capability, allocated and free of one accelerator type from a quantity map.
+fn figures(q: &Quantities, name: &str) -> (Option<f64>, Option<f64>, Option<f64>, FreeSource) {
+    let cap = acc(q, QuantityKind::Capability, name);
+    let alloc = acc(q, QuantityKind::Allocated, name);
+    let (free, source) = if let Some(r) = acc(q, QuantityKind::Remaining, name) {
+        (Some(r), FreeSource::Remaining)
+    } else if let Some(w) = acc(q, QuantityKind::WorkloadAvailable, name) {
+        (Some(w), FreeSource::WorkloadAvailable)
+    } else if let (Some(c), Some(a)) = (cap, alloc) {
+        (Some(c - a), FreeSource::CapabilityMinusAllocated)
+    } else {
+        (None, FreeSource::Unknown)
+    };
+    (cap, alloc, free, source)
+}
+
+/// The accelerator names any of the four shown quantities reports, sorted.
+fn accelerator_names(q: &Quantities) -> Vec<&str> {
+    let mut names: Vec<&str> = [
+        QuantityKind::Capability,
+        QuantityKind::Allocated,
+        QuantityKind::Remaining,
+        QuantityKind::WorkloadAvailable,
+    ]
+    .iter()
+    .filter_map(|k| q.get(k))
+    .flat_map(|r| r.accelerators.keys().map(String::as_str))
+    .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+/// The capacity rows of one account, unsorted, and how many pools and queues
+/// report no accelerators (and so have no row).
+pub fn rows<'a>(a: &AccountView<'a>, now: SystemTime) -> (Vec<Row<'a>>, usize) {
+    let Some(snapshot) = a.published.snapshot.as_deref() else {
+        return (Vec::new(), 0);
+    };
+    let stale = a.published.is_stale(a.stale_after, now);
+    let mut out = Vec::new();
+    let mut without = 0;
+    let region = |r: &'a Option<String>| r.as_deref().unwrap_or(a.region);
+    let pool_name = |id: &str| -> &'a str {
+        snapshot
+            .pools
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.name.as_str())
+            .unwrap_or("")
+    };
+    for p in &snapshot.pools {
+        let before = out.len();
+        pool_rows(a, p, region(&p.cloud_region), stale, &mut out);
+        // A pool whose queues carry its accelerators is shown through them.
+        let has_queues = snapshot.queues.iter().any(|q| q.pool_id == p.id);
+        if out.len() == before && !has_queues {
+            without += 1;
+        }
+    }
+    for q in &snapshot.queues {
+        let before = out.len();
+        queue_rows(
+            a,
+            q,
+            pool_name(&q.pool_id),
+            region(&q.cloud_region),
+            stale,
+            &mut out,
+        );
+        if out.len() == before {
+            without += 1;
+        }
+    }
+    (out, without)
+}
+
+fn pool_rows<'a>(
+    a: &AccountView<'a>,
+    p: &'a Pool,
+    region: &'a str,
+    stale: bool,
+    out: &mut Vec<Row<'a>>,
+) {
+    let base = |accelerator: &'a str| Row {
+        account: a.name,
+        provider: a.provider,
+        cloud_region: region,
+        pool_id: &p.id,
+        pool_name: &p.name,
+        queue: None,
+        accelerator,
+        capability: None,
+        capability_source: CapabilitySource::Reported,
+        allocated: None,
+        free: None,
+        free_source: FreeSource::Unknown,
+        stale,
+    };
+    let names = accelerator_names(&p.quantities);
+    if !names.is_empty() {
+        for name in names {
+            let (capability, allocated, free, free_source) = figures(&p.quantities, name);
+            out.push(Row {
+                capability,
+                allocated,
+                free,
+                free_source,
+                ..base(name)
+            });
+        }
+    } else if let (Some(nc), Some(nodes)) = (&p.node_capability, p.nodes) {
+        // Sugon: the pool's size is its node count times the cards of one node;
+        // it reports no allocation, so free stays unknown.
+        for (name, per_node) in &nc.accelerators {
+            out.push(Row {
+                capability: Some(nodes * per_node),
+                capability_source: CapabilitySource::NodesTimesPerNode,
+                ..base(name)
+            });
+        }
+    }
+}
+
+fn queue_rows<'a>(
+    a: &AccountView<'a>,
+    q: &'a Queue,
+    pool_name: &'a str,
+    region: &'a str,
+    stale: bool,
+    out: &mut Vec<Row<'a>>,
+) {
+    for name in accelerator_names(&q.quantities) {
+        let (capability, allocated, free, free_source) = figures(&q.quantities, name);
+        out.push(Row {
+            account: a.name,
+            provider: a.provider,
+            cloud_region: region,
+            pool_id: &q.pool_id,
+            pool_name,
+            queue: Some((q.id.as_str(), q.name.as_str())),
+            accelerator: name,
+            capability,
+            capability_source: CapabilitySource::Reported,
+            allocated,
+            free,
+            free_source,
+            stale,
+        });
+    }
+}
+
+/// Numbers as `/metrics` writes them: whole numbers without a fraction, others in
+/// Rust's shortest round-trip form.
+fn exact(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Numbers for people: at most two decimals, trailing zeros dropped.
+fn short(v: Option<f64>) -> String {
+    match v {
+        None => "—".to_string(),
+        Some(v) => {
+            let s = format!("{v:.2}");
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            if s == "-0" {
+                "0".to_string()
+            } else {
+                s.to_string()
+            }
+        }
+    }
+}
+
+fn percent(v: f64) -> f64 {
+    (v * 100.0).clamp(0.0, 100.0)
+}
+
+fn rfc3339(t: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+fn ago(t: SystemTime, now: SystemTime) -> String {
+    match now.duration_since(t) {
+        Ok(d) => {
+            let s = d.as_secs();
+            if s < 120 {
+                format!("{s} s ago")
+            } else if s < 7200 {
+                format!("{} min ago", s / 60)
+            } else {
+                format!("{} h ago", s / 3600)
+            }
+        }
+        Err(_) => "just now".to_string(),
+    }
+}
+
+/// Seconds between reloads: the shortest poll interval, kept between 5 s and 60 s.
+fn refresh_seconds(accounts: &[AccountView]) -> u64 {
+    accounts
+        .iter()
+        .map(|a| a.interval.as_secs())
+        .min()
+        .unwrap_or(30)
+        .clamp(5, 60)
+}
+
+const STYLE: &str = r#"
+:root{--alloc:#3b6fd4;--free:#2e9e5b;--other:#e4e7ec;--low:#c62828;--warn:#d97706;--ok:#2e7d32;--muted:#6b7280}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans CJK SC",sans-serif;margin:1.5em 2em;color:#111827;background:#fff}
+h1{font-size:1.5em;margin:0 0 .2em}h2{font-size:1.15em;margin:1.6em 0 .4em}
+p{margin:.3em 0}.muted,.note{color:var(--muted);font-size:.9em}
+a{color:#1d4ed8}
+table{border-collapse:collapse;font-size:.85em}
+th,td{border-bottom:1px solid #e5e7eb;padding:3px 8px;text-align:left;vertical-align:middle;white-space:nowrap}
+th{background:#f9fafb;font-weight:600;white-space:nowrap}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+.state{font-weight:600}.state.up{color:var(--ok)}.state.down{color:var(--low)}.state.pending{color:var(--muted)}
+.tag{display:inline-block;border-radius:3px;padding:0 5px;font-size:.8em;background:#f3f4f6;color:#374151;white-space:nowrap}
+.tag.stale{background:#fef3c7;color:#92400e}.reason{font-weight:600;color:var(--low)}
+.err{max-width:44em;word-break:break-word;white-space:normal}
+.hr{display:flex;align-items:center;gap:8px}.hr>span{min-width:3em;text-align:right;font-variant-numeric:tabular-nums}
+.name{max-width:16em;overflow:hidden;text-overflow:ellipsis}
+.bar{display:flex;width:120px;height:12px;background:var(--other);border-radius:2px;overflow:hidden}
+.bar span{display:block;height:100%}.bar .alloc{background:var(--alloc)}.bar .free{background:var(--free)}
+.h-low{color:var(--low);font-weight:600}.h-warn{color:var(--warn);font-weight:600}.h-ok{color:var(--ok)}
+tr.stale td{opacity:.55}
+.key{display:inline-block;width:10px;height:10px;border-radius:2px;vertical-align:middle;margin:0 3px 0 8px}
+.id{display:block;color:var(--muted);font-size:.8em}
+"#;
+
+/// The page, from the live state.
+pub fn render(shared: &Shared, build: &BuildInfo) -> String {
+    // One consistent read per account for the whole page.
+    let current: Vec<_> = shared.accounts.iter().map(|a| (a, a.current())).collect();
+    let views: Vec<AccountView> = current
+        .iter()
+        .map(|(a, p)| AccountView {
+            name: &a.name,
+            provider: a.provider.as_str(),
+            region: &a.region,
+            interval: a.interval,
+            stale_after: a.stale_after,
+            published: p,
+        })
+        .collect();
+    render_at(
+        &views,
+        &PageInfo {
+            telemetry_path: &shared.telemetry_path,
+            version: build.version,
+            revision: build.revision,
+            now: SystemTime::now(),
+        },
+    )
+}
+
+/// The page for these accounts as of `page.now`.
+pub fn render_at(accounts: &[AccountView], page: &PageInfo) -> String {
+    let metrics = esc(page.telemetry_path);
+    let mut h = String::with_capacity(16 * 1024);
+    // Writing into a String cannot fail; the results of write! are ignored below.
+    let _ = write!(
+        h,
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="{refresh}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>aipool_exporter status</title>
+<style>{STYLE}</style>
+</head><body>
+<h1>aipool_exporter</h1>
+<p class="muted">Version {version} ({revision}) · as of <time datetime="{now}">{now}</time> · reloads every {refresh} s ·
+<a href="{metrics}">{metrics}</a> · <a href="/healthz">/healthz</a> · <a href="/ready">/ready</a></p>
+"#,
+        refresh = refresh_seconds(accounts),
+        version = esc(page.version),
+        revision = esc(page.revision),
+        now = rfc3339(page.now),
+    );
+    accounts_table(&mut h, accounts, page.now);
+    capacity_table(&mut h, accounts, page.now, &metrics);
+    h.push_str("</body></html>\n");
+    h
+}
+
+fn accounts_table(h: &mut String, accounts: &[AccountView], now: SystemTime) {
+    h.push_str(
+        r#"<h2>Accounts</h2>
+<table id="accounts"><thead><tr><th>account</th><th>provider</th><th>region</th><th>state</th><th>last success</th><th class="num">last poll</th><th class="num">pools</th><th class="num">queues</th><th>last error</th></tr></thead>
+<tbody>
+"#,
+    );
+    for a in accounts {
+        let p = a.published;
+        let state = match (p.attempted, p.up) {
+            (false, _) => "pending",
+            (true, true) => "up",
+            (true, false) => "down",
+        };
+        let stale = p.snapshot.is_some() && p.is_stale(a.stale_after, now);
+        let (last_attr, last) = match p.last_success {
+            Some(t) => {
+                let secs = t
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_secs_f64())
+                    .unwrap_or(0.0);
+                (
+                    format!(r#" data-last-success="{}""#, exact(secs)),
+                    format!(
+                        r#"<time datetime="{t}">{t}</time> <span class="muted">({ago})</span>"#,
+                        t = rfc3339(t),
+                        ago = ago(t, now)
+                    ),
+                )
+            }
+            None => (String::new(), "never".to_string()),
+        };
+        let duration = p
+            .last_duration
+            .map(|d| format!("{:.2} s", d.as_secs_f64()))
+            .unwrap_or_else(|| "—".into());
+        let (pools, queues) = p
+            .snapshot
+            .as_ref()
+            .map(|s| (s.pools.len(), s.queues.len()))
+            .unwrap_or((0, 0));
+        // The poller writes errors as `reason: api url: message` (URL redacted,
+        // no secrets); the reason leads.
+        let error = match p.last_error.as_deref() {
+            Some(e) => {
+                let (reason, rest) = e.split_once(':').unwrap_or((e, ""));
+                format!(
+                    r#"<span class="reason">{}</span>{}{}"#,
+                    esc(reason),
+                    if rest.is_empty() { "" } else { ":" },
+                    esc(rest)
+                )
+            }
+            None => String::new(),
+        };
+        let stale_tag = if stale {
+            r#" <span class="tag stale" title="older than stale_after: left out of /metrics">stale</span>"#
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            h,
+            r#"<tr data-account="{name}" data-provider="{provider}" data-state="{state}" data-up="{up}" data-stale="{stale}"{last_attr}><td>{name}</td><td>{provider}</td><td>{region}</td><td><span class="state {state}">{state}</span>{stale_tag}</td><td>{last}</td><td class="num">{duration}</td><td class="num">{pools}</td><td class="num">{queues}</td><td class="err">{error}</td></tr>"#,
+            name = esc(a.name),
+            provider = esc(a.provider),
+            region = esc(a.region),
+            up = u8::from(p.up),
+        );
+    }
+    h.push_str("</tbody></table>\n");
+}
+
+fn capacity_table(h: &mut String, accounts: &[AccountView], now: SystemTime, metrics: &str) {
+    let mut all = Vec::new();
+    let mut without = 0;
+    for a in accounts {
+        let (rows, n) = rows(a, now);
+        all.extend(rows);
+        without += n;
+    }
+    all.sort_by(by_headroom);
+    let _ = write!(
+        h,
+        r#"<h2>Accelerators by pool and queue</h2>
+<p class="note">Least headroom (free ÷ capability) first. <b>Free</b> is <i>remaining</i> where the platform reports it, else <i>workload available</i>, else <i>capability − allocated</i>; the small print under each free figure says which. Sugon reports no allocation: its capability is nodes × cards per node and its free cards are unknown. Bars:<span class="key" style="background:var(--alloc)"></span>allocated<span class="key" style="background:var(--free)"></span>free<span class="key" style="background:var(--other)"></span>neither, of capability. The same numbers as series: <a href="{metrics}">{metrics}</a>.</p>
+<table id="capacity"><thead><tr><th>account</th><th>pool</th><th>queue</th><th>accelerator</th><th class="num">capability</th><th class="num">allocated</th><th class="num">free</th><th>headroom</th></tr></thead>
+<tbody>
+"#
+    );
+    for r in &all {
+        capacity_row(h, r);
+    }
+    if all.is_empty() {
+        h.push_str(r#"<tr><td colspan="8" class="muted">No accelerator data yet.</td></tr>"#);
+        h.push('\n');
+    }
+    h.push_str("</tbody></table>\n");
+    if without > 0 {
+        let _ = writeln!(
+            h,
+            r#"<p class="note" id="without-accelerators">{without} pools or queues without accelerators are not listed (see <a href="{metrics}">{metrics}</a> for their CPU and memory).</p>"#
+        );
+    }
+}
+
+fn capacity_row(h: &mut String, r: &Row) {
+    let mut attrs = format!(
+        r#" data-kind="{kind}" data-provider="{}" data-account="{}" data-cloud-region="{}" data-pool-id="{}""#,
+        esc(r.provider),
+        esc(r.account),
+        esc(r.cloud_region),
+        esc(r.pool_id),
+        kind = if r.queue.is_some() { "queue" } else { "pool" },
+    );
+    if let Some((id, _)) = r.queue {
+        let _ = write!(attrs, r#" data-queue-id="{}""#, esc(id));
+    }
+    let _ = write!(
+        attrs,
+        r#" data-accelerator="{}" data-capability-source="{}" data-free-source="{}""#,
+        esc(r.accelerator),
+        r.capability_source.as_str(),
+        r.free_source.as_str()
+    );
+    for (name, v) in [
+        ("capability", r.capability),
+        ("allocated", r.allocated),
+        ("free", r.free),
+    ] {
+        if let Some(v) = v {
+            let _ = write!(attrs, r#" data-{name}="{}""#, exact(v));
+        }
+    }
+    let headroom = r.headroom();
+    let (h_class, h_text) = match headroom {
+        Some(x) if x < 0.10 => ("h-low", format!("{:.0} %", x * 100.0)),
+        Some(x) if x < 0.25 => ("h-warn", format!("{:.0} %", x * 100.0)),
+        Some(x) => ("h-ok", format!("{:.0} %", x * 100.0)),
+        None => ("muted", "—".to_string()),
+    };
+    let bar = match r.capability {
+        Some(c) if c > 0.0 => {
+            let alloc = percent(r.allocated.unwrap_or(0.0) / c);
+            // Free never overdraws the bar: allocated and free can exceed the
+            // capability where a queue may borrow cards from others.
+            let free = percent(r.free.unwrap_or(0.0) / c).min(100.0 - alloc);
+            format!(
+                r#"<div class="bar" title="{} allocated, {} free of {}"><span class="alloc" style="width:{alloc:.1}%"></span><span class="free" style="width:{free:.1}%"></span></div>"#,
+                short(r.allocated),
+                short(r.free),
+                short(r.capability)
+            )
+        }
+        _ => r#"<div class="bar" title="no capability figure"></div>"#.to_string(),
+    };
+    let cap_note = match r.capability_source {
+        CapabilitySource::NodesTimesPerNode => {
+            r#" <span class="tag" title="nodes × cards per node">nodes×</span>"#
+        }
+        CapabilitySource::Reported => "",
+    };
+    let pool = if r.pool_name.is_empty() || r.pool_name == r.pool_id {
+        esc(r.pool_id)
+    } else {
+        format!(
+            r#"{} <span class="id">{}</span>"#,
+            esc(r.pool_name),
+            esc(r.pool_id)
+        )
+    };
+    let queue = match r.queue {
+        Some((id, name)) if !name.is_empty() && name != id => {
+            format!(r#"{} <span class="id">{}</span>"#, esc(name), esc(id))
+        }
+        Some((id, _)) => esc(id),
+        None => r#"<span class="muted">(pool)</span>"#.to_string(),
+    };
+    // Long names are cut with an ellipsis; the title shows them whole.
+    let pool_title = esc(&format!("{} ({})", r.pool_name, r.pool_id));
+    let queue_title = r
+        .queue
+        .map(|(id, name)| esc(&format!("{name} ({id})")))
+        .unwrap_or_default();
+    let stale = if r.stale {
+        r#" class="stale" data-stale="true""#
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        h,
+        r#"<tr{stale}{attrs}><td title="{provider}">{account}</td><td class="name" title="{pool_title}">{pool}</td><td class="name" title="{queue_title}">{queue}</td><td>{accelerator}</td><td class="num">{cap}{cap_note}</td><td class="num">{alloc}</td><td class="num">{free}<span class="id">{source}</span></td><td><div class="hr">{bar}<span class="{h_class}">{h_text}</span></div></td></tr>"#,
+        account = esc(r.account),
+        provider = esc(r.provider),
+        accelerator = esc(r.accelerator),
+        cap = short(r.capability),
+        alloc = short(r.allocated),
+        free = short(r.free),
+        source = r.free_source.label(),
+    );
+}
+
+#[cfg(test)]
+mod tests;

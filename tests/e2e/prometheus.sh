@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# End to end with a real Prometheus: starts `aipool_exporter demo` (all four
+# simulated platforms) and a Prometheus of its own (temporary storage, loopback
+# port, 1 s scrapes, deploy/prometheus/rules.yml and alerts.yml loaded) scraping it,
+# then runs tests/e2e/prometheus_checks.py: scrape target up, every rule evaluates,
+# every metric family of the demo's /metrics is in Prometheus with the same label
+# sets, the README's headroom expression, every recording rule has data, and every
+# query of the Grafana dashboards returns data. Closes with
+# `prometheus-e2e: N passed, M failed`; exit 1 on any failure.
+#
+# `prometheus.sh -- CMD ARGS...` runs CMD instead of the checks once both are up,
+# with PROM_URL and EXPORTER_URL in its environment (docs/screenshots.sh uses it).
+# DEMO_INTERVAL sets the demo's poll interval (default 2s).
+#
+# Needs a built binary (default target/debug/aipool_exporter; AIPOOL_BIN overrides)
+# and python3. Installs Debian's `prometheus` package when no `prometheus` is on
+# PATH (PROMETHEUS=path overrides), without starting its service. Bounded: gives
+# up after E2E_TIMEOUT seconds (default 180) and always stops what it started.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+BIN="${AIPOOL_BIN:-${CARGO_TARGET_DIR:-target}/debug/aipool_exporter}"
+TIMEOUT="${E2E_TIMEOUT:-180}"
+export DEBIAN_FRONTEND=noninteractive
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"
+    elif command -v sudo >/dev/null; then sudo -n "$@"
+    else echo "prometheus.sh: need root to run: $*" >&2; return 1; fi
+}
+
+PROMETHEUS="${PROMETHEUS:-$(command -v prometheus || true)}"
+if [ -z "$PROMETHEUS" ]; then
+    echo "== installing Debian package prometheus"
+    # The package's maintainer scripts would start a system Prometheus on :9090;
+    # a policy-rc.d answering 101 ("action forbidden") stops that, and does not
+    # matter in CI containers without an init system anyway.
+    policy=/usr/sbin/policy-rc.d
+    made_policy=0
+    if [ ! -e "$policy" ]; then
+        as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+        made_policy=1
+    fi
+    as_root apt-get update -qq
+    as_root apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+    [ "$made_policy" -eq 0 ] || as_root rm -f "$policy"
+    PROMETHEUS="$(command -v prometheus)"
+fi
+[ -x "$BIN" ] || { echo "prometheus.sh: no binary at $BIN (run cargo build first)" >&2; exit 1; }
+
+tmp="$(mktemp -d)"
+pids=()
+cleanup() {
+    local pid
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+eport="$(free_port)"
+pport="$(free_port)"
+exporter="http://127.0.0.1:$eport"
+prom="http://127.0.0.1:$pport"
+
+"$BIN" demo --web.listen-address "127.0.0.1:$eport" --interval "${DEMO_INTERVAL:-2s}" >"$tmp/demo.log" 2>&1 &
+pids+=($!)
+
+cat >"$tmp/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files:
+  - $PWD/deploy/prometheus/rules.yml
+  - $PWD/deploy/prometheus/alerts.yml
+scrape_configs:
+  - job_name: aipool_exporter
+    static_configs:
+      - targets: ["127.0.0.1:$eport"]
+EOF
+"$PROMETHEUS" --config.file="$tmp/prometheus.yml" --storage.tsdb.path="$tmp/data" \
+    --web.listen-address="127.0.0.1:$pport" --log.level=warn >"$tmp/prometheus.log" 2>&1 &
+pids+=($!)
+echo "== $("$PROMETHEUS" --version 2>&1 | head -1)"
+echo "== exporter $exporter, prometheus $prom"
+
+ready() {
+    local url="$1" i
+    for i in $(seq 1 300); do
+        curl -fsS "$url" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    return 1
+}
+if ! ready "$exporter/ready"; then
+    cat "$tmp/demo.log"; echo "prometheus-e2e: 0 passed, 1 failed (the demo never became ready)"; exit 1
+fi
+if ! ready "$prom/-/ready"; then
+    cat "$tmp/prometheus.log"; echo "prometheus-e2e: 0 passed, 1 failed (Prometheus never became ready)"; exit 1
+fi
+
+if [ "${1:-}" = "--" ]; then
+    shift
+    rc=0
+    PROM_URL="$prom" EXPORTER_URL="$exporter" timeout "$TIMEOUT" "$@" || rc=$?
+    exit "$rc"
+fi
+
+rc=0
+timeout "$TIMEOUT" python3 tests/e2e/prometheus_checks.py --prometheus "$prom" --exporter "$exporter" \
+    | tee "$tmp/checks.log" || rc=$?
+if [ "$rc" -ne 0 ]; then
+    echo "---- prometheus log"; tail -n 30 "$tmp/prometheus.log"
+    echo "---- demo log"; tail -n 30 "$tmp/demo.log"
+    # The summary stays the last line.
+    summary="$(grep '^prometheus-e2e: ' "$tmp/checks.log" | tail -n 1 || true)"
+    if [ -z "$summary" ]; then
+        passed="$(grep -c '^  ok ' "$tmp/checks.log" || true)"
+        failed="$(grep -c '^  FAIL ' "$tmp/checks.log" || true)"
+        summary="prometheus-e2e: $passed passed, $((failed + 1)) failed"
+        echo "(the checks did not finish: exit $rc$([ "$rc" -ne 124 ] || echo ", timed out after ${TIMEOUT}s"))"
+    fi
+    echo "$summary"
+fi
+exit "$rc"
