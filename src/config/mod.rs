@@ -105,19 +105,19 @@ impl fmt::Display for ConfigErrors {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub web: WebSettings,
     pub accounts: Vec<AccountSettings>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebSettings {
     pub listen_address: String,
     pub telemetry_path: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AccountSettings {
     /// Unique; the `account` label.
     pub name: String,

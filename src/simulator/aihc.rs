@@ -9,7 +9,6 @@
 //! derivation are exercised end to end.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
@@ -262,6 +261,23 @@ impl Platform for Aihc {
         }
         None
     }
+
+    /// The console sends an expired session to its login page; the OpenAPI
+    /// answers a signature past its validity with `RequestExpired`.
+    fn expired(&self, req: &SimRequest) -> Option<SimResponse> {
+        if req.path.starts_with(CONSOLE_PREFIX) {
+            let mut r = SimResponse::html(302, "");
+            r.headers.push(("location".into(), "/login".into()));
+            return Some(r);
+        }
+        (req.path == "/" && req.param("action").is_some()).then(|| {
+            bce_error(
+                400,
+                "RequestExpired",
+                "the signature has expired (injected)",
+            )
+        })
+    }
 }
 
 fn wrapped(inner: Value) -> Value {
@@ -284,13 +300,6 @@ fn bce_error(status: u16, code: &str, message: &str) -> SimResponse {
 
 fn request_id() -> String {
     format!("sim-{:016x}", fastrand::u64(..))
-}
-
-fn now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// Checks bce-auth-v1 as the cloud does, over the request exactly as received.
@@ -325,7 +334,7 @@ fn verify_bce(req: &SimRequest) -> Result<(), SimResponse> {
         (ak == credentials::BCE_ACCESS_KEY_ID)
             .then(|| credentials::BCE_SECRET_ACCESS_KEY.to_string())
     };
-    bce::verify(auth, lookup, &breq, now())
+    bce::verify(auth, lookup, &breq, req.now_secs())
         .map_err(|e| bce_error(e.http_status(), e.code(), &e.to_string()))
 }
 
@@ -487,6 +496,7 @@ mod tests {
                 .collect(),
             headers: h,
             body: Default::default(),
+            clock_skew_ms: 0,
         }
     }
 

@@ -219,6 +219,20 @@ impl Platform for Qianfan {
             _ => None,
         }
     }
+
+    fn expired(&self, req: &SimRequest) -> Option<SimResponse> {
+        matches!(
+            req.path.as_str(),
+            ROUTE_SERVICE | ROUTE_SERVICE_RESOURCES | ROUTE_COMPUTE_UNIT
+        )
+        .then(|| {
+            error(
+                400,
+                "RequestExpired",
+                "the signature has expired (injected)",
+            )
+        })
+    }
 }
 
 fn ok(result: Value) -> SimResponse {
@@ -236,6 +250,7 @@ fn request_id() -> String {
     format!("sim-{:016x}", fastrand::u64(..))
 }
 
+#[cfg(test)]
 fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -259,7 +274,7 @@ fn verify_bce(req: &SimRequest) -> Result<(), SimResponse> {
         (ak == credentials::BCE_ACCESS_KEY_ID)
             .then(|| credentials::BCE_SECRET_ACCESS_KEY.to_string())
     };
-    bce::verify(auth, lookup, &breq, now())
+    bce::verify(auth, lookup, &breq, req.now_secs())
         .map_err(|e| error(e.http_status(), e.code(), &e.to_string()))
 }
 
@@ -295,6 +310,7 @@ mod tests {
             query: vec![("Action".into(), action.into())],
             headers: h,
             body: body.into(),
+            clock_skew_ms: 0,
         }
     }
 
