@@ -30,6 +30,16 @@ impl Drop for Proc {
 }
 
 impl Proc {
+    /// A process whose stderr goes to `stderr_path` inside `dir` (kept alive
+    /// as long as the process).
+    pub fn new(child: Child, stderr_path: PathBuf, dir: tempfile::TempDir) -> Proc {
+        Proc {
+            child,
+            stderr_path,
+            _dir: dir,
+        }
+    }
+
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
     }
