@@ -220,7 +220,7 @@ async fn tls_basic_auth_mutual_tls_and_live_changes() {
         ),
     )
     .unwrap();
-    until(
+    let _ = until(
         "client certificate required",
         || {
             Box::pin(status_owned(
@@ -264,7 +264,7 @@ async fn tls_basic_auth_mutual_tls_and_live_changes() {
         format!("{tls_only}  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: clients.crt\n"),
     )
     .unwrap();
-    until(
+    let _ = until(
         "basic auth dropped",
         || Box::pin(status_owned(with_cert.clone(), port, "/metrics", None)),
         |r| *r == Ok(200),
