@@ -126,6 +126,7 @@ time.sleep(2)
 rss_start = rss_kib(exp.pid)
 prev = None
 lost, scrapes, latencies, faults_set, stale_seen = [], 0, [], 0, 0
+rss_samples = []
 started = time.time()
 for i in range(POLLS):
     if i % 3 == 0:
@@ -139,6 +140,8 @@ for i in range(POLLS):
     time.sleep(max(0.0, started + i + 1 - time.time()))
     if exp.poll() is not None:
         break
+    if (i + 1) % 60 == 0:
+        rss_samples.append(rss_kib(exp.pid) / 1024)
     status, dt, series, last_success = scrape()
     scrapes += 1
     latencies.append(dt)
@@ -165,7 +168,8 @@ p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000 if lat else 0
 failed_polls = sum(1 for l in open(exp_err_path) if "poll failed" in l)
 print(f"soak: {POLLS} polls at 1s, 7 accounts, seed {SEED}, {faults_set} fault changes")
 print(f"exporter alive at end: {alive}")
-print(f"RSS: start {rss_start/1024:.1f} MiB, end {rss_end/1024:.1f} MiB")
+print(f"RSS: start {rss_start/1024:.1f} MiB, end {rss_end/1024:.1f} MiB; every 60 polls: "
+      + ", ".join(f"{r:.1f}" for r in rss_samples))
 print(f"scrapes: {scrapes}, latency p50 {p50:.1f} ms, p99 {p99:.1f} ms")
 print(f"failed polls logged: {failed_polls}; account-scrapes skipped as stale: {stale_seen}")
 print(f"panics: {panics}")
