@@ -1,6 +1,6 @@
 //! The exporter's HTTP endpoints: the telemetry path, `/healthz`, `/ready`,
-//! `POST /-/reload` and a landing page. Handlers only read published state: nothing here waits on an
-//! upstream (architecture invariant 1).
+//! `POST /-/reload` and a landing page. Handlers only read published state:
+//! nothing here waits on an upstream (architecture invariant 1).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -90,6 +90,9 @@ async fn serve_connection<IO>(
         let web = web.clone();
         async move {
             if let Some(web) = &web {
+                // Per request too, so a removed user is locked out of a
+                // kept-alive connection (TLS settings need a new connection).
+                web.refresh();
                 let auth = req.headers().get(AUTHORIZATION).map(|v| v.as_bytes());
                 if web.authorize(auth).await == Access::Denied {
                     return Ok::<_, Infallible>(unauthorized());

@@ -13,9 +13,9 @@
 //!   prometheus: $2y$10$…           # bcrypt hash (htpasswd -nBC 10 "" | tr -d ':\n')
 //! ```
 //!
-//! The file is checked on every new connection (its bytes, and the modification
-//! time and size of the files it names); a change takes effect for the next
-//! connection. A change that does not load (bad YAML, unreadable key) is logged
+//! The file is checked on every new connection and request (its bytes, and the
+//! modification time and size of the files it names): new users apply to the
+//! next request, new TLS settings to the next connection. A change that does not load (bad YAML, unreadable key) is logged
 //! and the previous settings stay in force. TLS is rustls; no OpenSSL.
 //!
 //! bcrypt is slow on purpose (tens of milliseconds at cost 10) and Prometheus

@@ -212,6 +212,55 @@ async fn tls_basic_auth_mutual_tls_and_live_changes() {
     .await
     .is_err());
 
+    // A changed password applies from the next request, even on a kept-alive
+    // connection.
+    let pooled = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).unwrap())
+        .resolve("localhost", addr.parse().unwrap())
+        .build()
+        .unwrap();
+    assert_eq!(
+        status(
+            &pooled,
+            port,
+            "/metrics",
+            Some(("prometheus", "right-password"))
+        )
+        .await,
+        Ok(200)
+    );
+    let new_hash = bcrypt::hash("new-password", 4).unwrap();
+    std::fs::write(
+        &web,
+        format!("{tls_only}basic_auth_users:\n  prometheus: {new_hash}\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        status(
+            &pooled,
+            port,
+            "/metrics",
+            Some(("prometheus", "right-password"))
+        )
+        .await,
+        Ok(401)
+    );
+    assert_eq!(
+        status(
+            &pooled,
+            port,
+            "/metrics",
+            Some(("prometheus", "new-password"))
+        )
+        .await,
+        Ok(200)
+    );
+    std::fs::write(
+        &web,
+        format!("{tls_only}basic_auth_users:\n  prometheus: {hash}\n"),
+    )
+    .unwrap();
+
     // Mutual TLS, switched on without a restart.
     std::fs::write(
         &web,
