@@ -30,6 +30,11 @@ struct Cli {
     #[arg(long = "shard", value_name = "i/n")]
     shard: Option<aipool_exporter::config::Shard>,
 
+    /// TLS and basic auth for the exporter's endpoints, in the Prometheus
+    /// exporter-toolkit web config format; re-read when it changes.
+    #[arg(long = "web.config.file", value_name = "PATH")]
+    web_config_file: Option<PathBuf>,
+
     #[arg(long = "log.level", value_enum, default_value = "info", global = true)]
     log_level: LogLevel,
 
@@ -51,6 +56,9 @@ enum Command {
     CheckConfig {
         /// The config file to check.
         path: PathBuf,
+        /// Also check this web config file (TLS, basic auth).
+        #[arg(long = "web.config.file", value_name = "PATH")]
+        web_config_file: Option<PathBuf>,
     },
     /// Serve the simulated platform APIs (for demos and tests).
     Simulate {
@@ -101,7 +109,10 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Some(Command::CheckConfig { path }) => return check_config(&path),
+        Some(Command::CheckConfig {
+            path,
+            web_config_file,
+        }) => return check_config(&path, web_config_file.as_deref()),
         Some(Command::Simulate {
             listen,
             page_cap,
@@ -126,7 +137,12 @@ fn main() -> ExitCode {
             interval,
         }) => rt.block_on(demo::run(&listen_address, interval)),
         None => match cli.config_file {
-            Some(path) => rt.block_on(run(&path, cli.listen_address, cli.shard)),
+            Some(path) => rt.block_on(run(
+                &path,
+                cli.listen_address,
+                cli.shard,
+                cli.web_config_file,
+            )),
             None => Err(anyhow::anyhow!(
                 "--config.file is required (or try `aipool_exporter demo`)"
             )),
@@ -142,7 +158,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn check_config(path: &std::path::Path) -> ExitCode {
+fn check_config(path: &std::path::Path, web: Option<&std::path::Path>) -> ExitCode {
+    let mut ok = true;
     match config::load(path, &Env::from_process()) {
         Ok(settings) => {
             println!(
@@ -155,14 +172,27 @@ fn check_config(path: &std::path::Path) -> ExitCode {
                     "s"
                 }
             );
-            ExitCode::SUCCESS
         }
         Err(errors) => {
             for e in &errors.0 {
                 println!("{}: {e}", path.display());
             }
-            ExitCode::FAILURE
+            ok = false;
         }
+    }
+    if let Some(web) = web {
+        match aipool_exporter::web::WebGuard::load(web) {
+            Ok(_) => println!("{}: OK", web.display()),
+            Err(e) => {
+                println!("{}: {e}", web.display());
+                ok = false;
+            }
+        }
+    }
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 
@@ -170,16 +200,30 @@ async fn run(
     path: &std::path::Path,
     listen: Option<String>,
     shard: Option<aipool_exporter::config::Shard>,
+    web_config: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     let mut settings = config::load(path, &Env::from_process())
         .map_err(|e| anyhow::anyhow!("invalid config {}:\n{e}", path.display()))?;
-    if let Some(addr) = listen {
-        settings.web.listen_address = addr;
+    if let Some(addr) = &listen {
+        settings.web.listen_address = addr.clone();
     }
     if shard.is_some() {
         settings.shard = shard;
     }
-    let running = app::start(&settings).await?;
+    let web = match web_config {
+        None => None,
+        Some(p) => Some(std::sync::Arc::new(
+            aipool_exporter::web::WebGuard::load(&p)
+                .map_err(|e| anyhow::anyhow!("invalid web config {}: {e}", p.display()))?,
+        )),
+    };
+    let opts = app::StartOptions {
+        config_path: Some(path.to_path_buf()),
+        listen_override: listen,
+        shard_override: shard,
+        web,
+    };
+    let running = app::start_with(&settings, opts).await?;
     app::shutdown_signal().await;
     tracing::info!("shutting down");
     running.stop().await;

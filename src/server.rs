@@ -1,13 +1,13 @@
-//! The exporter's HTTP endpoints: the telemetry path, `/healthz`, `/ready` and a
-//! landing page. Handlers only read published state: nothing here waits on an
-//! upstream (architecture invariant 1).
+//! The exporter's HTTP endpoints: the telemetry path, `/healthz`, `/ready`,
+//! `POST /-/reload` and a landing page. Handlers only read published state:
+//! nothing here waits on an upstream (architecture invariant 1).
 
 use std::convert::Infallible;
 use std::sync::Arc;
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
+use hyper::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -17,13 +17,16 @@ use tokio::sync::watch;
 
 use crate::exposition::{self, BuildInfo, Format};
 use crate::state::Shared;
+use crate::web::{Access, WebGuard};
 
 type Resp = Response<Full<Bytes>>;
 
-/// Serves until `shutdown` turns true.
+/// Serves until `shutdown` turns true. With a web config, every connection is
+/// TLS and/or every request needs basic auth (see [`crate::web`]).
 pub async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
+    web: Option<Arc<WebGuard>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let build = Arc::new(BuildInfo::default());
@@ -43,30 +46,112 @@ pub async fn serve(
         };
         let shared = shared.clone();
         let build = build.clone();
-        let mut conn_shutdown = shutdown.clone();
+        let web = web.clone();
+        let conn_shutdown = shutdown.clone();
         tokio::spawn(async move {
-            let service = service_fn(move |req| {
-                let shared = shared.clone();
-                let build = build.clone();
-                async move { Ok::<_, Infallible>(handle(req, &shared, &build)) }
+            // A changed web config applies from the next connection on.
+            let tls = web.as_ref().and_then(|w| {
+                w.refresh();
+                w.tls()
             });
-            let conn = http1::Builder::new()
-                .timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(std::time::Duration::from_secs(10))
-                .serve_connection(TokioIo::new(stream), service);
-            tokio::pin!(conn);
-            tokio::select! {
-                res = conn.as_mut() => {
-                    if let Err(e) = res {
-                        tracing::debug!(error = %e, "connection ended with an error");
+            match tls {
+                None => serve_connection(stream, shared, build, web, conn_shutdown).await,
+                Some(acceptor) => {
+                    let handshake = tokio::time::timeout(
+                        std::time::Duration::from_secs(10),
+                        acceptor.accept(stream),
+                    );
+                    match handshake.await {
+                        Ok(Ok(tls)) => {
+                            serve_connection(tls, shared, build, web, conn_shutdown).await
+                        }
+                        Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
+                        Err(_) => tracing::debug!("TLS handshake timed out"),
                     }
-                }
-                _ = conn_shutdown.changed() => {
-                    conn.as_mut().graceful_shutdown();
-                    let _ = tokio::time::timeout(std::time::Duration::from_millis(500), conn).await;
                 }
             }
         });
+    }
+}
+
+async fn serve_connection<IO>(
+    io: IO,
+    shared: Arc<Shared>,
+    build: Arc<BuildInfo>,
+    web: Option<Arc<WebGuard>>,
+    mut conn_shutdown: watch::Receiver<bool>,
+) where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = service_fn(move |req: Request<Incoming>| {
+        let shared = shared.clone();
+        let build = build.clone();
+        let web = web.clone();
+        async move {
+            if let Some(web) = &web {
+                // Per request too, so a removed user is locked out of a
+                // kept-alive connection (TLS settings need a new connection).
+                web.refresh();
+                let auth = req.headers().get(AUTHORIZATION).map(|v| v.as_bytes());
+                if web.authorize(auth).await == Access::Denied {
+                    return Ok::<_, Infallible>(unauthorized());
+                }
+            }
+            if req.uri().path() == RELOAD_PATH && req.method() == Method::POST {
+                return Ok(reload(&shared).await);
+            }
+            Ok::<_, Infallible>(handle(req, &shared, &build))
+        }
+    });
+    let conn = http1::Builder::new()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(std::time::Duration::from_secs(10))
+        .serve_connection(TokioIo::new(io), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        res = conn.as_mut() => {
+            if let Err(e) = res {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        }
+        _ = conn_shutdown.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(std::time::Duration::from_millis(500), conn).await;
+        }
+    }
+}
+
+const RELOAD_PATH: &str = "/-/reload";
+
+fn unauthorized() -> Resp {
+    let mut r = text(StatusCode::UNAUTHORIZED, "unauthorized\n");
+    r.headers_mut().insert(
+        WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"aipool_exporter\", charset=\"UTF-8\""),
+    );
+    r
+}
+
+/// `POST /-/reload`: re-reads the config file; 200 when it was applied, 500
+/// with the problems (key paths, never values) when it was not.
+async fn reload(shared: &Shared) -> Resp {
+    let Some(tx) = &shared.reload else {
+        return text(StatusCode::NOT_FOUND, "reload is not available\n");
+    };
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    if tx.send(reply).await.is_err() {
+        return text(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n");
+    }
+    match answer.await {
+        Ok(Ok(())) => text(StatusCode::OK, "config reloaded\n"),
+        Ok(Err(e)) => {
+            let mut r = Response::new(Full::new(Bytes::from(format!(
+                "config not reloaded; the running config stays in force:\n{e}\n"
+            ))));
+            *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            r
+        }
+        Err(_) => text(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n"),
     }
 }
 
@@ -79,7 +164,7 @@ fn handle(req: Request<Incoming>, shared: &Shared, build: &BuildInfo) -> Resp {
     let mut resp = if path == shared.telemetry_path {
         let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok());
         let format = Format::negotiate(accept);
-        let body = exposition::render(format, &shared.accounts, build);
+        let body = exposition::render(format, &shared.accounts(), build);
         let mut r = Response::new(Full::new(Bytes::from(body)));
         r.headers_mut().insert(
             CONTENT_TYPE,

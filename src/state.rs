@@ -2,6 +2,7 @@
 //! snapshot and the poll status, swapped as one `Arc` so a reader never sees half
 //! of a poll (architecture invariant 3) and never waits for one (invariant 1).
 
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
@@ -78,16 +79,98 @@ impl AccountState {
     }
 }
 
+/// The account list as the server sees it: replaced whole on a config reload,
+/// so a scrape sees either the old list or the new one.
+pub type AccountList = Arc<Vec<Arc<AccountState>>>;
+
+/// Asks the app to re-read its config; the answer is the outcome.
+pub type ReloadRequest = tokio::sync::oneshot::Sender<Result<(), String>>;
+
 /// Everything the HTTP server shows.
 #[derive(Debug)]
 pub struct Shared {
-    pub accounts: Vec<Arc<AccountState>>,
+    accounts: RwLock<AccountList>,
     pub telemetry_path: String,
+    /// Where `POST /-/reload` sends its request (`None`: reload not supported).
+    pub reload: Option<tokio::sync::mpsc::Sender<ReloadRequest>>,
 }
 
 impl Shared {
+    pub fn new(
+        accounts: Vec<Arc<AccountState>>,
+        telemetry_path: String,
+        reload: Option<tokio::sync::mpsc::Sender<ReloadRequest>>,
+    ) -> Self {
+        Shared {
+            accounts: RwLock::new(Arc::new(accounts)),
+            telemetry_path,
+            reload,
+        }
+    }
+
+    /// The current accounts (a cheap `Arc` clone).
+    pub fn accounts(&self) -> AccountList {
+        self.accounts
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Replaces the account list (config reload).
+    pub fn set_accounts(&self, accounts: Vec<Arc<AccountState>>) {
+        *self.accounts.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(accounts);
+    }
+
     /// Every account has finished at least one poll.
     pub fn ready(&self) -> bool {
-        self.accounts.iter().all(|a| a.current().attempted)
+        self.accounts().iter().all(|a| a.current().attempted)
+    }
+}
+
+/// The outcome of the last config (re)load, for
+/// `aipool_config_last_reload_successful` and
+/// `aipool_config_last_reload_success_timestamp_seconds`. Process-wide, like the
+/// config file it describes; unset (and not rendered) until the exporter loads
+/// a config.
+#[derive(Debug)]
+pub struct ReloadStatus {
+    /// 0 unset, 1 the last load succeeded, 2 it failed.
+    state: AtomicU8,
+    last_success_ms: AtomicU64,
+}
+
+static RELOAD_STATUS: ReloadStatus = ReloadStatus {
+    state: AtomicU8::new(0),
+    last_success_ms: AtomicU64::new(0),
+};
+
+/// The process's reload status.
+pub fn reload_status() -> &'static ReloadStatus {
+    &RELOAD_STATUS
+}
+
+impl ReloadStatus {
+    pub fn succeeded(&self, at: SystemTime) {
+        let ms = at
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        self.last_success_ms.store(ms, Ordering::Relaxed);
+        self.state.store(1, Ordering::Relaxed);
+    }
+
+    pub fn failed(&self) {
+        self.state.store(2, Ordering::Relaxed);
+    }
+
+    /// `(last reload successful, Unix time of the last success)`, once set.
+    pub fn get(&self) -> Option<(bool, f64)> {
+        match self.state.load(Ordering::Relaxed) {
+            0 => None,
+            s => Some((
+                s == 1,
+                self.last_success_ms.load(Ordering::Relaxed) as f64 / 1000.0,
+            )),
+        }
     }
 }

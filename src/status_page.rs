@@ -390,7 +390,8 @@ tr.stale td{opacity:.55}
 /// The page, from the live state.
 pub fn render(shared: &Shared, build: &BuildInfo) -> String {
     // One consistent read per account for the whole page.
-    let current: Vec<_> = shared.accounts.iter().map(|a| (a, a.current())).collect();
+    let accounts = shared.accounts();
+    let current: Vec<_> = accounts.iter().map(|a| (a, a.current())).collect();
     let views: Vec<AccountView> = current
         .iter()
         .map(|(a, p)| AccountView {

@@ -107,7 +107,7 @@ impl fmt::Display for ConfigErrors {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub web: WebSettings,
     /// Every configured account; see [`Settings::polled_accounts`].
@@ -125,13 +125,13 @@ impl Settings {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct WebSettings {
     pub listen_address: String,
     pub telemetry_path: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AccountSettings {
     /// Unique; the `account` label.
     pub name: String,

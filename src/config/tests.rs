@@ -292,3 +292,65 @@ fn no_accounts_is_valid() {
     let s = toml("").unwrap();
     assert!(s.accounts.is_empty());
 }
+
+/// `Debug` of the settings of every provider mode shows no secret, whichever
+/// way it was given.
+#[test]
+fn debug_of_every_providers_settings_redacts_every_secret() {
+    let env = Env::from_pairs([("DBG_IAM_PW", "dbg-SECRET-iam-password")]);
+    let text = r#"
+[[accounts]]
+name = "o"
+provider = "aihc"
+region = "bj"
+access_key_id = "AK"
+secret_access_key = "dbg-SECRET-bce-sk"
+security_token = "dbg-SECRET-sts"
+[[accounts]]
+name = "c"
+provider = "aihc"
+api = "console"
+region = "bj"
+cookie = "bce-sessionid=dbg-SECRET-cookie"
+[[accounts]]
+name = "q"
+provider = "qianfan"
+access_key_id = "AK"
+secret_access_key = "dbg-SECRET-qianfan-sk"
+security_token = "dbg-SECRET-qianfan-sts"
+[[accounts]]
+name = "ma"
+provider = "modelarts"
+region = "cn-north-4"
+project_id = "p"
+access_key_id = "AK"
+secret_access_key = "dbg-SECRET-huawei-sk"
+[[accounts]]
+name = "mi"
+provider = "modelarts"
+region = "cn-north-4"
+project_id = "p"
+username = "u"
+password_env = "DBG_IAM_PW"
+domain = "d"
+[[accounts]]
+name = "sp"
+provider = "sugon"
+endpoint = "https://ac.example"
+user = "u"
+password = "dbg-SECRET-sugon-password"
+org_id = "dbg-SECRET-sugon-org"
+[[accounts]]
+name = "sk"
+provider = "sugon"
+endpoint = "https://ac.example"
+user = "u"
+access_key_id = "AK"
+secret_access_key = "dbg-SECRET-scnet-sk"
+"#;
+    let s = from_str(text, "toml", &env).unwrap();
+    let shown = format!("{s:?} {s:#?}");
+    assert!(!shown.contains("dbg-SECRET"), "{shown}");
+    assert_eq!(shown.matches("Secret(<redacted>)").count() % 2, 0);
+    assert!(shown.matches("Secret(<redacted>)").count() >= 20, "{shown}");
+}

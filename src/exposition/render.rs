@@ -163,6 +163,14 @@ pub fn render_at(
         &[("version", build.version), ("revision", build.revision)],
         1.0,
     );
+    if let Some((ok, at)) = crate::state::reload_status().get() {
+        out.sample(
+            index(Fam::ConfigReloadSuccessful),
+            &[],
+            f64::from(u8::from(ok)),
+        );
+        out.sample(index(Fam::ConfigReloadSuccessTimestamp), &[], at);
+    }
     for account in accounts {
         let published = account.current();
         let provider = account.provider.as_str();

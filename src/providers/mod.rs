@@ -66,7 +66,7 @@ impl fmt::Display for ProviderKind {
 }
 
 /// A provider's validated, provider-specific settings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ProviderConfig {
     Aihc(aihc::Config),
     Qianfan(qianfan::Config),

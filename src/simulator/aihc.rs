@@ -259,6 +259,23 @@ impl Platform for Aihc {
         }
         None
     }
+
+    /// The console sends an expired session to its login page; the OpenAPI
+    /// answers a signature past its validity with `RequestExpired`.
+    fn expired(&self, req: &SimRequest) -> Option<SimResponse> {
+        if req.path.starts_with(CONSOLE_PREFIX) {
+            let mut r = SimResponse::html(302, "");
+            r.headers.push(("location".into(), "/login".into()));
+            return Some(r);
+        }
+        (req.path == "/" && req.param("action").is_some()).then(|| {
+            bce_error(
+                400,
+                "RequestExpired",
+                "the signature has expired (injected)",
+            )
+        })
+    }
 }
 
 fn wrapped(inner: Value) -> Value {
@@ -431,6 +448,7 @@ mod tests {
                 .collect(),
             headers: h,
             body: Default::default(),
+            clock_skew_ms: 0,
         }
     }
 

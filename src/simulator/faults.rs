@@ -8,7 +8,12 @@
 //! - FAULT: `5xx` (503), `429` or `429:SECS` (with `Retry-After`), `slow:DURATION`
 //!   (answers normally after the delay), `hang` (never answers), `reset` (closes
 //!   the connection without a response), `truncate` (the body cut in half),
-//!   `malformed` (a body that is not JSON), `huge` (a 100 MiB body).
+//!   `malformed` (a body that is not JSON), `huge` (a 100 MiB body), `expire`
+//!   (the platform's own "credentials expired" answer: Baidu `RequestExpired`,
+//!   the AIHC console's login redirect, ModelArts `APIGW.0301`, Sugon code
+//!   `10008` in a 200 body — see [`super::Platform::expired`]), `skew:DURATION`
+//!   or `skew:-DURATION` (the platform's clock runs ahead or behind by that much
+//!   while it handles the request: signatures and tokens are checked against it).
 //! - COUNT: how many matching requests get the fault (default: all).
 
 use std::sync::Mutex;
@@ -24,6 +29,9 @@ pub enum Fault {
     Truncate,
     Malformed,
     Huge,
+    Expire,
+    /// Milliseconds the platform's clock is ahead (negative: behind).
+    Skew(i64),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +72,7 @@ fn parse_rule(item: &str) -> Result<Rule, SpecError> {
             "truncate" => Fault::Truncate,
             "malformed" => Fault::Malformed,
             "huge" => Fault::Huge,
+            "expire" => Fault::Expire,
             _ => return Err(err("unknown fault")),
         },
         Some(("429", secs)) => Fault::Throttle(Some(
@@ -72,6 +81,15 @@ fn parse_rule(item: &str) -> Result<Rule, SpecError> {
         Some(("slow", d)) => Fault::Slow(
             humantime::parse_duration(d).map_err(|_| err("slow:DURATION needs a duration"))?,
         ),
+        Some(("skew", d)) => {
+            let (sign, d) = match d.strip_prefix('-') {
+                Some(rest) => (-1, rest),
+                None => (1, d),
+            };
+            let d =
+                humantime::parse_duration(d).map_err(|_| err("skew:DURATION needs a duration"))?;
+            Fault::Skew(sign * i64::try_from(d.as_millis()).map_err(|_| err("skew too large"))?)
+        }
         _ => return Err(err("unknown fault")),
     };
     Ok(Rule {
@@ -130,12 +148,22 @@ mod tests {
         );
         f.set("").unwrap();
         assert_eq!(f.take("DescribeQueues"), None);
+        f.set("/pools=expire*1,*=skew:-20m").unwrap();
+        assert_eq!(f.take("/v2/p/pools"), Some(Fault::Expire));
+        assert_eq!(f.take("/v2/p/pools"), Some(Fault::Skew(-1_200_000)));
     }
 
     #[test]
     fn bad_specs_are_rejected() {
         let f = Faults::default();
-        for bad in ["x", "x=boom", "x=5xx*many", "x=slow:soon", "x=429:later"] {
+        for bad in [
+            "x",
+            "x=boom",
+            "x=5xx*many",
+            "x=slow:soon",
+            "x=429:later",
+            "x=skew:+-3",
+        ] {
             assert!(f.set(bad).is_err(), "{bad}");
         }
     }

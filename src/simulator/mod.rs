@@ -86,6 +86,9 @@ pub struct SimRequest {
     pub query: Vec<(String, String)>,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// How far the platform's clock is ahead of the host's for this request, in
+    /// milliseconds (negative: behind); fault `skew`.
+    pub clock_skew_ms: i64,
 }
 
 impl SimRequest {
@@ -94,6 +97,30 @@ impl SimRequest {
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The platform's clock for this request: the host's, plus the skew.
+    pub fn now(&self) -> std::time::SystemTime {
+        let now = std::time::SystemTime::now();
+        let skew = std::time::Duration::from_millis(self.clock_skew_ms.unsigned_abs());
+        if self.clock_skew_ms >= 0 {
+            now + skew
+        } else {
+            now.checked_sub(skew).unwrap_or(std::time::UNIX_EPOCH)
+        }
+    }
+
+    /// [`Self::now`] in epoch milliseconds.
+    pub fn now_ms(&self) -> u64 {
+        self.now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0)
+    }
+
+    /// [`Self::now_ms`] in whole seconds.
+    pub fn now_secs(&self) -> u64 {
+        self.now_ms() / 1000
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -141,6 +168,13 @@ impl SimResponse {
 pub trait Platform: Send + Sync {
     /// Answers `req` if it is on this platform's paths.
     fn handle(&self, req: &SimRequest) -> Option<SimResponse>;
+
+    /// What the platform answers to `req` (one of its own) when the request's
+    /// credentials have expired: its own error shape, so the exporter's handling
+    /// of expiry (re-sign, re-login, token refresh) is what gets tested.
+    fn expired(&self, _req: &SimRequest) -> Option<SimResponse> {
+        None
+    }
 }
 
 pub struct Simulator {
@@ -161,6 +195,20 @@ impl Simulator {
             ],
             faults: f,
         })
+    }
+
+    /// The owning platform's "credentials expired" answer to `req` (fault
+    /// `expire`); a plain 401 when no platform claims it.
+    pub fn expired(&self, req: &SimRequest) -> SimResponse {
+        self.platforms
+            .iter()
+            .find_map(|p| p.expired(req))
+            .unwrap_or_else(|| {
+                SimResponse::json(
+                    401,
+                    &serde_json::json!({"code": "Unauthorized", "message": "injected expiry"}),
+                )
+            })
     }
 
     pub fn handle(&self, req: &SimRequest) -> SimResponse {
@@ -255,12 +303,13 @@ async fn dispatch(
         Err(_) => Bytes::new(),
     };
     let query = parts.uri.query().map(url_pairs).unwrap_or_default();
-    let sreq = SimRequest {
+    let mut sreq = SimRequest {
         method: parts.method.as_str().to_string(),
         path: parts.uri.path().to_string(),
         query,
         headers: parts.headers,
         body,
+        clock_skew_ms: 0,
     };
     if sreq.path == "/-/faults" && sreq.method == "POST" {
         let spec = String::from_utf8_lossy(&sreq.body).to_string();
@@ -275,9 +324,14 @@ async fn dispatch(
         Some(faults::Fault::Hang) => std::future::pending::<()>().await,
         Some(faults::Fault::Reset) => return Err(ConnectionReset),
         Some(faults::Fault::Slow(d)) => tokio::time::sleep(d).await,
+        Some(faults::Fault::Skew(ms)) => sreq.clock_skew_ms = ms,
         _ => {}
     }
-    let mut resp = sim.handle(&sreq);
+    let mut resp = if fault == Some(faults::Fault::Expire) {
+        sim.expired(&sreq)
+    } else {
+        sim.handle(&sreq)
+    };
     match fault {
         Some(faults::Fault::ServerError) => {
             resp = SimResponse::json(
@@ -391,7 +445,7 @@ fn verify_bce(req: &SimRequest) -> Result<(), SimResponse> {
         (ak == credentials::BCE_ACCESS_KEY_ID)
             .then(|| credentials::BCE_SECRET_ACCESS_KEY.to_string())
     };
-    bce::verify(auth, lookup, &breq, now_secs())
+    bce::verify(auth, lookup, &breq, req.now_secs())
         .map_err(|e| bce_error(e.http_status(), e.code(), &e.to_string()))
 }
 

@@ -28,7 +28,7 @@ use serde_json::{json, Value};
 
 use crate::auth::huawei::{self, HwRequest};
 
-use super::{credentials, now_secs, Options, Platform, SimRequest, SimResponse};
+use super::{credentials, Options, Platform, SimRequest, SimResponse};
 
 const SEED_POOLS: &str = include_str!("fixtures/modelarts_pools.json");
 
@@ -202,12 +202,17 @@ impl ModelArts {
     }
 
     /// Checks an `X-Auth-Token`; `starts_poll` marks a first ListPools page.
-    fn check_token(&self, token: &str, starts_poll: bool) -> Result<(), SimResponse> {
+    fn check_token(
+        &self,
+        token: &str,
+        starts_poll: bool,
+        now: SystemTime,
+    ) -> Result<(), SimResponse> {
         let mut tokens = self.lock_tokens();
         let Some(issued) = tokens.get_mut(token) else {
             return Err(apigw_error("the token is not valid"));
         };
-        if SystemTime::now() >= issued.expires {
+        if now >= issued.expires {
             tokens.remove(token);
             return Err(apigw_error("the token has expired"));
         }
@@ -228,7 +233,7 @@ impl ModelArts {
         let project = segs[1];
         let starts_poll = segs.len() == 3 && req.param("continue").is_none();
         if let Some(token) = req.header("x-auth-token") {
-            if let Err(r) = self.check_token(token, starts_poll) {
+            if let Err(r) = self.check_token(token, starts_poll, req.now()) {
                 return r;
             }
         } else if let Err(r) = verify_signature(req, project) {
@@ -309,6 +314,21 @@ impl Platform for ModelArts {
         let ours = segs.len() >= 3 && segs[0] == "v2" && segs[2] == "pools";
         ours.then(|| self.modelarts(req, &segs))
     }
+
+    /// APIGW's answer to a lapsed token (or an AK/SK signature past its
+    /// validity); IAM's own token API answers 401 in Keystone's shape.
+    fn expired(&self, req: &SimRequest) -> Option<SimResponse> {
+        if req.path == "/v3/auth/tokens" {
+            return Some(keystone_error(
+                401,
+                "Unauthorized",
+                "The request you have made requires authentication.",
+            ));
+        }
+        let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
+        (segs.len() >= 3 && segs[0] == "v2" && segs[2] == "pools")
+            .then(|| apigw_error("the token has expired"))
+    }
 }
 
 /// Verifies SDK-HMAC-SHA256 over the request exactly as received; the signed host
@@ -335,7 +355,7 @@ fn verify_signature(req: &SimRequest, project: &str) -> Result<(), SimResponse> 
         lookup,
         &hreq,
         req.header("x-sdk-date").unwrap_or(""),
-        now_secs(),
+        req.now_secs(),
     )
     .map_err(|e| {
         SimResponse::json(
@@ -588,6 +608,7 @@ fn nodes_of(pool: &str, step: u64) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simulator::now_secs;
     use hyper::header::{HeaderMap, HeaderName};
 
     const PID: &str = credentials::MODELARTS_PROJECT_ID;
@@ -623,6 +644,7 @@ mod tests {
                 .collect(),
             headers: h,
             body: body.to_vec().into(),
+            clock_skew_ms: 0,
         }
     }
 

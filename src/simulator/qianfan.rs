@@ -217,6 +217,20 @@ impl Platform for Qianfan {
             _ => None,
         }
     }
+
+    fn expired(&self, req: &SimRequest) -> Option<SimResponse> {
+        matches!(
+            req.path.as_str(),
+            ROUTE_SERVICE | ROUTE_SERVICE_RESOURCES | ROUTE_COMPUTE_UNIT
+        )
+        .then(|| {
+            bce_error(
+                400,
+                "RequestExpired",
+                "the signature has expired (injected)",
+            )
+        })
+    }
 }
 
 fn ok(result: Value) -> SimResponse {
@@ -256,6 +270,7 @@ mod tests {
             query: vec![("Action".into(), action.into())],
             headers: h,
             body: body.into(),
+            clock_skew_ms: 0,
         }
     }
 

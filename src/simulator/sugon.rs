@@ -129,6 +129,11 @@ impl Sugon {
         host + self.opts.clock_skew.as_millis() as u64
     }
 
+    /// The platform clock as it handles `req`: plus the request's injected skew.
+    fn clock_ms(&self, req: &SimRequest) -> u64 {
+        self.now_ms().saturating_add_signed(req.clock_skew_ms)
+    }
+
     fn issued(&self) -> std::sync::MutexGuard<'_, HashMap<String, Issued>> {
         self.issued.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -206,7 +211,7 @@ impl Sugon {
         let Ok(ts_secs) = ts.parse::<u64>() else {
             return err("10004", "timestamp无效");
         };
-        if (self.now_ms() / 1000).abs_diff(ts_secs) > TIMESTAMP_TOLERANCE_SECS {
+        if (self.clock_ms(req) / 1000).abs_diff(ts_secs) > TIMESTAMP_TOLERANCE_SECS {
             return err("10004", "timestamp已过期");
         }
         let want = scnet::login_signature(ak, credentials::SCNET_SECRET_ACCESS_KEY, user, ts);
@@ -222,7 +227,7 @@ impl Sugon {
             return Err(err("10008", "权限不足: 缺少token"));
         };
         match self.issued().get(token) {
-            Some(t) if self.now_ms() < t.expire_ms => Ok(t.cluster_id.clone()),
+            Some(t) if self.clock_ms(req) < t.expire_ms => Ok(t.cluster_id.clone()),
             Some(_) => Err(err("10008", "token已过期")),
             None => Err(err("10008", "权限不足")),
         }
@@ -337,6 +342,15 @@ impl Platform for Sugon {
             _ => return None,
         })
     }
+
+    /// Sugon reports a lapsed token as code 10008 in an HTTP 200 body.
+    fn expired(&self, req: &SimRequest) -> Option<SimResponse> {
+        let p = req.path.as_str();
+        (p.starts_with("/ac/openapi/")
+            || p.starts_with("/ai/openapi/")
+            || p.starts_with("/api/user/"))
+        .then(|| err("10008", "token已过期"))
+    }
 }
 
 #[cfg(test)]
@@ -366,6 +380,7 @@ mod tests {
                 .collect(),
             headers: h,
             body: Default::default(),
+            clock_skew_ms: 0,
         }
     }
 

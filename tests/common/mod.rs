@@ -30,6 +30,16 @@ impl Drop for Proc {
 }
 
 impl Proc {
+    /// A process whose stderr goes to `stderr_path` inside `dir` (kept alive
+    /// as long as the process).
+    pub fn new(child: Child, stderr_path: PathBuf, dir: tempfile::TempDir) -> Proc {
+        Proc {
+            child,
+            stderr_path,
+            _dir: dir,
+        }
+    }
+
     pub fn stderr(&self) -> String {
         std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
     }
@@ -104,6 +114,41 @@ pub fn exporter(config: &str, extra: &[&str]) -> (Proc, String) {
     };
     wait_ready(&addr, &proc);
     (proc, addr)
+}
+
+/// Starts the exporter on a config file the test keeps (to change it and
+/// reload); waits until /ready unless `wait` is false (e.g. under TLS).
+pub fn exporter_on_file(config: &std::path::Path, extra: &[&str], wait: bool) -> (Proc, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let stderr_path = dir.path().join("exporter.stderr");
+    let addr = format!("127.0.0.1:{}", free_port());
+    let child = Command::new(BIN)
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!("--web.listen-address={addr}"))
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
+        .spawn()
+        .unwrap();
+    let proc = Proc {
+        child,
+        stderr_path,
+        _dir: dir,
+    };
+    if wait {
+        wait_ready(&addr, &proc);
+    }
+    (proc, addr)
+}
+
+/// Sends a signal to a child process (e.g. "HUP").
+pub fn signal(proc: &Proc, sig: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{sig}"))
+        .arg(proc.child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
 }
 
 pub fn wait_ready(addr: &str, proc: &Proc) {
@@ -285,6 +330,11 @@ pub const GIB: f64 = 1_073_741_824.0;
 
 /// A minimal HTTP/1.1 POST with a text body; returns the status.
 pub fn post(addr: &str, path: &str, body: &str) -> std::io::Result<u16> {
+    post_full(addr, path, body).map(|(status, _)| status)
+}
+
+/// [`post`], returning the status and the response body.
+pub fn post_full(addr: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(addr)?;
     s.set_read_timeout(Some(Duration::from_secs(10)))?;
     let req = format!(
@@ -295,12 +345,14 @@ pub fn post(addr: &str, path: &str, body: &str) -> std::io::Result<u16> {
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)?;
     let text = String::from_utf8_lossy(&raw);
-    Ok(text
+    let status = text
         .lines()
         .next()
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|c| c.parse().ok())
-        .unwrap_or(0))
+        .unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+    Ok((status, body.to_string()))
 }
 
 /// Scrapes until `pred` holds, for at most `secs` seconds; returns the last scrape.

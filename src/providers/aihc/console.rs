@@ -150,7 +150,11 @@ impl Console<'_> {
 
 /// Unwraps `{"success":true,"result":{...}}` and, where present, the second
 /// `result.result` wrapper (whose `code` must be 200).
-fn unwrap_envelope(ctx: &PollCtx, api: &str, resp: &Response) -> Result<Value, PollError> {
+pub(crate) fn unwrap_envelope(
+    ctx: &PollCtx,
+    api: &str,
+    resp: &Response,
+) -> Result<Value, PollError> {
     let fail = |reason, msg: String| ctx.fail(api, &resp.url, reason, msg);
     let value: Value = match serde_json::from_slice(&resp.body) {
         Ok(v) => v,

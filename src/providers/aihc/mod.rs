@@ -35,7 +35,7 @@ pub enum Api {
     OpenApi,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Auth {
     Cookie(Secret),
     AkSk {
@@ -45,7 +45,7 @@ pub enum Auth {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub api: Api,
     pub region: String,

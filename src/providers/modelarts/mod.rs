@@ -20,7 +20,7 @@ use super::{BoxFuture, PollOutput, Provider};
 use client::{Client, API_NODES, API_POOLS};
 use iam::TokenCache;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub region: String,
     /// The ModelArts endpoint (`https://modelarts.{region}.myhuaweicloud.com`).
@@ -31,7 +31,7 @@ pub struct Config {
     pub auth: Auth,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Auth {
     /// Every request signed with SDK-HMAC-SHA256.
     AkSk {
@@ -42,7 +42,7 @@ pub enum Auth {
     Password(PasswordAuth),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PasswordAuth {
     /// The IAM endpoint (`https://iam.{region}.myhuaweicloud.com`).
     pub iam_endpoint: Url,

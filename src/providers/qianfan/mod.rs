@@ -27,7 +27,7 @@ pub const DEFAULT_ENDPOINT: &str = "https://qianfan.baidubce.com";
 pub const DEFAULT_REGION: &str = "bj";
 pub const PAYMENT_TIMINGS: [&str; 2] = ["Prepaid", "Postpaid"];
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub endpoint: Url,
     pub access_key_id: String,

@@ -35,7 +35,7 @@ pub const ACCELERATOR_TYPES: [&str; 4] = ["gpu", "dcu", "mlu", "cpu"];
 /// regions (every pool carries its own region's clusterId instead).
 pub const MULTI_REGION: &str = "multi";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Auth {
     /// AC password login: `POST {endpoint}/ac/openapi/v2/tokens`.
     Password { password: Secret, org_id: Secret },
@@ -47,7 +47,7 @@ pub enum Auth {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// The platform base (`https://ac.sugon.com`, `https://www.scnet.cn`).
     pub endpoint: Url,

@@ -1,0 +1,412 @@
+//! Every decoder of untrusted input, runnable on raw bytes: what the providers do
+//! with an upstream response body once it has arrived (JSON decoding into the
+//! DTOs, envelope checks, mapping into the model), plus the quantity parser, the
+//! error-body reader and the config parser.
+//!
+//! The property tests (`tests/decoders_never_panic.rs`) and the cargo-fuzz
+//! targets (`fuzz/`) drive these; each entry calls the same functions, in the
+//! same order, as the provider's poll, so a panic found here is a panic a
+//! hostile or broken upstream could cause. The only contract is: any input gives
+//! `Ok` or `Err`, never a panic, a hang or an unbounded allocation.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::http::{self, Limits, PollCtx, Response};
+use crate::model::Pool;
+use crate::providers::{aihc, modelarts, qianfan, sugon};
+use crate::quantity::{self, Fired, RawQuantity};
+use crate::stats::AccountStats;
+
+/// One decoder of untrusted bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decoder {
+    /// A quantity string (`"3920m"`, `"64Gi"`), and the same bytes as a JSON
+    /// number-or-string.
+    Quantity,
+    /// An error body in any platform's shape (`{code, message}` and kin).
+    ErrorBody,
+    AihcOpenApiPools,
+    AihcOpenApiQueues,
+    AihcConsolePools,
+    AihcConsoleQueues,
+    AihcServerlessPools,
+    AihcServerlessQueues,
+    QianfanServices,
+    QianfanComputeUnits,
+    ModelArtsPools,
+    ModelArtsNodes,
+    ModelArtsToken,
+    SugonLogin,
+    SugonCenter,
+    SugonGroups,
+    SugonResources,
+    /// A config file (TOML).
+    ConfigToml,
+    /// A `--web.config.file` (YAML).
+    WebConfig,
+}
+
+impl Decoder {
+    pub const ALL: [Decoder; 19] = [
+        Decoder::Quantity,
+        Decoder::ErrorBody,
+        Decoder::AihcOpenApiPools,
+        Decoder::AihcOpenApiQueues,
+        Decoder::AihcConsolePools,
+        Decoder::AihcConsoleQueues,
+        Decoder::AihcServerlessPools,
+        Decoder::AihcServerlessQueues,
+        Decoder::QianfanServices,
+        Decoder::QianfanComputeUnits,
+        Decoder::ModelArtsPools,
+        Decoder::ModelArtsNodes,
+        Decoder::ModelArtsToken,
+        Decoder::SugonLogin,
+        Decoder::SugonCenter,
+        Decoder::SugonGroups,
+        Decoder::SugonResources,
+        Decoder::ConfigToml,
+        Decoder::WebConfig,
+    ];
+
+    /// The fuzz target's name (`fuzz/fuzz_targets/NAME.rs`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Decoder::Quantity => "quantity",
+            Decoder::ErrorBody => "error_body",
+            Decoder::AihcOpenApiPools => "aihc_openapi_pools",
+            Decoder::AihcOpenApiQueues => "aihc_openapi_queues",
+            Decoder::AihcConsolePools => "aihc_console_pools",
+            Decoder::AihcConsoleQueues => "aihc_console_queues",
+            Decoder::AihcServerlessPools => "aihc_serverless_pools",
+            Decoder::AihcServerlessQueues => "aihc_serverless_queues",
+            Decoder::QianfanServices => "qianfan_services",
+            Decoder::QianfanComputeUnits => "qianfan_compute_units",
+            Decoder::ModelArtsPools => "modelarts_pools",
+            Decoder::ModelArtsNodes => "modelarts_nodes",
+            Decoder::ModelArtsToken => "modelarts_token",
+            Decoder::SugonLogin => "sugon_login",
+            Decoder::SugonCenter => "sugon_center",
+            Decoder::SugonGroups => "sugon_groups",
+            Decoder::SugonResources => "sugon_resources",
+            Decoder::ConfigToml => "config_toml",
+            Decoder::WebConfig => "web_config",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Decoder> {
+        Decoder::ALL.into_iter().find(|d| d.name() == name)
+    }
+
+    /// A valid input this decoder accepts: the fuzzers' seed and the property
+    /// tests' starting point for structure-aware mutation.
+    pub fn sample(self) -> &'static str {
+        match self {
+            Decoder::Quantity => "3920m",
+            Decoder::ErrorBody => r#"{"code":"AccessDenied","message":"no","requestId":"r"}"#,
+            Decoder::AihcOpenApiPools => {
+                r#"{"resourcePools":[{"resourcePoolId":"cce-1","name":"p","phase":"running","nodeNum":"2","type":"common"}],"totalCount":1,"pageSize":100}"#
+            }
+            Decoder::AihcOpenApiQueues => {
+                r#"{"queues":[{"queueId":"q1","queueName":"root","queueType":"Elastic","capability":{"milliCPUcores":"444","memoryGi":"2220198166528","acceleratorCardList":[{"acceleratorCount":"8","acceleratorDescription":"H800","acceleratorType":"baidu.com/h800"}]},"allocated":{"milliCPUcores":"1000","memoryGi":"4","acceleratorCardList":[{"acceleratorCount":"0.5","acceleratorType":"baidu.com/h800"}]},"children":[{"queueId":"q2","capability":{"milliCPUcores":"2000"}}]}],"totalCount":1,"pageSize":100}"#
+            }
+            Decoder::AihcConsolePools => include_str!("simulator/fixtures/aihc_console_resourcepools.json"),
+            Decoder::AihcConsoleQueues => include_str!("simulator/fixtures/aihc_console_queues.json"),
+            Decoder::AihcServerlessPools => {
+                include_str!("simulator/fixtures/aihc_console_serverless_pools.json")
+            }
+            Decoder::AihcServerlessQueues => {
+                include_str!("simulator/fixtures/aihc_console_serverless_queues.json")
+            }
+            Decoder::QianfanServices => {
+                r#"{"requestId":"r","result":{"serviceList":[{"serviceId":"svc-1","name":"chat"}],"pageInfo":{"isTruncated":true,"nextMarker":"svc-1"}}}"#
+            }
+            Decoder::QianfanComputeUnits => include_str!("simulator/fixtures/qianfan_compute_units.json"),
+            Decoder::ModelArtsPools => include_str!("simulator/fixtures/modelarts_pools.json"),
+            Decoder::ModelArtsNodes => {
+                r#"{"kind":"NodeList","items":[{"metadata":{"name":"n1"},"status":{"phase":"Available","resources":{"cpu":"3920m","memory":"6270Mi","nvidia.com/gpu":"8","pods":"110"},"availableResources":{"cpu":"1","memory":"1Gi","nvidia.com/gpu":"2"}}}],"metadata":{"continue":""}}"#
+            }
+            Decoder::ModelArtsToken => {
+                r#"{"token":{"expires_at":"2030-01-04T09:05:22.701000Z","issued_at":"2030-01-03T09:05:22.701000Z"}}"#
+            }
+            Decoder::SugonLogin => {
+                r#"{"code":"0","msg":"success","data":[{"clusterId":"0","clusterName":"ac","token":"eyJhbGciOiJIUzI1NiJ9.eyJleHBpcmVUaW1lIjo0MTAyNDQ0ODAwMDAwfQ.sig"},{"clusterId":"11276","clusterName":"kunshan","token":"eyJhbGciOiJIUzI1NiJ9.eyJleHBpcmVUaW1lIjo0MTAyNDQ0ODAwMDAwfQ.sig"},{"clusterId":"11277","clusterName":"wuxi","token":null}]}"#
+            }
+            Decoder::SugonCenter => {
+                r#"{"code":"0","msg":"success","data":[{"id":"11276","name":"kunshan","aiUrls":[{"url":"http://ai.example:8080/ai","enable":"true"},{"url":"http://down.example","enable":"false"}]}]}"#
+            }
+            Decoder::SugonGroups => {
+                r#"{"code":"0","msg":"success","data":{"gpu":["TeslaM40",{"resourceGroup":"A800"}],"dcu":[]}}"#
+            }
+            Decoder::SugonResources => include_str!("simulator/fixtures/sugon_resources_seed.json"),
+            Decoder::ConfigToml => {
+                "[web]\nlisten_address = \"127.0.0.1:9\"\n[[accounts]]\nname = \"a\"\nprovider = \"aihc\"\nregion = \"bj\"\naccess_key_id = \"AK\"\nsecret_access_key = \"SK\"\ninterval = \"30s\"\n"
+            }
+            Decoder::WebConfig => {
+                "basic_auth_users:\n  prometheus: \"$2b$04$6hMeZ36t1n8w0ZwP6u6sXe0Hcr1yUnGKc7WNy6C0SgqGvq5mNnB3K\"\n"
+            }
+        }
+    }
+
+    /// Runs the decoder on `input`. `Err` carries the decoder's own message.
+    pub fn run(self, input: &[u8]) -> Result<(), String> {
+        match self {
+            Decoder::Quantity => run_quantity(input),
+            Decoder::ErrorBody => {
+                let (code, _message) = http::upstream_message(input);
+                let status = reqwest::StatusCode::BAD_REQUEST;
+                let _ = http::classify_status(status, code.as_deref());
+                let _ = qianfan::client::body_error(input);
+                Ok(())
+            }
+            Decoder::AihcOpenApiPools => {
+                let page: aihc::dto::PoolPage = json(input)?;
+                for p in &page.resource_pools {
+                    aihc::map::map_pool(p, "common").map_err(err)?;
+                }
+                Ok(())
+            }
+            Decoder::AihcOpenApiQueues => {
+                let page: aihc::dto::QueuePage = json(input)?;
+                aihc_queues(&page.queues, aihc::map::Remaining::Derived)
+            }
+            Decoder::AihcConsolePools => {
+                let page: aihc::dto::PoolPage = console(input)?;
+                for p in &page.resource_pools {
+                    aihc::map::map_pool(p, "common").map_err(err)?;
+                }
+                Ok(())
+            }
+            Decoder::AihcConsoleQueues => {
+                let list: aihc::dto::ConsoleQueueList = console(input)?;
+                aihc_queues(&list.queue_list, aihc::map::Remaining::Reported)
+            }
+            Decoder::AihcServerlessPools => {
+                let page: aihc::dto::ItemsPage<aihc::dto::ServerlessPoolDto> = console(input)?;
+                for p in &page.items {
+                    aihc::map::map_serverless_pool(p).map_err(err)?;
+                }
+                Ok(())
+            }
+            Decoder::AihcServerlessQueues => {
+                let page: aihc::dto::ItemsPage<aihc::dto::ServerlessQueueDto> = console(input)?;
+                let (mut fired, mut models, mut out) =
+                    (Fired::default(), Default::default(), Vec::new());
+                for q in &page.items {
+                    aihc::map::map_serverless_queue_tree(q, &mut fired, &mut models, &mut out)
+                        .map_err(err)?;
+                }
+                Ok(())
+            }
+            Decoder::QianfanServices => {
+                qianfan_body_error(input)?;
+                let env: qianfan::dto::Envelope<qianfan::dto::ServicesResult> = json(input)?;
+                if let Some(page) = env.result {
+                    let _ = page.next();
+                    for s in page.service_list.iter().flatten() {
+                        qianfan::map::map_service(s).map_err(err)?;
+                    }
+                }
+                Ok(())
+            }
+            Decoder::QianfanComputeUnits => {
+                qianfan_body_error(input)?;
+                let env: qianfan::dto::Envelope<qianfan::dto::ComputeUnitsResult> = json(input)?;
+                for timing in [None, Some("Prepaid")] {
+                    for i in env.result.iter().flat_map(|r| r.instances.iter().flatten()) {
+                        qianfan::map::map_instance("svc-1", i, timing).map_err(err)?;
+                    }
+                }
+                Ok(())
+            }
+            Decoder::ModelArtsPools => {
+                let list: modelarts::dto::PoolList = json(input)?;
+                for p in &list.items {
+                    modelarts::map::map_pool(p).map_err(err)?;
+                }
+                Ok(())
+            }
+            Decoder::ModelArtsNodes => {
+                let list: modelarts::dto::NodeList = json(input)?;
+                let mut pool = Pool::default();
+                modelarts::map::map_nodes(&mut pool, &list.items).map_err(err)
+            }
+            Decoder::ModelArtsToken => {
+                // As iam.rs reads it: a body we cannot read costs precision only.
+                let expires_at = serde_json::from_slice::<modelarts::dto::TokenBody>(input)
+                    .ok()
+                    .and_then(|b| b.token.expires_at);
+                if let Some(e) = &expires_at {
+                    let _ = modelarts::iam::parse_expires_at(e);
+                }
+                for now in [0, 1_700_000_000, u64::MAX] {
+                    let _ = modelarts::iam::validity(expires_at.as_deref(), now);
+                }
+                Ok(())
+            }
+            Decoder::SugonLogin => {
+                let data = sugon_data(input)?;
+                let entries: Vec<sugon::dto::TokenEntryDto> =
+                    serde_json::from_value(data).map_err(err)?;
+                for e in &entries {
+                    if let Some(t) = &e.token {
+                        let _ = crate::auth::scnet::jwt_expire_time_ms(t);
+                    }
+                }
+                for now in [0, 1_700_000_000_000, u64::MAX] {
+                    sugon::session::Session::from_login(entries.clone(), &[], now).map_err(err)?;
+                }
+                Ok(())
+            }
+            Decoder::SugonCenter => {
+                let data = sugon_data(input)?;
+                let centers = sugon::map::parse_centers(&data).map_err(err)?;
+                for id in ["11276", ""] {
+                    for raw in sugon::map::enabled_ai_urls(&centers, id) {
+                        if let Ok(base) = sugon::map::ai_base(&raw) {
+                            let _ = sugon::map::join(
+                                &base,
+                                "/ai/openapi/v2/instance-service/resource-group",
+                            );
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Decoder::SugonGroups => {
+                let data = sugon_data(input)?;
+                sugon::map::parse_groups(&data).map(drop).map_err(err)
+            }
+            Decoder::SugonResources => {
+                let data = sugon_data(input)?;
+                let dto: sugon::dto::ResourcesDto = if data.is_null() {
+                    Default::default()
+                } else {
+                    serde_json::from_value(data).map_err(err)?
+                };
+                for t in ["gpu", "dcu", "mlu", "cpu", "other"] {
+                    sugon::map::map_group("11276", t, "g", &dto).map_err(err)?;
+                }
+                Ok(())
+            }
+            Decoder::ConfigToml => {
+                let text = std::str::from_utf8(input).map_err(err)?;
+                crate::config::from_str(text, "toml", &crate::config::Env::default())
+                    .map(drop)
+                    .map_err(err)
+            }
+            Decoder::WebConfig => {
+                let text = std::str::from_utf8(input).map_err(err)?;
+                crate::web::WebConfig::parse(text, std::path::Path::new("."))
+                    .map(drop)
+                    .map_err(err)
+            }
+        }
+    }
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+fn json<T: serde::de::DeserializeOwned>(input: &[u8]) -> Result<T, String> {
+    serde_json::from_slice(input).map_err(err)
+}
+
+fn run_quantity(input: &[u8]) -> Result<(), String> {
+    let text = String::from_utf8_lossy(input);
+    let _ = quantity::parse_str(&text);
+    let mut fired = Fired::default();
+    if let Ok(raw) = serde_json::from_slice::<RawQuantity>(input) {
+        if let Ok(Some(v)) = quantity::parse(&raw) {
+            let _ = quantity::gi_to_bytes(v, &mut fired);
+            let _ = quantity::mib_to_bytes(v);
+            let _ = quantity::capability_milli_to_cores(v, &[v / 2.0], false, &mut fired);
+            let _ = quantity::capability_milli_to_cores(v, &[], true, &mut fired);
+        }
+    }
+    quantity::parse_str(&text).map(drop).map_err(err)
+}
+
+fn aihc_queues(
+    queues: &[aihc::dto::QueueDto],
+    remaining: aihc::map::Remaining,
+) -> Result<(), String> {
+    let (mut fired, mut models, mut out) = (Fired::default(), Default::default(), Vec::new());
+    for q in queues {
+        aihc::map::map_queue_tree(q, "cce-1", remaining, &mut fired, &mut models, &mut out)
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// A context for the decoders that count their failures; nothing is sent.
+fn ctx() -> &'static PollCtx {
+    static CTX: OnceLock<PollCtx> = OnceLock::new();
+    CTX.get_or_init(|| PollCtx {
+        client: reqwest::Client::new(),
+        timeout: Duration::from_secs(1),
+        max_response_bytes: 1 << 20,
+        stats: Arc::new(AccountStats::default()),
+        limits: Limits::unlimited(),
+    })
+}
+
+fn response(input: &[u8]) -> Response {
+    Response {
+        status: reqwest::StatusCode::OK,
+        headers: Default::default(),
+        body: input.to_vec(),
+        url: "http://fuzz.invalid/".into(),
+    }
+}
+
+/// The console envelope, then the typed payload, as `console.rs` does.
+fn console<T: serde::de::DeserializeOwned>(input: &[u8]) -> Result<T, String> {
+    let inner = aihc::console::unwrap_envelope(ctx(), "fuzz", &response(input)).map_err(err)?;
+    serde_json::from_value(inner).map_err(err)
+}
+
+fn qianfan_body_error(input: &[u8]) -> Result<(), String> {
+    match qianfan::client::body_error(input) {
+        Some((_, message)) => Err(message),
+        None => Ok(()),
+    }
+}
+
+/// Sugon's `{code, msg, data}`: `data` when `code` is "0", as `client.rs` does.
+fn sugon_data(input: &[u8]) -> Result<Value, String> {
+    let env: sugon::dto::Envelope = json(input)?;
+    match env.code.as_deref().map(str::trim) {
+        Some("0") => Ok(env.data),
+        Some(code) => Err(format!("code {code}")),
+        None => Err("no code".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The samples are valid: a decoder wired to the wrong DTO would reject its
+    /// own sample, and the property tests would mutate nothing meaningful.
+    #[test]
+    fn every_sample_decodes() {
+        for d in Decoder::ALL {
+            assert_eq!(d.run(d.sample().as_bytes()), Ok(()), "{d:?}");
+            assert_eq!(Decoder::from_name(d.name()), Some(d));
+        }
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for d in Decoder::ALL {
+            if !matches!(d, Decoder::ErrorBody | Decoder::ModelArtsToken) {
+                assert!(d.run(b"{\"x\": [1, 2, oops").is_err(), "{d:?}");
+            }
+        }
+    }
+}

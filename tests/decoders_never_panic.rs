@@ -1,0 +1,327 @@
+//! Bad input never panics: every decoder of untrusted input (quantities, error
+//! bodies, each provider's DTO decoding and mapping, the config and web config
+//! parsers) gives `Ok` or `Err` for arbitrary bytes, arbitrary JSON values, and
+//! valid samples with one part replaced by an arbitrary JSON value.
+//!
+//! The same decoders are the cargo-fuzz targets in `fuzz/` (see
+//! `bench/fuzz.sh`); these property tests are the bounded, stable-toolchain
+//! version that runs with `cargo test`.
+
+use aipool_exporter::fuzzing::Decoder;
+use aipool_exporter::quantity::{parse, parse_str, RawQuantity};
+use proptest::prelude::*;
+use serde_json::{Map, Number, Value};
+
+fn cases() -> u32 {
+    // PROPTEST_CASES raises this for a longer local run.
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}
+
+/// Strings that look like what upstreams send more often than random text
+/// would: quantities, numbers with suffixes, times, empty and odd unicode.
+fn interesting_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[-+]?[0-9]{0,20}(\\.[0-9]{0,20})?([eE][-+]?[0-9]{1,4})?(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?",
+        "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,12})?(Z|[+-][0-9]{2}:[0-9]{2})?",
+        Just(String::new()),
+        Just("true".to_string()),
+        Just("NaN".to_string()),
+        Just("-0".to_string()),
+        Just("1e309".to_string()),
+        Just("http://[::1]:8080/ai".to_string()),
+        Just("eyJhbGciOiJIUzI1NiJ9.eyJleHBpcmVUaW1lIjoxfQ.x".to_string()),
+        "\\PC{0,8}",
+    ]
+}
+
+fn number() -> impl Strategy<Value = Number> {
+    prop_oneof![
+        any::<i64>().prop_map(Number::from),
+        any::<u64>().prop_map(Number::from),
+        any::<f64>().prop_filter_map("finite", Number::from_f64),
+    ]
+}
+
+/// An arbitrary JSON value, a few levels deep, with the field names the DTOs
+/// use showing up often enough to reach the mapping code.
+fn json_value() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        number().prop_map(Value::Number),
+        interesting_string().prop_map(Value::String),
+    ];
+    leaf.prop_recursive(6, 96, 8, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((key(), inner), 0..8)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
+        ]
+    })
+}
+
+fn key() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::sample::select(KEYS).prop_map(str::to_string),
+        1 => any::<String>(),
+    ]
+}
+
+/// Field names of the upstream payloads (from the DTOs).
+const KEYS: &[&str] = &[
+    "code",
+    "msg",
+    "message",
+    "data",
+    "success",
+    "result",
+    "requestId",
+    "items",
+    "resourcePools",
+    "resourcePoolId",
+    "name",
+    "phase",
+    "nodeNum",
+    "type",
+    "totalCount",
+    "pageSize",
+    "queues",
+    "queueList",
+    "queueId",
+    "queueName",
+    "queueType",
+    "children",
+    "capability",
+    "allocated",
+    "remaining",
+    "workloadAvailable",
+    "deserved",
+    "guarantee",
+    "milliCPUcores",
+    "cpuCores",
+    "memoryGi",
+    "acceleratorCardList",
+    "acceleratorCount",
+    "acceleratorType",
+    "acceleratorDescription",
+    "cpu",
+    "memory",
+    "gpuCardType",
+    "resourcePoolIds",
+    "id",
+    "instanceCount",
+    "runningJobs",
+    "pendingJobs",
+    "instances",
+    "instanceId",
+    "paymentTiming",
+    "replicasCount",
+    "status",
+    "startTime",
+    "expiredTime",
+    "serviceList",
+    "serviceId",
+    "pageInfo",
+    "isTruncated",
+    "nextMarker",
+    "metadata",
+    "labels",
+    "os.modelarts/name",
+    "spec",
+    "resources",
+    "availableResources",
+    "nvidia.com/gpu",
+    "continue",
+    "token",
+    "expires_at",
+    "clusterId",
+    "clusterName",
+    "aiUrls",
+    "url",
+    "enable",
+    "gpu",
+    "dcu",
+    "resourceGroup",
+    "cpuNumber",
+    "gpuNumber",
+    "memorySize",
+    "nodeNumber",
+    "nvLimits",
+    "maxTime",
+    "driver",
+    "flavor",
+    "count",
+    "available",
+    "abnormal",
+];
+
+/// Replaces the `pick`-th node (pre-order) of `v` with `with`.
+fn replace_nth(v: &mut Value, pick: &mut usize, with: &Value) -> bool {
+    if *pick == 0 {
+        *v = with.clone();
+        return true;
+    }
+    *pick -= 1;
+    match v {
+        Value::Array(items) => items.iter_mut().any(|i| replace_nth(i, pick, with)),
+        Value::Object(map) => map.values_mut().any(|i| replace_nth(i, pick, with)),
+        _ => false,
+    }
+}
+
+fn count_nodes(v: &Value) -> usize {
+    1 + match v {
+        Value::Array(items) => items.iter().map(count_nodes).sum(),
+        Value::Object(map) => map.values().map(count_nodes).sum(),
+        _ => 0,
+    }
+}
+
+fn each_decoder(input: &[u8]) {
+    for d in Decoder::ALL {
+        // The result does not matter; returning at all does.
+        let _ = d.run(input);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    #[test]
+    fn quantity_parser_never_panics(s in interesting_string()) {
+        let _ = parse_str(&s);
+        let _ = parse(&RawQuantity::Text(s));
+    }
+
+    #[test]
+    fn quantity_results_are_finite(s in interesting_string(), n in any::<f64>()) {
+        if let Ok(Some(v)) = parse_str(&s) {
+            prop_assert!(v.is_finite(), "{s:?} gave {v}");
+        }
+        match parse(&RawQuantity::Number(n)) {
+            Ok(Some(v)) => prop_assert!(v.is_finite()),
+            Ok(None) => prop_assert!(false, "a number is never absent"),
+            Err(_) => prop_assert!(!n.is_finite()),
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        each_decoder(&bytes);
+    }
+
+    #[test]
+    fn arbitrary_json(v in json_value()) {
+        each_decoder(&serde_json::to_vec(&v).unwrap());
+    }
+
+    /// Each decoder's valid sample with one node replaced: reaches the mapping
+    /// code with wrong types, missing fields and odd numbers in every place.
+    #[test]
+    fn samples_with_one_part_replaced(which in 0..Decoder::ALL.len(), pick in any::<usize>(), with in json_value()) {
+        let d = Decoder::ALL[which];
+        let Ok(mut v) = serde_json::from_str::<Value>(d.sample()) else {
+            // Not a JSON sample (quantity, config, web config): mutate the text.
+            let mut text = d.sample().to_string();
+            let cut = pick % (text.len() + 1);
+            if text.is_char_boundary(cut) {
+                text.insert_str(cut, &with.to_string());
+            }
+            let _ = d.run(text.as_bytes());
+            return Ok(());
+        };
+        let mut n = pick % count_nodes(&v);
+        replace_nth(&mut v, &mut n, &with);
+        let _ = d.run(&serde_json::to_vec(&v).unwrap());
+    }
+
+    /// Valid samples cut anywhere or with a byte flipped (truncated bodies).
+    #[test]
+    fn samples_truncated_or_flipped(which in 0..Decoder::ALL.len(), at in any::<usize>(), byte in any::<u8>()) {
+        let d = Decoder::ALL[which];
+        let bytes = d.sample().as_bytes();
+        let at = at % (bytes.len() + 1);
+        let _ = d.run(&bytes[..at]);
+        let mut flipped = bytes.to_vec();
+        if at < flipped.len() {
+            flipped[at] = byte;
+        }
+        let _ = d.run(&flipped);
+    }
+}
+
+/// Deep nesting is refused by the JSON parser's recursion limit rather than
+/// overflowing the stack in a decoder or the queue-tree mapper.
+#[test]
+fn deep_nesting_is_an_error() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    each_decoder(deep.as_bytes());
+    let mut tree = String::from(r#"{"queueId":"q"}"#);
+    for i in 0..120 {
+        tree = format!(r#"{{"queueId":"q{i}","children":[{tree}]}}"#);
+    }
+    let page = format!(r#"{{"queues":[{tree}]}}"#);
+    assert!(Decoder::AihcOpenApiQueues.run(page.as_bytes()).is_err());
+}
+
+fn fuzz_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
+}
+
+/// Every fuzz target is a decoder here, and every decoder has a target.
+#[test]
+fn each_decoder_has_a_fuzz_target() {
+    let mut targets: Vec<String> = std::fs::read_dir(fuzz_dir().join("fuzz_targets"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    targets.sort();
+    let mut names: Vec<String> = Decoder::ALL.iter().map(|d| d.name().to_string()).collect();
+    names.sort();
+    assert_eq!(targets, names);
+    let manifest = std::fs::read_to_string(fuzz_dir().join("Cargo.toml")).unwrap();
+    for n in &names {
+        let target =
+            std::fs::read_to_string(fuzz_dir().join(format!("fuzz_targets/{n}.rs"))).unwrap();
+        let d = Decoder::from_name(n).unwrap();
+        assert!(target.contains(&format!("Decoder::{d:?}.run")), "{n}");
+        assert!(manifest.contains(&format!("name = \"{n}\"")), "{n}");
+    }
+}
+
+/// Inputs that once crashed a decoder (fuzz/regressions/<target>/*) stay fixed.
+#[test]
+fn fuzz_regressions_replay() {
+    let Ok(dirs) = std::fs::read_dir(fuzz_dir().join("regressions")) else {
+        return;
+    };
+    for dir in dirs.flatten().filter(|d| d.path().is_dir()) {
+        let name = dir.file_name().to_string_lossy().into_owned();
+        let d = Decoder::from_name(&name).unwrap_or_else(|| panic!("no decoder {name}"));
+        for f in std::fs::read_dir(dir.path()).unwrap().flatten() {
+            let _ = d.run(&std::fs::read(f.path()).unwrap());
+        }
+    }
+}
+
+/// Seeds fuzz/corpus/<target>/ with each decoder's sample (bench/fuzz.sh).
+#[test]
+#[ignore = "writes into fuzz/corpus; run by bench/fuzz.sh"]
+fn write_fuzz_seeds() {
+    for d in Decoder::ALL {
+        let dir = fuzz_dir().join("corpus").join(d.name());
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("sample"), d.sample()).unwrap();
+    }
+}
