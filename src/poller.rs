@@ -87,14 +87,20 @@ impl Poller {
                     duration_ms = duration.as_millis() as u64,
                     "poll succeeded"
                 );
-                self.state.publish(Published {
+                let next = Published {
                     snapshot: Some(Arc::new(output.snapshot)),
                     up: true,
                     attempted: true,
                     last_success: Some(SystemTime::now()),
                     last_duration: Some(duration),
                     last_error: None,
-                });
+                };
+                // Publishing renders the snapshot: a large one takes long enough
+                // to hold up scrapes if it ran on an async worker.
+                let state = self.state.clone();
+                if let Err(e) = tokio::task::spawn_blocking(move || state.publish(next)).await {
+                    tracing::error!(account = %name, error = %e, "rendering the snapshot failed");
+                }
             }
             Ok(Err(e)) => {
                 self.state.stats.count_poll(false);

@@ -4,11 +4,10 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
+use hyper::header::{HeaderValue, ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -16,10 +15,11 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::exposition::cache::{ChunkBody, ScrapeCache};
 use crate::exposition::{self, BuildInfo, Format};
 use crate::state::Shared;
 
-type Resp = Response<Full<Bytes>>;
+type Resp = Response<ChunkBody>;
 
 /// Serves until `shutdown` turns true.
 pub async fn serve(
@@ -28,6 +28,7 @@ pub async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let build = Arc::new(BuildInfo::default());
+    let cache = Arc::new(ScrapeCache::new(&build));
     loop {
         let (stream, _peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -44,12 +45,14 @@ pub async fn serve(
         };
         let shared = shared.clone();
         let build = build.clone();
+        let cache = cache.clone();
         let mut conn_shutdown = shutdown.clone();
         tokio::spawn(async move {
             let service = service_fn(move |req| {
                 let shared = shared.clone();
                 let build = build.clone();
-                async move { Ok::<_, Infallible>(handle(req, &shared, &build)) }
+                let cache = cache.clone();
+                async move { Ok::<_, Infallible>(handle(req, &shared, &build, &cache).await) }
             });
             let conn = http1::Builder::new()
                 .timer(hyper_util::rt::TokioTimer::new())
@@ -71,21 +74,41 @@ pub async fn serve(
     }
 }
 
-fn handle(req: Request<Incoming>, shared: &Shared, build: &BuildInfo) -> Resp {
+async fn handle(
+    req: Request<Incoming>,
+    shared: &Shared,
+    build: &BuildInfo,
+    cache: &ScrapeCache,
+) -> Resp {
     let head_only = req.method() == Method::HEAD;
     if req.method() != Method::GET && !head_only {
         return text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
     }
     let path = req.uri().path();
     let mut resp = if path == shared.telemetry_path {
-        let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok());
-        let format = Format::negotiate(accept);
-        let body = exposition::render(format, &shared.accounts, build);
-        let mut r = Response::new(Full::new(Bytes::from(body)));
+        let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+        let format = Format::negotiate(header(ACCEPT));
+        let cached = cache.get(format, &shared.accounts, SystemTime::now());
+        let gzip = if exposition::accepts_gzip(header(ACCEPT_ENCODING)) {
+            cached.gzip().await
+        } else {
+            None
+        };
+        let mut r = match gzip {
+            Some(body) => {
+                let mut r = Response::new(ChunkBody::from(body));
+                r.headers_mut()
+                    .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                r
+            }
+            None => Response::new(cached.body()),
+        };
         r.headers_mut().insert(
             CONTENT_TYPE,
             HeaderValue::from_static(format.content_type()),
         );
+        r.headers_mut()
+            .insert(VARY, HeaderValue::from_static("Accept-Encoding"));
         r
     } else {
         match path {
@@ -105,13 +128,13 @@ fn handle(req: Request<Incoming>, shared: &Shared, build: &BuildInfo) -> Resp {
         }
     };
     if head_only {
-        *resp.body_mut() = Full::new(Bytes::new());
+        *resp.body_mut() = ChunkBody::empty();
     }
     resp
 }
 
 fn text(status: StatusCode, body: &'static str) -> Resp {
-    let mut r = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    let mut r = Response::new(ChunkBody::from(Bytes::from_static(body.as_bytes())));
     *r.status_mut() = status;
     r.headers_mut().insert(
         CONTENT_TYPE,
@@ -121,7 +144,7 @@ fn text(status: StatusCode, body: &'static str) -> Resp {
 }
 
 fn html(body: String) -> Resp {
-    let mut r = Response::new(Full::new(Bytes::from(body)));
+    let mut r = Response::new(ChunkBody::from(Bytes::from(body)));
     r.headers_mut().insert(
         CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),

@@ -1,11 +1,16 @@
 //! What the poller publishes and the server reads: per account, the last good
 //! snapshot and the poll status, swapped as one `Arc` so a reader never sees half
 //! of a poll (architecture invariant 3) and never waits for one (invariant 1).
+//!
+//! Publishing also renders: the account's series are written to exposition bytes
+//! once per publish (see `exposition::render`), so a scrape only stitches buffers.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use crate::config::AccountSettings;
+use crate::exposition::{render_data, render_self, Lines};
 use crate::model::Snapshot;
 use crate::providers::ProviderKind;
 use crate::stats::AccountStats;
@@ -33,7 +38,35 @@ pub struct AccountState {
     pub interval: Duration,
     pub stale_after: Duration,
     pub stats: Arc<AccountStats>,
-    published: RwLock<Arc<Published>>,
+    entry: RwLock<Arc<Rendered>>,
+}
+
+/// Process-wide publish counter: every publish of every account gets a new
+/// generation, so a scrape cache keyed by generations never mistakes one
+/// account's state for another's.
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+
+/// One publish of one account: the published state and its pre-rendered lines.
+#[derive(Debug)]
+pub struct Rendered {
+    /// Unique per publish (see [`GENERATION`]).
+    pub generation: u64,
+    pub published: Arc<Published>,
+    /// Self metrics (poll status and counters) as of this publish.
+    pub self_lines: Lines,
+    /// The snapshot's series; shared with the previous publish when a failed poll
+    /// kept the last good snapshot.
+    pub data: Option<Arc<Lines>>,
+    stale_after: Duration,
+}
+
+impl Rendered {
+    /// The data series, unless they are stale at `now` (then they are left out).
+    pub fn fresh_data(&self, now: SystemTime) -> Option<&Lines> {
+        self.data
+            .as_deref()
+            .filter(|_| !self.published.is_stale(self.stale_after, now))
+    }
 }
 
 impl Published {
@@ -52,29 +85,64 @@ impl Published {
 
 impl AccountState {
     pub fn new(settings: &AccountSettings) -> Self {
-        AccountState {
+        let state = AccountState {
             name: settings.name.clone(),
             provider: settings.provider,
             region: settings.region.clone(),
             interval: settings.interval,
             stale_after: settings.stale_after,
             stats: Arc::new(AccountStats::default()),
-            published: RwLock::new(Arc::new(Published::default())),
-        }
+            entry: RwLock::new(Arc::new(Rendered {
+                generation: 0,
+                published: Arc::default(),
+                self_lines: Lines::default(),
+                data: None,
+                stale_after: settings.stale_after,
+            })),
+        };
+        // Before the first poll a scrape still shows the self metrics.
+        state.publish(Published::default());
+        state
     }
 
     /// The current published state (a cheap `Arc` clone; the lock is held only
     /// for the clone).
     pub fn current(&self) -> Arc<Published> {
-        self.published
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.rendered().published.clone()
     }
 
-    /// Replaces the published state.
+    /// The current publish with its pre-rendered lines.
+    pub fn rendered(&self) -> Arc<Rendered> {
+        self.entry.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Replaces the published state, rendering its series (outside any lock; a
+    /// large snapshot takes a while, so the poller calls this off the async
+    /// workers). A snapshot carried over from the previous publish is not
+    /// rendered again. Self metrics are rendered with the counters as of now.
     pub fn publish(&self, next: Published) {
-        *self.published.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
+        let previous = self.rendered();
+        let data = match &next.snapshot {
+            None => None,
+            Some(s) => match (&previous.published.snapshot, &previous.data) {
+                (Some(prev), Some(lines)) if Arc::ptr_eq(prev, s) => Some(lines.clone()),
+                _ => Some(Arc::new(render_data(
+                    self.provider.as_str(),
+                    &self.name,
+                    &self.region,
+                    s,
+                ))),
+            },
+        };
+        let self_lines = render_self(self, &next, &self.stats.view());
+        let entry = Arc::new(Rendered {
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+            published: Arc::new(next),
+            self_lines,
+            data,
+            stale_after: self.stale_after,
+        });
+        *self.entry.write().unwrap_or_else(|p| p.into_inner()) = entry;
     }
 }
 
