@@ -9,6 +9,7 @@
 //! and [`build`].
 
 pub mod aihc;
+pub mod concurrent;
 pub mod modelarts;
 pub mod paging;
 pub mod qianfan;
