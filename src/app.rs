@@ -46,6 +46,7 @@ async fn futures_join(tasks: Vec<JoinHandle<()>>) {
 
 /// Binds the listener and starts one poller per account and the server.
 pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
+    crate::memory::tune();
     let listener = TcpListener::bind(&settings.web.listen_address)
         .await
         .with_context(|| format!("cannot listen on {}", settings.web.listen_address))?;

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod exposition;
 pub mod http;
 pub mod logging;
+pub mod memory;
 pub mod model;
 pub mod poller;
 pub mod providers;

@@ -29,6 +29,18 @@ pub async fn serve(
 ) {
     let build = Arc::new(BuildInfo::default());
     let cache = Arc::new(ScrapeCache::new(&build));
+    {
+        let cache = cache.clone();
+        let mut shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = crate::state::PUBLISHED.notified() => cache.clear(),
+                    _ = shutdown.changed() => return,
+                }
+            }
+        });
+    }
     loop {
         let (stream, _peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -172,7 +184,8 @@ fn landing_page(shared: &Shared, build: &BuildInfo) -> String {
     let path = escape_html(&shared.telemetry_path);
     let mut rows = String::new();
     for a in &shared.accounts {
-        let p = a.current();
+        let r = a.rendered();
+        let p = &r.published;
         let state = match (p.attempted, p.up) {
             (false, _) => "pending",
             (true, true) => "up",
@@ -183,11 +196,7 @@ fn landing_page(shared: &Shared, build: &BuildInfo) -> String {
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .map(|d| humantime::format_rfc3339_seconds(UNIX_EPOCH + d).to_string())
             .unwrap_or_else(|| "never".into());
-        let (pools, queues) = p
-            .snapshot
-            .as_ref()
-            .map(|s| (s.pools.len(), s.queues.len()))
-            .unwrap_or((0, 0));
+        let (pools, queues) = (r.pools, r.queues);
         rows.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{state}\">{state}</td><td>{last}</td><td>{pools}</td><td>{queues}</td><td>{}</td></tr>\n",
             escape_html(&a.name),

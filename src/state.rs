@@ -4,6 +4,8 @@
 //!
 //! Publishing also renders: the account's series are written to exposition bytes
 //! once per publish (see `exposition::render`), so a scrape only stitches buffers.
+//! The snapshot itself is not kept once rendered: its lines are all a scrape
+//! needs, and keeping both would double the memory of a large fleet.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -18,7 +20,9 @@ use crate::stats::AccountStats;
 /// The published state of one account after its latest poll.
 #[derive(Debug, Clone, Default)]
 pub struct Published {
-    /// The last good snapshot; kept when a later poll fails.
+    /// A successful poll's snapshot, handed to [`AccountState::publish`]. It is
+    /// rendered there and not kept: in [`AccountState::current`] it is `None`,
+    /// and the last good data lives on as rendered lines ([`Rendered::data`]).
     pub snapshot: Option<Arc<Snapshot>>,
     /// The last poll fully succeeded.
     pub up: bool,
@@ -46,6 +50,11 @@ pub struct AccountState {
 /// account's state for another's.
 static GENERATION: AtomicU64 = AtomicU64::new(1);
 
+/// Woken on every publish, so a scrape cache can drop responses that still hold
+/// the previous rendering (see `server::serve`) instead of keeping two
+/// renderings of a large account resident until the next scrape.
+pub static PUBLISHED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
 /// One publish of one account: the published state and its pre-rendered lines.
 #[derive(Debug)]
 pub struct Rendered {
@@ -54,9 +63,12 @@ pub struct Rendered {
     pub published: Arc<Published>,
     /// Self metrics (poll status and counters) as of this publish.
     pub self_lines: Lines,
-    /// The snapshot's series; shared with the previous publish when a failed poll
-    /// kept the last good snapshot.
+    /// The last good snapshot's series; shared with the previous publish when a
+    /// failed poll keeps them.
     pub data: Option<Arc<Lines>>,
+    /// Pools and queues of the last good snapshot (for the status page).
+    pub pools: usize,
+    pub queues: usize,
     stale_after: Duration,
 }
 
@@ -97,6 +109,8 @@ impl AccountState {
                 published: Arc::default(),
                 self_lines: Lines::default(),
                 data: None,
+                pools: 0,
+                queues: 0,
                 stale_after: settings.stale_after,
             })),
         };
@@ -116,33 +130,57 @@ impl AccountState {
         self.entry.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// Replaces the published state, rendering its series (outside any lock; a
-    /// large snapshot takes a while, so the poller calls this off the async
-    /// workers). A snapshot carried over from the previous publish is not
-    /// rendered again. Self metrics are rendered with the counters as of now.
-    pub fn publish(&self, next: Published) {
+    /// Replaces the published state and its data with `next` and its snapshot
+    /// (none: no data series), rendering them outside any lock. A large snapshot
+    /// takes a while, so the poller calls this off the async workers. Self
+    /// metrics are rendered with the counters as of now.
+    pub fn publish(&self, mut next: Published) {
+        let snapshot = next.snapshot.take();
+        let data = snapshot.as_deref().map(|s| {
+            Arc::new(render_data(
+                self.provider.as_str(),
+                &self.name,
+                &self.region,
+                s,
+            ))
+        });
+        let (pools, queues) = snapshot
+            .as_deref()
+            .map_or((0, 0), |s| (s.pools.len(), s.queues.len()));
+        // Dropped before the swap, so the old and new snapshots are never both
+        // held beside two renderings.
+        drop(snapshot);
+        self.swap(next, data, pools, queues);
+    }
+
+    /// Publishes a failed poll: `up` 0 with `error`, keeping the last good data
+    /// (until it goes stale) and the time of the last success.
+    pub fn publish_failure(&self, duration: Duration, error: String) {
         let previous = self.rendered();
-        let data = match &next.snapshot {
-            None => None,
-            Some(s) => match (&previous.published.snapshot, &previous.data) {
-                (Some(prev), Some(lines)) if Arc::ptr_eq(prev, s) => Some(lines.clone()),
-                _ => Some(Arc::new(render_data(
-                    self.provider.as_str(),
-                    &self.name,
-                    &self.region,
-                    s,
-                ))),
-            },
+        let next = Published {
+            snapshot: None,
+            up: false,
+            attempted: true,
+            last_success: previous.published.last_success,
+            last_duration: Some(duration),
+            last_error: Some(error),
         };
+        self.swap(next, previous.data.clone(), previous.pools, previous.queues);
+    }
+
+    fn swap(&self, next: Published, data: Option<Arc<Lines>>, pools: usize, queues: usize) {
         let self_lines = render_self(self, &next, &self.stats.view());
         let entry = Arc::new(Rendered {
             generation: GENERATION.fetch_add(1, Ordering::Relaxed),
             published: Arc::new(next),
             self_lines,
             data,
+            pools,
+            queues,
             stale_after: self.stale_after,
         });
         *self.entry.write().unwrap_or_else(|p| p.into_inner()) = entry;
+        PUBLISHED.notify_waiters();
     }
 }
 

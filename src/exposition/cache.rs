@@ -47,6 +47,13 @@ impl ScrapeCache {
         }
     }
 
+    /// Drops the cached responses (after a publish: they hold the previous
+    /// rendering, and the next scrape will not use them).
+    pub fn clear(&self) {
+        let old = std::mem::take(&mut *self.slots.lock().unwrap_or_else(|p| p.into_inner()));
+        drop(old);
+    }
+
     /// The response for `format` as `accounts` stand at `now`: the cached one if
     /// no account published or went stale since it was built.
     pub fn get(

@@ -135,18 +135,28 @@ fn a_failed_poll_reuses_the_rendered_snapshot() {
     let a = account("a");
     a.publish(published(&["q1"]));
     let before = a.rendered();
-    let previous = a.current();
-    a.publish(Published {
-        up: false,
-        last_error: Some("x".into()),
-        ..(*previous).clone()
-    });
+    a.publish_failure(Duration::from_secs(1), "x".into());
     let after = a.rendered();
+    assert!(!after.published.up);
+    assert_eq!(after.published.last_success, before.published.last_success);
+    assert_eq!(after.queues, 1);
     assert!(after.generation > before.generation);
     assert!(Arc::ptr_eq(
         before.data.as_ref().unwrap(),
         after.data.as_ref().unwrap()
     ));
+}
+
+#[test]
+fn the_snapshot_is_not_kept_once_rendered() {
+    let a = account("a");
+    let p = published(&["q1"]);
+    let snapshot = p.snapshot.clone().unwrap();
+    a.publish(p);
+    assert!(a.current().snapshot.is_none());
+    // Only the caller's handle is left: the exporter holds the lines alone.
+    assert_eq!(Arc::strong_count(&snapshot), 1);
+    assert_eq!((a.rendered().pools, a.rendered().queues), (1, 1));
 }
 
 #[test]
