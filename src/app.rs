@@ -75,6 +75,7 @@ pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
 
 /// [`start`] with a config file to reload from and endpoint security.
 pub async fn start_with(settings: &Settings, opts: StartOptions) -> anyhow::Result<Running> {
+    crate::memory::tune();
     let listener = TcpListener::bind(&settings.web.listen_address)
         .await
         .with_context(|| format!("cannot listen on {}", settings.web.listen_address))?;

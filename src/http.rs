@@ -110,6 +110,8 @@ pub struct Limits {
     pub rate: Arc<RateLimiter>,
     /// Requests of this account in flight at once.
     pub concurrency: Arc<Semaphore>,
+    /// The number of permits of `concurrency`.
+    pub max_concurrency: usize,
 }
 
 impl Limits {
@@ -120,7 +122,15 @@ impl Limits {
             backoff_max: Duration::from_secs(10),
             rate: Arc::new(RateLimiter::new(requests_per_second)),
             concurrency: Arc::new(Semaphore::new(max_concurrency.max(1))),
+            max_concurrency: max_concurrency.max(1),
         }
+    }
+
+    /// How many per-parent fetches (e.g. one pool's queues) to run ahead: twice
+    /// the requests allowed in flight, so one slow fetch at the head of the line
+    /// does not leave slots idle while the ones behind it wait to be consumed.
+    pub fn fetch_window(&self) -> usize {
+        self.max_concurrency.saturating_mul(2)
     }
 
     /// No retries, no rate limit: for tests that count requests exactly.

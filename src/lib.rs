@@ -13,6 +13,7 @@ pub mod exposition;
 pub mod fuzzing;
 pub mod http;
 pub mod logging;
+pub mod memory;
 pub mod model;
 pub mod poller;
 pub mod providers;

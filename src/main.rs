@@ -82,6 +82,13 @@ enum Command {
         /// (its tokens then lapse before the expiry they claim).
         #[arg(long = "sugon-clock-skew", default_value = "0s", value_parser = humantime::parse_duration)]
         sugon_clock_skew: std::time::Duration,
+        /// Serve a generated AIHC fleet on the OpenAPI: POOLS,QUEUES_PER_POOL
+        /// (e.g. 2000,25 for about a million series).
+        #[arg(long)]
+        scale: Option<simulator::scale::Scale>,
+        /// Delay every API answer by this much (e.g. 50ms).
+        #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
+        latency: std::time::Duration,
     },
     /// Run the simulator and an exporter configured for it, in one process.
     Demo {
@@ -120,6 +127,8 @@ fn main() -> ExitCode {
             faults,
             sugon_token_lifetime,
             sugon_clock_skew,
+            scale,
+            latency,
         }) => {
             let opts = simulator::Options {
                 page_cap,
@@ -129,6 +138,8 @@ fn main() -> ExitCode {
                     token_lifetime: sugon_token_lifetime,
                     clock_skew: sugon_clock_skew,
                 },
+                scale,
+                latency,
             };
             rt.block_on(simulate(&listen, &opts))
         }

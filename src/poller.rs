@@ -67,7 +67,6 @@ impl Poller {
                 "poll took longer than the interval; skipped the ticks it overlapped"
             );
         }
-        let previous = self.state.current();
         let name = &self.state.name;
         let provider = self.state.provider.as_str();
         match result {
@@ -87,14 +86,26 @@ impl Poller {
                     duration_ms = duration.as_millis() as u64,
                     "poll succeeded"
                 );
-                self.state.publish(Published {
+                let next = Published {
                     snapshot: Some(Arc::new(output.snapshot)),
                     up: true,
                     attempted: true,
                     last_success: Some(SystemTime::now()),
                     last_duration: Some(duration),
                     last_error: None,
-                });
+                };
+                // Publishing renders the snapshot: a large one takes long enough
+                // to hold up scrapes if it ran on an async worker.
+                let state = self.state.clone();
+                let publish = move || {
+                    state.publish(next);
+                    // The previous rendering and this poll's snapshot are free
+                    // now: give their pages back (see `memory`).
+                    crate::memory::release();
+                };
+                if let Err(e) = tokio::task::spawn_blocking(publish).await {
+                    tracing::error!(account = %name, error = %e, "rendering the snapshot failed");
+                }
             }
             Ok(Err(e)) => {
                 self.state.stats.count_poll(false);
@@ -107,8 +118,7 @@ impl Poller {
                     error = %e.message,
                     "poll failed; keeping the last good data"
                 );
-                self.publish_failure(
-                    &previous,
+                self.state.publish_failure(
                     duration,
                     format!("{}: {} {}: {}", e.reason, e.api, e.url, e.message),
                 );
@@ -121,24 +131,10 @@ impl Poller {
                     deadline_s = deadline.as_secs_f64(),
                     "poll did not finish before stale_after; keeping the last good data"
                 );
-                self.publish_failure(
-                    &previous,
-                    duration,
-                    format!("timeout: poll exceeded {deadline:?}"),
-                );
+                self.state
+                    .publish_failure(duration, format!("timeout: poll exceeded {deadline:?}"));
             }
         }
-    }
-
-    fn publish_failure(&self, previous: &Published, duration: Duration, error: String) {
-        self.state.publish(Published {
-            snapshot: previous.snapshot.clone(),
-            up: false,
-            attempted: true,
-            last_success: previous.last_success,
-            last_duration: Some(duration),
-            last_error: Some(error),
-        });
     }
 }
 
@@ -289,10 +285,14 @@ mod tests {
         s.queues[1].name = "second".into();
         let p = poller(vec![Ok(s)]);
         p.poll_once().await;
-        let published = p.state.current();
-        let snap = published.snapshot.as_ref().unwrap();
-        assert_eq!(snap.queues.len(), 1);
-        assert_eq!(snap.queues[0].name, "");
+        let m = metrics(&p);
+        let q1: Vec<&str> = m
+            .lines()
+            .filter(|l| l.starts_with("aipool_queue_info{") && l.contains("queue_id=\"q1\""))
+            .collect();
+        assert_eq!(q1.len(), 1, "{m}");
+        assert!(q1[0].contains("queue_name=\"\""), "{m}");
+        assert_eq!(p.state.rendered().queues, 1);
     }
 
     /// A provider that never answers.

@@ -4,10 +4,13 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::SystemTime;
 
-use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE};
+use hyper::header::{
+    HeaderValue, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, VARY,
+    WWW_AUTHENTICATE,
+};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -15,11 +18,12 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::exposition::cache::{ChunkBody, ScrapeCache};
 use crate::exposition::{self, BuildInfo, Format};
 use crate::state::Shared;
 use crate::web::{Access, WebGuard};
 
-type Resp = Response<Full<Bytes>>;
+type Resp = Response<ChunkBody>;
 
 /// Serves until `shutdown` turns true. With a web config, every connection is
 /// TLS and/or every request needs basic auth (see [`crate::web`]).
@@ -30,6 +34,21 @@ pub async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let build = Arc::new(BuildInfo::default());
+    // Scrapes between two publishes share one rendered (and compressed) body;
+    // a publish clears it.
+    let cache = Arc::new(ScrapeCache::new(&build));
+    {
+        let cache = cache.clone();
+        let mut shutdown = shutdown.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = crate::state::PUBLISHED.notified() => cache.clear(),
+                    _ = shutdown.changed() => return,
+                }
+            }
+        });
+    }
     loop {
         let (stream, _peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -46,6 +65,7 @@ pub async fn serve(
         };
         let shared = shared.clone();
         let build = build.clone();
+        let cache = cache.clone();
         let web = web.clone();
         let conn_shutdown = shutdown.clone();
         tokio::spawn(async move {
@@ -55,7 +75,7 @@ pub async fn serve(
                 w.tls()
             });
             match tls {
-                None => serve_connection(stream, shared, build, web, conn_shutdown).await,
+                None => serve_connection(stream, shared, build, cache, web, conn_shutdown).await,
                 Some(acceptor) => {
                     let handshake = tokio::time::timeout(
                         std::time::Duration::from_secs(10),
@@ -63,7 +83,7 @@ pub async fn serve(
                     );
                     match handshake.await {
                         Ok(Ok(tls)) => {
-                            serve_connection(tls, shared, build, web, conn_shutdown).await
+                            serve_connection(tls, shared, build, cache, web, conn_shutdown).await
                         }
                         Ok(Err(e)) => tracing::debug!(error = %e, "TLS handshake failed"),
                         Err(_) => tracing::debug!("TLS handshake timed out"),
@@ -78,6 +98,7 @@ async fn serve_connection<IO>(
     io: IO,
     shared: Arc<Shared>,
     build: Arc<BuildInfo>,
+    cache: Arc<ScrapeCache>,
     web: Option<Arc<WebGuard>>,
     mut conn_shutdown: watch::Receiver<bool>,
 ) where
@@ -86,6 +107,7 @@ async fn serve_connection<IO>(
     let service = service_fn(move |req: Request<Incoming>| {
         let shared = shared.clone();
         let build = build.clone();
+        let cache = cache.clone();
         let web = web.clone();
         async move {
             if let Some(web) = &web {
@@ -100,7 +122,7 @@ async fn serve_connection<IO>(
             if req.uri().path() == RELOAD_PATH && req.method() == Method::POST {
                 return Ok(reload(&shared).await);
             }
-            Ok::<_, Infallible>(handle(req, &shared, &build))
+            Ok::<_, Infallible>(handle(req, &shared, &build, &cache).await)
         }
     });
     let conn = http1::Builder::new()
@@ -145,7 +167,7 @@ async fn reload(shared: &Shared) -> Resp {
     match answer.await {
         Ok(Ok(())) => text(StatusCode::OK, "config reloaded\n"),
         Ok(Err(e)) => {
-            let mut r = Response::new(Full::new(Bytes::from(format!(
+            let mut r = Response::new(ChunkBody::from(Bytes::from(format!(
                 "config not reloaded; the running config stays in force:\n{e}\n"
             ))));
             *r.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
@@ -155,21 +177,41 @@ async fn reload(shared: &Shared) -> Resp {
     }
 }
 
-fn handle(req: Request<Incoming>, shared: &Shared, build: &BuildInfo) -> Resp {
+async fn handle(
+    req: Request<Incoming>,
+    shared: &Shared,
+    build: &BuildInfo,
+    cache: &ScrapeCache,
+) -> Resp {
     let head_only = req.method() == Method::HEAD;
     if req.method() != Method::GET && !head_only {
         return text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
     }
     let path = req.uri().path();
     let mut resp = if path == shared.telemetry_path {
-        let accept = req.headers().get(ACCEPT).and_then(|v| v.to_str().ok());
-        let format = Format::negotiate(accept);
-        let body = exposition::render(format, &shared.accounts(), build);
-        let mut r = Response::new(Full::new(Bytes::from(body)));
+        let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+        let format = Format::negotiate(header(ACCEPT));
+        let cached = cache.get(format, &shared.accounts(), SystemTime::now());
+        let gzip = if exposition::accepts_gzip(header(ACCEPT_ENCODING)) {
+            cached.gzip().await
+        } else {
+            None
+        };
+        let mut r = match gzip {
+            Some(body) => {
+                let mut r = Response::new(ChunkBody::from(body));
+                r.headers_mut()
+                    .insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                r
+            }
+            None => Response::new(cached.body()),
+        };
         r.headers_mut().insert(
             CONTENT_TYPE,
             HeaderValue::from_static(format.content_type()),
         );
+        r.headers_mut()
+            .insert(VARY, HeaderValue::from_static("Accept-Encoding"));
         r
     } else {
         match path {
@@ -189,13 +231,13 @@ fn handle(req: Request<Incoming>, shared: &Shared, build: &BuildInfo) -> Resp {
         }
     };
     if head_only {
-        *resp.body_mut() = Full::new(Bytes::new());
+        *resp.body_mut() = ChunkBody::empty();
     }
     resp
 }
 
 fn text(status: StatusCode, body: &'static str) -> Resp {
-    let mut r = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    let mut r = Response::new(ChunkBody::from(Bytes::from_static(body.as_bytes())));
     *r.status_mut() = status;
     r.headers_mut().insert(
         CONTENT_TYPE,
@@ -205,7 +247,7 @@ fn text(status: StatusCode, body: &'static str) -> Resp {
 }
 
 fn html(body: String) -> Resp {
-    let mut r = Response::new(Full::new(Bytes::from(body)));
+    let mut r = Response::new(ChunkBody::from(Bytes::from(body)));
     r.headers_mut().insert(
         CONTENT_TYPE,
         HeaderValue::from_static("text/html; charset=utf-8"),

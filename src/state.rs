@@ -1,12 +1,20 @@
 //! What the poller publishes and the server reads: per account, the last good
 //! snapshot and the poll status, swapped as one `Arc` so a reader never sees half
 //! of a poll (architecture invariant 3) and never waits for one (invariant 1).
+//!
+//! Publishing also renders: the account's series are written to exposition bytes
+//! once per publish (see `exposition::render`), so a scrape only stitches buffers.
+//! The snapshot is kept beside its lines (shared by `Arc`, not copied) because the
+//! status page at `/` draws its bars from it; this costs memory on a large fleet
+//! (see bench/RESULTS.md: the memory figures there were measured before the
+//! status page needed it).
 
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use crate::config::AccountSettings;
+use crate::exposition::{render_data, render_self, Lines};
 use crate::model::Snapshot;
 use crate::providers::ProviderKind;
 use crate::stats::AccountStats;
@@ -14,7 +22,9 @@ use crate::stats::AccountStats;
 /// The published state of one account after its latest poll.
 #[derive(Debug, Clone, Default)]
 pub struct Published {
-    /// The last good snapshot; kept when a later poll fails.
+    /// A successful poll's snapshot, handed to [`AccountState::publish`]. It is
+    /// rendered there and not kept: in [`AccountState::current`] it is `None`,
+    /// and the last good data lives on as rendered lines ([`Rendered::data`]).
     pub snapshot: Option<Arc<Snapshot>>,
     /// The last poll fully succeeded.
     pub up: bool,
@@ -34,7 +44,43 @@ pub struct AccountState {
     pub interval: Duration,
     pub stale_after: Duration,
     pub stats: Arc<AccountStats>,
-    published: RwLock<Arc<Published>>,
+    entry: RwLock<Arc<Rendered>>,
+}
+
+/// Process-wide publish counter: every publish of every account gets a new
+/// generation, so a scrape cache keyed by generations never mistakes one
+/// account's state for another's.
+static GENERATION: AtomicU64 = AtomicU64::new(1);
+
+/// Woken on every publish, so a scrape cache can drop responses that still hold
+/// the previous rendering (see `server::serve`) instead of keeping two
+/// renderings of a large account resident until the next scrape.
+pub static PUBLISHED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// One publish of one account: the published state and its pre-rendered lines.
+#[derive(Debug)]
+pub struct Rendered {
+    /// Unique per publish (see [`GENERATION`]).
+    pub generation: u64,
+    pub published: Arc<Published>,
+    /// Self metrics (poll status and counters) as of this publish.
+    pub self_lines: Lines,
+    /// The last good snapshot's series; shared with the previous publish when a
+    /// failed poll keeps them.
+    pub data: Option<Arc<Lines>>,
+    /// Pools and queues of the last good snapshot (for the status page).
+    pub pools: usize,
+    pub queues: usize,
+    stale_after: Duration,
+}
+
+impl Rendered {
+    /// The data series, unless they are stale at `now` (then they are left out).
+    pub fn fresh_data(&self, now: SystemTime) -> Option<&Lines> {
+        self.data
+            .as_deref()
+            .filter(|_| !self.published.is_stale(self.stale_after, now))
+    }
 }
 
 impl Published {
@@ -53,29 +99,89 @@ impl Published {
 
 impl AccountState {
     pub fn new(settings: &AccountSettings) -> Self {
-        AccountState {
+        let state = AccountState {
             name: settings.name.clone(),
             provider: settings.provider,
             region: settings.region.clone(),
             interval: settings.interval,
             stale_after: settings.stale_after,
             stats: Arc::new(AccountStats::default()),
-            published: RwLock::new(Arc::new(Published::default())),
-        }
+            entry: RwLock::new(Arc::new(Rendered {
+                generation: 0,
+                published: Arc::default(),
+                self_lines: Lines::default(),
+                data: None,
+                pools: 0,
+                queues: 0,
+                stale_after: settings.stale_after,
+            })),
+        };
+        // Before the first poll a scrape still shows the self metrics.
+        state.publish(Published::default());
+        state
     }
 
     /// The current published state (a cheap `Arc` clone; the lock is held only
     /// for the clone).
     pub fn current(&self) -> Arc<Published> {
-        self.published
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.rendered().published.clone()
     }
 
-    /// Replaces the published state.
+    /// The current publish with its pre-rendered lines.
+    pub fn rendered(&self) -> Arc<Rendered> {
+        self.entry.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Replaces the published state and its data with `next` and its snapshot
+    /// (none: no data series), rendering them outside any lock. A large snapshot
+    /// takes a while, so the poller calls this off the async workers. Self
+    /// metrics are rendered with the counters as of now.
     pub fn publish(&self, next: Published) {
-        *self.published.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(next);
+        // The snapshot stays in the published state: the status page at `/`
+        // draws its per-pool and per-queue bars from it.
+        let snapshot = next.snapshot.clone();
+        let data = snapshot.as_deref().map(|s| {
+            Arc::new(render_data(
+                self.provider.as_str(),
+                &self.name,
+                &self.region,
+                s,
+            ))
+        });
+        let (pools, queues) = snapshot
+            .as_deref()
+            .map_or((0, 0), |s| (s.pools.len(), s.queues.len()));
+        self.swap(next, data, pools, queues);
+    }
+
+    /// Publishes a failed poll: `up` 0 with `error`, keeping the last good data
+    /// (until it goes stale) and the time of the last success.
+    pub fn publish_failure(&self, duration: Duration, error: String) {
+        let previous = self.rendered();
+        let next = Published {
+            snapshot: previous.published.snapshot.clone(),
+            up: false,
+            attempted: true,
+            last_success: previous.published.last_success,
+            last_duration: Some(duration),
+            last_error: Some(error),
+        };
+        self.swap(next, previous.data.clone(), previous.pools, previous.queues);
+    }
+
+    fn swap(&self, next: Published, data: Option<Arc<Lines>>, pools: usize, queues: usize) {
+        let self_lines = render_self(self, &next, &self.stats.view());
+        let entry = Arc::new(Rendered {
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+            published: Arc::new(next),
+            self_lines,
+            data,
+            pools,
+            queues,
+            stale_after: self.stale_after,
+        });
+        *self.entry.write().unwrap_or_else(|p| p.into_inner()) = entry;
+        PUBLISHED.notify_waiters();
     }
 }
 

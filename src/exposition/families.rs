@@ -256,11 +256,15 @@ pub fn index(fam: Fam) -> usize {
 
 /// Faster [`index`] for the quantity families, which dominate large outputs.
 pub fn quantity_index(queue: bool, q: QuantityKind, r: Res) -> usize {
-    let base = index(if queue {
-        Fam::QueueQuantity(QuantityKind::Capability, Res::Cpu)
-    } else {
-        Fam::PoolQuantity(QuantityKind::Capability, Res::Cpu)
+    // Called for most samples of a large output: look the bases up once.
+    static BASES: OnceLock<(usize, usize)> = OnceLock::new();
+    let (pool, queue_base) = *BASES.get_or_init(|| {
+        (
+            index(Fam::PoolQuantity(QuantityKind::Capability, Res::Cpu)),
+            index(Fam::QueueQuantity(QuantityKind::Capability, Res::Cpu)),
+        )
     });
+    let base = if queue { queue_base } else { pool };
     base + (q as usize) * Res::ALL.len() + r.index()
 }
 

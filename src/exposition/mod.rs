@@ -10,10 +10,14 @@
 //! chosen by users and may contain `"` or `\`; one such name would make the whole
 //! scrape unparseable. This module escapes every label value.
 
+pub mod cache;
 pub mod families;
 mod render;
 
-pub use render::{render, render_at, BuildInfo};
+pub use render::{
+    build_lines, reload_lines, render, render_at, render_data, render_self, stitch, BuildInfo,
+    Lines,
+};
 
 /// The exposition format of one response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,9 +66,55 @@ impl Format {
     }
 }
 
+/// Whether an `Accept-Encoding` header accepts gzip: `gzip` (or `x-gzip`) with a
+/// non-zero q-value, or `*` with a non-zero q-value when gzip is not named.
+pub fn accepts_gzip(accept_encoding: Option<&str>) -> bool {
+    let Some(header) = accept_encoding else {
+        return false;
+    };
+    let mut named = None;
+    let mut star = None;
+    for item in header.split(',') {
+        let mut parts = item.split(';').map(str::trim);
+        let coding = parts.next().unwrap_or("").to_ascii_lowercase();
+        let mut q = 1.0f32;
+        for p in parts {
+            if let Some(v) = p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")) {
+                q = v.trim().parse().unwrap_or(0.0);
+            }
+        }
+        match coding.as_str() {
+            "gzip" | "x-gzip" => named = Some(named.unwrap_or(0.0f32).max(q)),
+            "*" => star = Some(q),
+            _ => {}
+        }
+    }
+    match (named, star) {
+        (Some(q), _) => q > 0.0,
+        (None, Some(q)) => q > 0.0,
+        (None, None) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gzip_negotiation() {
+        assert!(!accepts_gzip(None));
+        assert!(!accepts_gzip(Some("")));
+        assert!(!accepts_gzip(Some("identity")));
+        assert!(!accepts_gzip(Some("br, deflate")));
+        assert!(accepts_gzip(Some("gzip")));
+        // What Prometheus sends.
+        assert!(accepts_gzip(Some("gzip")));
+        assert!(accepts_gzip(Some("deflate, GZIP;q=0.5")));
+        assert!(accepts_gzip(Some("*")));
+        assert!(!accepts_gzip(Some("gzip;q=0")));
+        assert!(!accepts_gzip(Some("gzip;q=0, *")));
+        assert!(!accepts_gzip(Some("*;q=0")));
+    }
 
     #[test]
     fn negotiation() {

@@ -1,12 +1,21 @@
 //! The renderer: snapshot and self metrics → exposition bytes.
+//!
+//! Rendering happens when a poll publishes, not when Prometheus scrapes (the
+//! kube-state-metrics design): each account's sample lines are written once per
+//! publish into one buffer per family ([`Lines`]), and a scrape only stitches
+//! those buffers together under each family's headers ([`stitch`]). Sample lines
+//! are identical in both formats, so one rendering serves both.
 
 use std::io::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use hyper::body::Bytes;
+
 use crate::http::Reason;
 use crate::model::{QuantityKind, Resources, Snapshot};
 use crate::quantity::Rule;
-use crate::state::AccountState;
+use crate::state::{AccountState, Published};
+use crate::stats::StatsView;
 
 use super::families::{catalogue, index, quantity_index, Fam, Kind, Res};
 use super::Format;
@@ -27,8 +36,35 @@ impl Default for BuildInfo {
     }
 }
 
-/// One buffer per family; families are written in catalogue order and the ones
-/// without samples are left out entirely.
+/// Pre-rendered sample lines, one buffer per family (catalogue index); empty
+/// buffers for families without samples. Cloning is cheap (`Bytes` are shared).
+#[derive(Debug, Clone, Default)]
+pub struct Lines {
+    fams: Vec<Bytes>,
+}
+
+impl Lines {
+    /// The sample lines of the family at catalogue index `fam`.
+    pub fn family(&self, fam: usize) -> &Bytes {
+        static EMPTY: Bytes = Bytes::new();
+        self.fams.get(fam).unwrap_or(&EMPTY)
+    }
+
+    /// Bytes of sample lines held.
+    pub fn byte_len(&self) -> usize {
+        self.fams.iter().map(Bytes::len).sum()
+    }
+
+    /// Number of sample lines held.
+    pub fn samples(&self) -> usize {
+        self.fams
+            .iter()
+            .map(|b| b.iter().filter(|c| **c == b'\n').count())
+            .sum()
+    }
+}
+
+/// One buffer per family while rendering; [`Out::finish`] freezes them.
 struct Out {
     bufs: Vec<Vec<u8>>,
 }
@@ -46,15 +82,7 @@ impl Out {
         buf.extend_from_slice(name.as_bytes());
         if !labels.is_empty() {
             buf.push(b'{');
-            for (i, (k, v)) in labels.iter().enumerate() {
-                if i > 0 {
-                    buf.push(b',');
-                }
-                buf.extend_from_slice(k.as_bytes());
-                buf.extend_from_slice(b"=\"");
-                escape_label_value(buf, v);
-                buf.push(b'"');
-            }
+            write_labels(buf, labels);
             buf.push(b'}');
         }
         buf.push(b' ');
@@ -62,45 +90,130 @@ impl Out {
         buf.push(b'\n');
     }
 
-    fn finish(self, format: Format) -> Vec<u8> {
-        let total: usize = self.bufs.iter().map(Vec::len).sum();
-        let mut out = Vec::with_capacity(total + 8192);
-        for (def, buf) in catalogue().iter().zip(self.bufs) {
-            if buf.is_empty() {
-                continue;
-            }
-            let (family, typ) = match (format, def.kind) {
-                (Format::Text, Kind::Gauge | Kind::Info) => (def.name.as_str(), "gauge"),
-                (Format::Text, Kind::Counter) => (def.name.as_str(), "counter"),
-                (Format::OpenMetrics, Kind::Gauge) => (def.name.as_str(), "gauge"),
-                (Format::OpenMetrics, Kind::Counter) => (
-                    def.name.strip_suffix("_total").unwrap_or(&def.name),
-                    "counter",
-                ),
-                (Format::OpenMetrics, Kind::Info) => {
-                    (def.name.strip_suffix("_info").unwrap_or(&def.name), "info")
-                }
-            };
-            let mut help = Vec::with_capacity(def.help.len());
-            escape_help(&mut help, &def.help);
-            let help = String::from_utf8_lossy(&help);
-            // Writing into a Vec cannot fail.
-            let _ = match format {
-                Format::Text => write!(out, "# HELP {family} {help}\n# TYPE {family} {typ}\n"),
-                Format::OpenMetrics => {
-                    write!(out, "# TYPE {family} {typ}\n# HELP {family} {help}\n")
-                }
-            };
-            out.extend_from_slice(&buf);
+    /// A sample whose first labels are already rendered in `prefix` (the labels
+    /// shared by every series of one pool or queue), followed by `extra`.
+    fn sample_pre(&mut self, fam: usize, prefix: &[u8], extra: &[(&str, &str)], value: f64) {
+        let name = &catalogue()[fam].name;
+        let buf = &mut self.bufs[fam];
+        buf.extend_from_slice(name.as_bytes());
+        buf.push(b'{');
+        buf.extend_from_slice(prefix);
+        if !extra.is_empty() {
+            buf.push(b',');
+            write_labels(buf, extra);
         }
-        if format == Format::OpenMetrics {
-            out.extend_from_slice(b"# EOF\n");
+        buf.extend_from_slice(b"} ");
+        write_value(buf, value);
+        buf.push(b'\n');
+    }
+
+    fn finish(self) -> Lines {
+        Lines {
+            fams: self
+                .bufs
+                .into_iter()
+                .map(|mut b| {
+                    // Growth slack would otherwise stay resident until the next
+                    // poll: up to half of every buffer.
+                    b.shrink_to_fit();
+                    Bytes::from(b)
+                })
+                .collect(),
         }
-        out
     }
 }
 
+fn write_labels(buf: &mut Vec<u8>, labels: &[(&str, &str)]) {
+    for (i, (k, v)) in labels.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        buf.extend_from_slice(k.as_bytes());
+        buf.extend_from_slice(b"=\"");
+        escape_label_value(buf, v);
+        buf.push(b'"');
+    }
+}
+
+/// `k="v",k2="v2"` for labels shared by many series.
+fn label_prefix(labels: &[(&str, &str)]) -> Vec<u8> {
+    let mut buf = Vec::with_capacity(labels.iter().map(|(k, v)| k.len() + v.len() + 4).sum());
+    write_labels(&mut buf, labels);
+    buf
+}
+
+/// The `# HELP`/`# TYPE` lines of every family in `format`, built once.
+fn headers(format: Format) -> &'static [Bytes] {
+    static TEXT: std::sync::OnceLock<Vec<Bytes>> = std::sync::OnceLock::new();
+    static OM: std::sync::OnceLock<Vec<Bytes>> = std::sync::OnceLock::new();
+    let cell = match format {
+        Format::Text => &TEXT,
+        Format::OpenMetrics => &OM,
+    };
+    cell.get_or_init(|| {
+        catalogue()
+            .iter()
+            .map(|def| {
+                let (family, typ) = match (format, def.kind) {
+                    (Format::Text, Kind::Gauge | Kind::Info) => (def.name.as_str(), "gauge"),
+                    (Format::Text, Kind::Counter) => (def.name.as_str(), "counter"),
+                    (Format::OpenMetrics, Kind::Gauge) => (def.name.as_str(), "gauge"),
+                    (Format::OpenMetrics, Kind::Counter) => (
+                        def.name.strip_suffix("_total").unwrap_or(&def.name),
+                        "counter",
+                    ),
+                    (Format::OpenMetrics, Kind::Info) => {
+                        (def.name.strip_suffix("_info").unwrap_or(&def.name), "info")
+                    }
+                };
+                let mut help = Vec::with_capacity(def.help.len());
+                escape_help(&mut help, &def.help);
+                let help = String::from_utf8_lossy(&help);
+                let text = match format {
+                    Format::Text => format!("# HELP {family} {help}\n# TYPE {family} {typ}\n"),
+                    Format::OpenMetrics => {
+                        format!("# TYPE {family} {typ}\n# HELP {family} {help}\n")
+                    }
+                };
+                Bytes::from(text)
+            })
+            .collect()
+    })
+}
+
+/// The response body as chunks: for every family in catalogue order that has
+/// samples in any of `parts`, its headers, then each part's lines of that
+/// family in the order of `parts`. Families stay contiguous under one `# TYPE`
+/// across accounts; the chunks share the parts' buffers (no copy).
+pub fn stitch(format: Format, parts: &[&Lines]) -> Vec<Bytes> {
+    let heads = headers(format);
+    let mut out = Vec::new();
+    for (fam, head) in heads.iter().enumerate() {
+        let mut first = true;
+        for part in parts {
+            let lines = part.family(fam);
+            if lines.is_empty() {
+                continue;
+            }
+            if first {
+                out.push(head.clone());
+                first = false;
+            }
+            out.push(lines.clone());
+        }
+    }
+    if format == Format::OpenMetrics {
+        out.push(Bytes::from_static(b"# EOF\n"));
+    }
+    out
+}
+
 fn escape_label_value(buf: &mut Vec<u8>, v: &str) {
+    // Almost no value needs escaping: copy those in one go.
+    if !v.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+        buf.extend_from_slice(v.as_bytes());
+        return;
+    }
     for b in v.bytes() {
         match b {
             b'\\' => buf.extend_from_slice(b"\\\\"),
@@ -129,7 +242,7 @@ fn write_value(buf: &mut Vec<u8>, v: f64) {
     } else if v == v.trunc() && v.abs() < 1e15 {
         // Whole numbers without a fraction ("16", not "16.0"), as other
         // exporters print them.
-        let _ = write!(buf, "{}", v as i64);
+        buf.extend_from_slice(itoa::Buffer::new().format(v as i64).as_bytes());
     } else {
         let _ = write!(buf, "{v}");
     }
@@ -141,6 +254,33 @@ fn unix_seconds(t: SystemTime) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// `aipool_build_info`, rendered once per process.
+pub fn build_lines(build: &BuildInfo) -> Lines {
+    let mut out = Out::new();
+    out.sample(
+        index(Fam::BuildInfo),
+        &[("version", build.version), ("revision", build.revision)],
+        1.0,
+    );
+    out.finish()
+}
+
+/// The process-wide config reload status (absent before the first load), and a
+/// key that changes whenever it does, for the scrape cache.
+pub fn reload_lines() -> (Lines, Option<(bool, u64)>) {
+    let mut out = Out::new();
+    let status = crate::state::reload_status().get();
+    if let Some((ok, at)) = status {
+        out.sample(
+            index(Fam::ConfigReloadSuccessful),
+            &[],
+            f64::from(u8::from(ok)),
+        );
+        out.sample(index(Fam::ConfigReloadSuccessTimestamp), &[], at);
+    }
+    (out.finish(), status.map(|(ok, at)| (ok, at.to_bits())))
+}
+
 /// Renders every account's self metrics and last good snapshot, plus build info.
 pub fn render(
     format: Format,
@@ -150,104 +290,108 @@ pub fn render(
     render_at(format, accounts, build, SystemTime::now())
 }
 
-/// [`render`] as of `now` (which decides staleness).
+/// [`render`] as of `now` (which decides staleness), as one buffer: the
+/// accounts' pre-rendered lines stitched and copied together.
 pub fn render_at(
     format: Format,
     accounts: &[std::sync::Arc<AccountState>],
     build: &BuildInfo,
     now: SystemTime,
 ) -> Vec<u8> {
-    let mut out = Out::new();
-    out.sample(
-        index(Fam::BuildInfo),
-        &[("version", build.version), ("revision", build.revision)],
-        1.0,
-    );
-    if let Some((ok, at)) = crate::state::reload_status().get() {
-        out.sample(
-            index(Fam::ConfigReloadSuccessful),
-            &[],
-            f64::from(u8::from(ok)),
-        );
-        out.sample(index(Fam::ConfigReloadSuccessTimestamp), &[], at);
+    let build = build_lines(build);
+    let (reload, _) = reload_lines();
+    let views: Vec<_> = accounts.iter().map(|a| a.rendered()).collect();
+    let mut parts: Vec<&Lines> = vec![&build, &reload];
+    for v in &views {
+        parts.push(&v.self_lines);
+        if let Some(data) = v.fresh_data(now) {
+            parts.push(data);
+        }
     }
-    for account in accounts {
-        let published = account.current();
-        let provider = account.provider.as_str();
-        let base = [("provider", provider), ("account", account.name.as_str())];
-        out.sample(index(Fam::Up), &base, if published.up { 1.0 } else { 0.0 });
-        if let Some(t) = published.last_success {
-            out.sample(index(Fam::LastSuccess), &base, unix_seconds(t));
-        }
-        if let Some(d) = published.last_duration {
-            out.sample(index(Fam::PollDuration), &base, d.as_secs_f64());
-        }
+    let chunks = stitch(format, &parts);
+    let mut out = Vec::with_capacity(chunks.iter().map(Bytes::len).sum());
+    for c in &chunks {
+        out.extend_from_slice(c);
+    }
+    out
+}
+
+/// The self metrics of one account as of a publish: poll status and counters.
+pub fn render_self(account: &AccountState, published: &Published, stats: &StatsView) -> Lines {
+    let mut out = Out::new();
+    let provider = account.provider.as_str();
+    let base = [("provider", provider), ("account", account.name.as_str())];
+    out.sample(index(Fam::Up), &base, if published.up { 1.0 } else { 0.0 });
+    if let Some(t) = published.last_success {
+        out.sample(index(Fam::LastSuccess), &base, unix_seconds(t));
+    }
+    if let Some(d) = published.last_duration {
+        out.sample(index(Fam::PollDuration), &base, d.as_secs_f64());
+    }
+    out.sample(
+        index(Fam::PollInterval),
+        &base,
+        account.interval.as_secs_f64(),
+    );
+    for (result, n) in [
+        ("success", stats.polls_success),
+        ("failure", stats.polls_failure),
+    ] {
         out.sample(
-            index(Fam::PollInterval),
-            &base,
-            account.interval.as_secs_f64(),
+            index(Fam::Polls),
+            &[base[0], base[1], ("result", result)],
+            n as f64,
         );
-        let stats = account.stats.view();
-        for (result, n) in [
-            ("success", stats.polls_success),
-            ("failure", stats.polls_failure),
-        ] {
+    }
+    out.sample(index(Fam::PollOverruns), &base, stats.overruns as f64);
+    for (api, n) in &stats.requests {
+        out.sample(
+            index(Fam::ApiRequests),
+            &[base[0], base[1], ("api", api)],
+            *n as f64,
+        );
+        // Every reason starts at 0 for an API in use, so rate() and increase()
+        // see the first failure.
+        for reason in Reason::ALL {
+            let n = stats
+                .failures
+                .get(&(api.clone(), reason))
+                .copied()
+                .unwrap_or(0);
             out.sample(
-                index(Fam::Polls),
-                &[base[0], base[1], ("result", result)],
+                index(Fam::ApiFailures),
+                &[base[0], base[1], ("api", api), ("reason", reason.as_str())],
                 n as f64,
             );
         }
-        out.sample(index(Fam::PollOverruns), &base, stats.overruns as f64);
-        for (api, n) in &stats.requests {
+    }
+    // Failures of APIs that never got as far as a counted request (e.g. a
+    // request that could not be built).
+    for ((api, reason), n) in &stats.failures {
+        if !stats.requests.contains_key(api) {
             out.sample(
-                index(Fam::ApiRequests),
-                &[base[0], base[1], ("api", api)],
+                index(Fam::ApiFailures),
+                &[base[0], base[1], ("api", api), ("reason", reason.as_str())],
                 *n as f64,
             );
-            // Every reason starts at 0 for an API in use, so rate() and increase()
-            // see the first failure.
-            for reason in Reason::ALL {
-                let n = stats
-                    .failures
-                    .get(&(api.clone(), reason))
-                    .copied()
-                    .unwrap_or(0);
-                out.sample(
-                    index(Fam::ApiFailures),
-                    &[base[0], base[1], ("api", api), ("reason", reason.as_str())],
-                    n as f64,
-                );
-            }
-        }
-        // Failures of APIs that never got as far as a counted request (e.g. a
-        // request that could not be built).
-        for ((api, reason), n) in &stats.failures {
-            if !stats.requests.contains_key(api) {
-                out.sample(
-                    index(Fam::ApiFailures),
-                    &[base[0], base[1], ("api", api), ("reason", reason.as_str())],
-                    *n as f64,
-                );
-            }
-        }
-        for rule in Rule::ALL {
-            let n = stats.normalizations.get(&rule).copied().unwrap_or(0);
-            out.sample(
-                index(Fam::Normalizations),
-                &[base[0], base[1], ("rule", rule.as_str())],
-                n as f64,
-            );
-        }
-        if let Some(snapshot) = published
-            .snapshot
-            .as_ref()
-            .filter(|_| !published.is_stale(account.stale_after, now))
-        {
-            render_snapshot(&mut out, provider, &account.name, &account.region, snapshot);
         }
     }
-    out.finish(format)
+    for rule in Rule::ALL {
+        let n = stats.normalizations.get(&rule).copied().unwrap_or(0);
+        out.sample(
+            index(Fam::Normalizations),
+            &[base[0], base[1], ("rule", rule.as_str())],
+            n as f64,
+        );
+    }
+    out.finish()
+}
+
+/// The data series of one snapshot: what a successful poll publishes.
+pub fn render_data(provider: &str, account: &str, region: &str, s: &Snapshot) -> Lines {
+    let mut out = Out::new();
+    render_snapshot(&mut out, provider, account, region, s);
+    out.finish()
 }
 
 fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s: &Snapshot) {
@@ -283,34 +427,30 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
         ];
         info.extend(p.extra_info.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         out.sample(index(Fam::PoolInfo), &info, 1.0);
+        // Every other series of the pool starts with these labels.
+        let pre = label_prefix(&[b[0], b[1], b[2], id]);
         if let Some(n) = p.nodes {
-            out.sample(index(Fam::PoolNodes), &[b[0], b[1], b[2], id], n);
+            out.sample_pre(index(Fam::PoolNodes), &pre, &[], n);
         }
         for (kind, res) in &p.quantities {
-            quantities(out, false, *kind, res, &[b[0], b[1], b[2], id]);
+            quantities(out, false, *kind, res, &pre);
         }
         for ((flavor, state), n) in &p.flavor_nodes {
-            out.sample(
+            out.sample_pre(
                 index(Fam::PoolFlavorNodes),
-                &[b[0], b[1], b[2], id, ("flavor", flavor), ("state", state)],
+                &pre,
+                &[("flavor", flavor), ("state", state)],
                 *n,
             );
         }
         for (phase, n) in &p.node_phases {
-            out.sample(
-                index(Fam::NodePhaseNodes),
-                &[b[0], b[1], b[2], id, ("phase", phase)],
-                *n,
-            );
+            out.sample_pre(index(Fam::NodePhaseNodes), &pre, &[("phase", phase)], *n);
         }
         for d in &p.drivers {
-            out.sample(
+            out.sample_pre(
                 index(Fam::PoolDriverInfo),
+                &pre,
                 &[
-                    b[0],
-                    b[1],
-                    b[2],
-                    id,
                     ("kind", &d.kind),
                     ("version", &d.version),
                     ("state", &d.state),
@@ -319,31 +459,41 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
             );
         }
         if let Some(nc) = &p.node_capability {
-            let l = [b[0], b[1], b[2], id];
             if let Some(c) = nc.cpu_cores {
-                out.sample(index(Fam::PoolNodeCapability(Res::Cpu)), &l, c);
+                out.sample_pre(index(Fam::PoolNodeCapability(Res::Cpu)), &pre, &[], c);
             }
             if let Some(m) = nc.memory_bytes {
-                out.sample(index(Fam::PoolNodeCapability(Res::Memory)), &l, m);
+                out.sample_pre(index(Fam::PoolNodeCapability(Res::Memory)), &pre, &[], m);
             }
             for (acc, n) in &nc.accelerators {
-                out.sample(
+                out.sample_pre(
                     index(Fam::PoolNodeCapability(Res::Accelerators)),
-                    &[b[0], b[1], b[2], id, ("accelerator", acc)],
+                    &pre,
+                    &[("accelerator", acc)],
                     *n,
                 );
             }
         }
         for (acc, n) in &p.node_limits {
-            out.sample(
+            out.sample_pre(
                 index(Fam::PoolNodeLimitAccelerators),
-                &[b[0], b[1], b[2], id, ("accelerator", acc)],
+                &pre,
+                &[("accelerator", acc)],
                 *n,
             );
         }
     }
+    let mut last_region: Option<(&Option<String>, String)> = None;
     for q in &s.queues {
-        let region = reg(&q.cloud_region);
+        // Queues are sorted by region: resolve it once per run of queues.
+        let region = match &last_region {
+            Some((r, resolved)) if *r == &q.cloud_region => resolved.clone(),
+            _ => {
+                let resolved = reg(&q.cloud_region);
+                last_region = Some((&q.cloud_region, resolved.clone()));
+                resolved
+            }
+        };
         let b = base(provider, account, &region);
         let ids = [
             b[0],
@@ -352,14 +502,11 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
             ("pool_id", q.pool_id.as_str()),
             ("queue_id", q.id.as_str()),
         ];
-        out.sample(
+        let pre = label_prefix(&ids);
+        out.sample_pre(
             index(Fam::QueueInfo),
+            &pre,
             &[
-                ids[0],
-                ids[1],
-                ids[2],
-                ids[3],
-                ids[4],
                 ("queue_name", &q.name),
                 ("queue_type", &q.queue_type),
                 ("parent_queue", &q.parent),
@@ -367,7 +514,7 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
             1.0,
         );
         for (kind, res) in &q.quantities {
-            quantities(out, true, *kind, res, &ids);
+            quantities(out, true, *kind, res, &pre);
         }
         if let Some(w) = &q.workloads {
             for (state, n) in [
@@ -375,11 +522,7 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
                 ("pending", w.pending),
                 ("inqueue", w.inqueue),
             ] {
-                out.sample(
-                    index(Fam::QueueWorkloads),
-                    &[ids[0], ids[1], ids[2], ids[3], ids[4], ("state", state)],
-                    n,
-                );
+                out.sample_pre(index(Fam::QueueWorkloads), &pre, &[("state", state)], n);
             }
         }
     }
@@ -437,28 +580,18 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
     }
 }
 
-fn quantities(
-    out: &mut Out,
-    queue: bool,
-    kind: QuantityKind,
-    r: &Resources,
-    labels: &[(&str, &str)],
-) {
+/// The quantity series of one block, labelled with `prefix` (the pool's or
+/// queue's identity labels).
+fn quantities(out: &mut Out, queue: bool, kind: QuantityKind, r: &Resources, prefix: &[u8]) {
     if let Some(c) = r.cpu_cores {
-        out.sample(quantity_index(queue, kind, Res::Cpu), labels, c);
+        out.sample_pre(quantity_index(queue, kind, Res::Cpu), prefix, &[], c);
     }
     if let Some(m) = r.memory_bytes {
-        out.sample(quantity_index(queue, kind, Res::Memory), labels, m);
+        out.sample_pre(quantity_index(queue, kind, Res::Memory), prefix, &[], m);
     }
-    if r.accelerators.is_empty() {
-        return;
-    }
-    let mut l: Vec<(&str, &str)> = labels.to_vec();
-    l.push(("accelerator", ""));
-    let last = l.len() - 1;
+    let fam = quantity_index(queue, kind, Res::Accelerators);
     for (acc, n) in &r.accelerators {
-        l[last].1 = acc;
-        out.sample(quantity_index(queue, kind, Res::Accelerators), &l, *n);
+        out.sample_pre(fam, prefix, &[("accelerator", acc)], *n);
     }
 }
 

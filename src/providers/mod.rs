@@ -9,6 +9,7 @@
 //! and [`build`].
 
 pub mod aihc;
+pub mod concurrent;
 pub mod mapping;
 pub mod modelarts;
 pub mod paging;

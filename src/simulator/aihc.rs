@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{json, Value};
 
+use super::scale::{self, Scale};
 use super::{bce_error, page, request_id, verify_bce, Options, Platform, SimRequest, SimResponse};
 
 const CONSOLE_PREFIX: &str = "/api/aihc/aihc-service/";
@@ -158,6 +159,9 @@ impl Aihc {
         };
         let page_no = num("pageNumber", "PageNumber", 1);
         let page_size = num("pageSize", "PageSize", 10);
+        if let Some(s) = self.opts.scale {
+            return self.scaled(&s, req, page_no, page_size);
+        }
         match req.param("action").unwrap_or("") {
             "DescribeResourcePools" => {
                 let all = match param("resourcePoolType", "ResourcePoolType") {
@@ -202,6 +206,60 @@ impl Aihc {
             }
             other => bce_error(400, "InvalidAction", &format!("unknown action {other:?}")),
         }
+    }
+
+    /// The generated fleet's OpenAPI answers, one page made from indices.
+    fn scaled(&self, s: &Scale, req: &SimRequest, page_no: u64, page_size: u64) -> SimResponse {
+        let param = |a: &str, b: &str| req.param(a).or_else(|| req.param(b));
+        let (items, total, size) = match req.param("action").unwrap_or("") {
+            "DescribeResourcePools" => match param("resourcePoolType", "ResourcePoolType") {
+                Some("common") => {
+                    if page_no == 1 {
+                        self.tick.fetch_add(1, Ordering::Relaxed);
+                    }
+                    let (r, size) =
+                        scale::page_range(s.pools, page_no, page_size, self.opts.page_cap);
+                    (r.map(scale::pool).collect::<Vec<_>>(), s.pools, size)
+                }
+                Some("dedicatedV2") => {
+                    (Vec::new(), 0, page_size.clamp(1, self.opts.page_cap.max(1)))
+                }
+                Some(other) => {
+                    return bce_error(
+                        400,
+                        "InvalidParameter",
+                        &format!("unknown resourcePoolType {other}"),
+                    )
+                }
+                None => return bce_error(400, "MissingParameter", "resourcePoolType is required"),
+            },
+            "DescribeQueues" => {
+                let Some(pool) = param("resourcePoolId", "ResourcePoolId") else {
+                    return bce_error(400, "MissingParameter", "resourcePoolId is required");
+                };
+                let total = match scale::pool_index(pool) {
+                    Some(i) if i < s.pools => s.queues_per_pool,
+                    _ => 0,
+                };
+                let step = self.drift_step();
+                let (r, size) = scale::page_range(total, page_no, page_size, self.opts.page_cap);
+                let p = scale::pool_index(pool).unwrap_or(0);
+                (r.map(|q| scale::queue(p, q, step)).collect(), total, size)
+            }
+            other => return bce_error(400, "InvalidAction", &format!("unknown action {other:?}")),
+        };
+        let key = if req.param("action") == Some("DescribeQueues") {
+            "queues"
+        } else {
+            "resourcePools"
+        };
+        let mut body = serde_json::Map::new();
+        body.insert("requestId".into(), json!(request_id()));
+        body.insert(key.into(), Value::Array(items));
+        body.insert("totalCount".into(), json!(total));
+        body.insert("pageNumber".into(), json!(page_no));
+        body.insert("pageSize".into(), json!(size));
+        SimResponse::json(200, &Value::Object(body))
     }
 
     /// Top-level queues of a pool in OpenAPI shape (trees in `children`).
@@ -458,6 +516,80 @@ mod tests {
             drift: false,
             ..Options::default()
         })
+    }
+
+    #[test]
+    fn scale_mode_pages_pools_and_queues_from_indices() {
+        let s = Aihc::new(Options {
+            page_cap: 2,
+            drift: false,
+            scale: Some(Scale {
+                pools: 5,
+                queues_per_pool: 3,
+            }),
+            ..Options::default()
+        });
+        let call = |action: &str, extra: &[(&str, &str)], page: u64| -> Value {
+            let mut q = vec![("action", action), ("pageSize", "100")];
+            q.extend_from_slice(extra);
+            let r = s.scaled(
+                &Scale {
+                    pools: 5,
+                    queues_per_pool: 3,
+                },
+                &req("/", &q, &[]),
+                page,
+                100,
+            );
+            assert_eq!(r.status, 200);
+            serde_json::from_slice(&r.body).unwrap()
+        };
+        // Pools: pages of the capped size 2, echoed; every pool once, in order.
+        let mut ids = Vec::new();
+        for page in 1..=4 {
+            let v = call(
+                "DescribeResourcePools",
+                &[("resourcePoolType", "common")],
+                page,
+            );
+            assert_eq!(v["pageSize"], 2);
+            assert_eq!(v["totalCount"], 5);
+            for p in v["resourcePools"].as_array().unwrap() {
+                ids.push(p["resourcePoolId"].as_str().unwrap().to_string());
+            }
+        }
+        assert_eq!(
+            ids,
+            [
+                "cce-s000000",
+                "cce-s000001",
+                "cce-s000002",
+                "cce-s000003",
+                "cce-s000004"
+            ]
+        );
+        let v = call(
+            "DescribeResourcePools",
+            &[("resourcePoolType", "dedicatedV2")],
+            1,
+        );
+        assert_eq!(v["totalCount"], 0);
+        // Queues of pool 4: 3 over two pages, three accelerator kinds each.
+        let p1 = call("DescribeQueues", &[("resourcePoolId", "cce-s000004")], 1);
+        let p2 = call("DescribeQueues", &[("resourcePoolId", "cce-s000004")], 2);
+        assert_eq!(p1["totalCount"], 3);
+        assert_eq!(p1["queues"].as_array().unwrap().len(), 2);
+        assert_eq!(p2["queues"][0]["queueId"], "q-000004-002");
+        assert_eq!(
+            p2["queues"][0]["capability"]["acceleratorCardList"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
+        // A pool outside the fleet has no queues.
+        let none = call("DescribeQueues", &[("resourcePoolId", "cce-s000005")], 1);
+        assert_eq!(none["totalCount"], 0);
     }
 
     #[test]

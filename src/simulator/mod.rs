@@ -9,6 +9,7 @@ pub mod aihc;
 pub mod faults;
 pub mod modelarts;
 pub mod qianfan;
+pub mod scale;
 pub mod sugon;
 
 use std::net::SocketAddr;
@@ -64,6 +65,12 @@ pub struct Options {
     pub faults: String,
     /// Sugon token lifetime and platform clock.
     pub sugon: sugon::SugonOptions,
+    /// Serve a generated AIHC fleet of this size on the OpenAPI instead of the
+    /// seed pools (see [`scale`]).
+    pub scale: Option<scale::Scale>,
+    /// Added to every API request before it is answered (a remote upstream's
+    /// round trip).
+    pub latency: std::time::Duration,
 }
 
 impl Default for Options {
@@ -73,6 +80,8 @@ impl Default for Options {
             drift: true,
             faults: String::new(),
             sugon: sugon::SugonOptions::default(),
+            scale: None,
+            latency: std::time::Duration::ZERO,
         }
     }
 }
@@ -180,6 +189,7 @@ pub trait Platform: Send + Sync {
 pub struct Simulator {
     platforms: Vec<Box<dyn Platform>>,
     pub faults: faults::Faults,
+    latency: std::time::Duration,
 }
 
 impl Simulator {
@@ -194,6 +204,7 @@ impl Simulator {
                 Box::new(sugon::Sugon::new(opts.sugon.clone())),
             ],
             faults: f,
+            latency: opts.latency,
         })
     }
 
@@ -318,6 +329,9 @@ async fn dispatch(
             Err(e) => SimResponse::json(400, &serde_json::json!({"error": e.to_string()})),
         };
         return Ok(into_response(resp));
+    }
+    if !sim.latency.is_zero() {
+        tokio::time::sleep(sim.latency).await;
     }
     let fault = sim.faults.take(&api_name(&sreq));
     match fault {

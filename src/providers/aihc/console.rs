@@ -43,23 +43,34 @@ pub async fn poll(
         })
         .await
         .map_err(|e| e.into_poll_error(ctx, API_POOLS))?;
-        for pool in pools {
-            let list = client
-                .get::<ConsoleQueueList, _>(
+        // v3/queues for every pool, concurrently within the account's limits;
+        // mapped in pool order, and the first failure fails the poll.
+        let client = &client;
+        crate::providers::concurrent::for_each_ordered(
+            pools,
+            ctx.limits.fetch_window(),
+            |pool| async move {
+                let list = client
+                    .get::<ConsoleQueueList, _>(
+                        API_QUEUES,
+                        "v3/queues",
+                        vec![("resourcePoolId", pool.resource_pool_id.clone())],
+                        |l: ConsoleQueueList| l,
+                    )
+                    .await?;
+                Ok((pool, list))
+            },
+            |(pool, list)| {
+                out.add_pool(
+                    &pool,
+                    "common",
+                    list.queue_list,
+                    super::map::Remaining::Reported,
                     API_QUEUES,
-                    "v3/queues",
-                    vec![("resourcePoolId", pool.resource_pool_id.clone())],
-                    |l: ConsoleQueueList| l,
                 )
-                .await?;
-            out.add_pool(
-                &pool,
-                "common",
-                list.queue_list,
-                super::map::Remaining::Reported,
-                API_QUEUES,
-            )?;
-        }
+            },
+        )
+        .await?;
     }
     if cfg.pool_types.iter().any(|t| t == "serverless") {
         let pools = paging::collect(PAGE_SIZE, |page, size| {

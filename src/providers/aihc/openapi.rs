@@ -50,26 +50,35 @@ pub async fn poll(
         })
         .await
         .map_err(|e| e.into_poll_error(ctx, API_POOLS))?;
-        for pool in pools {
-            let queues = paging::collect(PAGE_SIZE, |page, size| {
-                client.call::<QueuePage, _>(
-                    API_QUEUES,
-                    vec![
-                        ("resourcePoolId", pool.resource_pool_id.clone()),
-                        ("pageNumber", page.to_string()),
-                        ("pageSize", size.to_string()),
-                    ],
-                    |p| Page {
-                        items: p.queues,
-                        total: p.total_count,
-                        page_size: p.page_size,
-                    },
-                )
-            })
-            .await
-            .map_err(|e| e.into_poll_error(ctx, API_QUEUES))?;
-            out.add_pool(&pool, pool_type, queues, Remaining::Derived, API_QUEUES)?;
-        }
+        // DescribeQueues for every pool, concurrently within the account's
+        // limits; mapped in pool order, and the first failure fails the poll.
+        let client = &client;
+        crate::providers::concurrent::for_each_ordered(
+            pools,
+            ctx.limits.fetch_window(),
+            |pool| async move {
+                let queues = paging::collect(PAGE_SIZE, |page, size| {
+                    client.call::<QueuePage, _>(
+                        API_QUEUES,
+                        vec![
+                            ("resourcePoolId", pool.resource_pool_id.clone()),
+                            ("pageNumber", page.to_string()),
+                            ("pageSize", size.to_string()),
+                        ],
+                        |p| Page {
+                            items: p.queues,
+                            total: p.total_count,
+                            page_size: p.page_size,
+                        },
+                    )
+                })
+                .await
+                .map_err(|e| e.into_poll_error(ctx, API_QUEUES))?;
+                Ok((pool, queues))
+            },
+            |(pool, queues)| out.add_pool(&pool, pool_type, queues, Remaining::Derived, API_QUEUES),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -1,0 +1,155 @@
+//! Per-series costs of the poll pipeline on the generated AIHC fleet
+//! (`simulate --scale`): parse (DescribeQueues JSON → DTOs), normalise (DTOs →
+//! model, with the quirk rules), render (model → exposition lines, once per
+//! poll), and the scrape side (a cache hit, and gzip of a whole body).
+//!
+//! `cargo bench --bench pipeline`; `bench/quick.sh` runs it with short
+//! measurement times. Throughput is in series, so criterion prints series/s.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+
+use aipool_exporter::config::{self, Env};
+use aipool_exporter::exposition::cache::ScrapeCache;
+use aipool_exporter::exposition::{render_data, BuildInfo, Format};
+use aipool_exporter::model::Snapshot;
+use aipool_exporter::providers::aihc::dto::{PoolDto, QueuePage};
+use aipool_exporter::providers::aihc::map::{self, Remaining};
+use aipool_exporter::quantity::Fired;
+use aipool_exporter::simulator::scale::{self, Scale};
+use aipool_exporter::state::{AccountState, Published};
+
+/// 190 pools × 25 queues: about 100k series.
+const SCALE: Scale = Scale {
+    pools: 190,
+    queues_per_pool: 25,
+};
+
+/// One DescribeQueues page per pool, as the simulator serves them.
+fn pages() -> Vec<Vec<u8>> {
+    (0..SCALE.pools)
+        .map(|p| {
+            let queues: Vec<_> = (0..SCALE.queues_per_pool)
+                .map(|q| scale::queue(p, q, 1))
+                .collect();
+            serde_json::to_vec(&serde_json::json!({
+                "requestId": "bench", "queues": queues,
+                "totalCount": SCALE.queues_per_pool, "pageNumber": 1, "pageSize": 100,
+            }))
+            .expect("serialisable")
+        })
+        .collect()
+}
+
+fn parse(pages: &[Vec<u8>]) -> Vec<QueuePage> {
+    pages
+        .iter()
+        .map(|b| serde_json::from_slice(b).expect("valid page"))
+        .collect()
+}
+
+fn pools() -> Vec<PoolDto> {
+    (0..SCALE.pools)
+        .map(|i| serde_json::from_value(scale::pool(i)).expect("valid pool"))
+        .collect()
+}
+
+fn normalise(pools: &[PoolDto], parsed: &[QueuePage]) -> Snapshot {
+    let mut s = Snapshot::default();
+    let mut fired = Fired::default();
+    let mut models = Default::default();
+    for (pool, page) in pools.iter().zip(parsed) {
+        let p = map::map_pool(pool, "common").expect("valid pool");
+        for q in &page.queues {
+            map::map_queue_tree(
+                q,
+                &p.id,
+                Remaining::Derived,
+                &mut fired,
+                &mut models,
+                &mut s.queues,
+            )
+            .expect("valid queue");
+        }
+        s.pools.push(p);
+    }
+    s.accelerators = models;
+    s.sort();
+    s
+}
+
+fn account() -> Arc<AccountState> {
+    let settings = config::from_str(
+        "[[accounts]]\nname='bench'\nprovider='aihc'\nregion='bj'\naccess_key_id='k'\nsecret_access_key='s'\n",
+        "toml",
+        &Env::default(),
+    )
+    .expect("valid config");
+    Arc::new(AccountState::new(&settings.accounts[0]))
+}
+
+fn pipeline(c: &mut Criterion) {
+    let series = SCALE.series();
+    let pages = pages();
+    let pools = pools();
+    let parsed = parse(&pages);
+    let snapshot = normalise(&pools, &parsed);
+
+    let mut g = c.benchmark_group("pipeline_100k_series");
+    g.throughput(Throughput::Elements(series));
+    g.sample_size(10);
+    g.bench_function("parse", |b| b.iter(|| parse(black_box(&pages))));
+    g.bench_function("normalise", |b| {
+        b.iter(|| normalise(black_box(&pools), black_box(&parsed)))
+    });
+    g.bench_function("render", |b| {
+        b.iter(|| render_data("aihc", "bench", "bj", black_box(&snapshot)))
+    });
+
+    // The scrape side: one published account of the same fleet.
+    let a = account();
+    a.publish(Published {
+        snapshot: Some(Arc::new(snapshot.clone())),
+        up: true,
+        attempted: true,
+        last_success: Some(SystemTime::now()),
+        last_duration: Some(Duration::from_secs(1)),
+        last_error: None,
+    });
+    let accounts = [a];
+    let cache = ScrapeCache::new(&BuildInfo::default());
+    let now = SystemTime::now();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    g.bench_function("scrape_cache_hit", |b| {
+        b.iter(|| black_box(cache.get(Format::OpenMetrics, &accounts, now).body()))
+    });
+    g.bench_function("gzip_whole_body", |b| {
+        b.iter_batched(
+            || {
+                // A fresh cache each time, so the body is compressed anew.
+                ScrapeCache::new(&BuildInfo::default()).get(Format::OpenMetrics, &accounts, now)
+            },
+            |cached| rt.block_on(cached.gzip()),
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+    let body = cache.get(Format::OpenMetrics, &accounts, now);
+    let gz = rt.block_on(body.gzip()).map(|b| b.len()).unwrap_or(0);
+    eprintln!(
+        "fleet: {series} series, {} JSON bytes parsed, body {} bytes ({:.1} per series), gzip {} bytes ({:.1} per series)",
+        pages.iter().map(Vec::len).sum::<usize>(),
+        body.len(),
+        body.len() as f64 / series as f64,
+        gz,
+        gz as f64 / series as f64,
+    );
+}
+
+criterion_group!(benches, pipeline);
+criterion_main!(benches);
