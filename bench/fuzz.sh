@@ -33,8 +33,8 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
     mapfile -t targets < <(cargo +nightly fuzz list)
 fi
-echo "== building ${#targets[@]} fuzz targets"
-cargo +nightly fuzz build "${targets[@]:0:1}" >/dev/null 2>&1 || true
+echo "== building the fuzz targets (nightly, sanitizers; the first build takes minutes)"
+cargo +nightly fuzz build
 failed=()
 for t in "${targets[@]}"; do
     log=$(mktemp)
