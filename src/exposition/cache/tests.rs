@@ -155,9 +155,15 @@ fn the_snapshot_is_shared_not_copied_and_survives_a_failed_poll() {
     let p = published(&["q1"]);
     let snapshot = p.snapshot.clone().unwrap();
     a.publish(p);
-    assert!(Arc::ptr_eq(a.current().snapshot.as_ref().unwrap(), &snapshot));
+    assert!(Arc::ptr_eq(
+        a.current().snapshot.as_ref().unwrap(),
+        &snapshot
+    ));
     a.publish_failure(Duration::from_secs(1), "x".into());
-    assert!(Arc::ptr_eq(a.current().snapshot.as_ref().unwrap(), &snapshot));
+    assert!(Arc::ptr_eq(
+        a.current().snapshot.as_ref().unwrap(),
+        &snapshot
+    ));
     assert_eq!((a.rendered().pools, a.rendered().queues), (1, 1));
 }
 
