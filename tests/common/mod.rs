@@ -97,29 +97,23 @@ pub fn exporter(config: &str, extra: &[&str]) -> (Proc, String) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("config.toml");
     std::fs::write(&cfg, config).unwrap();
-    let stderr_path = dir.path().join("exporter.stderr");
-    let addr = format!("127.0.0.1:{}", free_port());
-    let child = Command::new(BIN)
-        .arg(format!("--config.file={}", cfg.display()))
-        .arg(format!("--web.listen-address={addr}"))
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&stderr_path).unwrap())
-        .spawn()
-        .unwrap();
-    let proc = Proc {
-        child,
-        stderr_path,
-        _dir: dir,
-    };
-    wait_ready(&addr, &proc);
-    (proc, addr)
+    // The config lives in the process's own temporary directory, so it stays
+    // as long as the process.
+    spawn_exporter(&cfg, extra, true, dir)
 }
 
 /// Starts the exporter on a config file the test keeps (to change it and
 /// reload); waits until /ready unless `wait` is false (e.g. under TLS).
 pub fn exporter_on_file(config: &std::path::Path, extra: &[&str], wait: bool) -> (Proc, String) {
-    let dir = tempfile::tempdir().unwrap();
+    spawn_exporter(config, extra, wait, tempfile::tempdir().unwrap())
+}
+
+fn spawn_exporter(
+    config: &std::path::Path,
+    extra: &[&str],
+    wait: bool,
+    dir: tempfile::TempDir,
+) -> (Proc, String) {
     let stderr_path = dir.path().join("exporter.stderr");
     let addr = format!("127.0.0.1:{}", free_port());
     let child = Command::new(BIN)
