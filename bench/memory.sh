@@ -72,20 +72,27 @@ while :; do
     echo "$n $(rss_kib "$EXP_PID")" >>"$samples"
     [ "${n%.*}" -ge "$SOAK_POLLS" ] && break
     [ $(($(date +%s) - start)) -ge "$SOAK_MAX_SECONDS" ] && { echo "(stopped after ${SOAK_MAX_SECONDS}s)"; break; }
-    sleep 2
+    sleep 1
 done
 series=$(curl -fsS "http://$EXP_ADDR/metrics" | grep -c 'cloud_region=')
 overruns=$(metric 'aipool_poll_overruns_total{')
 hwm=$(hwm_kib "$EXP_PID")
-awk -v s="$series" -v h="$hwm" -v o="$overruns" '
+awk -v s="$series" -v h="$hwm" -v o="$overruns" -v total="$SOAK_POLLS" '
     { n[NR] = $1; r[NR] = $2 }
     END {
-        # Ignore the first 10 polls (warm-up) for min/max.
-        lo = 1e18; hi = 0
-        for (i = 1; i <= NR; i++) if (n[i] >= 10) { if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i]; first = first ? first : i }
-        printf "| polls | series | VmRSS after 10 polls MiB | min MiB | max MiB | last MiB | max bytes/series | VmHWM MiB | overruns |\n|---|---|---|---|---|---|---|---|---|\n"
-        printf "| %d | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.0f | %d |\n", n[NR], s, r[first] / 1024, lo / 1024, hi / 1024, r[NR] / 1024, hi * 1024 / s, h / 1024, o
+        # Polls 10 to a quarter in, and the last quarter: a leak shows as a
+        # higher band at the end. The first 10 polls are warm-up.
+        q = total / 4; lo = 1e18; hi = 0; e_hi = 0; e_lo = 1e18; l_hi = 0; l_lo = 1e18
+        for (i = 1; i <= NR; i++) {
+            if (n[i] < 10) continue
+            if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i]
+            if (n[i] <= q) { if (r[i] > e_hi) e_hi = r[i]; if (r[i] < e_lo) e_lo = r[i] }
+            if (n[i] >= n[NR] - q) { if (r[i] > l_hi) l_hi = r[i]; if (r[i] < l_lo) l_lo = r[i] }
+        }
+        printf "| polls | series | VmRSS min–max MiB, polls 10–%d | last %d polls | whole run | min bytes/series | max bytes/series | VmHWM MiB | overruns |\n", q, q
+        printf "|---|---|---|---|---|---|---|---|---|\n"
+        printf "| %d | %d | %.0f–%.0f | %.0f–%.0f | %.0f–%.0f | %.0f | %.0f | %.0f | %d |\n", n[NR], s, e_lo / 1024, e_hi / 1024, l_lo / 1024, l_hi / 1024, lo / 1024, hi / 1024, lo * 1024 / s, hi * 1024 / s, h / 1024, o
     }' "$samples"
 echo
-echo "samples (polls, VmRSS KiB) every ~2 s: $(awk 'NR % 10 == 1 {printf "%s:%s ", $1, $2}' "$samples")"
+echo "samples (polls:VmRSS KiB), every 20th: $(awk 'NR % 20 == 1 {printf "%s:%s ", $1, $2}' "$samples")"
 stop_all

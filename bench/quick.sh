@@ -7,18 +7,23 @@
 #   - whole process on a small generated fleet: first poll vs the ideal bound,
 #     resident bytes per series, scrape throughput and latency (keep-alive
 #     client, plain and gzip).
+# Built with the quick-bench profile (see Cargo.toml): compare with the quick
+# run in bench/RESULTS.md.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SCALE="${QUICK_SCALE:-40,25}"
+PROFILE="${QUICK_PROFILE:-quick-bench}"
 
-echo "== criterion (cargo bench --bench pipeline, quick settings)"
-if ! (cd "$ROOT" && cargo bench --locked --bench pipeline -- \
+echo "== criterion (cargo bench --profile $PROFILE --bench pipeline, quick settings)"
+if ! (cd "$ROOT" && cargo bench --locked --profile "$PROFILE" --bench pipeline -- \
     --warm-up-time 0.5 --measurement-time 1 --noplot) >"$WORK/criterion.log" 2>&1; then
     cat "$WORK/criterion.log"
     exit 1
 fi
 grep -E '^(pipeline|fleet:)|time:|thrpt:' "$WORK/criterion.log" || true
 
-build_release
+# cargo bench built the binary too, with the same features (a separate cargo
+# build would compile tokio and its dependents again without the dev features).
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE/aipool_exporter"
 echo "== whole process: fleet $SCALE, 5 ms simulated latency; $(machine)"
 start_sim "$SCALE" 5ms --no-drift
 start_exporter 'interval = "1h"

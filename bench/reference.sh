@@ -5,13 +5,14 @@
 # time and scrape throughput.
 #
 #   bash bench/reference.sh [SCALE]       (default 190,25 ≈ 100k series)
-# Environment: DURATION (wrk seconds, default 10), CONNECTIONS (default 4).
+# Environment: DURATION (wrk seconds, default 30). Scrapes use one connection
+# (wrk -t1 -c1), one scraper at a time as Prometheus does: the reference takes
+# seconds per scrape, and more connections only queue behind its GIL.
 # Installs prometheus_client (bench/reference/requirements.txt) into a private
 # venv under ~/.cache on first use.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SCALE="${1:-190,25}"
-DURATION="${DURATION:-10}"
-CONNECTIONS="${CONNECTIONS:-4}"
+DURATION="${DURATION:-30}"
 VENV="${AIPOOL_BENCH_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/aipool_exporter/bench-venv}"
 if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
@@ -21,7 +22,7 @@ command -v wrk >/dev/null || { echo "install wrk (Debian package wrk)" >&2; exit
 build_release
 
 wrk_rps() {
-    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --timeout 60s --latency "$@" | awk '
+    wrk -t1 -c1 -d"${DURATION}s" --timeout 60s --latency "$@" | awk '
         function ms(v) {
             if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
             if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0

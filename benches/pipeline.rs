@@ -3,8 +3,10 @@
 //! model, with the quirk rules), render (model → exposition lines, once per
 //! poll), and the scrape side (a cache hit, and gzip of a whole body).
 //!
-//! `cargo bench --bench pipeline`; `bench/quick.sh` runs it with short
-//! measurement times. Throughput is in series, so criterion prints series/s.
+//! `cargo bench --bench pipeline` (190 pools × 25 queues, about 100k series;
+//! `AIPOOL_BENCH_SCALE=2000,25` for about a million); `bench/quick.sh` runs it
+//! with short measurement times. Throughput is in series, so criterion prints
+//! series/s.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -22,22 +24,28 @@ use aipool_exporter::quantity::Fired;
 use aipool_exporter::simulator::scale::{self, Scale};
 use aipool_exporter::state::{AccountState, Published};
 
-/// 190 pools × 25 queues: about 100k series.
-const SCALE: Scale = Scale {
-    pools: 190,
-    queues_per_pool: 25,
-};
+/// The fleet: 190 pools × 25 queues (about 100k series) unless
+/// `AIPOOL_BENCH_SCALE=POOLS,QUEUES_PER_POOL` says otherwise.
+fn fleet() -> Scale {
+    std::env::var("AIPOOL_BENCH_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(Scale {
+            pools: 190,
+            queues_per_pool: 25,
+        })
+}
 
 /// One DescribeQueues page per pool, as the simulator serves them.
-fn pages() -> Vec<Vec<u8>> {
-    (0..SCALE.pools)
+fn pages(fleet: Scale) -> Vec<Vec<u8>> {
+    (0..fleet.pools)
         .map(|p| {
-            let queues: Vec<_> = (0..SCALE.queues_per_pool)
+            let queues: Vec<_> = (0..fleet.queues_per_pool)
                 .map(|q| scale::queue(p, q, 1))
                 .collect();
             serde_json::to_vec(&serde_json::json!({
                 "requestId": "bench", "queues": queues,
-                "totalCount": SCALE.queues_per_pool, "pageNumber": 1, "pageSize": 100,
+                "totalCount": fleet.queues_per_pool, "pageNumber": 1, "pageSize": 100,
             }))
             .expect("serialisable")
         })
@@ -51,8 +59,8 @@ fn parse(pages: &[Vec<u8>]) -> Vec<QueuePage> {
         .collect()
 }
 
-fn pools() -> Vec<PoolDto> {
-    (0..SCALE.pools)
+fn pools(fleet: Scale) -> Vec<PoolDto> {
+    (0..fleet.pools)
         .map(|i| serde_json::from_value(scale::pool(i)).expect("valid pool"))
         .collect()
 }
@@ -92,13 +100,14 @@ fn account() -> Arc<AccountState> {
 }
 
 fn pipeline(c: &mut Criterion) {
-    let series = SCALE.series();
-    let pages = pages();
-    let pools = pools();
+    let size = fleet();
+    let series = size.series();
+    let pages = pages(size);
+    let pools = pools(size);
     let parsed = parse(&pages);
     let snapshot = normalise(&pools, &parsed);
 
-    let mut g = c.benchmark_group("pipeline_100k_series");
+    let mut g = c.benchmark_group(format!("pipeline_{series}_series"));
     g.throughput(Throughput::Elements(series));
     g.sample_size(10);
     g.bench_function("parse", |b| b.iter(|| parse(black_box(&pages))));

@@ -63,6 +63,9 @@ pub async fn serve(
             },
             _ = shutdown.changed() => return,
         };
+        // As nginx does on keep-alive connections: the last, short segment of a
+        // response goes out at once instead of waiting for the previous ACK.
+        let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         let build = build.clone();
         let cache = cache.clone();

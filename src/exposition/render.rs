@@ -49,19 +49,6 @@ impl Lines {
         static EMPTY: Bytes = Bytes::new();
         self.fams.get(fam).unwrap_or(&EMPTY)
     }
-
-    /// Bytes of sample lines held.
-    pub fn byte_len(&self) -> usize {
-        self.fams.iter().map(Bytes::len).sum()
-    }
-
-    /// Number of sample lines held.
-    pub fn samples(&self) -> usize {
-        self.fams
-            .iter()
-            .map(|b| b.iter().filter(|c| **c == b'\n').count())
-            .sum()
-    }
 }
 
 /// One buffer per family while rendering; [`Out::finish`] freezes them.
