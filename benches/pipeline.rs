@@ -122,6 +122,7 @@ fn pipeline(c: &mut Criterion) {
     let a = account();
     a.publish(Published {
         snapshot: Some(Arc::new(snapshot.clone())),
+        capacity: None,
         up: true,
         attempted: true,
         last_success: Some(SystemTime::now()),

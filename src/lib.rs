@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod capacity;
 pub mod civil;
 pub mod config;
 pub mod demo;

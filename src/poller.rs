@@ -88,6 +88,7 @@ impl Poller {
                 );
                 let next = Published {
                     snapshot: Some(Arc::new(output.snapshot)),
+                    capacity: None,
                     up: true,
                     attempted: true,
                     last_success: Some(SystemTime::now()),

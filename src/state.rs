@@ -4,15 +4,15 @@
 //!
 //! Publishing also renders: the account's series are written to exposition bytes
 //! once per publish (see `exposition::render`), so a scrape only stitches buffers.
-//! The snapshot is kept beside its lines (shared by `Arc`, not copied) because the
-//! status page at `/` draws its bars from it; this costs memory on a large fleet
-//! (see bench/RESULTS.md: the memory figures there were measured before the
-//! status page needed it).
+//! The snapshot is then dropped, keeping only what the status page shows of it
+//! (`capacity::Capacity`): on a large fleet the snapshot would cost about as much
+//! memory again as the rendered lines (bench/RESULTS.md).
 
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
+use crate::capacity::Capacity;
 use crate::config::AccountSettings;
 use crate::exposition::{render_data, render_self, Lines};
 use crate::model::Snapshot;
@@ -24,8 +24,12 @@ use crate::stats::AccountStats;
 pub struct Published {
     /// A successful poll's snapshot, handed to [`AccountState::publish`]. It is
     /// rendered there and not kept: in [`AccountState::current`] it is `None`,
-    /// and the last good data lives on as rendered lines ([`Rendered::data`]).
+    /// and the last good data lives on as rendered lines ([`Rendered::data`])
+    /// and as the status page's [`Capacity`].
     pub snapshot: Option<Arc<Snapshot>>,
+    /// What the status page shows of the last good snapshot; set by
+    /// [`AccountState::publish`] (any value handed in is replaced).
+    pub capacity: Option<Arc<Capacity>>,
     /// The last poll fully succeeded.
     pub up: bool,
     /// At least one poll has finished (successfully or not).
@@ -136,10 +140,8 @@ impl AccountState {
     /// (none: no data series), rendering them outside any lock. A large snapshot
     /// takes a while, so the poller calls this off the async workers. Self
     /// metrics are rendered with the counters as of now.
-    pub fn publish(&self, next: Published) {
-        // The snapshot stays in the published state: the status page at `/`
-        // draws its per-pool and per-queue bars from it.
-        let snapshot = next.snapshot.clone();
+    pub fn publish(&self, mut next: Published) {
+        let snapshot = next.snapshot.take();
         let data = snapshot.as_deref().map(|s| {
             Arc::new(render_data(
                 self.provider.as_str(),
@@ -148,9 +150,15 @@ impl AccountState {
                 s,
             ))
         });
+        next.capacity = snapshot
+            .as_deref()
+            .map(|s| Arc::new(Capacity::of(s, &self.region)));
         let (pools, queues) = snapshot
             .as_deref()
             .map_or((0, 0), |s| (s.pools.len(), s.queues.len()));
+        // Dropped here, before the swap, so a large snapshot and the previous
+        // rendering are not both resident longer than needed.
+        drop(snapshot);
         self.swap(next, data, pools, queues);
     }
 
@@ -159,7 +167,8 @@ impl AccountState {
     pub fn publish_failure(&self, duration: Duration, error: String) {
         let previous = self.rendered();
         let next = Published {
-            snapshot: previous.published.snapshot.clone(),
+            snapshot: None,
+            capacity: previous.published.capacity.clone(),
             up: false,
             attempted: true,
             last_success: previous.published.last_success,

@@ -15,8 +15,8 @@ use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::capacity::{by_identity, by_need, CapacityRow, KEEP_ROWS};
 use crate::exposition::BuildInfo;
-use crate::model::{Pool, Quantities, QuantityKind, Queue};
 use crate::server::escape_html as esc;
 use crate::state::{Published, Shared};
 
@@ -40,267 +40,56 @@ pub struct PageInfo<'a> {
     pub now: SystemTime,
 }
 
-/// Where a row's free figure comes from: the first the platform reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FreeSource {
-    Remaining,
-    WorkloadAvailable,
-    CapabilityMinusAllocated,
-    /// Nothing to derive it from (Sugon reports no allocation).
-    Unknown,
-}
+pub use crate::capacity::{CapabilitySource, FreeSource};
 
-impl FreeSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FreeSource::Remaining => "remaining",
-            FreeSource::WorkloadAvailable => "workload_available",
-            FreeSource::CapabilityMinusAllocated => "capability_minus_allocated",
-            FreeSource::Unknown => "unknown",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            FreeSource::Remaining => "remaining",
-            FreeSource::WorkloadAvailable => "workload available",
-            FreeSource::CapabilityMinusAllocated => "capability − allocated",
-            FreeSource::Unknown => "not reported",
-        }
-    }
-}
-
-/// Where a row's capability comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CapabilitySource {
-    /// The platform's own figure (`aipool_{pool,queue}_capability_accelerators`).
-    Reported,
-    /// Sugon: `aipool_pool_nodes` × `aipool_pool_node_capability_accelerators`.
-    NodesTimesPerNode,
-}
-
-impl CapabilitySource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CapabilitySource::Reported => "reported",
-            CapabilitySource::NodesTimesPerNode => "nodes_x_per_node",
-        }
-    }
-}
-
-/// One accelerator type of one pool or queue.
-#[derive(Debug, Clone, PartialEq)]
+/// One accelerator type of one pool or queue, as one account shows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Row<'a> {
     pub account: &'a str,
     pub provider: &'a str,
-    pub cloud_region: &'a str,
-    pub pool_id: &'a str,
-    pub pool_name: &'a str,
-    /// `None` for a pool-level row.
-    pub queue: Option<(&'a str, &'a str)>,
-    pub accelerator: &'a str,
-    pub capability: Option<f64>,
-    pub capability_source: CapabilitySource,
-    pub allocated: Option<f64>,
-    pub free: Option<f64>,
-    pub free_source: FreeSource,
+    pub row: &'a CapacityRow,
     /// The account's data is older than `stale_after` (and so not on /metrics).
     pub stale: bool,
 }
 
-impl Row<'_> {
-    /// free / capability, where both are known and capability is above 0.
-    pub fn headroom(&self) -> Option<f64> {
-        match (self.free, self.capability) {
-            (Some(f), Some(c)) if c > 0.0 => Some(f / c),
-            _ => None,
-        }
+impl std::ops::Deref for Row<'_> {
+    type Target = CapacityRow;
+    fn deref(&self) -> &CapacityRow {
+        self.row
     }
 }
 
-/// Least headroom first; rows without a headroom last; then the least free cards,
-/// then by identity so the order is stable.
+/// Least headroom first (see [`by_need`]), then by account and identity so the
+/// order is stable.
 fn by_headroom(a: &Row, b: &Row) -> Ordering {
-    let key = |r: &Row| (r.headroom().is_none(), r.headroom(), r.free);
-    let (an, ah, af) = key(a);
-    let (bn, bh, bf) = key(b);
-    an.cmp(&bn)
-        .then_with(|| cmp_opt(ah, bh))
-        .then_with(|| cmp_opt(af, bf))
-        .then_with(|| {
-            (a.account, a.cloud_region, a.pool_id, a.queue, a.accelerator).cmp(&(
-                b.account,
-                b.cloud_region,
-                b.pool_id,
-                b.queue,
-                b.accelerator,
-            ))
-        })
+    by_need(a.row, b.row)
+        .then_with(|| a.account.cmp(b.account))
+        .then_with(|| by_identity(a.row, b.row))
 }
 
-fn cmp_opt(a: Option<f64>, b: Option<f64>) -> Ordering {
-    match (a, b) {
-        (Some(a), Some(b)) => a.total_cmp(&b),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-}
-
-fn acc(q: &Quantities, kind: QuantityKind, name: &str) -> Option<f64> {
-    q.get(&kind).and_then(|r| r.accelerators.get(name)).copied()
-}
-
-/// Capability, allocated and free of one accelerator type from a quantity map.
-fn figures(q: &Quantities, name: &str) -> (Option<f64>, Option<f64>, Option<f64>, FreeSource) {
-    let cap = acc(q, QuantityKind::Capability, name);
-    let alloc = acc(q, QuantityKind::Allocated, name);
-    let (free, source) = if let Some(r) = acc(q, QuantityKind::Remaining, name) {
-        (Some(r), FreeSource::Remaining)
-    } else if let Some(w) = acc(q, QuantityKind::WorkloadAvailable, name) {
-        (Some(w), FreeSource::WorkloadAvailable)
-    } else if let (Some(c), Some(a)) = (cap, alloc) {
-        (Some(c - a), FreeSource::CapabilityMinusAllocated)
-    } else {
-        (None, FreeSource::Unknown)
-    };
-    (cap, alloc, free, source)
-}
-
-/// The accelerator names any of the four shown quantities reports, sorted.
-fn accelerator_names(q: &Quantities) -> Vec<&str> {
-    let mut names: Vec<&str> = [
-        QuantityKind::Capability,
-        QuantityKind::Allocated,
-        QuantityKind::Remaining,
-        QuantityKind::WorkloadAvailable,
-    ]
-    .iter()
-    .filter_map(|k| q.get(k))
-    .flat_map(|r| r.accelerators.keys().map(String::as_str))
-    .collect();
-    names.sort_unstable();
-    names.dedup();
-    names
-}
-
-/// The capacity rows of one account, unsorted, and how many pools and queues
-/// report no accelerators (and so have no row).
-pub fn rows<'a>(a: &AccountView<'a>, now: SystemTime) -> (Vec<Row<'a>>, usize) {
-    let Some(snapshot) = a.published.snapshot.as_deref() else {
-        return (Vec::new(), 0);
+/// The capacity rows one account kept (least headroom first, at most
+/// [`KEEP_ROWS`]), how many pools and queues report no accelerators (and so have
+/// no row), and how many rows it did not keep.
+pub fn rows<'a>(a: &AccountView<'a>, now: SystemTime) -> (Vec<Row<'a>>, usize, usize) {
+    let Some(capacity) = a.published.capacity.as_deref() else {
+        return (Vec::new(), 0, 0);
     };
     let stale = a.published.is_stale(a.stale_after, now);
-    let mut out = Vec::new();
-    let mut without = 0;
-    let region = |r: &'a Option<String>| r.as_deref().unwrap_or(a.region);
-    let pool_name = |id: &str| -> &'a str {
-        snapshot
-            .pools
-            .iter()
-            .find(|p| p.id == id)
-            .map(|p| p.name.as_str())
-            .unwrap_or("")
-    };
-    for p in &snapshot.pools {
-        let before = out.len();
-        pool_rows(a, p, region(&p.cloud_region), stale, &mut out);
-        // A pool whose queues carry its accelerators is shown through them.
-        let has_queues = snapshot.queues.iter().any(|q| q.pool_id == p.id);
-        if out.len() == before && !has_queues {
-            without += 1;
-        }
-    }
-    for q in &snapshot.queues {
-        let before = out.len();
-        queue_rows(
-            a,
-            q,
-            pool_name(&q.pool_id),
-            region(&q.cloud_region),
-            stale,
-            &mut out,
-        );
-        if out.len() == before {
-            without += 1;
-        }
-    }
-    (out, without)
-}
-
-fn pool_rows<'a>(
-    a: &AccountView<'a>,
-    p: &'a Pool,
-    region: &'a str,
-    stale: bool,
-    out: &mut Vec<Row<'a>>,
-) {
-    let base = |accelerator: &'a str| Row {
-        account: a.name,
-        provider: a.provider,
-        cloud_region: region,
-        pool_id: &p.id,
-        pool_name: &p.name,
-        queue: None,
-        accelerator,
-        capability: None,
-        capability_source: CapabilitySource::Reported,
-        allocated: None,
-        free: None,
-        free_source: FreeSource::Unknown,
-        stale,
-    };
-    let names = accelerator_names(&p.quantities);
-    if !names.is_empty() {
-        for name in names {
-            let (capability, allocated, free, free_source) = figures(&p.quantities, name);
-            out.push(Row {
-                capability,
-                allocated,
-                free,
-                free_source,
-                ..base(name)
-            });
-        }
-    } else if let (Some(nc), Some(nodes)) = (&p.node_capability, p.nodes) {
-        // Sugon: the pool's size is its node count times the cards of one node;
-        // it reports no allocation, so free stays unknown.
-        for (name, per_node) in &nc.accelerators {
-            out.push(Row {
-                capability: Some(nodes * per_node),
-                capability_source: CapabilitySource::NodesTimesPerNode,
-                ..base(name)
-            });
-        }
-    }
-}
-
-fn queue_rows<'a>(
-    a: &AccountView<'a>,
-    q: &'a Queue,
-    pool_name: &'a str,
-    region: &'a str,
-    stale: bool,
-    out: &mut Vec<Row<'a>>,
-) {
-    for name in accelerator_names(&q.quantities) {
-        let (capability, allocated, free, free_source) = figures(&q.quantities, name);
-        out.push(Row {
+    let rows = capacity
+        .rows
+        .iter()
+        .map(|row| Row {
             account: a.name,
             provider: a.provider,
-            cloud_region: region,
-            pool_id: &q.pool_id,
-            pool_name,
-            queue: Some((q.id.as_str(), q.name.as_str())),
-            accelerator: name,
-            capability,
-            capability_source: CapabilitySource::Reported,
-            allocated,
-            free,
-            free_source,
+            row,
             stale,
-        });
-    }
+        })
+        .collect();
+    (
+        rows,
+        capacity.without_accelerators,
+        capacity.total_rows - capacity.rows.len(),
+    )
 }
 
 /// Numbers as `/metrics` writes them: whole numbers without a fraction, others in
@@ -457,7 +246,7 @@ fn accounts_table(h: &mut String, accounts: &[AccountView], now: SystemTime) {
             (true, true) => "up",
             (true, false) => "down",
         };
-        let stale = p.snapshot.is_some() && p.is_stale(a.stale_after, now);
+        let stale = p.capacity.is_some() && p.is_stale(a.stale_after, now);
         let (last_attr, last) = match p.last_success {
             Some(t) => {
                 let secs = t
@@ -480,9 +269,9 @@ fn accounts_table(h: &mut String, accounts: &[AccountView], now: SystemTime) {
             .map(|d| format!("{:.2} s", d.as_secs_f64()))
             .unwrap_or_else(|| "—".into());
         let (pools, queues) = p
-            .snapshot
+            .capacity
             .as_ref()
-            .map(|s| (s.pools.len(), s.queues.len()))
+            .map(|c| (c.pools, c.queues))
             .unwrap_or((0, 0));
         // The poller writes errors as `reason: api url: message` (URL redacted,
         // no secrets); the reason leads.
@@ -518,12 +307,18 @@ fn accounts_table(h: &mut String, accounts: &[AccountView], now: SystemTime) {
 fn capacity_table(h: &mut String, accounts: &[AccountView], now: SystemTime, metrics: &str) {
     let mut all = Vec::new();
     let mut without = 0;
+    let mut not_shown = 0;
     for a in accounts {
-        let (rows, n) = rows(a, now);
+        let (rows, n, not_kept) = rows(a, now);
         all.extend(rows);
         without += n;
+        not_shown += not_kept;
     }
     all.sort_by(by_headroom);
+    // Each account kept its KEEP_ROWS neediest rows, so the neediest of them all
+    // are among those kept.
+    not_shown += all.len().saturating_sub(KEEP_ROWS);
+    all.truncate(KEEP_ROWS);
     let _ = write!(
         h,
         r#"<h2>Accelerators by pool and queue</h2>
@@ -540,6 +335,12 @@ fn capacity_table(h: &mut String, accounts: &[AccountView], now: SystemTime, met
         h.push('\n');
     }
     h.push_str("</tbody></table>\n");
+    if not_shown > 0 {
+        let _ = writeln!(
+            h,
+            r#"<p class="note" id="not-shown">{not_shown} more rows are not listed: the page shows the {KEEP_ROWS} with the least headroom. Every one is on <a href="{metrics}">{metrics}</a>.</p>"#
+        );
+    }
     if without > 0 {
         let _ = writeln!(
             h,
@@ -549,21 +350,25 @@ fn capacity_table(h: &mut String, accounts: &[AccountView], now: SystemTime, met
 }
 
 fn capacity_row(h: &mut String, r: &Row) {
+    let queue_ids = r
+        .queue
+        .as_ref()
+        .map(|(id, name)| (id.as_str(), name.as_str()));
     let mut attrs = format!(
         r#" data-kind="{kind}" data-provider="{}" data-account="{}" data-cloud-region="{}" data-pool-id="{}""#,
         esc(r.provider),
         esc(r.account),
-        esc(r.cloud_region),
-        esc(r.pool_id),
+        esc(&r.cloud_region),
+        esc(&r.pool_id),
         kind = if r.queue.is_some() { "queue" } else { "pool" },
     );
-    if let Some((id, _)) = r.queue {
+    if let Some((id, _)) = queue_ids {
         let _ = write!(attrs, r#" data-queue-id="{}""#, esc(id));
     }
     let _ = write!(
         attrs,
         r#" data-accelerator="{}" data-capability-source="{}" data-free-source="{}""#,
-        esc(r.accelerator),
+        esc(&r.accelerator),
         r.capability_source.as_str(),
         r.free_source.as_str()
     );
@@ -605,15 +410,15 @@ fn capacity_row(h: &mut String, r: &Row) {
         CapabilitySource::Reported => "",
     };
     let pool = if r.pool_name.is_empty() || r.pool_name == r.pool_id {
-        esc(r.pool_id)
+        esc(&r.pool_id)
     } else {
         format!(
             r#"{} <span class="id">{}</span>"#,
-            esc(r.pool_name),
-            esc(r.pool_id)
+            esc(&r.pool_name),
+            esc(&r.pool_id)
         )
     };
-    let queue = match r.queue {
+    let queue = match queue_ids {
         Some((id, name)) if !name.is_empty() && name != id => {
             format!(r#"{} <span class="id">{}</span>"#, esc(name), esc(id))
         }
@@ -622,8 +427,7 @@ fn capacity_row(h: &mut String, r: &Row) {
     };
     // Long names are cut with an ellipsis; the title shows them whole.
     let pool_title = esc(&format!("{} ({})", r.pool_name, r.pool_id));
-    let queue_title = r
-        .queue
+    let queue_title = queue_ids
         .map(|(id, name)| esc(&format!("{name} ({id})")))
         .unwrap_or_default();
     let stale = if r.stale {
@@ -636,7 +440,7 @@ fn capacity_row(h: &mut String, r: &Row) {
         r#"<tr{stale}{attrs}><td title="{provider}">{account}</td><td class="name" title="{pool_title}">{pool}</td><td class="name" title="{queue_title}">{queue}</td><td>{accelerator}</td><td class="num">{cap}{cap_note}</td><td class="num">{alloc}</td><td class="num">{free}<span class="id">{source}</span></td><td><div class="hr">{bar}<span class="{h_class}">{h_text}</span></div></td></tr>"#,
         account = esc(r.account),
         provider = esc(r.provider),
-        accelerator = esc(r.accelerator),
+        accelerator = esc(&r.accelerator),
         cap = short(r.capability),
         alloc = short(r.allocated),
         free = short(r.free),

@@ -3,7 +3,8 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use super::*;
-use crate::model::{Resources, Snapshot};
+use crate::capacity::Capacity;
+use crate::model::{Pool, Quantities, QuantityKind, Queue, Resources, Snapshot};
 
 const T0: u64 = 1_700_000_000;
 
@@ -28,9 +29,11 @@ fn queue(pool: &str, id: &str, name: &str, q: Quantities) -> Queue {
     }
 }
 
+/// What an account publishes after a successful poll of `s` (in region "bj").
 fn published(s: Snapshot) -> Published {
     Published {
-        snapshot: Some(Arc::new(s)),
+        snapshot: None,
+        capacity: Some(Arc::new(Capacity::of(&s, "bj"))),
         up: true,
         attempted: true,
         last_success: Some(UNIX_EPOCH + Duration::from_millis(T0 * 1000 + 250)),
@@ -146,8 +149,12 @@ fn aihc() -> Snapshot {
 fn free_is_remaining_else_workload_available_else_capability_minus_allocated() {
     let p = published(aihc());
     let a = view("prod", "aihc", &p);
-    let (rows, without) = rows(&a, UNIX_EPOCH + Duration::from_secs(T0 + 10));
-    let by_queue: BTreeMap<&str, &Row> = rows.iter().map(|r| (r.queue.unwrap().0, r)).collect();
+    let (rows, without, not_kept) = rows(&a, UNIX_EPOCH + Duration::from_secs(T0 + 10));
+    assert_eq!(not_kept, 0);
+    let by_queue: BTreeMap<&str, &Row> = rows
+        .iter()
+        .map(|r| (r.queue.as_ref().unwrap().0.as_str(), r))
+        .collect();
     assert_eq!(by_queue.len(), 4, "{rows:?}");
     assert_eq!(without, 1);
     let free = |q: &str| (by_queue[q].free, by_queue[q].free_source);
@@ -466,4 +473,52 @@ fn empty_state_says_so() {
     let html = page_at(&[], 0);
     assert!(html.contains("No accelerator data yet."));
     assert!(!html.contains("without-accelerators"));
+}
+
+#[test]
+fn a_large_fleet_shows_only_the_rows_with_the_least_headroom() {
+    use crate::capacity::KEEP_ROWS;
+    // Two accounts of 800 queues each: 1,600 rows, of which the page shows the
+    // KEEP_ROWS neediest across both and says how many it left out.
+    let fleet = |offset: f64| {
+        let queues = (0..800)
+            .map(|i| {
+                let free = offset + 2.0 * i as f64;
+                queue(
+                    "p",
+                    &format!("q{i:04}"),
+                    "",
+                    quantities(&[
+                        (QuantityKind::Capability, &[("nvidia.com/gpu", 10_000.0)]),
+                        (QuantityKind::Remaining, &[("nvidia.com/gpu", free)]),
+                    ]),
+                )
+            })
+            .collect();
+        published(Snapshot {
+            queues,
+            ..Snapshot::default()
+        })
+    };
+    let (even, odd) = (fleet(0.0), fleet(1.0));
+    let html = page_at(
+        &[view("even", "aihc", &even), view("odd", "aihc", &odd)],
+        10,
+    );
+    let rows = capacity_rows(&html);
+    assert_eq!(rows.len(), KEEP_ROWS);
+    let free: Vec<f64> = rows
+        .iter()
+        .map(|r| attr(r, "free").unwrap().parse().unwrap())
+        .collect();
+    // Free cards 0, 1, 2, … interleaved from both accounts: the neediest overall.
+    assert!(
+        free.iter().enumerate().all(|(i, f)| *f == i as f64),
+        "{free:?}"
+    );
+    assert!(html.contains(
+        r#"<p class="note" id="not-shown">600 more rows are not listed: the page shows the 1000 with the least headroom."#
+    ));
+    // A small fleet has no such note.
+    assert!(!page_at(&[view("a", "aihc", &published(aihc()))], 10).contains("not-shown"));
 }

@@ -35,6 +35,7 @@ fn published(queues: &[&str]) -> Published {
     };
     Published {
         snapshot: Some(Arc::new(snapshot)),
+        capacity: None,
         up: true,
         attempted: true,
         last_success: Some(UNIX_EPOCH + Duration::from_secs(T0)),
@@ -148,21 +149,23 @@ fn a_failed_poll_reuses_the_rendered_snapshot() {
 }
 
 #[test]
-fn the_snapshot_is_shared_not_copied_and_survives_a_failed_poll() {
-    // The status page draws from the snapshot, so it is kept beside its lines:
-    // the same allocation, not a copy, and still there after a failed poll.
+fn the_snapshot_is_dropped_and_its_capacity_survives_a_failed_poll() {
+    // Publishing renders the snapshot and keeps only what the status page shows
+    // of it; the snapshot itself is freed, and a failed poll keeps the same
+    // capacity (not a copy).
     let a = account("a");
     let p = published(&["q1"]);
-    let snapshot = p.snapshot.clone().unwrap();
+    let snapshot = Arc::downgrade(p.snapshot.as_ref().unwrap());
     a.publish(p);
-    assert!(Arc::ptr_eq(
-        a.current().snapshot.as_ref().unwrap(),
-        &snapshot
-    ));
+    assert!(snapshot.upgrade().is_none(), "the snapshot is still held");
+    let current = a.current();
+    assert!(current.snapshot.is_none());
+    let capacity = current.capacity.clone().unwrap();
+    assert_eq!((capacity.pools, capacity.queues), (1, 1));
     a.publish_failure(Duration::from_secs(1), "x".into());
     assert!(Arc::ptr_eq(
-        a.current().snapshot.as_ref().unwrap(),
-        &snapshot
+        a.current().capacity.as_ref().unwrap(),
+        &capacity
     ));
     assert_eq!((a.rendered().pools, a.rendered().queues), (1, 1));
 }

@@ -57,6 +57,7 @@ fn snapshot() -> Snapshot {
 fn published(s: Snapshot) -> Published {
     Published {
         snapshot: Some(Arc::new(s)),
+        capacity: None,
         up: true,
         attempted: true,
         last_success: Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),

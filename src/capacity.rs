@@ -1,0 +1,389 @@
+//! What the status page keeps of a snapshot: per pool and queue, each
+//! accelerator type's capability, allocated and free cards, least headroom first,
+//! at most [`KEEP_ROWS`] of them per account.
+//!
+//! It is taken once per successful poll, when the account publishes, and the
+//! snapshot itself is then dropped: on a fleet of a million series the snapshot
+//! costs about as much memory again as the rendered exposition (bench/RESULTS.md),
+//! while the page only ever shows the rows with the least headroom.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{Pool, Quantities, QuantityKind, Queue, Snapshot};
+
+/// The most rows one account keeps, and the most the page shows in all: the rows
+/// with the least headroom are the ones an operator opens the page for, and a
+/// page of a hundred thousand rows would not load. Every series is on /metrics.
+pub const KEEP_ROWS: usize = 1000;
+
+/// Where a row's free figure comes from: the first the platform reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FreeSource {
+    Remaining,
+    WorkloadAvailable,
+    CapabilityMinusAllocated,
+    /// Nothing to derive it from (Sugon reports no allocation).
+    Unknown,
+}
+
+impl FreeSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FreeSource::Remaining => "remaining",
+            FreeSource::WorkloadAvailable => "workload_available",
+            FreeSource::CapabilityMinusAllocated => "capability_minus_allocated",
+            FreeSource::Unknown => "unknown",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            FreeSource::Remaining => "remaining",
+            FreeSource::WorkloadAvailable => "workload available",
+            FreeSource::CapabilityMinusAllocated => "capability − allocated",
+            FreeSource::Unknown => "not reported",
+        }
+    }
+}
+
+/// Where a row's capability comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapabilitySource {
+    /// The platform's own figure (`aipool_{pool,queue}_capability_accelerators`).
+    Reported,
+    /// Sugon: `aipool_pool_nodes` × `aipool_pool_node_capability_accelerators`.
+    NodesTimesPerNode,
+}
+
+impl CapabilitySource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CapabilitySource::Reported => "reported",
+            CapabilitySource::NodesTimesPerNode => "nodes_x_per_node",
+        }
+    }
+}
+
+/// One accelerator type of one pool or queue. Kept rows own their strings;
+/// while rows are chosen they borrow them from the snapshot (`S = &str`), so the
+/// rows not kept never allocate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CapacityRow<S = String> {
+    pub cloud_region: S,
+    pub pool_id: S,
+    pub pool_name: S,
+    /// (id, name); `None` for a pool-level row.
+    pub queue: Option<(S, S)>,
+    pub accelerator: S,
+    pub capability: Option<f64>,
+    pub capability_source: CapabilitySource,
+    pub allocated: Option<f64>,
+    pub free: Option<f64>,
+    pub free_source: FreeSource,
+}
+
+impl<S> CapacityRow<S> {
+    /// free / capability, where both are known and capability is above 0.
+    pub fn headroom(&self) -> Option<f64> {
+        match (self.free, self.capability) {
+            (Some(f), Some(c)) if c > 0.0 => Some(f / c),
+            _ => None,
+        }
+    }
+}
+
+/// Least headroom first; rows without a headroom last; then the least free cards.
+/// Rows that tie here are ordered by [`by_identity`].
+pub fn by_need<S>(a: &CapacityRow<S>, b: &CapacityRow<S>) -> Ordering {
+    let (ah, bh) = (a.headroom(), b.headroom());
+    ah.is_none()
+        .cmp(&bh.is_none())
+        .then_with(|| cmp_opt(ah, bh))
+        .then_with(|| cmp_opt(a.free, b.free))
+}
+
+/// Region, pool, queue (pool rows first), accelerator: a stable order for ties.
+pub fn by_identity<S: Ord>(a: &CapacityRow<S>, b: &CapacityRow<S>) -> Ordering {
+    (&a.cloud_region, &a.pool_id, &a.queue, &a.accelerator).cmp(&(
+        &b.cloud_region,
+        &b.pool_id,
+        &b.queue,
+        &b.accelerator,
+    ))
+}
+
+fn cmp_opt(a: Option<f64>, b: Option<f64>) -> Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a.total_cmp(&b),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
+}
+
+/// What the status page keeps of one account's last good snapshot.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Capacity {
+    pub pools: usize,
+    pub queues: usize,
+    /// The rows with the least headroom, in [`by_need`] then [`by_identity`]
+    /// order; at most [`KEEP_ROWS`].
+    pub rows: Vec<CapacityRow>,
+    /// Rows the snapshot had, kept or not.
+    pub total_rows: usize,
+    /// Pools and queues that report no accelerators (and so have no row).
+    pub without_accelerators: usize,
+}
+
+impl Capacity {
+    /// `account_region` stands in for objects without a region of their own.
+    pub fn of(snapshot: &Snapshot, account_region: &str) -> Capacity {
+        Self::keeping(snapshot, account_region, KEEP_ROWS)
+    }
+
+    fn keeping<'a>(snapshot: &'a Snapshot, account_region: &'a str, keep: usize) -> Capacity {
+        let mut rows: Vec<CapacityRow<&'a str>> = Vec::new();
+        let mut without = 0;
+        let region = |r: &'a Option<String>| r.as_deref().unwrap_or(account_region);
+        let pools_with_queues: HashSet<&str> =
+            snapshot.queues.iter().map(|q| q.pool_id.as_str()).collect();
+        for p in &snapshot.pools {
+            let before = rows.len();
+            pool_rows(p, region(&p.cloud_region), &mut rows);
+            // A pool whose queues carry its accelerators is shown through them.
+            if rows.len() == before && !pools_with_queues.contains(p.id.as_str()) {
+                without += 1;
+            }
+        }
+        let names: HashMap<&str, &str> = snapshot
+            .pools
+            .iter()
+            .map(|p| (p.id.as_str(), p.name.as_str()))
+            .collect();
+        for q in &snapshot.queues {
+            let before = rows.len();
+            let pool_name = names.get(q.pool_id.as_str()).copied().unwrap_or("");
+            queue_rows(q, pool_name, region(&q.cloud_region), &mut rows);
+            if rows.len() == before {
+                without += 1;
+            }
+        }
+        let total_rows = rows.len();
+        let order = |a: &CapacityRow<&str>, b: &CapacityRow<&str>| {
+            by_need(a, b).then_with(|| by_identity(a, b))
+        };
+        if rows.len() > keep {
+            rows.select_nth_unstable_by(keep, order);
+            rows.truncate(keep);
+        }
+        rows.sort_by(order);
+        Capacity {
+            pools: snapshot.pools.len(),
+            queues: snapshot.queues.len(),
+            rows: rows.iter().map(CapacityRow::to_owned_row).collect(),
+            total_rows,
+            without_accelerators: without,
+        }
+    }
+}
+
+impl CapacityRow<&str> {
+    fn to_owned_row(&self) -> CapacityRow {
+        CapacityRow {
+            cloud_region: self.cloud_region.to_string(),
+            pool_id: self.pool_id.to_string(),
+            pool_name: self.pool_name.to_string(),
+            queue: self
+                .queue
+                .map(|(id, name)| (id.to_string(), name.to_string())),
+            accelerator: self.accelerator.to_string(),
+            capability: self.capability,
+            capability_source: self.capability_source,
+            allocated: self.allocated,
+            free: self.free,
+            free_source: self.free_source,
+        }
+    }
+}
+
+fn acc(q: &Quantities, kind: QuantityKind, name: &str) -> Option<f64> {
+    q.get(&kind).and_then(|r| r.accelerators.get(name)).copied()
+}
+
+/// Capability, allocated and free of one accelerator type from a quantity map.
+fn figures(q: &Quantities, name: &str) -> (Option<f64>, Option<f64>, Option<f64>, FreeSource) {
+    let cap = acc(q, QuantityKind::Capability, name);
+    let alloc = acc(q, QuantityKind::Allocated, name);
+    let (free, source) = if let Some(r) = acc(q, QuantityKind::Remaining, name) {
+        (Some(r), FreeSource::Remaining)
+    } else if let Some(w) = acc(q, QuantityKind::WorkloadAvailable, name) {
+        (Some(w), FreeSource::WorkloadAvailable)
+    } else if let (Some(c), Some(a)) = (cap, alloc) {
+        (Some(c - a), FreeSource::CapabilityMinusAllocated)
+    } else {
+        (None, FreeSource::Unknown)
+    };
+    (cap, alloc, free, source)
+}
+
+/// The accelerator names any of the four shown quantities reports, sorted.
+fn accelerator_names(q: &Quantities) -> Vec<&str> {
+    let mut names: Vec<&str> = [
+        QuantityKind::Capability,
+        QuantityKind::Allocated,
+        QuantityKind::Remaining,
+        QuantityKind::WorkloadAvailable,
+    ]
+    .iter()
+    .filter_map(|k| q.get(k))
+    .flat_map(|r| r.accelerators.keys().map(String::as_str))
+    .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+fn pool_rows<'a>(p: &'a Pool, region: &'a str, out: &mut Vec<CapacityRow<&'a str>>) {
+    let base = |accelerator: &'a str| CapacityRow {
+        cloud_region: region,
+        pool_id: p.id.as_str(),
+        pool_name: p.name.as_str(),
+        queue: None,
+        accelerator,
+        capability: None,
+        capability_source: CapabilitySource::Reported,
+        allocated: None,
+        free: None,
+        free_source: FreeSource::Unknown,
+    };
+    let names = accelerator_names(&p.quantities);
+    if !names.is_empty() {
+        for name in names {
+            let (capability, allocated, free, free_source) = figures(&p.quantities, name);
+            out.push(CapacityRow {
+                capability,
+                allocated,
+                free,
+                free_source,
+                ..base(name)
+            });
+        }
+    } else if let (Some(nc), Some(nodes)) = (&p.node_capability, p.nodes) {
+        // Sugon: the pool's size is its node count times the cards of one node;
+        // it reports no allocation, so free stays unknown.
+        for (name, per_node) in &nc.accelerators {
+            out.push(CapacityRow {
+                capability: Some(nodes * per_node),
+                capability_source: CapabilitySource::NodesTimesPerNode,
+                ..base(name)
+            });
+        }
+    }
+}
+
+fn queue_rows<'a>(
+    q: &'a Queue,
+    pool_name: &'a str,
+    region: &'a str,
+    out: &mut Vec<CapacityRow<&'a str>>,
+) {
+    for name in accelerator_names(&q.quantities) {
+        let (capability, allocated, free, free_source) = figures(&q.quantities, name);
+        out.push(CapacityRow {
+            cloud_region: region,
+            pool_id: q.pool_id.as_str(),
+            pool_name,
+            queue: Some((q.id.as_str(), q.name.as_str())),
+            accelerator: name,
+            capability,
+            capability_source: CapabilitySource::Reported,
+            allocated,
+            free,
+            free_source,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Resources;
+
+    fn queue(pool: &str, id: &str, cap: f64, free: f64) -> Queue {
+        let cards = |v: f64| Resources {
+            accelerators: [("nvidia.com/gpu".to_string(), v)].into(),
+            ..Resources::default()
+        };
+        Queue {
+            pool_id: pool.into(),
+            id: id.into(),
+            name: format!("{id}-name"),
+            quantities: [
+                (QuantityKind::Capability, cards(cap)),
+                (QuantityKind::Remaining, cards(free)),
+            ]
+            .into(),
+            ..Queue::default()
+        }
+    }
+
+    fn fleet(queues: usize) -> Snapshot {
+        let mut s = Snapshot::default();
+        s.pools.push(Pool {
+            id: "p".into(),
+            name: "pool".into(),
+            ..Pool::default()
+        });
+        // Headroom falls with the index: q0 has the most, the last the least.
+        s.queues = (0..queues)
+            .map(|i| queue("p", &format!("q{i:03}"), 100.0, (queues - i) as f64))
+            .collect();
+        s
+    }
+
+    #[test]
+    fn keeps_the_rows_with_the_least_headroom_in_order() {
+        let c = Capacity::keeping(&fleet(50), "bj", 10);
+        assert_eq!((c.pools, c.queues, c.total_rows), (1, 50, 50));
+        assert_eq!(
+            c.without_accelerators, 0,
+            "the pool is shown through its queues"
+        );
+        let ids: Vec<&str> = c
+            .rows
+            .iter()
+            .map(|r| r.queue.as_ref().map_or("", |q| q.0.as_str()))
+            .collect();
+        assert_eq!(
+            ids,
+            ["q049", "q048", "q047", "q046", "q045", "q044", "q043", "q042", "q041", "q040"]
+        );
+        assert_eq!(c.rows[0].free, Some(1.0));
+        assert_eq!(c.rows[0].pool_name, "pool");
+        assert_eq!(c.rows[0].cloud_region, "bj");
+    }
+
+    #[test]
+    fn keeps_every_row_when_there_are_few() {
+        let c = Capacity::keeping(&fleet(5), "bj", 10);
+        assert_eq!((c.rows.len(), c.total_rows), (5, 5));
+        assert!(c.rows.windows(2).all(|w| by_need(&w[0], &w[1]).is_le()));
+    }
+
+    #[test]
+    fn pools_and_queues_without_accelerators_are_counted() {
+        let mut s = fleet(1);
+        s.pools.push(Pool {
+            id: "cpu-only".into(),
+            ..Pool::default()
+        });
+        s.queues.push(Queue {
+            pool_id: "p".into(),
+            id: "cpu-queue".into(),
+            ..Queue::default()
+        });
+        let c = Capacity::of(&s, "bj");
+        assert_eq!((c.rows.len(), c.without_accelerators), (1, 2));
+    }
+}
