@@ -7,6 +7,8 @@
 
 use std::future::Future;
 
+use futures_util::stream::{self, StreamExt as _};
+
 use crate::http::{PollCtx, PollError, Reason};
 
 /// One page as the upstream answered it.
@@ -43,8 +45,16 @@ impl PagingError<PollError> {
 
 /// Fetches pages `1, 2, …` with `fetch(page_number, page_size)` until every item
 /// the server reported is collected.
+///
+/// Once the first page tells the total and the page size, the pages still
+/// needed are fetched up to `window` at a time (the account's semaphore still
+/// bounds the requests in flight), so a long list costs about its pages ÷
+/// concurrency round trips rather than one per page. Items keep page order. An
+/// empty page ends the list early (in-flight pages are dropped); a list still
+/// short of its total after that carries on page by page.
 pub async fn collect<T, E, F, Fut>(
     requested_size: u64,
+    window: usize,
     mut fetch: F,
 ) -> Result<Vec<T>, PagingError<E>>
 where
@@ -53,8 +63,10 @@ where
 {
     let mut size = requested_size.max(1);
     let mut out = Vec::new();
-    for page_number in 1..=MAX_PAGES {
+    let mut page_number = 1;
+    while page_number <= MAX_PAGES {
         let page = fetch(page_number, size).await.map_err(PagingError::Fetch)?;
+        page_number += 1;
         let got = page.items.len() as u64;
         if let Some(echoed) = page.page_size.filter(|s| *s > 0) {
             size = echoed;
@@ -68,6 +80,27 @@ where
         if done {
             return Ok(out);
         }
+        if let (Some(total), true) = (page.total, window > 1) {
+            // The rest of the list, at most up to the page limit.
+            let missing = total.saturating_sub(out.len() as u64);
+            let last = (page_number - 1)
+                .saturating_add(missing.div_ceil(size))
+                .min(MAX_PAGES);
+            let mut pages = stream::iter(page_number..=last)
+                .map(|n| fetch(n, size))
+                .buffered(window);
+            page_number = last + 1;
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(PagingError::Fetch)?;
+                if page.items.is_empty() {
+                    return Ok(out);
+                }
+                out.extend(page.items);
+            }
+            if out.len() as u64 >= total {
+                return Ok(out);
+            }
+        }
     }
     Err(PagingError::TooManyPages(None))
 }
@@ -76,6 +109,7 @@ where
 mod tests {
     use super::*;
     use std::cell::RefCell;
+    use std::time::Duration;
 
     /// A server holding `n` items that caps page size at `cap` and echoes it.
     fn server(n: u64, cap: u64, echo: bool) -> impl Fn(u64, u64) -> Result<Page<u64>, ()> {
@@ -98,7 +132,7 @@ mod tests {
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        let res = rt.block_on(collect(requested, |p, s| {
+        let res = rt.block_on(collect(requested, 1, |p, s| {
             calls.borrow_mut().push((p, s));
             let r = f(p, s);
             async move { r }
@@ -162,5 +196,103 @@ mod tests {
     fn fetch_errors_pass_through() {
         let (res, _) = run(1, |_, _| Err(()));
         assert_eq!(res.unwrap_err(), PagingError::Fetch(()));
+    }
+
+    /// `collect` with `window` pages at once against a server of `n` items with
+    /// page size `cap`, each page taking 100 ms: the items, the pages asked for,
+    /// and the (paused-clock) time it took.
+    async fn timed(n: u64, cap: u64, window: usize) -> (Vec<u64>, Vec<u64>, Duration) {
+        let asked = RefCell::new(Vec::new());
+        let t0 = tokio::time::Instant::now();
+        let items = collect(cap, window, |page, size| {
+            asked.borrow_mut().push(page);
+            let r = server(n, cap, true)(page, size);
+            async move {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                r
+            }
+        })
+        .await
+        .unwrap();
+        (items, asked.into_inner(), t0.elapsed())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pages_after_the_first_are_fetched_a_window_at_a_time_in_order() {
+        // 95 items in pages of 10: page 1, then pages 2..=10 four at a time.
+        let (items, asked, took) = timed(95, 10, 4).await;
+        assert_eq!(items, (0..95).collect::<Vec<_>>());
+        assert_eq!(asked, (1..=10).collect::<Vec<_>>());
+        // 1 + ceil(9 / 4) = 4 round trips, not 10.
+        assert_eq!(took, Duration::from_millis(400));
+        let (_, _, one_at_a_time) = timed(95, 10, 1).await;
+        assert_eq!(one_at_a_time, Duration::from_millis(1000));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_empty_page_in_a_window_ends_the_list() {
+        let asked = RefCell::new(Vec::new());
+        let items = collect(10, 4, |page, _| {
+            asked.borrow_mut().push(page);
+            // The total claims 1,000 items; only pages 1 and 2 have any.
+            let items = if page <= 2 { vec![page; 10] } else { vec![] };
+            async move {
+                Ok::<_, ()>(Page {
+                    items,
+                    total: Some(1000),
+                    page_size: Some(10),
+                })
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(items.len(), 20);
+        // No more than a window past the empty page was ever asked for.
+        assert!(asked.borrow().len() <= 1 + 4 + 1, "{asked:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_list_short_of_its_total_carries_on_page_by_page() {
+        // Pages 2..=3 come back with 5 of their 10 items: after the window the
+        // list is short of its total, so it goes on from page 4.
+        let asked = RefCell::new(Vec::new());
+        let items = collect(10, 8, |page, _| {
+            asked.borrow_mut().push(page);
+            let items: Vec<u64> = match page {
+                1 => (0..10).collect(),
+                2 | 3 => (0..5).map(|i| page * 100 + i).collect(),
+                4 | 5 => (0..10).map(|i| page * 100 + i).collect(),
+                _ => vec![],
+            };
+            async move {
+                Ok::<_, ()>(Page {
+                    items,
+                    total: Some(30),
+                    page_size: Some(10),
+                })
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(items.len(), 30);
+        assert_eq!(&items[20..], &(400..410).collect::<Vec<_>>()[..]);
+        assert_eq!(asked.into_inner(), vec![1, 2, 3, 4]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_page_in_a_window_fails_the_list() {
+        let r = collect(10, 4, |page, _| async move {
+            if page == 3 {
+                Err("boom")
+            } else {
+                Ok(Page {
+                    items: vec![page; 10],
+                    total: Some(100),
+                    page_size: Some(10),
+                })
+            }
+        })
+        .await;
+        assert_eq!(r.unwrap_err(), PagingError::Fetch("boom"));
     }
 }

@@ -24,7 +24,7 @@ pub async fn poll(
 ) -> Result<(), PollError> {
     let client = Console { cfg, cookie, ctx };
     if cfg.pool_types.iter().any(|t| t == "common") {
-        let pools = paging::collect(PAGE_SIZE, |page, size| {
+        let pools = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
             client.get::<PoolPage, _>(
                 API_POOLS,
                 "v3/resourcepools",
@@ -73,7 +73,7 @@ pub async fn poll(
         .await?;
     }
     if cfg.pool_types.iter().any(|t| t == "serverless") {
-        let pools = paging::collect(PAGE_SIZE, |page, size| {
+        let pools = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
             client.get::<ItemsPage<ServerlessPoolDto>, _>(
                 API_SERVERLESS_POOLS,
                 "v2/serverless/resourcePool",
@@ -90,7 +90,7 @@ pub async fn poll(
         for pool in &pools {
             out.add_serverless_pool(pool, API_SERVERLESS_POOLS)?;
         }
-        let queues = paging::collect(PAGE_SIZE, |page, size| {
+        let queues = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
             client.get::<ItemsPage<ServerlessQueueDto>, _>(
                 API_SERVERLESS_QUEUES,
                 "v2/serverless/resourceQueue",

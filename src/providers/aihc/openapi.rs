@@ -33,7 +33,7 @@ pub async fn poll(
 ) -> Result<(), PollError> {
     let client = OpenApi { cfg, creds, ctx };
     for pool_type in &cfg.pool_types {
-        let pools = paging::collect(PAGE_SIZE, |page, size| {
+        let pools = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
             client.call::<PoolPage, _>(
                 API_POOLS,
                 vec![
@@ -57,7 +57,7 @@ pub async fn poll(
             pools,
             ctx.limits.fetch_window(),
             |pool| async move {
-                let queues = paging::collect(PAGE_SIZE, |page, size| {
+                let queues = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
                     client.call::<QueuePage, _>(
                         API_QUEUES,
                         vec![
