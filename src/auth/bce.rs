@@ -579,6 +579,16 @@ mod tests {
 
     type Pairs = Vec<(String, String)>;
 
+    /// `GET /` with these query parameters and headers.
+    fn get_root<'a>(query: &'a Pairs, headers: &'a Pairs) -> BceRequest<'a> {
+        BceRequest {
+            method: "GET",
+            path: "/",
+            query,
+            headers,
+        }
+    }
+
     /// (query, headers) of a typical request.
     fn sample() -> (Pairs, Pairs) {
         let query = vec![
@@ -598,12 +608,7 @@ mod tests {
     #[test]
     fn sign_verify_round_trip_both_modes() {
         let (query, headers) = sample();
-        let req = BceRequest {
-            method: "GET",
-            path: "/",
-            query: &query,
-            headers: &headers,
-        };
+        let req = get_root(&query, &headers);
         for signed in [
             SignedHeaders::Default,
             SignedHeaders::Explicit(&["Host", "version"]),
@@ -630,12 +635,7 @@ mod tests {
     #[test]
     fn unsigned_headers_may_change_but_signed_ones_may_not() {
         let (query, headers) = sample();
-        let req = BceRequest {
-            method: "GET",
-            path: "/",
-            query: &query,
-            headers: &headers,
-        };
+        let req = get_root(&query, &headers);
         let auth = sign(AK, SK, &req, SignedHeaders::Explicit(&["host"]), NOW, 1800);
         let mut changed = headers.clone();
         changed.push(("User-Agent".to_owned(), "proxy-added".to_owned()));
@@ -657,12 +657,7 @@ mod tests {
     #[test]
     fn tampered_query_is_rejected() {
         let (query, headers) = sample();
-        let req = BceRequest {
-            method: "GET",
-            path: "/",
-            query: &query,
-            headers: &headers,
-        };
+        let req = get_root(&query, &headers);
         let auth = sign(AK, SK, &req, SignedHeaders::Default, NOW, 1800);
         let mut tampered = query.clone();
         tampered[1].1 = "cce-other".to_owned();
@@ -697,12 +692,7 @@ mod tests {
     #[test]
     fn old_or_future_timestamps_are_expired() {
         let (query, headers) = sample();
-        let req = BceRequest {
-            method: "GET",
-            path: "/",
-            query: &query,
-            headers: &headers,
-        };
+        let req = get_root(&query, &headers);
         let auth = sign(AK, SK, &req, SignedHeaders::Default, NOW, 1800);
         for now in [NOW + 1801, NOW + 86_400, NOW - 901] {
             let err = verify(&auth, lookup, &req, now).expect_err("expired");
@@ -714,12 +704,7 @@ mod tests {
     #[test]
     fn unknown_access_key_is_rejected() {
         let (query, headers) = sample();
-        let req = BceRequest {
-            method: "GET",
-            path: "/",
-            query: &query,
-            headers: &headers,
-        };
+        let req = get_root(&query, &headers);
         let auth = sign("AKIDOTHER", SK, &req, SignedHeaders::Default, NOW, 1800);
         let err = verify(&auth, lookup, &req, NOW).expect_err("unknown");
         assert_eq!(
@@ -734,12 +719,7 @@ mod tests {
     #[test]
     fn malformed_headers_are_access_denied() {
         let (query, headers) = sample();
-        let req = BceRequest {
-            method: "GET",
-            path: "/",
-            query: &query,
-            headers: &headers,
-        };
+        let req = get_root(&query, &headers);
         let good = sign(AK, SK, &req, SignedHeaders::Default, NOW, 1800);
         let sig = good.rsplit('/').next().unwrap_or_default();
         let cases = [
