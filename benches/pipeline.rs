@@ -128,6 +128,7 @@ fn pipeline(c: &mut Criterion) {
         last_success: Some(SystemTime::now()),
         last_duration: Some(Duration::from_secs(1)),
         last_error: None,
+        partial_errors: Vec::new(),
     });
     let accounts = [a];
     let cache = ScrapeCache::new(&BuildInfo::default());

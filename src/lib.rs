@@ -2,7 +2,7 @@
 //!
 //! Data flows one way: config → per-account poller → provider (HTTP, auth, paging)
 //! → upstream DTOs → mapping → provider-neutral [`model::Snapshot`] → exposition →
-//! HTTP server. See `../shared/architecture.md` and the README for the invariants.
+//! HTTP server. See the README (Development) for the layout and its invariants.
 
 pub mod app;
 pub mod auth;

@@ -78,6 +78,9 @@ impl Poller {
                 }
                 self.state.stats.count_fired(&output.fired);
                 self.state.stats.count_poll(true);
+                for e in &output.partial {
+                    tracing::warn!(account = %name, provider, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "part of the account could not be read; the rest is published");
+                }
                 tracing::debug!(
                     account = %name,
                     provider,
@@ -94,6 +97,7 @@ impl Poller {
                     last_success: Some(SystemTime::now()),
                     last_duration: Some(duration),
                     last_error: None,
+                    partial_errors: output.partial.iter().map(ToString::to_string).collect(),
                 };
                 // Publishing renders the snapshot: a large one takes long enough
                 // to hold up scrapes if it ran on an async worker.
@@ -167,6 +171,7 @@ mod tests {
                 next.map(|snapshot| PollOutput {
                     snapshot,
                     fired: Default::default(),
+                    partial: Vec::new(),
                 })
             })
         }

@@ -4,7 +4,7 @@
 //! Kubernetes quantities (`"3920m"`, `"64Gi"`, `"6270Mi"`), in milliCPU, Gi or MiB.
 //! Everything leaves this module in base units: cores, bytes, plain counts.
 //!
-//! Some real responses contradict their own field names (providers.md §1a). Each
+//! Some real responses contradict their own field names (docs/providers.md §1a). Each
 //! such fix is a named [`Rule`]; a provider reports every firing to a [`Fired`]
 //! recorder, which the poller turns into `aipool_normalizations_total{rule}` so an
 //! operator can see how often the exporter second-guessed the upstream.

@@ -38,6 +38,9 @@ pub struct Published {
     pub last_duration: Option<Duration>,
     /// The last failure, without secrets: `reason: api url: message`.
     pub last_error: Option<String>,
+    /// Requests of the last successful poll that failed without failing it
+    /// (see `providers::PollOutput::partial`), without secrets, like `last_error`.
+    pub partial_errors: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -174,6 +177,9 @@ impl AccountState {
             last_success: previous.published.last_success,
             last_duration: Some(duration),
             last_error: Some(error),
+            // What the last successful poll could not read is still missing
+            // from the data it kept.
+            partial_errors: previous.published.partial_errors.clone(),
         };
         self.swap(next, previous.data.clone(), previous.pools, previous.queues);
     }

@@ -156,3 +156,34 @@ secret_access_key = "{}"
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// The repository stands alone: no file a build or test reads refers to a folder
+/// outside it (a clone in an empty directory must pass `cargo test`).
+#[test]
+fn no_file_refers_outside_the_repository() {
+    fn walk(dir: &std::path::Path, hits: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if !matches!(name.as_str(), "target" | ".git") {
+                    walk(&path, hits);
+                }
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                // Spelled in two halves so this file does not match itself.
+                if text.contains(concat!("../", "shared")) {
+                    hits.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    let mut hits = Vec::new();
+    walk(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), &mut hits);
+    assert!(
+        hits.is_empty(),
+        "files refer outside the repository: {hits:?}"
+    );
+}

@@ -13,7 +13,7 @@
 //! [`verify`] so that tests exercise the same failure modes as the cloud
 //! (`InvalidAccessKeyId`, `RequestExpired`, `SignatureDoesNotMatch`, `AccessDenied`).
 //! Everything here is a pure function of its inputs (the clock is a parameter) so it
-//! can be checked byte for byte against the vectors in `shared/vectors/`.
+//! can be checked byte for byte against the vectors in `tests/fixtures/vectors/`.
 
 use hmac::{Hmac, Mac};
 

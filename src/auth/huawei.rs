@@ -12,7 +12,7 @@
 //!
 //! The exporter uses [`sign`] to poll ModelArts; the simulator uses [`verify`] to
 //! refuse requests the way the gateway does (`APIGW.0301`, HTTP 401). Both are pure:
-//! the date and the clock are parameters, so the vectors in `shared/vectors/` can be
+//! the date and the clock are parameters, so the vectors in `tests/fixtures/vectors/` can be
 //! reproduced byte for byte.
 
 use std::collections::BTreeMap;

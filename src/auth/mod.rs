@@ -1,5 +1,5 @@
 //! Request signing and token helpers: pure functions, each reproducing the
-//! official SDKs' test vectors in `../shared/vectors/` byte for byte.
+//! official SDKs' test vectors in `tests/fixtures/vectors/` byte for byte.
 
 pub mod bce;
 pub mod huawei;
@@ -24,7 +24,7 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The signing test vectors in `../shared/vectors/`, produced by the providers'
+/// The signing test vectors in `tests/fixtures/vectors/`, produced by the providers'
 /// official SDKs, for the signers' unit tests.
 #[cfg(test)]
 pub(crate) mod vectors {
@@ -33,11 +33,11 @@ pub(crate) mod vectors {
     const FILES: [&str; 2] = [
         concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/vectors/signing-official-sdk.json"
+            "/tests/fixtures/vectors/signing-official-sdk.json"
         ),
         concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/vectors/signing-published.json"
+            "/tests/fixtures/vectors/signing-published.json"
         ),
     ];
 

@@ -98,7 +98,7 @@ mod tests {
 
     const SEED: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/seeds/003_d0e4d640251e6587.txt"
+        "/tests/fixtures/seeds/003_d0e4d640251e6587.txt"
     );
 
     /// The token in the seed's cURL example (Sugon's public API documentation).

@@ -331,6 +331,13 @@ pub fn render_self(account: &AccountState, published: &Published, stats: &StatsV
         );
     }
     out.sample(index(Fam::PollOverruns), &base, stats.overruns as f64);
+    if published.attempted {
+        out.sample(
+            index(Fam::PollPartialErrors),
+            &base,
+            published.partial_errors.len() as f64,
+        );
+    }
     for (api, n) in &stats.requests {
         out.sample(
             index(Fam::ApiRequests),

@@ -109,6 +109,12 @@ pub struct PollOutput {
     pub snapshot: Snapshot,
     /// Normalisation rules that fired while mapping this poll's responses.
     pub fired: Fired,
+    /// Requests that failed without failing the poll: a part of the account the
+    /// credentials may not read (a ModelArts workspace, a Sugon region's HPC
+    /// side). What they would have fetched is absent from the snapshot; each is
+    /// already counted in `aipool_api_request_failures_total`, and the poller
+    /// logs it and exports how many there were (`aipool_poll_partial_errors`).
+    pub partial: Vec<PollError>,
 }
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

@@ -39,6 +39,7 @@ fn published(s: Snapshot) -> Published {
         last_success: Some(UNIX_EPOCH + Duration::from_millis(T0 * 1000 + 250)),
         last_duration: Some(Duration::from_millis(310)),
         last_error: None,
+        partial_errors: Vec::new(),
     }
 }
 

@@ -41,6 +41,7 @@ fn published(queues: &[&str]) -> Published {
         last_success: Some(UNIX_EPOCH + Duration::from_secs(T0)),
         last_duration: Some(Duration::from_millis(5)),
         last_error: None,
+        partial_errors: Vec::new(),
     }
 }
 

@@ -63,6 +63,7 @@ fn published(s: Snapshot) -> Published {
         last_success: Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
         last_duration: Some(Duration::from_millis(250)),
         last_error: None,
+        partial_errors: Vec::new(),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The AIHC console API (browser-session cookie auth), as the console web UI
-//! calls it (providers.md §1a).
+//! calls it (docs/providers.md §1a).
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //!
 //! These types never leave the `aihc` module: `map.rs` turns them into the
 //! provider-neutral model. Fields are optional wherever a real response has been
-//! seen without them (providers.md §1).
+//! seen without them (docs/providers.md §1).
 
 use std::collections::BTreeMap;
 

@@ -1,6 +1,6 @@
 //! Baidu AIHC (百舸): resource pools and their queues, through either the console
 //! API (`api = "console"`, browser-session cookie) or the OpenAPI
-//! (`api = "openapi"`, AK/SK with bce-auth-v1). providers.md §1.
+//! (`api = "openapi"`, AK/SK with bce-auth-v1). docs/providers.md §1.
 
 pub mod console;
 pub mod dto;
@@ -25,7 +25,7 @@ pub const PAGE_SIZE: u64 = 100;
 
 pub const OPENAPI_POOL_TYPES: [&str; 2] = ["common", "dedicatedV2"];
 pub const CONSOLE_POOL_TYPES: [&str; 2] = ["common", "serverless"];
-/// Regions with an OpenAPI endpoint as of providers.md; others need `endpoint`.
+/// Regions with an OpenAPI endpoint as of docs/providers.md; others need `endpoint`.
 pub const KNOWN_REGIONS: [&str; 6] = ["bj", "gz", "su", "bd", "fwh", "yq"];
 pub const CONSOLE_ENDPOINT: &str = "https://console.bce.baidu.com/api/aihc/aihc-service";
 
@@ -263,6 +263,7 @@ impl<'a> Collected<'a> {
         PollOutput {
             snapshot: self.snapshot,
             fired: self.fired,
+            partial: Vec::new(),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! ModelArts and IAM upstream payloads (providers.md §3).
+//! ModelArts and IAM upstream payloads (docs/providers.md §3).
 //!
 //! These types never leave the `modelarts` module: `map.rs` turns them into the
 //! provider-neutral model. Every field a real response has been documented or seen

@@ -1,5 +1,5 @@
 //! Huawei Cloud ModelArts: dedicated resource pools, their nodes, and how much of
-//! each node's CPU, memory and accelerators is still free (providers.md §3).
+//! each node's CPU, memory and accelerators is still free (docs/providers.md §3).
 //!
 //! Authentication is either AK/SK (`SDK-HMAC-SHA256`, [`crate::auth::huawei`]) or
 //! an IAM token obtained with a password ([`iam`]), cached between polls.
@@ -264,6 +264,7 @@ impl Provider for ModelArts {
             Ok(PollOutput {
                 snapshot,
                 fired: Fired::default(),
+                partial: Vec::new(),
             })
         })
     }

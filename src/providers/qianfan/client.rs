@@ -1,5 +1,5 @@
 //! The Qianfan management API: `POST {route}?Action=…` with a JSON body, signed with
-//! bce-auth-v1 the way the official SDK signs it (providers.md §2).
+//! bce-auth-v1 the way the official SDK signs it (docs/providers.md §2).
 //!
 //! The SDK sends `host`, `content-type`, `content-length` and `x-bce-date` (plus
 //! `x-bce-security-token` with STS credentials) and signs all of them in the default
@@ -294,7 +294,7 @@ mod tests {
     use super::*;
 
     /// The official SDK's signature of a DescribeComputeUnits call, case
-    /// `qianfan-describe-compute-units` of `shared/vectors/signing-official-sdk.json`
+    /// `qianfan-describe-compute-units` of `tests/fixtures/vectors/signing-official-sdk.json`
     /// (copied here: that directory is not beside every checkout).
     #[test]
     fn reproduces_the_official_sdk_vector() {

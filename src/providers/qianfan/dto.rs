@@ -1,4 +1,4 @@
-//! Qianfan upstream payloads (providers.md §2, seed `002_…`).
+//! Qianfan upstream payloads (docs/providers.md §2, seed `002_…`).
 //!
 //! These types never leave the `qianfan` module: `map.rs` turns them into the
 //! provider-neutral model. Every field a real response may leave out is optional.

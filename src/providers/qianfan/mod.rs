@@ -1,5 +1,5 @@
 //! Baidu Qianfan (千帆): the compute units (算力单元) bought for each model service —
-//! replicas, payment timing, status, start and expiry (providers.md §2).
+//! replicas, payment timing, status, start and expiry (docs/providers.md §2).
 //!
 //! Services come from the config (`service_ids`) or are discovered each poll with
 //! `DescribeServices` (custom services) and `DescribePresetServices`; each is then
@@ -130,6 +130,7 @@ impl Provider for Qianfan {
             Ok(PollOutput {
                 snapshot,
                 fired: Fired::default(),
+                partial: Vec::new(),
             })
         })
     }

@@ -1,4 +1,4 @@
-//! Sugon AC / SCNet upstream payloads (providers.md §4).
+//! Sugon AC / SCNet upstream payloads (docs/providers.md §4).
 //!
 //! These types never leave the `sugon` module: `map.rs` turns them into the
 //! provider-neutral model. Every response is wrapped in `{code, msg, data}`;

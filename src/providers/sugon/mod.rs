@@ -1,5 +1,5 @@
 //! Sugon AC / SCNet (曙光智算): the AI resource groups of every compute region an
-//! account may use (providers.md §4).
+//! account may use (docs/providers.md §4).
 //!
 //! A login (`password` + `org_id` on the AC platform, or SCNet AK/SK) returns one
 //! token per compute region. For each region the exporter asks the platform's
@@ -222,6 +222,7 @@ impl Provider for Sugon {
             Ok(PollOutput {
                 snapshot,
                 fired: Fired::default(),
+                partial: Vec::new(),
             })
         })
     }

@@ -1,4 +1,4 @@
-//! Mapping tests on the seed responses (`../shared/seeds/000_…`, extracted into
+//! Mapping tests on the seed responses (`tests/fixtures/seeds/000_…`, extracted into
 //! `src/simulator/fixtures/`).
 
 use super::*;

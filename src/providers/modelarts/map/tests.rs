@@ -1,4 +1,4 @@
-//! Mapping tests: the seed's ListPools example (`../shared/seeds/001_…`, extracted
+//! Mapping tests: the seed's ListPools example (`tests/fixtures/seeds/001_…`, extracted
 //! into `src/simulator/fixtures/modelarts_pools.json`) and synthetic node lists in
 //! the documented NodeList shape.
 

@@ -1,4 +1,4 @@
-//! Mapping tests on the seed example (`../shared/seeds/002_…`, kept verbatim in
+//! Mapping tests on the seed example (`tests/fixtures/seeds/002_…`, kept verbatim in
 //! `src/simulator/fixtures/qianfan_compute_units.json`).
 
 use super::*;

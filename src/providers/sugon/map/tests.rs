@@ -1,4 +1,4 @@
-//! Mapping tests on the seed response (`../shared/seeds/003_…`, extracted into
+//! Mapping tests on the seed response (`tests/fixtures/seeds/003_…`, extracted into
 //! `src/simulator/fixtures/sugon_resources_seed.json`).
 
 use serde_json::json;
