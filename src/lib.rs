@@ -7,8 +7,8 @@
 pub mod app;
 pub mod auth;
 pub mod capacity;
-pub mod civil;
 pub mod config;
+pub mod dates;
 pub mod demo;
 pub mod exposition;
 pub mod fuzzing;

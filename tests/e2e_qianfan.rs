@@ -308,3 +308,38 @@ fn errors_inside_a_200_body_fail_the_poll() {
     assert!(log.contains("No permission to access data"), "{log}");
     assert!(log.contains("ServiceNotFound"), "{log}");
 }
+
+/// A `RequestExpired` answer (clock skew) is retried with a fresh signature, as
+/// the AIHC OpenAPI does: Qianfan used to sign once and repeat the stale request.
+#[test]
+fn request_expired_is_retried_with_a_fresh_signature() {
+    let (_sim, sim) = simulator_with(&["--faults=DescribeComputeUnits=expire*1"]);
+    let (exp, addr) = exporter(
+        &config(
+            &sim,
+            "qf",
+            credentials::BCE_SECRET_ACCESS_KEY,
+            "retries = 1\n",
+        ),
+        &[],
+    );
+    let m = scrape(&addr);
+    let acc = [("provider", "qianfan"), ("account", "qf")];
+    assert_eq!(m.value("aipool_up", &acc), 1.0, "{}", exp.stderr());
+    assert_eq!(
+        m.value(
+            "aipool_api_request_failures_total",
+            &[
+                acc[0],
+                acc[1],
+                ("api", "DescribeComputeUnits"),
+                ("reason", "auth")
+            ]
+        ),
+        1.0
+    );
+    assert!(m.has(
+        "aipool_compute_unit_info",
+        &[acc[0], acc[1], ("instance_id", SEED_INSTANCE)]
+    ));
+}

@@ -18,7 +18,7 @@
 use hmac::{Hmac, Mac};
 
 use super::{constant_time_eq, UNRESERVED};
-use crate::civil::{civil_from_days, days_from_civil};
+use crate::dates;
 use percent_encoding::{utf8_percent_encode, AsciiSet};
 use sha2::Sha256;
 
@@ -152,7 +152,7 @@ pub fn sign(
 ) -> String {
     let prefix = format!(
         "{AUTH_VERSION}/{access_key_id}/{}/{expiration_secs}",
-        format_timestamp(timestamp_epoch_secs)
+        dates::format_utc(timestamp_epoch_secs)
     );
     let signed_list = match signed {
         SignedHeaders::Default => String::new(),
@@ -249,7 +249,7 @@ fn parse_authorization(header: &str) -> Result<ParsedAuthorization<'_>, BceVerif
     if access_key_id.is_empty() {
         return Err(malformed("empty access key id"));
     }
-    let timestamp = parse_timestamp(timestamp).ok_or(malformed("bad timestamp"))?;
+    let timestamp = dates::parse_utc(timestamp).ok_or(malformed("bad timestamp"))?;
     // `u32::from_str` accepts a leading '+', which no signer writes: insist on digits.
     if expiration.is_empty() || !expiration.bytes().all(|b| b.is_ascii_digit()) {
         return Err(malformed("bad expiration"));
@@ -373,68 +373,6 @@ fn hmac_sha256_hex(key: &[u8], data: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-/// Formats epoch seconds as UTC `yyyy-mm-ddThh:mm:ssZ`.
-fn format_timestamp(epoch_secs: u64) -> String {
-    crate::civil::format_utc(epoch_secs)
-}
-
-/// Parses exactly `yyyy-mm-ddThh:mm:ssZ` (UTC, no fraction, no offset) into epoch
-/// seconds; `None` for anything else, including impossible dates.
-fn parse_timestamp(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
-    if b.len() != 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-        || b[19] != b'Z'
-    {
-        return None;
-    }
-    let year = digits(&b[0..4])?;
-    let month = digits(&b[5..7])?;
-    let day = digits(&b[8..10])?;
-    let hour = digits(&b[11..13])?;
-    let minute = digits(&b[14..16])?;
-    let second = digits(&b[17..19])?;
-    epoch_from_parts(year, month, day, hour, minute, second)
-}
-
-fn digits(b: &[u8]) -> Option<u64> {
-    b.iter().try_fold(0u64, |acc, &c| {
-        c.is_ascii_digit().then(|| acc * 10 + u64::from(c - b'0'))
-    })
-}
-
-fn epoch_from_parts(
-    year: u64,
-    month: u64,
-    day: u64,
-    hour: u64,
-    minute: u64,
-    second: u64,
-) -> Option<u64> {
-    if year < 1970
-        || !(1..=12).contains(&month)
-        || day == 0
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
-        return None;
-    }
-    // Values are range-checked above, so the casts are lossless.
-    let days = days_from_civil(year as i64, month as u32, day as u32);
-    // Reject 31 April and friends: a valid date survives the round trip.
-    if civil_from_days(days) != (year as i64, month as u32, day as u32) {
-        return None;
-    }
-    u64::try_from(days)
-        .ok()
-        .map(|d| d * 86_400 + hour * 3600 + minute * 60 + second)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -517,7 +455,7 @@ mod tests {
             assert_eq!(got, s(&v, "authorization"), "{file}: {case}");
 
             if let Some(key) = v["signing_key"].as_str() {
-                let prefix = format!("bce-auth-v1/{ak}/{}/{exp}", format_timestamp(ts));
+                let prefix = format!("bce-auth-v1/{ak}/{}/{exp}", dates::format_utc(ts));
                 assert_eq!(signing_key(sk, &prefix), key, "{file}: {case} signing key");
             }
             // The verifier must accept what the reference signer produced.
@@ -551,8 +489,8 @@ mod tests {
             (1_758_987_472, "2025-09-27T15:37:52Z"),
             (4_102_444_799, "2099-12-31T23:59:59Z"),
         ] {
-            assert_eq!(format_timestamp(epoch), text);
-            assert_eq!(parse_timestamp(text), Some(epoch), "{text}");
+            assert_eq!(dates::format_utc(epoch), text);
+            assert_eq!(dates::parse_utc(text), Some(epoch), "{text}");
         }
         for bad in [
             "",
@@ -565,7 +503,7 @@ mod tests {
             "1969-12-31T23:59:59Z",
             "２025-09-27T15:37:5Z",
         ] {
-            assert_eq!(parse_timestamp(bad), None, "{bad}");
+            assert_eq!(dates::parse_utc(bad), None, "{bad}");
         }
     }
 

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use hmac::{Hmac, Mac};
 
 use super::{constant_time_eq, UNRESERVED};
-use crate::civil::{civil_from_days, days_from_civil};
+pub use crate::dates::{format_sdk_date, parse_sdk_date};
 use percent_encoding::{percent_decode_str, utf8_percent_encode};
 use sha2::{Digest, Sha256};
 
@@ -180,45 +180,6 @@ pub fn verify(
     }
 }
 
-/// Formats epoch seconds as the `X-Sdk-Date` value, `YYYYMMDDTHHMMSSZ` (UTC).
-pub fn format_sdk_date(epoch_secs: u64) -> String {
-    let (year, month, day, h, m, sec) = crate::civil::utc_parts(epoch_secs);
-    format!("{year:04}{month:02}{day:02}T{h:02}{m:02}{sec:02}Z")
-}
-
-/// Parses exactly `YYYYMMDDTHHMMSSZ` (UTC) into epoch seconds; `None` for anything
-/// else, including impossible dates and years before 1970.
-pub fn parse_sdk_date(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
-    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
-        return None;
-    }
-    let year = digits(&b[0..4])?;
-    let month = digits(&b[4..6])?;
-    let day = digits(&b[6..8])?;
-    let hour = digits(&b[9..11])?;
-    let minute = digits(&b[11..13])?;
-    let second = digits(&b[13..15])?;
-    if year < 1970
-        || !(1..=12).contains(&month)
-        || day == 0
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
-        return None;
-    }
-    // Values are range-checked above, so the casts are lossless.
-    let days = days_from_civil(year as i64, month as u32, day as u32);
-    // Reject 30 February and friends: a valid date survives the round trip.
-    if civil_from_days(days) != (year as i64, month as u32, day as u32) {
-        return None;
-    }
-    u64::try_from(days)
-        .ok()
-        .map(|d| d * 86_400 + hour * 3600 + minute * 60 + second)
-}
-
 /// The fields of a parsed Authorization header, borrowing from it.
 struct ParsedAuthorization<'h> {
     access: &'h str,
@@ -373,12 +334,6 @@ fn signature(sk: &str, x_sdk_date: &str, canonical: &str) -> String {
         HmacSha256::new_from_slice(sk.as_bytes()).expect("HMAC-SHA256 accepts keys of any length");
     mac.update(string_to_sign.as_bytes());
     hex::encode(mac.finalize().into_bytes())
-}
-
-fn digits(b: &[u8]) -> Option<u64> {
-    b.iter().try_fold(0u64, |acc, &c| {
-        c.is_ascii_digit().then(|| acc * 10 + u64::from(c - b'0'))
-    })
 }
 
 #[cfg(test)]

@@ -124,7 +124,7 @@ pub fn tokens_url(iam: &Url) -> Option<Url> {
 /// Parses `expires_at` as IAM writes it (RFC 3339, `2020-01-04T09:05:22.701000Z`)
 /// into epoch seconds.
 pub fn parse_expires_at(s: &str) -> Option<u64> {
-    let secs = crate::civil::parse_rfc3339(s.trim()).ok()?;
+    let secs = crate::dates::parse_rfc3339(s.trim()).ok()?;
     (secs >= 0.0).then_some(secs as u64)
 }
 

@@ -9,7 +9,6 @@
 //! known, and `content-length` is set explicitly to that length.
 
 use std::collections::HashSet;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -23,7 +22,7 @@ use super::dto::{
     ComputeUnitsRequest, ComputeUnitsResult, Envelope, InstanceDto, ServicesRequest, ServicesResult,
 };
 use super::{map, Config};
-use crate::civil;
+use crate::dates;
 
 pub const API_COMPUTE_UNITS: &str = "DescribeComputeUnits";
 pub const API_SERVICES: &str = "DescribeServices";
@@ -165,26 +164,32 @@ impl Client<'_> {
         let Some(host) = host_header(&url) else {
             return Err(ctx.fail(action, "", Reason::Connect, "endpoint has no host"));
         };
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
         let token = self.cfg.security_token.as_ref().map(|t| t.expose());
-        let headers = request_headers(&host, body.len(), now, token);
-        let authorization = authorization(
-            &self.cfg.access_key_id,
-            self.cfg.secret_access_key.expose(),
-            route,
-            action,
-            &headers,
-            now,
-        );
-        let mut request = ctx.client.post(url).header("authorization", authorization);
-        // reqwest writes `host` from the URL itself, the same value we signed.
-        for (name, value) in headers.iter().filter(|(n, _)| n != "host") {
-            request = request.header(name.as_str(), value.as_str());
-        }
-        let resp = ctx.send(action, request.body(body)).await?;
+        // Signed anew for every attempt: the signature carries a timestamp, so a
+        // retry of a request signed once would repeat a stale one, and Baidu's
+        // `RequestExpired` (clock skew) is only worth retrying with a fresh one.
+        let build = || {
+            let now = dates::now_epoch_secs();
+            let headers = request_headers(&host, body.len(), now, token);
+            let authorization = authorization(
+                &self.cfg.access_key_id,
+                self.cfg.secret_access_key.expose(),
+                route,
+                action,
+                &headers,
+                now,
+            );
+            let mut request = ctx
+                .client
+                .post(url.clone())
+                .header("authorization", authorization);
+            // reqwest writes `host` from the URL itself, the same value we signed.
+            for (name, value) in headers.iter().filter(|(n, _)| n != "host") {
+                request = request.header(name.as_str(), value.as_str());
+            }
+            request.body(body.clone())
+        };
+        let resp = ctx.send_signed(action, build).await?;
         if let Some((reason, message)) = body_error(&resp.body) {
             return Err(ctx.fail(
                 action,
@@ -228,7 +233,7 @@ pub fn request_headers(
         ("host".to_string(), host.to_string()),
         ("content-type".to_string(), "application/json".to_string()),
         ("content-length".to_string(), body_len.to_string()),
-        ("x-bce-date".to_string(), civil::format_utc(now_epoch_secs)),
+        ("x-bce-date".to_string(), dates::format_utc(now_epoch_secs)),
     ];
     if let Some(token) = security_token {
         headers.push(("x-bce-security-token".to_string(), token.to_string()));

@@ -8,7 +8,7 @@ use crate::quantity;
 pub use crate::providers::mapping::MapError;
 
 use super::dto::{InstanceDto, ServiceDto, StatusDto};
-use crate::civil;
+use crate::dates;
 
 #[cfg(test)]
 mod tests;
@@ -89,7 +89,7 @@ fn status_name(s: &StatusDto) -> String {
 fn timestamp(raw: Option<&str>, context: impl FnOnce() -> String) -> Result<Option<f64>, MapError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => civil::parse_rfc3339(s).map(Some).map_err(|e| MapError {
+        Some(s) => dates::parse_rfc3339(s).map(Some).map_err(|e| MapError {
             context: context(),
             reason: e.to_string(),
         }),
