@@ -10,6 +10,7 @@ pub mod capacity;
 pub mod config;
 pub mod dates;
 pub mod demo;
+pub mod error;
 pub mod exposition;
 pub mod fuzzing;
 pub mod http;

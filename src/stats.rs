@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use crate::http::Reason;
+use crate::error::Reason;
 use crate::quantity::{Fired, Rule};
 
 #[derive(Debug, Default)]
