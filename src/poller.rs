@@ -78,6 +78,9 @@ impl Poller {
                 }
                 self.state.stats.count_fired(&output.fired);
                 self.state.stats.count_poll(true);
+                for e in self.state.stats.count_decode_errors(output.decode.errors()) {
+                    tracing::warn!(account = %name, provider, api = %e.api, object = %e.object, field = %e.field, reason = %e.reason, value = %e.detail, "left out what did not decode; the rest is published");
+                }
                 for e in &output.partial {
                     tracing::warn!(account = %name, provider, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "part of the account could not be read; the rest is published");
                 }
@@ -172,6 +175,7 @@ mod tests {
                     snapshot,
                     fired: Default::default(),
                     partial: Vec::new(),
+                    decode: Default::default(),
                 })
             })
         }

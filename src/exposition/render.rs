@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use hyper::body::Bytes;
 
-use crate::http::Reason;
+use crate::error::{DecodeReason, Reason};
 use crate::model::{QuantityKind, Resources, Snapshot};
 use crate::quantity::Rule;
 use crate::state::{AccountState, Published};
@@ -367,6 +367,26 @@ pub fn render_self(account: &AccountState, published: &Published, stats: &StatsV
                 index(Fam::ApiFailures),
                 &[base[0], base[1], ("api", api), ("reason", reason.as_str())],
                 *n as f64,
+            );
+        }
+    }
+    // Like the failures: every reason starts at 0 for an API in use.
+    let decode_apis: std::collections::BTreeSet<&String> = stats
+        .requests
+        .keys()
+        .chain(stats.decode_errors.keys().map(|(api, _)| api))
+        .collect();
+    for api in decode_apis {
+        for reason in DecodeReason::ALL {
+            let n = stats
+                .decode_errors
+                .get(&(api.clone(), reason))
+                .copied()
+                .unwrap_or(0);
+            out.sample(
+                index(Fam::DecodeErrors),
+                &[base[0], base[1], ("api", api), ("reason", reason.as_str())],
+                n as f64,
             );
         }
     }

@@ -10,6 +10,7 @@
 
 pub mod aihc;
 pub mod concurrent;
+pub mod decode;
 pub mod mapping;
 pub mod modelarts;
 pub mod paging;
@@ -115,6 +116,9 @@ pub struct PollOutput {
     /// already counted in `aipool_api_request_failures_total`, and the poller
     /// logs it and exports how many there were (`aipool_poll_partial_errors`).
     pub partial: Vec<PollError>,
+    /// Objects and fields left out because they did not decode (see
+    /// [`decode`]); counted in `aipool_decode_errors_total` by the poller.
+    pub decode: decode::DecodeLog,
 }
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

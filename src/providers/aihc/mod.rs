@@ -264,6 +264,7 @@ impl<'a> Collected<'a> {
             snapshot: self.snapshot,
             fired: self.fired,
             partial: Vec::new(),
+            decode: Default::default(),
         }
     }
 }

@@ -265,6 +265,7 @@ impl Provider for ModelArts {
                 snapshot,
                 fired: Fired::default(),
                 partial: Vec::new(),
+                decode: Default::default(),
             })
         })
     }

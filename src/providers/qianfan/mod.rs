@@ -131,6 +131,7 @@ impl Provider for Qianfan {
                 snapshot,
                 fired: Fired::default(),
                 partial: Vec::new(),
+                decode: Default::default(),
             })
         })
     }

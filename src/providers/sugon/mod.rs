@@ -223,6 +223,7 @@ impl Provider for Sugon {
                 snapshot,
                 fired: Fired::default(),
                 partial: Vec::new(),
+                decode: Default::default(),
             })
         })
     }
