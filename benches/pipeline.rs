@@ -19,7 +19,7 @@ use aipool_exporter::exposition::cache::ScrapeCache;
 use aipool_exporter::exposition::{render_data, BuildInfo, Format};
 use aipool_exporter::model::Snapshot;
 use aipool_exporter::providers::aihc::dto::{PoolDto, QueuePage};
-use aipool_exporter::providers::aihc::map::{self, Remaining};
+use aipool_exporter::providers::aihc::{self, map};
 use aipool_exporter::quantity::Fired;
 use aipool_exporter::simulator::scale::{self, Scale};
 use aipool_exporter::state::{AccountState, Published};
@@ -72,18 +72,18 @@ fn normalise(pools: &[PoolDto], parsed: &[QueuePage]) -> Snapshot {
     for (pool, page) in pools.iter().zip(parsed) {
         let p = map::map_pool(pool, "common").expect("valid pool");
         for q in &page.queues {
-            map::map_queue_tree(
-                q,
-                &p.id,
-                Remaining::Derived,
-                &mut fired,
-                &mut models,
-                &mut s.queues,
-            )
-            .expect("valid queue");
+            map::map_queue_tree(q, &p.id, &mut fired, &mut models, &mut s.queues)
+                .expect("valid queue");
         }
         s.pools.push(p);
     }
+    // Free, the tree by id and pool totals, as the OpenAPI poll derives them.
+    aihc::finish_snapshot(
+        &mut s,
+        &Default::default(),
+        aihc::remaining_from(aihc::Api::OpenApi),
+        &mut fired,
+    );
     s.accelerators = models;
     s.sort();
     s

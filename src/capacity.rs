@@ -17,13 +17,15 @@ use crate::model::{Pool, Quantities, QuantityKind, Queue, Snapshot};
 /// page of a hundred thousand rows would not load. Every series is on /metrics.
 pub const KEEP_ROWS: usize = 1000;
 
-/// Where a row's free figure comes from: the first the platform reports.
+/// Where a row's free figure comes from. Free is the `Remaining` quantity only:
+/// where the API reports none, the provider has already derived it by a named
+/// rule (`quantity::derive::remaining`), or there is no figure and no series.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FreeSource {
+    /// `aipool_{pool,queue}_remaining_accelerators`.
     Remaining,
-    WorkloadAvailable,
-    CapabilityMinusAllocated,
-    /// Nothing to derive it from (Sugon reports no allocation).
+    /// No remaining series: the data does not determine free (e.g. Sugon reports
+    /// no allocation).
     Unknown,
 }
 
@@ -31,8 +33,6 @@ impl FreeSource {
     pub fn as_str(self) -> &'static str {
         match self {
             FreeSource::Remaining => "remaining",
-            FreeSource::WorkloadAvailable => "workload_available",
-            FreeSource::CapabilityMinusAllocated => "capability_minus_allocated",
             FreeSource::Unknown => "unknown",
         }
     }
@@ -40,8 +40,6 @@ impl FreeSource {
     pub fn label(self) -> &'static str {
         match self {
             FreeSource::Remaining => "remaining",
-            FreeSource::WorkloadAvailable => "workload available",
-            FreeSource::CapabilityMinusAllocated => "capability − allocated",
             FreeSource::Unknown => "not reported",
         }
     }
@@ -212,17 +210,14 @@ fn acc(q: &Quantities, kind: QuantityKind, name: &str) -> Option<f64> {
 }
 
 /// Capability, allocated and free of one accelerator type from a quantity map.
+/// Free is `Remaining` and nothing else: a fallback here would make the page
+/// disagree with `/metrics` and with every alert on `remaining`.
 fn figures(q: &Quantities, name: &str) -> (Option<f64>, Option<f64>, Option<f64>, FreeSource) {
     let cap = acc(q, QuantityKind::Capability, name);
     let alloc = acc(q, QuantityKind::Allocated, name);
-    let (free, source) = if let Some(r) = acc(q, QuantityKind::Remaining, name) {
-        (Some(r), FreeSource::Remaining)
-    } else if let Some(w) = acc(q, QuantityKind::WorkloadAvailable, name) {
-        (Some(w), FreeSource::WorkloadAvailable)
-    } else if let (Some(c), Some(a)) = (cap, alloc) {
-        (Some(c - a), FreeSource::CapabilityMinusAllocated)
-    } else {
-        (None, FreeSource::Unknown)
+    let (free, source) = match acc(q, QuantityKind::Remaining, name) {
+        Some(r) => (Some(r), FreeSource::Remaining),
+        None => (None, FreeSource::Unknown),
     };
     (cap, alloc, free, source)
 }
@@ -369,6 +364,94 @@ mod tests {
         let c = Capacity::keeping(&fleet(5), "bj", 10);
         assert_eq!((c.rows.len(), c.total_rows), (5, 5));
         assert!(c.rows.windows(2).all(|w| by_need(&w[0], &w[1]).is_le()));
+    }
+
+    #[test]
+    fn the_seeds_full_queue_has_no_free_cards_and_comes_first() {
+        // The console seed, common and serverless: aihc-test-pd-as (root
+        // aihcq-1jpvdatpi23i and child aihcq-2fbh72rxz1s0) has 8 of 8 H20-141G
+        // cards allocated; so has its pool's total.
+        let (s, _) = crate::providers::aihc::seed::console_account();
+        let c = Capacity::of(&s, "bj");
+        let row = |r: &CapacityRow| {
+            (
+                r.pool_id.clone(),
+                r.queue.as_ref().map(|q| q.0.clone()),
+                r.capability,
+                r.allocated,
+                r.free,
+                r.headroom(),
+            )
+        };
+        let h20 = "baidu.com/h20_141g_cgpu";
+        let first: Vec<_> = c.rows.iter().take(3).map(row).collect();
+        let full = |queue: Option<&str>| {
+            (
+                "aihc-mv940z1b57zu".to_string(),
+                queue.map(String::from),
+                Some(8.0),
+                Some(8.0),
+                Some(0.0),
+                Some(0.0),
+            )
+        };
+        assert_eq!(
+            first,
+            vec![
+                full(None),
+                full(Some("aihcq-1jpvdatpi23i")),
+                full(Some("aihcq-2fbh72rxz1s0")),
+            ]
+        );
+        assert!(c.rows[..3].iter().all(|r| r.accelerator == h20));
+        assert!(c.rows[..3]
+            .iter()
+            .all(|r| r.free_source == FreeSource::Remaining));
+        // Every other row has all its cards free: wanlei-test 8 of 8 H20-96G,
+        // queue-nllqttp17gv6 16 of 16 RTX 4090 (and their pools).
+        let rest: Vec<_> = c.rows[3..]
+            .iter()
+            .map(|r| (r.queue.as_ref().map(|q| q.0.as_str()), r.free, r.headroom()))
+            .collect();
+        assert_eq!(
+            rest,
+            vec![
+                (None, Some(8.0), Some(1.0)),
+                (Some("aihcq-vn5bx255v2s3"), Some(8.0), Some(1.0)),
+                (Some("aihcq-yvqh14qdtdg0"), Some(8.0), Some(1.0)),
+                (None, Some(16.0), Some(1.0)),
+                (Some("queue-nllqttp17gv6"), Some(16.0), Some(1.0)),
+            ]
+        );
+        // `default` has no cards; three pools have no queues.
+        assert_eq!(c.without_accelerators, 4);
+    }
+
+    #[test]
+    fn free_is_remaining_only() {
+        // workload available and capability − allocated are rules upstream of
+        // the page; without a remaining figure free is unknown.
+        let cards = |v: f64| Resources {
+            accelerators: [("g".to_string(), v)].into(),
+            ..Resources::default()
+        };
+        let mut s = Snapshot::default();
+        s.queues.push(Queue {
+            pool_id: "p".into(),
+            id: "q".into(),
+            quantities: [
+                (QuantityKind::Capability, cards(8.0)),
+                (QuantityKind::Allocated, cards(2.0)),
+                (QuantityKind::WorkloadAvailable, cards(8.0)),
+            ]
+            .into(),
+            ..Queue::default()
+        });
+        let c = Capacity::of(&s, "bj");
+        assert_eq!(
+            (c.rows[0].free, c.rows[0].free_source),
+            (None, FreeSource::Unknown)
+        );
     }
 
     #[test]

@@ -171,7 +171,7 @@ impl Decoder {
             }
             Decoder::AihcOpenApiQueues => {
                 let page: aihc::dto::QueuePage = json(input)?;
-                aihc_queues(&page.queues, aihc::map::Remaining::Derived)
+                aihc_queues(&page.queues, aihc::Api::OpenApi)
             }
             Decoder::AihcConsolePools => {
                 let page: aihc::dto::PoolPage = console(input)?;
@@ -182,7 +182,7 @@ impl Decoder {
             }
             Decoder::AihcConsoleQueues => {
                 let list: aihc::dto::ConsoleQueueList = console(input)?;
-                aihc_queues(&list.queue_list, aihc::map::Remaining::Reported)
+                aihc_queues(&list.queue_list, aihc::Api::Console)
             }
             Decoder::AihcServerlessPools => {
                 let page: aihc::dto::ItemsPage<aihc::dto::ServerlessPoolDto> = console(input)?;
@@ -193,12 +193,29 @@ impl Decoder {
             }
             Decoder::AihcServerlessQueues => {
                 let page: aihc::dto::ItemsPage<aihc::dto::ServerlessQueueDto> = console(input)?;
-                let (mut fired, mut models, mut out) =
-                    (Fired::default(), Default::default(), Vec::new());
+                let (mut fired, mut models, mut names, mut out) = (
+                    Fired::default(),
+                    Default::default(),
+                    Default::default(),
+                    Vec::new(),
+                );
                 for q in &page.items {
-                    aihc::map::map_serverless_queue_tree(q, &mut fired, &mut models, &mut out)
-                        .map_err(err)?;
+                    aihc::map::map_serverless_queue_tree(
+                        q,
+                        &mut fired,
+                        &mut models,
+                        &mut names,
+                        &mut out,
+                    )
+                    .map_err(err)?;
                 }
+                // The derivations run on whatever mapped, as in a poll.
+                let mut s = crate::model::Snapshot {
+                    queues: out,
+                    ..Default::default()
+                };
+                let from = aihc::remaining_from(aihc::Api::Console);
+                aihc::finish_snapshot(&mut s, &names, from, &mut fired);
                 Ok(())
             }
             Decoder::QianfanServices => {
@@ -324,22 +341,40 @@ fn run_quantity(input: &[u8]) -> Result<(), String> {
         if let Ok(Some(v)) = quantity::parse(&raw) {
             let _ = quantity::gi_to_bytes(v, &mut fired);
             let _ = quantity::mib_to_bytes(v);
-            let _ = quantity::capability_milli_to_cores(v, &[v / 2.0], false, &mut fired);
-            let _ = quantity::capability_milli_to_cores(v, &[], true, &mut fired);
+            for evidence in [
+                quantity::CpuEvidence {
+                    floors: &[v / 2.0],
+                    ..Default::default()
+                },
+                quantity::CpuEvidence {
+                    cpu_cores: Some(v),
+                    memory_in_bytes: true,
+                    floors: &[],
+                },
+            ] {
+                let _ = quantity::capability_milli_to_cores(v, evidence, &mut fired);
+            }
         }
     }
     quantity::parse_str(&text).map(drop).map_err(err)
 }
 
-fn aihc_queues(
-    queues: &[aihc::dto::QueueDto],
-    remaining: aihc::map::Remaining,
-) -> Result<(), String> {
+fn aihc_queues(queues: &[aihc::dto::QueueDto], api: aihc::Api) -> Result<(), String> {
     let (mut fired, mut models, mut out) = (Fired::default(), Default::default(), Vec::new());
     for q in queues {
-        aihc::map::map_queue_tree(q, "cce-1", remaining, &mut fired, &mut models, &mut out)
-            .map_err(err)?;
+        aihc::map::map_queue_tree(q, "cce-1", &mut fired, &mut models, &mut out).map_err(err)?;
     }
+    // The derivations run on whatever mapped, as in a poll.
+    let mut s = crate::model::Snapshot {
+        pools: vec![crate::model::Pool {
+            id: "cce-1".into(),
+            ..Default::default()
+        }],
+        queues: out,
+        ..Default::default()
+    };
+    let from = aihc::remaining_from(api);
+    aihc::finish_snapshot(&mut s, &Default::default(), from, &mut fired);
     Ok(())
 }
 

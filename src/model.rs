@@ -10,7 +10,12 @@
 
 use std::collections::BTreeMap;
 
-/// The six quantities the platforms report for a pool or queue.
+/// The six quantities the platforms report for a pool or queue. `Remaining` is
+/// free — what a new workload can still get — and is final in a published
+/// snapshot: where the API reports none the provider derived it
+/// (`quantity::derive::remaining`). `WorkloadAvailable` is as the API says
+/// (capability less the platform reserve; it does not shrink as workloads
+/// allocate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum QuantityKind {
     Capability,
@@ -110,7 +115,8 @@ pub struct Pool {
     /// Extra static facts for `aipool_pool_info` (e.g. Sugon's `max_time`), sorted by name.
     pub extra_info: BTreeMap<String, String>,
     pub nodes: Option<f64>,
-    /// Pool-level totals (ModelArts node sums, AIHC overview).
+    /// Pool-level totals (ModelArts node sums; AIHC capability, allocated and
+    /// remaining summed over the pool's top-level queues).
     pub quantities: Quantities,
     /// Per-node capability of the pool's node type (Sugon).
     pub node_capability: Option<Resources>,
@@ -137,7 +143,9 @@ pub struct Queue {
     pub id: String,
     pub name: String,
     pub queue_type: String,
-    /// The parent's id; empty for a root queue.
+    /// The parent queue's id within the same pool; empty for a top-level queue.
+    /// Providers map what the API said and resolve it into an id
+    /// (`quantity::derive::parents`) before the snapshot leaves the poll.
     pub parent: String,
     pub cloud_region: Option<String>,
     pub quantities: Quantities,

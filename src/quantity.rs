@@ -8,6 +8,13 @@
 //! such fix is a named [`Rule`]; a provider reports every firing to a [`Fired`]
 //! recorder, which the poller turns into `aipool_normalizations_total{rule}` so an
 //! operator can see how often the exporter second-guessed the upstream.
+//!
+//! [`derive`] holds the figures computed from whole queues and pools rather than
+//! single values: free where the API reports none, the queue tree by id, pool
+//! totals. Providers run it inside their poll, so a [`crate::providers::PollOutput`]
+//! is final and every consumer sees the same numbers.
+
+pub mod derive;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -133,32 +140,82 @@ fn truncate_for_error(s: &str) -> String {
     s.chars().take(64).collect()
 }
 
-/// A named normalisation rule: one documented upstream quirk and its fix.
+/// A named normalisation rule: one documented upstream quirk and its fix, or one
+/// figure the exporter derives where the upstream does not report it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Rule {
     /// A `memoryGi` value ≥ 2^30 is already in bytes (no pool has an EiB of memory).
     MemoryGiIsBytes,
-    /// A capability `milliCPUcores` that, read as milli, is less than the same
-    /// queue's remaining or workload-available CPU but, read as cores, is not — is
-    /// cores.
+    /// A capability `milliCPUcores` is cores: the same block's rounded `cpuCores`
+    /// agrees with the value read as cores and not as milli, or (with no
+    /// `cpuCores` and no memory in bytes) read as milli it is below a tenth of the
+    /// same queue's allocated or workload-available CPU while read as cores it is
+    /// at least both. Never compared with `remaining`, which falls as the queue
+    /// fills.
     MilliCpuIsCores,
-    /// With no remaining or workload-available CPU to compare against (the
-    /// OpenAPI reports neither), a capability `milliCPUcores` in a block whose
-    /// `memoryGi` is in bytes is cores: every capability block seen with byte
-    /// memory also had cores in `milliCPUcores` (the console seed), so both fields
-    /// come from one code path that reports base units.
+    /// A capability `milliCPUcores` in a block whose `memoryGi` is in bytes is
+    /// cores: every capability block seen with byte memory also had cores in
+    /// `milliCPUcores` (the console seed), so both fields come from one code path
+    /// that reports base units. The block's own evidence, so it holds however full
+    /// the queue is.
     MilliCpuIsCoresBesideBytes,
     /// An accelerator card entry without `acceleratorDescription` is named by its
     /// `acceleratorType`.
     AcceleratorNameFromType,
+    /// A resource the API reports no `remaining` for: `workloadAvailable −
+    /// allocated` (an absent allocated entry or block counts 0).
+    RemainingFromWorkloadAvailable,
+    /// A resource with neither `remaining` nor `workloadAvailable`, where the
+    /// provider allows it (AIHC OpenAPI): `capability − allocated`, an upper bound
+    /// (it ignores the platform's reserve).
+    RemainingFromCapability,
+    /// A remaining below 0 (an oversold queue, or allocated above what it is
+    /// taken from) is 0: nothing is free.
+    RemainingClampedAtZero,
+    /// A `parentQueue` that names a queue of the same pool by its name, not its
+    /// id: the parent is that queue's id.
+    ParentQueueByName,
+    /// A queue that names itself as its parent (by id or name; AIHC's root queue
+    /// does): a top-level queue.
+    ParentQueueIsSelf,
+    /// A `parentQueue` that is no listed queue of the same pool (a pseudo-root, or
+    /// a queue of another pool): a top-level queue.
+    ParentQueueNotListed,
+    /// Parents that form a loop: the queue of the loop with the smallest id
+    /// becomes top-level, so every tree has a root and nothing is summed twice.
+    ParentQueueCycle,
+    /// A queue whose name repeats the name of another queue of its pool; a parent
+    /// named by that name is the one with the smallest id.
+    DuplicateQueueName,
+    /// A pool's capability, allocated and remaining are the sums over its
+    /// top-level queues (a root queue's capability is the pool's total; nested
+    /// queues are inside their parent and never counted twice).
+    PoolTotalsFromTopLevelQueues,
+    /// A pool total left out (no series) because a top-level queue that reports
+    /// the resource does not report it for that quantity: the sum would be short.
+    PoolTotalIncomplete,
+    /// A pool only a queue names (AIHC serverless `resourcePoolIds[0]`, not in the
+    /// serverless pool list): created with the queue's `resourcePoolNames[0]`.
+    PoolNamedByQueue,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 4] = [
+    pub const ALL: [Rule; 15] = [
         Rule::MemoryGiIsBytes,
         Rule::MilliCpuIsCores,
         Rule::MilliCpuIsCoresBesideBytes,
         Rule::AcceleratorNameFromType,
+        Rule::RemainingFromWorkloadAvailable,
+        Rule::RemainingFromCapability,
+        Rule::RemainingClampedAtZero,
+        Rule::ParentQueueByName,
+        Rule::ParentQueueIsSelf,
+        Rule::ParentQueueNotListed,
+        Rule::ParentQueueCycle,
+        Rule::DuplicateQueueName,
+        Rule::PoolTotalsFromTopLevelQueues,
+        Rule::PoolTotalIncomplete,
+        Rule::PoolNamedByQueue,
     ];
 
     /// The `rule` label value.
@@ -168,6 +225,17 @@ impl Rule {
             Rule::MilliCpuIsCores => "milli_cpu_is_cores",
             Rule::MilliCpuIsCoresBesideBytes => "milli_cpu_is_cores_beside_bytes",
             Rule::AcceleratorNameFromType => "accelerator_name_from_type",
+            Rule::RemainingFromWorkloadAvailable => "remaining_from_workload_available",
+            Rule::RemainingFromCapability => "remaining_from_capability",
+            Rule::RemainingClampedAtZero => "remaining_clamped_at_zero",
+            Rule::ParentQueueByName => "parent_queue_by_name",
+            Rule::ParentQueueIsSelf => "parent_queue_is_self",
+            Rule::ParentQueueNotListed => "parent_queue_not_listed",
+            Rule::ParentQueueCycle => "parent_queue_cycle",
+            Rule::DuplicateQueueName => "duplicate_queue_name",
+            Rule::PoolTotalsFromTopLevelQueues => "pool_totals_from_top_level_queues",
+            Rule::PoolTotalIncomplete => "pool_total_incomplete",
+            Rule::PoolNamedByQueue => "pool_named_by_queue",
         }
     }
 }
@@ -210,31 +278,52 @@ pub fn milli_to_cores(milli: f64) -> f64 {
     milli / 1000.0
 }
 
-/// Converts a capability `milliCPUcores` value to cores, applying
-/// [`Rule::MilliCpuIsCores`] against the same queue's remaining and
-/// workload-available CPU in cores (`references`; absent ones are left out), or,
-/// when there are no references, [`Rule::MilliCpuIsCoresBesideBytes`] when the
-/// same block's memory was reported in bytes.
+/// What a capability block itself says about the unit of its `milliCPUcores`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CpuEvidence<'a> {
+    /// The same block's `cpuCores` (the upstream rounds it), if reported.
+    pub cpu_cores: Option<f64>,
+    /// The same block's `memoryGi` was in bytes ([`Rule::MemoryGiIsBytes`]).
+    pub memory_in_bytes: bool,
+    /// The same queue's allocated and workload-available CPU in cores (absent
+    /// ones left out). Neither falls as the queue fills, unlike `remaining`,
+    /// so the reading does not depend on how full the queue is.
+    pub floors: &'a [f64],
+}
+
+/// Converts a capability `milliCPUcores` value to cores, deciding from the
+/// block's own evidence whether the upstream meant cores, in this order:
 ///
-/// Capability can never be below what remains of it, so a literal reading that is
-/// smaller than a reference is impossible; if reading the number as cores makes it
-/// consistent, cores is what the upstream meant.
-pub fn capability_milli_to_cores(
-    milli: f64,
-    references: &[f64],
-    memory_in_bytes: bool,
-    fired: &mut Fired,
-) -> f64 {
+/// 1. the block's rounded `cpuCores` agrees with one reading: that one (cores
+///    counts [`Rule::MilliCpuIsCores`]);
+/// 2. the block's memory was in bytes: cores ([`Rule::MilliCpuIsCoresBesideBytes`]);
+/// 3. read as milli it is below a tenth of an allocated or workload-available CPU
+///    of the queue (capability bounds both; a little below is an oversold queue,
+///    ten times below is a unit) while read as cores it is at least all of them:
+///    cores ([`Rule::MilliCpuIsCores`]);
+/// 4. otherwise milli, as the field name says.
+pub fn capability_milli_to_cores(milli: f64, evidence: CpuEvidence<'_>, fired: &mut Fired) -> f64 {
     let literal = milli_to_cores(milli);
-    if references.is_empty() {
-        if memory_in_bytes {
-            fired.fire(Rule::MilliCpuIsCoresBesideBytes);
+    if let Some(c) = evidence.cpu_cores {
+        let agrees = |v: f64| v.floor() == c || v.round() == c;
+        if agrees(literal) {
+            return literal;
+        }
+        if agrees(milli) {
+            fired.fire(Rule::MilliCpuIsCores);
             return milli;
         }
-        return literal;
     }
-    let impossible = references.iter().any(|r| literal < *r);
-    let consistent_as_cores = references.iter().all(|r| milli >= *r);
+    if evidence.memory_in_bytes {
+        fired.fire(Rule::MilliCpuIsCoresBesideBytes);
+        return milli;
+    }
+    let floors = evidence.floors;
+    // Ten times over: an oversold queue may have allocated a little above its
+    // capability, which says nothing about units; a capability a thousand times
+    // below what the queue hands out does.
+    let impossible = floors.iter().any(|r| literal * 10.0 < *r);
+    let consistent_as_cores = floors.iter().all(|r| milli >= *r);
     if impossible && consistent_as_cores {
         fired.fire(Rule::MilliCpuIsCores);
         milli
@@ -318,38 +407,77 @@ mod tests {
         assert_eq!(fired.count(Rule::MemoryGiIsBytes), 1);
     }
 
-    #[test]
-    fn milli_cpu_rule_uses_the_queue_references() {
+    fn cores(milli: f64, evidence: CpuEvidence<'_>) -> (f64, Fired) {
         let mut fired = Fired::default();
-        // The seed: capability "444" beside remaining 415.14 cores.
-        assert_eq!(
-            capability_milli_to_cores(444.0, &[415.14, 415.14], true, &mut fired),
-            444.0
-        );
-        assert_eq!(fired.count(Rule::MilliCpuIsCores), 1);
+        (
+            capability_milli_to_cores(milli, evidence, &mut fired),
+            fired,
+        )
+    }
+
+    #[test]
+    fn milli_cpu_beside_bytes_is_cores_however_full_the_queue() {
+        // The console seed's capability block: "444" beside memory in bytes.
+        let bytes = |floors| CpuEvidence {
+            memory_in_bytes: true,
+            floors,
+            ..CpuEvidence::default()
+        };
+        // As seeded (allocated 0, workloadAvailable 415.14), used up (allocated =
+        // workloadAvailable = 415.14) and without workloadAvailable: all 444.
+        for floors in [&[0.0, 415.14][..], &[415.14, 415.14], &[0.0], &[]] {
+            let (v, fired) = cores(444.0, bytes(floors));
+            assert_eq!(v, 444.0, "{floors:?}");
+            assert_eq!(fired.count(Rule::MilliCpuIsCoresBesideBytes), 1);
+            assert_eq!(fired.count(Rule::MilliCpuIsCores), 0);
+        }
+    }
+
+    #[test]
+    fn milli_cpu_against_allocated_and_workload_available() {
+        let gi = |floors| CpuEvidence {
+            floors,
+            ..CpuEvidence::default()
+        };
+        // Below workloadAvailable read as milli, at least it read as cores.
+        let (v, fired) = cores(444.0, gi(&[0.0, 415.14]));
+        assert_eq!((v, fired.count(Rule::MilliCpuIsCores)), (444.0, 1));
+        // Used up: allocated = workloadAvailable, still cores.
+        assert_eq!(cores(444.0, gi(&[415.14, 415.14])).0, 444.0);
         // A genuine milli value stays milli.
-        assert_eq!(
-            capability_milli_to_cores(444_000.0, &[415.14], false, &mut fired),
-            444.0
-        );
-        // No references and Gi memory: nothing says it is not milli.
-        assert_eq!(
-            capability_milli_to_cores(444.0, &[], false, &mut fired),
-            0.444
-        );
-        // No references, but the block's memory was bytes: cores (second rule).
-        assert_eq!(
-            capability_milli_to_cores(444.0, &[], true, &mut fired),
-            444.0
-        );
-        assert_eq!(fired.count(Rule::MilliCpuIsCoresBesideBytes), 1);
-        // Read as cores it is still below a reference: the rule cannot explain the
+        let (v, fired) = cores(444_000.0, gi(&[0.0, 415.14]));
+        assert_eq!((v, fired), (444.0, Fired::default()));
+        // Nothing to compare with and Gi memory: nothing says it is not milli.
+        assert_eq!(cores(444.0, gi(&[])).0, 0.444);
+        assert_eq!(cores(444.0, gi(&[0.0])).0, 0.444);
+        // Read as cores it is still below a floor: the rule cannot explain the
         // data, so it does not fire.
+        let (v, fired) = cores(400.0, gi(&[0.0, 415.14]));
+        assert_eq!((v, fired), (0.4, Fired::default()));
+        // Allocated a little above capability is an oversold queue, not a unit.
+        let (v, fired) = cores(8_000.0, gi(&[9.0]));
+        assert_eq!((v, fired), (8.0, Fired::default()));
+    }
+
+    #[test]
+    fn milli_cpu_against_the_blocks_own_cpu_cores() {
+        // The upstream's rounded cores beside milli: "415" beside "415140".
+        let with = |c, memory_in_bytes| CpuEvidence {
+            cpu_cores: Some(c),
+            memory_in_bytes,
+            floors: &[],
+        };
+        let (v, fired) = cores(415_140.0, with(415.0, true));
         assert_eq!(
-            capability_milli_to_cores(400.0, &[415.14], true, &mut fired),
-            0.4
+            (v, fired),
+            (415.14, Fired::default()),
+            "cpuCores outranks bytes"
         );
-        assert_eq!(fired.count(Rule::MilliCpuIsCores), 1);
+        let (v, fired) = cores(444.0, with(444.0, false));
+        assert_eq!((v, fired.count(Rule::MilliCpuIsCores)), (444.0, 1));
+        // cpuCores that fits neither reading is no evidence.
+        assert_eq!(cores(444.0, with(7.0, false)).0, 0.444);
+        assert_eq!(cores(444.0, with(7.0, true)).0, 444.0);
     }
 
     #[test]

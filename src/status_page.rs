@@ -322,7 +322,7 @@ fn capacity_table(h: &mut String, accounts: &[AccountView], now: SystemTime, met
     let _ = write!(
         h,
         r#"<h2>Accelerators by pool and queue</h2>
-<p class="note">Least headroom (free ÷ capability) first. <b>Free</b> is <i>remaining</i> where the platform reports it, else <i>workload available</i>, else <i>capability − allocated</i>; the small print under each free figure says which. Sugon reports no allocation: its capability is nodes × cards per node and its free cards are unknown. Bars:<span class="key" style="background:var(--alloc)"></span>allocated<span class="key" style="background:var(--free)"></span>free<span class="key" style="background:var(--other)"></span>neither, of capability. The same numbers as series: <a href="{metrics}">{metrics}</a>.</p>
+<p class="note">Least headroom (free ÷ capability) first. <b>Free</b> is <i>remaining</i>, what a new workload can still get, as on <a href="{metrics}">{metrics}</a>: where a platform reports none the exporter derives it by a named rule (README, Normalisation rules), and where the data does not determine it the row says <i>not reported</i>. Sugon reports no allocation: its capability is nodes × cards per node and its free cards are unknown. Bars:<span class="key" style="background:var(--alloc)"></span>allocated<span class="key" style="background:var(--free)"></span>free<span class="key" style="background:var(--other)"></span>neither, of capability. The same numbers as series: <a href="{metrics}">{metrics}</a>.</p>
 <table id="capacity"><thead><tr><th>account</th><th>pool</th><th>queue</th><th>accelerator</th><th class="num">capability</th><th class="num">allocated</th><th class="num">free</th><th>headroom</th></tr></thead>
 <tbody>
 "#

@@ -112,6 +112,9 @@ const KEYS: &[&str] = &[
     "memory",
     "gpuCardType",
     "resourcePoolIds",
+    // Parents and pool names feed the tree and pool derivations.
+    "parentQueue",
+    "resourcePoolNames",
     "id",
     "instanceCount",
     "runningJobs",

@@ -85,10 +85,14 @@ fn console_api_end_to_end() {
         16.0
     );
     assert_eq!(m.value("aipool_queue_allocated_cpu_cores", &q), 0.0);
+    // The seed's remaining lists no cards: free cards = workloadAvailable 16 −
+    // allocated (no entry) 0.
+    assert_eq!(m.value("aipool_queue_remaining_accelerators", &acc_q), 16.0);
+    assert!(!m.has("aipool_queue_allocated_accelerators", &q));
     // `{}` blocks give no series at all.
     assert!(!m.has("aipool_queue_deserved_cpu_cores", &q));
     assert!(!m.has("aipool_queue_guarantee_accelerators", &q));
-    assert!(!m.has("aipool_queue_remaining_accelerators", &q));
+    // The root is named after the pseudo-root and is its own parent: top-level.
     assert_eq!(
         m.value(
             "aipool_queue_info",
@@ -97,11 +101,46 @@ fn console_api_end_to_end() {
                 ("queue_id", Q),
                 ("queue_name", "63a9f0ea7bb98050796b649e85481845"),
                 ("queue_type", "Elastic"),
-                ("parent_queue", "63a9f0ea7bb98050796b649e85481845")
+                ("parent_queue", "")
             ]
         ),
         1.0
     );
+    // `default` names "63a9f0ea…" by queueName: that is the root's id.
+    let default = [acc, ("queue_id", "queue-2gq4pm986duy")];
+    assert_eq!(
+        m.value(
+            "aipool_queue_info",
+            &[
+                default[0],
+                default[1],
+                ("queue_name", "default"),
+                ("parent_queue", Q)
+            ]
+        ),
+        1.0
+    );
+    // Nothing says what `default` has free: no series.
+    assert!(!m.has("aipool_queue_remaining_cpu_cores", &default));
+    // The pool's totals are its one top-level queue's.
+    let p = [acc, ("pool_id", "cce-6b41lf00")];
+    let p_rtx = [p[0], p[1], ("accelerator", "baidu.com/rtx_4090_cgpu")];
+    assert_eq!(m.value("aipool_pool_capability_cpu_cores", &p), 444.0);
+    assert_eq!(
+        m.value("aipool_pool_capability_memory_bytes", &p),
+        2220198166528.0
+    );
+    assert_eq!(m.value("aipool_pool_capability_accelerators", &p_rtx), 16.0);
+    assert_eq!(m.value("aipool_pool_allocated_cpu_cores", &p), 0.0);
+    assert_eq!(m.value("aipool_pool_allocated_memory_bytes", &p), 0.0);
+    assert!(!m.has("aipool_pool_allocated_accelerators", &p));
+    assert_eq!(m.value("aipool_pool_remaining_cpu_cores", &p), 415.14);
+    assert_eq!(
+        m.value("aipool_pool_remaining_memory_bytes", &p),
+        2041.0 * GIB
+    );
+    assert_eq!(m.value("aipool_pool_remaining_accelerators", &p_rtx), 16.0);
+    assert!(!m.has("aipool_pool_workload_available_cpu_cores", &p));
     assert_eq!(
         m.value(
             "aipool_accelerator_info",
@@ -114,8 +153,9 @@ fn console_api_end_to_end() {
         1.0
     );
 
-    // Pools of both kinds; all four pages of the capped lists were followed.
-    assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 4);
+    // Pools of both kinds; all four pages of the capped lists were followed,
+    // and the two pools only serverless queues name are created from them.
+    assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 6);
     assert_eq!(
         m.value(
             "aipool_pool_info",
@@ -182,6 +222,86 @@ fn console_api_end_to_end() {
         ),
         1.0
     );
+    // The root names the pseudo-root "63a9f0ea…", no listed queue: top-level.
+    assert_eq!(
+        m.value(
+            "aipool_queue_info",
+            &[
+                acc,
+                ("queue_id", "aihcq-1jpvdatpi23i"),
+                ("queue_name", "aihc-test-pd-as"),
+                ("parent_queue", "")
+            ]
+        ),
+        1.0
+    );
+    // aihc-test-pd-as, root and child: 8 of 8 H20-141G cards allocated, 0 free;
+    // cpu 72 = 172 − 100 and memory 849 Gi = 1874 − 1025, as reported.
+    let h20 = ("accelerator", "baidu.com/h20_141g_cgpu");
+    for id in ["aihcq-1jpvdatpi23i", "aihcq-2fbh72rxz1s0"] {
+        let q = [acc, ("queue_id", id)];
+        let cards = [acc, ("queue_id", id), h20];
+        assert_eq!(m.value("aipool_queue_remaining_accelerators", &cards), 0.0);
+        assert_eq!(
+            m.value("aipool_queue_workload_available_accelerators", &cards),
+            8.0
+        );
+        assert_eq!(m.value("aipool_queue_remaining_cpu_cores", &q), 72.0);
+        assert_eq!(
+            m.value("aipool_queue_remaining_memory_bytes", &q),
+            849.0 * GIB
+        );
+    }
+    // wanlei-test: 8 H20-96G, none allocated: 8 free.
+    assert_eq!(
+        m.value(
+            "aipool_queue_remaining_accelerators",
+            &[
+                acc,
+                ("queue_id", "aihcq-vn5bx255v2s3"),
+                ("accelerator", "baidu.com/h20_96g_cgpu")
+            ]
+        ),
+        8.0
+    );
+    // The serverless pool no pool list has, named by its queues, with totals
+    // from its top-level queue.
+    let sp = [acc, ("pool_id", "aihc-mv940z1b57zu")];
+    assert_eq!(
+        m.value(
+            "aipool_pool_info",
+            &[
+                sp[0],
+                sp[1],
+                ("pool_name", "aihc-reg-pool-bhdyd"),
+                ("pool_type", "serverless")
+            ]
+        ),
+        1.0
+    );
+    for (kind, cards, cpu) in [
+        ("capability", 8.0, 176.0),
+        ("allocated", 8.0, 100.0),
+        ("remaining", 0.0, 72.0),
+    ] {
+        assert_eq!(
+            m.value(
+                &format!("aipool_pool_{kind}_accelerators"),
+                &[sp[0], sp[1], h20]
+            ),
+            cards,
+            "{kind}"
+        );
+        assert_eq!(
+            m.value(&format!("aipool_pool_{kind}_cpu_cores"), &sp),
+            cpu,
+            "{kind}"
+        );
+    }
+    assert_eq!(
+        m.value("aipool_pool_remaining_memory_bytes", &sp),
+        849.0 * GIB
+    );
     assert_eq!(m.value("aipool_queue_capability_cpu_cores", &child), 176.0);
     assert_eq!(
         m.value("aipool_queue_capability_memory_bytes", &child),
@@ -222,26 +342,63 @@ fn console_api_end_to_end() {
     );
     assert_eq!(m.find("aipool_queue_info", &[acc]).len(), 6);
 
-    // Each quirk rule fired once in the one poll.
-    assert_eq!(
-        m.value(
-            "aipool_normalizations_total",
-            &[acc, ("rule", "memory_gi_is_bytes")]
-        ),
-        1.0
-    );
-    assert_eq!(
-        m.value(
-            "aipool_normalizations_total",
-            &[acc, ("rule", "milli_cpu_is_cores")]
-        ),
-        1.0
-    );
+    // The rules of the one poll.
+    for (rule, n) in [
+        ("memory_gi_is_bytes", 1.0),
+        // "444" beside memory in bytes, not against how full the queue is.
+        ("milli_cpu_is_cores_beside_bytes", 1.0),
+        ("milli_cpu_is_cores", 0.0),
+        // Cards: the console root and the four serverless queues.
+        ("remaining_from_workload_available", 5.0),
+        ("remaining_from_capability", 0.0),
+        ("remaining_clamped_at_zero", 0.0),
+        ("parent_queue_is_self", 1.0),
+        ("parent_queue_by_name", 1.0),
+        ("parent_queue_not_listed", 2.0),
+        ("duplicate_queue_name", 2.0),
+        ("pool_named_by_queue", 2.0),
+        ("pool_totals_from_top_level_queues", 3.0),
+        ("pool_total_incomplete", 0.0),
+    ] {
+        assert_eq!(
+            m.value("aipool_normalizations_total", &[acc, ("rule", rule)]),
+            n,
+            "{rule}"
+        );
+    }
     assert_eq!(
         m.value("aipool_polls_total", &[acc, ("result", "success")]),
         1.0
     );
     assert!(m.value("aipool_last_success_timestamp_seconds", &[acc]) > 1.7e9);
+
+    // The status page: the full queue shows 0 free, 0 % headroom, first (after
+    // its pool's total row, which is as full).
+    let (status, _, page) = get(&addr, "/", &[]).unwrap();
+    assert_eq!(status, 200);
+    let rows: Vec<&str> = page
+        .split(r#"<table id="capacity">"#)
+        .nth(1)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with("<tr"))
+        .collect();
+    let head: Vec<bool> = [
+        r#"data-kind="pool" data-provider="aihc" data-account="console" data-cloud-region="bj" data-pool-id="aihc-mv940z1b57zu""#,
+        r#"data-queue-id="aihcq-1jpvdatpi23i""#,
+        r#"data-queue-id="aihcq-2fbh72rxz1s0""#,
+    ]
+    .iter()
+    .zip(&rows)
+    .map(|(want, row)| {
+        row.contains(want)
+            && row.contains(r#"data-free="0""#)
+            && row.contains(r#"data-free-source="remaining""#)
+            && row.contains(r#"<span class="h-low">0 %</span>"#)
+    })
+    .collect();
+    assert_eq!(head, [true, true, true], "{rows:#?}");
+    assert!(rows[1].contains("aihc-test-pd-as"), "{}", rows[1]);
 }
 
 #[test]
@@ -295,10 +452,29 @@ fn openapi_end_to_end() {
         ),
         2.0
     );
-    // The OpenAPI reports no workload-available block.
-    assert!(!m.has("aipool_queue_workload_available_cpu_cores", &[acc]));
+    // The common pools' answers have no workload-available block.
+    assert!(!m.has(
+        "aipool_queue_workload_available_cpu_cores",
+        &[acc, ("pool_id", "cce-k8yq20rt")]
+    ));
+    assert!(!m.has(
+        "aipool_queue_workload_available_cpu_cores",
+        &[acc, ("pool_id", "cce-6b41lf00")]
+    ));
 
-    // The tree is flattened; team-b names no parent and gets it from the tree.
+    // The tree is flattened; team-a names its parent by queueName ("root"),
+    // team-b names none and gets it from the tree: both get the root's id.
+    assert_eq!(
+        m.value(
+            "aipool_queue_info",
+            &[
+                acc,
+                ("queue_id", "queue-team-a"),
+                ("parent_queue", "queue-root-k8yq")
+            ]
+        ),
+        1.0
+    );
     assert_eq!(
         m.value(
             "aipool_queue_info",
@@ -320,13 +496,30 @@ fn openapi_end_to_end() {
     assert_eq!(m.value("aipool_queue_remaining_cpu_cores", &root), 95.5);
     assert_eq!(
         m.value(
+            "aipool_queue_info",
+            &[root[0], root[1], ("parent_queue", "")]
+        ),
+        1.0
+    );
+    // The pool's totals are the root's alone (the teams are inside it).
+    let p = [acc, ("pool_id", "cce-k8yq20rt")];
+    let p_gpu = [p[0], p[1], gpu];
+    assert_eq!(m.value("aipool_pool_capability_cpu_cores", &p), 192.0);
+    assert_eq!(m.value("aipool_pool_capability_accelerators", &p_gpu), 8.0);
+    assert_eq!(m.value("aipool_pool_allocated_accelerators", &p_gpu), 4.5);
+    assert_eq!(m.value("aipool_pool_remaining_accelerators", &p_gpu), 3.5);
+    assert_eq!(m.value("aipool_pool_remaining_cpu_cores", &p), 95.5);
+    assert_eq!(
+        m.value(
             "aipool_queue_workloads",
             &[root[0], root[1], ("state", "inqueue")]
         ),
         1.0
     );
 
-    // The seed queue through the OpenAPI: same capability as the console.
+    // The seed queue through the OpenAPI: same capability as the console;
+    // without remaining or workloadAvailable free is capability − allocated
+    // (an upper bound: 444 cores, not the console's 415.14).
     let q = [acc, ("queue_id", Q)];
     assert_eq!(m.value("aipool_queue_capability_cpu_cores", &q), 444.0);
     assert_eq!(m.value("aipool_queue_remaining_cpu_cores", &q), 444.0);
@@ -336,6 +529,50 @@ fn openapi_end_to_end() {
             &[q[0], q[1], ("accelerator", "baidu.com/rtx_4090_cgpu")]
         ),
         16.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_queue_info",
+            &[acc, ("queue_id", "queue-2gq4pm986duy"), ("parent_queue", Q)]
+        ),
+        1.0
+    );
+
+    // Dedicated pools' answers have remaining and workloadAvailable: used as
+    // the console's are. aihc-test-pd-as: 0 free cards, 72 free cores.
+    let full = [
+        acc,
+        ("pool_id", "aihc-ktb0jfkvfkwv"),
+        ("queue_id", "aihcq-2fbh72rxz1s0"),
+    ];
+    let h20 = ("accelerator", "baidu.com/h20_141g_cgpu");
+    assert_eq!(
+        m.value(
+            "aipool_queue_remaining_accelerators",
+            &[full[0], full[1], full[2], h20]
+        ),
+        0.0
+    );
+    assert_eq!(m.value("aipool_queue_remaining_cpu_cores", &full), 72.0);
+    let fp = [acc, ("pool_id", "aihc-ktb0jfkvfkwv")];
+    assert_eq!(
+        m.value("aipool_pool_capability_accelerators", &[fp[0], fp[1], h20]),
+        8.0
+    );
+    assert_eq!(
+        m.value("aipool_pool_remaining_accelerators", &[fp[0], fp[1], h20]),
+        0.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_queue_remaining_accelerators",
+            &[
+                acc,
+                ("queue_id", "aihcq-vn5bx255v2s3"),
+                ("accelerator", "baidu.com/h20_96g_cgpu")
+            ]
+        ),
+        8.0
     );
 
     // Dedicated pools and their converted trees.
@@ -378,13 +615,28 @@ fn openapi_end_to_end() {
         ),
         5.0
     );
-    assert_eq!(
-        m.value(
-            "aipool_normalizations_total",
-            &[acc, ("rule", "milli_cpu_is_cores_beside_bytes")]
-        ),
-        2.0
-    );
+    for (rule, n) in [
+        // queue-nllqttp17gv6 and the team root: capability memory in bytes.
+        ("milli_cpu_is_cores_beside_bytes", 2.0),
+        ("milli_cpu_is_cores", 0.0),
+        // cpu, memory and cards of queue-nllqttp17gv6, the root, team-a, team-b.
+        ("remaining_from_capability", 12.0),
+        // The cards of the four dedicated-pool queues.
+        ("remaining_from_workload_available", 4.0),
+        ("remaining_clamped_at_zero", 0.0),
+        // `default` and team-a.
+        ("parent_queue_by_name", 2.0),
+        ("parent_queue_is_self", 1.0),
+        ("parent_queue_not_listed", 2.0),
+        ("pool_totals_from_top_level_queues", 4.0),
+        ("pool_named_by_queue", 0.0),
+    ] {
+        assert_eq!(
+            m.value("aipool_normalizations_total", &[acc, ("rule", rule)]),
+            n,
+            "{rule}"
+        );
+    }
 }
 
 #[test]

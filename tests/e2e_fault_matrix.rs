@@ -117,6 +117,7 @@ fn is_self_metric(name: &str) -> bool {
         "aipool_last_success_",
         "aipool_poll",
         "aipool_api_",
+        "aipool_decode_errors_",
         "aipool_normalizations_",
         "aipool_build_info",
         "aipool_config_",

@@ -5,8 +5,11 @@
 //! error code).
 //!
 //! Data: the seed responses (`fixtures/`), plus a queue tree in the second common
-//! pool for the OpenAPI, so tree flattening and the capability − allocated
-//! derivation are exercised end to end.
+//! pool for the OpenAPI, so tree flattening, parents by name and the capability −
+//! allocated derivation are exercised end to end. The OpenAPI serves the common
+//! pools' queues without `remaining` and `workloadAvailable` (as its documented
+//! answers are) and the dedicated pools' trees with them (what the exporter must
+//! do when a response has them).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -422,6 +425,8 @@ fn serverless_to_openapi(q: &Value, models: &[(String, String)]) -> Value {
         "parentQueue": q["parentQueue"],
         "capability": flat_to_block(&q["capability"], models),
         "allocated": flat_to_block(&q["allocated"], models),
+        "remaining": flat_to_block(&q["remaining"], models),
+        "workloadAvailable": flat_to_block(&q["workloadAvailable"], models),
         "deserved": flat_to_block(&q["deserved"], models),
         "guarantee": flat_to_block(&q["guarantee"], models),
         "runningJobs": q["running"],
@@ -437,7 +442,8 @@ fn cards(n: &str) -> Value {
 
 /// A Physical root with two Elastic children, in the OpenAPI shape. The root's
 /// capability memory is in bytes, as in the OpenAPI doc example, and its CPU in
-/// cores, as in every such block of the console seed; team-b has no
+/// cores, as in every such block of the console seed; team-a names its parent by
+/// `queueName`, as the doc example's `old-gpu-l2q-3` does; team-b has no
 /// `parentQueue`, so its parent comes from the tree.
 fn team_tree() -> Value {
     json!({
@@ -449,7 +455,7 @@ fn team_tree() -> Value {
         "runningJobs": 3, "pendingJobs": 2, "inqueueJobs": 1,
         "children": [
             {
-                "queueId": "queue-team-a", "queueName": "team-a", "queueType": "Elastic", "parentQueue": "queue-root-k8yq",
+                "queueId": "queue-team-a", "queueName": "team-a", "queueType": "Elastic", "parentQueue": "root",
                 "capability": {"milliCPUcores": "96000", "memoryGi": "1024", "acceleratorCardList": cards("4")},
                 "allocated": {"milliCPUcores": "64000", "memoryGi": "512", "acceleratorCardList": cards("3.5")},
                 "deserved": {"milliCPUcores": "96000", "memoryGi": "1024", "acceleratorCardList": cards("4")},
@@ -466,21 +472,32 @@ fn team_tree() -> Value {
     })
 }
 
-/// Moves the drift queue's allocation: `a` of its 16 cards in use, with CPU and
-/// memory following, and remaining/workload-available shrinking to match.
+/// Moves the drift queue's allocation as the seed's numbers say a queue fills:
+/// `a` of its 16 cards in use, with CPU and memory following; `workloadAvailable`
+/// (what the queue can hand out at all) stays the seed's, and `remaining` is
+/// `workloadAvailable − allocated` for CPU and memory and, as in every seed
+/// response, lists no cards.
 fn drift_queue(q: &mut Value, step: u64) {
     let a = (step * 3) % 17;
     let card = |n: u64| {
         json!([{"acceleratorCount": n.to_string(), "acceleratorDescription": "baidu.com/rtx_4090_cgpu",
                 "acceleratorType": "NVIDIA GeForce RTX 4090"}])
     };
-    let milli = 415_140 - a * 24_000;
-    let gi = 2041 - a * 100;
-    q["allocated"] = json!({"milliCPUcores": (a * 24_000).to_string(), "cpuCores": (a * 24).to_string(),
-                            "memoryGi": (a * 100).to_string(), "acceleratorCardList": card(a)});
-    q["remaining"] = json!({"milliCPUcores": milli.to_string(), "cpuCores": (milli / 1000).to_string(), "memoryGi": gi.to_string()});
-    q["workloadAvailable"] = json!({"milliCPUcores": milli.to_string(), "cpuCores": (milli / 1000).to_string(),
-                                    "memoryGi": gi.to_string(), "acceleratorCardList": card(16 - a)});
+    let available = |key: &str| -> u64 {
+        q["workloadAvailable"][key]
+            .as_str()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    // The seed's 415140 milli and 2041 Gi, 16 cards of them allocated at most
+    // 16 × 24 cores and 16 × 100 Gi: remaining never goes below 0.
+    let (wa_milli, wa_gi) = (available("milliCPUcores"), available("memoryGi"));
+    let (milli, gi) = (a * 24_000, a * 100);
+    q["allocated"] = json!({"milliCPUcores": milli.to_string(), "cpuCores": (milli / 1000).to_string(),
+                            "memoryGi": gi.to_string(), "acceleratorCardList": card(a)});
+    let (rem_milli, rem_gi) = (wa_milli.saturating_sub(milli), wa_gi.saturating_sub(gi));
+    q["remaining"] = json!({"milliCPUcores": rem_milli.to_string(), "cpuCores": (rem_milli / 1000).to_string(),
+                            "memoryGi": rem_gi.to_string()});
 }
 
 #[cfg(test)]
@@ -648,16 +665,138 @@ mod tests {
         let mut q: Value = serde_json::from_str::<Value>(QUEUES).unwrap()["result"]["result"]
             ["queueList"][0]
             .clone();
+        let seed_available = q["workloadAvailable"].clone();
         drift_queue(&mut q, 4);
         assert_eq!(
             q["allocated"]["acceleratorCardList"][0]["acceleratorCount"],
             "12"
         );
-        assert_eq!(
-            q["workloadAvailable"]["acceleratorCardList"][0]["acceleratorCount"],
-            "4"
-        );
+        // workloadAvailable does not shrink as workloads allocate.
+        assert_eq!(q["workloadAvailable"], seed_available);
+        // remaining = workloadAvailable − allocated: 415140 − 12 × 24000.
         assert_eq!(q["remaining"]["milliCPUcores"], "127140");
+        assert_eq!(q["remaining"]["memoryGi"], "841");
+        assert!(q["remaining"].get("acceleratorCardList").is_none());
+    }
+
+    fn num(v: &Value) -> Option<f64> {
+        v.as_str()
+            .and_then(|s| s.parse().ok())
+            .or_else(|| v.as_f64())
+    }
+
+    /// A block's cards by name.
+    fn block_cards(b: &Value) -> Vec<(String, f64)> {
+        b["acceleratorCardList"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                (
+                    c["acceleratorDescription"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                    num(&c["acceleratorCount"]).unwrap_or(f64::NAN),
+                )
+            })
+            .collect()
+    }
+
+    /// The seed's meaning on one queue (and its children) in block shape.
+    fn check_block_queue(q: &Value, seed: &BTreeMapOfAvailable) {
+        let (rem, wa, alloc) = (&q["remaining"], &q["workloadAvailable"], &q["allocated"]);
+        let id = q["queueId"].as_str().unwrap_or("");
+        if let Some(r) = rem.as_object().filter(|r| !r.is_empty()) {
+            assert!(!r.contains_key("acceleratorCardList"), "{id}: {rem}");
+            for key in ["milliCPUcores", "memoryGi"] {
+                let used = num(&alloc[key]).unwrap_or(0.0);
+                assert_eq!(
+                    num(&rem[key]),
+                    Some(num(&wa[key]).unwrap() - used),
+                    "{id} {key}"
+                );
+            }
+        }
+        for (name, used) in block_cards(alloc) {
+            let available = block_cards(wa).into_iter().find(|(n, _)| *n == name);
+            if let Some((_, a)) = available {
+                assert!(used <= a, "{id}: {used} of {a} {name}");
+            }
+        }
+        // (The OpenAPI's common pools send no workloadAvailable at all.)
+        if let (Some(w), false) = (seed.get(id), wa.is_null()) {
+            assert_eq!(wa, w, "{id}: workloadAvailable changed");
+        }
+        for c in q["children"].as_array().into_iter().flatten() {
+            check_block_queue(c, seed);
+        }
+    }
+
+    type BTreeMapOfAvailable = std::collections::BTreeMap<String, Value>;
+
+    #[test]
+    fn drift_keeps_the_seeds_meaning_on_every_path() {
+        let s = Aihc::new(Options {
+            page_cap: 10,
+            drift: true,
+            ..Options::default()
+        });
+        let seed: BTreeMapOfAvailable = s
+            .queues
+            .iter()
+            .map(|q| {
+                (
+                    q["queueId"].as_str().unwrap().to_string(),
+                    q["workloadAvailable"].clone(),
+                )
+            })
+            .collect();
+        let pools = [
+            "cce-6b41lf00",
+            "cce-k8yq20rt",
+            "aihc-18ocpls8ts6b",
+            "aihc-ktb0jfkvfkwv",
+        ];
+        let mut allocated_cards = std::collections::BTreeSet::new();
+        for step in 0..20 {
+            s.tick.store(step, Ordering::Relaxed);
+            // Console common pools.
+            for q in s.console_queues("cce-6b41lf00") {
+                check_block_queue(&q, &seed);
+                if q["queueId"] == DRIFT_QUEUE {
+                    allocated_cards
+                        .insert(block_cards(&q["allocated"]).first().map(|c| c.1 as u64));
+                }
+            }
+            // The OpenAPI: common pools without remaining, dedicated ones with.
+            for pool in pools {
+                for q in s.openapi_queues(pool) {
+                    check_block_queue(&q, &seed);
+                }
+            }
+            // Console serverless (flat blocks).
+            for q in &s.serverless_queues {
+                let mut all = vec![q.clone()];
+                all.extend(q["children"].as_array().cloned().unwrap_or_default());
+                for q in all {
+                    let (rem, wa, alloc) =
+                        (&q["remaining"], &q["workloadAvailable"], &q["allocated"]);
+                    let keys: Vec<&String> = rem.as_object().unwrap().keys().collect();
+                    assert_eq!(keys, ["cpu", "memory"], "remaining lists no cards");
+                    for key in ["cpu", "memory"] {
+                        assert_eq!(
+                            num(&rem[key]),
+                            Some(num(&wa[key]).unwrap() - num(&alloc[key]).unwrap_or(0.0))
+                        );
+                    }
+                }
+            }
+        }
+        // The allocation did move, between none and every card.
+        assert!(allocated_cards.contains(&Some(0)) || allocated_cards.contains(&None));
+        assert!(allocated_cards.contains(&Some(16)), "{allocated_cards:?}");
+        assert!(allocated_cards.len() > 5);
     }
 
     #[test]
@@ -673,5 +812,18 @@ mod tests {
             "H20"
         );
         assert_eq!(q["children"][0]["queueId"], "aihcq-yvqh14qdtdg0");
+        // Where a response has remaining and workloadAvailable, they are the
+        // seed's (cpu 204 cores, memory 1926 Gi; 8 cards available).
+        assert_eq!(q["remaining"]["milliCPUcores"], "204000");
+        assert_eq!(q["remaining"]["memoryGi"], "1926");
+        assert!(q["remaining"].get("acceleratorCardList").is_none());
+        assert_eq!(
+            q["workloadAvailable"]["acceleratorCardList"][0]["acceleratorCount"],
+            "8"
+        );
+        // The common pools' queues come without them, as documented.
+        for q in s.openapi_queues("cce-6b41lf00") {
+            assert!(q.get("remaining").is_none() && q.get("workloadAvailable").is_none());
+        }
     }
 }

@@ -4,7 +4,9 @@
 //! held as one document, so a fleet of a million series costs the simulator no
 //! memory between requests. Every queue has capability, allocated and deserved
 //! blocks with CPU, memory and three accelerator kinds; the exporter derives
-//! remaining, so each queue gives [`SERIES_PER_QUEUE`] series and each pool
+//! remaining, and, every queue being top-level (`parentQueue` "root" is no
+//! listed queue), sums each pool's capability, allocated and remaining over them;
+//! so each queue gives [`SERIES_PER_QUEUE`] series and each pool
 //! [`SERIES_PER_POOL`] (see [`Scale::series`]).
 
 use std::fmt;
@@ -22,8 +24,10 @@ pub const ACCELERATORS: [(&str, &str); 3] = [
 /// `aipool_queue_info`, and CPU, memory and 3 accelerators for each of
 /// capability, allocated, remaining (derived) and deserved.
 pub const SERIES_PER_QUEUE: u64 = 1 + 4 * (2 + ACCELERATORS.len() as u64);
-/// `aipool_pool_info` and `aipool_pool_nodes`.
-pub const SERIES_PER_POOL: u64 = 2;
+/// `aipool_pool_info`, `aipool_pool_nodes`, and CPU, memory and 3 accelerators
+/// for each of the pool's capability, allocated and remaining (sums over its
+/// top-level queues).
+pub const SERIES_PER_POOL: u64 = 2 + 3 * (2 + ACCELERATORS.len() as u64);
 
 /// The size of the generated fleet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,7 +157,7 @@ mod tests {
                 queues_per_pool: 25
             }
             .series(),
-            1_054_003
+            1_084_003
         );
     }
 

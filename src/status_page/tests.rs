@@ -111,7 +111,8 @@ fn aihc() -> Snapshot {
                 (WorkloadAvailable, &[("gpu", 2.0)]),
             ]),
         ),
-        // Only workload-available.
+        // Only workload-available: no remaining, so free is not known (the
+        // providers derive remaining where the data determines it).
         queue(
             "p1",
             "q-wa",
@@ -121,12 +122,16 @@ fn aihc() -> Snapshot {
                 (WorkloadAvailable, &[("gpu", 15.0)]),
             ]),
         ),
-        // Neither: capability − allocated.
+        // Full: nothing free.
         queue(
             "p1",
             "q-diff",
             "team-d",
-            quantities(&[(Capability, &[("gpu", 8.0)]), (Allocated, &[("gpu", 8.0)])]),
+            quantities(&[
+                (Capability, &[("gpu", 8.0)]),
+                (Allocated, &[("gpu", 8.0)]),
+                (Remaining, &[("gpu", 0.0)]),
+            ]),
         ),
         // No accelerators at all: no row, counted in the note.
         queue(
@@ -147,7 +152,7 @@ fn aihc() -> Snapshot {
 }
 
 #[test]
-fn free_is_remaining_else_workload_available_else_capability_minus_allocated() {
+fn free_is_the_remaining_quantity_only() {
     let p = published(aihc());
     let a = view("prod", "aihc", &p);
     let (rows, without, not_kept) = rows(&a, UNIX_EPOCH + Duration::from_secs(T0 + 10));
@@ -161,11 +166,8 @@ fn free_is_remaining_else_workload_available_else_capability_minus_allocated() {
     let free = |q: &str| (by_queue[q].free, by_queue[q].free_source);
     assert_eq!(free("q-rem"), (Some(3.5), FreeSource::Remaining));
     assert_eq!(free("q-both"), (Some(3.0), FreeSource::Remaining));
-    assert_eq!(free("q-wa"), (Some(15.0), FreeSource::WorkloadAvailable));
-    assert_eq!(
-        free("q-diff"),
-        (Some(0.0), FreeSource::CapabilityMinusAllocated)
-    );
+    assert_eq!(free("q-wa"), (None, FreeSource::Unknown));
+    assert_eq!(free("q-diff"), (Some(0.0), FreeSource::Remaining));
     assert_eq!(by_queue["q-wa"].allocated, None);
     assert_eq!(by_queue["q-rem"].pool_name, "train");
 }
@@ -176,7 +178,7 @@ fn rows_are_sorted_least_headroom_first_and_carry_exact_values() {
     let html = page_at(&[view("prod", "aihc", &p)], 10);
     let rows = capacity_rows(&html);
     let order: Vec<&str> = rows.iter().map(|r| attr(r, "queue-id").unwrap()).collect();
-    // 0/8, 3.5/8, 3/4, 15/16.
+    // 0/8, 3.5/8, 3/4, then q-wa without a free figure.
     assert_eq!(order, ["q-diff", "q-rem", "q-both", "q-wa"], "{html}");
     let rem = rows[1];
     assert_eq!(attr(rem, "capability"), Some("8"));
@@ -187,9 +189,14 @@ fn rows_are_sorted_least_headroom_first_and_carry_exact_values() {
     assert_eq!(attr(rem, "pool-id"), Some("p1"));
     assert_eq!(attr(rem, "cloud-region"), Some("bj"));
     assert!(rem.contains(r#"<span class="h-ok">44 %</span>"#), "{rem}");
-    // Workload-available only: no allocated attribute (no series on /metrics).
+    // Workload-available only: no allocated or free attribute (no series on
+    // /metrics).
     assert_eq!(attr(rows[3], "allocated"), None);
-    assert_eq!(attr(rows[3], "free-source"), Some("workload_available"));
+    assert_eq!(attr(rows[3], "free"), None);
+    assert_eq!(attr(rows[3], "free-source"), Some("unknown"));
+    assert!(rows[3].contains("not reported"), "{}", rows[3]);
+    // The full queue: 0 free, 0 % headroom, first.
+    assert_eq!(attr(rows[0], "free"), Some("0"));
     assert!(rows[0].contains(r#"<span class="h-low">0 %</span>"#));
     assert!(html.contains(r#"<p class="note" id="without-accelerators">1 pools or queues"#));
 }
@@ -216,9 +223,10 @@ fn rows_without_headroom_go_last() {
         .iter()
         .map(|r| attr(r, "queue-id").unwrap())
         .collect();
+    // Without a headroom: the known free first, then by identity.
     assert_eq!(
         order,
-        ["q-diff", "q-rem", "q-both", "q-wa", "q-zero", "q-nocap"]
+        ["q-diff", "q-rem", "q-both", "q-zero", "q-nocap", "q-wa"]
     );
 }
 
@@ -361,11 +369,11 @@ fn bars_are_proportional_and_never_overflow() {
         "p",
         "borrow",
         "borrow",
-        // A queue that may borrow: allocated + workload-available > capability.
+        // A queue that may borrow: allocated + remaining > capability.
         quantities(&[
             (Capability, &[("gpu", 8.0)]),
             (Allocated, &[("gpu", 6.0)]),
-            (WorkloadAvailable, &[("gpu", 4.0)]),
+            (Remaining, &[("gpu", 4.0)]),
         ]),
     ));
     s.queues.push(queue(
@@ -522,4 +530,51 @@ fn a_large_fleet_shows_only_the_rows_with_the_least_headroom() {
     ));
     // A small fleet has no such note.
     assert!(!page_at(&[view("a", "aihc", &published(aihc()))], 10).contains("not-shown"));
+}
+
+#[test]
+fn the_seeds_full_queue_shows_no_free_cards_first() {
+    // The console seed (common and serverless pools) as a poll publishes it:
+    // aihc-test-pd-as has 8 of 8 H20-141G cards allocated. Its pool's total row
+    // and both of its queues (root and child share the name) read 0 free, 0 %.
+    let (s, _) = crate::providers::aihc::seed::console_account();
+    let p = published(s);
+    let html = page_at(&[view("console", "aihc", &p)], 10);
+    let rows = capacity_rows(&html);
+    let head: Vec<_> = rows
+        .iter()
+        .take(3)
+        .map(|r| {
+            (
+                attr(r, "kind").unwrap(),
+                attr(r, "pool-id").unwrap(),
+                attr(r, "queue-id"),
+                attr(r, "free"),
+                attr(r, "free-source"),
+            )
+        })
+        .collect();
+    let full = |kind, queue| {
+        (
+            kind,
+            "aihc-mv940z1b57zu",
+            queue,
+            Some("0"),
+            Some("remaining"),
+        )
+    };
+    assert_eq!(
+        head,
+        vec![
+            full("pool", None),
+            full("queue", Some("aihcq-1jpvdatpi23i")),
+            full("queue", Some("aihcq-2fbh72rxz1s0")),
+        ],
+        "{html}"
+    );
+    for r in &rows[..3] {
+        assert!(r.contains("aihc-test-pd-as") || r.contains("aihc-reg-pool-bhdyd"));
+        assert!(r.contains(r#"<span class="h-low">0 %</span>"#), "{r}");
+    }
+    assert!(!rows[3].contains(r#"<span class="h-low">0 %</span>"#));
 }

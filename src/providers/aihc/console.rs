@@ -60,15 +60,7 @@ pub async fn poll(
                     .await?;
                 Ok((pool, list))
             },
-            |(pool, list)| {
-                out.add_pool(
-                    &pool,
-                    "common",
-                    list.queue_list,
-                    super::map::Remaining::Reported,
-                    API_QUEUES,
-                )
-            },
+            |(pool, list)| out.add_pool(&pool, "common", list.queue_list, API_QUEUES),
         )
         .await?;
     }

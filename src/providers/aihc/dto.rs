@@ -163,6 +163,8 @@ pub struct ServerlessQueueDto {
     #[serde(default)]
     pub resource_pool_ids: Option<Vec<String>>,
     #[serde(default)]
+    pub resource_pool_names: Option<Vec<String>>,
+    #[serde(default)]
     pub nodes: Option<Vec<ServerlessNodeDto>>,
     #[serde(default)]
     pub children: Option<Vec<ServerlessQueueDto>>,

@@ -2,6 +2,10 @@
 //!
 //! Pure functions over DTOs: no I/O, tested on the seed responses. Quirk fixes go
 //! through the named rules in [`crate::quantity`], each firing recorded in `fired`.
+//! Mapping keeps each block as the API sent it (in base units); what is derived
+//! from whole queues (free where the API reports none, parents by id, pool
+//! totals) is [`crate::quantity::derive`], which the provider runs on the mapped
+//! snapshot.
 
 use std::collections::BTreeMap;
 
@@ -52,9 +56,11 @@ pub fn map_serverless_pool(dto: &ServerlessPoolDto) -> Result<Pool, MapError> {
 enum CpuReading<'a> {
     /// Literally, as milli.
     Milli,
-    /// A capability: milli, unless [`Rule::MilliCpuIsCores`] says cores given these
-    /// reference CPUs (the same queue's remaining and workload-available, in cores).
-    Capability(&'a [f64]),
+    /// A capability: milli, unless the block's own evidence says cores
+    /// ([`quantity::capability_milli_to_cores`]); `floors` are the same queue's
+    /// allocated and workload-available CPU in cores, which never fall as the
+    /// queue fills.
+    Capability { floors: &'a [f64] },
 }
 
 /// Maps a common-pool block. `{}` and blocks without any known field give `None`.
@@ -78,10 +84,13 @@ fn map_block(
     let cores = num_opt(&b.cpu_cores, || format!("{ctx}.cpuCores"))?;
     r.cpu_cores = match (milli, cpu) {
         (Some(m), CpuReading::Milli) => Some(quantity::milli_to_cores(m)),
-        (Some(m), CpuReading::Capability(refs)) => Some(quantity::capability_milli_to_cores(
+        (Some(m), CpuReading::Capability { floors }) => Some(quantity::capability_milli_to_cores(
             m,
-            refs,
-            memory_in_bytes,
+            quantity::CpuEvidence {
+                cpu_cores: cores,
+                memory_in_bytes,
+                floors,
+            },
             fired,
         )),
         // cpuCores is rounded by the upstream ("415" beside "415140"): only a
@@ -147,32 +156,24 @@ fn insert(q: &mut BTreeMap<QuantityKind, Resources>, kind: QuantityKind, r: Opti
     }
 }
 
-/// Whether `remaining` is derived (OpenAPI) or reported (console).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Remaining {
-    Reported,
-    /// capability − allocated, per resource, when both blocks are present.
-    Derived,
-}
-
 /// Maps a common-pool queue and, flattened, every queue in its `children` tree.
+///
+/// `parent` is what the API said (else the tree parent's id); the provider turns
+/// it into an id with [`crate::quantity::derive::parents`].
 pub fn map_queue_tree(
     dto: &QueueDto,
     pool_id: &str,
-    remaining: Remaining,
     fired: &mut Fired,
     models: &mut Models,
     out: &mut Vec<Queue>,
 ) -> Result<(), MapError> {
-    map_queue_rec(dto, pool_id, "", remaining, fired, models, out, 0)
+    map_queue_rec(dto, pool_id, "", fired, models, out, 0)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn map_queue_rec(
     dto: &QueueDto,
     pool_id: &str,
     parent_hint: &str,
-    remaining: Remaining,
     fired: &mut Fired,
     models: &mut Models,
     out: &mut Vec<Queue>,
@@ -201,17 +202,6 @@ fn map_queue_rec(
         fired,
         models,
     )?;
-    let refs: Vec<f64> = [&rem, &avail]
-        .into_iter()
-        .filter_map(|b| b.as_ref().and_then(|r| r.cpu_cores))
-        .collect();
-    let cap = map_block(
-        &dto.capability,
-        CpuReading::Capability(&refs),
-        &ctx("capability"),
-        fired,
-        models,
-    )?;
     let alloc = map_block(
         &dto.allocated,
         CpuReading::Milli,
@@ -219,13 +209,19 @@ fn map_queue_rec(
         fired,
         models,
     )?;
-    let rem = match remaining {
-        Remaining::Reported => rem,
-        Remaining::Derived => match (&cap, &alloc) {
-            (Some(c), Some(a)) => Some(c.minus(a)),
-            _ => None,
-        },
-    };
+    // Not `remaining`: it is 0 on a used-up queue, and the reading of capability
+    // must not change with how full the queue is.
+    let floors: Vec<f64> = [&alloc, &avail]
+        .into_iter()
+        .filter_map(|b| b.as_ref().and_then(|r| r.cpu_cores))
+        .collect();
+    let cap = map_block(
+        &dto.capability,
+        CpuReading::Capability { floors: &floors },
+        &ctx("capability"),
+        fired,
+        models,
+    )?;
     insert(&mut q, QuantityKind::Capability, cap);
     insert(&mut q, QuantityKind::Allocated, alloc);
     insert(&mut q, QuantityKind::Remaining, rem);
@@ -269,7 +265,7 @@ fn map_queue_rec(
         workloads,
     });
     for child in dto.children.iter().flatten() {
-        map_queue_rec(child, pool_id, id, remaining, fired, models, out, depth + 1)?;
+        map_queue_rec(child, pool_id, id, fired, models, out, depth + 1)?;
     }
     Ok(())
 }
@@ -300,15 +296,20 @@ fn workloads(
     }))
 }
 
+/// Pool id → name, as serverless queues name their pools.
+pub type PoolNames = BTreeMap<String, String>;
+
 /// Maps a serverless queue tree; every child becomes a queue of its own. The pool
-/// is the queue's first `resourcePoolIds` entry.
+/// is the queue's first `resourcePoolIds` entry; its first `resourcePoolNames`
+/// entry goes into `pool_names` (the pool list need not have the pool).
 pub fn map_serverless_queue_tree(
     dto: &ServerlessQueueDto,
     fired: &mut Fired,
     models: &mut Models,
+    pool_names: &mut PoolNames,
     out: &mut Vec<Queue>,
 ) -> Result<(), MapError> {
-    map_serverless_rec(dto, "", fired, models, out, 0)
+    map_serverless_rec(dto, "", fired, models, pool_names, out, 0)
 }
 
 fn map_serverless_rec(
@@ -316,6 +317,7 @@ fn map_serverless_rec(
     parent_hint: &str,
     fired: &mut Fired,
     models: &mut Models,
+    pool_names: &mut PoolNames,
     out: &mut Vec<Queue>,
     depth: usize,
 ) -> Result<(), MapError> {
@@ -350,12 +352,23 @@ fn map_serverless_rec(
             }
         }
     }
+    let first = |list: &Option<Vec<String>>| {
+        list.as_ref()
+            .and_then(|l| l.first())
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
+    let pool_id = first(&dto.resource_pool_ids);
+    let pool_name = first(&dto.resource_pool_names);
+    if !pool_id.is_empty() {
+        // The first name given wins; a queue without one names no name.
+        let name = pool_names.entry(pool_id.clone()).or_default();
+        if name.is_empty() {
+            *name = pool_name;
+        }
+    }
     out.push(Queue {
-        pool_id: dto
-            .resource_pool_ids
-            .as_ref()
-            .and_then(|ids| ids.first().cloned())
-            .unwrap_or_default(),
+        pool_id,
         id: id.clone(),
         name: dto.name.clone().unwrap_or_default(),
         queue_type: dto.queue_type.clone().unwrap_or_default(),
@@ -365,7 +378,7 @@ fn map_serverless_rec(
         workloads: workloads(&dto.running, &dto.pending, &dto.inqueue, &ctx("jobs"))?,
     });
     for child in dto.children.iter().flatten() {
-        map_serverless_rec(child, id, fired, models, out, depth + 1)?;
+        map_serverless_rec(child, id, fired, models, pool_names, out, depth + 1)?;
     }
     Ok(())
 }

@@ -6,6 +6,8 @@ pub mod console;
 pub mod dto;
 pub mod map;
 pub mod openapi;
+#[cfg(test)]
+pub(crate) mod seed;
 
 use std::collections::BTreeMap;
 
@@ -13,12 +15,13 @@ use reqwest::Url;
 
 use crate::config::{CommonKeys, Fields, Secret};
 use crate::http::{PollCtx, PollError, Reason};
-use crate::model::{Queue, Snapshot};
-use crate::quantity::Fired;
+use crate::model::{Pool, Queue, Snapshot};
+use crate::quantity::derive::{self, RemainingFrom};
+use crate::quantity::{Fired, Rule};
 
 use super::{BoxFuture, PollOutput, Provider};
 use dto::{PoolDto, QueueDto, ServerlessPoolDto, ServerlessQueueDto};
-use map::{MapError, Models, Remaining};
+use map::{MapError, Models, PoolNames};
 
 /// Page size we ask for; servers may cap it and echo what they used.
 pub const PAGE_SIZE: u64 = 100;
@@ -165,7 +168,7 @@ impl Aihc {
 impl Provider for Aihc {
     fn poll<'a>(&'a self, ctx: &'a PollCtx) -> BoxFuture<'a, Result<PollOutput, PollError>> {
         Box::pin(async move {
-            let mut out = Collected::new(ctx);
+            let mut out = Collected::new(ctx, self.cfg.api);
             match &self.cfg.auth {
                 Auth::Cookie(cookie) => console::poll(&self.cfg, cookie, ctx, &mut out).await?,
                 Auth::AkSk {
@@ -186,22 +189,38 @@ impl Provider for Aihc {
     }
 }
 
+/// Where free comes from when a response has no `remaining` for a resource: the
+/// console (common and serverless) sends `workloadAvailable` wherever free is
+/// known; the OpenAPI's documented answers have neither, so it falls back to
+/// capability − allocated, an upper bound.
+pub fn remaining_from(api: Api) -> RemainingFrom {
+    match api {
+        Api::Console => RemainingFrom::WorkloadAvailable,
+        Api::OpenApi => RemainingFrom::WorkloadAvailableOrCapability,
+    }
+}
+
 /// Accumulates one poll's mapped objects; a mapping error fails the poll as a
 /// `decode` failure of the call whose payload it came from.
 pub struct Collected<'a> {
     ctx: &'a PollCtx,
+    remaining_from: RemainingFrom,
     snapshot: Snapshot,
     fired: Fired,
     models: Models,
+    /// Pools serverless queues name (`resourcePoolIds[0]` → `resourcePoolNames[0]`).
+    pool_names: PoolNames,
 }
 
 impl<'a> Collected<'a> {
-    fn new(ctx: &'a PollCtx) -> Self {
+    fn new(ctx: &'a PollCtx, api: Api) -> Self {
         Collected {
             ctx,
+            remaining_from: remaining_from(api),
             snapshot: Snapshot::default(),
             fired: Fired::default(),
             models: BTreeMap::new(),
+            pool_names: PoolNames::new(),
         }
     }
 
@@ -215,21 +234,13 @@ impl<'a> Collected<'a> {
         pool: &PoolDto,
         pool_type: &str,
         queues: Vec<QueueDto>,
-        remaining: Remaining,
         api: &str,
     ) -> Result<(), PollError> {
         let p = map::map_pool(pool, pool_type).map_err(|e| self.map_err(api, e))?;
         let mut mapped: Vec<Queue> = Vec::new();
         for q in &queues {
-            map::map_queue_tree(
-                q,
-                &p.id,
-                remaining,
-                &mut self.fired,
-                &mut self.models,
-                &mut mapped,
-            )
-            .map_err(|e| self.map_err(api, e))?;
+            map::map_queue_tree(q, &p.id, &mut self.fired, &mut self.models, &mut mapped)
+                .map_err(|e| self.map_err(api, e))?;
         }
         self.snapshot.pools.push(p);
         self.snapshot.queues.extend(mapped);
@@ -252,13 +263,28 @@ impl<'a> Collected<'a> {
         api: &str,
     ) -> Result<(), PollError> {
         let mut mapped = Vec::new();
-        map::map_serverless_queue_tree(queue, &mut self.fired, &mut self.models, &mut mapped)
-            .map_err(|e| self.map_err(api, e))?;
+        map::map_serverless_queue_tree(
+            queue,
+            &mut self.fired,
+            &mut self.models,
+            &mut self.pool_names,
+            &mut mapped,
+        )
+        .map_err(|e| self.map_err(api, e))?;
         self.snapshot.queues.extend(mapped);
         Ok(())
     }
 
+    /// The snapshot as published: pools only queues name are added, then the
+    /// tree by id, free per queue and pool totals ([`derive::finish_snapshot`]),
+    /// so the poll's output is final.
     fn finish(mut self) -> PollOutput {
+        finish_snapshot(
+            &mut self.snapshot,
+            &self.pool_names,
+            self.remaining_from,
+            &mut self.fired,
+        );
         self.snapshot.accelerators = self.models;
         PollOutput {
             snapshot: self.snapshot,
@@ -267,4 +293,29 @@ impl<'a> Collected<'a> {
             decode: Default::default(),
         }
     }
+}
+
+/// What AIHC adds to the provider-neutral derivations: a serverless queue's pool
+/// that the serverless pool list does not have ([`Rule::PoolNamedByQueue`]) is
+/// created from the queue's `resourcePoolIds[0]` / `resourcePoolNames[0]`, so its
+/// totals have a pool to be on. Then [`derive::finish_snapshot`].
+pub fn finish_snapshot(
+    snapshot: &mut Snapshot,
+    pool_names: &PoolNames,
+    from: RemainingFrom,
+    fired: &mut Fired,
+) {
+    for (id, name) in pool_names {
+        if snapshot.pools.iter().any(|p| &p.id == id) {
+            continue;
+        }
+        fired.fire(Rule::PoolNamedByQueue);
+        snapshot.pools.push(Pool {
+            id: id.clone(),
+            name: name.clone(),
+            pool_type: "serverless".to_string(),
+            ..Pool::default()
+        });
+    }
+    derive::finish_snapshot(snapshot, from, fired);
 }

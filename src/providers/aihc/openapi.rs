@@ -10,7 +10,6 @@ use crate::http::{PollCtx, PollError, Reason};
 use crate::providers::paging::{self, Page};
 
 use super::dto::{PoolPage, QueuePage};
-use super::map::Remaining;
 use super::{Collected, Config, PAGE_SIZE};
 
 pub const API_POOLS: &str = "DescribeResourcePools";
@@ -76,7 +75,7 @@ pub async fn poll(
                 .map_err(|e| e.into_poll_error(ctx, API_QUEUES))?;
                 Ok((pool, queues))
             },
-            |(pool, queues)| out.add_pool(&pool, pool_type, queues, Remaining::Derived, API_QUEUES),
+            |(pool, queues)| out.add_pool(&pool, pool_type, queues, API_QUEUES),
         )
         .await?;
     }
