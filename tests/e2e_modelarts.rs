@@ -363,7 +363,7 @@ fn root_totals(m: &Metrics, account: &str, metric: &str) -> BTreeMap<String, f64
             .collect();
         let info = m.find("aipool_pool_info", &key);
         assert_eq!(info.len(), 1, "{metric} {labels:?} joins {info:?}");
-        if info[0].1.get("parent_pool").map_or(true, |p| p.is_empty()) {
+        if info[0].1.get("parent_pool").is_none_or(|p| p.is_empty()) {
             let acc = labels.get("accelerator").cloned().unwrap_or_default();
             *out.entry(acc).or_insert(0.0) += v;
         }
