@@ -127,6 +127,19 @@ pub struct Pool {
     /// Node phase → how many nodes are in it (ModelArts).
     pub node_phases: BTreeMap<String, f64>,
     pub drivers: Vec<Driver>,
+    /// The workspace the pool belongs to (ModelArts; `"0"` is the default
+    /// workspace). `None` where the platform has no workspaces: no label then.
+    pub workspace_id: Option<String>,
+    /// The id of the polled pool this one is carved from (ModelArts logical
+    /// sub-pools); `Some("")` for a root pool. `None` where the platform has no
+    /// pool tree: no label then.
+    pub parent_pool: Option<String>,
+    /// (flavor, state) → the elastic ceiling in nodes (ModelArts
+    /// `status.resources.*[].maxCount`).
+    pub flavor_max_nodes: BTreeMap<(String, String), f64>,
+    /// Whether the pool is frozen (ModelArts `spec.controlMode` flag 8); `None`
+    /// when not reported.
+    pub frozen: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

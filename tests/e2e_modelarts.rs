@@ -4,13 +4,21 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use common::*;
 
-const SEED_POOL: &str = "auto-pool-os-86c13962597848eeb29c5861153a391f";
-const MIXED_POOL: &str = "pool-train-mixed-5f0c2a7d";
-const LOGICAL_POOL: &str = "pool-logical-team-b-9e41";
+use aipool_exporter::simulator::modelarts::{
+    LOGICAL_POOL, MIXED_POOL, OTHER_WORKSPACE, PRIVATE_POOL, PRIVATE_WORKSPACE, SEED_POOL,
+    TEAM_ACCESS_KEY_ID, TEAM_IAM_USER, TEAM_SECRET_ACCESS_KEY,
+};
+
+const GPU: (&str, &str) = ("accelerator", "nvidia.com/gpu");
+const SNT9: (&str, &str) = ("accelerator", "huawei.com/ascend-snt9");
+const SNT3: (&str, &str) = ("accelerator", "huawei.com/ascend-snt3");
+const GPU_FLAVOR: &str = "modelarts.bm.gpu.8v100";
+const NPU_FLAVOR: &str = "modelarts.bm.npu.arm.8snt9b3.d";
 
 fn account(sim: &str, name: &str, interval: &str, auth: &str) -> String {
     format!(
@@ -31,10 +39,16 @@ timeout = "5s"
 }
 
 fn aksk(sk: &str) -> String {
-    format!(
-        "access_key_id = \"{}\"\nsecret_access_key = \"{sk}\"\n",
-        credentials::HUAWEI_ACCESS_KEY_ID
-    )
+    aksk_of(credentials::HUAWEI_ACCESS_KEY_ID, sk)
+}
+
+fn aksk_of(ak: &str, sk: &str) -> String {
+    format!("access_key_id = \"{ak}\"\nsecret_access_key = \"{sk}\"\n")
+}
+
+/// The credentials of a team member who may not read the private workspace.
+fn team_aksk() -> String {
+    aksk_of(TEAM_ACCESS_KEY_ID, TEAM_SECRET_ACCESS_KEY)
 }
 
 /// IAM password auth against the simulator; `extra` adds e.g. `project_name`.
@@ -73,17 +87,21 @@ fn successes(m: &Metrics, account: &str) -> f64 {
     .unwrap_or(0.0)
 }
 
-/// Every value the simulator's three pools produce, exactly.
-fn assert_pools(m: &Metrics, acc: (&'static str, &'static str), with_logical: bool) {
-    let seed = [acc, ("cloud_region", "cn-north-4"), ("pool_id", SEED_POOL)];
-    let mixed = [acc, ("cloud_region", "cn-north-4"), ("pool_id", MIXED_POOL)];
-    let with = |base: &[(&'static str, &'static str)], extra: &[(&'static str, &'static str)]| {
-        let mut v = base.to_vec();
-        v.extend_from_slice(extra);
-        v
-    };
+type Labels = Vec<(&'static str, &'static str)>;
 
-    // The seed's ListPools example, as aipool_pool_info.
+fn pool_labels(acc: (&'static str, &'static str), pool: &'static str) -> Labels {
+    vec![acc, ("cloud_region", "cn-north-4"), ("pool_id", pool)]
+}
+
+fn with(base: &[(&'static str, &'static str)], extra: &[(&'static str, &'static str)]) -> Labels {
+    let mut v = base.to_vec();
+    v.extend_from_slice(extra);
+    v
+}
+
+/// The seed's ListPools example in the default workspace, a physical pool.
+fn assert_seed_pool(m: &Metrics, acc: (&'static str, &'static str)) {
+    let seed = pool_labels(acc, SEED_POOL);
     assert_eq!(
         m.value(
             "aipool_pool_info",
@@ -93,7 +111,9 @@ fn assert_pools(m: &Metrics, acc: (&'static str, &'static str), with_logical: bo
                     ("provider", "modelarts"),
                     ("pool_name", "auto-pool-os"),
                     ("pool_type", "Dedicate"),
-                    ("phase", "Running")
+                    ("phase", "Running"),
+                    ("workspace_id", "0"),
+                    ("parent_pool", "")
                 ]
             )
         ),
@@ -111,6 +131,9 @@ fn assert_pools(m: &Metrics, acc: (&'static str, &'static str), with_logical: bo
         1.0 + 1.0
     );
     assert_eq!(m.find("aipool_pool_flavor_nodes", &seed).len(), 1);
+    // The example reports neither maxCount nor controlMode: no series.
+    assert!(!m.has("aipool_pool_flavor_max_nodes", &seed));
+    assert!(!m.has("aipool_pool_frozen", &seed));
     // Two nodes of 3500m / 14336Mi; free 1500m + 3500m, 10240Mi + 14336Mi.
     assert_eq!(m.value("aipool_pool_capability_cpu_cores", &seed), 7.0);
     assert_eq!(m.value("aipool_pool_remaining_cpu_cores", &seed), 5.0);
@@ -137,8 +160,11 @@ fn assert_pools(m: &Metrics, acc: (&'static str, &'static str), with_logical: bo
         2.0
     );
     assert!(!m.has("aipool_pool_driver_info", &seed));
+}
 
-    // The pool mixing GPU and NPU nodes.
+/// The physical pool mixing GPU and NPU nodes, in the default workspace.
+fn assert_mixed_pool(m: &Metrics, acc: (&'static str, &'static str)) {
+    let mixed = pool_labels(acc, MIXED_POOL);
     assert_eq!(
         m.value(
             "aipool_pool_info",
@@ -147,22 +173,25 @@ fn assert_pools(m: &Metrics, acc: (&'static str, &'static str), with_logical: bo
                 &[
                     ("pool_name", "train-mixed"),
                     ("pool_type", "Dedicate"),
-                    ("phase", "Running")
+                    ("phase", "Running"),
+                    ("workspace_id", "0"),
+                    ("parent_pool", "")
                 ]
             )
         ),
         1.0
     );
     assert_eq!(m.value("aipool_pool_nodes", &mixed), 5.0);
-    let gpu = ("accelerator", "nvidia.com/gpu");
-    let npu = ("accelerator", "huawei.com/ascend-snt9");
+    // Free counts the available nodes only: 4 + 8 GPUs; the abnormal node
+    // reports its 8 GPUs free but takes no workload, the creating NPU node
+    // reports nothing.
     for (name, want_gpu, want_npu) in [
         ("aipool_pool_capability_accelerators", 24.0, 16.0),
         ("aipool_pool_remaining_accelerators", 12.0, 2.0),
         ("aipool_pool_allocated_accelerators", 12.0, 14.0),
     ] {
-        assert_eq!(m.value(name, &with(&mixed, &[gpu])), want_gpu, "{name}");
-        assert_eq!(m.value(name, &with(&mixed, &[npu])), want_npu, "{name}");
+        assert_eq!(m.value(name, &with(&mixed, &[GPU])), want_gpu, "{name}");
+        assert_eq!(m.value(name, &with(&mixed, &[SNT9])), want_npu, "{name}");
         assert_eq!(m.find(name, &mixed).len(), 2, "{name}");
     }
     assert_eq!(m.value("aipool_pool_capability_cpu_cores", &mixed), 660.0);
@@ -191,81 +220,163 @@ fn assert_pools(m: &Metrics, acc: (&'static str, &'static str), with_logical: bo
         );
     }
     assert_eq!(m.find("aipool_node_phase_nodes", &mixed).len(), 3);
+    // A physical pool's maxCount equals its count (seed 001/004).
     for (flavor, state, n) in [
-        ("modelarts.bm.gpu.8v100", "available", 2.0),
-        ("modelarts.bm.gpu.8v100", "abnormal", 1.0),
-        ("modelarts.bm.npu.arm.8snt9b3.d", "available", 1.0),
+        (GPU_FLAVOR, "available", 2.0),
+        (GPU_FLAVOR, "abnormal", 1.0),
+        (NPU_FLAVOR, "available", 1.0),
         // Served as a single object, not an array.
-        ("modelarts.bm.npu.arm.8snt9b3.d", "creating", 1.0),
+        (NPU_FLAVOR, "creating", 1.0),
+    ] {
+        for name in ["aipool_pool_flavor_nodes", "aipool_pool_flavor_max_nodes"] {
+            assert_eq!(
+                m.value(name, &with(&mixed, &[("flavor", flavor), ("state", state)])),
+                n,
+                "{name} {flavor} {state}"
+            );
+        }
+    }
+    assert_eq!(m.find("aipool_pool_flavor_nodes", &mixed).len(), 4);
+    assert_eq!(m.find("aipool_pool_flavor_max_nodes", &mixed).len(), 4);
+    assert_eq!(m.value("aipool_pool_frozen", &mixed), 0.0);
+    for (kind, version, state) in [
+        ("gpu", "535.54.03", "Running"),
+        ("npu", "23.0.6", "Upgrading"),
     ] {
         assert_eq!(
             m.value(
-                "aipool_pool_flavor_nodes",
-                &with(&mixed, &[("flavor", flavor), ("state", state)])
-            ),
-            n,
-            "{flavor} {state}"
-        );
-    }
-    assert_eq!(m.find("aipool_pool_flavor_nodes", &mixed).len(), 4);
-    assert_eq!(
-        m.value(
-            "aipool_pool_driver_info",
-            &with(
-                &mixed,
-                &[
-                    ("kind", "gpu"),
-                    ("version", "535.54.03"),
-                    ("state", "Running")
-                ]
-            )
-        ),
-        1.0
-    );
-    assert_eq!(
-        m.value(
-            "aipool_pool_driver_info",
-            &with(
-                &mixed,
-                &[
-                    ("kind", "npu"),
-                    ("version", "23.0.6"),
-                    ("state", "Upgrading")
-                ]
-            )
-        ),
-        1.0
-    );
-
-    // The logical pool of the other workspace: listed, no nodes, so no sums.
-    let logical = [acc, ("pool_id", LOGICAL_POOL)];
-    if with_logical {
-        assert_eq!(
-            m.value(
-                "aipool_pool_info",
+                "aipool_pool_driver_info",
                 &with(
-                    &logical,
-                    &[
-                        ("pool_name", "team-b-logical"),
-                        ("pool_type", "Logical"),
-                        ("phase", "Waiting")
-                    ]
+                    &mixed,
+                    &[("kind", kind), ("version", version), ("state", state)]
                 )
             ),
             1.0
         );
-        assert_eq!(m.value("aipool_pool_nodes", &logical), 0.0);
-        assert!(!m.has("aipool_pool_capability_cpu_cores", &logical));
-        assert!(!m.has("aipool_node_phase_nodes", &logical));
-        assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 3);
-    } else {
-        assert!(!m.has("aipool_pool_info", &logical));
-        assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 2);
     }
 }
 
+/// The frozen logical sub-pool of the mixed pool in the other workspace, one
+/// node shared with its parent. `parent` is its `parent_pool`: the mixed pool,
+/// or "" when that pool is not polled.
+fn assert_logical_pool(m: &Metrics, acc: (&'static str, &'static str), parent: &'static str) {
+    let logical = pool_labels(acc, LOGICAL_POOL);
+    assert_eq!(
+        m.value(
+            "aipool_pool_info",
+            &with(
+                &logical,
+                &[
+                    ("pool_name", "team-b-logical"),
+                    ("pool_type", "Logical"),
+                    ("phase", "Running"),
+                    ("workspace_id", OTHER_WORKSPACE),
+                    ("parent_pool", parent)
+                ]
+            )
+        ),
+        1.0
+    );
+    assert_eq!(m.value("aipool_pool_nodes", &logical), 1.0);
+    for name in [
+        "aipool_pool_capability_accelerators",
+        "aipool_pool_remaining_accelerators",
+    ] {
+        assert_eq!(m.value(name, &with(&logical, &[GPU])), 8.0, "{name}");
+    }
+    assert_eq!(
+        m.value(
+            "aipool_pool_allocated_accelerators",
+            &with(&logical, &[GPU])
+        ),
+        0.0
+    );
+    assert_eq!(m.value("aipool_pool_capability_cpu_cores", &logical), 92.0);
+    assert_eq!(m.value("aipool_pool_remaining_cpu_cores", &logical), 92.0);
+    assert_eq!(
+        m.value("aipool_pool_capability_memory_bytes", &logical),
+        768.0 * GIB
+    );
+    let gpu_available = [("flavor", GPU_FLAVOR), ("state", "available")];
+    assert_eq!(
+        m.value("aipool_pool_flavor_nodes", &with(&logical, &gpu_available)),
+        1.0
+    );
+    // The elastic ceiling of a logical pool is above its count.
+    assert_eq!(
+        m.value(
+            "aipool_pool_flavor_max_nodes",
+            &with(&logical, &gpu_available)
+        ),
+        2.0
+    );
+    // controlMode 9 = 1 + 8: frozen (seed 001's own example).
+    assert_eq!(m.value("aipool_pool_frozen", &logical), 1.0);
+}
+
+/// The Ascend pool of the private workspace.
+fn assert_private_pool(m: &Metrics, acc: (&'static str, &'static str)) {
+    let private = pool_labels(acc, PRIVATE_POOL);
+    assert_eq!(
+        m.value(
+            "aipool_pool_info",
+            &with(
+                &private,
+                &[
+                    ("pool_name", "team-private-npu"),
+                    ("pool_type", "Dedicate"),
+                    ("phase", "Running"),
+                    ("workspace_id", PRIVATE_WORKSPACE),
+                    ("parent_pool", "")
+                ]
+            )
+        ),
+        1.0
+    );
+    assert_eq!(m.value("aipool_pool_nodes", &private), 1.0);
+    for (name, want) in [
+        ("aipool_pool_capability_accelerators", 4.0),
+        ("aipool_pool_remaining_accelerators", 3.0),
+        ("aipool_pool_allocated_accelerators", 1.0),
+    ] {
+        assert_eq!(m.value(name, &with(&private, &[SNT3])), want, "{name}");
+    }
+    assert_eq!(m.value("aipool_pool_remaining_cpu_cores", &private), 20.0);
+    assert_eq!(
+        m.value("aipool_pool_remaining_memory_bytes", &private),
+        160.0 * GIB
+    );
+    assert_eq!(m.value("aipool_pool_frozen", &private), 0.0);
+}
+
+/// `sum by (account, accelerator) (metric * on(provider, account, cloud_region,
+/// pool_id) group_left aipool_pool_info{parent_pool=""})`, the README's
+/// account total, evaluated on the scrape the way Prometheus would: every
+/// left-hand series must match exactly one `aipool_pool_info` (else
+/// group_left fails), and `parent_pool=""` also matches an absent label.
+fn root_totals(m: &Metrics, account: &str, metric: &str) -> BTreeMap<String, f64> {
+    let mut out = BTreeMap::new();
+    for (_, labels, v) in m.find(metric, &[("account", account)]) {
+        let key: Vec<(&str, &str)> = ["provider", "account", "cloud_region", "pool_id"]
+            .iter()
+            .map(|k| (*k, labels.get(*k).map(String::as_str).unwrap_or("")))
+            .collect();
+        let info = m.find("aipool_pool_info", &key);
+        assert_eq!(info.len(), 1, "{metric} {labels:?} joins {info:?}");
+        if info[0].1.get("parent_pool").is_none_or(|p| p.is_empty()) {
+            let acc = labels.get("accelerator").cloned().unwrap_or_default();
+            *out.entry(acc).or_insert(0.0) += v;
+        }
+    }
+    out
+}
+
+fn totals(pairs: &[(&str, f64)]) -> BTreeMap<String, f64> {
+    pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect()
+}
+
 #[test]
-fn aksk_end_to_end() {
+fn aksk_end_to_end_every_workspace() {
     let (_sim, sim) = simulator(1);
     let config = account(
         &sim,
@@ -277,11 +388,99 @@ fn aksk_end_to_end() {
     let m = scrape(&addr);
     let acc = ("account", "ma");
     assert_eq!(m.value("aipool_up", &[("provider", "modelarts"), acc]), 1.0);
-    assert_pools(&m, acc, true);
-    // Three pools one per page; nodes one per page: 2 + 5 + 1 (an empty page).
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 0.0);
+    // Pools of all three workspaces: the default one ("0", listed as the
+    // number 0), team-b's and the private one.
+    assert_seed_pool(&m, acc);
+    assert_mixed_pool(&m, acc);
+    assert_logical_pool(&m, acc, MIXED_POOL);
+    assert_private_pool(&m, acc);
+    assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 4);
+
+    // Account totals count root pools only: the logical pool's 8 GPUs are
+    // the mixed pool's, and are not counted twice.
+    assert_eq!(
+        root_totals(&m, "ma", "aipool_pool_capability_accelerators"),
+        totals(&[
+            ("huawei.com/ascend-snt3", 4.0),
+            ("huawei.com/ascend-snt9", 16.0),
+            ("nvidia.com/gpu", 24.0)
+        ])
+    );
+    assert_eq!(
+        root_totals(&m, "ma", "aipool_pool_remaining_accelerators"),
+        totals(&[
+            ("huawei.com/ascend-snt3", 3.0),
+            ("huawei.com/ascend-snt9", 2.0),
+            ("nvidia.com/gpu", 12.0)
+        ])
+    );
+    let naive: f64 = m
+        .find("aipool_pool_capability_accelerators", &[acc, GPU])
+        .iter()
+        .map(|s| s.2)
+        .sum();
+    assert_eq!(
+        naive,
+        24.0 + 8.0,
+        "the plain sum counts the shared node twice"
+    );
+
+    // One entry a page: workspaces at offsets 0, 1, 2; pools 2 + 1 + 1; nodes
+    // 2 + 5 + 1 + 1.
+    for (api, n) in [
+        ("ListWorkspace", 3.0),
+        ("ListPools", 4.0),
+        ("ListPoolNodes", 9.0),
+    ] {
+        assert_eq!(
+            m.value("aipool_api_requests_total", &[acc, ("api", api)]),
+            n,
+            "{api}"
+        );
+    }
+    assert!(!m.has("aipool_api_requests_total", &[acc, ("api", "iam:tokens")]));
+    // Every reason of every API in use starts at 0; none moved.
+    let failures = m.find("aipool_api_request_failures_total", &[acc]);
+    assert_eq!(failures.len(), 3 * 8);
+    assert!(failures.iter().all(|s| s.2 == 0.0), "{failures:?}");
+}
+
+#[test]
+fn a_workspace_the_credentials_may_not_read_is_a_counted_partial_error() {
+    let (_sim, sim) = simulator(1);
+    let config = account(&sim, "team", "1h", &team_aksk());
+    let (exp, addr) = exporter(&config, &[]);
+    let m = scrape(&addr);
+    let acc = ("account", "team");
+    // The poll succeeds with the readable workspaces' pools.
+    assert_eq!(m.value("aipool_up", &[acc]), 1.0);
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 1.0);
+    assert_eq!(
+        m.value(
+            "aipool_api_request_failures_total",
+            &[acc, ("api", "ListPools"), ("reason", "auth")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        m.value("aipool_polls_total", &[acc, ("result", "success")]),
+        1.0
+    );
+    assert_seed_pool(&m, acc);
+    assert_mixed_pool(&m, acc);
+    assert_logical_pool(&m, acc, MIXED_POOL);
+    assert!(!m.has("aipool_pool_info", &[acc, ("pool_id", PRIVATE_POOL)]));
+    assert!(!m.has(
+        "aipool_pool_info",
+        &[acc, ("workspace_id", PRIVATE_WORKSPACE)]
+    ));
+    assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 3);
+    // The refused ListPools is a request; the private pool's nodes are never
+    // asked for.
     assert_eq!(
         m.value("aipool_api_requests_total", &[acc, ("api", "ListPools")]),
-        3.0
+        4.0
     );
     assert_eq!(
         m.value(
@@ -290,11 +489,173 @@ fn aksk_end_to_end() {
         ),
         8.0
     );
-    assert!(!m.has("aipool_api_requests_total", &[acc, ("api", "iam:tokens")]));
-    // Every reason of every API in use starts at 0; none moved.
-    let failures = m.find("aipool_api_request_failures_total", &[acc]);
-    assert_eq!(failures.len(), 2 * 8);
-    assert!(failures.iter().all(|s| s.2 == 0.0), "{failures:?}");
+    let log = exp.stderr();
+    let line = log
+        .lines()
+        .find(|l| l.contains("part of the account could not be read"))
+        .unwrap_or_else(|| panic!("no partial-error warning:\n{log}"));
+    assert!(
+        line.contains("level=warn")
+            && line.contains("account=team")
+            && line.contains(&format!("workspace {PRIVATE_WORKSPACE} (team-private)"))
+            && line.contains("403")
+            && line.contains("ModelArts.0203"),
+        "{line}"
+    );
+    assert!(!log.contains(TEAM_SECRET_ACCESS_KEY), "{log}");
+}
+
+#[test]
+fn a_forbidden_workspace_does_not_make_iam_fetch_tokens_every_poll() {
+    let (_sim, sim) = simulator(100);
+    let config = account(
+        &sim,
+        "team-iam",
+        "1s",
+        &iam(&sim, TEAM_IAM_USER, credentials::HUAWEI_IAM_PASSWORD, ""),
+    );
+    let (_exp, addr) = exporter(&config, &[]);
+    let acc = ("account", "team-iam");
+    let m = scrape_until(&addr, "three successful polls", |m| {
+        successes(m, "team-iam") >= 3.0
+    });
+    let polls = successes(&m, "team-iam");
+    assert_eq!(m.value("aipool_up", &[acc]), 1.0);
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 1.0);
+    // A 403 is a refusal of this workspace, not of the token: no new token.
+    assert_eq!(
+        m.value("aipool_api_requests_total", &[acc, ("api", "iam:tokens")]),
+        1.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_api_request_failures_total",
+            &[acc, ("api", "ListPools"), ("reason", "auth")]
+        ),
+        polls
+    );
+    assert_eq!(
+        m.value("aipool_polls_total", &[acc, ("result", "failure")]),
+        0.0
+    );
+    assert_logical_pool(&m, acc, MIXED_POOL);
+    assert!(!m.has("aipool_pool_info", &[acc, ("pool_id", PRIVATE_POOL)]));
+}
+
+#[test]
+fn workspace_ids_restrict_the_poll_without_listing_workspaces() {
+    let (_sim, sim) = simulator(1);
+    let config = [
+        account(
+            &sim,
+            "two",
+            "1h",
+            &format!(
+                "{}workspace_ids = [0, \"{OTHER_WORKSPACE}\"]\n",
+                aksk(credentials::HUAWEI_SECRET_ACCESS_KEY)
+            ),
+        ),
+        account(
+            &sim,
+            "only-b",
+            "1h",
+            &format!(
+                "{}workspace_ids = [\"{OTHER_WORKSPACE}\"]\n",
+                aksk(credentials::HUAWEI_SECRET_ACCESS_KEY)
+            ),
+        ),
+        // Nothing readable: the credentials are refused for every workspace
+        // polled, which fails the poll.
+        account(
+            &sim,
+            "team-private",
+            "1h",
+            &format!(
+                "{}workspace_ids = [\"{PRIVATE_WORKSPACE}\"]\nretries = 0\n",
+                team_aksk()
+            ),
+        ),
+    ]
+    .concat();
+    let (_exp, addr) = exporter(&config, &[]);
+    let m = scrape_until(&addr, "every account polled", |m| {
+        ["two", "only-b", "team-private"].iter().all(|a| {
+            m.find("aipool_polls_total", &[("account", a)])
+                .iter()
+                .map(|s| s.2)
+                .sum::<f64>()
+                >= 1.0
+        })
+    });
+
+    let two = ("account", "two");
+    assert_eq!(m.value("aipool_up", &[two]), 1.0);
+    assert!(!m.has(
+        "aipool_api_requests_total",
+        &[two, ("api", "ListWorkspace")]
+    ));
+    assert_seed_pool(&m, two);
+    assert_mixed_pool(&m, two);
+    assert_logical_pool(&m, two, MIXED_POOL);
+    assert_eq!(m.find("aipool_pool_info", &[two]).len(), 3);
+    assert_eq!(
+        m.value("aipool_api_requests_total", &[two, ("api", "ListPools")]),
+        3.0
+    );
+
+    // The sub-pool's parent is not polled: it is a root of what is exported,
+    // and the account total still has its GPUs.
+    let b = ("account", "only-b");
+    assert_eq!(m.value("aipool_up", &[b]), 1.0);
+    assert_logical_pool(&m, b, "");
+    assert_eq!(m.find("aipool_pool_info", &[b]).len(), 1);
+    assert_eq!(
+        root_totals(&m, "only-b", "aipool_pool_capability_accelerators"),
+        totals(&[("nvidia.com/gpu", 8.0)])
+    );
+
+    let private = ("account", "team-private");
+    assert_eq!(m.value("aipool_up", &[private]), 0.0);
+    assert_eq!(
+        m.value("aipool_polls_total", &[private, ("result", "failure")]),
+        1.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_api_request_failures_total",
+            &[private, ("api", "ListPools"), ("reason", "auth")]
+        ),
+        1.0
+    );
+    assert!(!m.has("aipool_pool_info", &[private]));
+}
+
+#[test]
+fn a_failing_workspace_list_fails_the_poll() {
+    let (_sim, sim) = simulator_with(&["--page-cap", "100", "--faults", "/workspaces=5xx"]);
+    let config = account(
+        &sim,
+        "ma",
+        "1h",
+        &format!(
+            "{}retries = 0\n",
+            aksk(credentials::HUAWEI_SECRET_ACCESS_KEY)
+        ),
+    );
+    let (exp, addr) = exporter(&config, &[]);
+    let m = scrape(&addr);
+    let acc = ("account", "ma");
+    assert_eq!(m.value("aipool_up", &[acc]), 0.0);
+    assert_eq!(
+        m.value(
+            "aipool_api_request_failures_total",
+            &[acc, ("api", "ListWorkspace"), ("reason", "http_5xx")]
+        ),
+        1.0
+    );
+    assert!(!m.has("aipool_api_requests_total", &[acc, ("api", "ListPools")]));
+    assert!(!m.has("aipool_pool_info", &[acc]));
+    assert!(exp.stderr().contains("poll failed"), "{}", exp.stderr());
 }
 
 #[test]
@@ -323,8 +684,15 @@ fn iam_token_end_to_end_is_fetched_once_and_cached() {
         successes(m, "ma-iam") >= 3.0
     });
     assert_eq!(m.value("aipool_up", &[acc]), 1.0);
-    // Only workspace 0: the logical pool of the other workspace is not listed.
-    assert_pools(&m, acc, false);
+    // Only workspace 0 (the older single-workspace key): the other
+    // workspaces' pools are not listed.
+    assert_seed_pool(&m, acc);
+    assert_mixed_pool(&m, acc);
+    assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 2);
+    assert!(!m.has(
+        "aipool_api_requests_total",
+        &[acc, ("api", "ListWorkspace")]
+    ));
     // Three polls, one token.
     assert_eq!(
         m.value("aipool_api_requests_total", &[acc, ("api", "iam:tokens")]),
@@ -361,8 +729,8 @@ fn a_revoked_iam_token_is_refreshed_once_and_the_poll_succeeds() {
     });
     assert_eq!(successes(&m, "ma-revoked"), 2.0, "overshot:\n{}", m.text);
     assert_eq!(m.value("aipool_up", &[acc]), 1.0);
-    // Poll 1 fetched a token; poll 2's first call was refused and one refresh
-    // followed, after which the poll completed.
+    // Poll 1 fetched a token; poll 2's first call (the workspace list) was
+    // refused and one refresh followed, after which the poll completed.
     assert_eq!(
         m.value("aipool_api_requests_total", &[acc, ("api", "iam:tokens")]),
         2.0
@@ -370,19 +738,31 @@ fn a_revoked_iam_token_is_refreshed_once_and_the_poll_succeeds() {
     assert_eq!(
         m.value(
             "aipool_api_request_failures_total",
-            &[acc, ("api", "ListPools"), ("reason", "auth")]
+            &[acc, ("api", "ListWorkspace"), ("reason", "auth")]
         ),
         1.0
     );
     assert_eq!(
-        m.value("aipool_api_requests_total", &[acc, ("api", "ListPools")]),
+        m.value(
+            "aipool_api_requests_total",
+            &[acc, ("api", "ListWorkspace")]
+        ),
         3.0
     );
+    // Three workspaces a poll, none refused.
+    assert_eq!(
+        m.value("aipool_api_requests_total", &[acc, ("api", "ListPools")]),
+        6.0
+    );
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 0.0);
     assert_eq!(
         m.value("aipool_polls_total", &[acc, ("result", "failure")]),
         0.0
     );
-    assert_pools(&m, acc, true);
+    assert_seed_pool(&m, acc);
+    assert_mixed_pool(&m, acc);
+    assert_logical_pool(&m, acc, MIXED_POOL);
+    assert_private_pool(&m, acc);
     let log = exp.stderr();
     assert!(log.contains("fetching a new one"), "{log}");
     assert!(
@@ -409,10 +789,12 @@ fn a_wrong_secret_key_is_an_auth_failure() {
     let bad = ("account", "bad");
     assert_eq!(m.value("aipool_up", &[("account", "good")]), 1.0);
     assert_eq!(m.value("aipool_up", &[bad]), 0.0);
+    // Refused at the first call, the workspace list: fatal, as the account's
+    // own list call.
     assert_eq!(
         m.value(
             "aipool_api_request_failures_total",
-            &[bad, ("api", "ListPools"), ("reason", "auth")]
+            &[bad, ("api", "ListWorkspace"), ("reason", "auth")]
         ),
         1.0
     );
@@ -421,10 +803,7 @@ fn a_wrong_secret_key_is_an_auth_failure() {
         1.0
     );
     assert!(!m.has("aipool_pool_info", &[bad]));
-    assert!(!m.has(
-        "aipool_api_requests_total",
-        &[bad, ("api", "ListPoolNodes")]
-    ));
+    assert!(!m.has("aipool_api_requests_total", &[bad, ("api", "ListPools")]));
     let log = exp.stderr();
     assert!(
         log.contains("APIGW.0301") && log.contains("account=bad"),
@@ -458,6 +837,10 @@ fn a_wrong_iam_password_is_an_auth_failure_of_the_token_call() {
         1.0
     );
     // Refused at IAM: ModelArts was never called.
+    assert!(!m.has(
+        "aipool_api_requests_total",
+        &[acc, ("api", "ListWorkspace")]
+    ));
     assert!(!m.has("aipool_api_requests_total", &[acc, ("api", "ListPools")]));
     assert!(
         !exp.stderr().contains("WRONG-PASSWORD-42"),

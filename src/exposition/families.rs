@@ -73,6 +73,8 @@ pub enum Fam {
     PoolFlavorNodes,
     NodePhaseNodes,
     PoolDriverInfo,
+    PoolFlavorMaxNodes,
+    PoolFrozen,
     PoolNodeCapability(Res),
     PoolNodeLimitAccelerators,
     QueueInfo,
@@ -132,6 +134,18 @@ const SIMPLE_MID: &[(Fam, &str, Kind, &str)] = &[
         "aipool_pool_driver_info",
         Kind::Info,
         "Accelerator driver version and state of a pool.",
+    ),
+    (
+        Fam::PoolFlavorMaxNodes,
+        "aipool_pool_flavor_max_nodes",
+        Kind::Gauge,
+        "Elastic ceiling of a pool's flavor in nodes, by flavor and state (ModelArts maxCount; equal to the node count in a physical pool).",
+    ),
+    (
+        Fam::PoolFrozen,
+        "aipool_pool_frozen",
+        Kind::Gauge,
+        "1 if the pool is frozen (ModelArts controlMode flag 8), else 0.",
     ),
 ];
 

@@ -439,6 +439,13 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
             ("pool_type", &p.pool_type),
             ("phase", &p.phase),
         ];
+        // Only platforms with workspaces and pool trees (ModelArts) set these.
+        if let Some(ws) = &p.workspace_id {
+            info.push(("workspace_id", ws));
+        }
+        if let Some(parent) = &p.parent_pool {
+            info.push(("parent_pool", parent));
+        }
         info.extend(p.extra_info.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         out.sample(index(Fam::PoolInfo), &info, 1.0);
         // Every other series of the pool starts with these labels.
@@ -459,6 +466,22 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
         }
         for (phase, n) in &p.node_phases {
             out.sample_pre(index(Fam::NodePhaseNodes), &pre, &[("phase", phase)], *n);
+        }
+        for ((flavor, state), n) in &p.flavor_max_nodes {
+            out.sample_pre(
+                index(Fam::PoolFlavorMaxNodes),
+                &pre,
+                &[("flavor", flavor), ("state", state)],
+                *n,
+            );
+        }
+        if let Some(frozen) = p.frozen {
+            out.sample_pre(
+                index(Fam::PoolFrozen),
+                &pre,
+                &[],
+                f64::from(u8::from(frozen)),
+            );
         }
         for d in &p.drivers {
             out.sample_pre(

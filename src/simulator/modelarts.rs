@@ -1,23 +1,33 @@
 //! Simulated Huawei Cloud ModelArts and IAM.
 //!
-//! - `GET /v2/{project_id}/pools` and `GET /v2/{project_id}/pools/{pool}/nodes`,
-//!   paged with Kubernetes-style `continue` tokens at most `Options::page_cap`
-//!   items a page (ListPools pages too, so a client that ignores
-//!   `metadata.continue` misses pools). Authenticated like the API gateway: an
-//!   `X-Auth-Token` this simulator's IAM issued, or an SDK-HMAC-SHA256 signature
-//!   checked with [`huawei::verify`] (±15 min `X-Sdk-Date`); every refusal is
-//!   HTTP 401 `{"error_code":"APIGW.0301","error_msg":…}`.
+//! - `GET /v1/{project_id}/workspaces` (ListWorkspace), paged by `offset` (an
+//!   entry index) and `limit`, at most `Options::page_cap` a page, with
+//!   `total_count`; the default workspace's id is the number `0`, as in the API
+//!   reference's example, the others strings.
+//! - `GET /v2/{project_id}/pools` (the default workspace's pools, or those of
+//!   `workspaceId`) and `GET /v2/{project_id}/pools/{pool}/nodes`, paged with
+//!   Kubernetes-style `continue` tokens at most `Options::page_cap` items a page
+//!   (ListPools pages too, so a client that ignores `metadata.continue` misses
+//!   pools). [`PRIVATE_WORKSPACE`] is listed to everybody, but its pools and
+//!   their nodes answer HTTP 403 to the team credentials ([`TEAM_ACCESS_KEY_ID`],
+//!   [`TEAM_IAM_USER`]).
+//! - Authenticated like the API gateway: an `X-Auth-Token` this simulator's IAM
+//!   issued, or an SDK-HMAC-SHA256 signature checked with [`huawei::verify`]
+//!   (±15 min `X-Sdk-Date`); every refusal is HTTP 401
+//!   `{"error_code":"APIGW.0301","error_msg":…}`.
 //! - `POST /v3/auth/tokens`: the Keystone v3 password identity of one of
 //!   [`IamUser`]s, scoped to the demo project by name or id; answers 201 with the
 //!   token in `X-Subject-Token` and `token.expires_at` in the body.
 //!
-//! Data: the seed's ListPools example (`fixtures/modelarts_pools.json`) with two
-//! CPU nodes, a synthetic pool whose nodes mix NVIDIA GPUs and Ascend NPUs, and a
-//! logical pool without nodes in a second workspace.
+//! Data: in the default workspace `0`, the seed's ListPools example
+//! (`fixtures/modelarts_pools.json`) with two CPU nodes and a synthetic physical
+//! pool whose nodes mix NVIDIA GPUs and Ascend NPUs; in [`OTHER_WORKSPACE`] a
+//! logical sub-pool of that pool, frozen (`controlMode` 9, seed 001's example),
+//! sharing one of its nodes; in [`PRIVATE_WORKSPACE`] a small Ascend pool.
 //!
 //! Only paths of those shapes are claimed: other platforms also live under `/v2/`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -32,13 +42,25 @@ use super::{credentials, Options, Platform, SimRequest, SimResponse};
 
 const SEED_POOLS: &str = include_str!("fixtures/modelarts_pools.json");
 
-/// The seed's pool (CPU nodes).
+/// The seed's pool (CPU nodes), in the default workspace.
 pub const SEED_POOL: &str = "auto-pool-os-86c13962597848eeb29c5861153a391f";
-/// The synthetic pool whose nodes mix GPUs and NPUs.
+/// The synthetic physical pool whose nodes mix GPUs and NPUs, in the default
+/// workspace.
 pub const MIXED_POOL: &str = "pool-train-mixed-5f0c2a7d";
-/// A logical pool without nodes, in [`OTHER_WORKSPACE`].
+/// A logical sub-pool of [`MIXED_POOL`] in [`OTHER_WORKSPACE`], frozen.
 pub const LOGICAL_POOL: &str = "pool-logical-team-b-9e41";
+/// A physical pool in [`PRIVATE_WORKSPACE`].
+pub const PRIVATE_POOL: &str = "pool-private-npu-3c7a";
+pub const DEFAULT_WORKSPACE: &str = "0";
 pub const OTHER_WORKSPACE: &str = "1d7e4f0c9b2a4e6f8a3b5c7d9e1f2a3b";
+/// A workspace whose pools the team credentials may not read (HTTP 403).
+pub const PRIVATE_WORKSPACE: &str = "7f3e9a1c5b2d4e8f9a0b1c2d3e4f5a6b";
+/// AK/SK of a team member who may not read [`PRIVATE_WORKSPACE`].
+pub const TEAM_ACCESS_KEY_ID: &str = "HWTEAMAK000000000002";
+pub const TEAM_SECRET_ACCESS_KEY: &str = "team-huawei-secret-key-0002";
+/// An IAM user of the demo domain (password [`credentials::HUAWEI_IAM_PASSWORD`])
+/// who may not read [`PRIVATE_WORKSPACE`].
+pub const TEAM_IAM_USER: &str = "demo-iam-team-user";
 
 /// How IAM treats one user's tokens.
 #[derive(Debug, Clone)]
@@ -52,6 +74,8 @@ pub struct IamUser {
     /// without `continue`), while its `expires_at` still lies ahead — as IAM does
     /// when a password changes. `None`: tokens live until they expire.
     pub polls_per_token: Option<u32>,
+    /// A team member who may not read [`PRIVATE_WORKSPACE`].
+    pub team: bool,
 }
 
 impl IamUser {
@@ -63,17 +87,23 @@ impl IamUser {
             domain: credentials::HUAWEI_IAM_DOMAIN.to_string(),
             token_lifetime: Duration::from_secs(24 * 3600),
             polls_per_token: None,
+            team: false,
         }
     }
 
-    /// The users [`ModelArts::new`] knows: the demo user, and
-    /// [`credentials::HUAWEI_IAM_ONE_POLL_USER`] whose tokens last one poll.
+    /// The users [`ModelArts::new`] knows: the demo user,
+    /// [`credentials::HUAWEI_IAM_ONE_POLL_USER`] whose tokens last one poll, and
+    /// [`TEAM_IAM_USER`] who may not read [`PRIVATE_WORKSPACE`].
     pub fn defaults() -> Vec<IamUser> {
         vec![
             IamUser::new(
                 credentials::HUAWEI_IAM_USER,
                 credentials::HUAWEI_IAM_PASSWORD,
             ),
+            IamUser {
+                team: true,
+                ..IamUser::new(TEAM_IAM_USER, credentials::HUAWEI_IAM_PASSWORD)
+            },
             IamUser {
                 polls_per_token: Some(1),
                 ..IamUser::new(
@@ -89,12 +119,36 @@ struct Issued {
     user: usize,
     expires: SystemTime,
     polls: u32,
+    /// First pages fetched with this token since its current poll started.
+    poll: PollStarts,
+}
+
+/// Tells where a client's polls start: at its first ListWorkspace page, or
+/// (for a client that lists no workspaces) at a first ListPools page of a
+/// workspace it already fetched in the current poll.
+#[derive(Default)]
+struct PollStarts {
+    seen: HashSet<String>,
+}
+
+impl PollStarts {
+    /// Records a first page (`key`: "workspaces" or "pools/{workspace}");
+    /// whether it starts a poll.
+    fn first_page(&mut self, key: &str) -> bool {
+        let starts = key == "workspaces" || self.seen.is_empty() || self.seen.contains(key);
+        if starts {
+            self.seen.clear();
+        }
+        self.seen.insert(key.to_string());
+        starts
+    }
 }
 
 pub struct ModelArts {
     opts: Options,
-    /// Polls seen (first ListPools pages); drives the drift.
+    /// Polls seen (see [`PollStarts`]); drives the drift.
     tick: AtomicU64,
+    polls: Mutex<PollStarts>,
     users: Vec<IamUser>,
     tokens: Mutex<HashMap<String, Issued>>,
     pools: Vec<Value>,
@@ -111,6 +165,7 @@ impl ModelArts {
         ModelArts {
             opts,
             tick: AtomicU64::new(0),
+            polls: Mutex::new(PollStarts::default()),
             users,
             tokens: Mutex::new(HashMap::new()),
             pools: all_pools(),
@@ -183,6 +238,7 @@ impl ModelArts {
                 user: idx,
                 expires,
                 polls: 0,
+                poll: PollStarts::default(),
             },
         );
         let mut resp = SimResponse::json(
@@ -201,13 +257,14 @@ impl ModelArts {
         resp
     }
 
-    /// Checks an `X-Auth-Token`; `starts_poll` marks a first ListPools page.
+    /// Checks an `X-Auth-Token`; `first_page` is the key of a first page (see
+    /// [`PollStarts`]). Returns whether the token's user is a team member.
     fn check_token(
         &self,
         token: &str,
-        starts_poll: bool,
+        first_page: Option<&str>,
         now: SystemTime,
-    ) -> Result<(), SimResponse> {
+    ) -> Result<bool, SimResponse> {
         let mut tokens = self.lock_tokens();
         let Some(issued) = tokens.get_mut(token) else {
             return Err(apigw_error("the token is not valid"));
@@ -216,59 +273,108 @@ impl ModelArts {
             tokens.remove(token);
             return Err(apigw_error("the token has expired"));
         }
-        if starts_poll {
-            let limit = self.users.get(issued.user).and_then(|u| u.polls_per_token);
+        let user = self.users.get(issued.user);
+        if first_page.is_some_and(|key| issued.poll.first_page(key)) {
+            let limit = user.and_then(|u| u.polls_per_token);
             if limit.is_some_and(|n| issued.polls >= n) {
                 tokens.remove(token);
                 return Err(apigw_error("the token has been revoked"));
             }
             issued.polls += 1;
         }
-        Ok(())
+        Ok(user.is_some_and(|u| u.team))
     }
 
     // ---- ModelArts ----
 
     fn modelarts(&self, req: &SimRequest, segs: &[&str]) -> SimResponse {
         let project = segs[1];
-        let starts_poll = segs.len() == 3 && req.param("continue").is_none();
-        if let Some(token) = req.header("x-auth-token") {
-            if let Err(r) = self.check_token(token, starts_poll, req.now()) {
-                return r;
+        // The first page of a list, by which the start of a poll is told.
+        let first_page = match segs {
+            ["v1", _, "workspaces"] => {
+                matches!(req.param("offset"), None | Some("0")).then(|| "workspaces".to_string())
             }
-        } else if let Err(r) = verify_signature(req, project) {
-            return r;
-        }
+            ["v2", _, "pools"] => req.param("continue").is_none().then(|| {
+                format!(
+                    "pools/{}",
+                    req.param("workspaceId").unwrap_or(DEFAULT_WORKSPACE)
+                )
+            }),
+            _ => None,
+        };
+        let team = if let Some(token) = req.header("x-auth-token") {
+            match self.check_token(token, first_page.as_deref(), req.now()) {
+                Ok(team) => team,
+                Err(r) => return r,
+            }
+        } else {
+            match verify_signature(req, project) {
+                Ok(ak) => ak == TEAM_ACCESS_KEY_ID,
+                Err(r) => return r,
+            }
+        };
         if project != credentials::MODELARTS_PROJECT_ID {
             return apigw_error("the project is not in the scope of these credentials");
         }
         if req.method != "GET" {
             return modelarts_error(405, "ModelArts.50004000", "Bad request");
         }
-        match segs {
-            [_, _, "pools"] => {
-                if starts_poll {
-                    self.tick.fetch_add(1, Ordering::Relaxed);
-                }
-                self.list_pools(req)
+        if let Some(key) = &first_page {
+            let starts = self
+                .polls
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .first_page(key);
+            if starts {
+                self.tick.fetch_add(1, Ordering::Relaxed);
             }
-            [_, _, "pools", pool, "nodes"] => self.list_nodes(req, pool),
+        }
+        match segs {
+            ["v1", _, "workspaces"] => self.list_workspaces(req),
+            ["v2", _, "pools"] => self.list_pools(req, team),
+            ["v2", _, "pools", pool, "nodes"] => self.list_nodes(req, pool, team),
             _ => modelarts_error(404, "ModelArts.50004004", "Resource not found."),
         }
     }
 
-    fn list_pools(&self, req: &SimRequest) -> SimResponse {
-        let ws = req.param("workspaceId");
+    /// ListWorkspace: every workspace, readable or not (like the API without
+    /// `filter_accessible`).
+    fn list_workspaces(&self, req: &SimRequest) -> SimResponse {
+        let all = workspaces();
+        let parse = |name: &str, default: usize, min: usize, max: usize| match req.param(name) {
+            None => Some(default),
+            Some(v) => v.parse::<usize>().ok().filter(|n| (min..=max).contains(n)),
+        };
+        let (Some(offset), Some(limit)) = (
+            parse("offset", 0, 0, i32::MAX as usize),
+            parse("limit", 1000, 1, 1000),
+        ) else {
+            return modelarts_error(400, "ModelArts.50004000", "Bad request");
+        };
+        let size = limit.min(self.opts.page_cap.max(1) as usize);
+        let start = offset.min(all.len());
+        let end = (start + size).min(all.len());
+        let page = &all[start..end];
+        SimResponse::json(
+            200,
+            &json!({"total_count": all.len(), "count": page.len(), "workspaces": page}),
+        )
+    }
+
+    /// ListPools: the pools of `workspaceId` (the default workspace without it,
+    /// as seed 001 says); a team member is refused [`PRIVATE_WORKSPACE`].
+    fn list_pools(&self, req: &SimRequest, team: bool) -> SimResponse {
+        let ws = req.param("workspaceId").unwrap_or(DEFAULT_WORKSPACE);
+        if team && ws == PRIVATE_WORKSPACE {
+            return forbidden(ws);
+        }
         let items: Vec<Value> = self
             .pools
             .iter()
-            .filter(|p| match ws {
-                None => true,
-                Some(w) => p["metadata"]["labels"]["os.modelarts/workspace.id"] == w,
-            })
+            .filter(|p| p["metadata"]["labels"]["os.modelarts/workspace.id"] == ws)
             .cloned()
             .collect();
-        let scope = format!("pools/{}", ws.unwrap_or(""));
+        let scope = format!("pools/{ws}");
         match continue_page(req, &scope, &items, None, self.opts.page_cap) {
             Err(r) => r,
             Ok((page, next, _)) => {
@@ -282,9 +388,13 @@ impl ModelArts {
         }
     }
 
-    fn list_nodes(&self, req: &SimRequest, pool: &str) -> SimResponse {
-        if !self.pools.iter().any(|p| p["metadata"]["name"] == pool) {
+    fn list_nodes(&self, req: &SimRequest, pool: &str, team: bool) -> SimResponse {
+        let Some(found) = self.pools.iter().find(|p| p["metadata"]["name"] == pool) else {
             return modelarts_error(404, "ModelArts.50004004", "Pool not found.");
+        };
+        let ws = &found["metadata"]["labels"]["os.modelarts/workspace.id"];
+        if team && ws == PRIVATE_WORKSPACE {
+            return forbidden(PRIVATE_WORKSPACE);
         }
         let limit = match req.param("limit").map(str::parse::<u64>) {
             None => None,
@@ -311,8 +421,7 @@ impl Platform for ModelArts {
             return Some(self.iam_tokens(req));
         }
         let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
-        let ours = segs.len() >= 3 && segs[0] == "v2" && segs[2] == "pools";
-        ours.then(|| self.modelarts(req, &segs))
+        ours(&segs).then(|| self.modelarts(req, &segs))
     }
 
     /// APIGW's answer to a lapsed token (or an AK/SK signature past its
@@ -326,14 +435,19 @@ impl Platform for ModelArts {
             ));
         }
         let segs: Vec<&str> = req.path.trim_start_matches('/').split('/').collect();
-        (segs.len() >= 3 && segs[0] == "v2" && segs[2] == "pools")
-            .then(|| apigw_error("the token has expired"))
+        ours(&segs).then(|| apigw_error("the token has expired"))
     }
 }
 
+/// `/v1/{project}/workspaces` and `/v2/{project}/pools…`.
+fn ours(segs: &[&str]) -> bool {
+    matches!(segs, ["v1", _, "workspaces"])
+        || (segs.len() >= 3 && segs[0] == "v2" && segs[2] == "pools")
+}
+
 /// Verifies SDK-HMAC-SHA256 over the request exactly as received; the signed host
-/// is the `Host` header the client sent.
-fn verify_signature(req: &SimRequest, project: &str) -> Result<(), SimResponse> {
+/// is the `Host` header the client sent. Returns the access key that signed.
+fn verify_signature(req: &SimRequest, project: &str) -> Result<&'static str, SimResponse> {
     let Some(authorization) = req.header("authorization") else {
         return Err(apigw_error("no X-Auth-Token or Authorization header"));
     };
@@ -346,9 +460,19 @@ fn verify_signature(req: &SimRequest, project: &str) -> Result<(), SimResponse> 
         headers: &headers,
         body: &req.body,
     };
+    let signer = std::cell::Cell::new("");
     let lookup = |ak: &str| {
-        (ak == credentials::HUAWEI_ACCESS_KEY_ID)
-            .then(|| credentials::HUAWEI_SECRET_ACCESS_KEY.to_string())
+        let (id, secret) = [
+            (
+                credentials::HUAWEI_ACCESS_KEY_ID,
+                credentials::HUAWEI_SECRET_ACCESS_KEY,
+            ),
+            (TEAM_ACCESS_KEY_ID, TEAM_SECRET_ACCESS_KEY),
+        ]
+        .into_iter()
+        .find(|(id, _)| *id == ak)?;
+        signer.set(id);
+        Some(secret.to_string())
     };
     huawei::verify(
         authorization,
@@ -366,8 +490,18 @@ fn verify_signature(req: &SimRequest, project: &str) -> Result<(), SimResponse> 
     })?;
     match req.header("x-project-id") {
         Some(p) if p != project => Err(apigw_error("X-Project-Id does not match the URL")),
-        _ => Ok(()),
+        _ => Ok(signer.get()),
     }
+}
+
+/// A workspace the caller may not read. ModelArts' own error shape; the code is
+/// illustrative (the seeds document none for this case).
+fn forbidden(workspace: &str) -> SimResponse {
+    modelarts_error(
+        403,
+        "ModelArts.0203",
+        &format!("Insufficient permissions for workspace {workspace}."),
+    )
 }
 
 /// One page of `items` after the request's `continue` token (bound to `scope`),
@@ -456,6 +590,23 @@ fn rfc3339(t: SystemTime) -> String {
 const GPU_FLAVOR: &str = "modelarts.bm.gpu.8v100";
 const NPU_FLAVOR: &str = "modelarts.bm.npu.arm.8snt9b3.d";
 const CPU_FLAVOR: &str = "modelarts.vm.cpu.4ud";
+const SNT3_FLAVOR: &str = "modelarts.vm.npu.4snt3";
+
+/// ListWorkspace entries: the default one with the numeric id of the API
+/// reference's example, the others with string ids.
+fn workspaces() -> Vec<Value> {
+    let ws = |id: Value, name: &str, auth: &str| {
+        json!({"id": id, "name": name, "description": "", "owner": "demo-iam-user",
+               "enterprise_project_id": "0", "enterprise_project_name": "default",
+               "auth_type": auth, "create_time": 1_700_000_000_000u64,
+               "update_time": 1_700_000_000_000u64, "status": "NORMAL", "status_info": ""})
+    };
+    vec![
+        ws(json!(0), "default", "PUBLIC"),
+        ws(json!(OTHER_WORKSPACE), "team-b", "PUBLIC"),
+        ws(json!(PRIVATE_WORKSPACE), "team-private", "PRIVATE"),
+    ]
+}
 
 fn all_pools() -> Vec<Value> {
     let seed: Value = serde_json::from_str(SEED_POOLS).unwrap_or(Value::Null);
@@ -472,7 +623,8 @@ fn all_pools() -> Vec<Value> {
             "type": "Dedicate", "scope": ["Train", "Infer"],
             "resources": [{"flavor": GPU_FLAVOR, "count": 3}, {"flavor": NPU_FLAVOR, "count": 2}],
             "network": {"name": "network-maos-train-mixed"},
-            "driver": {"gpuVersion": "535.54.03", "npuVersion": "23.0.6", "updateStrategy": "idle"}
+            "driver": {"gpuVersion": "535.54.03", "npuVersion": "23.0.6", "updateStrategy": "idle"},
+            "controlMode": 0
         },
         "status": {
             "phase": "Running", "root": MIXED_POOL,
@@ -490,14 +642,34 @@ fn all_pools() -> Vec<Value> {
                        "npu": {"version": "23.0.6", "state": "Upgrading"}}
         }
     }));
+    // A logical sub-pool carved from the mixed pool: its node is one of the
+    // parent's, so adding both pools' totals counts that node twice.
     pools.push(json!({
         "kind": "Pool", "apiVersion": "v2",
         "metadata": {
             "name": LOGICAL_POOL, "creationTimestamp": "2025-01-20T02:00:00Z",
             "labels": {"os.modelarts/name": "team-b-logical", "os.modelarts/workspace.id": OTHER_WORKSPACE}
         },
-        "spec": {"type": "Logical", "scope": ["Train"], "resources": [{"flavor": "modelarts.vm.gpu.t4u8", "count": 1}]},
-        "status": {"phase": "Waiting", "resources": {"creating": [{"flavor": "modelarts.vm.gpu.t4u8", "count": 1}]}}
+        "spec": {"type": "Logical", "scope": ["Train"], "resources": [{"flavor": GPU_FLAVOR, "count": 1}],
+                 // Seed 001's example value: restricted conversion to a subscription (1) and frozen (8).
+                 "controlMode": 9},
+        "status": {
+            "phase": "Running", "parent": MIXED_POOL, "root": MIXED_POOL,
+            "resources": {"available": [{"flavor": GPU_FLAVOR, "count": 1, "maxCount": 2}]}
+        }
+    }));
+    pools.push(json!({
+        "kind": "Pool", "apiVersion": "v2",
+        "metadata": {
+            "name": PRIVATE_POOL, "creationTimestamp": "2025-02-03T09:30:00Z",
+            "labels": {"os.modelarts/name": "team-private-npu", "os.modelarts/workspace.id": PRIVATE_WORKSPACE}
+        },
+        "spec": {"type": "Dedicate", "scope": ["Train"], "resources": [{"flavor": SNT3_FLAVOR, "count": 1}],
+                 "network": {"name": "network-maos-team-private"}, "controlMode": 0},
+        "status": {
+            "phase": "Running", "parent": "", "root": PRIVATE_POOL,
+            "resources": {"available": [{"flavor": SNT3_FLAVOR, "count": 1, "maxCount": 1}]}
+        }
     }));
     pools
 }
@@ -549,8 +721,7 @@ fn nodes_of(pool: &str, step: u64) -> Vec<Value> {
             ]
         }
         MIXED_POOL => {
-            let gpu = json!({"cpu": "92", "memory": "768Gi", "nvidia.com/gpu": "8", "pods": "110",
-                             "ephemeral-storage": "1500Gi", "hugepages-1Gi": "0"});
+            let gpu = gpu_node_resources();
             let npu = json!({"cpu": "192", "memory": "1536Gi", "huawei.com/ascend-snt9": "8", "pods": "110"});
             let free_gpus = (4 + step) % 9;
             let free_npus = (2 + 3 * step) % 9;
@@ -565,21 +736,16 @@ fn nodes_of(pool: &str, step: u64) -> Vec<Value> {
                         json!({"cpu": "60", "memory": "512Gi", "nvidia.com/gpu": free_gpus.to_string()}),
                     ),
                 ),
-                node(
-                    "gpu-node-2",
-                    GPU_FLAVOR,
-                    "cn-north-4a",
-                    "Available",
-                    gpu.clone(),
-                    Some(json!({"cpu": "92", "memory": "768Gi", "nvidia.com/gpu": "8"})),
-                ),
+                shared_gpu_node(),
+                // Nothing runs on a broken node, so it reports all of itself
+                // free; being Abnormal, it takes no workload all the same.
                 node(
                     "gpu-node-3",
                     GPU_FLAVOR,
                     "cn-north-4a",
                     "Abnormal",
-                    gpu,
-                    None,
+                    gpu.clone(),
+                    Some(gpu_free_all()),
                 ),
                 node(
                     "npu-node-1",
@@ -601,8 +767,38 @@ fn nodes_of(pool: &str, step: u64) -> Vec<Value> {
                 ),
             ]
         }
+        LOGICAL_POOL => vec![shared_gpu_node()],
+        PRIVATE_POOL => vec![node(
+            "npu-private-1",
+            SNT3_FLAVOR,
+            "cn-north-4b",
+            "Available",
+            json!({"cpu": "24", "memory": "192Gi", "huawei.com/ascend-snt3": "4", "pods": "110"}),
+            Some(json!({"cpu": "20", "memory": "160Gi", "huawei.com/ascend-snt3": "3"})),
+        )],
         _ => Vec::new(),
     }
+}
+
+fn gpu_node_resources() -> Value {
+    json!({"cpu": "92", "memory": "768Gi", "nvidia.com/gpu": "8", "pods": "110",
+           "ephemeral-storage": "1500Gi", "hugepages-1Gi": "0"})
+}
+
+fn gpu_free_all() -> Value {
+    json!({"cpu": "92", "memory": "768Gi", "nvidia.com/gpu": "8"})
+}
+
+/// The idle GPU node of the mixed pool that its logical sub-pool also lists.
+fn shared_gpu_node() -> Value {
+    node(
+        "gpu-node-2",
+        GPU_FLAVOR,
+        "cn-north-4a",
+        "Available",
+        gpu_node_resources(),
+        Some(gpu_free_all()),
+    )
 }
 
 #[cfg(test)]
@@ -650,6 +846,10 @@ mod tests {
 
     /// A GET signed like the exporter signs it.
     fn signed(path: &str, query: &[(&str, &str)], sk: &str) -> SimRequest {
+        signed_by(path, query, credentials::HUAWEI_ACCESS_KEY_ID, sk)
+    }
+
+    fn signed_by(path: &str, query: &[(&str, &str)], ak: &str, sk: &str) -> SimRequest {
         let q: Vec<(String, String)> = query
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -657,7 +857,7 @@ mod tests {
         let headers = vec![("x-project-id".to_string(), PID.to_string())];
         let date = huawei::format_sdk_date(now_secs());
         let auth = huawei::sign(
-            credentials::HUAWEI_ACCESS_KEY_ID,
+            ak,
             sk,
             &HwRequest {
                 method: "GET",
@@ -949,7 +1149,147 @@ mod tests {
         }
         assert_eq!(nodes_of(MIXED_POOL, 0).len(), 5);
         assert_eq!(nodes_of(SEED_POOL, 0).len(), 2);
-        assert!(nodes_of(LOGICAL_POOL, 0).is_empty());
+        assert_eq!(nodes_of(LOGICAL_POOL, 0).len(), 1);
+        assert_eq!(nodes_of(PRIVATE_POOL, 0).len(), 1);
+        assert!(nodes_of("pool-unknown", 0).is_empty());
+    }
+
+    #[test]
+    fn workspaces_page_by_offset_with_the_default_as_number_0() {
+        let s = sim(2);
+        let path = format!("/v1/{PID}/workspaces");
+        let get = |q: &[(&str, &str)]| {
+            s.handle(&signed(&path, q, credentials::HUAWEI_SECRET_ACCESS_KEY))
+                .unwrap()
+        };
+        let v = body(&get(&[("limit", "1000"), ("offset", "0")]));
+        assert_eq!(
+            (v["total_count"].clone(), v["count"].clone()),
+            (json!(3), json!(2))
+        );
+        assert_eq!(v["workspaces"][0]["id"], json!(0));
+        assert_eq!(v["workspaces"][1]["id"], json!(OTHER_WORKSPACE));
+        let v = body(&get(&[("limit", "1000"), ("offset", "2")]));
+        assert_eq!(v["count"], 1);
+        assert_eq!(v["workspaces"][0]["id"], json!(PRIVATE_WORKSPACE));
+        assert_eq!(v["workspaces"][0]["auth_type"], "PRIVATE");
+        let v = body(&get(&[("offset", "3")]));
+        assert_eq!(
+            (v["total_count"].clone(), v["count"].clone()),
+            (json!(3), json!(0))
+        );
+        for bad in [
+            ("limit", "0"),
+            ("limit", "1001"),
+            ("offset", "-1"),
+            ("offset", "x"),
+        ] {
+            assert_eq!(get(&[bad]).status, 400, "{bad:?}");
+        }
+        // Claimed with the same auth as the pools.
+        let r = s.handle(&signed(&path, &[], "not-the-secret")).unwrap();
+        assert_eq!(
+            (r.status, body(&r)["error_code"].clone()),
+            (401, json!("APIGW.0301"))
+        );
+    }
+
+    fn pool_ids(r: &SimResponse) -> Vec<String> {
+        body(r)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["metadata"]["name"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn list_pools_answers_for_one_workspace_and_refuses_the_team_the_private_one() {
+        let s = sim(10);
+        let path = format!("/v2/{PID}/pools");
+        let main = |q: &[(&str, &str)]| {
+            s.handle(&signed(&path, q, credentials::HUAWEI_SECRET_ACCESS_KEY))
+                .unwrap()
+        };
+        // Without workspaceId: the default workspace only (seed 001).
+        assert_eq!(pool_ids(&main(&[])), vec![SEED_POOL, MIXED_POOL]);
+        assert_eq!(
+            pool_ids(&main(&[("workspaceId", "0")])),
+            vec![SEED_POOL, MIXED_POOL]
+        );
+        assert_eq!(
+            pool_ids(&main(&[("workspaceId", OTHER_WORKSPACE)])),
+            vec![LOGICAL_POOL]
+        );
+        assert_eq!(
+            pool_ids(&main(&[("workspaceId", PRIVATE_WORKSPACE)])),
+            vec![PRIVATE_POOL]
+        );
+        assert!(pool_ids(&main(&[("workspaceId", "no-such")])).is_empty());
+
+        let team = |path: &str, q: &[(&str, &str)]| {
+            s.handle(&signed_by(
+                path,
+                q,
+                TEAM_ACCESS_KEY_ID,
+                TEAM_SECRET_ACCESS_KEY,
+            ))
+            .unwrap()
+        };
+        assert_eq!(
+            pool_ids(&team(&path, &[("workspaceId", OTHER_WORKSPACE)])),
+            vec![LOGICAL_POOL]
+        );
+        let r = team(&path, &[("workspaceId", PRIVATE_WORKSPACE)]);
+        assert_eq!(
+            (r.status, body(&r)["error_code"].clone()),
+            (403, json!("ModelArts.0203"))
+        );
+        let r = team(&format!("/v2/{PID}/pools/{PRIVATE_POOL}/nodes"), &[]);
+        assert_eq!(r.status, 403);
+        // The team's secret does not sign for the main key, nor the other way.
+        let r = s
+            .handle(&signed_by(
+                &path,
+                &[],
+                TEAM_ACCESS_KEY_ID,
+                credentials::HUAWEI_SECRET_ACCESS_KEY,
+            ))
+            .unwrap();
+        assert_eq!(r.status, 401);
+
+        // The team's IAM user likewise.
+        let r = token_for(&s, TEAM_IAM_USER, credentials::HUAWEI_IAM_PASSWORD);
+        let token = r.headers[0].1.clone();
+        let r = s
+            .handle(&with_token(
+                &path,
+                &[("workspaceId", PRIVATE_WORKSPACE)],
+                &token,
+            ))
+            .unwrap();
+        assert_eq!(r.status, 403);
+        let r = s
+            .handle(&with_token(&path, &[("workspaceId", "0")], &token))
+            .unwrap();
+        assert_eq!(pool_ids(&r), vec![SEED_POOL, MIXED_POOL]);
+    }
+
+    #[test]
+    fn polls_start_at_the_workspace_list_or_at_a_workspace_fetched_again() {
+        let mut p = PollStarts::default();
+        // Listing workspaces, then each workspace's pools: one poll.
+        assert!(p.first_page("workspaces"));
+        assert!(!p.first_page("pools/0"));
+        assert!(!p.first_page(&format!("pools/{OTHER_WORKSPACE}")));
+        assert!(p.first_page("workspaces"));
+        assert!(!p.first_page("pools/0"));
+        // A client with fixed workspaces: the poll starts again at the first.
+        let mut p = PollStarts::default();
+        assert!(p.first_page("pools/0"));
+        assert!(!p.first_page("pools/x"));
+        assert!(p.first_page("pools/0"));
+        assert!(!p.first_page("pools/x"));
     }
 
     #[test]

@@ -205,3 +205,47 @@ fn values() {
         "16 415.14 0.5 -2 NaN +Inf -Inf 100000000000000000000 "
     );
 }
+
+#[test]
+fn modelarts_pool_labels_ceilings_and_frozen() {
+    let mut s = Snapshot::default();
+    s.pools.push(Pool {
+        id: "pool-sub".into(),
+        pool_type: "Logical".into(),
+        workspace_id: Some("1d7e".into()),
+        parent_pool: Some("pool-phys".into()),
+        flavor_max_nodes: [(("f.gpu".to_string(), "available".to_string()), 2.0)].into(),
+        frozen: Some(true),
+        ..Pool::default()
+    });
+    s.pools.push(Pool {
+        id: "pool-phys".into(),
+        workspace_id: Some("0".into()),
+        parent_pool: Some(String::new()),
+        frozen: Some(false),
+        ..Pool::default()
+    });
+    // A platform without workspaces or pool trees: no such labels at all.
+    s.pools.push(Pool {
+        id: "cce-1".into(),
+        ..Pool::default()
+    });
+    let lines = render_data("modelarts", "ma", "cn-north-4", &s);
+    let text: String = catalogue()
+        .iter()
+        .enumerate()
+        .map(|(i, _)| String::from_utf8_lossy(lines.family(i)).into_owned())
+        .collect();
+    let base = "provider=\"modelarts\",account=\"ma\",cloud_region=\"cn-north-4\"";
+    for want in [
+        format!("aipool_pool_info{{{base},pool_id=\"pool-sub\",pool_name=\"\",pool_type=\"Logical\",phase=\"\",workspace_id=\"1d7e\",parent_pool=\"pool-phys\"}} 1\n"),
+        format!("aipool_pool_info{{{base},pool_id=\"pool-phys\",pool_name=\"\",pool_type=\"\",phase=\"\",workspace_id=\"0\",parent_pool=\"\"}} 1\n"),
+        format!("aipool_pool_info{{{base},pool_id=\"cce-1\",pool_name=\"\",pool_type=\"\",phase=\"\"}} 1\n"),
+        format!("aipool_pool_flavor_max_nodes{{{base},pool_id=\"pool-sub\",flavor=\"f.gpu\",state=\"available\"}} 2\n"),
+        format!("aipool_pool_frozen{{{base},pool_id=\"pool-sub\"}} 1\n"),
+        format!("aipool_pool_frozen{{{base},pool_id=\"pool-phys\"}} 0\n"),
+    ] {
+        assert!(text.contains(&want), "missing {want}in\n{text}");
+    }
+    assert!(!text.contains("aipool_pool_frozen{provider=\"modelarts\",account=\"ma\",cloud_region=\"cn-north-4\",pool_id=\"cce-1\"}"));
+}

@@ -1,5 +1,6 @@
-//! The ModelArts HTTP calls: ListPools and ListPoolNodes with `continue`-token
-//! paging, authenticated by AK/SK signature or IAM token.
+//! The ModelArts HTTP calls: ListWorkspace with `offset`/`limit` paging,
+//! ListPools and ListPoolNodes with `continue`-token paging, authenticated by
+//! AK/SK signature or IAM token.
 
 use std::collections::HashSet;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -14,10 +15,12 @@ use crate::config::Secret;
 use crate::http::{PollCtx, PollError, Reason};
 use crate::providers::paging::MAX_PAGES;
 
-use super::dto::{ListMeta, NodeDto, NodeList, PoolDto, PoolList};
+use super::dto::{ListMeta, NodeDto, NodeList, PoolDto, PoolList, WorkspaceList};
 use super::iam::{self, TokenCache};
+use super::map::{self, Workspace};
 use super::{Auth, Config};
 
+pub const API_WORKSPACES: &str = "ListWorkspace";
 pub const API_POOLS: &str = "ListPools";
 pub const API_NODES: &str = "ListPoolNodes";
 pub use super::iam::API_TOKENS;
@@ -25,6 +28,9 @@ pub use super::iam::API_TOKENS;
 /// The node page size we ask for; servers cap it, and paging goes on until the
 /// `continue` token is empty whatever size they used.
 pub const NODE_PAGE_LIMIT: u64 = 500;
+
+/// The workspace page size we ask for: the documented maximum (and default).
+pub const WORKSPACE_PAGE_LIMIT: usize = 1000;
 
 /// What the official SDK sends as the content type of every call, signed.
 const CONTENT_TYPE: &str = "application/json";
@@ -50,11 +56,70 @@ impl<'a> Client<'a> {
         Client { cfg, ctx, tokens }
     }
 
-    /// Every pool (of the configured workspace), following `metadata.continue`.
-    pub async fn list_pools(&self) -> Result<Vec<PoolDto>, PollError> {
+    /// Every workspace of the project, `limit` at a time, until `total_count`
+    /// are in (or a page comes back empty, or short without a total).
+    /// `offset` is sent as the index of the next entry — the doc calls it the
+    /// "start page", which differs only past 1000 workspaces; entries repeated
+    /// by either reading are kept once. Entries without a usable id and a list
+    /// that ends short of its `total_count` are counted problems, not failures.
+    pub async fn list_workspaces(&self) -> Result<Listed, PollError> {
+        let segments = ["v1", self.cfg.project_id.as_str(), "workspaces"];
+        let mut listed = Listed::default();
+        let mut seen = HashSet::new();
+        let mut offset = 0usize;
+        for _ in 0..MAX_PAGES {
+            let query = vec![
+                ("limit".to_string(), WORKSPACE_PAGE_LIMIT.to_string()),
+                ("offset".to_string(), offset.to_string()),
+            ];
+            let page: WorkspaceList = self.get(API_WORKSPACES, &segments, &query).await?;
+            let received = page.workspaces.len();
+            let total = map::total_count(&page);
+            let (workspaces, problems) = map::map_workspaces(&page, offset);
+            for w in workspaces {
+                if seen.insert(w.id.clone()) {
+                    listed.workspaces.push(w);
+                }
+            }
+            for p in problems {
+                listed
+                    .problems
+                    .push(self.ctx.fail(API_WORKSPACES, "", Reason::Decode, p));
+            }
+            offset += received;
+            let done = match total {
+                Some(t) => offset >= t || received == 0,
+                None => received < WORKSPACE_PAGE_LIMIT,
+            };
+            if done {
+                if let Some(t) = total.filter(|t| offset < *t) {
+                    listed.problems.push(self.ctx.fail(
+                        API_WORKSPACES,
+                        "",
+                        Reason::UpstreamError,
+                        format!(
+                            "the list ended after {offset} of total_count {t} workspaces; \
+                             the pools of the missing ones are not polled"
+                        ),
+                    ));
+                }
+                return Ok(listed);
+            }
+        }
+        Err(self.ctx.fail(
+            API_WORKSPACES,
+            "",
+            Reason::UpstreamError,
+            format!("gave up after {MAX_PAGES} pages"),
+        ))
+    }
+
+    /// Every pool of `workspace` (ListPools' own default, the default
+    /// workspace, when `None`), following `metadata.continue`.
+    pub async fn list_pools(&self, workspace: Option<&str>) -> Result<Vec<PoolDto>, PollError> {
         let mut query = Vec::new();
-        if let Some(ws) = &self.cfg.workspace_id {
-            query.push(("workspaceId".to_string(), ws.clone()));
+        if let Some(ws) = workspace {
+            query.push(("workspaceId".to_string(), ws.to_string()));
         }
         let segments = ["v2", self.cfg.project_id.as_str(), "pools"];
         self.list_all(API_POOLS, &segments, query, |p: PoolList| {
@@ -138,7 +203,8 @@ impl<'a> Client<'a> {
                 Err(e)
                     if e.reason == Reason::Auth
                         && matches!(used, Used::CachedToken)
-                        && !retried =>
+                        && !retried
+                        && !is_forbidden(&e) =>
                 {
                     tracing::info!(
                         api,
@@ -270,9 +336,42 @@ impl<'a> Client<'a> {
     }
 }
 
+/// What ListWorkspace gave: the workspaces, and problems that leave some out
+/// without failing the poll (already counted as request failures).
+#[derive(Debug, Default)]
+pub struct Listed {
+    pub workspaces: Vec<Workspace>,
+    pub problems: Vec<PollError>,
+}
+
+/// Whether an auth failure is HTTP 403: the credentials are good but may not
+/// read this (a workspace of someone else's), so a new token would not help —
+/// and fetching one on every poll for a workspace that stays forbidden would
+/// only load IAM. The HTTP layer starts its message with `HTTP {status}`.
+fn is_forbidden(e: &PollError) -> bool {
+    e.message.starts_with("HTTP 403")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_403_is_forbidden() {
+        let e = |message: &str| PollError {
+            api: API_POOLS.into(),
+            url: String::new(),
+            reason: Reason::Auth,
+            message: message.into(),
+        };
+        assert!(is_forbidden(&e(
+            "HTTP 403 Forbidden: ModelArts.0203: no access"
+        )));
+        assert!(!is_forbidden(&e(
+            "HTTP 401 Unauthorized: APIGW.0301: token expired"
+        )));
+        assert!(!is_forbidden(&e("HTTP 400 Bad Request: APIGW.0301")));
+    }
 
     #[test]
     fn query_values_are_encoded_like_the_signer() {

@@ -52,15 +52,24 @@ pub struct PoolLabels {
     /// The display name.
     #[serde(default, rename = "os.modelarts/name")]
     pub name: Option<String>,
+    /// The workspace the pool belongs to (`"0"`: the default one). Kept as raw
+    /// JSON: workspace ids come as the number `0` in places (see
+    /// [`WorkspaceDto::id`]), and an odd value must not fail the pool list.
     #[serde(default, rename = "os.modelarts/workspace.id")]
-    pub workspace_id: Option<String>,
+    pub workspace_id: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct PoolSpec {
     /// `Dedicate` (physical) or `Logical`.
     #[serde(default, rename = "type")]
     pub pool_type: Option<String>,
+    /// Restriction flags, added up (seed 004: 0 none, 2 spec changes
+    /// restricted, 4 service restricted, 8 frozen; seed 001: "9 = conversion to
+    /// a subscription restricted and frozen").
+    #[serde(default)]
+    pub control_mode: Option<RawQuantity>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -71,6 +80,13 @@ pub struct PoolStatus {
     pub resources: Option<StatusResources>,
     #[serde(default)]
     pub driver: Option<StatusDriver>,
+    /// The pool a logical sub-pool is carved from; empty or absent for a
+    /// physical pool (seeds 001, 004).
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// The physical pool at the top of the tree; a physical pool names itself.
+    #[serde(default)]
+    pub root: Option<String>,
 }
 
 /// Node counts per flavor in each state. The API reference types each state as an
@@ -122,6 +138,10 @@ pub struct FlavorCount {
     pub flavor: Option<String>,
     #[serde(default)]
     pub count: Option<RawQuantity>,
+    /// The elastic ceiling: equal to `count` in a physical pool, at least
+    /// `count` in a logical one (seed 004, PoolResourceFlavorCount).
+    #[serde(default)]
+    pub max_count: Option<RawQuantity>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -138,6 +158,34 @@ pub struct DriverStatus {
     pub version: Option<String>,
     #[serde(default)]
     pub state: Option<String>,
+}
+
+/// `GET /v1/{project_id}/workspaces` (ListWorkspace), paged by `offset` and
+/// `limit`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WorkspaceList {
+    /// Workspaces in the project, over all pages.
+    #[serde(default)]
+    pub total_count: Option<RawQuantity>,
+    /// Workspaces on this page.
+    #[serde(default)]
+    pub count: Option<RawQuantity>,
+    #[serde(default)]
+    pub workspaces: Vec<WorkspaceDto>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct WorkspaceDto {
+    /// A 32-character UUID, or `0` for the default workspace — a string in one
+    /// doc example and the number `0` in another. Raw JSON so that both (and
+    /// garbage, reported per workspace) decode.
+    #[serde(default)]
+    pub id: Option<serde_json::Value>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `NORMAL`, `CREATE_FAILED`, `DELETING` or `DELETE_FAILED`.
+    #[serde(default)]
+    pub status: Option<String>,
 }
 
 /// `GET /v2/{project_id}/pools/{pool}/nodes`.

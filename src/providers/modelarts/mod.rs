@@ -1,6 +1,10 @@
 //! Huawei Cloud ModelArts: dedicated resource pools, their nodes, and how much of
 //! each node's CPU, memory and accelerators is still free (docs/providers.md §3).
 //!
+//! ListPools answers for one workspace at a time (the default one without
+//! `workspaceId`, seed 001), so a poll lists the project's workspaces and then
+//! the pools of each — or only those of `workspace_ids`.
+//!
 //! Authentication is either AK/SK (`SDK-HMAC-SHA256`, [`crate::auth::huawei`]) or
 //! an IAM token obtained with a password ([`iam`]), cached between polls.
 
@@ -9,7 +13,10 @@ pub mod dto;
 pub mod iam;
 pub mod map;
 
+use std::collections::HashSet;
+
 use reqwest::Url;
+use serde_json::Value;
 
 use crate::config::{CommonKeys, Fields, Secret};
 use crate::http::{PollCtx, PollError, Reason};
@@ -19,6 +26,7 @@ use crate::quantity::Fired;
 use super::{BoxFuture, PollOutput, Provider};
 use client::{Client, API_NODES, API_POOLS};
 use iam::TokenCache;
+use map::Workspace;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -26,8 +34,9 @@ pub struct Config {
     /// The ModelArts endpoint (`https://modelarts.{region}.myhuaweicloud.com`).
     pub endpoint: Url,
     pub project_id: String,
-    /// Only pools of this workspace (`workspaceId` of ListPools).
-    pub workspace_id: Option<String>,
+    /// Only the pools of these workspaces (`workspaceId` of ListPools), without
+    /// listing workspaces; `None`: every workspace ListWorkspace lists.
+    pub workspace_ids: Option<Vec<String>>,
     pub auth: Auth,
 }
 
@@ -73,7 +82,7 @@ const PASSWORD_KEYS: [&str; 5] = [
 /// Keys that only make sense with IAM password authentication.
 const PASSWORD_ONLY_KEYS: [&str; 2] = ["iam_endpoint", "project_name"];
 
-/// Parses the ModelArts keys of an account: `project_id`, `workspace_id` and the
+/// Parses the ModelArts keys of an account: `project_id`, `workspace_ids` and the
 /// credentials of exactly one auth mode; defaults `endpoint` (and `iam_endpoint`)
 /// from `region`.
 pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
@@ -103,16 +112,7 @@ pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Confi
     };
     let region = region.unwrap_or_default();
     let project_id = f.required_string("project_id");
-    let workspace_id = match f.string("workspace_id") {
-        Some(w) if w.trim().is_empty() => {
-            f.error(
-                "workspace_id",
-                "must not be empty (leave it out for every workspace)",
-            );
-            None
-        }
-        other => other.map(|w| w.trim().to_string()),
-    };
+    let workspace_ids = parse_workspace_ids(f);
     let endpoint = match &common.endpoint {
         Some(e) => Some(e.clone()),
         None if region_ok => {
@@ -129,9 +129,129 @@ pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Confi
         region,
         endpoint: endpoint?,
         project_id: project_id?,
-        workspace_id,
+        workspace_ids,
         auth: auth?,
     })
+}
+
+/// The longest workspace id accepted: ids are `0` or 32-character UUIDs.
+const MAX_WORKSPACE_ID: usize = 64;
+
+/// `workspace_ids = ["0", "1d7e…"]` (integers allowed: the default workspace is
+/// `0`), or the older single `workspace_id = "…"`. Each id must be non-empty,
+/// listed once and free of spaces and control characters (it goes into a
+/// query string); an empty list is refused, since leaving the key out already
+/// means every workspace.
+fn parse_workspace_ids(f: &mut Fields<'_>) -> Option<Vec<String>> {
+    const KEY: &str = "workspace_ids";
+    const OLD: &str = "workspace_id";
+    let (key, raw) = match (f.take_value(KEY), f.take_value(OLD)) {
+        (None, None) => return None,
+        (Some(_), Some(_)) => {
+            f.error(
+                OLD,
+                "cannot be combined with workspace_ids: list every workspace in workspace_ids",
+            );
+            return None;
+        }
+        (Some(v), None) => (KEY, v),
+        (None, Some(v)) => (OLD, v),
+    };
+    let items = match raw {
+        Value::Array(items) if key == KEY => items,
+        Value::Array(_) => {
+            f.error(
+                OLD,
+                "expected one workspace id; use workspace_ids for a list",
+            );
+            return None;
+        }
+        single @ (Value::String(_) | Value::Number(_)) => vec![single],
+        other => {
+            f.error(
+                key,
+                format!(
+                    "expected a list of workspace ids, found {}",
+                    json_kind(&other)
+                ),
+            );
+            return None;
+        }
+    };
+    if items.is_empty() {
+        f.error(
+            key,
+            "must list at least one workspace id (leave it out for every workspace)",
+        );
+        return None;
+    }
+    let mut ids = Vec::with_capacity(items.len());
+    let mut seen = HashSet::new();
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        let at = if key == KEY {
+            format!("{key}[{i}]")
+        } else {
+            key.to_string()
+        };
+        let id = match item {
+            Value::String(s) => s.trim().to_string(),
+            Value::Number(n) => match n.as_u64() {
+                Some(n) => n.to_string(),
+                None => {
+                    f.error(
+                        &at,
+                        format!("{n} is not a workspace id (0 or the id as a string)"),
+                    );
+                    ok = false;
+                    continue;
+                }
+            },
+            other => {
+                f.error(
+                    &at,
+                    format!("expected a workspace id, found {}", json_kind(other)),
+                );
+                ok = false;
+                continue;
+            }
+        };
+        let problem = if id.is_empty() {
+            Some("must not be empty (leave the key out for every workspace)".to_string())
+        } else if id.len() > MAX_WORKSPACE_ID {
+            Some(format!(
+                "is {} characters long; workspace ids are 0 or 32-character UUIDs",
+                id.len()
+            ))
+        } else if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            Some(format!(
+                "{id:?} is not a workspace id (spaces or control characters)"
+            ))
+        } else if !seen.insert(id.clone()) {
+            Some(format!("{id:?} is listed twice"))
+        } else {
+            None
+        };
+        match problem {
+            Some(p) => {
+                f.error(&at, p);
+                ok = false;
+            }
+            None => ids.push(id),
+        }
+    }
+    ok.then_some(ids)
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a table",
+    }
 }
 
 fn is_region_id(r: &str) -> bool {
@@ -252,11 +372,79 @@ impl Provider for ModelArts {
     fn poll<'a>(&'a self, ctx: &'a PollCtx) -> BoxFuture<'a, Result<PollOutput, PollError>> {
         Box::pin(async move {
             let client = Client::new(&self.cfg, ctx, &self.tokens);
+            let mut partial = Vec::new();
+            let workspaces = match &self.cfg.workspace_ids {
+                Some(ids) => ids
+                    .iter()
+                    .map(|id| Workspace {
+                        id: id.clone(),
+                        name: String::new(),
+                        status: String::new(),
+                    })
+                    .collect(),
+                // The account's own list call: its failure fails the poll.
+                None => {
+                    let listed = client.list_workspaces().await?;
+                    partial.extend(listed.problems);
+                    listed.workspaces
+                }
+            };
+
+            let mut pools = Vec::new();
+            let mut readable = 0usize;
+            let mut refused: Option<PollError> = None;
+            for ws in workspaces.iter().filter(|w| w.pollable()) {
+                let listed = match client.list_pools(Some(&ws.id)).await {
+                    Ok(listed) => listed,
+                    // Credentials that may not read this workspace: its pools
+                    // are missing, the others are not.
+                    Err(e) if e.reason == Reason::Auth => {
+                        let e = PollError {
+                            message: format!("workspace {}: {}", describe(ws), e.message),
+                            ..e
+                        };
+                        refused.get_or_insert_with(|| e.clone());
+                        partial.push(e);
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                };
+                readable += 1;
+                for dto in listed {
+                    let mut pool = map::map_pool(&dto)
+                        .map_err(|e| ctx.fail(API_POOLS, "", Reason::Decode, e.to_string()))?;
+                    pool.workspace_id.get_or_insert_with(|| ws.id.clone());
+                    pools.push(pool);
+                }
+            }
+            // Not one workspace readable: the credentials are refused for the
+            // whole account (an expired token, say), not for a workspace.
+            if readable == 0 {
+                if let Some(e) = refused {
+                    return Err(e);
+                }
+            }
+
+            let dropped = map::keep_first(&mut pools);
+            if !dropped.is_empty() {
+                tracing::info!(
+                    project_id = %self.cfg.project_id,
+                    pools = ?dropped,
+                    "pools listed by more than one workspace; each is kept once, as first listed"
+                );
+            }
+            for (pool, parent) in map::resolve_parents(&mut pools) {
+                tracing::debug!(
+                    pool = %pool,
+                    parent = %parent,
+                    "the parent pool is not among the polled pools; counted as a root"
+                );
+            }
+
             let mut snapshot = Snapshot::default();
-            for dto in client.list_pools().await? {
-                let mut pool = map::map_pool(&dto)
-                    .map_err(|e| ctx.fail(API_POOLS, "", Reason::Decode, e.to_string()))?;
-                let nodes = client.list_nodes(&dto.metadata.name).await?;
+            for mut pool in pools {
+                // The pool id is `metadata.name`, which node URLs take.
+                let nodes = client.list_nodes(&pool.id).await?;
                 map::map_nodes(&mut pool, &nodes)
                     .map_err(|e| ctx.fail(API_NODES, "", Reason::Decode, e.to_string()))?;
                 snapshot.pools.push(pool);
@@ -264,10 +452,19 @@ impl Provider for ModelArts {
             Ok(PollOutput {
                 snapshot,
                 fired: Fired::default(),
-                partial: Vec::new(),
+                partial,
                 decode: Default::default(),
             })
         })
+    }
+}
+
+/// `"0"` or `1d7e… (team-b)`, for messages.
+fn describe(ws: &Workspace) -> String {
+    if ws.name.is_empty() {
+        ws.id.clone()
+    } else {
+        format!("{} ({})", ws.id, ws.name)
     }
 }
 

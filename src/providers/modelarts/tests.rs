@@ -53,7 +53,8 @@ fn aksk_with_defaults() {
         "https://modelarts.cn-north-4.myhuaweicloud.com/"
     );
     assert_eq!(c.project_id, "pid");
-    assert_eq!(c.workspace_id, None);
+    // Every workspace: none configured.
+    assert_eq!(c.workspace_ids, None);
     match &c.auth {
         Auth::AkSk {
             access_key_id,
@@ -93,7 +94,8 @@ fn password_with_defaults_and_overrides() {
         c.endpoint.as_str(),
         "https://modelarts.eu-de.otc.t-systems.com/"
     );
-    assert_eq!(c.workspace_id.as_deref(), Some("ws1"));
+    // The older single key is a one-workspace list.
+    assert_eq!(c.workspace_ids, Some(vec!["ws1".to_string()]));
     match &c.auth {
         Auth::Password(p) => {
             assert_eq!(
@@ -191,4 +193,74 @@ fn an_empty_workspace_is_refused() {
     let e = errors(&format!("{AKSK}workspace_id = \"\"\n"));
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].starts_with("accounts[0].workspace_id: must not be empty"));
+}
+
+#[test]
+fn workspace_ids_restrict_the_poll() {
+    let ws = "1d7e4f0c9b2a4e6f8a3b5c7d9e1f2a3b";
+    // The default workspace may be written as the number 0, as one API doc
+    // example gives it; ids are trimmed.
+    let c = config(&format!("{AKSK}workspace_ids = [0, \" {ws} \"]\n"));
+    assert_eq!(c.workspace_ids, Some(vec!["0".to_string(), ws.to_string()]));
+    // A single string is a one-element list.
+    let c = config(&format!("{AKSK}workspace_ids = \"{ws}\"\n"));
+    assert_eq!(c.workspace_ids, Some(vec![ws.to_string()]));
+    let c = config(&format!("{AKSK}workspace_id = 0\n"));
+    assert_eq!(c.workspace_ids, Some(vec!["0".to_string()]));
+}
+
+#[test]
+fn bad_workspace_ids_name_the_key_path() {
+    let cases: [(&str, &[&str]); 8] = [
+        (
+            "workspace_ids = []",
+            &["accounts[0].workspace_ids: must list at least one workspace id (leave it out for every workspace)"],
+        ),
+        (
+            "workspace_ids = [\"0\", \" \"]",
+            &["accounts[0].workspace_ids[1]: must not be empty (leave the key out for every workspace)"],
+        ),
+        (
+            "workspace_ids = [\"0\", \"ab\", 0]",
+            &["accounts[0].workspace_ids[2]: \"0\" is listed twice"],
+        ),
+        (
+            "workspace_ids = [-1, 1.5, true]",
+            &[
+                "accounts[0].workspace_ids[0]: -1 is not a workspace id (0 or the id as a string)",
+                "accounts[0].workspace_ids[1]: 1.5 is not a workspace id (0 or the id as a string)",
+                "accounts[0].workspace_ids[2]: expected a workspace id, found a boolean",
+            ],
+        ),
+        (
+            "workspace_ids = [\"a b\"]",
+            &["accounts[0].workspace_ids[0]: \"a b\" is not a workspace id (spaces or control characters)"],
+        ),
+        (
+            "workspace_ids = { id = \"0\" }",
+            &["accounts[0].workspace_ids: expected a list of workspace ids, found a table"],
+        ),
+        (
+            "workspace_ids = [\"0\"]\nworkspace_id = \"0\"",
+            &["accounts[0].workspace_id: cannot be combined with workspace_ids: list every workspace in workspace_ids"],
+        ),
+        (
+            "workspace_id = [\"0\"]",
+            &["accounts[0].workspace_id: expected one workspace id; use workspace_ids for a list"],
+        ),
+    ];
+    for (extra, want) in cases {
+        let e = errors(&format!("{AKSK}{extra}\n"));
+        assert_eq!(
+            e,
+            want.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+            "{extra}"
+        );
+    }
+    let long = "a".repeat(65);
+    let e = errors(&format!("{AKSK}workspace_ids = [\"{long}\"]\n"));
+    assert_eq!(
+        e,
+        vec!["accounts[0].workspace_ids[0]: is 65 characters long; workspace ids are 0 or 32-character UUIDs".to_string()]
+    );
 }
