@@ -288,7 +288,8 @@ impl Decoder {
                     serde_json::from_value(data).map_err(err)?
                 };
                 for t in ["gpu", "dcu", "mlu", "cpu", "other"] {
-                    sugon::map::map_group("11276", t, "g", &dto).map_err(err)?;
+                    sugon::map::map_group("11276", t, "g", &dto, &mut Fired::default())
+                        .map_err(err)?;
                 }
                 Ok(())
             }

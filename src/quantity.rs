@@ -151,14 +151,29 @@ pub enum Rule {
     /// An accelerator card entry without `acceleratorDescription` is named by its
     /// `acceleratorType`.
     AcceleratorNameFromType,
+    /// A Sugon HPC queue's cards = its nodes × cards per node (`queNodes` ×
+    /// `queMaxGpuPN` / `queMaxDcuPN`): the queue list reports no card total.
+    CardsFromNodes,
+    /// A Sugon HPC queue's free cards = its free nodes × cards per node
+    /// (`queFreeNodes` × `queMaxGpuPN` / `queMaxDcuPN`): cards free on a partly
+    /// used node are not counted, so this is what a job can still get in whole
+    /// nodes.
+    FreeCardsFromFreeNodes,
+    /// A Sugon per-node card quota (`nvLimits`, `dcuLimits`, `mluLimits`) of 0
+    /// means no quota is set (the seed: `nvLimits` 0 beside 2 GPUs per node), not
+    /// a limit of 0 cards: no limit series.
+    ZeroNodeLimitIsUnset,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 4] = [
+    pub const ALL: [Rule; 7] = [
         Rule::MemoryGiIsBytes,
         Rule::MilliCpuIsCores,
         Rule::MilliCpuIsCoresBesideBytes,
         Rule::AcceleratorNameFromType,
+        Rule::CardsFromNodes,
+        Rule::FreeCardsFromFreeNodes,
+        Rule::ZeroNodeLimitIsUnset,
     ];
 
     /// The `rule` label value.
@@ -168,6 +183,9 @@ impl Rule {
             Rule::MilliCpuIsCores => "milli_cpu_is_cores",
             Rule::MilliCpuIsCoresBesideBytes => "milli_cpu_is_cores_beside_bytes",
             Rule::AcceleratorNameFromType => "accelerator_name_from_type",
+            Rule::CardsFromNodes => "cards_from_nodes",
+            Rule::FreeCardsFromFreeNodes => "free_cards_from_free_nodes",
+            Rule::ZeroNodeLimitIsUnset => "zero_node_limit_is_unset",
         }
     }
 }
