@@ -561,16 +561,40 @@ impl<'a> Client<'a> {
         }))
     }
 
-    /// GETs an HPC API with the region's token, without the re-login of
-    /// [`Self::token_call`]: the same token was just accepted by the region's
-    /// `center` call, so a rejection here (10008, HTTP 401/403) means no
-    /// permission for the HPC service, and logging in again on every poll
-    /// would not change that.
-    async fn hpc_call(&self, api: &str, cluster_id: &str, url: &Url) -> Result<Value, PollError> {
-        let token = self.token_for(api, cluster_id, url)?;
-        let request = with_secret(self.ctx.client.get(url.clone()), "token", &token)
-            .header("accept", "application/json");
-        self.envelope(api, url, request).await
+    /// GETs an HPC API with the region's token.
+    ///
+    /// A rejected token (10008, HTTP 401/403) is retried after one login like
+    /// any call ([`Self::token_call`]): the platform's clock may have expired it
+    /// since the region's `center` call. A rejection of a fresh token, though,
+    /// means the user may not use the region's HPC service; the region is then
+    /// remembered, and later rejections there are not retried, so a user
+    /// without that permission does not cost a login on every poll. An answer
+    /// that gets through clears it.
+    async fn hpc_call(
+        &mut self,
+        api: &str,
+        cluster_id: &str,
+        url: &Url,
+    ) -> Result<Value, PollError> {
+        let result = if self.state.hpc_denied.contains(cluster_id) {
+            let token = self.token_for(api, cluster_id, url)?;
+            let request = with_secret(self.ctx.client.get(url.clone()), "token", &token)
+                .header("accept", "application/json");
+            self.envelope(api, url, request).await
+        } else {
+            self.token_call(api, cluster_id, url).await
+        };
+        match &result {
+            Ok(_) => {
+                self.state.hpc_denied.remove(cluster_id);
+            }
+            // Not a refused login (`e.api` is then the login's).
+            Err(e) if e.reason == Reason::Auth && e.api == api => {
+                self.state.hpc_denied.insert(cluster_id.to_string());
+            }
+            Err(_) => {}
+        }
+        result
     }
 }
 

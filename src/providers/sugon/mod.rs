@@ -203,6 +203,9 @@ pub struct State {
     pub preferred_ai_url: BTreeMap<String, String>,
     /// The same for `hpcUrls`.
     pub preferred_hpc_url: BTreeMap<String, String>,
+    /// Regions whose HPC service rejected a fresh token (no permission there):
+    /// a rejection there does not make the exporter log in again.
+    pub hpc_denied: BTreeSet<String>,
     /// Configured resource groups already reported as not found.
     pub warned_groups: BTreeSet<String>,
 }
