@@ -137,8 +137,8 @@ pub struct Sugon {
     seed: Value,
     /// The queue entries of the HPC fixture.
     hpc_queues: Vec<Value>,
-    /// Queue requests seen; drives the drift.
-    hpc_polls: AtomicU64,
+    /// Queue requests seen per region of [`HPC_REGIONS`]; drives the drift.
+    hpc_polls: [AtomicU64; 2],
 }
 
 fn ok(data: Value) -> SimResponse {
@@ -168,7 +168,7 @@ impl Sugon {
             serial: AtomicU64::new(0),
             seed: data(SEED_RESOURCES),
             hpc_queues,
-            hpc_polls: AtomicU64::new(0),
+            hpc_polls: [AtomicU64::new(0), AtomicU64::new(0)],
         }
     }
 
@@ -350,8 +350,10 @@ impl Sugon {
             Ok(c) => c,
             Err(resp) => return resp,
         };
-        let Some((_, jm_id, cluster_user, queues)) =
-            HPC_REGIONS.iter().find(|(id, ..)| *id == cluster.as_str())
+        let Some((region, (_, jm_id, cluster_user, queues))) = HPC_REGIONS
+            .iter()
+            .enumerate()
+            .find(|(_, (id, ..))| *id == cluster.as_str())
         else {
             return err("10009", "没有权限访问接口");
         };
@@ -377,7 +379,7 @@ impl Sugon {
         if asked != *cluster_user {
             return err("10004", "参数无效: 用户不存在");
         }
-        let step = self.hpc_polls.fetch_add(1, Ordering::Relaxed);
+        let step = self.hpc_polls[region].fetch_add(1, Ordering::Relaxed);
         let entries: Vec<Value> = self
             .hpc_queues
             .iter()
