@@ -565,6 +565,56 @@ fn an_hpc_service_that_rejects_fresh_tokens_costs_one_login_not_one_per_poll() {
 }
 
 #[test]
+fn an_unreadable_or_failing_hpc_answer_costs_the_queues_only() {
+    // A queue list that is not JSON (decode), and an HPC cluster call that
+    // keeps failing with 503 after its retries: neither fails the poll.
+    let (_sim, sim) = simulator_with(&["--faults", "v2/queuenames=malformed"]);
+    let (_sim5, sim5) = simulator_with(&["--faults", "/hpc/openapi/v2/cluster=5xx"]);
+    let config = format!(
+        "{}{}",
+        password_account(&sim, "bad-queues", credentials::SUGON_PASSWORD, "1h"),
+        password_account(&sim5, "hpc-down", credentials::SUGON_PASSWORD, "1h"),
+    );
+    let (exp, addr) = exporter(&config, &[]);
+    let m = scrape(&addr);
+    for (account, api, reason, per_region) in [
+        ("bad-queues", "v2/queuenames", "decode", 1.0),
+        // The first attempt and two retries, per region.
+        ("hpc-down", "v2/cluster", "http_5xx", 3.0),
+    ] {
+        let acc = ("account", account);
+        assert_eq!(m.value("aipool_up", &[acc]), 1.0, "{account}");
+        assert_eq!(
+            m.value("aipool_poll_partial_errors", &[acc]),
+            2.0,
+            "{account}"
+        );
+        assert_eq!(
+            failures(&m, account, api, reason),
+            2.0 * per_region,
+            "{account}"
+        );
+        assert!(!m.has("aipool_queue_info", &[acc]), "{account}");
+        assert_eq!(
+            m.find("aipool_pool_info", &[acc, ("pool_type", "gpu")])
+                .len(),
+            2
+        );
+        assert_eq!(
+            m.find("aipool_pool_info", &[acc, ("pool_type", "dcu")])
+                .len(),
+            1
+        );
+    }
+    let log = exp.stderr();
+    assert!(
+        log.contains("region 11112: HPC queues not exported"),
+        "{log}"
+    );
+    assert_no_secrets(&log);
+}
+
+#[test]
 fn aksk_login_end_to_end_with_filters() {
     let (_sim, sim) = simulator_with(&[]);
     let filters = r#"

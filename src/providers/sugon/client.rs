@@ -155,10 +155,15 @@ impl<'a> Client<'a> {
                     out.snapshot.pools.push(queues.pool);
                     out.snapshot.queues.extend(queues.queues);
                     out.snapshot.queue_nodes.extend(queues.nodes);
-                    out.partial
-                        .extend(errors.into_iter().map(|e| hpc_partial(&cluster_id, e)));
+                    out.partial.extend(
+                        errors
+                            .into_iter()
+                            .map(|e| hpc_partial(&cluster_id, "an HPC queue left out", e)),
+                    );
                 }
-                Err(e) => out.partial.push(hpc_partial(&cluster_id, e)),
+                Err(e) => out
+                    .partial
+                    .push(hpc_partial(&cluster_id, "HPC queues not exported", e)),
             }
         }
         self.warn_undiscovered_groups(&discovered);
@@ -611,12 +616,9 @@ pub fn queues_url(base: &Url, user: &str, job_manager_id: &str) -> Url {
 }
 
 /// A failure of region `cluster_id`'s HPC side as a partial error of the poll:
-/// the message says which region lost its queue series.
-fn hpc_partial(cluster_id: &str, mut e: PollError) -> PollError {
-    e.message = format!(
-        "region {cluster_id}: HPC queues not exported: {}",
-        e.message
-    );
+/// the message says which region lost what.
+fn hpc_partial(cluster_id: &str, lost: &str, mut e: PollError) -> PollError {
+    e.message = format!("region {cluster_id}: {lost}: {}", e.message);
     e
 }
 
