@@ -595,6 +595,10 @@ fn an_unreadable_or_failing_hpc_answer_costs_the_queues_only() {
             "{account}"
         );
         assert!(!m.has("aipool_queue_info", &[acc]), "{account}");
+        assert!(
+            !m.has("aipool_pool_info", &[acc, ("pool_type", "hpc")]),
+            "{account}"
+        );
         assert_eq!(
             m.find("aipool_pool_info", &[acc, ("pool_type", "gpu")])
                 .len(),
