@@ -43,6 +43,8 @@ pub enum Decoder {
     SugonCenter,
     SugonGroups,
     SugonResources,
+    SugonHpcCluster,
+    SugonHpcQueues,
     /// A config file (TOML).
     ConfigToml,
     /// A `--web.config.file` (YAML).
@@ -50,7 +52,7 @@ pub enum Decoder {
 }
 
 impl Decoder {
-    pub const ALL: [Decoder; 19] = [
+    pub const ALL: [Decoder; 21] = [
         Decoder::Quantity,
         Decoder::ErrorBody,
         Decoder::AihcOpenApiPools,
@@ -68,6 +70,8 @@ impl Decoder {
         Decoder::SugonCenter,
         Decoder::SugonGroups,
         Decoder::SugonResources,
+        Decoder::SugonHpcCluster,
+        Decoder::SugonHpcQueues,
         Decoder::ConfigToml,
         Decoder::WebConfig,
     ];
@@ -92,6 +96,8 @@ impl Decoder {
             Decoder::SugonCenter => "sugon_center",
             Decoder::SugonGroups => "sugon_groups",
             Decoder::SugonResources => "sugon_resources",
+            Decoder::SugonHpcCluster => "sugon_hpc_cluster",
+            Decoder::SugonHpcQueues => "sugon_hpc_queues",
             Decoder::ConfigToml => "config_toml",
             Decoder::WebConfig => "web_config",
         }
@@ -136,12 +142,14 @@ impl Decoder {
                 r#"{"code":"0","msg":"success","data":[{"clusterId":"0","clusterName":"ac","token":"eyJhbGciOiJIUzI1NiJ9.eyJleHBpcmVUaW1lIjo0MTAyNDQ0ODAwMDAwfQ.sig"},{"clusterId":"11276","clusterName":"kunshan","token":"eyJhbGciOiJIUzI1NiJ9.eyJleHBpcmVUaW1lIjo0MTAyNDQ0ODAwMDAwfQ.sig"},{"clusterId":"11277","clusterName":"wuxi","token":null}]}"#
             }
             Decoder::SugonCenter => {
-                r#"{"code":"0","msg":"success","data":[{"id":"11276","name":"kunshan","aiUrls":[{"url":"http://ai.example:8080/ai","enable":"true"},{"url":"http://down.example","enable":"false"}]}]}"#
+                r#"{"code":"0","msg":"success","data":[{"id":"11276","name":"kunshan","aiUrls":[{"url":"http://ai.example:8080/ai","enable":"true"},{"url":"http://down.example","enable":"false"}],"hpcUrls":[{"url":"http://hpc.example/hpc","enable":"true"}],"clusterUserInfo":{"userName":"acdemo","homePath":"/public/home/acdemo"}}]}"#
             }
             Decoder::SugonGroups => {
                 r#"{"code":"0","msg":"success","data":{"gpu":["TeslaM40",{"resourceGroup":"A800"}],"dcu":[]}}"#
             }
             Decoder::SugonResources => include_str!("simulator/fixtures/sugon_resources_seed.json"),
+            Decoder::SugonHpcCluster => include_str!("simulator/fixtures/sugon_hpc_cluster.json"),
+            Decoder::SugonHpcQueues => include_str!("simulator/fixtures/sugon_hpc_queues.json"),
             Decoder::ConfigToml => {
                 "[web]\nlisten_address = \"127.0.0.1:9\"\n[[accounts]]\nname = \"a\"\nprovider = \"aihc\"\nregion = \"bj\"\naccess_key_id = \"AK\"\nsecret_access_key = \"SK\"\ninterval = \"30s\"\n"
             }
@@ -290,6 +298,14 @@ impl Decoder {
                             );
                         }
                     }
+                    // The HPC side of the same answer, which may fail on its own.
+                    if let Ok(access) = sugon::hpc::hpc_access(&centers, id) {
+                        for raw in &access.urls {
+                            if let Ok(base) = sugon::map::service_base(raw, "hpc") {
+                                let _ = sugon::client::queues_url(&base, &access.user, "1637");
+                            }
+                        }
+                    }
                 }
                 Ok(())
             }
@@ -305,9 +321,29 @@ impl Decoder {
                     serde_json::from_value(data).map_err(err)?
                 };
                 for t in ["gpu", "dcu", "mlu", "cpu", "other"] {
-                    sugon::map::map_group("11276", t, "g", &dto).map_err(err)?;
+                    sugon::map::map_group("11276", t, "g", &dto, &mut Fired::default())
+                        .map_err(err)?;
                 }
                 Ok(())
+            }
+            Decoder::SugonHpcCluster => {
+                let data = sugon_data(input)?;
+                sugon::hpc::parse_job_manager(&data).map(drop).map_err(err)
+            }
+            Decoder::SugonHpcQueues => {
+                let data = sugon_data(input)?;
+                let jm = sugon::hpc::JobManager {
+                    id: "1637".into(),
+                    name: "slurm".into(),
+                    kind: "SLURM".into(),
+                };
+                let queues = sugon::hpc::map_queues("11276", &jm, &data, &mut Fired::default())
+                    .map_err(err)?;
+                // As the poll does: a queue entry that cannot be read is an error.
+                match queues.errors.first() {
+                    Some(e) => Err(e.to_string()),
+                    None => Ok(()),
+                }
             }
             Decoder::ConfigToml => {
                 let text = std::str::from_utf8(input).map_err(err)?;

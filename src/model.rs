@@ -195,6 +195,25 @@ pub struct ComputeUnit {
     pub expiry_timestamp: Option<f64>,
 }
 
+/// The node figures of one queue whose platform reports them (Sugon HPC
+/// queues), identified like the [`Queue`] they belong to. A queue's nodes are
+/// not a quantity block: they say how its cards come in whole nodes, which is
+/// what its free cards are derived from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueNodes {
+    pub cloud_region: Option<String>,
+    pub pool_id: String,
+    pub queue_id: String,
+    /// Nodes in the queue.
+    pub nodes: Option<f64>,
+    /// Nodes of the queue with nothing running on them.
+    pub free_nodes: Option<f64>,
+    /// Cores of one node of the queue.
+    pub node_cpu_cores: Option<f64>,
+    /// Accelerator resource name → cards of one node of the queue.
+    pub node_accelerators: BTreeMap<String, f64>,
+}
+
 /// Everything one successful poll of one account produced.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
@@ -205,6 +224,8 @@ pub struct Snapshot {
     pub accelerators: BTreeMap<String, String>,
     pub services: Vec<Service>,
     pub compute_units: Vec<ComputeUnit>,
+    /// Per-queue node figures (Sugon HPC queues).
+    pub queue_nodes: Vec<QueueNodes>,
 }
 
 impl Snapshot {
@@ -220,6 +241,13 @@ impl Snapshot {
         self.services.sort_by(|a, b| a.id.cmp(&b.id));
         self.compute_units
             .sort_by(|a, b| (&a.service_id, &a.instance_id).cmp(&(&b.service_id, &b.instance_id)));
+        self.queue_nodes.sort_by(|a, b| {
+            (&a.cloud_region, &a.pool_id, &a.queue_id).cmp(&(
+                &b.cloud_region,
+                &b.pool_id,
+                &b.queue_id,
+            ))
+        });
     }
 }
 

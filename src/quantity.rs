@@ -197,10 +197,22 @@ pub enum Rule {
     /// A pool only a queue names (AIHC serverless `resourcePoolIds[0]`, not in the
     /// serverless pool list): created with the queue's `resourcePoolNames[0]`.
     PoolNamedByQueue,
+    /// A Sugon HPC queue's cards = its nodes × cards per node (`queNodes` ×
+    /// `queMaxGpuPN` / `queMaxDcuPN`): the queue list reports no card total.
+    CardsFromNodes,
+    /// A Sugon HPC queue's free cards = its free nodes × cards per node
+    /// (`queFreeNodes` × `queMaxGpuPN` / `queMaxDcuPN`): cards free on a partly
+    /// used node are not counted, so this is what a job can still get in whole
+    /// nodes.
+    FreeCardsFromFreeNodes,
+    /// A Sugon per-node card quota (`nvLimits`, `dcuLimits`, `mluLimits`) of 0
+    /// means no quota is set (the seed: `nvLimits` 0 beside 2 GPUs per node), not
+    /// a limit of 0 cards: no limit series.
+    ZeroNodeLimitIsUnset,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 15] = [
+    pub const ALL: [Rule; 18] = [
         Rule::MemoryGiIsBytes,
         Rule::MilliCpuIsCores,
         Rule::MilliCpuIsCoresBesideBytes,
@@ -216,6 +228,9 @@ impl Rule {
         Rule::PoolTotalsFromTopLevelQueues,
         Rule::PoolTotalIncomplete,
         Rule::PoolNamedByQueue,
+        Rule::CardsFromNodes,
+        Rule::FreeCardsFromFreeNodes,
+        Rule::ZeroNodeLimitIsUnset,
     ];
 
     /// The `rule` label value.
@@ -236,6 +251,9 @@ impl Rule {
             Rule::PoolTotalsFromTopLevelQueues => "pool_totals_from_top_level_queues",
             Rule::PoolTotalIncomplete => "pool_total_incomplete",
             Rule::PoolNamedByQueue => "pool_named_by_queue",
+            Rule::CardsFromNodes => "cards_from_nodes",
+            Rule::FreeCardsFromFreeNodes => "free_cards_from_free_nodes",
+            Rule::ZeroNodeLimitIsUnset => "zero_node_limit_is_unset",
         }
     }
 }

@@ -1,12 +1,14 @@
 //! End to end: the real binary polls the simulated Sugon AC / SCNet platform
 //! (a separate `simulate` process) and the test reads `/metrics` as a scraper
 //! would. Token expiry is exercised with the simulator's short token lifetimes
-//! and its skewed platform clock.
+//! and its skewed platform clock; the HPC queues with the simulator's fixture
+//! queues (no drift) and its user without HPC access.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
+use aipool_exporter::simulator::sugon::NO_HPC_USER;
 use common::*;
 
 const MIB: f64 = 1_048_576.0;
@@ -20,6 +22,9 @@ provider = "sugon"
 endpoint = "http://{sim}"
 interval = "{interval}"
 timeout = "5s"
+# Polls of a few hundred ms on a loaded machine must not make the data stale
+# (the default is 3 intervals): these tests are about tokens, not staleness.
+stale_after = "2h"
 user = "{user}"
 password = "{password}"
 org_id = "{org}"
@@ -142,15 +147,13 @@ fn password_login_end_to_end() {
         ),
         2.0
     );
-    for accelerator in ["nvidia", "dcu", "mlu"] {
-        assert_eq!(
-            m.value(
-                "aipool_pool_node_limit_accelerators",
-                &[m40[0], m40[1], m40[2], ("accelerator", accelerator)]
-            ),
-            0.0
-        );
-    }
+    // The seed's nvLimits 0 beside gpuNumber 2 (and its dcu/mlu 0) is "no
+    // per-node quota set": no limit series, not a limit of 0 cards.
+    assert!(
+        !m.has("aipool_pool_node_limit_accelerators", &m40),
+        "{:?}",
+        m.find("aipool_pool_node_limit_accelerators", &m40)
+    );
 
     let a800 = [acc, ("cloud_region", "11112"), ("pool_id", "A800")];
     assert_eq!(m.value("aipool_pool_nodes", &a800), 4.0);
@@ -213,7 +216,21 @@ fn password_login_end_to_end() {
     );
     assert_eq!(m.value("aipool_pool_node_capability_cpu_cores", &cpu), 64.0);
     assert!(!m.has("aipool_pool_node_capability_accelerators", &cpu));
-    assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 4);
+    // Four resource groups and the two regions' HPC clusters.
+    assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 6);
+    // Per-node quotas: only the ones set (A800 nvidia 8, K100-AI dcu 8).
+    assert_eq!(
+        m.find("aipool_pool_node_limit_accelerators", &[acc]).len(),
+        2
+    );
+    // 10 quotas of 0 across the four groups, each read as "none set".
+    assert_eq!(
+        m.value(
+            "aipool_normalizations_total",
+            &[acc, ("rule", "zero_node_limit_is_unset")]
+        ),
+        10.0
+    );
 
     // One login; one center call per region; the disabled entry of 11112 is never
     // tried, the dead enabled one of 11250 once with its two default retries
@@ -230,6 +247,11 @@ fn password_login_end_to_end() {
     );
     assert_eq!(requests(&m, "sg", "v2/instance-service/resources"), 4.0);
     assert_eq!(failures(&m, "sg", "v2/center", "auth"), 0.0);
+    // The HPC side: one cluster and one queue call per region (11112's
+    // disabled hpcUrls entry is never tried), nothing partial.
+    assert_eq!(requests(&m, "sg", "v2/cluster"), 2.0);
+    assert_eq!(requests(&m, "sg", "v2/queuenames"), 2.0);
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 0.0);
     assert_eq!(
         m.value("aipool_polls_total", &[acc, ("result", "success")]),
         1.0
@@ -238,6 +260,359 @@ fn password_login_end_to_end() {
     let log = exp.stderr();
     assert!(
         log.contains("no token for this compute region") && log.contains("region=11113"),
+        "{log}"
+    );
+    assert_no_secrets(&log);
+}
+
+/// One queue's identity labels.
+fn queue<'a>(
+    account: &'a str,
+    region: &'a str,
+    pool: &'a str,
+    q: &'a str,
+) -> [(&'a str, &'a str); 5] {
+    [
+        ("provider", "sugon"),
+        ("account", account),
+        ("cloud_region", region),
+        ("pool_id", pool),
+        ("queue_id", q),
+    ]
+}
+
+fn with<'a>(ids: &[(&'a str, &'a str)], extra: (&'a str, &'a str)) -> Vec<(&'a str, &'a str)> {
+    let mut v = ids.to_vec();
+    v.push(extra);
+    v
+}
+
+#[test]
+fn hpc_queues_give_free_cards_from_free_nodes() {
+    let (_sim, sim) = simulator_with(&[]);
+    let (exp, addr) = exporter(
+        &password_account(&sim, "sg", credentials::SUGON_PASSWORD, "1h"),
+        &[],
+    );
+    let m = scrape(&addr);
+    let acc = ("account", "sg");
+    assert_eq!(m.value("aipool_up", &[acc]), 1.0);
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 0.0);
+
+    // Each region's HPC cluster is a pool of type hpc, named by the cluster
+    // answer; the job manager ids come as a number (1637) and a string (2215).
+    for (region, id) in [("11112", "1637"), ("11250", "2215")] {
+        assert_eq!(
+            m.value(
+                "aipool_pool_info",
+                &[
+                    acc,
+                    ("cloud_region", region),
+                    ("pool_id", id),
+                    ("pool_name", "slurm"),
+                    ("pool_type", "hpc"),
+                    ("phase", ""),
+                    ("job_manager_type", "SLURM"),
+                ]
+            ),
+            1.0,
+            "{region}"
+        );
+        // Queues may share nodes: no pool totals.
+        assert!(!m.has(
+            "aipool_pool_capability_accelerators",
+            &[acc, ("pool_id", id)]
+        ));
+    }
+
+    // The GPU queue: 4 nodes of 8 GPUs and 112 cores, 2 nodes free.
+    let gpu = queue("sg", "11112", "1637", "ksgpu_a800");
+    assert_eq!(
+        m.value(
+            "aipool_queue_info",
+            &[
+                gpu[0],
+                gpu[1],
+                gpu[2],
+                gpu[3],
+                gpu[4],
+                ("queue_name", "ksgpu_a800"),
+                ("queue_type", "hpc"),
+                ("parent_queue", ""),
+            ]
+        ),
+        1.0
+    );
+    let card = ("accelerator", "gpu");
+    assert_eq!(m.value("aipool_queue_nodes", &gpu), 4.0);
+    assert_eq!(m.value("aipool_queue_free_nodes", &gpu), 2.0);
+    assert_eq!(
+        m.value(
+            "aipool_queue_node_capability_accelerators",
+            &with(&gpu, card)
+        ),
+        8.0
+    );
+    assert_eq!(
+        m.value("aipool_queue_node_capability_cpu_cores", &gpu),
+        112.0
+    );
+    assert_eq!(
+        m.value("aipool_queue_capability_accelerators", &with(&gpu, card)),
+        32.0
+    );
+    assert_eq!(
+        m.value("aipool_queue_remaining_accelerators", &with(&gpu, card)),
+        16.0
+    );
+    assert_eq!(m.value("aipool_queue_capability_cpu_cores", &gpu), 448.0);
+    assert_eq!(m.value("aipool_queue_remaining_cpu_cores", &gpu), 248.0);
+    // No memory figure in the queue list, no allocation block.
+    assert!(!m.has("aipool_queue_capability_memory_bytes", &gpu));
+    assert!(!m.has("aipool_queue_allocated_accelerators", &gpu));
+
+    // The DCU queue: 16 nodes of 4 DCUs, 5 free.
+    let dcu = queue("sg", "11250", "2215", "xahdnormal");
+    let card = ("accelerator", "dcu");
+    assert_eq!(m.value("aipool_queue_nodes", &dcu), 16.0);
+    assert_eq!(m.value("aipool_queue_free_nodes", &dcu), 5.0);
+    assert_eq!(
+        m.value("aipool_queue_capability_accelerators", &with(&dcu, card)),
+        64.0
+    );
+    assert_eq!(
+        m.value("aipool_queue_remaining_accelerators", &with(&dcu, card)),
+        20.0
+    );
+    assert_eq!(m.value("aipool_queue_remaining_cpu_cores", &dcu), 180.0);
+
+    // The CPU queue: cores and nodes, no card series.
+    let cpu = queue("sg", "11112", "1637", "kscpu_debug");
+    assert_eq!(m.value("aipool_queue_free_nodes", &cpu), 2.0);
+    assert_eq!(m.value("aipool_queue_remaining_cpu_cores", &cpu), 64.0);
+    assert!(!m.has("aipool_queue_capability_accelerators", &cpu));
+    assert!(!m.has("aipool_queue_node_capability_accelerators", &cpu));
+
+    // Free cards = free nodes × cards per node for every card queue, and the
+    // one headroom expression works on Sugon: remaining / capability.
+    let remaining = m.find("aipool_queue_remaining_accelerators", &[acc]);
+    assert_eq!(remaining.len(), 2, "{remaining:?}");
+    for (_, labels, free_cards) in &remaining {
+        let l = |k: &str| labels[k].as_str();
+        let ids = queue("sg", l("cloud_region"), l("pool_id"), l("queue_id"));
+        let card = ("accelerator", l("accelerator"));
+        let per_node = m.value(
+            "aipool_queue_node_capability_accelerators",
+            &with(&ids, card),
+        );
+        assert_eq!(
+            *free_cards,
+            m.value("aipool_queue_free_nodes", &ids) * per_node
+        );
+        assert_eq!(
+            m.value("aipool_queue_capability_accelerators", &with(&ids, card)),
+            m.value("aipool_queue_nodes", &ids) * per_node
+        );
+    }
+    let headroom = |ids: &[(&str, &str)], card| {
+        m.value("aipool_queue_remaining_accelerators", &with(ids, card))
+            / m.value("aipool_queue_capability_accelerators", &with(ids, card))
+    };
+    assert_eq!(headroom(&gpu, ("accelerator", "gpu")), 0.5);
+    assert_eq!(headroom(&dcu, ("accelerator", "dcu")), 20.0 / 64.0);
+
+    // Each derived card figure is a counted rule.
+    for rule in ["cards_from_nodes", "free_cards_from_free_nodes"] {
+        assert_eq!(
+            m.value("aipool_normalizations_total", &[acc, ("rule", rule)]),
+            2.0,
+            "{rule}"
+        );
+    }
+    assert_no_secrets(&exp.stderr());
+}
+
+fn no_hpc_account(sim: &str, name: &str, extra: &str) -> String {
+    format!(
+        r#"
+[[accounts]]
+name = "{name}"
+provider = "sugon"
+endpoint = "http://{sim}"
+interval = "1h"
+timeout = "5s"
+user = "{user}"
+password = "{password}"
+org_id = "{org}"
+{extra}
+"#,
+        user = NO_HPC_USER,
+        password = credentials::SUGON_PASSWORD,
+        org = credentials::SUGON_ORG_ID,
+    )
+}
+
+#[test]
+fn a_region_without_hpc_access_keeps_its_ai_series_and_says_why() {
+    let (_sim, sim) = simulator_with(&[]);
+    let config = format!(
+        "{}{}{}",
+        no_hpc_account(&sim, "nohpc", ""),
+        no_hpc_account(&sim, "nohpc-xa", "cluster_ids = [\"11250\"]"),
+        no_hpc_account(&sim, "ai-only", "hpc_queues = false"),
+    );
+    let (exp, addr) = exporter(&config, &[]);
+    let m = scrape(&addr);
+
+    // 11112 lists no hpcUrls; 11250's HPC service answers 10009. The poll
+    // succeeds with both regions' AI series, and one counted partial error
+    // per region says why its queues are missing.
+    let acc = ("account", "nohpc");
+    assert_eq!(m.value("aipool_up", &[acc]), 1.0);
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 2.0);
+    assert_eq!(failures(&m, "nohpc", "v2/center", "upstream_error"), 1.0);
+    assert_eq!(failures(&m, "nohpc", "v2/cluster", "upstream_error"), 1.0);
+    assert_eq!(requests(&m, "nohpc", "v2/cluster"), 1.0);
+    assert!(!m.has(
+        "aipool_api_requests_total",
+        &[acc, ("api", "v2/queuenames")]
+    ));
+    assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 4);
+    assert!(!m.has("aipool_pool_info", &[acc, ("pool_type", "hpc")]));
+    assert!(!m.has("aipool_queue_info", &[acc]));
+    assert!(!m.has("aipool_queue_nodes", &[acc]));
+    let m40 = [acc, ("cloud_region", "11112"), ("pool_id", "TeslaM40")];
+    assert_eq!(m.value("aipool_pool_node_capability_cpu_cores", &m40), 40.0);
+    assert_eq!(
+        m.value(
+            "aipool_pool_node_capability_accelerators",
+            &[m40[0], m40[1], m40[2], ("accelerator", "gpu")]
+        ),
+        2.0
+    );
+    assert!(!m.has("aipool_pool_node_limit_accelerators", &m40));
+    let k100 = [acc, ("cloud_region", "11250"), ("pool_id", "K100-AI")];
+    assert_eq!(m.value("aipool_pool_nodes", &k100), 16.0);
+
+    // One region selected: one partial error.
+    let acc = ("account", "nohpc-xa");
+    assert_eq!(m.value("aipool_up", &[acc]), 1.0);
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 1.0);
+    assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 2);
+
+    // HPC queues switched off: not asked for, nothing partial.
+    let acc = ("account", "ai-only");
+    assert_eq!(m.value("aipool_up", &[acc]), 1.0);
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 0.0);
+    assert!(!m.has("aipool_api_requests_total", &[acc, ("api", "v2/cluster")]));
+    assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 4);
+
+    let log = exp.stderr();
+    for why in [
+        "region 11112: HPC queues not exported: the center answer lists no enabled hpcUrls entry",
+        "region 11250: HPC queues not exported: code 10009",
+        "part of the account could not be read",
+    ] {
+        assert!(
+            log.contains(why),
+            "{why:?} not in the log:
+{log}"
+        );
+    }
+    assert_no_secrets(&log);
+}
+
+#[test]
+fn an_hpc_service_that_rejects_fresh_tokens_costs_one_login_not_one_per_poll() {
+    // Every HPC cluster call answers 10008. The first one could be a token the
+    // platform expired early, so the exporter logs in again once and retries;
+    // rejected with a fresh token too, it means no HPC permission: from then on
+    // the region's HPC rejections are partial errors without a login.
+    let (_sim, sim) = simulator_with(&["--faults", "/hpc/openapi/v2/cluster=expire"]);
+    let (exp, addr) = exporter(
+        &password_account(&sim, "denied", credentials::SUGON_PASSWORD, "300ms"),
+        &[],
+    );
+    let acc = ("account", "denied");
+    let m = scrape_until(&addr, 20, "four successful polls", |m| {
+        m.value("aipool_polls_total", &[acc, ("result", "success")]) >= 4.0
+    });
+    let polls = m.value("aipool_polls_total", &[acc, ("result", "success")]);
+    assert_eq!(m.value("aipool_up", &[acc]), 1.0);
+    assert_eq!(
+        m.value("aipool_polls_total", &[acc, ("result", "failure")]),
+        0.0
+    );
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 2.0);
+    assert_eq!(requests(&m, "denied", "v2/tokens"), 2.0);
+    // Poll 1: 11112 rejected, retried after the login and rejected again;
+    // 11250 rejected with the fresh token. Later polls: one call per region.
+    let calls = 3.0 + 2.0 * (polls - 1.0);
+    assert_eq!(requests(&m, "denied", "v2/cluster"), calls);
+    assert_eq!(failures(&m, "denied", "v2/cluster", "auth"), calls);
+    assert!(!m.has(
+        "aipool_api_requests_total",
+        &[acc, ("api", "v2/queuenames")]
+    ));
+    assert!(!m.has("aipool_queue_info", &[acc]));
+    assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 4);
+    let log = exp.stderr();
+    assert!(
+        log.contains("region 11250: HPC queues not exported: code 10008"),
+        "{log}"
+    );
+    assert_no_secrets(&log);
+}
+
+#[test]
+fn an_unreadable_or_failing_hpc_answer_costs_the_queues_only() {
+    // A queue list that is not JSON (decode), and an HPC cluster call that
+    // keeps failing with 503 after its retries: neither fails the poll.
+    let (_sim, sim) = simulator_with(&["--faults", "v2/queuenames=malformed"]);
+    let (_sim5, sim5) = simulator_with(&["--faults", "/hpc/openapi/v2/cluster=5xx"]);
+    let config = format!(
+        "{}{}",
+        password_account(&sim, "bad-queues", credentials::SUGON_PASSWORD, "1h"),
+        password_account(&sim5, "hpc-down", credentials::SUGON_PASSWORD, "1h"),
+    );
+    let (exp, addr) = exporter(&config, &[]);
+    let m = scrape(&addr);
+    for (account, api, reason, per_region) in [
+        ("bad-queues", "v2/queuenames", "decode", 1.0),
+        // The first attempt and two retries, per region.
+        ("hpc-down", "v2/cluster", "http_5xx", 3.0),
+    ] {
+        let acc = ("account", account);
+        assert_eq!(m.value("aipool_up", &[acc]), 1.0, "{account}");
+        assert_eq!(
+            m.value("aipool_poll_partial_errors", &[acc]),
+            2.0,
+            "{account}"
+        );
+        assert_eq!(
+            failures(&m, account, api, reason),
+            2.0 * per_region,
+            "{account}"
+        );
+        assert!(!m.has("aipool_queue_info", &[acc]), "{account}");
+        assert!(
+            !m.has("aipool_pool_info", &[acc, ("pool_type", "hpc")]),
+            "{account}"
+        );
+        assert_eq!(
+            m.find("aipool_pool_info", &[acc, ("pool_type", "gpu")])
+                .len(),
+            2
+        );
+        assert_eq!(
+            m.find("aipool_pool_info", &[acc, ("pool_type", "dcu")])
+                .len(),
+            1
+        );
+    }
+    let log = exp.stderr();
+    assert!(
+        log.contains("region 11112: HPC queues not exported"),
         "{log}"
     );
     assert_no_secrets(&log);
@@ -267,8 +642,22 @@ resource_groups = ["K100-AI", "no-such-group"]
         m.value("aipool_region_info", &[acc, ("cloud_region", "11250")]),
         1.0
     );
+    // The filters choose resource groups; the region's HPC cluster is there
+    // beside them (`hpc_queues` decides about it).
     let pools = m.find("aipool_pool_info", &[acc]);
-    assert_eq!(pools.len(), 1, "{pools:?}");
+    assert_eq!(pools.len(), 2, "{pools:?}");
+    assert_eq!(
+        m.find("aipool_pool_info", &[acc, ("pool_type", "dcu")])
+            .len(),
+        1
+    );
+    assert_eq!(
+        m.value(
+            "aipool_pool_info",
+            &[acc, ("pool_type", "hpc"), ("pool_id", "2215")]
+        ),
+        1.0
+    );
     let k100 = [acc, ("cloud_region", "11250"), ("pool_id", "K100-AI")];
     assert_eq!(
         m.value(

@@ -86,6 +86,9 @@ pub enum Fam {
     ComputeUnitReplicas,
     ComputeUnitStart,
     ComputeUnitExpiry,
+    QueueNodes,
+    QueueFreeNodes,
+    QueueNodeCapability(Res),
 }
 
 #[derive(Debug, Clone)]
@@ -206,6 +209,30 @@ const SIMPLE_TAIL: &[(Fam, &str, Kind, &str)] = &[
         "aipool_compute_unit_expiry_timestamp_seconds",
         Kind::Gauge,
         "Unix time a Qianfan compute unit instance expires.",
+    ),
+    (
+        Fam::QueueNodes,
+        "aipool_queue_nodes",
+        Kind::Gauge,
+        "Nodes in the queue (Sugon HPC queues).",
+    ),
+    (
+        Fam::QueueFreeNodes,
+        "aipool_queue_free_nodes",
+        Kind::Gauge,
+        "Nodes of the queue with nothing running on them (Sugon HPC queues).",
+    ),
+    (
+        Fam::QueueNodeCapability(Res::Cpu),
+        "aipool_queue_node_capability_cpu_cores",
+        Kind::Gauge,
+        "Capability of one node of the queue: CPU in cores (Sugon HPC queues).",
+    ),
+    (
+        Fam::QueueNodeCapability(Res::Accelerators),
+        "aipool_queue_node_capability_accelerators",
+        Kind::Gauge,
+        "Capability of one node of the queue: accelerator cards by accelerator resource name (Sugon HPC queues).",
     ),
 ];
 

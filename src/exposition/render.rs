@@ -563,6 +563,34 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
             }
         }
     }
+    for n in &s.queue_nodes {
+        let region = reg(&n.cloud_region);
+        let b = base(provider, account, &region);
+        let pre = label_prefix(&[
+            b[0],
+            b[1],
+            b[2],
+            ("pool_id", n.pool_id.as_str()),
+            ("queue_id", n.queue_id.as_str()),
+        ]);
+        if let Some(v) = n.nodes {
+            out.sample_pre(index(Fam::QueueNodes), &pre, &[], v);
+        }
+        if let Some(v) = n.free_nodes {
+            out.sample_pre(index(Fam::QueueFreeNodes), &pre, &[], v);
+        }
+        if let Some(v) = n.node_cpu_cores {
+            out.sample_pre(index(Fam::QueueNodeCapability(Res::Cpu)), &pre, &[], v);
+        }
+        for (acc, v) in &n.node_accelerators {
+            out.sample_pre(
+                index(Fam::QueueNodeCapability(Res::Accelerators)),
+                &pre,
+                &[("accelerator", acc)],
+                *v,
+            );
+        }
+    }
     let b = base(provider, account, region);
     for (acc, model) in &s.accelerators {
         out.sample(

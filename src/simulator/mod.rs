@@ -201,7 +201,7 @@ impl Simulator {
                 Box::new(aihc::Aihc::new(opts.clone())),
                 Box::new(qianfan::Qianfan::new(opts.clone())),
                 Box::new(modelarts::ModelArts::new(opts.clone())),
-                Box::new(sugon::Sugon::new(opts.sugon.clone())),
+                Box::new(sugon::Sugon::new(opts.sugon.clone(), opts.drift)),
             ],
             faults: f,
             latency: opts.latency,

@@ -15,8 +15,22 @@
 //! which carries the `/ai` suffix), 11250 (a DCU and a CPU group; an enabled but
 //! unreachable `aiUrls` entry first, the working one without the suffix), 11113
 //! (no token: a suspended region) and the platform token "0". Everything is
-//! served on the simulator's one listener, so the working `aiUrls` entries point
-//! back at the address the request came to (its Host header).
+//! served on the simulator's one listener, so the working `aiUrls` and
+//! `hpcUrls` entries point back at the address the request came to (its Host
+//! header).
+//!
+//! The HPC side (`GET /hpc/openapi/v2/cluster`, `GET
+//! /hpc/openapi/v2/queuenames/users/{user}?strJobManagerID=ID`) serves the
+//! queues of `fixtures/sugon_hpc_queues.json`: a GPU and a CPU queue in 11112
+//! (job manager 1637, numbers as strings), a DCU queue in 11250 (job manager
+//! "2215", numbers as numbers). Each region has its own cluster user, given in
+//! the `center` answer's `clusterUserInfo`. With drift on, the GPU and DCU
+//! queues' free nodes move on every queue request, free cores with them, and
+//! never beyond the queue's nodes and cores.
+//!
+//! A second user, [`NO_HPC_USER`] (same password and org id), may use the same
+//! regions without HPC access: 11112's `center` answer lists no `hpcUrls` and no
+//! cluster user, and 11250's HPC service answers `10009` (no access).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,6 +50,27 @@ const TIMESTAMP_TOLERANCE_SECS: u64 = 300;
 
 /// An address nothing listens on: the unreachable `aiUrls` entry.
 const DEAD_AI_URL: &str = "http://127.0.0.1:1";
+
+const HPC_QUEUES: &str = include_str!("fixtures/sugon_hpc_queues.json");
+const HPC_CLUSTER: &str = include_str!("fixtures/sugon_hpc_cluster.json");
+
+/// A user of the same regions without HPC access (password login with
+/// [`credentials::SUGON_PASSWORD`] and [`credentials::SUGON_ORG_ID`]).
+pub const NO_HPC_USER: &str = "demo-sugon-no-hpc";
+
+/// The HPC cluster of each region: (region, job manager id as the API gives
+/// it, cluster user of [`credentials::SUGON_USER`], the region's queues).
+const HPC_REGIONS: [(&str, &str, &str, &[&str]); 2] = [
+    ("11112", "1637", "acdemo_ks", &["ksgpu_a800", "kscpu_debug"]),
+    ("11250", "2215", "acdemo_xa", &["xahdnormal"]),
+];
+
+/// Free nodes of the drifting queues by drift step: from the fixture's value
+/// down to 0 (a full queue) and back.
+const FREE_NODES_DRIFT: [(&str, &[u64]); 2] = [
+    ("ksgpu_a800", &[2, 1, 0, 1, 2, 3]),
+    ("xahdnormal", &[5, 3, 1, 0, 2, 4]),
+];
 
 #[derive(Debug, Clone)]
 pub struct SugonOptions {
@@ -89,14 +124,21 @@ const REGIONS: [RegionDef; 4] = [
 #[derive(Debug, Clone)]
 struct Issued {
     cluster_id: String,
+    /// Who logged in: [`credentials::SUGON_USER`] or [`NO_HPC_USER`].
+    user: String,
     expire_ms: u64,
 }
 
 pub struct Sugon {
     opts: SugonOptions,
+    drift: bool,
     issued: Mutex<HashMap<String, Issued>>,
     serial: AtomicU64,
     seed: Value,
+    /// The queue entries of the HPC fixture.
+    hpc_queues: Vec<Value>,
+    /// Queue requests seen per region of [`HPC_REGIONS`]; drives the drift.
+    hpc_polls: [AtomicU64; 2],
 }
 
 fn ok(data: Value) -> SimResponse {
@@ -108,15 +150,25 @@ fn err(code: &str, msg: &str) -> SimResponse {
 }
 
 impl Sugon {
-    pub fn new(opts: SugonOptions) -> Self {
-        let seed = serde_json::from_str::<Value>(SEED_RESOURCES)
-            .map(|v| v["data"].clone())
-            .unwrap_or(Value::Null);
+    /// `drift` moves the HPC queues' free nodes on every queue request.
+    pub fn new(opts: SugonOptions, drift: bool) -> Self {
+        let data = |body: &str| {
+            serde_json::from_str::<Value>(body)
+                .map(|v| v["data"].clone())
+                .unwrap_or(Value::Null)
+        };
+        let hpc_queues = match data(HPC_QUEUES) {
+            Value::Array(items) => items,
+            _ => Vec::new(),
+        };
         Sugon {
             opts,
+            drift,
             issued: Mutex::new(HashMap::new()),
             serial: AtomicU64::new(0),
-            seed,
+            seed: data(SEED_RESOURCES),
+            hpc_queues,
+            hpc_polls: [AtomicU64::new(0), AtomicU64::new(0)],
         }
     }
 
@@ -165,6 +217,7 @@ impl Sugon {
                     token.clone(),
                     Issued {
                         cluster_id: r.id.to_string(),
+                        user: user.to_string(),
                         expire_ms,
                     },
                 );
@@ -186,7 +239,7 @@ impl Sugon {
         if user.is_empty() || password.is_empty() || org.is_empty() {
             return err("10003", "参数不全: user, password, orgId");
         }
-        if user != credentials::SUGON_USER
+        if (user != credentials::SUGON_USER && user != NO_HPC_USER)
             || password != credentials::SUGON_PASSWORD
             || org != credentials::SUGON_ORG_ID
         {
@@ -223,17 +276,24 @@ impl Sugon {
 
     /// The region a valid token belongs to, or the 10008 answer.
     fn check_token(&self, req: &SimRequest) -> Result<String, SimResponse> {
+        self.check_token_user(req).map(|(cluster, _)| cluster)
+    }
+
+    /// The region and user of a valid token, or the 10008 answer.
+    fn check_token_user(&self, req: &SimRequest) -> Result<(String, String), SimResponse> {
         let Some(token) = req.header("token") else {
             return Err(err("10008", "权限不足: 缺少token"));
         };
         match self.issued().get(token) {
-            Some(t) if self.clock_ms(req) < t.expire_ms => Ok(t.cluster_id.clone()),
+            Some(t) if self.clock_ms(req) < t.expire_ms => {
+                Ok((t.cluster_id.clone(), t.user.clone()))
+            }
             Some(_) => Err(err("10008", "token已过期")),
             None => Err(err("10008", "权限不足")),
         }
     }
 
-    fn center(&self, req: &SimRequest, cluster: &str) -> SimResponse {
+    fn center(&self, req: &SimRequest, cluster: &str, user: &str) -> SimResponse {
         let host = req.header("host").unwrap_or("127.0.0.1");
         let Some(region) = REGIONS.iter().find(|r| r.id == cluster) else {
             return err("10009", "没有权限访问接口");
@@ -250,14 +310,89 @@ impl Sugon {
             // The platform token's "region" has no AI service.
             _ => json!([]),
         };
-        ok(json!([{
+        let mut entry = json!({
             "id": region.id,
             "name": region.name,
             "aiUrls": ai_urls,
-            "hpcUrls": [{"url": format!("http://{host}/hpc"), "enable": "true"}],
             "efileUrls": [{"url": format!("http://{host}/efile"), "enable": "true"}],
-            "clusterUserInfo": {"userName": credentials::SUGON_USER, "homePath": format!("/public/home/{}", credentials::SUGON_USER)},
-        }]))
+        });
+        let hpc = HPC_REGIONS.iter().find(|(id, ..)| *id == cluster);
+        // The user without HPC access has neither hpcUrls nor a cluster account
+        // in 11112; in 11250 the HPC service itself refuses them.
+        let listed = user != NO_HPC_USER || cluster != "11112";
+        if let (Some((_, _, cluster_user, _)), true) = (hpc, listed) {
+            let cluster_user = if user == NO_HPC_USER {
+                "acdemo_nohpc"
+            } else {
+                cluster_user
+            };
+            // 11112's entries carry the /hpc suffix after a disabled one,
+            // 11250's come bare: both shapes are seen.
+            entry["hpcUrls"] = if cluster == "11112" {
+                json!([
+                    {"url": format!("{DEAD_AI_URL}/hpc"), "enable": "false"},
+                    {"url": format!("http://{host}/hpc"), "enable": "true"},
+                ])
+            } else {
+                json!([{"url": format!("http://{host}"), "enable": "true"}])
+            };
+            entry["clusterUserInfo"] = json!({
+                "userName": cluster_user,
+                "homePath": format!("/public/home/{cluster_user}"),
+            });
+        }
+        ok(json!([entry]))
+    }
+
+    /// The HPC APIs of the region the token belongs to.
+    fn hpc(&self, rest: &str, req: &SimRequest) -> SimResponse {
+        let (cluster, user) = match self.check_token_user(req) {
+            Ok(c) => c,
+            Err(resp) => return resp,
+        };
+        let Some((region, (_, jm_id, cluster_user, queues))) = HPC_REGIONS
+            .iter()
+            .enumerate()
+            .find(|(_, (id, ..))| *id == cluster.as_str())
+        else {
+            return err("10009", "没有权限访问接口");
+        };
+        if user == NO_HPC_USER {
+            return err("10009", "没有权限访问接口");
+        }
+        if rest == "cluster" {
+            return if cluster == "11112" {
+                serde_json::from_str::<Value>(HPC_CLUSTER)
+                    .map(|v| SimResponse::json(200, &v))
+                    .unwrap_or_else(|_| err("10001", "fixture"))
+            } else {
+                // The id as a string this time.
+                ok(json!([{"id": jm_id, "text": "slurm", "JobManagerType": "SLURM"}]))
+            };
+        }
+        let Some(asked) = rest.strip_prefix("queuenames/users/") else {
+            return SimResponse::json(404, &json!({"code": "404", "msg": "not found"}));
+        };
+        if req.param("strJobManagerID") != Some(*jm_id) {
+            return err("10004", "参数无效: strJobManagerID");
+        }
+        if asked != *cluster_user {
+            return err("10004", "参数无效: 用户不存在");
+        }
+        let step = self.hpc_polls[region].fetch_add(1, Ordering::Relaxed);
+        let entries: Vec<Value> = self
+            .hpc_queues
+            .iter()
+            .filter(|q| q["queueName"].as_str().is_some_and(|n| queues.contains(&n)))
+            .map(|q| {
+                let mut q = q.clone();
+                if self.drift {
+                    drift_queue(&mut q, step);
+                }
+                q
+            })
+            .collect();
+        ok(Value::Array(entries))
     }
 
     /// The resource groups of a region, in the two shapes the API is seen in.
@@ -317,6 +452,15 @@ impl Platform for Sugon {
     fn handle(&self, req: &SimRequest) -> Option<SimResponse> {
         let path = req.path.as_str();
         let method = req.method.as_str();
+        if let Some(rest) = path.strip_prefix("/hpc/openapi/v2/") {
+            if method != "GET" {
+                return Some(SimResponse::json(
+                    405,
+                    &json!({"code": "405", "msg": "method not allowed"}),
+                ));
+            }
+            return Some(self.hpc(rest, req));
+        }
         if let Some(rest) = path.strip_prefix("/ai/openapi/v2/instance-service/") {
             if method != "GET" {
                 return Some(SimResponse::json(
@@ -329,8 +473,8 @@ impl Platform for Sugon {
         Some(match (method, path) {
             ("POST", "/ac/openapi/v2/tokens") => self.password_login(req),
             ("POST", "/api/user/v3/tokens") => self.aksk_login(req),
-            ("GET", "/ac/openapi/v2/center") => match self.check_token(req) {
-                Ok(cluster) => self.center(req, &cluster),
+            ("GET", "/ac/openapi/v2/center") => match self.check_token_user(req) {
+                Ok((cluster, user)) => self.center(req, &cluster, &user),
                 Err(resp) => resp,
             },
             _ if path.starts_with("/ac/openapi/") || path.starts_with("/ai/openapi/") => {
@@ -348,9 +492,47 @@ impl Platform for Sugon {
         let p = req.path.as_str();
         (p.starts_with("/ac/openapi/")
             || p.starts_with("/ai/openapi/")
+            || p.starts_with("/hpc/openapi/")
             || p.starts_with("/api/user/"))
         .then(|| err("10008", "token已过期"))
     }
+}
+
+/// Moves a drifting queue's free nodes to drift step `step`'s value, its free
+/// cores with them (the free nodes' cores, plus the fixture's free cores on
+/// partly used nodes while some node is busy), in the shape (string or number)
+/// the fixture has: free never exceeds the total.
+fn drift_queue(q: &mut Value, step: u64) {
+    let Some(name) = q["queueName"].as_str() else {
+        return;
+    };
+    let Some((_, cycle)) = FREE_NODES_DRIFT.iter().find(|(n, _)| *n == name) else {
+        return;
+    };
+    let num = |v: &Value| -> u64 {
+        v.as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .unwrap_or(0)
+    };
+    let (nodes, ppn, cpus) = (
+        num(&q["queNodes"]),
+        num(&q["queMaxPPN"]),
+        num(&q["queNcpus"]),
+    );
+    let on_busy_nodes = num(&q["queFreeNcpus"]).saturating_sub(num(&q["queFreeNodes"]) * ppn);
+    let free = cycle[(step % cycle.len() as u64) as usize].min(nodes);
+    let partial = if free < nodes { on_busy_nodes } else { 0 };
+    let free_cpus = (free * ppn + partial).min(cpus);
+    let as_string = q["queNodes"].is_string();
+    let put = |v: u64| {
+        if as_string {
+            Value::from(v.to_string())
+        } else {
+            Value::from(v)
+        }
+    };
+    q["queFreeNodes"] = put(free);
+    q["queFreeNcpus"] = put(free_cpus);
 }
 
 #[cfg(test)]
@@ -418,7 +600,7 @@ mod tests {
 
     #[test]
     fn password_login_gives_a_token_per_region() {
-        let s = Sugon::new(SugonOptions::default());
+        let s = Sugon::new(SugonOptions::default(), false);
         let v = login(&s);
         assert_eq!(v["code"], "0");
         let data = v["data"].as_array().unwrap();
@@ -447,7 +629,7 @@ mod tests {
 
     #[test]
     fn aksk_login_checks_the_signature_and_timestamp() {
-        let s = Sugon::new(SugonOptions::default());
+        let s = Sugon::new(SugonOptions::default(), false);
         let ts = (s.now_ms() / 1000).to_string();
         let sig = scnet::login_signature(
             credentials::SCNET_ACCESS_KEY_ID,
@@ -485,10 +667,13 @@ mod tests {
 
     #[test]
     fn tokens_expire_into_10008() {
-        let s = Sugon::new(SugonOptions {
-            token_lifetime: Duration::ZERO,
-            clock_skew: Duration::ZERO,
-        });
+        let s = Sugon::new(
+            SugonOptions {
+                token_lifetime: Duration::ZERO,
+                clock_skew: Duration::ZERO,
+            },
+            false,
+        );
         let t = token_of(&login(&s), "11112");
         let r = s
             .handle(&req("GET", "/ac/openapi/v2/center", &[], &[("token", &t)]))
@@ -508,7 +693,7 @@ mod tests {
 
     #[test]
     fn center_points_back_at_the_simulator() {
-        let s = Sugon::new(SugonOptions::default());
+        let s = Sugon::new(SugonOptions::default(), false);
         let v = login(&s);
         let r = s
             .handle(&req(
@@ -529,7 +714,7 @@ mod tests {
 
     #[test]
     fn groups_and_resources_follow_the_token_region() {
-        let s = Sugon::new(SugonOptions::default());
+        let s = Sugon::new(SugonOptions::default(), false);
         let v = login(&s);
         let dcu = token_of(&v, "11250");
         let r = s
@@ -568,9 +753,148 @@ mod tests {
         assert_eq!(body(&r)["code"], "10004");
     }
 
+    fn get(s: &Sugon, path: &str, query: &[(&str, &str)], token: &str) -> Value {
+        body(
+            &s.handle(&req(
+                "GET",
+                path,
+                query,
+                &[("token", token), ("host", "127.0.0.1:4242")],
+            ))
+            .unwrap(),
+        )
+    }
+
+    fn login_as(s: &Sugon, user: &str) -> Value {
+        body(
+            &s.handle(&req(
+                "POST",
+                "/ac/openapi/v2/tokens",
+                &[],
+                &[
+                    ("user", user),
+                    ("password", credentials::SUGON_PASSWORD),
+                    ("orgId", credentials::SUGON_ORG_ID),
+                ],
+            ))
+            .unwrap(),
+        )
+    }
+
+    #[test]
+    fn the_hpc_side_follows_the_center_answer() {
+        let s = Sugon::new(SugonOptions::default(), false);
+        let v = login(&s);
+        let ks = token_of(&v, "11112");
+        let center = get(&s, "/ac/openapi/v2/center", &[], &ks);
+        let entry = &center["data"][0];
+        assert_eq!(entry["hpcUrls"][0]["enable"], "false");
+        assert_eq!(entry["hpcUrls"][1]["url"], "http://127.0.0.1:4242/hpc");
+        assert_eq!(entry["clusterUserInfo"]["userName"], "acdemo_ks");
+        let cluster = get(&s, "/hpc/openapi/v2/cluster", &[], &ks);
+        assert_eq!(cluster["data"][0]["id"], 1637);
+        let queues = get(
+            &s,
+            "/hpc/openapi/v2/queuenames/users/acdemo_ks",
+            &[("strJobManagerID", "1637")],
+            &ks,
+        );
+        let names: Vec<&str> = queues["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|q| q["queueName"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["ksgpu_a800", "kscpu_debug"]);
+        assert_eq!(queues["data"][0]["queFreeNodes"], "2");
+        // Another region's job manager or user is refused.
+        for (user, id) in [("acdemo_ks", "2215"), ("acdemo_xa", "1637")] {
+            let r = get(
+                &s,
+                &format!("/hpc/openapi/v2/queuenames/users/{user}"),
+                &[("strJobManagerID", id)],
+                &ks,
+            );
+            assert_eq!(r["code"], "10004", "{user} {id}");
+        }
+        let xa = token_of(&v, "11250");
+        assert_eq!(
+            get(&s, "/hpc/openapi/v2/cluster", &[], &xa)["data"][0]["id"],
+            "2215"
+        );
+        let q = get(
+            &s,
+            "/hpc/openapi/v2/queuenames/users/acdemo_xa",
+            &[("strJobManagerID", "2215")],
+            &xa,
+        );
+        assert_eq!(q["data"][0]["queueName"], "xahdnormal");
+        assert_eq!(q["data"][0]["queFreeNodes"], 5);
+        assert_eq!(
+            get(&s, "/hpc/openapi/v2/cluster", &[], "forged")["code"],
+            "10008"
+        );
+    }
+
+    #[test]
+    fn the_user_without_hpc_access() {
+        let s = Sugon::new(SugonOptions::default(), false);
+        let v = login_as(&s, NO_HPC_USER);
+        assert_eq!(v["code"], "0");
+        let ks = token_of(&v, "11112");
+        let entry = &get(&s, "/ac/openapi/v2/center", &[], &ks)["data"][0];
+        assert!(entry.get("hpcUrls").is_none() && entry.get("clusterUserInfo").is_none());
+        assert_eq!(entry["aiUrls"][1]["enable"], "true");
+        let xa = token_of(&v, "11250");
+        let entry = &get(&s, "/ac/openapi/v2/center", &[], &xa)["data"][0];
+        assert_eq!(entry["hpcUrls"][0]["enable"], "true");
+        assert_eq!(
+            get(&s, "/hpc/openapi/v2/cluster", &[], &xa)["code"],
+            "10009"
+        );
+        // The AI side is the same as the other user's.
+        let groups = get(
+            &s,
+            "/ai/openapi/v2/instance-service/resource-group",
+            &[],
+            &ks,
+        );
+        assert_eq!(groups["data"]["gpu"][0], "TeslaM40");
+    }
+
+    #[test]
+    fn drift_keeps_free_within_the_queue() {
+        let s = Sugon::new(SugonOptions::default(), true);
+        let num = |v: &Value| -> u64 {
+            v.as_u64()
+                .or_else(|| v.as_str().and_then(|t| t.parse().ok()))
+                .unwrap()
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for step in 0..12 {
+            for q in &s.hpc_queues {
+                let mut q = q.clone();
+                drift_queue(&mut q, step);
+                let (nodes, free) = (num(&q["queNodes"]), num(&q["queFreeNodes"]));
+                let (cpus, free_cpus) = (num(&q["queNcpus"]), num(&q["queFreeNcpus"]));
+                let ppn = num(&q["queMaxPPN"]);
+                assert!(free <= nodes && free_cpus <= cpus, "{q}");
+                // The free nodes' cores are free.
+                assert!(free_cpus >= free * ppn, "{q}");
+                // The shape stays the fixture's.
+                assert_eq!(q["queFreeNodes"].is_string(), q["queNodes"].is_string());
+                if q["queueName"] == "ksgpu_a800" {
+                    seen.insert(free);
+                }
+            }
+        }
+        // It reaches a full queue and moves back.
+        assert_eq!(seen, [0, 1, 2, 3].into());
+    }
+
     #[test]
     fn other_platforms_paths_are_left_alone() {
-        let s = Sugon::new(SugonOptions::default());
+        let s = Sugon::new(SugonOptions::default(), false);
         assert!(s
             .handle(&req("GET", "/api/aihc/aihc-service/v3/queues", &[], &[]))
             .is_none());

@@ -249,3 +249,36 @@ fn modelarts_pool_labels_ceilings_and_frozen() {
     }
     assert!(!text.contains("aipool_pool_frozen{provider=\"modelarts\",account=\"ma\",cloud_region=\"cn-north-4\",pool_id=\"cce-1\"}"));
 }
+
+#[test]
+fn queue_node_figures() {
+    let mut s = Snapshot::default();
+    s.queue_nodes.push(crate::model::QueueNodes {
+        cloud_region: Some("11250".into()),
+        pool_id: "2215".into(),
+        queue_id: "xahdnormal".into(),
+        nodes: Some(16.0),
+        free_nodes: Some(5.0),
+        node_cpu_cores: Some(32.0),
+        node_accelerators: [("dcu".to_string(), 4.0)].into(),
+    });
+    // A queue that reports no node figures gives no series.
+    s.queue_nodes.push(crate::model::QueueNodes {
+        pool_id: "2215".into(),
+        queue_id: "empty".into(),
+        ..Default::default()
+    });
+    let a = account("sg");
+    a.publish(published(s));
+    let t = text(&[a], Format::Text);
+    let ids = "provider=\"aihc\",account=\"sg\",cloud_region=\"11250\",pool_id=\"2215\",queue_id=\"xahdnormal\"";
+    for e in [
+        format!("aipool_queue_nodes{{{ids}}} 16"),
+        format!("aipool_queue_free_nodes{{{ids}}} 5"),
+        format!("aipool_queue_node_capability_cpu_cores{{{ids}}} 32"),
+        format!("aipool_queue_node_capability_accelerators{{{ids},accelerator=\"dcu\"}} 4"),
+    ] {
+        assert!(t.lines().any(|l| l == e), "missing line {e}\n---\n{t}");
+    }
+    assert!(!t.contains("queue_id=\"empty\""), "{t}");
+}

@@ -1,6 +1,11 @@
 //! The Sugon HTTP side of a poll: login, the `{code, msg, data}` envelope, the
 //! single re-login when a token is rejected, AI endpoint discovery with failover,
-//! and the per-group resource calls.
+//! the per-group resource calls, and each region's HPC queues.
+//!
+//! The HPC side is optional: whatever goes wrong there (no HPC service for the
+//! user, no permission, an answer that cannot be read, an unreachable gateway)
+//! costs that region its queue series and is reported as one partial error of
+//! the poll (`PollOutput::partial`), never the region's AI series.
 //!
 //! Secrets (password, org id, AK/SK signature, tokens) go only into request
 //! headers, marked sensitive; log lines and errors name regions, APIs and codes.
@@ -15,9 +20,12 @@ use serde_json::Value;
 use crate::auth::scnet;
 use crate::config::Secret;
 use crate::http::{redact_url, PollCtx, PollError, Reason};
-use crate::model::{Region, Snapshot};
+use crate::model::Region;
+use crate::providers::PollOutput;
+use crate::quantity::Fired;
 
-use super::dto::{Envelope, ResourcesDto, TokenEntryDto};
+use super::dto::{CenterDto, Envelope, ResourcesDto, TokenEntryDto};
+use super::hpc::{self, HpcQueues};
 use super::map::{self, MapError};
 use super::session::{Session, SessionError};
 use super::{Auth, Config, State};
@@ -28,6 +36,8 @@ pub const API_LOGIN_AKSK: &str = "v3/tokens";
 pub const API_CENTER: &str = "v2/center";
 pub const API_GROUPS: &str = "v2/instance-service/resource-group";
 pub const API_RESOURCES: &str = "v2/instance-service/resources";
+pub const API_HPC_CLUSTER: &str = "v2/cluster";
+pub const API_HPC_QUEUES: &str = "v2/queuenames";
 
 /// "No permission": what the platform answers for an expired or revoked token.
 pub const CODE_TOKEN_REJECTED: &str = "10008";
@@ -78,8 +88,8 @@ impl<'a> Client<'a> {
     }
 
     /// One poll: a login if there is no session or a token is due for renewal,
-    /// then every selected region's resource groups.
-    pub async fn poll(&mut self) -> Result<Snapshot, PollError> {
+    /// then every selected region's resource groups and HPC queues.
+    pub async fn poll(&mut self) -> Result<PollOutput, PollError> {
         let due = match &self.state.session {
             None => true,
             Some(s) => s.renewal_due(now_ms()),
@@ -119,43 +129,83 @@ impl<'a> Client<'a> {
                 name: r.cluster_name.clone(),
             })
             .collect();
-        let mut snapshot = Snapshot::default();
+        let mut out = PollOutput::default();
         let mut discovered = BTreeSet::new();
+        let center_url = map::join(&self.cfg.endpoint, "/ac/openapi/v2/center");
         for region in regions {
             let cluster_id = region.id.clone();
-            snapshot.regions.push(region);
-            let Some((base, groups)) = self.discover(&cluster_id).await? else {
+            out.snapshot.regions.push(region);
+            let data = self
+                .token_call(API_CENTER, &cluster_id, &center_url)
+                .await?;
+            let centers =
+                map::parse_centers(&data).map_err(|e| self.map_err(API_CENTER, &center_url, e))?;
+            if let Some((base, groups)) = self.discover(&cluster_id, &centers, &center_url).await? {
+                self.resources(&cluster_id, &base, groups, &mut discovered, &mut out)
+                    .await?;
+            }
+            if !self.cfg.hpc_queues {
                 continue;
-            };
-            for (accelerator_type, group) in groups {
-                discovered.insert(group.clone());
-                if !self.selected(&accelerator_type, &group) {
-                    continue;
+            }
+            match self
+                .hpc(&cluster_id, &centers, &center_url, &mut out.fired)
+                .await
+            {
+                Ok((queues, errors)) => {
+                    out.snapshot.pools.push(queues.pool);
+                    out.snapshot.queues.extend(queues.queues);
+                    out.snapshot.queue_nodes.extend(queues.nodes);
+                    out.partial.extend(
+                        errors
+                            .into_iter()
+                            .map(|e| hpc_partial(&cluster_id, "an HPC queue left out", e)),
+                    );
                 }
-                let mut url = map::join(&base, "/ai/openapi/v2/instance-service/resources");
-                url.query_pairs_mut()
-                    .append_pair("resourceGroup", &group)
-                    .append_pair("acceleratorType", &accelerator_type);
-                let data = self.token_call(API_RESOURCES, &cluster_id, &url).await?;
-                let dto: ResourcesDto = if data.is_null() {
-                    ResourcesDto::default()
-                } else {
-                    serde_json::from_value(data).map_err(|e| {
-                        self.fail(
-                            API_RESOURCES,
-                            &url,
-                            Reason::Decode,
-                            format!("unexpected data: {e}"),
-                        )
-                    })?
-                };
-                let pool = map::map_group(&cluster_id, &accelerator_type, &group, &dto)
-                    .map_err(|e| self.map_err(API_RESOURCES, &url, e))?;
-                snapshot.pools.push(pool);
+                Err(e) => out
+                    .partial
+                    .push(hpc_partial(&cluster_id, "HPC queues not exported", e)),
             }
         }
         self.warn_undiscovered_groups(&discovered);
-        Ok(snapshot)
+        Ok(out)
+    }
+
+    /// The `resources` of every selected group of one region, as pools.
+    async fn resources(
+        &mut self,
+        cluster_id: &str,
+        base: &Url,
+        groups: Vec<(String, String)>,
+        discovered: &mut BTreeSet<String>,
+        out: &mut PollOutput,
+    ) -> Result<(), PollError> {
+        for (accelerator_type, group) in groups {
+            discovered.insert(group.clone());
+            if !self.selected(&accelerator_type, &group) {
+                continue;
+            }
+            let mut url = map::join(base, "/ai/openapi/v2/instance-service/resources");
+            url.query_pairs_mut()
+                .append_pair("resourceGroup", &group)
+                .append_pair("acceleratorType", &accelerator_type);
+            let data = self.token_call(API_RESOURCES, cluster_id, &url).await?;
+            let dto: ResourcesDto = if data.is_null() {
+                ResourcesDto::default()
+            } else {
+                serde_json::from_value(data).map_err(|e| {
+                    self.fail(
+                        API_RESOURCES,
+                        &url,
+                        Reason::Decode,
+                        format!("unexpected data: {e}"),
+                    )
+                })?
+            };
+            let pool = map::map_group(cluster_id, &accelerator_type, &group, &dto, &mut out.fired)
+                .map_err(|e| self.map_err(API_RESOURCES, &url, e))?;
+            out.snapshot.pools.push(pool);
+        }
+        Ok(())
     }
 
     fn selected(&self, accelerator_type: &str, group: &str) -> bool {
@@ -373,20 +423,19 @@ impl<'a> Client<'a> {
         }
     }
 
-    /// Finds the region's AI service and lists its resource groups: `None` when
-    /// the region has no enabled `aiUrls` entry (an HPC-only region).
+    /// Finds the region's AI service in its `center` answer and lists its
+    /// resource groups: `None` when the region has no enabled `aiUrls` entry
+    /// (an HPC-only region).
     ///
     /// Enabled entries are tried in order (the one that answered last time
     /// first); a connection failure or timeout moves on to the next.
     async fn discover(
         &mut self,
         cluster_id: &str,
+        centers: &[CenterDto],
+        center_url: &Url,
     ) -> Result<Option<(Url, Vec<(String, String)>)>, PollError> {
-        let center_url = map::join(&self.cfg.endpoint, "/ac/openapi/v2/center");
-        let data = self.token_call(API_CENTER, cluster_id, &center_url).await?;
-        let centers =
-            map::parse_centers(&data).map_err(|e| self.map_err(API_CENTER, &center_url, e))?;
-        let mut urls = map::enabled_ai_urls(&centers, cluster_id);
+        let mut urls = map::enabled_ai_urls(centers, cluster_id);
         if urls.is_empty() {
             tracing::debug!(region = %cluster_id, "no enabled aiUrls entry: the region has no AI service");
             return Ok(None);
@@ -431,12 +480,146 @@ impl<'a> Client<'a> {
         Err(last_error.unwrap_or_else(|| {
             self.fail(
                 API_CENTER,
-                &center_url,
+                center_url,
                 Reason::Decode,
                 format!("no enabled aiUrls entry of region {cluster_id} is a usable URL"),
             )
         }))
     }
+
+    /// The region's HPC queues: its `center` answer's `hpcUrls` and cluster
+    /// user, the job manager (`GET {hpc}/hpc/openapi/v2/cluster`, first entry),
+    /// and that manager's queues for the user (`GET
+    /// {hpc}/hpc/openapi/v2/queuenames/users/{user}?strJobManagerID=ID`).
+    ///
+    /// Enabled `hpcUrls` entries are tried like `aiUrls`. `Err` is why the region
+    /// has no queue series; the errors beside `Ok` are queue entries left out.
+    /// The caller reports both as partial errors: nothing here fails the poll.
+    async fn hpc(
+        &mut self,
+        cluster_id: &str,
+        centers: &[CenterDto],
+        center_url: &Url,
+        fired: &mut Fired,
+    ) -> Result<(HpcQueues, Vec<PollError>), PollError> {
+        let access = hpc::hpc_access(centers, cluster_id).map_err(|e| {
+            self.fail(
+                API_CENTER,
+                center_url,
+                Reason::UpstreamError,
+                format!("{e} (set hpc_queues = false to stop asking)"),
+            )
+        })?;
+        let mut urls = access.urls;
+        if let Some(preferred) = self.state.preferred_hpc_url.get(cluster_id) {
+            if let Some(pos) = urls.iter().position(|u| u == preferred) {
+                let u = urls.remove(pos);
+                urls.insert(0, u);
+            }
+        }
+        let mut last_error = None;
+        for raw in &urls {
+            let base = match map::service_base(raw, "hpc") {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::warn!(region = %cluster_id, error = %e, "skipping an unusable hpcUrls entry");
+                    continue;
+                }
+            };
+            let url = map::join(&base, "/hpc/openapi/v2/cluster");
+            let data = match self.hpc_call(API_HPC_CLUSTER, cluster_id, &url).await {
+                Ok(data) => data,
+                Err(e) if matches!(e.reason, Reason::Connect | Reason::Timeout) => {
+                    tracing::warn!(
+                        region = %cluster_id,
+                        url = %e.url,
+                        error = %e.message,
+                        "HPC endpoint unreachable; trying the next enabled hpcUrls entry"
+                    );
+                    last_error = Some(e);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            self.state
+                .preferred_hpc_url
+                .insert(cluster_id.to_string(), raw.clone());
+            let jm = hpc::parse_job_manager(&data)
+                .map_err(|e| self.map_err(API_HPC_CLUSTER, &url, e))?;
+            let url = queues_url(&base, &access.user, &jm.id);
+            let data = self.hpc_call(API_HPC_QUEUES, cluster_id, &url).await?;
+            let mut queues = hpc::map_queues(cluster_id, &jm, &data, fired)
+                .map_err(|e| self.map_err(API_HPC_QUEUES, &url, e))?;
+            let errors = std::mem::take(&mut queues.errors)
+                .into_iter()
+                .map(|e| self.map_err(API_HPC_QUEUES, &url, e))
+                .collect();
+            return Ok((queues, errors));
+        }
+        Err(last_error.unwrap_or_else(|| {
+            self.fail(
+                API_CENTER,
+                center_url,
+                Reason::Decode,
+                format!("no enabled hpcUrls entry of region {cluster_id} is a usable URL"),
+            )
+        }))
+    }
+
+    /// GETs an HPC API with the region's token.
+    ///
+    /// A rejected token (10008, HTTP 401/403) is retried after one login like
+    /// any call ([`Self::token_call`]): the platform's clock may have expired it
+    /// since the region's `center` call. A rejection of a fresh token, though,
+    /// means the user may not use the region's HPC service; the region is then
+    /// remembered, and later rejections there are not retried, so a user
+    /// without that permission does not cost a login on every poll. An answer
+    /// that gets through clears it.
+    async fn hpc_call(
+        &mut self,
+        api: &str,
+        cluster_id: &str,
+        url: &Url,
+    ) -> Result<Value, PollError> {
+        let result = if self.state.hpc_denied.contains(cluster_id) {
+            let token = self.token_for(api, cluster_id, url)?;
+            let request = with_secret(self.ctx.client.get(url.clone()), "token", &token)
+                .header("accept", "application/json");
+            self.envelope(api, url, request).await
+        } else {
+            self.token_call(api, cluster_id, url).await
+        };
+        match &result {
+            Ok(_) => {
+                self.state.hpc_denied.remove(cluster_id);
+            }
+            // Not a refused login (`e.api` is then the login's).
+            Err(e) if e.reason == Reason::Auth && e.api == api => {
+                self.state.hpc_denied.insert(cluster_id.to_string());
+            }
+            Err(_) => {}
+        }
+        result
+    }
+}
+
+/// `{base}/hpc/openapi/v2/queuenames/users/{user}?strJobManagerID={id}`, the
+/// user name percent-encoded as one path segment.
+pub fn queues_url(base: &Url, user: &str, job_manager_id: &str) -> Url {
+    let mut url = map::join(base, "/hpc/openapi/v2/queuenames/users");
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.push(user);
+    }
+    url.query_pairs_mut()
+        .append_pair("strJobManagerID", job_manager_id);
+    url
+}
+
+/// A failure of region `cluster_id`'s HPC side as a partial error of the poll:
+/// the message says which region lost what.
+fn hpc_partial(cluster_id: &str, lost: &str, mut e: PollError) -> PollError {
+    e.message = format!("region {cluster_id}: {lost}: {}", e.message);
+    e
 }
 
 /// Adds a secret header; a value that cannot be a header is left out, so the

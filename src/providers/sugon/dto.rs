@@ -51,6 +51,15 @@ pub struct CenterDto {
     pub name: Option<String>,
     #[serde(default)]
     pub ai_urls: Option<Vec<UrlEntryDto>>,
+    /// The region's HPC service entries, like `aiUrls`. Kept as JSON and read
+    /// by the HPC side (`hpc.rs`): a malformed HPC part must not cost the
+    /// region its AI series.
+    #[serde(default)]
+    pub hpc_urls: Value,
+    /// `{userName, homePath}`: the user's account on the region's cluster,
+    /// whose name the HPC queue API takes. Kept as JSON like `hpc_urls`.
+    #[serde(default)]
+    pub cluster_user_info: Value,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -87,6 +96,51 @@ pub struct ResourcesDto {
     pub max_time: Option<String>,
     #[serde(default)]
     pub resource_group: Option<String>,
+}
+
+/// One job manager (scheduler) of a region's HPC cluster: an entry of `GET
+/// {hpc}/hpc/openapi/v2/cluster` (providers.md §4, from the scnet-cli package:
+/// `{"id": 123, "text": "slurm", "JobManagerType": "SLURM"}`; the id may be a
+/// number or a string).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct JobManagerDto {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "opt_text")]
+    pub text: Option<String>,
+    #[serde(default, rename = "JobManagerType", deserialize_with = "opt_text")]
+    pub job_manager_type: Option<String>,
+}
+
+/// One queue of `GET {hpc}/hpc/openapi/v2/queuenames/users/{user}`
+/// (providers.md §4, field names from the scnet-cli package). Numbers come as
+/// JSON numbers or as strings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HpcQueueDto {
+    #[serde(default, deserialize_with = "opt_text")]
+    pub queue_name: Option<String>,
+    /// Nodes in the queue.
+    #[serde(default)]
+    pub que_nodes: Option<RawQuantity>,
+    /// Nodes with nothing running on them.
+    #[serde(default)]
+    pub que_free_nodes: Option<RawQuantity>,
+    /// Cores of the queue.
+    #[serde(default)]
+    pub que_ncpus: Option<RawQuantity>,
+    /// Cores not in use.
+    #[serde(default)]
+    pub que_free_ncpus: Option<RawQuantity>,
+    /// Cores per node (the most processes per node a job may ask for).
+    #[serde(default, rename = "queMaxPPN")]
+    pub que_max_ppn: Option<RawQuantity>,
+    /// GPUs per node (the most a job may ask for on one node).
+    #[serde(default, rename = "queMaxGpuPN")]
+    pub que_max_gpu_pn: Option<RawQuantity>,
+    /// DCUs per node.
+    #[serde(default, rename = "queMaxDcuPN")]
+    pub que_max_dcu_pn: Option<RawQuantity>,
 }
 
 /// A string, or a number or boolean read as its text; `null` is `None`.

@@ -15,7 +15,7 @@ use crate::quantity;
 use crate::providers::mapping::num_opt;
 pub use crate::providers::mapping::MapError;
 
-use super::dto::{CenterDto, ResourcesDto};
+use super::dto::{CenterDto, ResourcesDto, UrlEntryDto};
 
 /// The `accelerator` label for a group's cards: the accelerator type as the API
 /// names it (`gpu`, `dcu`, `mlu`), lowercased. The resources payload carries no
@@ -30,17 +30,34 @@ pub fn accelerator_label(accelerator_type: &str) -> Option<String> {
 /// GPUs, `dcuLimits` Hygon DCUs, `mluLimits` Cambricon MLUs.
 const LIMIT_LABELS: [&str; 3] = ["nvidia", "dcu", "mlu"];
 
+/// A per-node card quota (`nvLimits`, `dcuLimits`, `mluLimits`) as a limit:
+/// `None` for 0, which means no quota is set ([`quantity::Rule::ZeroNodeLimitIsUnset`]).
+///
+/// The seed has `nvLimits` 0 beside `gpuNumber` 2 in a group users run GPU jobs
+/// in, so 0 cannot be a limit of no cards; exporting it as one would read as
+/// "no card allowed" on every dashboard.
+pub fn node_limit(value: f64, fired: &mut quantity::Fired) -> Option<f64> {
+    if value == 0.0 {
+        fired.fire(quantity::Rule::ZeroNodeLimitIsUnset);
+        None
+    } else {
+        Some(value)
+    }
+}
+
 /// One resource group of one compute region → a pool.
 ///
 /// `pool_id` and `pool_name` are the group name (groups have no separate id),
 /// `pool_type` the accelerator type it was listed under, `cloud_region` the
 /// region's clusterId. Every number is per node except `nodeNumber`; fields the
-/// payload leaves out give no series.
+/// payload leaves out give no series, and neither does a card quota of 0 (see
+/// [`node_limit`]).
 pub fn map_group(
     cluster_id: &str,
     accelerator_type: &str,
     group: &str,
     dto: &ResourcesDto,
+    fired: &mut quantity::Fired,
 ) -> Result<Pool, MapError> {
     let ctx = |field: &str| format!("resource group {group:?} ({accelerator_type}) {field}");
     let cpu = num_opt(&dto.cpu_number, || ctx("cpuNumber"))?;
@@ -64,7 +81,7 @@ pub fn map_group(
         (&dto.dcu_limits, "dcuLimits"),
         (&dto.mlu_limits, "mluLimits"),
     ]) {
-        if let Some(v) = num_opt(raw, || ctx(field))? {
+        if let Some(v) = num_opt(raw, || ctx(field))?.and_then(|v| node_limit(v, fired)) {
             node_limits.insert((*label).to_string(), v);
         }
     }
@@ -163,7 +180,7 @@ fn group_name(v: &Value) -> Option<String> {
     }
 }
 
-fn short(v: &Value) -> String {
+pub(super) fn short(v: &Value) -> String {
     v.to_string().chars().take(120).collect()
 }
 
@@ -180,25 +197,40 @@ pub fn parse_centers(data: &Value) -> Result<Vec<CenterDto>, MapError> {
     }
 }
 
-/// The enabled `aiUrls` of region `cluster_id`, in the order listed.
-///
-/// When the answer has several region entries, the one whose `id` (or
-/// `clusterId`) is the region's is used; if none says, all entries are. An entry
-/// without `enable` counts as enabled: the flag only marks unavailable ones.
-pub fn enabled_ai_urls(centers: &[CenterDto], cluster_id: &str) -> Vec<String> {
+/// The entries of a `center` answer that describe region `cluster_id`: the
+/// ones whose `id` (or `clusterId`) is the region's; if none says, all of them.
+pub fn region_centers<'c>(centers: &'c [CenterDto], cluster_id: &str) -> Vec<&'c CenterDto> {
     let matching: Vec<&CenterDto> = centers
         .iter()
         .filter(|c| {
             c.id.as_deref() == Some(cluster_id) || c.cluster_id.as_deref() == Some(cluster_id)
         })
         .collect();
-    let chosen: Vec<&CenterDto> = if matching.is_empty() {
+    if matching.is_empty() {
         centers.iter().collect()
     } else {
         matching
-    };
+    }
+}
+
+/// The enabled `aiUrls` of region `cluster_id`, in the order listed.
+///
+/// When the answer has several region entries, the one whose `id` (or
+/// `clusterId`) is the region's is used; if none says, all entries are. An entry
+/// without `enable` counts as enabled: the flag only marks unavailable ones.
+pub fn enabled_ai_urls(centers: &[CenterDto], cluster_id: &str) -> Vec<String> {
+    enabled_urls(
+        region_centers(centers, cluster_id)
+            .into_iter()
+            .flat_map(|c| c.ai_urls.iter().flatten()),
+    )
+}
+
+/// The URLs of the enabled entries, in order, without repeats (see
+/// [`enabled_ai_urls`] for what counts as enabled).
+pub fn enabled_urls<'e>(entries: impl IntoIterator<Item = &'e UrlEntryDto>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for entry in chosen.iter().flat_map(|c| c.ai_urls.iter().flatten()) {
+    for entry in entries {
         let enabled = entry
             .enable
             .as_deref()
@@ -222,8 +254,14 @@ pub fn enabled_ai_urls(centers: &[CenterDto], cluster_id: &str) -> Vec<String> {
 /// entry without a trailing slash and without the `/ai` suffix some deployments
 /// already put on it. A path prefix in front of the suffix (a gateway) is kept.
 pub fn ai_base(url: &str) -> Result<Url, MapError> {
+    service_base(url, "ai")
+}
+
+/// [`ai_base`] for any service: the entry without a trailing slash and without
+/// a `/{service}` suffix (`hpcUrls` entries come as `https://…/hpc` or bare).
+pub fn service_base(url: &str, service: &str) -> Result<Url, MapError> {
     let err = |reason: String| MapError {
-        context: format!("aiUrls entry {}", short(&Value::from(url))),
+        context: format!("{service}Urls entry {}", short(&Value::from(url))),
         reason,
     };
     let mut u = Url::parse(url.trim()).map_err(|e| err(e.to_string()))?;
@@ -231,7 +269,8 @@ pub fn ai_base(url: &str) -> Result<Url, MapError> {
         return Err(err("not an http(s) URL with a host".into()));
     }
     let path = u.path().trim_end_matches('/');
-    let path = path.strip_suffix("/ai").unwrap_or(path).to_string();
+    let suffix = format!("/{service}");
+    let path = path.strip_suffix(&suffix).unwrap_or(path).to_string();
     u.set_path(&path);
     u.set_query(None);
     u.set_fragment(None);

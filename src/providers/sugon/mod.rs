@@ -7,11 +7,17 @@
 //! groups, and reads each group's per-node resources. A resource group is a
 //! pool; its region's clusterId is its `cloud_region`.
 //!
+//! Each region's HPC service, when it has one, adds its queues: the region's
+//! HPC cluster is a pool of type `hpc` and each queue a queue with capability
+//! and remaining (free) cores and cards (`hpc.rs`). A region without HPC access
+//! keeps its AI series; why it has no queues is a partial error of the poll.
+//!
 //! Tokens are kept between polls in the provider (see `session.rs` for when they
 //! are renewed and `client.rs` for the retry on error 10008).
 
 pub mod client;
 pub mod dto;
+pub mod hpc;
 pub mod map;
 pub mod session;
 
@@ -22,7 +28,6 @@ use tokio::sync::Mutex;
 
 use crate::config::{CommonKeys, Fields, Secret};
 use crate::http::{PollCtx, PollError};
-use crate::quantity::Fired;
 
 use super::{BoxFuture, PollOutput, Provider};
 use session::Session;
@@ -59,6 +64,8 @@ pub struct Config {
     pub resource_groups: Vec<String>,
     /// Accelerator types to report; empty means every discovered type.
     pub accelerator_types: Vec<String>,
+    /// Poll each region's HPC queues (the only free figures Sugon reports).
+    pub hpc_queues: bool,
 }
 
 fn has_secret(f: &Fields<'_>, key: &str) -> bool {
@@ -150,6 +157,7 @@ pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Confi
     }
     let resource_groups = names(f, "resource_groups");
     let accelerator_types = names(f, "accelerator_types");
+    let hpc_queues = f.boolean("hpc_queues", true);
     for (i, t) in accelerator_types.iter().enumerate() {
         if !ACCELERATOR_TYPES.contains(&t.as_str()) {
             f.error(
@@ -170,6 +178,7 @@ pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Confi
         cluster_ids,
         resource_groups,
         accelerator_types,
+        hpc_queues,
     })
 }
 
@@ -192,6 +201,11 @@ pub struct State {
     /// Per region, the `aiUrls` entry that last answered, tried first next time so
     /// a dead gateway listed first costs one failed connection, not one per poll.
     pub preferred_ai_url: BTreeMap<String, String>,
+    /// The same for `hpcUrls`.
+    pub preferred_hpc_url: BTreeMap<String, String>,
+    /// Regions whose HPC service rejected a fresh token (no permission there):
+    /// a rejection there does not make the exporter log in again.
+    pub hpc_denied: BTreeSet<String>,
     /// Configured resource groups already reported as not found.
     pub warned_groups: BTreeSet<String>,
 }
@@ -218,13 +232,7 @@ impl Provider for Sugon {
         Box::pin(async move {
             let mut state = self.state.lock().await;
             let mut client = client::Client::new(&self.cfg, ctx, &mut state);
-            let snapshot = client.poll().await?;
-            Ok(PollOutput {
-                snapshot,
-                fired: Fired::default(),
-                partial: Vec::new(),
-                decode: Default::default(),
-            })
+            client.poll().await
         })
     }
 }

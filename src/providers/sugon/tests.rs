@@ -45,6 +45,8 @@ org_id = "6048ce7ba15c2af2e8cec12991ec13cf"
     }
     assert!(c.cluster_ids.is_empty() && c.resource_groups.is_empty());
     assert!(c.accelerator_types.is_empty());
+    // HPC queues are polled unless switched off.
+    assert!(c.hpc_queues);
     // Several regions: the account-level cloud_region is "multi".
     assert_eq!(s.accounts[0].region, "multi");
 }
@@ -60,10 +62,12 @@ secret_access_key_env = "SCNET_SK"
 cluster_ids = ["11250"]
 resource_groups = ["K100"]
 accelerator_types = ["dcu", "gpu"]
+hpc_queues = false
 "#,
     ))
     .unwrap();
     let c = sugon(&s);
+    assert!(!c.hpc_queues);
     match &c.auth {
         Auth::AkSk {
             access_key_id,
@@ -108,6 +112,7 @@ region = "bj"
 password = "pw"
 cluster_ids = ["0", ""]
 accelerator_types = ["tpu"]
+hpc_queues = "no"
 "#,
     ))
     .unwrap_err();
@@ -119,6 +124,7 @@ accelerator_types = ["tpu"]
         "accounts[0].cluster_ids[0]: \"0\" is the platform's own token",
         "accounts[0].cluster_ids[1]: must not be empty",
         "accounts[0].accelerator_types[0]: \"tpu\" is not one of gpu | dcu | mlu | cpu",
+        "accounts[0].hpc_queues: ",
     ];
     for w in want {
         assert!(
@@ -196,9 +202,12 @@ async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
     use crate::simulator::{self, credentials};
     use crate::stats::AccountStats;
 
-    let sim = simulator::start("127.0.0.1:0", &simulator::Options::default())
-        .await
-        .unwrap();
+    // Without drift, so two polls of one platform state are equal.
+    let opts = simulator::Options {
+        drift: false,
+        ..simulator::Options::default()
+    };
+    let sim = simulator::start("127.0.0.1:0", &opts).await.unwrap();
     let cfg = |password: &str| Config {
         endpoint: Url::parse(&format!("http://{}", sim.addr)).unwrap(),
         user: credentials::SUGON_USER.into(),
@@ -209,6 +218,7 @@ async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
         cluster_ids: vec![],
         resource_groups: vec![],
         accelerator_types: vec![],
+        hpc_queues: true,
     };
     let (good, bad) = (cfg(credentials::SUGON_PASSWORD), cfg("wrong"));
     let stats = Arc::new(AccountStats::default());
@@ -224,7 +234,9 @@ async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
         .poll()
         .await
         .unwrap();
-    assert_eq!(first.pools.len(), 4);
+    // Four resource groups and the two regions' HPC clusters.
+    assert_eq!(first.snapshot.pools.len(), 6);
+    assert!(first.partial.is_empty(), "{:?}", first.partial);
 
     // Renewal due now, but the (10-minute) tokens are still valid: the refused
     // login is counted and the poll goes on with the current tokens.
@@ -235,7 +247,7 @@ async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
         .poll()
         .await
         .unwrap();
-    assert_eq!(second, first);
+    assert_eq!(second.snapshot, first.snapshot);
     let view = stats.view();
     assert_eq!(view.requests["v2/tokens"], 2);
     assert_eq!(view.failures[&("v2/tokens".to_string(), Reason::Auth)], 1);

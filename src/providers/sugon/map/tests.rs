@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::*;
 use crate::providers::sugon::dto::Envelope;
-use crate::quantity::MIB;
+use crate::quantity::{Fired, Rule, MIB};
 
 const SEED: &str = include_str!("../../../simulator/fixtures/sugon_resources_seed.json");
 
@@ -15,9 +15,14 @@ fn seed_dto() -> ResourcesDto {
     serde_json::from_value(env.data).unwrap()
 }
 
+fn group(cluster: &str, t: &str, g: &str, dto: &ResourcesDto) -> Result<Pool, MapError> {
+    map_group(cluster, t, g, dto, &mut Fired::default())
+}
+
 #[test]
 fn the_seed_group_maps_to_one_pool() {
-    let pool = map_group("11112", "gpu", "TeslaM40", &seed_dto()).unwrap();
+    let mut fired = Fired::default();
+    let pool = map_group("11112", "gpu", "TeslaM40", &seed_dto(), &mut fired).unwrap();
     assert_eq!(pool.id, "TeslaM40");
     assert_eq!(pool.name, "TeslaM40");
     assert_eq!(pool.pool_type, "gpu");
@@ -32,15 +37,15 @@ fn the_seed_group_maps_to_one_pool() {
         node.accelerators,
         BTreeMap::from([("gpu".to_string(), 2.0)])
     );
-    // The seed reports all three limits as 0; reported values are kept as is.
+    // The seed reports all three quotas as 0 beside 2 GPUs per node: 0 is "no
+    // quota set", not a limit of 0 cards, so there is no limit at all (one
+    // firing per field).
     assert_eq!(
-        pool.node_limits,
-        BTreeMap::from([
-            ("dcu".to_string(), 0.0),
-            ("mlu".to_string(), 0.0),
-            ("nvidia".to_string(), 0.0),
-        ])
+        seed_dto().nv_limits,
+        Some(crate::quantity::RawQuantity::Number(0.0))
     );
+    assert!(pool.node_limits.is_empty(), "{:?}", pool.node_limits);
+    assert_eq!(fired.count(Rule::ZeroNodeLimitIsUnset), 3);
     assert_eq!(
         pool.extra_info,
         BTreeMap::from([("max_time".to_string(), "unlimited".to_string())])
@@ -52,7 +57,7 @@ fn the_seed_group_maps_to_one_pool() {
 #[test]
 fn absent_fields_give_no_values() {
     let dto: ResourcesDto = serde_json::from_value(json!({"resourceGroup": "g"})).unwrap();
-    let pool = map_group("1", "dcu", "g", &dto).unwrap();
+    let pool = group("1", "dcu", "g", &dto).unwrap();
     assert_eq!(pool.nodes, None);
     assert_eq!(pool.node_capability, None);
     assert!(pool.node_limits.is_empty());
@@ -60,7 +65,7 @@ fn absent_fields_give_no_values() {
     // Only the limit that is reported appears.
     let dto: ResourcesDto =
         serde_json::from_value(json!({"dcuLimits": "4", "gpuNumber": "8", "maxTime": ""})).unwrap();
-    let pool = map_group("1", "dcu", "g", &dto).unwrap();
+    let pool = group("1", "dcu", "g", &dto).unwrap();
     assert_eq!(pool.node_limits, BTreeMap::from([("dcu".to_string(), 4.0)]));
     assert_eq!(
         pool.node_capability.unwrap().accelerators,
@@ -74,7 +79,7 @@ fn cpu_groups_have_no_accelerator() {
     let dto: ResourcesDto =
         serde_json::from_value(json!({"cpuNumber": 64, "gpuNumber": 0, "memorySize": 1024}))
             .unwrap();
-    let node = map_group("1", "cpu", "c", &dto)
+    let node = group("1", "cpu", "c", &dto)
         .unwrap()
         .node_capability
         .unwrap();
@@ -86,9 +91,27 @@ fn cpu_groups_have_no_accelerator() {
 }
 
 #[test]
+fn a_set_quota_is_a_limit_and_zero_is_none() {
+    let dto: ResourcesDto = serde_json::from_value(
+        json!({"nvLimits": 8, "dcuLimits": "0", "mluLimits": "2", "gpuNumber": 8}),
+    )
+    .unwrap();
+    let mut fired = Fired::default();
+    let pool = map_group("1", "gpu", "A800", &dto, &mut fired).unwrap();
+    assert_eq!(
+        pool.node_limits,
+        BTreeMap::from([("mlu".to_string(), 2.0), ("nvidia".to_string(), 8.0)])
+    );
+    assert_eq!(fired.count(Rule::ZeroNodeLimitIsUnset), 1);
+    assert_eq!(node_limit(0.5, &mut fired), Some(0.5));
+    assert_eq!(node_limit(0.0, &mut fired), None);
+    assert_eq!(fired.count(Rule::ZeroNodeLimitIsUnset), 2);
+}
+
+#[test]
 fn malformed_numbers_name_the_group_and_field() {
     let dto: ResourcesDto = serde_json::from_value(json!({"cpuNumber": "lots"})).unwrap();
-    let e = map_group("1", "gpu", "A800", &dto).unwrap_err();
+    let e = group("1", "gpu", "A800", &dto).unwrap_err();
     assert!(
         e.context.contains("A800") && e.context.contains("cpuNumber"),
         "{e}"
@@ -192,6 +215,30 @@ fn ai_base_drops_the_ai_suffix() {
     assert_eq!(url.as_str(), "https://h.example/ai/openapi/v2/x");
     assert!(ai_base("ftp://h.example").is_err());
     assert!(ai_base("not a url").is_err());
+    // hpcUrls entries come with and without their `/hpc` suffix (scnet-cli
+    // joins both to one `…/hpc/openapi/v2/…`); only the service's own suffix
+    // is dropped.
+    for raw in [
+        "https://h.example/hpc",
+        "https://h.example/hpc/",
+        "https://h.example",
+    ] {
+        let url = join(
+            &service_base(raw, "hpc").unwrap(),
+            "/hpc/openapi/v2/cluster",
+        );
+        assert_eq!(
+            url.as_str(),
+            "https://h.example/hpc/openapi/v2/cluster",
+            "{raw}"
+        );
+    }
+    assert_eq!(
+        service_base("https://h.example/ai", "hpc")
+            .unwrap()
+            .as_str(),
+        "https://h.example/ai"
+    );
 }
 
 #[test]

@@ -1,0 +1,310 @@
+//! Sugon HPC queues → the provider-neutral model (docs/providers.md §4).
+//!
+//! The AI resource-group API reports what a node has but nothing about use; the
+//! region's HPC service does, per queue: nodes, free nodes, cores, free cores,
+//! and cards per node. Each region's HPC cluster (its job manager) becomes a
+//! pool of type `hpc`, and each of its queues a [`Queue`] with the same
+//! quantity blocks as every other platform's queues, so one headroom expression
+//! (`remaining / capability`) covers Sugon too.
+//!
+//! Pure functions over JSON: no I/O, tested in `hpc/tests.rs`. There is no seed
+//! response for this side; the shapes are the ones providers.md records from the
+//! `scnet-cli` package, and every shape it allows (numbers as strings, ids as
+//! numbers, a single object for a list) is accepted.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::model::{Pool, QuantityKind, Queue, QueueNodes, Resources};
+use crate::providers::mapping::{num_opt, MapError};
+use crate::quantity::{Fired, RawQuantity, Rule};
+
+use super::dto::{CenterDto, HpcQueueDto, JobManagerDto, UrlEntryDto};
+use super::map::{accelerator_label, enabled_urls, region_centers, short};
+
+/// `pool_type` of a region's HPC cluster, and `queue_type` of its queues.
+pub const HPC: &str = "hpc";
+
+/// Where a region's HPC queues are and whose they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HpcAccess {
+    /// The enabled `hpcUrls` entries, in the order listed.
+    pub urls: Vec<String>,
+    /// The user's account on the region's cluster (`clusterUserInfo.userName`).
+    pub user: String,
+}
+
+/// Why a `center` answer gives no way to the region's HPC queues.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoHpc {
+    #[error("the center answer lists no enabled hpcUrls entry: the region offers this user no HPC service")]
+    NoHpcUrls,
+    #[error("the center answer has no clusterUserInfo.userName: the user has no account on the region's HPC cluster")]
+    NoClusterUser,
+}
+
+/// The HPC side of region `cluster_id` from its `center` answer: the enabled
+/// `hpcUrls` (an entry that is not `{url, enable}` is skipped, like a disabled
+/// one) and the cluster user name.
+pub fn hpc_access(centers: &[CenterDto], cluster_id: &str) -> Result<HpcAccess, NoHpc> {
+    let region = region_centers(centers, cluster_id);
+    let entries: Vec<UrlEntryDto> = region
+        .iter()
+        .filter_map(|c| c.hpc_urls.as_array())
+        .flatten()
+        .filter_map(|e| serde_json::from_value(e.clone()).ok())
+        .collect();
+    let urls = enabled_urls(&entries);
+    if urls.is_empty() {
+        return Err(NoHpc::NoHpcUrls);
+    }
+    let user = region
+        .iter()
+        .find_map(|c| {
+            let name = c.cluster_user_info.get("userName")?;
+            let name = match name {
+                Value::String(s) => s.trim().to_string(),
+                Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            (!name.is_empty()).then_some(name)
+        })
+        .ok_or(NoHpc::NoClusterUser)?;
+    Ok(HpcAccess { urls, user })
+}
+
+/// A region's job manager: the pool its queues belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobManager {
+    /// `id`: what the queue API takes as `strJobManagerID`, and the `pool_id`.
+    pub id: String,
+    /// `text` (e.g. "slurm"); the id when absent.
+    pub name: String,
+    /// `JobManagerType` (e.g. "SLURM"); may be empty.
+    pub kind: String,
+}
+
+/// The job manager of a `cluster` answer: its first entry (a single object is
+/// a list of one), as the platform's own client takes it. Entries without an
+/// `id` are passed over.
+pub fn parse_job_manager(data: &Value) -> Result<JobManager, MapError> {
+    let err = |reason: String| MapError {
+        context: "HPC cluster data".into(),
+        reason,
+    };
+    let entries: Vec<&Value> = match data {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(_) => vec![data],
+        Value::Null => Vec::new(),
+        other => return Err(err(format!("expected a list, found {}", short(other)))),
+    };
+    for entry in entries {
+        let dto: JobManagerDto = serde_json::from_value(entry.clone())
+            .map_err(|e| err(format!("{e}: {}", short(entry))))?;
+        let Some(id) = dto
+            .id
+            .map(|i| i.trim().to_string())
+            .filter(|i| !i.is_empty())
+        else {
+            continue;
+        };
+        let text = |v: Option<String>| v.map(|t| t.trim().to_string()).unwrap_or_default();
+        let name = text(dto.text);
+        return Ok(JobManager {
+            name: if name.is_empty() { id.clone() } else { name },
+            kind: text(dto.job_manager_type),
+            id,
+        });
+    }
+    Err(err("no job manager with an id is listed".into()))
+}
+
+/// What one region's queue list maps to.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HpcQueues {
+    /// The region's HPC cluster.
+    pub pool: Pool,
+    pub queues: Vec<Queue>,
+    /// One per queue of `queues`, same order.
+    pub nodes: Vec<QueueNodes>,
+    /// Queue entries that were left out, and why: each is a counted error of
+    /// its own, while the other queues are exported.
+    pub errors: Vec<MapError>,
+}
+
+/// The HPC cluster pool of region `cluster_id`.
+pub fn map_pool(cluster_id: &str, jm: &JobManager) -> Pool {
+    let mut extra_info = BTreeMap::new();
+    if !jm.kind.is_empty() {
+        extra_info.insert("job_manager_type".to_string(), jm.kind.clone());
+    }
+    Pool {
+        id: jm.id.clone(),
+        name: jm.name.clone(),
+        pool_type: HPC.to_string(),
+        cloud_region: Some(cluster_id.to_string()),
+        extra_info,
+        ..Pool::default()
+    }
+}
+
+/// A `queuenames` answer of region `cluster_id` → its pool, queues and node
+/// figures. `null` is no queues; anything but a list (or one object) is an
+/// error for the whole answer. A queue entry that cannot be read, or whose
+/// numbers contradict each other, is left out with an error in `errors`: no
+/// series for it rather than a wrong one.
+pub fn map_queues(
+    cluster_id: &str,
+    jm: &JobManager,
+    data: &Value,
+    fired: &mut Fired,
+) -> Result<HpcQueues, MapError> {
+    let entries: Vec<&Value> = match data {
+        Value::Null => Vec::new(),
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(_) => vec![data],
+        other => {
+            return Err(MapError {
+                context: "HPC queue list".into(),
+                reason: format!("expected a list, found {}", short(other)),
+            })
+        }
+    };
+    let mut out = HpcQueues {
+        pool: map_pool(cluster_id, jm),
+        ..HpcQueues::default()
+    };
+    let mut seen = BTreeSet::new();
+    for entry in entries {
+        match map_queue(cluster_id, &jm.id, entry, fired) {
+            Ok((queue, nodes)) => {
+                if !seen.insert(queue.id.clone()) {
+                    // Two entries with one name would be two series with one
+                    // label set; the first is kept.
+                    out.errors.push(MapError {
+                        context: format!("HPC queue {:?}", queue.id),
+                        reason: "listed twice; the first entry is kept".into(),
+                    });
+                    continue;
+                }
+                out.queues.push(queue);
+                out.nodes.push(nodes);
+            }
+            Err(e) => out.errors.push(e),
+        }
+    }
+    Ok(out)
+}
+
+/// One queue entry. Rules fire only for a queue that is exported.
+fn map_queue(
+    cluster_id: &str,
+    pool_id: &str,
+    entry: &Value,
+    fired: &mut Fired,
+) -> Result<(Queue, QueueNodes), MapError> {
+    let dto: HpcQueueDto = serde_json::from_value(entry.clone()).map_err(|e| MapError {
+        context: format!("HPC queue entry {}", short(entry)),
+        reason: e.to_string(),
+    })?;
+    let name = dto
+        .queue_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| MapError {
+            context: format!("HPC queue entry {}", short(entry)),
+            reason: "no queueName".into(),
+        })?
+        .to_string();
+    let ctx = |field: &str| format!("HPC queue {name:?} {field}");
+    // Counts of nodes, cores and cards: a negative one is no count.
+    let count = |raw: &Option<RawQuantity>, field: &str| -> Result<Option<f64>, MapError> {
+        match num_opt(raw, || ctx(field))? {
+            Some(v) if v < 0.0 => Err(MapError {
+                context: ctx(field),
+                reason: format!("{v} is negative"),
+            }),
+            other => Ok(other),
+        }
+    };
+    let nodes = count(&dto.que_nodes, "queNodes")?;
+    let free_nodes = count(&dto.que_free_nodes, "queFreeNodes")?;
+    let cpus = count(&dto.que_ncpus, "queNcpus")?;
+    let free_cpus = count(&dto.que_free_ncpus, "queFreeNcpus")?;
+    let ppn = count(&dto.que_max_ppn, "queMaxPPN")?;
+    let gpu_pn = count(&dto.que_max_gpu_pn, "queMaxGpuPN")?;
+    let dcu_pn = count(&dto.que_max_dcu_pn, "queMaxDcuPN")?;
+    for (free, total, what) in [
+        (free_nodes, nodes, "queFreeNodes > queNodes"),
+        (free_cpus, cpus, "queFreeNcpus > queNcpus"),
+    ] {
+        if let (Some(f), Some(t)) = (free, total) {
+            if f > t {
+                return Err(MapError {
+                    context: ctx(what),
+                    reason: format!("{f} free of {t}: the figures contradict each other"),
+                });
+            }
+        }
+    }
+
+    // Cards per node by accelerator name, named as the AI side names them (the
+    // API's accelerator type). A queue with neither is a CPU queue.
+    let per_node: BTreeMap<String, f64> = [("gpu", gpu_pn), ("dcu", dcu_pn)]
+        .into_iter()
+        .filter_map(|(t, n)| Some((accelerator_label(t)?, n.filter(|n| *n > 0.0)?)))
+        .collect();
+    let mut capability = Resources {
+        cpu_cores: cpus,
+        ..Resources::default()
+    };
+    let mut remaining = Resources {
+        cpu_cores: free_cpus,
+        ..Resources::default()
+    };
+    for (label, n) in &per_node {
+        if let Some(nodes) = nodes {
+            fired.fire(Rule::CardsFromNodes);
+            capability.accelerators.insert(label.clone(), nodes * n);
+        }
+        if let Some(free) = free_nodes {
+            fired.fire(Rule::FreeCardsFromFreeNodes);
+            remaining.accelerators.insert(label.clone(), free * n);
+        }
+    }
+    let mut quantities = BTreeMap::new();
+    for (kind, block) in [
+        (QuantityKind::Capability, capability),
+        (QuantityKind::Remaining, remaining),
+    ] {
+        if !block.is_empty() {
+            quantities.insert(kind, block);
+        }
+    }
+    let queue = Queue {
+        pool_id: pool_id.to_string(),
+        id: name.clone(),
+        name: name.clone(),
+        queue_type: HPC.to_string(),
+        parent: String::new(),
+        cloud_region: Some(cluster_id.to_string()),
+        quantities,
+        // HPC queues report no job counts here.
+        ..Queue::default()
+    };
+    let nodes = QueueNodes {
+        cloud_region: Some(cluster_id.to_string()),
+        pool_id: pool_id.to_string(),
+        queue_id: name,
+        nodes,
+        free_nodes,
+        node_cpu_cores: ppn,
+        node_accelerators: per_node,
+    };
+    Ok((queue, nodes))
+}
+
+#[cfg(test)]
+mod tests;
