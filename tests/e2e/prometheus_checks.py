@@ -307,7 +307,7 @@ class Checks:
                 break
             time.sleep(0.5)
         return self.report(not missing, f"every example account ({len(names)}) up and polled between two scrapes",
-                           f"not yet: {missing}")
+                           f"not yet: {missing}" if missing else ", ".join(names))
 
     def dashboards(self, examples: list[dict]) -> None:
         print("dashboards (tests/e2e/dashboard_queries.py)")
