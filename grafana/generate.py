@@ -12,8 +12,23 @@ Python 3.9+, standard library only. The JSON is Grafana's classic dashboard mode
 schemaVersion 42 (Grafana 12; older versions import it too). Every panel reads the
 `datasource` variable, so import needs no __inputs mapping.
 
-Recording rules from deploy/prometheus/rules.yml are used where they help
-(`aipool:*`); load that file into Prometheus, as deploy/README.md describes.
+What the panels read, the same figures as the alerts and the status page:
+- free = the exporter's `remaining` (what a new workload can still get, on every
+  platform); headroom = remaining / capability (aipool:*_headroom:ratio);
+- pool totals = the exporter's `aipool_pool_*` series (AIHC: sums over a pool's
+  top-level queues), added up over ROOT pools only (a ModelArts logical sub-pool,
+  `parent_pool` set, would count its physical pool's cards twice);
+- the queue tree = `parent_queue` on aipool_queue_info, the parent's queue_id.
+Names come from the `_info` series through optional joins: where an info series
+is absent (e.g. aipool_service_info when Qianfan `service_ids` is configured) the
+panel shows the id instead of going blank.
+
+Each query also records which platforms it must return data for (`platforms`,
+not written to the JSON): tests/e2e/dashboard_queries.py runs every query once per
+account of the example configs and fails when a query that applies to the
+account's platform comes back empty. Recording rules from
+deploy/prometheus/rules.yml are used where they help (`aipool:*`); load that file
+into Prometheus, as deploy/README.md describes.
 """
 
 from __future__ import annotations
@@ -39,13 +54,79 @@ POOL = "{" + ", ".join([F_PROVIDER, F_ACCOUNT, F_REGION, F_POOL]) + "}"
 
 # Join keys: the identity of a pool / queue / compute unit series (job and
 # instance included, so shards never collide).
-ON_POOL = "on (job, instance, provider, account, cloud_region, pool_id)"
-ON_QUEUE = "on (job, instance, provider, account, cloud_region, pool_id, queue_id)"
-ON_CU = "on (job, instance, provider, account, cloud_region, service_id, instance_id)"
-ON_SVC = "on (job, instance, provider, account, cloud_region, service_id)"
+K_POOL = "job, instance, provider, account, cloud_region, pool_id"
+K_QUEUE = K_POOL + ", queue_id"
+K_SVC = "job, instance, provider, account, cloud_region, service_id"
+K_CU = K_SVC + ", instance_id"
+ON_POOL = f"on ({K_POOL})"
 BY_ACCT_ACC = "by (provider, account, cloud_region, accelerator)"
 
 HIDDEN_COLUMNS = ["Time", "job", "instance", "__name__"]
+
+# Platforms (the `provider` label). A query's platforms are those whose accounts
+# must see data in it; tests/e2e/dashboard_queries.py checks exactly that.
+AIHC, MODELARTS, QIANFAN, SUGON = "aihc", "modelarts", "qianfan", "sugon"
+ALL = (AIHC, MODELARTS, QIANFAN, SUGON)
+CAPACITY = (AIHC, MODELARTS, SUGON)
+NONE = ()  # may be empty on any account (e.g. failures, which need a failure)
+
+
+# ---- PromQL building blocks -------------------------------------------------------
+
+
+def named(expr: str, key: str, info: str, labels: str, fallback: tuple[str, str] | None = None) -> str:
+    """`expr` with `labels` copied from the `info` series of the same `key`, or, for
+    series without one, `expr` itself (with `fallback` = (label, from) filled in:
+    the id where the name is unknown). An absent info series never blanks a panel."""
+    joined = f"{expr} * on ({key}) group_left ({labels}) {info}"
+    bare = expr if fallback is None else f'label_replace({expr}, "{fallback[0]}", "$1", "{fallback[1]}", "(.+)")'
+    return f"(({joined}) or on ({key}) {bare})"
+
+
+def queue_named(expr: str) -> str:
+    return named(expr, K_QUEUE, "aipool_queue_info", "queue_name", ("queue_name", "queue_id"))
+
+
+def pool_named(expr: str) -> str:
+    return named(expr, K_POOL, "aipool_pool_info", "pool_name", ("pool_name", "pool_id"))
+
+
+def service_named(expr: str) -> str:
+    return named(expr, K_SVC, "aipool_service_info", "service_name", ("service_name", "service_id"))
+
+
+# Pools that are no logical sub-pool of another (pools without a parent_pool
+# label, as on AIHC and Sugon, are roots).
+NOT_SUB_POOL = f'unless {ON_POOL} aipool_pool_info{{parent_pool!=""}}'
+
+
+def pool_acc(kind: str) -> str:
+    """Accelerators per pool and type as the exporter reports them. Capability also
+    covers Sugon AI resource groups, which report nodes x cards per node only."""
+    if kind == "capability":
+        return (f"(aipool_pool_capability_accelerators{POOL} or "
+                f"(aipool_pool_node_capability_accelerators{POOL} * {ON_POOL} group_left () aipool_pool_nodes{POOL}))")
+    return f"aipool_pool_{kind}_accelerators{POOL}"
+
+
+def roots(expr: str) -> str:
+    return f"({expr} {NOT_SUB_POOL})"
+
+
+def pool_sum(kind: str, by: str = BY_ACCT_ACC) -> str:
+    """Root pools' accelerators summed per account and type (or `by`)."""
+    return f"sum {by} {roots(pool_acc(kind))}"
+
+
+# Capability of the root pools that report a free figure: the denominator of a
+# headroom, so capability-only pools (Sugon AI groups) do not dilute it.
+CAP_WITH_FREE = roots(f"(aipool_pool_capability_accelerators{POOL} and aipool_pool_remaining_accelerators{POOL})")
+
+
+def in_use(scope: str, res: str) -> str:
+    """Allocated, else capability - remaining (platforms without allocation)."""
+    return (f"(aipool_{scope}_allocated_{res}{POOL} or "
+            f"(aipool_{scope}_capability_{res}{POOL} - aipool_{scope}_remaining_{res}{POOL}))")
 
 
 # ---- variables --------------------------------------------------------------------
@@ -102,22 +183,28 @@ def job_var() -> dict:
 
 V_PROVIDER = query_var("provider", "Provider", "label_values(aipool_up, provider)")
 V_ACCOUNT = query_var("account", "Account", f"label_values(aipool_up{{{F_PROVIDER}}}, account)")
+# Compute units too: a Qianfan account with `service_ids` exports no service info.
 V_REGION = query_var(
     "cloud_region",
     "Region",
-    f'label_values({{__name__=~"aipool_(pool|queue|service)_info", {F_PROVIDER}, {F_ACCOUNT}}}, cloud_region)',
+    f'label_values({{__name__=~"aipool_(pool|queue|service|compute_unit)_info", {F_PROVIDER}, {F_ACCOUNT}}}, '
+    "cloud_region)",
 )
 V_POOL = query_var(
     "pool_id",
     "Pool",
     f'label_values({{__name__=~"aipool_(pool|queue)_info", {F_PROVIDER}, {F_ACCOUNT}, {F_REGION}}}, pool_id)',
 )
-
+# Platforms whose accounts must see values in each variable (default: all).
+VARIABLE_PLATFORMS = {"pool_id": CAPACITY}
 
 # ---- panels -----------------------------------------------------------------------
 
 
-def target(expr: str, legend: str = "", instant: bool = False, table: bool = False, hide: bool = False) -> dict:
+def target(expr: str, legend: str = "", instant: bool = False, table: bool = False, hide: bool = False,
+           platforms: tuple[str, ...] | None = None) -> dict:
+    """A query. `platforms`: whose accounts must see data in it (default: the
+    panel's, see `only`)."""
     t = {
         "datasource": DS,
         "editorMode": "code",
@@ -130,7 +217,16 @@ def target(expr: str, legend: str = "", instant: bool = False, table: bool = Fal
         t["format"] = "table"
     if hide:
         t["hide"] = True
+    if platforms is not None:
+        t["_platforms"] = tuple(platforms)
     return t
+
+
+def only(p: dict, *platforms: str) -> dict:
+    """Marks the platforms whose accounts must see data in panel `p` (every query
+    without its own `platforms`). Unmarked panels apply to all platforms."""
+    p["_platforms"] = tuple(platforms)
+    return p
 
 
 def thresholds(*steps: tuple[float | None, str]) -> dict:
@@ -283,6 +379,10 @@ class Dashboard:
         self.variables = [datasource_var()] + variables
         self.panels: list[dict] = []
         self.x = self.y = self.row_h = 0
+        # (panel title, refId) -> platforms whose accounts must see data; and
+        # variable name -> the same. Filled by to_json(); not part of the JSON.
+        self.platforms: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.variable_platforms: dict[str, tuple[str, ...]] = {}
 
     def row(self, title: str) -> None:
         self._newline()
@@ -303,8 +403,19 @@ class Dashboard:
         self.x = self.row_h = 0
 
     def to_json(self) -> dict:
+        titles = set()
         for i, p in enumerate(self.panels, start=1):
             p["id"] = i
+            if p["type"] == "row":
+                continue
+            if p["title"] in titles:
+                raise ValueError(f"{self.uid}: two panels titled {p['title']!r}")
+            titles.add(p["title"])
+            default = p.pop("_platforms", ALL)
+            for t in p["targets"]:
+                self.platforms[(p["title"], t["refId"])] = t.pop("_platforms", default)
+        for v in self.variables:
+            self.variable_platforms[v["name"]] = VARIABLE_PLATFORMS.get(v["name"], ALL)
         return {
             "annotations": {"list": [{
                 "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True,
@@ -333,73 +444,77 @@ class Dashboard:
         }
 
 
-def pool_sum(kind: str, extra: str = "") -> str:
-    """Pool-level coalesced accelerators (see aipool-fleet.rules), filtered by every
-    variable including pool_id, summed per account and accelerator type."""
-    return f"sum {BY_ACCT_ACC} (aipool:pool_{kind}_accelerators:coalesce{POOL}{extra})"
-
-
 def overview() -> Dashboard:
     d = Dashboard(
         "aipool-overview",
         "AI pools / Fleet overview",
         "Accelerators across every account: capability, allocated and free by type and account, headroom, "
-        "and the fullest queues and pools. Totals come from pool totals where a platform reports them "
-        "(ModelArts), else from top-level queues (AIHC), else nodes x cards per node (Sugon, capability only).",
+        "and the fullest queues and pools. Free is the exporter's remaining (what a new workload can still get) "
+        "on every platform; totals add up root pools (the exporter's pool totals; Sugon AI resource groups as "
+        "nodes x cards per node, capability only).",
         [V_PROVIDER, V_ACCOUNT, V_REGION, V_POOL],
     )
-    cap, alloc, free = (f"sum(aipool:pool_{k}_accelerators:coalesce{POOL})" for k in ("capability", "allocated", "free"))
+    cap = f"sum({roots(pool_acc('capability'))})"
+    alloc = f"sum({roots(pool_acc('allocated'))})"
+    free = f"sum({roots(pool_acc('remaining'))})"
+    # Per account and type, over the pools that report free cards.
+    headroom_acct = f"{pool_sum('remaining')} / (sum {BY_ACCT_ACC} {CAP_WITH_FREE} > 0)"
     d.row("Fleet")
     d.add(stat("Accounts polling", "Accounts whose last poll fully succeeded (aipool_up == 1), of all accounts.",
                [target(f"sum(aipool_up{SELF})", "up"), target(f"count(aipool_up{SELF})", "configured")],
                steps=NEUTRAL_STEPS, color_mode="none"), 4, 5)
-    d.add(stat("Accelerators", "Capability: every card the selected pools have (Sugon: nodes x cards per node).",
-               [target(cap, "capability")], steps=NEUTRAL_STEPS), 4, 5)
-    d.add(stat("Allocated", "Cards in use. Sugon reports no allocation and is not included.",
-               [target(alloc, "allocated")], steps=NEUTRAL_STEPS), 4, 5)
-    d.add(stat("Free", "Remaining where reported, else workload-available, else capability - allocated.",
-               [target(free, "free")], steps=NEUTRAL_STEPS), 4, 5)
-    d.add(gauge("Fleet headroom", "Free / capability over the accounts that report free cards "
-                "(Sugon's capability-only pools are left out of both sides).",
-                [target(f"{free} / (sum(aipool:pool_capability_accelerators:coalesce{POOL} "
-                        f"and aipool:pool_free_accelerators:coalesce{POOL}) > 0)", "headroom")],
-                "percentunit", HEADROOM_STEPS), 8, 5)
+    d.add(only(stat("Accelerators", "Capability: every card of the selected root pools (Sugon AI resource "
+                    "groups: nodes x cards per node).",
+                    [target(cap, "capability")], steps=NEUTRAL_STEPS), *CAPACITY), 4, 5)
+    d.add(only(stat("Allocated", "Cards allocated to workloads. Sugon reports no allocation and is not included.",
+                    [target(alloc, "allocated")], steps=NEUTRAL_STEPS), AIHC, MODELARTS), 4, 5)
+    d.add(only(stat("Free", "Remaining: what new workloads can still get (AIHC: workload-available minus "
+                    "allocated). Sugon AI resource groups report no free figure.",
+                    [target(free, "free")], steps=NEUTRAL_STEPS), AIHC, MODELARTS), 4, 5)
+    d.add(only(gauge("Fleet headroom", "Free / capability over the root pools that report free cards "
+                     "(capability-only pools are left out of both sides).",
+                     [target(f"{free} / (sum({CAP_WITH_FREE}) > 0)", "headroom")],
+                     "percentunit", HEADROOM_STEPS), AIHC, MODELARTS), 8, 5)
 
     d.row("By type and account")
-    d.add(table("Accelerators by account and type",
-                "Per account, region and accelerator resource name. Headroom = free / capability.",
-                [target(pool_sum("capability")), target(pool_sum("allocated")), target(pool_sum("free")),
-                 target(f"{pool_sum('free')} / ({pool_sum('capability')} > 0)")],
-                {"Value #A": "Capability", "Value #B": "Allocated", "Value #C": "Free", "Value #D": "Headroom",
-                 "cloud_region": "region"},
-                units={"Headroom": "percentunit"}, cell_colors={"Headroom": HEADROOM_STEPS},
-                sort_by="Headroom"), 14, 9)
-    d.add(bargauge("Headroom by account and type", "Free / capability per account and accelerator type; "
-                   "red below the AiPoolAcceleratorHeadroomLow threshold (10 %).",
-                   [target(f"{pool_sum('free')} / ({pool_sum('capability')} > 0)",
-                           "{{account}} {{accelerator}}", instant=True)],
-                   "percentunit", HEADROOM_STEPS, 0, 1), 10, 9)
-    d.add(timeseries("Capability by type", "Summed over the selected accounts and pools.",
-                     [target(f"sum by (accelerator) (aipool:pool_capability_accelerators:coalesce{POOL})",
-                             "{{accelerator}}")]), 8, 8)
-    d.add(timeseries("Allocated by account and type", "Stacked.",
-                     [target(pool_sum("allocated"), "{{account}} {{accelerator}}")], stack=True), 8, 8)
-    d.add(timeseries("Free by account and type", "Stacked.",
-                     [target(pool_sum("free"), "{{account}} {{accelerator}}")], stack=True), 8, 8)
+    d.add(only(table("Accelerators by account and type",
+                     "Per account, region and accelerator resource name, over root pools. Headroom = free / "
+                     "capability of the pools that report free cards.",
+                     [target(pool_sum("capability")),
+                      target(pool_sum("allocated"), platforms=(AIHC, MODELARTS)),
+                      target(pool_sum("remaining"), platforms=(AIHC, MODELARTS)),
+                      target(headroom_acct, platforms=(AIHC, MODELARTS))],
+                     {"Value #A": "Capability", "Value #B": "Allocated", "Value #C": "Free", "Value #D": "Headroom",
+                      "cloud_region": "region"},
+                     units={"Headroom": "percentunit"}, cell_colors={"Headroom": HEADROOM_STEPS},
+                     sort_by="Headroom"), *CAPACITY), 14, 9)
+    d.add(only(bargauge("Headroom by account and type", "Free / capability per account and accelerator type; "
+                        "red below the AiPoolAcceleratorHeadroomLow threshold (10 %).",
+                        [target(headroom_acct, "{{account}} {{accelerator}}", instant=True)],
+                        "percentunit", HEADROOM_STEPS, 0, 1), AIHC, MODELARTS), 10, 9)
+    d.add(only(timeseries("Capability by type", "Summed over the selected accounts' root pools.",
+                          [target(pool_sum("capability", "by (accelerator)"), "{{accelerator}}")]),
+               *CAPACITY), 8, 8)
+    d.add(only(timeseries("Allocated by account and type", "Stacked.",
+                          [target(pool_sum("allocated"), "{{account}} {{accelerator}}")], stack=True),
+               AIHC, MODELARTS), 8, 8)
+    d.add(only(timeseries("Free by account and type", "Remaining over root pools. Stacked.",
+                          [target(pool_sum("remaining"), "{{account}} {{accelerator}}")], stack=True),
+               AIHC, MODELARTS), 8, 8)
 
     d.row("Fullest")
-    d.add(table("Top 10 fullest queues",
-                "Queues with the least headroom: (workload-available, else remaining) / capability, "
-                "as AiPoolAcceleratorHeadroomLow sees it. Queues without capability are left out.",
-                [target(f"bottomk(10, aipool:queue_accelerator_headroom:ratio{POOL} * {ON_QUEUE} "
-                        f"group_left (queue_name) aipool_queue_info)")],
-                {"Value": "Headroom", "cloud_region": "region"}, units={"Headroom": "percentunit"},
-                cell_colors={"Headroom": HEADROOM_STEPS}, sort_by="Headroom"), 14, 9)
-    d.add(table("Top 10 fullest pools", "Allocated / capability per pool and type (pools that report allocation).",
-                [target(f"topk(10, aipool:pool_allocated_accelerators:coalesce{POOL} / "
-                        f"(aipool:pool_capability_accelerators:coalesce{POOL} > 0))")],
-                {"Value": "Used", "cloud_region": "region"}, units={"Used": "percentunit"},
-                cell_colors={"Used": USAGE_STEPS}, sort_by="Used", desc=True), 10, 9)
+    d.add(only(table("Top 10 fullest queues",
+                     "Queues with the least headroom: remaining / capability, as AiPoolAcceleratorHeadroomLow "
+                     "sees it. Queues without capability of a type are left out.",
+                     [target(f"bottomk(10, {queue_named(f'aipool:queue_accelerator_headroom:ratio{POOL}')})")],
+                     {"Value": "Headroom", "cloud_region": "region"}, units={"Headroom": "percentunit"},
+                     cell_colors={"Headroom": HEADROOM_STEPS}, sort_by="Headroom"), AIHC, SUGON), 14, 9)
+    d.add(only(table("Top 10 fullest pools",
+                     "Pools with the least headroom: remaining / capability per pool and type, as "
+                     "AiPoolPoolAcceleratorHeadroomLow sees it.",
+                     [target(f"bottomk(10, {pool_named(f'aipool:pool_accelerator_headroom:ratio{POOL}')})")],
+                     {"Value": "Headroom", "cloud_region": "region"}, units={"Headroom": "percentunit"},
+                     cell_colors={"Headroom": HEADROOM_STEPS}, sort_by="Headroom"), AIHC, MODELARTS), 10, 9)
     return d
 
 
@@ -408,82 +523,103 @@ def drilldown() -> Dashboard:
         "aipool-pools",
         "AI pools / Pool and queue drill-down",
         "One pool or queue at a time: pool facts, accelerators over time, queue quotas, headroom and workloads, "
-        "and the platform-specific node details (ModelArts node phases and drivers, Sugon node specs).",
+        "the queue tree, and the platform-specific node details (ModelArts node phases and drivers, Sugon node "
+        "specs). Free is the exporter's remaining everywhere.",
         [V_PROVIDER, V_ACCOUNT, V_REGION, V_POOL],
     )
     d.row("Pools")
-    d.add(table("Pools", "Every selected pool with its type, phase and node count.",
-                [target(f"aipool_pool_nodes{POOL} * {ON_POOL} group_left (pool_name, pool_type, phase) "
-                        f"aipool_pool_info")],
-                {"Value": "Nodes", "cloud_region": "region"}), 24, 7)
-    for kind, desc in (("capability", "Pool totals, else top-level queues, else nodes x cards per node."),
-                       ("allocated", "Cards in use (not reported by Sugon)."),
-                       ("free", "Remaining, else workload-available, else capability - allocated.")):
-        d.add(timeseries(f"Pool accelerators: {kind}", desc,
-                         [target(f"aipool:pool_{kind}_accelerators:coalesce{POOL}",
-                                 "{{account}} {{pool_id}} {{accelerator}}")]), 8, 8)
-    d.add(timeseries("Pool accelerator usage", "Allocated / capability per pool and type.",
-                     [target(f"aipool:pool_allocated_accelerators:coalesce{POOL} / "
-                             f"(aipool:pool_capability_accelerators:coalesce{POOL} > 0)",
-                             "{{account}} {{pool_id}} {{accelerator}}")],
-                     "percentunit", lo=0, steps=USAGE_STEPS, threshold_line=True), 12, 8)
-    d.add(timeseries("Pool CPU and memory allocated", "Share of pool CPU and memory allocated, where pools report "
-                     "totals (ModelArts).",
-                     [target(f"aipool_pool_allocated_cpu_cores{POOL} / (aipool_pool_capability_cpu_cores{POOL} > 0)",
-                             "{{pool_id}} cpu"),
-                      target(f"aipool_pool_allocated_memory_bytes{POOL} / "
-                             f"(aipool_pool_capability_memory_bytes{POOL} > 0)", "{{pool_id}} memory")],
-                     "percentunit", lo=0, steps=USAGE_STEPS), 12, 8)
+    d.add(only(table("Pools", "Every selected pool with its type, phase and node count (ModelArts: workspace and, "
+                     "for a logical sub-pool, its physical parent pool).",
+                     [target(f"aipool_pool_info{POOL}"), target(f"aipool_pool_nodes{POOL}")],
+                     {"Value #B": "Nodes", "cloud_region": "region"}, hide=["Value #A"]), *CAPACITY), 24, 7)
+    for kind, title, desc, platforms in (
+            ("capability", "Pool accelerators: capability",
+             "The exporter's pool totals (AIHC: sums over top-level queues; ModelArts: node sums); Sugon AI "
+             "resource groups: nodes x cards per node.", CAPACITY),
+            ("allocated", "Pool accelerators: allocated", "Cards allocated (not reported by Sugon).",
+             (AIHC, MODELARTS)),
+            ("remaining", "Pool accelerators: free", "Remaining: what new workloads can still get.",
+             (AIHC, MODELARTS))):
+        d.add(only(timeseries(title, desc, [target(pool_acc(kind), "{{account}} {{pool_id}} {{accelerator}}")]),
+                   *platforms), 8, 8)
+    d.add(only(timeseries("Pool accelerator headroom", "Remaining / capability per pool and type; the dashed line "
+                          "is AiPoolPoolAcceleratorHeadroomLow's threshold.",
+                          [target(f"aipool:pool_accelerator_headroom:ratio{POOL}",
+                                  "{{account}} {{pool_id}} {{accelerator}}")],
+                          "percentunit", lo=0, steps=HEADROOM_STEPS, threshold_line=True), AIHC, MODELARTS), 8, 8)
+    d.add(only(timeseries("Pool accelerator usage", "In use / capability per pool and type (in use: allocated, "
+                          "else capability - remaining).",
+                          [target(f"aipool:pool_accelerator_usage:ratio{POOL}",
+                                  "{{account}} {{pool_id}} {{accelerator}}")],
+                          "percentunit", lo=0, steps=USAGE_STEPS, threshold_line=True), AIHC, MODELARTS), 8, 8)
+    d.add(only(timeseries("Pool CPU and memory in use", "Share of pool CPU and memory in use (allocated, else "
+                          "capability - remaining).",
+                          [target(f"{in_use('pool', 'cpu_cores')} / (aipool_pool_capability_cpu_cores{POOL} > 0)",
+                                  "{{pool_id}} cpu"),
+                           target(f"{in_use('pool', 'memory_bytes')} / "
+                                  f"(aipool_pool_capability_memory_bytes{POOL} > 0)", "{{pool_id}} memory")],
+                          "percentunit", lo=0, steps=USAGE_STEPS), AIHC, MODELARTS), 8, 8)
 
     d.row("Queues")
-    q_join = f"* {ON_QUEUE} group_left (queue_name) aipool_queue_info"
-    d.add(table("Queue accelerators",
-                "Per queue and type: capability, allocated, free (remaining, else workload-available, else "
-                "capability - allocated) and headroom as the alerts see it.",
-                [target(f"aipool_queue_capability_accelerators{POOL} {q_join}"),
-                 target(f"aipool_queue_allocated_accelerators{POOL} {q_join}"),
-                 target(f"aipool:queue_free_accelerators:coalesce{POOL} {q_join}"),
-                 target(f"aipool:queue_accelerator_headroom:ratio{POOL} {q_join}")],
-                {"Value #A": "Capability", "Value #B": "Allocated", "Value #C": "Free", "Value #D": "Headroom",
-                 "cloud_region": "region"},
-                units={"Headroom": "percentunit"}, cell_colors={"Headroom": HEADROOM_STEPS},
-                sort_by="Headroom"), 24, 9)
-    d.add(timeseries("Queue accelerators allocated", "",
-                     [target(f"aipool_queue_allocated_accelerators{POOL} {q_join}",
-                             "{{account}} {{queue_name}} {{accelerator}}")]), 12, 8)
-    d.add(timeseries("Queue accelerator headroom", "(workload-available, else remaining) / capability; the "
-                     "dashed line is AiPoolAcceleratorHeadroomLow's threshold.",
-                     [target(f"aipool:queue_accelerator_headroom:ratio{POOL} {q_join}",
-                             "{{account}} {{queue_name}} {{accelerator}}")],
-                     "percentunit", lo=0, steps=HEADROOM_STEPS, threshold_line=True), 12, 8)
-    d.add(timeseries("Queue quota usage", "Allocated / capability per resource (accelerators, CPU, memory).",
-                     [target(f"aipool:queue_accelerator_quota_usage:ratio{POOL} {q_join}",
-                             "{{queue_name}} {{accelerator}}"),
-                      target(f"aipool:queue_cpu_quota_usage:ratio{POOL} {q_join}", "{{queue_name}} cpu"),
-                      target(f"aipool:queue_memory_quota_usage:ratio{POOL} {q_join}", "{{queue_name}} memory")],
-                     "percentunit", lo=0, steps=USAGE_STEPS, threshold_line=True), 12, 8)
-    d.add(timeseries("Queue workloads", "Jobs per queue by state (running, pending, inqueue). Stacked.",
-                     [target(f"sum by (account, pool_id, queue_name, state) "
-                             f"(aipool_queue_workloads{POOL} {q_join})",
-                             "{{queue_name}} {{state}}")], stack=True), 12, 8)
-    d.add(table("Queue tree", "Queues with their type and parent (empty parent: a root).",
-                [target(f"aipool_queue_info{POOL}")], {"Value": "n", "cloud_region": "region"}, hide=["Value"]),
-          24, 7)
+    d.add(only(table("Queue accelerators",
+                     "Per queue and type: capability, allocated, free (remaining: what a new workload can still "
+                     "get) and headroom as the alerts see it.",
+                     [target(queue_named(f"aipool_queue_capability_accelerators{POOL}")),
+                      target(queue_named(f"aipool_queue_allocated_accelerators{POOL}"), platforms=(AIHC,)),
+                      target(queue_named(f"aipool_queue_remaining_accelerators{POOL}")),
+                      target(queue_named(f"aipool:queue_accelerator_headroom:ratio{POOL}"))],
+                     {"Value #A": "Capability", "Value #B": "Allocated", "Value #C": "Free", "Value #D": "Headroom",
+                      "cloud_region": "region"},
+                     units={"Headroom": "percentunit"}, cell_colors={"Headroom": HEADROOM_STEPS},
+                     sort_by="Headroom"), AIHC, SUGON), 24, 9)
+    d.add(only(timeseries("Queue accelerators free", "Remaining per queue and type.",
+                          [target(queue_named(f"aipool_queue_remaining_accelerators{POOL}"),
+                                  "{{account}} {{queue_name}} {{accelerator}}")]), AIHC, SUGON), 12, 8)
+    d.add(only(timeseries("Queue accelerator headroom", "Remaining / capability; the dashed line is "
+                          "AiPoolAcceleratorHeadroomLow's threshold.",
+                          [target(queue_named(f"aipool:queue_accelerator_headroom:ratio{POOL}"),
+                                  "{{account}} {{queue_name}} {{accelerator}}")],
+                          "percentunit", lo=0, steps=HEADROOM_STEPS, threshold_line=True), AIHC, SUGON), 12, 8)
+    d.add(only(timeseries("Queue quota usage", "In use / capability per resource (accelerators, CPU, memory); in "
+                          "use is allocated, else capability - remaining.",
+                          [target(queue_named(f"aipool:queue_accelerator_quota_usage:ratio{POOL}"),
+                                  "{{queue_name}} {{accelerator}}"),
+                           target(queue_named(f"aipool:queue_cpu_quota_usage:ratio{POOL}"), "{{queue_name}} cpu"),
+                           target(queue_named(f"aipool:queue_memory_quota_usage:ratio{POOL}"),
+                                  "{{queue_name}} memory", platforms=(AIHC,))],
+                          "percentunit", lo=0, steps=USAGE_STEPS, threshold_line=True), AIHC, SUGON), 12, 8)
+    d.add(only(timeseries("Queue workloads", "Jobs per queue by state (running, pending, inqueue). Stacked.",
+                          [target(f"sum by (account, pool_id, queue_name, state) "
+                                  f"({queue_named(f'aipool_queue_workloads{POOL}')})",
+                                  "{{queue_name}} {{state}}")], stack=True), AIHC), 12, 8)
+    # The parent's name next to its id: parent_queue is the parent's queue_id.
+    parents = ('label_replace(label_replace(aipool_queue_info, "parent_queue", "$1", "queue_id", "(.+)"), '
+               '"parent_name", "$1", "queue_name", "(.*)")')
+    d.add(only(table("Queue tree", "Queues with their type and parent (parent_queue is the parent's queue id, "
+                     "empty for a top-level queue; the parent's name beside it).",
+                     [target(f"((aipool_queue_info{POOL} * on ({K_POOL}, parent_queue) group_left (parent_name) "
+                             f"{parents}) or on ({K_QUEUE}) aipool_queue_info{POOL})")],
+                     {"Value": "n", "cloud_region": "region", "parent_queue": "parent id",
+                      "parent_name": "parent"}, hide=["Value"]), AIHC, SUGON), 24, 7)
 
     d.row("Nodes and hardware")
-    d.add(timeseries("Nodes by phase (ModelArts)", "From the pool's node list. Stacked.",
-                     [target(f"sum by (pool_id, phase) (aipool_node_phase_nodes{POOL})", "{{pool_id}} {{phase}}")],
-                     stack=True, draw="bars"), 12, 8)
-    d.add(table("Nodes by flavor and state (ModelArts)", "From the pool status.",
-                [target(f"aipool_pool_flavor_nodes{POOL}")], {"Value": "Nodes", "cloud_region": "region"}), 12, 8)
-    d.add(table("Node specs (Sugon)", "Per-node capability of the resource group's node type, and per-node "
-                "accelerator limits.",
-                [target(f"aipool_pool_node_capability_accelerators{POOL}"),
-                 target(f"aipool_pool_node_limit_accelerators{POOL}")],
-                {"Value #A": "Cards per node", "Value #B": "Limit per node", "cloud_region": "region"}), 12, 8)
+    d.add(only(timeseries("Nodes by phase (ModelArts)", "From the pool's node list. Stacked.",
+                          [target(f"sum by (pool_id, phase) (aipool_node_phase_nodes{POOL})",
+                                  "{{pool_id}} {{phase}}")],
+                          stack=True, draw="bars"), MODELARTS), 12, 8)
+    d.add(only(table("Nodes by flavor and state (ModelArts)", "From the pool status.",
+                     [target(f"aipool_pool_flavor_nodes{POOL}")], {"Value": "Nodes", "cloud_region": "region"}),
+               MODELARTS), 12, 8)
+    d.add(only(table("Node specs (Sugon)", "Per-node capability of the resource group's node type, and per-node "
+                     "accelerator limits (0: no per-node quota set).",
+                     [target(f"aipool_pool_node_capability_accelerators{POOL}"),
+                      target(f"aipool_pool_node_limit_accelerators{POOL}")],
+                     {"Value #A": "Cards per node", "Value #B": "Limit per node", "cloud_region": "region"}),
+               SUGON), 12, 8)
     d.add(table("Drivers (ModelArts) and accelerator models",
                 "Accelerator drivers per pool, and the card model behind each accelerator resource name.",
-                [target(f"aipool_pool_driver_info{POOL}"), target(f"aipool_accelerator_info{ACCT}")],
+                [target(f"aipool_pool_driver_info{POOL}", platforms=(MODELARTS,)),
+                 target(f"aipool_accelerator_info{ACCT}", platforms=(AIHC,))],
                 {"cloud_region": "region"}, hide=["Value #A", "Value #B"]), 12, 8)
     return d
 
@@ -493,15 +629,21 @@ def compute_units() -> Dashboard:
         "aipool-compute-units",
         "AI pools / Qianfan compute units",
         "Baidu Qianfan compute units: time left until expiry, replicas per service, status and payment timing. "
-        "Thresholds are the aipool:threshold:compute_unit_expiry_* series of rules.yml.",
+        "Thresholds are the aipool:threshold:compute_unit_expiry_* series of rules.yml. Service names come from "
+        "aipool_service_info where it exists (not with service_ids configured); the service id otherwise.",
         [V_PROVIDER, V_ACCOUNT, V_REGION],
     )
     expiry = f"aipool_compute_unit_expiry_timestamp_seconds{ACCT}"
     warn = "scalar(aipool:threshold:compute_unit_expiry_warning_seconds)"
     crit = "scalar(aipool:threshold:compute_unit_expiry_critical_seconds)"
+
+    def cu(expr: str) -> str:
+        # Status and payment timing, then the service's name (each optional).
+        return service_named(named(expr, K_CU, "aipool_compute_unit_info", "payment_timing, status"))
+
     d.row("Expiry")
-    d.add(stat("Compute units", "Compute unit instances.", [target(f"count(aipool_compute_unit_info{ACCT})")]),
-          6, 5)
+    d.add(only(stat("Compute units", "Compute unit instances.",
+                    [target(f"count(aipool_compute_unit_info{ACCT})")]), QIANFAN), 6, 5)
     d.add(stat("Expiring within 7 days", "Units whose expiry is less than the warning threshold away "
                "(AiPoolComputeUnitExpiringSoon).",
                [target(f"count((({expiry} - time()) > 0) < {warn}) or vector(0)")],
@@ -512,28 +654,34 @@ def compute_units() -> Dashboard:
     d.add(stat("Expired", "Units whose expiry time has passed (still listed by the API).",
                [target(f"count(({expiry} - time()) <= 0) or vector(0)")],
                steps=thresholds((None, "green"), (1, "orange"))), 6, 5)
-    cu_join = (f"* {ON_CU} group_left (payment_timing, status) aipool_compute_unit_info "
-               f"* {ON_SVC} group_left (service_name) aipool_service_info")
-    d.add(table("Compute units by time left",
-                "Negative: expired. Red under 1 day, orange under 7 days (the alert thresholds).",
-                [target(f"({expiry} - time()) {cu_join}"), target(f"({expiry} * 1000) {cu_join}")],
-                {"Value #A": "Time left", "Value #B": "Expires", "cloud_region": "region"},
-                units={"Time left": "dtdurations", "Expires": "dateTimeAsIso"},
-                cell_colors={"Time left": thresholds((None, "red"), (86400, "orange"), (604800, "green"))},
-                sort_by="Time left"), 24, 8)
-    d.add(timeseries("Days left", "Days until each compute unit expires.",
-                     [target(f"(({expiry} - time()) / 86400) {cu_join}", "{{service_name}} {{instance_id}}")],
-                     "d", steps=thresholds((None, "red"), (1, "orange"), (7, "green")), threshold_line=True), 24, 8)
+    d.add(only(table("Compute units by time left",
+                     "Negative: expired. Red under 1 day, orange under 7 days (the alert thresholds).",
+                     [target(cu(f"({expiry} - time())")), target(cu(f"({expiry} * 1000)"))],
+                     {"Value #A": "Time left", "Value #B": "Expires", "cloud_region": "region"},
+                     units={"Time left": "dtdurations", "Expires": "dateTimeAsIso"},
+                     cell_colors={"Time left": thresholds((None, "red"), (86400, "orange"), (604800, "green"))},
+                     sort_by="Time left"), QIANFAN), 24, 8)
+    d.add(only(timeseries("Days left", "Days until each compute unit expires.",
+                          [target(cu(f"(({expiry} - time()) / 86400)"), "{{service_name}} {{instance_id}}")],
+                          "d", steps=thresholds((None, "red"), (1, "orange"), (7, "green")), threshold_line=True),
+               QIANFAN), 24, 8)
     d.row("Services")
-    d.add(timeseries("Replicas by service", "Compute unit replicas summed per service. Stacked.",
-                     [target(f"sum by (account, service_name) (aipool_compute_unit_replicas{ACCT} "
-                             f"* {ON_SVC} group_left (service_name) aipool_service_info)",
-                             "{{account}} {{service_name}}")], stack=True), 12, 8)
-    d.add(bargauge("Compute units by status and payment", "",
-                   [target(f"count by (status, payment_timing) (aipool_compute_unit_info{ACCT})",
-                           "{{status}} / {{payment_timing}}", instant=True)], "short", NEUTRAL_STEPS), 12, 8)
-    d.add(table("Services", "Every service the account has, with or without compute units.",
-                [target(f"aipool_service_info{ACCT}")], {"cloud_region": "region"}, hide=["Value"]), 24, 6)
+    d.add(only(timeseries("Replicas by service", "Compute unit replicas summed per service. Stacked.",
+                          [target(f"sum by (account, service_id, service_name) "
+                                  f"({service_named(f'aipool_compute_unit_replicas{ACCT}')})",
+                                  "{{account}} {{service_name}}")], stack=True), QIANFAN), 12, 8)
+    d.add(only(bargauge("Compute units by status and payment", "",
+                        [target(f"count by (status, payment_timing) (aipool_compute_unit_info{ACCT})",
+                                "{{status}} / {{payment_timing}}", instant=True)], "short", NEUTRAL_STEPS),
+               QIANFAN), 12, 8)
+    # Services with their names; with `service_ids` configured the exporter
+    # lists no services, so the ones that have compute units stand in by id.
+    services = (f"(aipool_service_info{ACCT} or on ({K_SVC}) "
+                f'label_replace(group by ({K_SVC}) (aipool_compute_unit_info{ACCT}), '
+                '"service_name", "$1", "service_id", "(.+)"))')
+    d.add(only(table("Services", "Every service the account has, with or without compute units (with "
+                     "service_ids configured: the services of its compute units, by id).",
+                     [target(services)], {"cloud_region": "region"}, hide=["Value"]), QIANFAN), 24, 6)
     return d
 
 
@@ -541,8 +689,9 @@ def exporter_health() -> Dashboard:
     d = Dashboard(
         "aipool-exporter",
         "AI pools / Exporter health",
-        "Is aipool_exporter itself healthy: scrape targets, poll results and durations, upstream API failures "
-        "by reason, data age against the staleness threshold, poll overruns and normalisation rules.",
+        "Is aipool_exporter itself healthy: scrape targets, poll results and durations, partial poll errors, "
+        "upstream API failures by reason, data age against the staleness threshold, poll overruns and "
+        "normalisation rules.",
         [job_var(), V_PROVIDER, V_ACCOUNT],
     )
     d.row("Status")
@@ -574,15 +723,19 @@ def exporter_health() -> Dashboard:
                              "{{account}}")], "percentunit", lo=0, steps=USAGE_STEPS, threshold_line=True), 12, 8)
     d.add(timeseries("Polls by result", "Finished polls per second.",
                      [target(f"sum by (account, result) (rate(aipool_polls_total{SELF}[$__rate_interval]))",
-                             "{{account}} {{result}}")], "ops"), 8, 8)
+                             "{{account}} {{result}}")], "ops"), 6, 8)
+    d.add(timeseries("Partial poll errors", "Requests of the last successful poll that failed without failing it "
+                     "(a ModelArts workspace, a Sugon region's HPC side): that part of the account is missing "
+                     "(AiPoolPollPartiallyFailing after 30 min).",
+                     [target(f"aipool_poll_partial_errors{SELF}", "{{account}}")], draw="bars"), 6, 8)
     d.add(timeseries("Data age (poll intervals)", "Time since the last successful poll, in poll intervals; "
                      "AiPoolDataStale fires above the threshold (dashed series).",
                      [target(f"(time() - aipool_last_success_timestamp_seconds{SELF}) / "
                              f"aipool_poll_interval_seconds{SELF}", "{{account}}"),
-                      target("aipool:threshold:stale_poll_intervals", "threshold")], lo=0), 8, 8)
+                      target("aipool:threshold:stale_poll_intervals", "threshold")], lo=0), 6, 8)
     d.add(timeseries("Poll overruns", "Poll ticks skipped because the previous poll was still running.",
                      [target(f"sum by (account) (increase(aipool_poll_overruns_total{SELF}[$__rate_interval]))",
-                             "{{account}}")], draw="bars"), 8, 8)
+                             "{{account}}")], draw="bars"), 6, 8)
 
     d.row("Upstream APIs")
     d.add(timeseries("API failures by reason", "Failed upstream requests per second (every failed attempt, "
@@ -593,10 +746,12 @@ def exporter_health() -> Dashboard:
     d.add(timeseries("API requests by API", "Upstream requests per second.",
                      [target(f"sum by (account, api) (rate(aipool_api_requests_total{SELF}[$__rate_interval]))",
                              "{{account}} {{api}}")], "reqps"), 12, 8)
-    d.add(table("API failures since exporter start", "Failed requests counted since each exporter started, per "
-                "account, API and reason; combinations without failures are left out.",
-                [target(f"sum by (provider, account, api, reason) (aipool_api_request_failures_total{SELF}) > 0")],
-                {"Value": "Failures"}, sort_by="Failures", desc=True), 12, 8)
+    # Empty while nothing failed, which is the healthy state.
+    d.add(only(table("API failures since exporter start", "Failed requests counted since each exporter started, "
+                     "per account, API and reason; combinations without failures are left out.",
+                     [target(f"sum by (provider, account, api, reason) "
+                             f"(aipool_api_request_failures_total{SELF}) > 0")],
+                     {"Value": "Failures"}, sort_by="Failures", desc=True), *NONE), 12, 8)
     d.add(timeseries("Normalisations", "Upstream quirks fixed by a named rule, per second (normal; no alert).",
                      [target(f"sum by (account, rule) (rate(aipool_normalizations_total{SELF}[$__rate_interval]))",
                              "{{account}} {{rule}}")], "ops"), 12, 8)

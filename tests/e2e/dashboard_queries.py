@@ -13,7 +13,16 @@ Meant for a Prometheus that scraped `aipool_exporter demo` (which runs all four
 platforms) with deploy/prometheus/rules.yml loaded: tests/e2e/prometheus.sh does
 that and calls this. Standard library only.
 
+With `--account NAME --provider P` (tests/e2e/prometheus.sh does this for every
+account of the example configs in config/) the queries run as Grafana would run
+them with only that account selected, and each query that applies to P must
+return data. Which platforms a query applies to is recorded by
+grafana/generate.py (`platforms`); a query that reads an optional series (an
+`_info` series, say) must fall back to the bare series, or it would go blank on
+an account that lacks it (aipool_service_info with Qianfan `service_ids`).
+
 Usage: dashboard_queries.py --prometheus http://127.0.0.1:9090 [--dashboards DIR]
+                            [--account NAME --provider P [--job JOB]]
 """
 
 from __future__ import annotations
@@ -83,13 +92,26 @@ def variables(dash: dict) -> dict[str, dict]:
     return {v["name"]: v for v in dash.get("templating", {}).get("list", [])}
 
 
-def substitute(expr: str, known: dict[str, dict]) -> tuple[str, list[str]]:
+def regex_value(value: str) -> str:
+    """One selected value as Grafana renders it in a =~ matcher: regex-escaped,
+    then escaped for the PromQL string."""
+    escaped = re.sub(r"([\\.^$*+?()\[\]{}|])", r"\\\1", value)
+    return escaped.replace("\\", "\\\\")
+
+
+def substitute(expr: str, known: dict[str, dict], values: dict[str, str] | None = None) -> tuple[str, list[str]]:
     """Returns the query as Prometheus would get it with every variable at its
-    default ("All"), and the problems found (unknown variable, filter without =~)."""
+    default ("All") or, for those in `values`, that one value selected; and the
+    problems found (unknown variable, filter without =~)."""
     problems = []
+    values = values or {}
 
     def repl(m: re.Match) -> str:
         name = m.group(1) or m.group(2)
+        if name.isdigit():
+            # `$1` is a label_replace capture reference; Grafana leaves names
+            # that are no variable alone.
+            return m.group(0)
         if name in BUILTINS:
             return BUILTINS[name]
         var = known.get(name)
@@ -100,9 +122,11 @@ def substitute(expr: str, known: dict[str, dict]) -> tuple[str, list[str]]:
             before = expr[max(0, m.start() - 3):m.start()]
             if before != '=~"':
                 problems.append(f"${name} must be used as label=~\"${name}\" (multi-value and All are regexes)")
+            if name in values:
+                return regex_value(values[name])
             return var.get("allValue") or ".*"
         if var.get("type") == "textbox":
-            return var.get("query", "")
+            return values.get(name, var.get("query", ""))
         problems.append(f"${name} cannot be substituted")
         return m.group(0)
 
@@ -158,27 +182,63 @@ def structure_problems(name: str, dash: dict) -> list[str]:
 
 
 def queries(dash: dict):
-    """Yields (where, expr, mode): mode is instant, range or variable."""
+    """Yields (where, expr, mode, key): mode is instant, range or variable; key
+    names the query in grafana/generate.py's platform table."""
     for v in variables(dash).values():
         if v.get("type") != "query":
             continue
         q = v.get("definition") or (v.get("query") or {}).get("query", "")
         m = LABEL_VALUES.match(q.strip())
+        key = ("variable", v["name"])
         if not m:
-            yield f"variable ${v['name']}", q, "unsupported"
+            yield f"variable ${v['name']}", q, "unsupported", key
             continue
         # label_values(selector, label) asks the series API; the same series
         # grouped by the label have to be there.
-        yield f"variable ${v['name']}", f"count by ({m.group(2)}) ({m.group(1)})", "variable"
+        yield f"variable ${v['name']}", f"count by ({m.group(2)}) ({m.group(1)})", "variable", key
     for p in walk_panels(dash.get("panels", [])):
         for t in p.get("targets", []):
             if t.get("hide"):
                 continue
             mode = "instant" if t.get("instant") and not t.get("range") else "range"
-            yield f"{p.get('title')!r} {t.get('refId')}", t.get("expr", ""), mode
+            key = ("panel", p.get("title"), t.get("refId"))
+            yield f"{p.get('title')!r} {t.get('refId')}", t.get("expr", ""), mode, key
 
 
-def run(base: str, dash_dir: pathlib.Path, verbose: bool = True) -> tuple[int, int]:
+def load_generator(dash_dir: pathlib.Path):
+    generator = dash_dir / "generate.py"
+    if not generator.exists():
+        return None
+    spec = importlib.util.spec_from_file_location("aipool_grafana_generate", generator)
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    return gen
+
+
+def platform_table(gen) -> dict[str, dict[tuple, tuple]]:
+    """Per dashboard file: query key -> the platforms that must see data in it."""
+    out = {}
+    if gen is None:
+        return out
+    for name, build in gen.DASHBOARDS.items():
+        d = build()
+        d.to_json()  # fills the tables
+        table = {("panel",) + k: v for k, v in d.platforms.items()}
+        table.update({("variable", k): v for k, v in d.variable_platforms.items()})
+        out[name] = table
+    return out
+
+
+def run(base: str, dash_dir: pathlib.Path, verbose: bool = True,
+        scope: dict[str, str] | None = None) -> tuple[int, int]:
+    """Checks the dashboards in `dash_dir` against Prometheus at `base`.
+
+    Without `scope`: every dashboard's structure, that the JSON is what
+    generate.py writes, and every query with the variables at "All"; a query must
+    return data unless generate.py says it applies to no platform in particular.
+    With `scope` = {"account", "provider"[, "job"]}: every query with that account
+    (and provider, and job) selected; the queries that apply to the provider must
+    return data, the others are not run."""
     passed = failed = 0
 
     def report(ok: bool, what: str, detail: str = "") -> None:
@@ -192,34 +252,45 @@ def run(base: str, dash_dir: pathlib.Path, verbose: bool = True) -> tuple[int, i
             print(f"  FAIL  {what}: {detail}")
 
     files = sorted(dash_dir.glob("*.json"))
-    report(bool(files), f"dashboards in {dash_dir}", f"{len(files)} files" if files else "none found")
-    generator = dash_dir / "generate.py"
-    if generator.exists():
-        # The JSON is generated: a hand edit that generate.py would undo fails here.
-        spec = importlib.util.spec_from_file_location("aipool_grafana_generate", generator)
-        gen = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(gen)
-        stale = [n for n, build in gen.DASHBOARDS.items()
-                 if not (dash_dir / n).exists() or (dash_dir / n).read_text(encoding="utf-8") != gen.render(build)]
-        report(not stale and len(gen.DASHBOARDS) == len(files), "dashboards are what grafana/generate.py writes",
-               f"out of date: {stale} (run python3 grafana/generate.py)" if stale
-               else f"{len(gen.DASHBOARDS)} generated, {len(files)} files")
+    gen = load_generator(dash_dir)
+    platforms = platform_table(gen)
+    if scope is None:
+        report(bool(files), f"dashboards in {dash_dir}", f"{len(files)} files" if files else "none found")
+        if gen is not None:
+            # The JSON is generated: a hand edit that generate.py would undo fails here.
+            stale = [n for n, build in gen.DASHBOARDS.items()
+                     if not (dash_dir / n).exists() or (dash_dir / n).read_text(encoding="utf-8") != gen.render(build)]
+            report(not stale and len(gen.DASHBOARDS) == len(files), "dashboards are what grafana/generate.py writes",
+                   f"out of date: {stale} (run python3 grafana/generate.py)" if stale
+                   else f"{len(gen.DASHBOARDS)} generated, {len(files)} files")
+    values = {}
+    if scope is not None:
+        values = {"account": scope["account"], "provider": scope["provider"]}
+        if scope.get("job"):
+            values["job"] = scope["job"]
     for f in files:
         try:
             dash = json.loads(f.read_text(encoding="utf-8"))
         except ValueError as e:
             report(False, f.name, f"not JSON: {e}")
             continue
-        print(f"{f.name} ({dash.get('title')})")
-        problems = structure_problems(f.name, dash)
-        report(not problems, f"{f.name} structure", "; ".join(problems))
         known = variables(dash)
-        for where, expr, mode in queries(dash):
-            what = f"{f.stem} {where}"
+        table = platforms.get(f.name, {})
+        if scope is None:
+            print(f"{f.name} ({dash.get('title')})")
+            problems = structure_problems(f.name, dash)
+            report(not problems, f"{f.name} structure", "; ".join(problems))
+        elif verbose:
+            print(f"{f.name} ({dash.get('title')}) for {scope['provider']} account {scope['account']}")
+        for where, expr, mode, key in queries(dash):
+            what = f"{f.stem} {where}" + (f" [{scope['account']}]" if scope else "")
+            applies = table.get(key, ("*",))  # unknown dashboards: every query must have data
+            if scope is not None and "*" not in applies and scope["provider"] not in applies:
+                continue
             if mode == "unsupported":
                 report(False, what, f"variable query not understood: {expr}")
                 continue
-            q, problems = substitute(expr, known)
+            q, problems = substitute(expr, known, values)
             if problems:
                 report(False, what, "; ".join(problems))
                 continue
@@ -229,7 +300,10 @@ def run(base: str, dash_dir: pathlib.Path, verbose: bool = True) -> tuple[int, i
                 report(False, what, f"{e}\n        query: {q}")
                 continue
             if not result:
-                report(False, what, f"no data\n        query: {q}")
+                if not applies:
+                    report(True, what, "no data (allowed: applies to no platform in particular)")
+                else:
+                    report(False, what, f"no data\n        query: {q}")
                 continue
             report(True, what, f"{len(result)} series ({mode})")
     return passed, failed
@@ -240,8 +314,14 @@ def main() -> int:
     ap.add_argument("--prometheus", required=True, help="base URL, e.g. http://127.0.0.1:9090")
     ap.add_argument("--dashboards", default=str(ROOT / "grafana"))
     ap.add_argument("-q", "--quiet", action="store_true", help="print only failures")
+    ap.add_argument("--account", help="select only this account (needs --provider)")
+    ap.add_argument("--provider", help="the account's provider: aihc, modelarts, qianfan or sugon")
+    ap.add_argument("--job", help="the exporter's scrape job for the exporter-health dashboard")
     args = ap.parse_args()
-    passed, failed = run(args.prometheus.rstrip("/"), pathlib.Path(args.dashboards), not args.quiet)
+    if bool(args.account) != bool(args.provider):
+        ap.error("--account and --provider go together")
+    scope = {"account": args.account, "provider": args.provider, "job": args.job} if args.account else None
+    passed, failed = run(args.prometheus.rstrip("/"), pathlib.Path(args.dashboards), not args.quiet, scope)
     print(f"dashboard-queries: {passed} passed, {failed} failed")
     return 1 if failed else 0
 

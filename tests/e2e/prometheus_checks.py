@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Checks a real Prometheus that scrapes `aipool_exporter demo` (tests/e2e/prometheus.sh
-starts both and calls this).
+"""Checks a real Prometheus that scrapes `aipool_exporter demo` (job aipool_exporter)
+and, with --examples, one exporter per example config in config/ pointed at
+`aipool_exporter simulate --no-drift` (job aipool_examples). tests/e2e/prometheus.sh
+starts them all and calls this.
 
 1. waits for two scrapes of the exporter and one rule evaluation after them;
 2. the scrape target is up, every rule group of deploy/prometheus/{rules,alerts}.yml
@@ -8,12 +10,20 @@ starts both and calls this).
 3. every metric family the exporter serves on /metrics (the list is read from
    that response, so it cannot drift) is in Prometheus with exactly the label sets
    /metrics shows;
-4. the README's headroom expression returns one value per queue that reports
-   workload-available cards and a capability above 0, equal to the ratio computed
-   from /metrics;
+4. the README's headroom expression (remaining / capability) returns one value
+   per queue that reports remaining cards and a capability above 0, equal to the
+   ratio computed from /metrics;
 5. every recording rule of rules.yml yields data, and AiPoolThresholdRulesMissing
    does not fire;
-6. every dashboard query (tests/e2e/dashboard_queries.py).
+6. the seed's full queue aihc-test-pd-as (aihcq-1jpvdatpi23i: 8 of 8 cards
+   allocated, 1 workload pending) reads 0 free, and AiPoolAcceleratorsExhaustedWithPending
+   is active for it (state pending or firing, from the alerts API) in every AIHC
+   account that has it; on the examples (seed numbers, no drift) the queues with
+   everything free (wanlei-test, queue-nllqttp17gv6) read 1 and raise no headroom
+   alert;
+7. every dashboard query (tests/e2e/dashboard_queries.py) against the demo, and
+   with --examples once per example account, as Grafana runs it with only that
+   account selected: each query that applies to the account's platform returns data.
 
 Prints one line per check and closes with `prometheus-e2e: N passed, M failed`.
 Standard library only.
@@ -24,6 +34,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import datetime
+import json
 import math
 import pathlib
 import re
@@ -37,7 +48,20 @@ import dashboard_queries as dq  # noqa: E402
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RULES = ROOT / "deploy" / "prometheus"
 JOB = "aipool_exporter"
-HEADROOM = "aipool_queue_workload_available_accelerators / (aipool_queue_capability_accelerators > 0)"
+EXAMPLES_JOB = "aipool_examples"
+# README's headroom expression (section "Example queries").
+HEADROOM = "aipool_queue_remaining_accelerators / (aipool_queue_capability_accelerators > 0)"
+# The seed (tests/fixtures/seeds/000_*.txt): the full serverless queue and its pool,
+# and queues with everything free.
+FULL_QUEUE = "aihcq-1jpvdatpi23i"
+FULL_POOL = "aihc-mv940z1b57zu"  # on the console API; found per account
+FREE_QUEUES = ("aihcq-vn5bx255v2s3", "queue-nllqttp17gv6")
+PENDING_ALERT = "AiPoolAcceleratorsExhaustedWithPending"
+POOL_PENDING_ALERT = "AiPoolPoolAcceleratorsExhaustedWithPending"
+# No headroom alert may be active for a queue (or pool) with everything free.
+HEADROOM_ALERTS = ("AiPoolAcceleratorHeadroomLow", "AiPoolAcceleratorsExhausted", PENDING_ALERT,
+                   "AiPoolAcceleratorHeadroomRunningOut", "AiPoolPoolAcceleratorHeadroomLow",
+                   "AiPoolPoolAcceleratorsExhausted", POOL_PENDING_ALERT, "AiPoolPoolAcceleratorHeadroomRunningOut")
 SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\S+)?$")
 LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"\s*,?\s*')
 IGNORED = {"__name__", "job", "instance"}
@@ -169,9 +193,10 @@ class Checks:
         for _ in range(attempts):
             _, samples = fetch_metrics(self.exporter)
             cap = {ls: v for ls, v in samples.get("aipool_queue_capability_accelerators", [])}
-            want = {ls: v / cap[ls] for ls, v in samples.get("aipool_queue_workload_available_accelerators", [])
+            want = {ls: v / cap[ls] for ls, v in samples.get("aipool_queue_remaining_accelerators", [])
                     if cap.get(ls, 0) > 0}
-            got = {labelset(s["metric"]): float(s["value"][1]) for s in dq.instant(self.prom, HEADROOM)}
+            got = {labelset(s["metric"]): float(s["value"][1]) for s in dq.instant(self.prom, HEADROOM)
+                   if s["metric"].get("job") == JOB}
             wrong = [f"{dict(ls)}: {got.get(ls)} != {v}" for ls, v in want.items()
                      if ls not in got or not math.isclose(got[ls], v, rel_tol=1e-9)]
             extra = set(got) - set(want)
@@ -193,11 +218,110 @@ class Checks:
         firing = dq.instant(self.prom, 'ALERTS{alertname="AiPoolThresholdRulesMissing"}')
         self.report(not firing, "AiPoolThresholdRulesMissing is quiet (rules.yml loaded)", f"{firing}")
 
-    def dashboards(self) -> None:
+    def alerts(self, job: str, account: str) -> list[dict]:
+        return [a for a in dq.prom_get(self.prom, "/api/v1/alerts", {})["alerts"]
+                if a["labels"].get("job") == job and a["labels"].get("account") == account]
+
+    def seed_queue(self, job: str, account: str, free_queues: bool, timeout: float = 10) -> None:
+        """The seed's full queue reads 0 free and has the pending alert active (it
+        needs `for:` 15m to fire; pending is the state a short run can see)."""
+        where = f"{account} ({job})"
+        sel = f'job="{job}", account="{account}"'
+        ratio = dq.instant(self.prom, f'aipool:queue_accelerator_headroom:ratio{{{sel}, queue_id="{FULL_QUEUE}"}}')
+        self.report(bool(ratio) and all(float(r["value"][1]) == 0 for r in ratio),
+                    f"{where}: seed queue {FULL_QUEUE} has headroom 0",
+                    ", ".join(r["value"][1] for r in ratio) or "no headroom series")
+        deadline = time.time() + timeout
+        active = []
+        while time.time() < deadline:
+            active = [a for a in self.alerts(job, account)
+                      if a["labels"].get("alertname") == PENDING_ALERT and a["labels"].get("queue_id") == FULL_QUEUE]
+            if active:
+                break
+            time.sleep(1)
+        self.report(bool(active) and all(a["state"] in ("pending", "firing") for a in active),
+                    f"{where}: {PENDING_ALERT} active for {FULL_QUEUE}",
+                    ", ".join(f"{a['state']} value {a['value']}" for a in active) or "not active")
+        if not free_queues:
+            return
+        # Seed numbers exactly (the examples' simulator does not drift).
+        for q in FREE_QUEUES:
+            ratio = dq.instant(self.prom, f'aipool:queue_accelerator_headroom:ratio{{{sel}, queue_id="{q}"}}')
+            self.report(bool(ratio) and all(float(r["value"][1]) == 1 for r in ratio),
+                        f"{where}: seed queue {q} has headroom 1 (all free)",
+                        ", ".join(r["value"][1] for r in ratio) or "no headroom series")
+        # The pools of these queues (the simulator's OpenAPI puts the serverless
+        # queues in other pools than the console does).
+        pools = {r["metric"]["queue_id"]: r["metric"]["pool_id"] for r in dq.instant(
+            self.prom, f'aipool_queue_info{{{sel}, queue_id=~"{"|".join((FULL_QUEUE,) + FREE_QUEUES)}"}}')}
+        full_pool = pools.get(FULL_QUEUE, FULL_POOL)
+        free_pools = {pools[q] for q in FREE_QUEUES if q in pools}
+        deadline = time.time() + timeout
+        active = []
+        while time.time() < deadline:
+            active = [a for a in self.alerts(job, account)
+                      if a["labels"].get("alertname") == POOL_PENDING_ALERT and a["labels"].get("pool_id") == full_pool]
+            if active:
+                break
+            time.sleep(1)
+        self.report(bool(active), f"{where}: {POOL_PENDING_ALERT} active for pool {full_pool}",
+                    ", ".join(f"{a['state']} value {a['value']}" for a in active) or "not active")
+        wrong = [f"{a['labels']['alertname']} {a['labels'].get('queue_id') or a['labels'].get('pool_id')}"
+                 for a in self.alerts(job, account) if a["labels"].get("alertname") in HEADROOM_ALERTS
+                 and (a["labels"].get("queue_id") in FREE_QUEUES or
+                      ("queue_id" not in a["labels"] and a["labels"].get("pool_id") in free_pools))]
+        self.report(not wrong, f"{where}: no headroom alert for the seed's free queues and their pools",
+                    "; ".join(wrong) or f"queues {', '.join(FREE_QUEUES)}, pools {', '.join(sorted(free_pools))}")
+
+    def seed_queues(self, examples: list[dict]) -> None:
+        _, samples = fetch_metrics(self.exporter)
+        demo = sorted({dict(ls)["account"] for ls, _ in samples.get("aipool_queue_info", [])
+                       if dict(ls).get("queue_id") == FULL_QUEUE})
+        self.report(bool(demo), f"the demo has the seed queue {FULL_QUEUE}", ", ".join(demo) or "in no account")
+        for account in demo:
+            self.seed_queue(JOB, account, free_queues=False)
+        for ex in examples:
+            for a in ex["accounts"]:
+                if a["provider"] == "aihc":
+                    self.seed_queue(EXAMPLES_JOB, a["name"], free_queues=True)
+
+    def wait_for_examples(self, examples: list[dict], timeout: float) -> bool:
+        """Every example exporter scraped twice with a successful poll between, and
+        every account up."""
+        deadline = time.time() + timeout
+        names = [a["name"] for ex in examples for a in ex["accounts"]]
+        missing = names
+        while time.time() < deadline:
+            try:
+                polled = dq.instant(self.prom, f'changes(aipool_polls_total{{job="{EXAMPLES_JOB}", '
+                                               f'result="success"}}[5m]) >= 1 and on (instance) '
+                                               f'count_over_time(up{{job="{EXAMPLES_JOB}"}}[5m]) >= 2')
+                up = dq.instant(self.prom, f'aipool_up{{job="{EXAMPLES_JOB}"}} == 1')
+            except RuntimeError as e:
+                missing = [str(e)]
+                time.sleep(0.5)
+                continue
+            ready = {r["metric"]["account"] for r in polled} & {r["metric"]["account"] for r in up}
+            missing = [n for n in names if n not in ready]
+            if not missing:
+                break
+            time.sleep(0.5)
+        return self.report(not missing, f"every example account ({len(names)}) up and polled between two scrapes",
+                           f"not yet: {missing}" if missing else ", ".join(names))
+
+    def dashboards(self, examples: list[dict]) -> None:
         print("dashboards (tests/e2e/dashboard_queries.py)")
         passed, failed = dq.run(self.prom, ROOT / "grafana")
         self.passed += passed
         self.failed += failed
+        for ex in examples:
+            for a in ex["accounts"]:
+                scope = {"account": a["name"], "provider": a["provider"], "job": EXAMPLES_JOB}
+                passed, failed = dq.run(self.prom, ROOT / "grafana", verbose=False, scope=scope)
+                self.report(failed == 0, f"dashboards for {a['provider']} account {a['name']} ({ex['file']})",
+                            f"{passed} queries with data" if not failed else f"{failed} of {passed + failed} failed")
+                self.passed += passed
+                self.failed += failed
 
 
 def _rfc3339(s: str) -> float:
@@ -221,14 +345,18 @@ def main() -> int:
     ap.add_argument("--prometheus", required=True, help="e.g. http://127.0.0.1:9090")
     ap.add_argument("--exporter", required=True, help="e.g. http://127.0.0.1:9877")
     ap.add_argument("--wait", type=float, default=60, help="seconds to wait for scrapes and rule evaluation")
+    ap.add_argument("--examples", help="JSON file: [{file, accounts: [{name, provider}]}] of the example exporters "
+                    f"scraped as job {EXAMPLES_JOB}")
     args = ap.parse_args()
+    examples = json.loads(pathlib.Path(args.examples).read_text(encoding="utf-8")) if args.examples else []
     c = Checks(args.prometheus.rstrip("/"), args.exporter.rstrip("/"))
-    if c.wait_for_data(args.wait):
+    if c.wait_for_data(args.wait) and (not examples or c.wait_for_examples(examples, args.wait)):
         c.target_and_rules()
         c.families()
         c.headroom()
         c.recording_rules()
-        c.dashboards()
+        c.seed_queues(examples)
+        c.dashboards(examples)
     print(f"prometheus-e2e: {c.passed} passed, {c.failed} failed")
     return 1 if c.failed else 0
 
