@@ -127,12 +127,10 @@ def expected_row(kind: str, key: tuple, series: dict) -> tuple[dict, str]:
         if nodes is not None and per_node is not None:
             get["capability"] = nodes * per_node
             cap_source = "nodes_x_per_node"
+    # Free is the exporter's `remaining`, on every platform (workload_available
+    # is not free: the seed's full queue reports 8 of 8 with all 8 allocated).
     if get["remaining"] is not None:
         free, source = get["remaining"], "remaining"
-    elif get["workload_available"] is not None:
-        free, source = get["workload_available"], "workload_available"
-    elif get["capability"] is not None and get["allocated"] is not None:
-        free, source = get["capability"] - get["allocated"], "capability_minus_allocated"
     else:
         free, source = None, "unknown"
     return {"capability": get["capability"], "allocated": get["allocated"], "free": free,
@@ -220,7 +218,10 @@ def check(dom_text: str, metrics_text: str, metrics_path: str = "/metrics") -> R
     ordered = known == sorted(known) and all(h is None for h in headrooms[first_unknown:])
     report(ordered, "rows ordered by headroom, least first, unknown last",
            " ".join("-" if h is None else f"{h:.2f}" for h in headrooms))
-    report(len(sources) >= 3, "free figures from several sources", f"{sources}")
+    report(set(sources) <= {"remaining", "unknown"} and sources.get("remaining", 0) > 0,
+           "free is remaining, or unknown where no platform figure exists", f"{sources}")
+    report(bool(headrooms) and headrooms[0] == 0, "a full queue or pool (0 free) sorts first",
+           " ".join("-" if h is None else f"{h:.2f}" for h in headrooms[:5]))
     report(metrics_path in dom.links, f"links to {metrics_path}", f"{dom.links}")
     return report
 
