@@ -216,7 +216,7 @@ enum Event {
     Account {
         index: usize,
         status: Status,
-        data: Option<AccountData>,
+        data: Option<Box<AccountData>>,
         seconds: f64,
     },
     Exposition(Result<scrape::Exposition, ScrapeError>),
@@ -234,7 +234,7 @@ impl Source {
                         let _ = tx.send(Event::Account {
                             index,
                             status,
-                            data,
+                            data: data.map(Box::new),
                             seconds,
                         });
                     });
@@ -282,7 +282,7 @@ impl State {
                     e.poll_seconds = Some(seconds);
                     // A failed poll keeps the last good data, as the daemon does.
                     if let Some(d) = data {
-                        e.data = Some(Arc::new(d));
+                        e.data = Some(Arc::new(*d));
                     }
                 }
             }
@@ -357,6 +357,22 @@ fn prepare(args: &Args) -> Result<(Source, State), Usage> {
         fetched: false,
     };
     if let Some(path) = &args.config_file {
+        let url_only = [
+            ("--user", args.user.is_some()),
+            ("--password-file", args.password_file.is_some()),
+            ("--password-env", args.password_env.is_some()),
+            ("--cacert", args.cacert.is_some()),
+            ("--cert", args.cert.is_some()),
+            ("--key", args.key.is_some()),
+            ("--insecure", args.insecure),
+        ];
+        let given: Vec<&str> = url_only.iter().filter(|f| f.1).map(|f| f.0).collect();
+        if !given.is_empty() {
+            return Err(Usage::one(format!(
+                "{}: only for --url, not with --config.file",
+                given.join(", ")
+            )));
+        }
         let settings = config::load(path, &Env::from_process()).map_err(|errors| {
             // The same lines as `check-config`.
             Usage(

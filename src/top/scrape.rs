@@ -126,6 +126,8 @@ struct Building {
     duration: Option<f64>,
     interval: Option<f64>,
     partial: Option<f64>,
+    /// `aipool_api_request_failures_total` by (reason, api).
+    failures: BTreeMap<(String, String), f64>,
     snapshot: Snapshot,
     has_data: bool,
     region: Option<String>,
@@ -253,6 +255,12 @@ pub fn accounts(samples: &[Sample]) -> Exposition {
             "aipool_poll_duration_seconds" => b.duration = Some(v),
             "aipool_poll_interval_seconds" => b.interval = Some(v),
             "aipool_poll_partial_errors" => b.partial = Some(v),
+            "aipool_api_request_failures_total" if v > 0.0 => {
+                b.failures.insert(
+                    (s.label("reason").to_string(), s.label("api").to_string()),
+                    v,
+                );
+            }
             "aipool_pool_info" => {
                 b.has_data = true;
                 let p = b.pool(region, s.label("pool_id"));
@@ -355,13 +363,26 @@ pub fn accounts(samples: &[Sample]) -> Exposition {
                 };
                 Status::Ok { partial }
             } else {
+                let mut message = if b.has_data {
+                    "the exporter's last poll of this account failed; it still serves the last good data".to_string()
+                } else {
+                    "the exporter has no fresh data for this account".to_string()
+                };
+                if !b.failures.is_empty() {
+                    let counts: Vec<String> = b
+                        .failures
+                        .iter()
+                        .map(|((reason, api), n)| format!("{reason} {api} ×{n}"))
+                        .collect();
+                    message.push_str(&format!(
+                        "; failed requests since it started: {}",
+                        counts.join(", ")
+                    ));
+                }
+                message.push_str(" (its status page and log name the last error)");
                 Status::Failed(Failure {
                     reason: "down".into(),
-                    message: if b.has_data {
-                        "the exporter's last poll of this account failed; it still serves the last good data (its status page and log name the reason)".into()
-                    } else {
-                        "the exporter has no fresh data for this account (its status page and log name the reason)".into()
-                    },
+                    message,
                     url: String::new(),
                     api: String::new(),
                 })
@@ -703,9 +724,23 @@ mod tests {
 
     #[test]
     fn a_down_account_without_data_is_a_failure_with_no_rows() {
-        let (samples, _) = parse("aipool_up{provider=\"sugon\",account=\"s\"} 0\n");
+        let (samples, _) = parse(
+            "aipool_up{provider=\"sugon\",account=\"s\"} 0\n\
+             aipool_api_request_failures_total{provider=\"sugon\",account=\"s\",api=\"login\",reason=\"auth\"} 3\n\
+             aipool_api_request_failures_total{provider=\"sugon\",account=\"s\",api=\"center\",reason=\"timeout\"} 0\n",
+        );
         let e = accounts(&samples);
-        assert!(matches!(&e.accounts[0].status, Status::Failed(f) if f.reason == "down"));
+        let Status::Failed(f) = &e.accounts[0].status else {
+            panic!("{:?}", e.accounts[0].status)
+        };
+        assert_eq!(f.reason, "down");
+        assert!(
+            f.message.contains("no fresh data")
+                && f.message
+                    .contains("failed requests since it started: auth login ×3 ("),
+            "{}",
+            f.message
+        );
         assert!(e.accounts[0].data.is_none());
     }
 }
