@@ -54,28 +54,33 @@ const DEMO_ACCOUNTS: [(&str, &str); 5] = [
     ("sugon-demo", "sugon"),
 ];
 
-/// The whitespace-separated columns of the capacity table's first row.
-fn first_row(stdout: &str) -> Vec<&str> {
+/// The capacity table's rows, as whitespace-separated columns.
+fn capacity_rows(stdout: &str) -> Vec<Vec<&str>> {
     let mut lines = stdout
         .lines()
         .skip_while(|l| !(l.starts_with("ACCOUNT ") && l.contains("HEADROOM")));
     assert!(lines.next().is_some(), "no capacity table:\n{stdout}");
-    lines.next().unwrap_or("").split_whitespace().collect()
+    lines
+        .take_while(|l| !l.is_empty() && !l.starts_with('*'))
+        .map(|l| l.split_whitespace().collect())
+        .collect()
 }
 
 /// The seed's full serverless queue (console API, 000 seed: capability 8,
 /// allocated 8 H20 cards, workloadAvailable 8, `remaining` without cards) has
-/// 0 free and sorts first, in the table and in the JSON; every row's figures
-/// are the exporter's own series.
+/// 0 free and is the first queue row, in the table and in the JSON (only its
+/// own pool's total, as full, may come before it); every row's figures and
+/// parent are the exporter's own series.
 ///
 /// Awaits the AIHC branch (free = the `remaining` quantity, 0 here): until it
-/// is merged this queue reads free 8.
+/// is merged this queue reads free 8 and sorts among the 100 % rows.
 #[test]
 fn demo_accounts_show_the_full_queue_first_with_the_exporters_figures() {
     let (_sim, sim) = simulator(100);
     let dir = tempfile::tempdir().unwrap();
     let cfg = write(dir.path(), "demo.toml", &demo_config(&sim));
     let cfg_arg = format!("--config.file={cfg}");
+    let full_pool = "aihc-mv940z1b57zu";
 
     let out = top(&["--once", &cfg_arg]);
     let (stdout, stderr) = text(&out);
@@ -84,22 +89,36 @@ fn demo_accounts_show_the_full_queue_first_with_the_exporters_figures() {
         !stdout.contains('\x1b'),
         "escape codes in piped output:\n{stdout}"
     );
-    let first = first_row(&stdout);
+    let rows = capacity_rows(&stdout);
+    let first_queue = rows
+        .iter()
+        .position(|r| {
+            r.iter()
+                .any(|c| c.starts_with("(aihcq-") || c.starts_with("(queue-"))
+        })
+        .unwrap();
+    for r in &rows[..first_queue] {
+        assert!(
+            r[0] == "aihc-console-demo" && r.iter().any(|c| c.contains(full_pool)),
+            "a pool row before the full queue that is not its pool: {r:?}\n{stdout}"
+        );
+        assert_eq!(r[r.len() - 3..r.len() - 1], ["0", "%"], "{r:?}");
+    }
+    let q = &rows[first_queue];
+    assert_eq!(q[0], "aihc-console-demo", "{stdout}");
+    assert!(q.iter().any(|c| c.contains(full_pool)), "{q:?}");
+    let name = q.iter().position(|c| *c == "(aihcq-1jpvdatpi23i)").unwrap();
+    assert_eq!(q[name - 1], "aihc-test-pd-as");
     assert_eq!(
-        first,
+        q[q.len() - 7..],
         [
-            "aihc-console-demo",
-            "aihc-mv940z1b57zu",
-            "aihc-test-pd-as",
-            "(aihcq-1jpvdatpi23i)",
-            "63a9f0ea7bb98050796b649e85481845",
             "baidu.com/h20_141g_cgpu",
             "8",
             "8",
             "0",
             "0",
             "%",
-            "████████████████████",
+            "████████████████████"
         ],
         "{stdout}"
     );
@@ -107,8 +126,22 @@ fn demo_accounts_show_the_full_queue_first_with_the_exporters_figures() {
     let out = top(&["--once", "--output=json", &cfg_arg]);
     assert_eq!(out.status.code(), Some(0));
     let doc = json(&out);
-    let row = &doc["rows"][0];
+    let rows = doc["rows"].as_array().unwrap();
+    let first_queue = rows.iter().position(|r| !r["queue_id"].is_null()).unwrap();
+    for r in &rows[..first_queue] {
+        assert_eq!(
+            (&r["account"], &r["pool_id"], &r["headroom"]),
+            (
+                &Value::from("aihc-console-demo"),
+                &Value::from(full_pool),
+                &Value::from(0)
+            ),
+            "{r}"
+        );
+    }
+    let row = &rows[first_queue];
     assert_eq!(row["account"], "aihc-console-demo", "{row}");
+    assert_eq!(row["pool_id"], full_pool);
     assert_eq!(row["queue_id"], "aihcq-1jpvdatpi23i");
     assert_eq!(row["queue_name"], "aihc-test-pd-as");
     assert_eq!(row["accelerator"], "baidu.com/h20_141g_cgpu");
@@ -119,10 +152,10 @@ fn demo_accounts_show_the_full_queue_first_with_the_exporters_figures() {
 
     // Every row says what the exporter's series say: free is the remaining
     // quantity (no series: null), capability and allocated likewise (Sugon's
-    // capability is nodes × cards per node, which no series holds).
+    // capability is nodes × cards per node, which no series holds), and the
+    // parent is the queue's `parent_queue`.
     let (_exp, addr) = exporter(&demo_config(&sim), &[]);
     let m = scrape(&addr);
-    let rows = doc["rows"].as_array().unwrap();
     assert!(rows.len() >= 15, "{doc:#}");
     for r in rows {
         let s = |k: &str| r[k].as_str().unwrap_or("");
@@ -130,14 +163,19 @@ fn demo_accounts_show_the_full_queue_first_with_the_exporters_figures() {
             ("account", s("account")),
             ("cloud_region", s("cloud_region")),
             ("pool_id", s("pool_id")),
-            ("accelerator", s("accelerator")),
         ];
         let level = if r["queue_id"].is_null() {
+            assert!(r["parent_queue"].is_null(), "{r}");
             "pool"
         } else {
             want.push(("queue_id", s("queue_id")));
+            let info = m.find("aipool_queue_info", &want);
+            assert_eq!(info.len(), 1, "{r}");
+            assert_eq!(r["parent_queue"], info[0].1["parent_queue"].as_str(), "{r}");
+            assert_eq!(r["queue_name"], info[0].1["queue_name"].as_str(), "{r}");
             "queue"
         };
+        want.push(("accelerator", s("accelerator")));
         let series = |q: &str| {
             let found = m.find(&format!("aipool_{level}_{q}_accelerators"), &want);
             assert!(found.len() <= 1, "{found:?}");
@@ -156,7 +194,8 @@ fn demo_accounts_show_the_full_queue_first_with_the_exporters_figures() {
     }
 }
 
-/// The status lines and the JSON document's shape for the demo accounts.
+/// The status lines (counts as the exporter counts them) and the JSON
+/// document's shape for the demo accounts.
 #[test]
 fn demo_accounts_status_lines_and_json_shape() {
     let (_sim, sim) = simulator(100);
@@ -167,35 +206,34 @@ fn demo_accounts_status_lines_and_json_shape() {
     let out = top(&["--once", &cfg_arg]);
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
-    let status = |account: &str| -> String {
-        stdout
+    let (_exp, addr) = exporter(&demo_config(&sim), &[]);
+    let m = scrape(&addr);
+    for (account, provider) in DEMO_ACCOUNTS {
+        let line = stdout
             .lines()
             .find(|l| l.starts_with(&format!("{account} ")))
-            .unwrap_or_else(|| panic!("no status line for {account}:\n{stdout}"))
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let secs = regex_free_seconds;
-    assert_eq!(
-        secs(&status("aihc-console-demo")),
-        "aihc-console-demo aihc ok 4 pools, 6 queues, 0 compute units in S s"
-    );
-    assert_eq!(
-        secs(&status("aihc-openapi-demo")),
-        "aihc-openapi-demo aihc ok 4 pools, 9 queues, 0 compute units in S s"
-    );
-    assert_eq!(
-        secs(&status("qianfan-demo")),
-        "qianfan-demo qianfan ok 0 pools, 0 queues, 4 compute units, 5 services in S s"
-    );
-    assert_eq!(
-        secs(&status("modelarts-demo")),
-        "modelarts-demo modelarts ok 3 pools, 0 queues, 0 compute units in S s"
-    );
-    assert_eq!(
-        secs(&status("sugon-demo")),
-        "sugon-demo sugon ok 4 pools, 0 queues, 0 compute units in S s"
+            .unwrap_or_else(|| panic!("no status line for {account}:\n{stdout}"));
+        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        let n = |family: &str| m.find(family, &[("account", account)]).len();
+        let mut want = format!(
+            "{account} {provider} ok {} pools, {} queues, {} compute units",
+            n("aipool_pool_info"),
+            n("aipool_queue_info"),
+            n("aipool_compute_unit_info")
+        );
+        if n("aipool_service_info") > 0 {
+            want.push_str(&format!(", {} services", n("aipool_service_info")));
+        }
+        want.push_str(" in S s");
+        assert_eq!(
+            regex_free_seconds(&line),
+            want.replace(" 1 pools", " 1 pool")
+        );
+    }
+    assert!(
+        stdout.contains(" 9 queues, 0 compute units")
+            && stdout.contains("4 compute units, 5 services"),
+        "{stdout}"
     );
     // The OpenAPI's copy of the full queue: remaining = 8 − 8 = 0.
     let open_full = stdout
@@ -234,7 +272,11 @@ fn demo_accounts_status_lines_and_json_shape() {
     for a in accounts {
         assert_eq!(a["ok"], true, "{a}");
         assert!(a.get("reason").is_none(), "{a}");
-        assert!(a["pools"].is_u64() && a["queues"].is_u64(), "{a}");
+        let name = a["name"].as_str().unwrap();
+        let n = |family: &str| m.find(family, &[("account", name)]).len();
+        assert_eq!(a["pools"], n("aipool_pool_info"), "{a}");
+        assert_eq!(a["queues"], n("aipool_queue_info"), "{a}");
+        assert_eq!(a["compute_units"], n("aipool_compute_unit_info"), "{a}");
         assert!(a["poll_seconds"].as_f64().unwrap() > 0.0, "{a}");
     }
     assert_eq!(accounts[1]["queues"], 9);
