@@ -35,7 +35,7 @@ struct Cli {
     #[arg(long = "web.config.file", value_name = "PATH")]
     web_config_file: Option<PathBuf>,
 
-    /// [default: info; error for `top`, whose status lines say what the
+    /// Log level [default: info; error for `top`, whose status lines say what the
     /// warnings would]
     #[arg(long = "log.level", value_enum, global = true)]
     log_level: Option<LogLevel>,

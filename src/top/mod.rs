@@ -49,7 +49,7 @@ pub const EXIT_USAGE: u8 = 2;
 pub enum Output {
     /// Status lines and tables for people.
     Table,
-    /// One JSON document per refresh (see `top::json`).
+    /// One JSON document per refresh (fields: README, "First five minutes").
     Json,
 }
 
