@@ -20,8 +20,8 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::{self, AccountSettings, Env, Settings, Shard, WebSettings};
-use crate::http::{build_client, Limits, PollCtx};
-use crate::poller::Poller;
+use crate::http::build_client;
+use crate::poller::{self, Poller};
 use crate::providers;
 use crate::server;
 use crate::state::{reload_status, AccountState, ReloadRequest, Shared};
@@ -286,17 +286,7 @@ impl Supervisor {
         let state = Arc::new(AccountState::new(account));
         let poller = Poller {
             provider: providers::build(&account.provider_config),
-            ctx: PollCtx {
-                client: self.client.clone(),
-                timeout: account.timeout,
-                max_response_bytes: account.max_response_bytes,
-                stats: state.stats.clone(),
-                limits: Limits::new(
-                    account.retries,
-                    account.requests_per_second,
-                    account.max_concurrency,
-                ),
-            },
+            ctx: poller::context(account, self.client.clone(), state.stats.clone()),
             state: state.clone(),
         };
         let (stop, rx) = watch::channel(false);

@@ -25,4 +25,5 @@ pub mod simulator;
 pub mod state;
 pub mod stats;
 pub mod status_page;
+pub mod top;
 pub mod web;

@@ -1,4 +1,4 @@
-//! The `aipool_exporter` command line: run (default), check-config, simulate, demo.
+//! The `aipool_exporter` command line: run (default), check-config, top, simulate, demo.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 
 use aipool_exporter::config::{self, Env};
 use aipool_exporter::logging::{self, LogFormat, LogLevel};
-use aipool_exporter::{app, demo, simulator};
+use aipool_exporter::{app, demo, simulator, top};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -35,8 +35,10 @@ struct Cli {
     #[arg(long = "web.config.file", value_name = "PATH")]
     web_config_file: Option<PathBuf>,
 
-    #[arg(long = "log.level", value_enum, default_value = "info", global = true)]
-    log_level: LogLevel,
+    /// Log level [default: info; error for `top`, whose status lines say what the
+    /// warnings would]
+    #[arg(long = "log.level", value_enum, global = true)]
+    log_level: Option<LogLevel>,
 
     #[arg(
         long = "log.format",
@@ -60,6 +62,11 @@ enum Command {
         #[arg(long = "web.config.file", value_name = "PATH")]
         web_config_file: Option<PathBuf>,
     },
+    /// Poll the configured accounts once or every interval (or read a running
+    /// exporter with --url) and show per account whether it works and per pool
+    /// and queue the free accelerators, least headroom first; exit 0 if every
+    /// account polled fine, 1 if not, 2 on a bad command line or config.
+    Top(top::Args),
     /// Serve the simulated platform APIs (for demos and tests).
     Simulate {
         /// Address to listen on.
@@ -103,7 +110,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    logging::init(cli.log_level, cli.log_format);
+    let default_level = match cli.command {
+        Some(Command::Top(_)) => LogLevel::Error,
+        _ => LogLevel::Info,
+    };
+    logging::init(cli.log_level.unwrap_or(default_level), cli.log_format);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -120,6 +131,7 @@ fn main() -> ExitCode {
             path,
             web_config_file,
         }) => return check_config(&path, web_config_file.as_deref()),
+        Some(Command::Top(args)) => return rt.block_on(top::run(args)),
         Some(Command::Simulate {
             listen,
             page_cap,

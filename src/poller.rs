@@ -5,15 +5,18 @@
 //! queues vanish), a failure keeps the last good snapshot and flips `up` to 0.
 //! Ticks missed while a poll runs long are skipped, never doubled.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::watch;
 use tokio::time::MissedTickBehavior;
 
-use crate::http::PollCtx;
-use crate::providers::Provider;
+use crate::config::AccountSettings;
+use crate::http::{Limits, PollCtx, PollError};
+use crate::providers::{PollOutput, Provider, ProviderKind};
 use crate::state::{AccountState, Published};
+use crate::stats::AccountStats;
 
 pub struct Poller {
     pub state: Arc<AccountState>,
@@ -50,13 +53,15 @@ impl Poller {
 
     /// One poll: run it, publish the outcome, count it.
     pub async fn poll_once(&self) {
-        let started = Instant::now();
-        // A large fleet may need longer than one interval; the ticks it overlaps are
-        // skipped (and counted), never doubled. A poll that has not finished when
-        // its data would go stale anyway is abandoned.
-        let deadline = self.state.stale_after.max(self.ctx.timeout);
-        let result = tokio::time::timeout(deadline, self.provider.poll(&self.ctx)).await;
-        let duration = started.elapsed();
+        let deadline = deadline(self.state.stale_after, self.ctx.timeout);
+        let Polled { result, duration } = poll(
+            &self.state.name,
+            self.state.provider,
+            self.provider.as_ref(),
+            &self.ctx,
+            deadline,
+        )
+        .await;
         let overruns = (duration.as_secs_f64() / self.state.interval.as_secs_f64()).floor() as u64;
         if overruns > 0 {
             self.state.stats.count_overruns(overruns);
@@ -70,12 +75,7 @@ impl Poller {
         let name = &self.state.name;
         let provider = self.state.provider.as_str();
         match result {
-            Ok(Ok(mut output)) => {
-                output.snapshot.sort();
-                let dropped = output.snapshot.dedupe();
-                for id in &dropped {
-                    tracing::warn!(account = %name, provider, object = %id, "duplicate id in upstream response; kept the first");
-                }
+            Ok(output) => {
                 self.state.stats.count_fired(&output.fired);
                 self.state.stats.count_poll(true);
                 for e in self.state.stats.count_decode_errors(output.decode.errors()) {
@@ -115,35 +115,115 @@ impl Poller {
                     tracing::error!(account = %name, error = %e, "rendering the snapshot failed");
                 }
             }
-            Ok(Err(e)) => {
+            Err(failure) => {
                 self.state.stats.count_poll(false);
-                tracing::warn!(
-                    account = %name,
-                    provider,
-                    api = %e.api,
-                    url = %e.url,
-                    reason = %e.reason,
-                    error = %e.message,
-                    "poll failed; keeping the last good data"
-                );
-                self.state.publish_failure(
-                    duration,
-                    format!("{}: {} {}: {}", e.reason, e.api, e.url, e.message),
-                );
-            }
-            Err(_) => {
-                self.state.stats.count_poll(false);
-                tracing::warn!(
-                    account = %name,
-                    provider,
-                    deadline_s = deadline.as_secs_f64(),
-                    "poll did not finish before stale_after; keeping the last good data"
-                );
-                self.state
-                    .publish_failure(duration, format!("timeout: poll exceeded {deadline:?}"));
+                match &failure {
+                    PollFailure::Request(e) => tracing::warn!(
+                        account = %name,
+                        provider,
+                        api = %e.api,
+                        url = %e.url,
+                        reason = %e.reason,
+                        error = %e.message,
+                        "poll failed; keeping the last good data"
+                    ),
+                    PollFailure::Timeout(deadline) => tracing::warn!(
+                        account = %name,
+                        provider,
+                        deadline_s = deadline.as_secs_f64(),
+                        "poll did not finish before stale_after; keeping the last good data"
+                    ),
+                }
+                self.state.publish_failure(duration, failure.to_string());
             }
         }
     }
+}
+
+/// Why a poll produced no snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PollFailure {
+    /// A request failed and failed the poll (already counted by the HTTP layer).
+    Request(PollError),
+    /// The poll had not finished at its deadline and was abandoned.
+    Timeout(Duration),
+}
+
+impl fmt::Display for PollFailure {
+    /// The text the status page and `aipool_exporter top` show: reason first,
+    /// no secrets (URLs are redacted where requests are sent).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PollFailure::Request(e) => {
+                write!(f, "{}: {} {}: {}", e.reason, e.api, e.url, e.message)
+            }
+            PollFailure::Timeout(deadline) => write!(f, "timeout: poll exceeded {deadline:?}"),
+        }
+    }
+}
+
+/// One poll's outcome and its wall time.
+#[derive(Debug)]
+pub struct Polled {
+    /// The provider's output, sorted and without duplicate ids.
+    pub result: Result<PollOutput, PollFailure>,
+    pub duration: Duration,
+}
+
+/// The poll context of an account: the shared client, and the account's timeout,
+/// body cap and retry, rate and concurrency limits. What the daemon's pollers
+/// and `aipool_exporter top` both poll with.
+pub fn context(
+    account: &AccountSettings,
+    client: reqwest::Client,
+    stats: Arc<AccountStats>,
+) -> PollCtx {
+    PollCtx {
+        client,
+        timeout: account.timeout,
+        max_response_bytes: account.max_response_bytes,
+        stats,
+        limits: Limits::new(
+            account.retries,
+            account.requests_per_second,
+            account.max_concurrency,
+        ),
+    }
+}
+
+/// The longest one poll may run: a large fleet may need longer than one
+/// interval (the ticks it overlaps are skipped, never doubled), but a poll that
+/// has not finished when its data would go stale anyway is abandoned.
+pub fn deadline(stale_after: Duration, timeout: Duration) -> Duration {
+    stale_after.max(timeout)
+}
+
+/// The per-poll work the daemon and `aipool_exporter top` share: the provider's
+/// poll under `deadline`, then the snapshot sorted and deduplicated (each
+/// dropped duplicate logged). Counting and publishing are the caller's.
+pub async fn poll(
+    account: &str,
+    kind: ProviderKind,
+    provider: &dyn Provider,
+    ctx: &PollCtx,
+    deadline: Duration,
+) -> Polled {
+    let started = Instant::now();
+    let result = tokio::time::timeout(deadline, provider.poll(ctx)).await;
+    let duration = started.elapsed();
+    let result = match result {
+        Ok(Ok(mut output)) => {
+            output.snapshot.sort();
+            let dropped = output.snapshot.dedupe();
+            for id in &dropped {
+                tracing::warn!(account = %account, provider = kind.as_str(), object = %id, "duplicate id in upstream response; kept the first");
+            }
+            Ok(output)
+        }
+        Ok(Err(e)) => Err(PollFailure::Request(e)),
+        Err(_) => Err(PollFailure::Timeout(deadline)),
+    };
+    Polled { result, duration }
 }
 
 #[cfg(test)]
