@@ -176,6 +176,7 @@ mod tests {
                     fired: Default::default(),
                     partial: Vec::new(),
                     decode: Default::default(),
+                    failed: Vec::new(),
                 })
             })
         }
