@@ -256,6 +256,7 @@ mod tests {
                     fired: Default::default(),
                     partial: Vec::new(),
                     decode: Default::default(),
+                    failed: Vec::new(),
                 })
             })
         }

@@ -32,6 +32,10 @@ pub const MIB: f64 = 1_048_576.0;
 pub enum RawQuantity {
     Number(f64),
     Text(String),
+    /// Anything else where a number belongs (an object, a list, `true`): kept
+    /// so the field alone is refused when it is parsed, instead of the whole
+    /// object failing to decode (one bad field never costs its neighbours).
+    Other(serde_json::Value),
 }
 
 impl fmt::Display for RawQuantity {
@@ -39,6 +43,7 @@ impl fmt::Display for RawQuantity {
         match self {
             RawQuantity::Number(n) => write!(f, "{n}"),
             RawQuantity::Text(s) => write!(f, "{s:?}"),
+            RawQuantity::Other(v) => write!(f, "{v}"),
         }
     }
 }
@@ -61,6 +66,7 @@ pub fn parse(raw: &RawQuantity) -> Result<Option<f64>, QuantityError> {
         RawQuantity::Number(n) if n.is_finite() => Ok(Some(*n)),
         RawQuantity::Number(n) => Err(QuantityError::NotFinite(n.to_string())),
         RawQuantity::Text(s) => parse_str(s),
+        RawQuantity::Other(v) => Err(QuantityError::Malformed(truncate_for_error(&v.to_string()))),
     }
 }
 

@@ -31,6 +31,32 @@ where
     Ok(())
 }
 
+/// [`for_each_ordered`] for per-unit fetches that fail alone (issue: one bad
+/// pool never blinds an account): `sink` gets every item's outcome, failures
+/// included, in the items' order, and only an error from `sink` ends the run.
+pub async fn for_each_ordered_settled<T, R, E, F, Fut, S>(
+    items: impl IntoIterator<Item = T>,
+    window: usize,
+    mut fetch: F,
+    mut sink: S,
+) -> Result<(), E>
+where
+    F: FnMut(T) -> Fut,
+    Fut: Future<Output = Result<R, E>>,
+    S: FnMut(Result<R, E>) -> Result<(), E>,
+{
+    for_each_ordered(
+        items,
+        window,
+        |item| {
+            let fut = fetch(item);
+            async move { Ok::<_, E>(fut.await) }
+        },
+        &mut sink,
+    )
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +123,39 @@ mod tests {
         assert_eq!(got, vec![0, 1, 2, 3]);
         // Nothing far beyond the failure was started.
         assert!(started.borrow().len() <= 4 + 3, "{:?}", started.borrow());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn settled_runs_hand_over_failures_and_go_on() {
+        let mut got = Vec::new();
+        let r = for_each_ordered_settled(
+            0..6u64,
+            3,
+            |i| async move {
+                tokio::time::sleep(Duration::from_millis(60 - i * 10)).await;
+                if i % 2 == 1 {
+                    Err(format!("item {i} failed"))
+                } else {
+                    Ok(i)
+                }
+            },
+            |r| {
+                got.push(r);
+                Ok(())
+            },
+        )
+        .await;
+        assert_eq!(r, Ok(()));
+        let want: Vec<Result<u64, String>> = (0..6u64)
+            .map(|i| {
+                if i % 2 == 1 {
+                    Err(format!("item {i} failed"))
+                } else {
+                    Ok(i)
+                }
+            })
+            .collect();
+        assert_eq!(got, want);
     }
 
     #[tokio::test]

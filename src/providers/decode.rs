@@ -222,9 +222,12 @@ mod tests {
         let mut log = DecodeLog::default();
         let ok = log.keep_decoded("v3/queues", "queue", "queueId", items);
         let ids: Vec<&str> = ok.iter().map(|q| q.id.as_str()).collect();
-        assert_eq!(ids, ["q-1", "q-3"]);
+        // q-2's cards are an object: the field is refused when parsed, the
+        // queue itself decodes.
+        assert_eq!(ids, ["q-1", "q-2", "q-3"]);
+        assert!(matches!(ok[1].cards, Some(RawQuantity::Other(_))));
         let objects: Vec<&str> = log.errors().iter().map(|e| e.object.as_str()).collect();
-        assert_eq!(objects, ["queue q-2 (#1)", "queue 7 (#2)", "queue #3"]);
+        assert_eq!(objects, ["queue 7 (#2)", "queue #3"]);
         assert!(log
             .errors()
             .iter()
@@ -247,6 +250,15 @@ mod tests {
             (t("1e400"), DecodeReason::NotFinite),
             (t("-1"), DecodeReason::Negative),
             (RawQuantity::Number(-0.5), DecodeReason::Negative),
+            (
+                serde_json::from_str::<RawQuantity>(r#"{"x":1}"#)
+                    .expect("any JSON is a RawQuantity"),
+                DecodeReason::NotANumber,
+            ),
+            (
+                serde_json::from_str::<RawQuantity>("true").expect("any JSON is a RawQuantity"),
+                DecodeReason::NotANumber,
+            ),
         ];
         for (raw, _) in &cases {
             assert_eq!(log.amount("api", "queue q", "f", Some(raw)), None, "{raw}");

@@ -119,6 +119,50 @@ pub struct PollOutput {
     /// Objects and fields left out because they did not decode (see
     /// [`decode`]); counted in `aipool_decode_errors_total` by the poller.
     pub decode: decode::DecodeLog,
+    /// Parts of the account whose own calls failed after their retries (a
+    /// pool's queue or node list, a service's compute units, a region). The
+    /// snapshot holds nothing of a failed unit; the runtime keeps its last good
+    /// series until `stale_after` and then drops them. The account's other
+    /// data is published fresh and `aipool_up` stays 1.
+    pub failed: Vec<FailedUnit>,
+}
+
+/// A part of an account that calls of its own fetch, and that can therefore
+/// fail alone.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Unit {
+    /// A pool with everything under it (queues, nodes, node figures).
+    /// `cloud_region` is `None` for the account's own region.
+    Pool {
+        cloud_region: Option<String>,
+        pool_id: String,
+    },
+    /// A Qianfan service with its compute units.
+    Service { service_id: String },
+    /// A compute region with every pool in it (Sugon: one token and endpoint
+    /// per region).
+    Region { cloud_region: String },
+}
+
+impl std::fmt::Display for Unit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unit::Pool {
+                cloud_region: Some(r),
+                pool_id,
+            } => write!(f, "pool {pool_id} (region {r})"),
+            Unit::Pool { pool_id, .. } => write!(f, "pool {pool_id}"),
+            Unit::Service { service_id } => write!(f, "service {service_id}"),
+            Unit::Region { cloud_region } => write!(f, "region {cloud_region}"),
+        }
+    }
+}
+
+/// A unit whose calls failed, and the (already counted) error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailedUnit {
+    pub unit: Unit,
+    pub error: PollError,
 }
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -126,7 +170,10 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// One platform's view of one account.
 pub trait Provider: Send + Sync {
     /// Polls every list API the account needs and maps the answers into one
-    /// snapshot. Any failed request fails the whole poll: a snapshot is either
-    /// complete or not published (architecture invariant 3).
+    /// snapshot. A failure of the account's own list calls fails the poll; a
+    /// failure of one unit's calls (a pool's queues, a service's compute
+    /// units) is reported in [`PollOutput::failed`] and leaves that unit out,
+    /// so every unit in a published snapshot comes wholly from one successful
+    /// fetch (architecture invariant 3, per unit).
     fn poll<'a>(&'a self, ctx: &'a PollCtx) -> BoxFuture<'a, Result<PollOutput, PollError>>;
 }

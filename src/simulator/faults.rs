@@ -4,7 +4,8 @@
 //! SPEC is a comma-separated list of `TARGET=FAULT[*COUNT]`:
 //! - TARGET: `*` (every request) or a substring of the request's API name (the
 //!   `action`/`Action` query parameter, else the path), e.g. `DescribeQueues`,
-//!   `v3/queues`, `/pools`.
+//!   `v3/queues`, `/pools`, or of its query or body, to pick the calls of one
+//!   pool or service: `resourcePoolId=cce-1`, `"serviceId":"svco-1"`.
 //! - FAULT: `5xx` (503), `429` or `429:SECS` (with `Retry-After`), `slow:DURATION`
 //!   (answers normally after the delay), `hang` (never answers), `reset` (closes
 //!   the connection without a response), `truncate` (the body cut in half),
@@ -50,8 +51,9 @@ pub struct SpecError(String, &'static str);
 
 fn parse_rule(item: &str) -> Result<Rule, SpecError> {
     let err = |why| SpecError(item.to_string(), why);
+    // The last `=`: a target may hold one (`resourcePoolId=cce-1`), a fault never does.
     let (target, rest) = item
-        .split_once('=')
+        .rsplit_once('=')
         .ok_or_else(|| err("expected TARGET=FAULT"))?;
     let (fault, count) = match rest.split_once('*') {
         Some((f, n)) => (
@@ -151,6 +153,13 @@ mod tests {
         f.set("/pools=expire*1,*=skew:-20m").unwrap();
         assert_eq!(f.take("/v2/p/pools"), Some(Fault::Expire));
         assert_eq!(f.take("/v2/p/pools"), Some(Fault::Skew(-1_200_000)));
+        // A target with `=` in it: one pool's calls.
+        f.set("resourcePoolId=cce-1=5xx").unwrap();
+        assert_eq!(
+            f.take("/api/v3/queues?resourcePoolId=cce-1 "),
+            Some(Fault::ServerError)
+        );
+        assert_eq!(f.take("/api/v3/queues?resourcePoolId=cce-2 "), None);
     }
 
     #[test]

@@ -296,12 +296,23 @@ impl std::fmt::Display for ConnectionReset {
 
 impl std::error::Error for ConnectionReset {}
 
-/// The API name faults match against: the action parameter, else the path.
+/// What fault targets match against: the API name (the action parameter, else
+/// the path), then the query and the start of the body, so a target can pick
+/// one pool's or one service's calls (`resourcePoolId=cce-1`,
+/// `"serviceId":"svco-1"`) as well as a whole API (`v3/queues`).
 fn api_name(req: &SimRequest) -> String {
-    req.param("action")
+    let name = req
+        .param("action")
         .or_else(|| req.param("Action"))
         .map(str::to_string)
-        .unwrap_or_else(|| req.path.clone())
+        .unwrap_or_else(|| req.path.clone());
+    let query: Vec<String> = req.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let body = &req.body[..req.body.len().min(1024)];
+    format!(
+        "{name}?{} {}",
+        query.join("&"),
+        String::from_utf8_lossy(body)
+    )
 }
 
 async fn dispatch(

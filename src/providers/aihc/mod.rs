@@ -291,6 +291,7 @@ impl<'a> Collected<'a> {
             fired: self.fired,
             partial: Vec::new(),
             decode: Default::default(),
+            failed: Vec::new(),
         }
     }
 }

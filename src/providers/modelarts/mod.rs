@@ -454,6 +454,7 @@ impl Provider for ModelArts {
                 fired: Fired::default(),
                 partial,
                 decode: Default::default(),
+                failed: Vec::new(),
             })
         })
     }

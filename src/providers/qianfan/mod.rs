@@ -132,6 +132,7 @@ impl Provider for Qianfan {
                 fired: Fired::default(),
                 partial: Vec::new(),
                 decode: Default::default(),
+                failed: Vec::new(),
             })
         })
     }
