@@ -115,7 +115,15 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| normalise(black_box(&pools), black_box(&parsed)))
     });
     g.bench_function("render", |b| {
-        b.iter(|| render_data("aihc", "bench", "bj", black_box(&snapshot)))
+        b.iter(|| {
+            render_data(
+                "aihc",
+                "bench",
+                "bj",
+                black_box(&snapshot),
+                SystemTime::now(),
+            )
+        })
     });
 
     // The scrape side: one published account of the same fleet.
@@ -129,6 +137,8 @@ fn pipeline(c: &mut Criterion) {
         last_duration: Some(Duration::from_secs(1)),
         last_error: None,
         partial_errors: Vec::new(),
+        failed_units: Vec::new(),
+        behind: Vec::new(),
     });
     let accounts = [a];
     let cache = ScrapeCache::new(&BuildInfo::default());

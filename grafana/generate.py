@@ -752,6 +752,20 @@ def exporter_health() -> Dashboard:
                      [target(f"sum by (provider, account, api, reason) "
                              f"(aipool_api_request_failures_total{SELF}) > 0")],
                      {"Value": "Failures"}, sort_by="Failures", desc=True), *NONE), 12, 8)
+    d.add(timeseries("Decode errors", "Objects and fields left out because they did not decode, per second, by "
+                     "account, API and reason (not_a_number, not_finite, negative, malformed_object); the rest of "
+                     "each answer is published. The exporter's warn log names the object and field.",
+                     [target(f"sum by (account, api, reason) "
+                             f"(rate(aipool_decode_errors_total{SELF}[$__rate_interval]))",
+                             "{{account}} {{api}} {{reason}}")], "ops"), 12, 8)
+    d.add(timeseries("Pools behind their account (poll intervals)", "How much older each pool's own data is than "
+                     "its account's last successful poll, in poll intervals: above 0 its calls fail and its last "
+                     "good series are kept until stale_after (AiPoolPoolDataBehind above the dashed threshold).",
+                     [target(f"(aipool_last_success_timestamp_seconds{SELF} - on (job, instance, provider, account) "
+                             f"group_right () aipool_pool_last_success_timestamp_seconds{SELF}) / on (job, instance, "
+                             f"provider, account) group_left () aipool_poll_interval_seconds{SELF}",
+                             "{{account}} {{pool_id}}"),
+                      target("aipool:threshold:unit_behind_poll_intervals", "threshold")], lo=0), 12, 8)
     d.add(timeseries("Normalisations", "Upstream quirks fixed by a named rule, per second (normal; no alert).",
                      [target(f"sum by (account, rule) (rate(aipool_normalizations_total{SELF}[$__rate_interval]))",
                              "{{account}} {{rule}}")], "ops"), 12, 8)

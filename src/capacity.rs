@@ -186,6 +186,30 @@ impl Capacity {
     }
 }
 
+impl Capacity {
+    /// Adds the rows of `previous` whose pool `keep(region, pool_id)` names: a
+    /// pool whose calls failed keeps the rows of its last good fetch, as its
+    /// series are kept on /metrics. Still at most [`KEEP_ROWS`], neediest first.
+    pub fn keep_rows_of(&mut self, previous: &Capacity, keep: impl Fn(&str, &str) -> bool) {
+        let before = self.rows.len();
+        self.rows.extend(
+            previous
+                .rows
+                .iter()
+                .filter(|r| keep(&r.cloud_region, &r.pool_id))
+                .cloned(),
+        );
+        let added = self.rows.len() - before;
+        if added == 0 {
+            return;
+        }
+        self.total_rows += added;
+        self.rows
+            .sort_by(|a, b| by_need(a, b).then_with(|| by_identity(a, b)));
+        self.rows.truncate(KEEP_ROWS);
+    }
+}
+
 impl CapacityRow<&str> {
     fn to_owned_row(&self) -> CapacityRow {
         CapacityRow {

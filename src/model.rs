@@ -214,6 +214,54 @@ pub struct QueueNodes {
     pub node_accelerators: BTreeMap<String, f64>,
 }
 
+/// A part of an account that calls of its own fetch, and that can therefore
+/// fail alone.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Unit {
+    /// A pool with everything under it (queues, nodes, node figures).
+    /// `cloud_region` is `None` for the account's own region.
+    Pool {
+        cloud_region: Option<String>,
+        pool_id: String,
+    },
+    /// A Qianfan service with its compute units.
+    Service { service_id: String },
+    /// A compute region with every pool in it (Sugon: one token and endpoint
+    /// per region).
+    Region { cloud_region: String },
+}
+
+impl std::fmt::Display for Unit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unit::Pool {
+                cloud_region: Some(r),
+                pool_id,
+            } => write!(f, "pool {pool_id} (region {r})"),
+            Unit::Pool { pool_id, .. } => write!(f, "pool {pool_id}"),
+            Unit::Service { service_id } => write!(f, "service {service_id}"),
+            Unit::Region { cloud_region } => write!(f, "region {cloud_region}"),
+        }
+    }
+}
+
+impl Unit {
+    /// Whether the series rendered under `key` belong to this unit (a region
+    /// holds every pool in it).
+    pub fn covers(&self, key: &Unit) -> bool {
+        match (self, key) {
+            (
+                Unit::Region { cloud_region },
+                Unit::Pool {
+                    cloud_region: Some(r),
+                    ..
+                },
+            ) => r == cloud_region,
+            _ => self == key,
+        }
+    }
+}
+
 /// Everything one successful poll of one account produced.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {

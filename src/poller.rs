@@ -84,6 +84,10 @@ impl Poller {
                 for e in &output.partial {
                     tracing::warn!(account = %name, provider, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "part of the account could not be read; the rest is published");
                 }
+                for f in &output.failed {
+                    let e = &f.error;
+                    tracing::warn!(account = %name, provider, unit = %f.unit, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "a unit's calls failed; its last good data is kept until stale_after, the rest is published");
+                }
                 tracing::debug!(
                     account = %name,
                     provider,
@@ -100,7 +104,24 @@ impl Poller {
                     last_success: Some(SystemTime::now()),
                     last_duration: Some(duration),
                     last_error: None,
-                    partial_errors: output.partial.iter().map(ToString::to_string).collect(),
+                    // A failed unit is a partial error too: the gauge counts both.
+                    partial_errors: output
+                        .partial
+                        .iter()
+                        .map(ToString::to_string)
+                        .chain(
+                            output
+                                .failed
+                                .iter()
+                                .map(|f| format!("{}: {}", f.unit, f.error)),
+                        )
+                        .collect(),
+                    failed_units: output
+                        .failed
+                        .iter()
+                        .map(|f| (f.unit.clone(), f.error.to_string()))
+                        .collect(),
+                    behind: Vec::new(),
                 };
                 // Publishing renders the snapshot: a large one takes long enough
                 // to hold up scrapes if it ran on an async worker.

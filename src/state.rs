@@ -14,8 +14,8 @@ use std::time::{Duration, SystemTime};
 
 use crate::capacity::Capacity;
 use crate::config::AccountSettings;
-use crate::exposition::{render_data, render_self, Lines};
-use crate::model::Snapshot;
+use crate::exposition::{render_data, render_self, DataLines, Lines, UnitLines};
+use crate::model::{Snapshot, Unit};
 use crate::providers::ProviderKind;
 use crate::stats::AccountStats;
 
@@ -41,6 +41,22 @@ pub struct Published {
     /// Requests of the last successful poll that failed without failing it
     /// (see `providers::PollOutput::partial`), without secrets, like `last_error`.
     pub partial_errors: Vec<String>,
+    /// Units (pools, services, regions) whose own calls failed in the last
+    /// successful poll, handed to [`AccountState::publish`]: their last good
+    /// series are kept until `stale_after` instead of the fresh data.
+    pub failed_units: Vec<(Unit, String)>,
+    /// What the status page shows of those: each failed unit, when its data was
+    /// last fetched (`None`: never, so it has no series) and why it failed.
+    /// Set by [`AccountState::publish`].
+    pub behind: Vec<Behind>,
+}
+
+/// A unit whose data is older than the account's last successful poll.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Behind {
+    pub unit: Unit,
+    pub fetched: Option<SystemTime>,
+    pub error: String,
 }
 
 #[derive(Debug)]
@@ -74,7 +90,7 @@ pub struct Rendered {
     pub self_lines: Lines,
     /// The last good snapshot's series; shared with the previous publish when a
     /// failed poll keeps them.
-    pub data: Option<Arc<Lines>>,
+    pub data: Option<Arc<DataLines>>,
     /// Pools and queues of the last good snapshot (for the status page).
     pub pools: usize,
     pub queues: usize,
@@ -83,7 +99,7 @@ pub struct Rendered {
 
 impl Rendered {
     /// The data series, unless they are stale at `now` (then they are left out).
-    pub fn fresh_data(&self, now: SystemTime) -> Option<&Lines> {
+    pub fn fresh_data(&self, now: SystemTime) -> Option<&DataLines> {
         self.data
             .as_deref()
             .filter(|_| !self.published.is_stale(self.stale_after, now))
@@ -145,24 +161,90 @@ impl AccountState {
     /// metrics are rendered with the counters as of now.
     pub fn publish(&self, mut next: Published) {
         let snapshot = next.snapshot.take();
-        let data = snapshot.as_deref().map(|s| {
-            Arc::new(render_data(
-                self.provider.as_str(),
-                &self.name,
-                &self.region,
-                s,
-            ))
-        });
-        next.capacity = snapshot
+        let failed = std::mem::take(&mut next.failed_units);
+        let fetched = next.last_success.unwrap_or_else(SystemTime::now);
+        let mut data = snapshot
             .as_deref()
-            .map(|s| Arc::new(Capacity::of(s, &self.region)));
-        let (pools, queues) = snapshot
-            .as_deref()
-            .map_or((0, 0), |s| (s.pools.len(), s.queues.len()));
+            .map(|s| render_data(self.provider.as_str(), &self.name, &self.region, s, fetched));
+        let mut capacity = snapshot.as_deref().map(|s| Capacity::of(s, &self.region));
         // Dropped here, before the swap, so a large snapshot and the previous
         // rendering are not both resident longer than needed.
         drop(snapshot);
-        self.swap(next, data, pools, queues);
+        if let Some(d) = data.as_mut() {
+            let previous = self.rendered();
+            next.behind = self.keep_failed_units(d, &failed, &previous, fetched);
+            if let (Some(c), Some(prev)) =
+                (capacity.as_mut(), previous.published.capacity.as_deref())
+            {
+                let kept: Vec<&Unit> = next
+                    .behind
+                    .iter()
+                    .filter(|b| b.fetched.is_some())
+                    .map(|b| &b.unit)
+                    .collect();
+                let account_region = self.region.as_str();
+                c.keep_rows_of(prev, |region, pool_id| {
+                    // Rows carry the resolved region; a pool in the account's own
+                    // region is keyed without one.
+                    let unit = Unit::Pool {
+                        cloud_region: (region != account_region).then(|| region.to_string()),
+                        pool_id: pool_id.to_string(),
+                    };
+                    kept.iter().any(|k| k.covers(&unit))
+                });
+            }
+        }
+        let (pools, queues) = data.as_ref().map_or((0, 0), |d| (d.pools(), d.queues()));
+        if let Some(c) = capacity.as_mut() {
+            // Kept units count too: their rows and series are still shown.
+            c.pools = pools;
+            c.queues = queues;
+        }
+        next.capacity = capacity.map(Arc::new);
+        self.swap(next, data.map(Arc::new), pools, queues);
+    }
+
+    /// Carries the last good lines of every failed unit from `previous` into
+    /// `data` (in output order), unless they are older than `stale_after` at
+    /// `now`; returns what the status page shows of the failed units. A unit
+    /// the fresh data has (a provider that reported it failed and still
+    /// delivered it) keeps the fresh lines.
+    fn keep_failed_units(
+        &self,
+        data: &mut DataLines,
+        failed: &[(Unit, String)],
+        previous: &Rendered,
+        now: SystemTime,
+    ) -> Vec<Behind> {
+        let mut behind = Vec::with_capacity(failed.len());
+        let mut kept: Vec<UnitLines> = Vec::new();
+        for (unit, error) in failed {
+            let mut fetched = None;
+            for old in previous.data.iter().flat_map(|d| d.units.iter()) {
+                if !unit.covers(&old.unit) || data.units.iter().any(|u| u.unit == old.unit) {
+                    continue;
+                }
+                let fresh_enough = now
+                    .duration_since(old.fetched)
+                    .map_or(true, |age| age <= self.stale_after);
+                if fresh_enough && !kept.iter().any(|k| k.unit == old.unit) {
+                    fetched = Some(fetched.map_or(old.fetched, |f: SystemTime| f.min(old.fetched)));
+                    kept.push(old.clone());
+                }
+            }
+            behind.push(Behind {
+                unit: unit.clone(),
+                fetched,
+                error: error.clone(),
+            });
+        }
+        if !kept.is_empty() {
+            data.units.extend(kept);
+            // Output order is unit order (regions, pool ids, then services),
+            // the order the renderer wrote them in.
+            data.units.sort_by(|a, b| a.unit.cmp(&b.unit));
+        }
+        behind
     }
 
     /// Publishes a failed poll: `up` 0 with `error`, keeping the last good data
@@ -180,11 +262,13 @@ impl AccountState {
             // What the last successful poll could not read is still missing
             // from the data it kept.
             partial_errors: previous.published.partial_errors.clone(),
+            failed_units: Vec::new(),
+            behind: previous.published.behind.clone(),
         };
         self.swap(next, previous.data.clone(), previous.pools, previous.queues);
     }
 
-    fn swap(&self, next: Published, data: Option<Arc<Lines>>, pools: usize, queues: usize) {
+    fn swap(&self, next: Published, data: Option<Arc<DataLines>>, pools: usize, queues: usize) {
         let self_lines = render_self(self, &next, &self.stats.view());
         let entry = Arc::new(Rendered {
             generation: GENERATION.fetch_add(1, Ordering::Relaxed),

@@ -287,6 +287,26 @@ fn accounts_table(h: &mut String, accounts: &[AccountView], now: SystemTime) {
             }
             None => String::new(),
         };
+        // Units whose own calls failed in the last successful poll: what is
+        // shown of them is older than the account's last success, or missing.
+        let mut error = error;
+        for b in &p.behind {
+            let since = match b.fetched {
+                Some(t) => format!(
+                    r#"data from <time datetime="{t}">{t}</time> ({ago})"#,
+                    t = rfc3339(t),
+                    ago = ago(t, now)
+                ),
+                None => "no data".to_string(),
+            };
+            let (reason, _) = b.error.split_once(':').unwrap_or((&b.error, ""));
+            let _ = write!(
+                error,
+                r#"<div class="behind" data-unit="{unit}"><span class="tag stale">behind</span> {unit}: {since}; <span class="reason">{reason}</span></div>"#,
+                unit = esc(&b.unit.to_string()),
+                reason = esc(reason),
+            );
+        }
         let stale_tag = if stale {
             r#" <span class="tag stale" title="older than stale_after: left out of /metrics">stale</span>"#
         } else {

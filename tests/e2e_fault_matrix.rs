@@ -115,6 +115,9 @@ fn is_self_metric(name: &str) -> bool {
     [
         "aipool_up",
         "aipool_last_success_",
+        // Per-unit freshness moves with every good poll, like the account's.
+        "aipool_pool_last_success_",
+        "aipool_service_last_success_",
         "aipool_poll",
         "aipool_api_",
         "aipool_decode_errors_",

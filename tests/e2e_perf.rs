@@ -108,8 +108,9 @@ fn a_scaled_fleet_is_paged_and_polled_completely() {
         .iter()
         .filter(|(_, l, _)| l.contains_key("cloud_region"))
         .count();
-    // Per pool: info, nodes and 15 totals; per queue 21; 3 accelerator infos.
-    assert_eq!(data, 12 * (17 + 4 * 21) + 3);
+    // Per pool: info, nodes, 15 totals and its last success; per queue 21;
+    // 3 accelerator infos.
+    assert_eq!(data, 12 * (18 + 4 * 21) + 3);
     // Pools in 3 pages of 5; one DescribeQueues page per pool.
     assert_eq!(
         m.value(

@@ -96,7 +96,7 @@ impl ScrapeCache {
         for v in &views {
             parts.push(&v.self_lines);
             if let Some(data) = v.fresh_data(now) {
-                parts.push(data);
+                parts.extend(data.parts());
             }
         }
         let chunks = stitch(format, &parts);

@@ -69,6 +69,7 @@ pub enum Fam {
     RegionInfo,
     PoolInfo,
     PoolNodes,
+    PoolLastSuccess,
     PoolQuantity(QuantityKind, Res),
     PoolFlavorNodes,
     NodePhaseNodes,
@@ -82,6 +83,7 @@ pub enum Fam {
     QueueWorkloads,
     AcceleratorInfo,
     ServiceInfo,
+    ServiceLastSuccess,
     ComputeUnitInfo,
     ComputeUnitReplicas,
     ComputeUnitStart,
@@ -117,6 +119,7 @@ const SIMPLE_HEAD: &[(Fam, &str, Kind, &str)] = &[
     (Fam::RegionInfo, "aipool_region_info", Kind::Info, "Compute regions of an account and their names."),
     (Fam::PoolInfo, "aipool_pool_info", Kind::Info, "Resource pools with their name, type and phase."),
     (Fam::PoolNodes, "aipool_pool_nodes", Kind::Gauge, "Nodes in the resource pool."),
+    (Fam::PoolLastSuccess, "aipool_pool_last_success_timestamp_seconds", Kind::Gauge, "Unix time the pool's own data (its queues, nodes) was last fetched; behind the account's aipool_last_success_timestamp_seconds while the pool's calls fail and its last good series are kept."),
 ];
 
 const SIMPLE_MID: &[(Fam, &str, Kind, &str)] = &[
@@ -185,6 +188,12 @@ const SIMPLE_TAIL: &[(Fam, &str, Kind, &str)] = &[
         "aipool_service_info",
         Kind::Info,
         "Qianfan services and their names.",
+    ),
+    (
+        Fam::ServiceLastSuccess,
+        "aipool_service_last_success_timestamp_seconds",
+        Kind::Gauge,
+        "Unix time a Qianfan service's compute units were last fetched; behind the account's while its calls fail and its last good series are kept.",
     ),
     (
         Fam::ComputeUnitInfo,

@@ -12,7 +12,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use hyper::body::Bytes;
 
 use crate::error::{DecodeReason, Reason};
-use crate::model::{QuantityKind, Resources, Snapshot};
+use std::collections::BTreeMap;
+
+use crate::model::{
+    ComputeUnit, Pool, QuantityKind, Queue, QueueNodes, Resources, Service, Snapshot, Unit,
+};
 use crate::quantity::Rule;
 use crate::state::{AccountState, Published};
 use crate::stats::StatsView;
@@ -36,18 +40,75 @@ impl Default for BuildInfo {
     }
 }
 
-/// Pre-rendered sample lines, one buffer per family (catalogue index); empty
-/// buffers for families without samples. Cloning is cheap (`Bytes` are shared).
+/// Pre-rendered sample lines, one buffer per family that has samples, by
+/// catalogue index. Sparse, because an account's data is rendered per pool
+/// (see [`DataLines`]) and a pool has samples in a few families only. Cloning
+/// is cheap (`Bytes` are shared).
 #[derive(Debug, Clone, Default)]
 pub struct Lines {
-    fams: Vec<Bytes>,
+    /// (catalogue index, lines), sorted by index, no empty buffers.
+    fams: Vec<(usize, Bytes)>,
 }
 
 impl Lines {
     /// The sample lines of the family at catalogue index `fam`.
     pub fn family(&self, fam: usize) -> &Bytes {
         static EMPTY: Bytes = Bytes::new();
-        self.fams.get(fam).unwrap_or(&EMPTY)
+        match self.fams.binary_search_by_key(&fam, |(i, _)| *i) {
+            Ok(at) => &self.fams[at].1,
+            Err(_) => &EMPTY,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fams.is_empty()
+    }
+}
+
+/// The data series of one successful poll of an account: what is not tied to
+/// one unit (regions, accelerator models), then each unit's own lines (a pool
+/// with its queues, a service with its compute units) in output order.
+///
+/// Per unit so that a unit whose calls failed in a later poll can keep the
+/// lines of its last good fetch while the rest of the account is fresh (issue
+/// "one bad object never blinds an account"). Stitching the parts in order
+/// gives the same bytes as rendering the account in one piece.
+#[derive(Debug, Clone, Default)]
+pub struct DataLines {
+    pub account: Lines,
+    pub units: Vec<UnitLines>,
+}
+
+/// One unit's series and when they were fetched.
+#[derive(Debug, Clone)]
+pub struct UnitLines {
+    pub unit: Unit,
+    pub lines: Lines,
+    pub fetched: SystemTime,
+    /// Pools and queues in it, for the status page's counts.
+    pub pools: usize,
+    pub queues: usize,
+}
+
+impl DataLines {
+    /// Every part, in output order.
+    pub fn parts(&self) -> impl Iterator<Item = &Lines> {
+        std::iter::once(&self.account).chain(self.units.iter().map(|u| &u.lines))
+    }
+
+    /// The lines of family `fam` across every part (tests and benches).
+    pub fn family_bytes(&self, fam: usize) -> Vec<u8> {
+        self.parts()
+            .flat_map(|l| l.family(fam).iter().copied())
+            .collect()
+    }
+
+    pub fn pools(&self) -> usize {
+        self.units.iter().map(|u| u.pools).sum()
+    }
+
+    pub fn queues(&self) -> usize {
+        self.units.iter().map(|u| u.queues).sum()
     }
 }
 
@@ -94,16 +155,24 @@ impl Out {
         buf.push(b'\n');
     }
 
-    fn finish(self) -> Lines {
+    fn finish(mut self) -> Lines {
+        self.take()
+    }
+
+    /// The lines written so far; the buffers are left empty for the next unit.
+    fn take(&mut self) -> Lines {
         Lines {
             fams: self
                 .bufs
-                .into_iter()
-                .map(|mut b| {
+                .iter_mut()
+                .enumerate()
+                .filter(|(_, b)| !b.is_empty())
+                .map(|(i, b)| {
+                    let mut b = std::mem::take(b);
                     // Growth slack would otherwise stay resident until the next
                     // poll: up to half of every buffer.
                     b.shrink_to_fit();
-                    Bytes::from(b)
+                    (i, Bytes::from(b))
                 })
                 .collect(),
         }
@@ -292,7 +361,7 @@ pub fn render_at(
     for v in &views {
         parts.push(&v.self_lines);
         if let Some(data) = v.fresh_data(now) {
-            parts.push(data);
+            parts.extend(data.parts());
         }
     }
     let chunks = stitch(format, &parts);
@@ -401,22 +470,19 @@ pub fn render_self(account: &AccountState, published: &Published, stats: &StatsV
     out.finish()
 }
 
-/// The data series of one snapshot: what a successful poll publishes.
-pub fn render_data(provider: &str, account: &str, region: &str, s: &Snapshot) -> Lines {
+/// The data series of one snapshot: what a successful poll publishes, per
+/// unit (see [`DataLines`]). `fetched` is when the poll finished: each unit's
+/// `aipool_{pool,service}_last_success_timestamp_seconds`.
+pub fn render_data(
+    provider: &str,
+    account: &str,
+    region: &str,
+    s: &Snapshot,
+    fetched: SystemTime,
+) -> DataLines {
     let mut out = Out::new();
-    render_snapshot(&mut out, provider, account, region, s);
-    out.finish()
-}
-
-fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s: &Snapshot) {
     let reg = |r: &Option<String>| -> String { r.clone().unwrap_or_else(|| region.to_string()) };
-    fn base<'a>(provider: &'a str, account: &'a str, r: &'a str) -> [(&'static str, &'a str); 3] {
-        [
-            ("provider", provider),
-            ("account", account),
-            ("cloud_region", r),
-        ]
-    }
+    let at = unix_seconds(fetched);
 
     for r in &s.regions {
         let b = base(provider, account, &r.id);
@@ -426,171 +492,6 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
             1.0,
         );
     }
-    for p in &s.pools {
-        let region = reg(&p.cloud_region);
-        let b = base(provider, account, &region);
-        let id = ("pool_id", p.id.as_str());
-        let mut info: Vec<(&str, &str)> = vec![
-            b[0],
-            b[1],
-            b[2],
-            id,
-            ("pool_name", &p.name),
-            ("pool_type", &p.pool_type),
-            ("phase", &p.phase),
-        ];
-        // Only platforms with workspaces and pool trees (ModelArts) set these.
-        if let Some(ws) = &p.workspace_id {
-            info.push(("workspace_id", ws));
-        }
-        if let Some(parent) = &p.parent_pool {
-            info.push(("parent_pool", parent));
-        }
-        info.extend(p.extra_info.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        out.sample(index(Fam::PoolInfo), &info, 1.0);
-        // Every other series of the pool starts with these labels.
-        let pre = label_prefix(&[b[0], b[1], b[2], id]);
-        if let Some(n) = p.nodes {
-            out.sample_pre(index(Fam::PoolNodes), &pre, &[], n);
-        }
-        for (kind, res) in &p.quantities {
-            quantities(out, false, *kind, res, &pre);
-        }
-        for ((flavor, state), n) in &p.flavor_nodes {
-            out.sample_pre(
-                index(Fam::PoolFlavorNodes),
-                &pre,
-                &[("flavor", flavor), ("state", state)],
-                *n,
-            );
-        }
-        for (phase, n) in &p.node_phases {
-            out.sample_pre(index(Fam::NodePhaseNodes), &pre, &[("phase", phase)], *n);
-        }
-        for ((flavor, state), n) in &p.flavor_max_nodes {
-            out.sample_pre(
-                index(Fam::PoolFlavorMaxNodes),
-                &pre,
-                &[("flavor", flavor), ("state", state)],
-                *n,
-            );
-        }
-        if let Some(frozen) = p.frozen {
-            out.sample_pre(
-                index(Fam::PoolFrozen),
-                &pre,
-                &[],
-                f64::from(u8::from(frozen)),
-            );
-        }
-        for d in &p.drivers {
-            out.sample_pre(
-                index(Fam::PoolDriverInfo),
-                &pre,
-                &[
-                    ("kind", &d.kind),
-                    ("version", &d.version),
-                    ("state", &d.state),
-                ],
-                1.0,
-            );
-        }
-        if let Some(nc) = &p.node_capability {
-            if let Some(c) = nc.cpu_cores {
-                out.sample_pre(index(Fam::PoolNodeCapability(Res::Cpu)), &pre, &[], c);
-            }
-            if let Some(m) = nc.memory_bytes {
-                out.sample_pre(index(Fam::PoolNodeCapability(Res::Memory)), &pre, &[], m);
-            }
-            for (acc, n) in &nc.accelerators {
-                out.sample_pre(
-                    index(Fam::PoolNodeCapability(Res::Accelerators)),
-                    &pre,
-                    &[("accelerator", acc)],
-                    *n,
-                );
-            }
-        }
-        for (acc, n) in &p.node_limits {
-            out.sample_pre(
-                index(Fam::PoolNodeLimitAccelerators),
-                &pre,
-                &[("accelerator", acc)],
-                *n,
-            );
-        }
-    }
-    let mut last_region: Option<(&Option<String>, String)> = None;
-    for q in &s.queues {
-        // Queues are sorted by region: resolve it once per run of queues.
-        let region = match &last_region {
-            Some((r, resolved)) if *r == &q.cloud_region => resolved.clone(),
-            _ => {
-                let resolved = reg(&q.cloud_region);
-                last_region = Some((&q.cloud_region, resolved.clone()));
-                resolved
-            }
-        };
-        let b = base(provider, account, &region);
-        let ids = [
-            b[0],
-            b[1],
-            b[2],
-            ("pool_id", q.pool_id.as_str()),
-            ("queue_id", q.id.as_str()),
-        ];
-        let pre = label_prefix(&ids);
-        out.sample_pre(
-            index(Fam::QueueInfo),
-            &pre,
-            &[
-                ("queue_name", &q.name),
-                ("queue_type", &q.queue_type),
-                ("parent_queue", &q.parent),
-            ],
-            1.0,
-        );
-        for (kind, res) in &q.quantities {
-            quantities(out, true, *kind, res, &pre);
-        }
-        if let Some(w) = &q.workloads {
-            for (state, n) in [
-                ("running", w.running),
-                ("pending", w.pending),
-                ("inqueue", w.inqueue),
-            ] {
-                out.sample_pre(index(Fam::QueueWorkloads), &pre, &[("state", state)], n);
-            }
-        }
-    }
-    for n in &s.queue_nodes {
-        let region = reg(&n.cloud_region);
-        let b = base(provider, account, &region);
-        let pre = label_prefix(&[
-            b[0],
-            b[1],
-            b[2],
-            ("pool_id", n.pool_id.as_str()),
-            ("queue_id", n.queue_id.as_str()),
-        ]);
-        if let Some(v) = n.nodes {
-            out.sample_pre(index(Fam::QueueNodes), &pre, &[], v);
-        }
-        if let Some(v) = n.free_nodes {
-            out.sample_pre(index(Fam::QueueFreeNodes), &pre, &[], v);
-        }
-        if let Some(v) = n.node_cpu_cores {
-            out.sample_pre(index(Fam::QueueNodeCapability(Res::Cpu)), &pre, &[], v);
-        }
-        for (acc, v) in &n.node_accelerators {
-            out.sample_pre(
-                index(Fam::QueueNodeCapability(Res::Accelerators)),
-                &pre,
-                &[("accelerator", acc)],
-                *v,
-            );
-        }
-    }
     let b = base(provider, account, region);
     for (acc, model) in &s.accelerators {
         out.sample(
@@ -599,49 +500,307 @@ fn render_snapshot(out: &mut Out, provider: &str, account: &str, region: &str, s
             1.0,
         );
     }
+    let account_lines = out.take();
+
+    // Pools with their queues and queue node figures, in the snapshot's sort
+    // order (region, pool id), which is also the output order of every pool
+    // and queue family: grouping changes no byte of the output.
+    type PoolKey<'a> = (&'a Option<String>, &'a str);
+    #[derive(Default)]
+    struct PoolParts<'a> {
+        pool: Option<&'a Pool>,
+        queues: Vec<&'a Queue>,
+        nodes: Vec<&'a QueueNodes>,
+    }
+    let mut pools: BTreeMap<PoolKey<'_>, PoolParts<'_>> = BTreeMap::new();
+    for p in &s.pools {
+        pools
+            .entry((&p.cloud_region, p.id.as_str()))
+            .or_default()
+            .pool = Some(p);
+    }
+    for q in &s.queues {
+        pools
+            .entry((&q.cloud_region, q.pool_id.as_str()))
+            .or_default()
+            .queues
+            .push(q);
+    }
+    for n in &s.queue_nodes {
+        pools
+            .entry((&n.cloud_region, n.pool_id.as_str()))
+            .or_default()
+            .nodes
+            .push(n);
+    }
+    let mut units = Vec::with_capacity(pools.len());
+    for ((cloud_region, pool_id), parts) in &pools {
+        let region = reg(cloud_region);
+        let b = base(provider, account, &region);
+        let pre = label_prefix(&[b[0], b[1], b[2], ("pool_id", pool_id)]);
+        if let Some(p) = parts.pool {
+            render_pool(&mut out, &b, p);
+        }
+        for q in &parts.queues {
+            render_queue(&mut out, &b, q);
+        }
+        for n in &parts.nodes {
+            render_queue_nodes(&mut out, &b, n);
+        }
+        out.sample_pre(index(Fam::PoolLastSuccess), &pre, &[], at);
+        units.push(UnitLines {
+            unit: Unit::Pool {
+                cloud_region: (*cloud_region).clone(),
+                pool_id: pool_id.to_string(),
+            },
+            lines: out.take(),
+            fetched,
+            pools: usize::from(parts.pool.is_some()),
+            queues: parts.queues.len(),
+        });
+    }
+
+    // Services with their compute units, by service id (the compute units'
+    // sort order too).
+    let mut services: BTreeMap<&str, (Option<&Service>, Vec<&ComputeUnit>)> = BTreeMap::new();
     for svc in &s.services {
+        services.entry(svc.id.as_str()).or_default().0 = Some(svc);
+    }
+    for cu in &s.compute_units {
+        services
+            .entry(cu.service_id.as_str())
+            .or_default()
+            .1
+            .push(cu);
+    }
+    for (service_id, (svc, cus)) in &services {
+        if let Some(svc) = svc {
+            out.sample(
+                index(Fam::ServiceInfo),
+                &[
+                    b[0],
+                    b[1],
+                    b[2],
+                    ("service_id", &svc.id),
+                    ("service_name", &svc.name),
+                ],
+                1.0,
+            );
+        }
+        for cu in cus {
+            render_compute_unit(&mut out, &b, cu);
+        }
         out.sample(
-            index(Fam::ServiceInfo),
+            index(Fam::ServiceLastSuccess),
+            &[b[0], b[1], b[2], ("service_id", service_id)],
+            at,
+        );
+        units.push(UnitLines {
+            unit: Unit::Service {
+                service_id: service_id.to_string(),
+            },
+            lines: out.take(),
+            fetched,
+            pools: 0,
+            queues: 0,
+        });
+    }
+    DataLines {
+        account: account_lines,
+        units,
+    }
+}
+
+fn base<'a>(provider: &'a str, account: &'a str, r: &'a str) -> [(&'static str, &'a str); 3] {
+    [
+        ("provider", provider),
+        ("account", account),
+        ("cloud_region", r),
+    ]
+}
+
+fn render_pool(out: &mut Out, b: &[(&'static str, &str); 3], p: &Pool) {
+    let id = ("pool_id", p.id.as_str());
+    let mut info: Vec<(&str, &str)> = vec![
+        b[0],
+        b[1],
+        b[2],
+        id,
+        ("pool_name", &p.name),
+        ("pool_type", &p.pool_type),
+        ("phase", &p.phase),
+    ];
+    // Only platforms with workspaces and pool trees (ModelArts) set these.
+    if let Some(ws) = &p.workspace_id {
+        info.push(("workspace_id", ws));
+    }
+    if let Some(parent) = &p.parent_pool {
+        info.push(("parent_pool", parent));
+    }
+    info.extend(p.extra_info.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    out.sample(index(Fam::PoolInfo), &info, 1.0);
+    // Every other series of the pool starts with these labels.
+    let pre = label_prefix(&[b[0], b[1], b[2], id]);
+    if let Some(n) = p.nodes {
+        out.sample_pre(index(Fam::PoolNodes), &pre, &[], n);
+    }
+    for (kind, res) in &p.quantities {
+        quantities(out, false, *kind, res, &pre);
+    }
+    for ((flavor, state), n) in &p.flavor_nodes {
+        out.sample_pre(
+            index(Fam::PoolFlavorNodes),
+            &pre,
+            &[("flavor", flavor), ("state", state)],
+            *n,
+        );
+    }
+    for (phase, n) in &p.node_phases {
+        out.sample_pre(index(Fam::NodePhaseNodes), &pre, &[("phase", phase)], *n);
+    }
+    for ((flavor, state), n) in &p.flavor_max_nodes {
+        out.sample_pre(
+            index(Fam::PoolFlavorMaxNodes),
+            &pre,
+            &[("flavor", flavor), ("state", state)],
+            *n,
+        );
+    }
+    if let Some(frozen) = p.frozen {
+        out.sample_pre(
+            index(Fam::PoolFrozen),
+            &pre,
+            &[],
+            f64::from(u8::from(frozen)),
+        );
+    }
+    for d in &p.drivers {
+        out.sample_pre(
+            index(Fam::PoolDriverInfo),
+            &pre,
             &[
-                b[0],
-                b[1],
-                b[2],
-                ("service_id", &svc.id),
-                ("service_name", &svc.name),
+                ("kind", &d.kind),
+                ("version", &d.version),
+                ("state", &d.state),
             ],
             1.0,
         );
     }
-    for cu in &s.compute_units {
-        let ids = [
-            b[0],
-            b[1],
-            b[2],
-            ("service_id", cu.service_id.as_str()),
-            ("instance_id", cu.instance_id.as_str()),
-        ];
-        out.sample(
-            index(Fam::ComputeUnitInfo),
-            &[
-                ids[0],
-                ids[1],
-                ids[2],
-                ids[3],
-                ids[4],
-                ("payment_timing", &cu.payment_timing),
-                ("status", &cu.status),
-            ],
-            1.0,
+    if let Some(nc) = &p.node_capability {
+        if let Some(c) = nc.cpu_cores {
+            out.sample_pre(index(Fam::PoolNodeCapability(Res::Cpu)), &pre, &[], c);
+        }
+        if let Some(m) = nc.memory_bytes {
+            out.sample_pre(index(Fam::PoolNodeCapability(Res::Memory)), &pre, &[], m);
+        }
+        for (acc, n) in &nc.accelerators {
+            out.sample_pre(
+                index(Fam::PoolNodeCapability(Res::Accelerators)),
+                &pre,
+                &[("accelerator", acc)],
+                *n,
+            );
+        }
+    }
+    for (acc, n) in &p.node_limits {
+        out.sample_pre(
+            index(Fam::PoolNodeLimitAccelerators),
+            &pre,
+            &[("accelerator", acc)],
+            *n,
         );
-        if let Some(r) = cu.replicas {
-            out.sample(index(Fam::ComputeUnitReplicas), &ids, r);
+    }
+}
+
+fn render_queue(out: &mut Out, b: &[(&'static str, &str); 3], q: &Queue) {
+    let ids = [
+        b[0],
+        b[1],
+        b[2],
+        ("pool_id", q.pool_id.as_str()),
+        ("queue_id", q.id.as_str()),
+    ];
+    let pre = label_prefix(&ids);
+    out.sample_pre(
+        index(Fam::QueueInfo),
+        &pre,
+        &[
+            ("queue_name", &q.name),
+            ("queue_type", &q.queue_type),
+            ("parent_queue", &q.parent),
+        ],
+        1.0,
+    );
+    for (kind, res) in &q.quantities {
+        quantities(out, true, *kind, res, &pre);
+    }
+    if let Some(w) = &q.workloads {
+        for (state, n) in [
+            ("running", w.running),
+            ("pending", w.pending),
+            ("inqueue", w.inqueue),
+        ] {
+            out.sample_pre(index(Fam::QueueWorkloads), &pre, &[("state", state)], n);
         }
-        if let Some(t) = cu.start_timestamp {
-            out.sample(index(Fam::ComputeUnitStart), &ids, t);
-        }
-        if let Some(t) = cu.expiry_timestamp {
-            out.sample(index(Fam::ComputeUnitExpiry), &ids, t);
-        }
+    }
+}
+
+fn render_queue_nodes(out: &mut Out, b: &[(&'static str, &str); 3], n: &QueueNodes) {
+    let pre = label_prefix(&[
+        b[0],
+        b[1],
+        b[2],
+        ("pool_id", n.pool_id.as_str()),
+        ("queue_id", n.queue_id.as_str()),
+    ]);
+    if let Some(v) = n.nodes {
+        out.sample_pre(index(Fam::QueueNodes), &pre, &[], v);
+    }
+    if let Some(v) = n.free_nodes {
+        out.sample_pre(index(Fam::QueueFreeNodes), &pre, &[], v);
+    }
+    if let Some(v) = n.node_cpu_cores {
+        out.sample_pre(index(Fam::QueueNodeCapability(Res::Cpu)), &pre, &[], v);
+    }
+    for (acc, v) in &n.node_accelerators {
+        out.sample_pre(
+            index(Fam::QueueNodeCapability(Res::Accelerators)),
+            &pre,
+            &[("accelerator", acc)],
+            *v,
+        );
+    }
+}
+
+fn render_compute_unit(out: &mut Out, b: &[(&'static str, &str); 3], cu: &ComputeUnit) {
+    let ids = [
+        b[0],
+        b[1],
+        b[2],
+        ("service_id", cu.service_id.as_str()),
+        ("instance_id", cu.instance_id.as_str()),
+    ];
+    out.sample(
+        index(Fam::ComputeUnitInfo),
+        &[
+            ids[0],
+            ids[1],
+            ids[2],
+            ids[3],
+            ids[4],
+            ("payment_timing", &cu.payment_timing),
+            ("status", &cu.status),
+        ],
+        1.0,
+    );
+    if let Some(r) = cu.replicas {
+        out.sample(index(Fam::ComputeUnitReplicas), &ids, r);
+    }
+    if let Some(t) = cu.start_timestamp {
+        out.sample(index(Fam::ComputeUnitStart), &ids, t);
+    }
+    if let Some(t) = cu.expiry_timestamp {
+        out.sample(index(Fam::ComputeUnitExpiry), &ids, t);
     }
 }
 

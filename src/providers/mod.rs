@@ -127,36 +127,7 @@ pub struct PollOutput {
     pub failed: Vec<FailedUnit>,
 }
 
-/// A part of an account that calls of its own fetch, and that can therefore
-/// fail alone.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Unit {
-    /// A pool with everything under it (queues, nodes, node figures).
-    /// `cloud_region` is `None` for the account's own region.
-    Pool {
-        cloud_region: Option<String>,
-        pool_id: String,
-    },
-    /// A Qianfan service with its compute units.
-    Service { service_id: String },
-    /// A compute region with every pool in it (Sugon: one token and endpoint
-    /// per region).
-    Region { cloud_region: String },
-}
-
-impl std::fmt::Display for Unit {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Unit::Pool {
-                cloud_region: Some(r),
-                pool_id,
-            } => write!(f, "pool {pool_id} (region {r})"),
-            Unit::Pool { pool_id, .. } => write!(f, "pool {pool_id}"),
-            Unit::Service { service_id } => write!(f, "service {service_id}"),
-            Unit::Region { cloud_region } => write!(f, "region {cloud_region}"),
-        }
-    }
-}
+pub use crate::model::Unit;
 
 /// A unit whose calls failed, and the (already counted) error.
 #[derive(Debug, Clone, PartialEq)]

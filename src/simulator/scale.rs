@@ -24,10 +24,11 @@ pub const ACCELERATORS: [(&str, &str); 3] = [
 /// `aipool_queue_info`, and CPU, memory and 3 accelerators for each of
 /// capability, allocated, remaining (derived) and deserved.
 pub const SERIES_PER_QUEUE: u64 = 1 + 4 * (2 + ACCELERATORS.len() as u64);
-/// `aipool_pool_info`, `aipool_pool_nodes`, and CPU, memory and 3 accelerators
-/// for each of the pool's capability, allocated and remaining (sums over its
-/// top-level queues).
-pub const SERIES_PER_POOL: u64 = 2 + 3 * (2 + ACCELERATORS.len() as u64);
+/// `aipool_pool_info`, `aipool_pool_nodes`,
+/// `aipool_pool_last_success_timestamp_seconds`, and CPU, memory and 3
+/// accelerators for each of the pool's capability, allocated and remaining
+/// (sums over its top-level queues).
+pub const SERIES_PER_POOL: u64 = 3 + 3 * (2 + ACCELERATORS.len() as u64);
 
 /// The size of the generated fleet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

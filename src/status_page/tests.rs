@@ -40,6 +40,8 @@ fn published(s: Snapshot) -> Published {
         last_duration: Some(Duration::from_millis(310)),
         last_error: None,
         partial_errors: Vec::new(),
+        failed_units: Vec::new(),
+        behind: Vec::new(),
     }
 }
 
@@ -577,4 +579,41 @@ fn the_seeds_full_queue_shows_no_free_cards_first() {
         assert!(r.contains(r#"<span class="h-low">0 %</span>"#), "{r}");
     }
     assert!(!rows[3].contains(r#"<span class="h-low">0 %</span>"#));
+}
+
+#[test]
+fn units_behind_are_marked_with_their_age_and_reason() {
+    let mut p = published(aihc());
+    p.behind = vec![
+        crate::state::Behind {
+            unit: crate::model::Unit::Pool {
+                cloud_region: None,
+                pool_id: "cce-<1>".into(),
+            },
+            fetched: Some(UNIX_EPOCH + Duration::from_secs(T0 - 120)),
+            error: "http_5xx: v3/queues http://h/api: upstream said no".into(),
+        },
+        crate::state::Behind {
+            unit: crate::model::Unit::Service {
+                service_id: "svco-2".into(),
+            },
+            fetched: None,
+            error: "timeout: DescribeComputeUnits http://h/: no answer".into(),
+        },
+    ];
+    let html = page_at(&[view("bj-prod", "aihc", &p)], 10);
+    assert!(
+        html.contains(r#"<div class="behind" data-unit="pool cce-&lt;1&gt;">"#),
+        "{html}"
+    );
+    assert!(
+        html.contains("data from <time datetime=\"2023-11-14T22:11:20Z\">"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<span class="reason">http_5xx</span>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"data-unit="service svco-2""#));
+    assert!(html.contains("service svco-2: no data;"), "{html}");
 }

@@ -175,7 +175,19 @@ impl Session {
                     tracing::debug!(account = %s.name, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "part of the account could not be read");
                 }
                 let data = AccountData::of(&output.snapshot, &s.region);
-                let partial = output.partial.iter().map(ToString::to_string).collect();
+                // A unit whose own calls failed (a pool, a service, a region) is
+                // missing from this view, as from a first poll of the daemon: say so.
+                let partial = output
+                    .partial
+                    .iter()
+                    .map(ToString::to_string)
+                    .chain(
+                        output
+                            .failed
+                            .iter()
+                            .map(|f| format!("{}: {}", f.unit, f.error)),
+                    )
+                    .collect();
                 (Status::Ok { partial }, Some(data), seconds)
             }
             Err(PollFailure::Request(e)) => (

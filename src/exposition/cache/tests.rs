@@ -42,6 +42,8 @@ fn published(queues: &[&str]) -> Published {
         last_duration: Some(Duration::from_millis(5)),
         last_error: None,
         partial_errors: Vec::new(),
+        failed_units: Vec::new(),
+        behind: Vec::new(),
     }
 }
 

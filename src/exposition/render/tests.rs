@@ -64,6 +64,8 @@ fn published(s: Snapshot) -> Published {
         last_duration: Some(Duration::from_millis(250)),
         last_error: None,
         partial_errors: Vec::new(),
+        failed_units: Vec::new(),
+        behind: Vec::new(),
     }
 }
 
@@ -230,11 +232,11 @@ fn modelarts_pool_labels_ceilings_and_frozen() {
         id: "cce-1".into(),
         ..Pool::default()
     });
-    let lines = render_data("modelarts", "ma", "cn-north-4", &s);
+    let lines = render_data("modelarts", "ma", "cn-north-4", &s, std::time::UNIX_EPOCH);
     let text: String = catalogue()
         .iter()
         .enumerate()
-        .map(|(i, _)| String::from_utf8_lossy(lines.family(i)).into_owned())
+        .map(|(i, _)| String::from_utf8_lossy(&lines.family_bytes(i)).into_owned())
         .collect();
     let base = "provider=\"modelarts\",account=\"ma\",cloud_region=\"cn-north-4\"";
     for want in [
@@ -281,4 +283,163 @@ fn queue_node_figures() {
         assert!(t.lines().any(|l| l == e), "missing line {e}\n---\n{t}");
     }
     assert!(!t.contains("queue_id=\"empty\""), "{t}");
+}
+
+/// Two pools with a queue each; `nodes` tells the polls apart.
+fn two_pools(region: Option<&str>, nodes: f64) -> Snapshot {
+    let mut s = Snapshot::default();
+    for (pool, queue) in [("cce-1", "q1"), ("cce-2", "q2")] {
+        s.pools.push(Pool {
+            id: pool.into(),
+            cloud_region: region.map(str::to_string),
+            nodes: Some(nodes),
+            ..Pool::default()
+        });
+        s.queues.push(Queue {
+            pool_id: pool.into(),
+            id: queue.into(),
+            cloud_region: region.map(str::to_string),
+            ..Queue::default()
+        });
+    }
+    s
+}
+
+fn publish_at(a: &AccountState, mut s: Snapshot, at: u64, failed: &[Unit]) {
+    s.pools
+        .retain(|p| !failed.iter().any(|u| u.covers(&pool_unit(p))));
+    s.queues.retain(|q| {
+        !failed.iter().any(|u| {
+            u.covers(&Unit::Pool {
+                cloud_region: q.cloud_region.clone(),
+                pool_id: q.pool_id.clone(),
+            })
+        })
+    });
+    let mut p = published(s);
+    p.last_success = Some(UNIX_EPOCH + Duration::from_secs(at));
+    p.failed_units = failed
+        .iter()
+        .map(|u| {
+            (
+                u.clone(),
+                "http_5xx: v3/queues http://sim/: upstream said no".into(),
+            )
+        })
+        .collect();
+    a.publish(p);
+}
+
+fn pool_unit(p: &Pool) -> Unit {
+    Unit::Pool {
+        cloud_region: p.cloud_region.clone(),
+        pool_id: p.id.clone(),
+    }
+}
+
+fn cce1() -> Unit {
+    Unit::Pool {
+        cloud_region: None,
+        pool_id: "cce-1".into(),
+    }
+}
+
+#[test]
+fn a_failed_pool_keeps_its_last_good_series_until_stale_after() {
+    const T0: u64 = 1_700_000_000;
+    let a = account("bj-prod");
+    publish_at(&a, two_pools(None, 6.0), T0, &[]);
+    // cce-1's queue list fails a minute later; cce-2 is fresh.
+    publish_at(&a, two_pools(None, 7.0), T0 + 60, &[cce1()]);
+    let t = text_at(std::slice::from_ref(&a), Format::Text, T0 + 70);
+    let pool = |id: &str| {
+        format!("provider=\"aihc\",account=\"bj-prod\",cloud_region=\"bj\",pool_id=\"{id}\"")
+    };
+    for line in [
+        format!("aipool_pool_nodes{{{}}} 6", pool("cce-1")),
+        format!("aipool_pool_nodes{{{}}} 7", pool("cce-2")),
+        format!(
+            "aipool_pool_last_success_timestamp_seconds{{{}}} {T0}",
+            pool("cce-1")
+        ),
+        format!(
+            "aipool_pool_last_success_timestamp_seconds{{{}}} {}",
+            pool("cce-2"),
+            T0 + 60
+        ),
+    ] {
+        assert!(t.lines().any(|l| l == line), "missing {line}\n{t}");
+    }
+    // The kept pool's queue is there too, and every family stays in pool order.
+    assert!(t.contains("queue_id=\"q1\""), "{t}");
+    let order: Vec<&str> = t
+        .lines()
+        .filter(|l| l.starts_with("aipool_pool_nodes{"))
+        .collect();
+    assert_eq!(order.len(), 2);
+    assert!(order[0].contains("cce-1") && order[1].contains("cce-2"));
+    let behind = &a.current().behind;
+    assert_eq!(behind.len(), 1);
+    assert_eq!(behind[0].unit, cce1());
+    assert_eq!(
+        behind[0].fetched,
+        Some(UNIX_EPOCH + Duration::from_secs(T0))
+    );
+    assert!(behind[0].error.contains("http_5xx"));
+    // The status page counts the kept pool.
+    assert_eq!(a.rendered().pools, 2);
+
+    // Still failing once its data is older than stale_after (180 s): gone.
+    publish_at(&a, two_pools(None, 8.0), T0 + 200, &[cce1()]);
+    let t = text_at(std::slice::from_ref(&a), Format::Text, T0 + 205);
+    assert!(!t.contains("pool_id=\"cce-1\""), "{t}");
+    assert!(
+        t.contains(&format!("aipool_pool_nodes{{{}}} 8", pool("cce-2"))),
+        "{t}"
+    );
+    assert_eq!(a.current().behind[0].fetched, None);
+
+    // Back: fresh again, nothing behind.
+    publish_at(&a, two_pools(None, 9.0), T0 + 260, &[]);
+    let t = text_at(std::slice::from_ref(&a), Format::Text, T0 + 265);
+    assert!(
+        t.contains(&format!("aipool_pool_nodes{{{}}} 9", pool("cce-1"))),
+        "{t}"
+    );
+    assert!(a.current().behind.is_empty());
+}
+
+#[test]
+fn a_failed_region_keeps_every_pool_in_it_and_a_good_poll_keeps_nothing() {
+    const T0: u64 = 1_700_000_000;
+    let a = account("sg");
+    let mut s = two_pools(Some("11112"), 2.0);
+    s.pools.extend(two_pools(Some("11250"), 3.0).pools);
+    publish_at(&a, s, T0, &[]);
+    let region = Unit::Region {
+        cloud_region: "11250".into(),
+    };
+    let mut s = two_pools(Some("11112"), 4.0);
+    s.pools.extend(two_pools(Some("11250"), 5.0).pools);
+    publish_at(&a, s, T0 + 60, &[region]);
+    let t = text_at(std::slice::from_ref(&a), Format::Text, T0 + 70);
+    let nodes = |r: &str, id: &str, v: u32| {
+        format!("aipool_pool_nodes{{provider=\"aihc\",account=\"sg\",cloud_region=\"{r}\",pool_id=\"{id}\"}} {v}")
+    };
+    for line in [
+        nodes("11112", "cce-1", 4),
+        nodes("11112", "cce-2", 4),
+        nodes("11250", "cce-1", 3),
+        nodes("11250", "cce-2", 3),
+    ] {
+        assert!(t.lines().any(|l| l == line), "missing {line}\n{t}");
+    }
+    // A unit that did not fail is never carried over, even if the fresh poll
+    // lacks it: a vanished pool vanishes.
+    let mut s = two_pools(Some("11112"), 6.0);
+    s.pools.retain(|p| p.id == "cce-1");
+    s.queues.retain(|q| q.pool_id == "cce-1");
+    publish_at(&a, s, T0 + 120, &[]);
+    let t = text_at(std::slice::from_ref(&a), Format::Text, T0 + 125);
+    assert!(!t.contains("11250") && !t.contains("cce-2"), "{t}");
 }
