@@ -158,7 +158,7 @@ mod tests {
                 queues_per_pool: 25
             }
             .series(),
-            1_084_003
+            1_086_003
         );
     }
 
