@@ -231,8 +231,14 @@ impl Decoder {
                 let env: qianfan::dto::Envelope<qianfan::dto::ServicesResult> = json(input)?;
                 if let Some(page) = env.result {
                     let _ = page.next();
-                    for s in page.service_list.iter().flatten() {
-                        qianfan::map::map_service(s).map_err(err)?;
+                    let api = qianfan::client::API_SERVICES;
+                    let mut log = crate::providers::decode::DecodeLog::default();
+                    let list = page.service_list.unwrap_or_default();
+                    let services = qianfan::map::map_services(api, list, &mut log);
+                    // Decoding is per object: a bad service is left out, not an
+                    // error of the page.
+                    if services.iter().any(|s| s.id.trim().is_empty()) {
+                        return Err("a service without an id was kept".into());
                     }
                 }
                 Ok(())
@@ -240,9 +246,20 @@ impl Decoder {
             Decoder::QianfanComputeUnits => {
                 qianfan_body_error(input)?;
                 let env: qianfan::dto::Envelope<qianfan::dto::ComputeUnitsResult> = json(input)?;
+                let list = env.result.and_then(|r| r.instances).unwrap_or_default();
                 for timing in [None, Some("Prepaid")] {
-                    for i in env.result.iter().flat_map(|r| r.instances.iter().flatten()) {
-                        qianfan::map::map_instance("svc-1", i, timing).map_err(err)?;
+                    let mut log = crate::providers::decode::DecodeLog::default();
+                    let units =
+                        qianfan::map::map_instances("svc-1", list.clone(), timing, &mut log);
+                    // No NaN or ±Inf ever reaches the model.
+                    let finite = units.iter().all(|u| {
+                        [u.replicas, u.start_timestamp, u.expiry_timestamp]
+                            .iter()
+                            .flatten()
+                            .all(|v| v.is_finite())
+                    });
+                    if !finite {
+                        return Err("a compute unit holds a value that is not finite".into());
                     }
                 }
                 Ok(())

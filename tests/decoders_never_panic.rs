@@ -270,6 +270,97 @@ proptest! {
     }
 }
 
+/// Qianfan (issue 15): valid compute units and services, each a list element
+/// the property tests below garble one at a time.
+const QIANFAN_INSTANCES: &str = r#"[
+    {"instanceId":"a0085162xxx9d19e58e","paymentTiming":"Prepaid","replicasCount":5,"status":"Running","startTime":"2024-04-01T10:00:00Z","expiredTime":"2024-05-01T10:00:00Z"},
+    {"instanceId":"cu-support-01","paymentTiming":"Postpaid","replicasCount":"2","status":2,"startTime":"2025-03-01T18:00:00+08:00","expiredTime":""},
+    {"instanceId":"cu-support-02","paymentTiming":"Prepaid","replicasCount":3,"status":"Creating","startTime":"","expiredTime":""}
+]"#;
+const QIANFAN_SERVICES: &str = r#"[
+    {"serviceId":"svco-48exxxa594","name":"ernie-speed-sft","runStatus":"Serving"},
+    {"serviceId":"svco-7k2mchat01","name":"support-bot"},
+    {"serviceId":"svcp-ernie40demo","name":"ERNIE-4.0-8K"}
+]"#;
+
+/// The compute units `list` maps to, through the real document decoder.
+fn qianfan_units(list: &[Value]) -> Vec<aipool_exporter::model::ComputeUnit> {
+    use aipool_exporter::providers::qianfan::{dto, map};
+    let body = serde_json::json!({"requestId": "r", "result": {"instances": list}});
+    let env: dto::Envelope<dto::ComputeUnitsResult> =
+        serde_json::from_slice(&serde_json::to_vec(&body).unwrap())
+            .expect("a list of any JSON values is a valid document");
+    let items = env.result.and_then(|r| r.instances).unwrap_or_default();
+    let mut log = aipool_exporter::providers::decode::DecodeLog::default();
+    map::map_instances("svco-1", items, None, &mut log)
+}
+
+fn qianfan_services(list: &[Value]) -> Vec<aipool_exporter::model::Service> {
+    use aipool_exporter::providers::qianfan::{client, dto, map};
+    let body = serde_json::json!({"result": {"serviceList": list}});
+    let env: dto::Envelope<dto::ServicesResult> =
+        serde_json::from_slice(&serde_json::to_vec(&body).unwrap())
+            .expect("a list of any JSON values is a valid document");
+    let items = env.result.and_then(|r| r.service_list).unwrap_or_default();
+    let mut log = aipool_exporter::providers::decode::DecodeLog::default();
+    map::map_services(client::API_SERVICES, items, &mut log)
+}
+
+/// `good` with one node (pre-order, `pick`) of element `which` replaced by
+/// `with`: (the whole list, that element alone).
+fn garble_one(good: &[Value], which: usize, pick: usize, with: &Value) -> (Vec<Value>, Value) {
+    let mut list = good.to_vec();
+    let which = which % list.len();
+    let mut n = pick % count_nodes(&list[which]);
+    replace_nth(&mut list[which], &mut n, with);
+    let bad = list[which].clone();
+    (list, bad)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    /// Arbitrary JSON in one compute unit never costs the others: the list
+    /// maps to the good units, unchanged, around whatever the garbled element
+    /// maps to alone (at most one unit), and no value is NaN or infinite.
+    #[test]
+    fn qianfan_one_bad_compute_unit_never_fails_the_others(which in 0..3usize, pick in any::<usize>(), with in json_value()) {
+        let good: Vec<Value> = serde_json::from_str(QIANFAN_INSTANCES).unwrap();
+        let baseline = qianfan_units(&good);
+        prop_assert_eq!(baseline.len(), good.len());
+        let (list, bad) = garble_one(&good, which, pick, &with);
+        let got = qianfan_units(&list);
+        let alone = qianfan_units(std::slice::from_ref(&bad));
+        prop_assert!(alone.len() <= 1);
+        let mut want = baseline[..which].to_vec();
+        want.extend(alone);
+        want.extend_from_slice(&baseline[which + 1..]);
+        prop_assert_eq!(&got, &want);
+        for u in &got {
+            prop_assert!(u.replicas.is_none_or(|r| r.is_finite() && r >= 0.0), "{:?}", u);
+            for v in [u.start_timestamp, u.expiry_timestamp].into_iter().flatten() {
+                prop_assert!(v.is_finite(), "{:?}", u);
+            }
+        }
+    }
+
+    /// Arbitrary JSON in one service never costs the others.
+    #[test]
+    fn qianfan_one_bad_service_never_fails_the_others(which in 0..3usize, pick in any::<usize>(), with in json_value()) {
+        let good: Vec<Value> = serde_json::from_str(QIANFAN_SERVICES).unwrap();
+        let baseline = qianfan_services(&good);
+        prop_assert_eq!(baseline.len(), good.len());
+        let (list, bad) = garble_one(&good, which, pick, &with);
+        let got = qianfan_services(&list);
+        let alone = qianfan_services(std::slice::from_ref(&bad));
+        prop_assert!(alone.len() <= 1);
+        let mut want = baseline[..which].to_vec();
+        want.extend(alone);
+        want.extend_from_slice(&baseline[which + 1..]);
+        prop_assert_eq!(&got, &want);
+    }
+}
+
 /// Deep nesting is refused by the JSON parser's recursion limit rather than
 /// overflowing the stack in a decoder or the queue-tree mapper.
 #[test]

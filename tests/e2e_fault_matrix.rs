@@ -103,7 +103,9 @@ fn config(name: &str, sim: &str) -> String {
 const ACCOUNTS: [(&str, &str); 7] = [
     ("aihc-openapi", "DescribeResourcePools"),
     ("aihc-console", "v3/resourcepools"),
-    ("qianfan", "DescribeComputeUnits"),
+    // Discovery, the account's own list: a service's compute units fail
+    // alone (issue 15) and would leave the account up.
+    ("qianfan", "DescribeServices"),
     ("modelarts-aksk", "/pools"),
     ("modelarts-iam", "/pools"),
     ("sugon-password", "instance-service/resource-group"),

@@ -254,17 +254,29 @@ fn a_bad_signature_is_an_auth_failure() {
     }
 }
 
+/// Errors inside an HTTP 200 body are failures of their call. Issue 15: a
+/// service's compute units fail alone, so the readable service beside a
+/// forbidden one is published and the account stays up; an account none of
+/// whose configured services answers fails its poll.
 #[test]
-fn errors_inside_a_200_body_fail_the_poll() {
+fn errors_inside_a_200_body_fail_their_call() {
     let (_sim, sim) = simulator(100);
     let text = format!(
-        "{}{}",
+        "{}{}{}",
         // `{error_code: 6, error_msg}`: no permission, so auth.
         config(
             &sim,
             "forbidden",
             credentials::BCE_SECRET_ACCESS_KEY,
             r#"service_ids = ["svco-48exxxa594", "svco-forbidden"]"#
+        ),
+        // The same, as the account's only service: the poll fails (and its
+        // error is logged by the poller).
+        config(
+            &sim,
+            "forbidden-only",
+            credentials::BCE_SECRET_ACCESS_KEY,
+            r#"service_ids = ["svco-forbidden"]"#
         ),
         // `{requestId, code: "ServiceNotFound", message}`: an upstream error.
         config(
@@ -277,7 +289,7 @@ fn errors_inside_a_200_body_fail_the_poll() {
     let (exp, addr) = exporter(&text, &[]);
     let m = scrape(&addr);
     let forbidden = ("account", "forbidden");
-    assert_eq!(m.value("aipool_up", &[forbidden]), 0.0);
+    assert_eq!(m.value("aipool_up", &[forbidden]), 1.0);
     assert_eq!(
         m.value(
             "aipool_api_request_failures_total",
@@ -289,8 +301,15 @@ fn errors_inside_a_200_body_fail_the_poll() {
         ),
         1.0
     );
-    // The poll is all or nothing: the readable service's unit is not published.
-    assert!(!m.has("aipool_compute_unit_info", &[forbidden]));
+    // The readable service's unit is published, exactly; nothing of the
+    // forbidden one.
+    let seed = [forbidden, ("instance_id", SEED_INSTANCE)];
+    assert_eq!(m.value("aipool_compute_unit_replicas", &seed), 5.0);
+    assert_eq!(m.find("aipool_compute_unit_info", &[forbidden]).len(), 1);
+    assert!(!m.has(
+        "aipool_compute_unit_info",
+        &[forbidden, ("service_id", "svco-forbidden")]
+    ));
     let unknown = ("account", "unknown");
     assert_eq!(m.value("aipool_up", &[unknown]), 0.0);
     assert_eq!(
@@ -304,9 +323,199 @@ fn errors_inside_a_200_body_fail_the_poll() {
         ),
         1.0
     );
+    assert_eq!(
+        m.value("aipool_polls_total", &[unknown, ("result", "failure")]),
+        1.0
+    );
+    let only = ("account", "forbidden-only");
+    assert_eq!(m.value("aipool_up", &[only]), 0.0);
+    assert_eq!(
+        m.value(
+            "aipool_api_request_failures_total",
+            &[only, ("api", "DescribeComputeUnits"), ("reason", "auth")]
+        ),
+        1.0
+    );
     let log = exp.stderr();
     assert!(log.contains("No permission to access data"), "{log}");
     assert!(log.contains("ServiceNotFound"), "{log}");
+}
+
+/// Issue 15 (a): compute units that do not decode are left out alone, beside
+/// good ones whose values are exact; each is counted by API and reason.
+#[test]
+fn malformed_compute_units_lose_only_themselves() {
+    let (_sim, sim) = simulator(100);
+    let (exp, addr) = exporter(
+        &config(
+            &sim,
+            "qf",
+            credentials::BCE_SECRET_ACCESS_KEY,
+            r#"service_ids = ["svco-malformed", "svco-48exxxa594"]"#,
+        ),
+        &[],
+    );
+    let m = scrape(&addr);
+    let acc = ("account", "qf");
+    assert_eq!(m.value("aipool_up", &[acc]), 1.0, "{}", exp.stderr());
+
+    // The seed's unit and the malformed service's good one, exactly.
+    let seed = [acc, ("instance_id", SEED_INSTANCE)];
+    assert_eq!(m.value("aipool_compute_unit_replicas", &seed), 5.0);
+    assert_eq!(
+        m.value("aipool_compute_unit_start_timestamp_seconds", &seed),
+        1_711_965_600.0
+    );
+    assert_eq!(
+        m.value("aipool_compute_unit_expiry_timestamp_seconds", &seed),
+        1_714_557_600.0
+    );
+    let good = [
+        acc,
+        ("service_id", "svco-malformed"),
+        ("instance_id", "cu-mal-good"),
+    ];
+    assert_eq!(m.value("aipool_compute_unit_replicas", &good), 6.0);
+    assert_eq!(
+        m.value("aipool_compute_unit_start_timestamp_seconds", &good),
+        1_735_689_600.0 // 2025-01-01T00:00:00Z
+    );
+    assert_eq!(
+        m.value("aipool_compute_unit_expiry_timestamp_seconds", &good),
+        1_767_225_600.0 // 2026-01-01T00:00:00Z
+    );
+
+    // replicasCount "abc": the unit and its times stay, the replicas go.
+    let abc = [acc, ("instance_id", "cu-mal-replicas")];
+    assert_eq!(
+        m.value(
+            "aipool_compute_unit_info",
+            &[
+                abc[0],
+                abc[1],
+                ("service_id", "svco-malformed"),
+                ("payment_timing", "Prepaid"),
+                ("status", "Running")
+            ]
+        ),
+        1.0
+    );
+    assert!(!m.has("aipool_compute_unit_replicas", &abc));
+    assert_eq!(
+        m.value("aipool_compute_unit_start_timestamp_seconds", &abc),
+        1_738_368_000.0 // 2025-02-01T08:00:00+08:00 = 00:00Z
+    );
+    assert_eq!(
+        m.value("aipool_compute_unit_expiry_timestamp_seconds", &abc),
+        1_769_904_000.0 // 2026-02-01T00:00:00Z
+    );
+    // replicasCount "-1": no count at all.
+    let negative = [acc, ("instance_id", "cu-mal-negative")];
+    assert!(m.has("aipool_compute_unit_info", &negative));
+    assert!(!m.has("aipool_compute_unit_replicas", &negative));
+    // expiredTime "next Tuesday": only that time goes.
+    let time = [acc, ("instance_id", "cu-mal-time")];
+    assert_eq!(m.value("aipool_compute_unit_replicas", &time), 1.0);
+    assert_eq!(
+        m.value("aipool_compute_unit_start_timestamp_seconds", &time),
+        1_735_689_600.0
+    );
+    assert!(!m.has("aipool_compute_unit_expiry_timestamp_seconds", &time));
+    // The instance without an id and the element that is no object are
+    // dropped: five units in all.
+    assert_eq!(m.find("aipool_compute_unit_info", &[acc]).len(), 5);
+    // No value exported is NaN or infinite.
+    for (name, _, v) in &m.samples {
+        assert!(v.is_finite(), "{name} = {v}");
+    }
+
+    let api = ("api", "DescribeComputeUnits");
+    let decode = |reason: &str| {
+        m.value(
+            "aipool_decode_errors_total",
+            &[("provider", "qianfan"), acc, api, ("reason", reason)],
+        )
+    };
+    // "abc" and "next Tuesday"; "-1"; the id-less instance and the non-object.
+    assert_eq!(decode("not_a_number"), 2.0);
+    assert_eq!(decode("negative"), 1.0);
+    assert_eq!(decode("malformed_object"), 2.0);
+    // Nothing failed as a request.
+    let failures = m.find("aipool_api_request_failures_total", &[acc]);
+    assert!(failures.iter().all(|(_, _, v)| *v == 0.0), "{failures:#?}");
+}
+
+/// Issue 15 (b): one service's DescribeComputeUnits answering 5xx after its
+/// retries leaves that service and its units out; the other services are
+/// published exactly and the account stays up.
+#[test]
+fn one_failing_service_leaves_the_others_published() {
+    let (_sim, sim) = simulator_with(&[
+        "--page-cap",
+        "1",
+        r#"--faults="serviceId":"svco-7k2mchat01"=5xx"#,
+    ]);
+    let (exp, addr) = exporter(
+        &config(
+            &sim,
+            "qf",
+            credentials::BCE_SECRET_ACCESS_KEY,
+            "retries = 1
+",
+        ),
+        &[],
+    );
+    let m = scrape(&addr);
+    let acc = ("account", "qf");
+    assert_eq!(m.value("aipool_up", &[acc]), 1.0, "{}", exp.stderr());
+    assert_eq!(
+        m.value("aipool_polls_total", &[acc, ("result", "success")]),
+        1.0
+    );
+    // The failing service: neither its info nor its units.
+    let support = ("service_id", "svco-7k2mchat01");
+    assert!(!m.has("aipool_service_info", &[acc, support]));
+    assert!(!m.has("aipool_compute_unit_info", &[acc, support]));
+    assert!(!m.has("aipool_compute_unit_replicas", &[acc, support]));
+    // Every other service, and their units exactly.
+    let services: Vec<String> = m
+        .find("aipool_service_info", &[acc])
+        .iter()
+        .map(|(_, l, _)| l["service_id"].clone())
+        .collect();
+    assert_eq!(
+        services,
+        [
+            "svco-48exxxa594",
+            "svco-9q4embed03",
+            "svcp-ernie40demo",
+            "svcp-speeddemo"
+        ]
+    );
+    let seed = [acc, ("instance_id", SEED_INSTANCE)];
+    assert_eq!(m.value("aipool_compute_unit_replicas", &seed), 5.0);
+    assert_eq!(
+        m.value("aipool_compute_unit_expiry_timestamp_seconds", &seed),
+        1_714_557_600.0
+    );
+    let ernie = [acc, ("instance_id", "cu-ernie40-01")];
+    assert_eq!(m.value("aipool_compute_unit_replicas", &ernie), 4.0);
+    assert_eq!(m.find("aipool_compute_unit_info", &[acc]).len(), 2);
+    // The failure is counted: the call and its one retry.
+    assert_eq!(
+        m.value(
+            "aipool_api_request_failures_total",
+            &[acc, ("api", "DescribeComputeUnits"), ("reason", "http_5xx")]
+        ),
+        2.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_api_requests_total",
+            &[acc, ("api", "DescribeComputeUnits")]
+        ),
+        6.0 // five services, one of them tried twice
+    );
 }
 
 /// A `RequestExpired` answer (clock skew) is retried with a fresh signature, as

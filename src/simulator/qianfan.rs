@@ -10,7 +10,11 @@
 //! still `Creating` (empty times) and services without units. Two service ids are
 //! not listed but answer with errors inside an HTTP 200, one in each shape the SDKs
 //! know: `svco-forbidden` (`{error_code: 6, error_msg}`, no permission) and any
-//! unknown id (`{requestId, code, message}`).
+//! unknown id (`{requestId, code, message}`). One more unlisted service,
+//! `svco-malformed` (reachable only through `service_ids`, so the demo stays
+//! clean), answers with compute units some of which do not decode: a good one
+//! beside a `replicasCount` of `"abc"` and of `"-1"`, an `expiredTime` that is
+//! no time, one without `instanceId` and a list element that is no object.
 
 use serde_json::{json, Value};
 
@@ -31,6 +35,9 @@ const DEFAULT_MAX_KEYS: u64 = 10;
 
 /// A service that exists but the demo credentials may not read.
 pub const FORBIDDEN_SERVICE: &str = "svco-forbidden";
+/// A service, not listed by discovery, whose compute units include malformed
+/// ones (issue 15: each is dropped or loses its field alone).
+pub const MALFORMED_SERVICE: &str = "svco-malformed";
 
 pub struct Qianfan {
     opts: Options,
@@ -91,6 +98,29 @@ impl Qianfan {
                     ],
                 ),
                 ("svcp-speeddemo".into(), Vec::new()),
+                (
+                    MALFORMED_SERVICE.into(),
+                    vec![
+                        json!({"instanceId": "cu-mal-good", "paymentTiming": "Prepaid",
+                               "replicasCount": 6, "status": "Running",
+                               "startTime": "2025-01-01T00:00:00Z",
+                               "expiredTime": "2026-01-01T00:00:00Z"}),
+                        json!({"instanceId": "cu-mal-replicas", "paymentTiming": "Prepaid",
+                               "replicasCount": "abc", "status": "Running",
+                               "startTime": "2025-02-01T08:00:00+08:00",
+                               "expiredTime": "2026-02-01T08:00:00+08:00"}),
+                        json!({"instanceId": "cu-mal-negative", "paymentTiming": "Prepaid",
+                               "replicasCount": "-1", "status": "Running",
+                               "startTime": "", "expiredTime": ""}),
+                        json!({"instanceId": "cu-mal-time", "paymentTiming": "Prepaid",
+                               "replicasCount": 1, "status": "Running",
+                               "startTime": "2025-01-01T00:00:00Z",
+                               "expiredTime": "next Tuesday"}),
+                        json!({"paymentTiming": "Prepaid", "replicasCount": 2,
+                               "status": "Running"}),
+                        json!("not an instance"),
+                    ],
+                ),
             ],
         }
     }
@@ -370,6 +400,27 @@ mod tests {
             json!({"serviceId": SEED_SERVICE}),
         );
         assert_eq!(v["result"]["instances"][0]["replicasCount"], 5);
+    }
+
+    #[test]
+    fn the_malformed_service_is_served_but_never_listed() {
+        let s = sim(100);
+        let (_, v) = call(
+            &s,
+            ROUTE_SERVICE_RESOURCES,
+            "DescribeComputeUnits",
+            json!({"serviceId": MALFORMED_SERVICE}),
+        );
+        let list = v["result"]["instances"].as_array().unwrap();
+        assert_eq!(list.len(), 6);
+        assert_eq!(list[1]["replicasCount"], "abc");
+        assert_eq!(list[5], "not an instance");
+        let (_, custom) = call(&s, ROUTE_SERVICE, "DescribeServices", json!({}));
+        let (_, preset) = call(&s, ROUTE_SERVICE, "DescribePresetServices", json!({}));
+        for v in [custom, preset] {
+            let ids = v["result"]["serviceList"].as_array().unwrap();
+            assert!(!ids.iter().any(|s| s["serviceId"] == MALFORMED_SERVICE));
+        }
     }
 
     #[test]

@@ -19,10 +19,12 @@ use crate::http::{self, PollCtx, PollError, Reason};
 use crate::model::Service;
 
 use super::dto::{
-    ComputeUnitsRequest, ComputeUnitsResult, Envelope, InstanceDto, ServicesRequest, ServicesResult,
+    ComputeUnitsRequest, ComputeUnitsResult, Envelope, InstanceDto, ServiceDto, ServicesRequest,
+    ServicesResult,
 };
 use super::{map, Config};
 use crate::dates;
+use crate::providers::decode::{DecodeLog, Lenient};
 
 pub const API_COMPUTE_UNITS: &str = "DescribeComputeUnits";
 pub const API_SERVICES: &str = "DescribeServices";
@@ -55,8 +57,10 @@ pub struct Client<'a> {
 
 impl Client<'_> {
     /// Every service of the account: custom services (DescribeServices, paged by
-    /// marker), then preset services (DescribePresetServices), each once.
-    pub async fn discover(&self) -> Result<Vec<Service>, PollError> {
+    /// marker), then preset services (DescribePresetServices), each once. A
+    /// service entry that does not decode is left out and recorded in `log`;
+    /// a page that is not the expected document fails discovery (the poll).
+    pub async fn discover(&self, log: &mut DecodeLog) -> Result<Vec<Service>, PollError> {
         let mut out: Vec<Service> = Vec::new();
         let mut seen_ids = HashSet::new();
         let mut seen_markers = HashSet::new();
@@ -74,14 +78,22 @@ impl Client<'_> {
                 marker: marker.as_deref(),
                 max_keys: MAX_KEYS,
             };
-            let Some(page) = self
+            let Some(mut page) = self
                 .call::<ServicesResult>(ROUTE_SERVICE, API_SERVICES, &body)
                 .await?
             else {
                 break;
             };
-            self.add_services(API_SERVICES, &page, &mut seen_ids, &mut out)?;
-            match page.next() {
+            let (truncated, next) = page.next();
+            let next = next.map(str::to_string);
+            add_services(
+                API_SERVICES,
+                page.service_list.take(),
+                &mut seen_ids,
+                &mut out,
+                log,
+            );
+            match (truncated, next) {
                 (false, _) => break,
                 (true, None) => {
                     return Err(self.upstream_error(
@@ -90,13 +102,13 @@ impl Client<'_> {
                     ))
                 }
                 (true, Some(next)) => {
-                    if !seen_markers.insert(next.to_string()) {
+                    if !seen_markers.insert(next.clone()) {
                         return Err(self.upstream_error(
                             API_SERVICES,
                             format!("nextMarker {next:?} came back a second time"),
                         ));
                     }
-                    marker = Some(next.to_string());
+                    marker = Some(next);
                 }
             }
         }
@@ -104,32 +116,23 @@ impl Client<'_> {
             .call::<ServicesResult>(ROUTE_SERVICE, API_PRESET_SERVICES, &serde_json::json!({}))
             .await?;
         if let Some(page) = preset {
-            self.add_services(API_PRESET_SERVICES, &page, &mut seen_ids, &mut out)?;
+            add_services(
+                API_PRESET_SERVICES,
+                page.service_list,
+                &mut seen_ids,
+                &mut out,
+                log,
+            );
         }
         Ok(out)
     }
 
-    fn add_services(
-        &self,
-        api: &str,
-        page: &ServicesResult,
-        seen_ids: &mut HashSet<String>,
-        out: &mut Vec<Service>,
-    ) -> Result<(), PollError> {
-        for dto in page.service_list.iter().flatten() {
-            let s = map::map_service(dto)
-                .map_err(|e| self.ctx.fail(api, "", Reason::Decode, e.to_string()))?;
-            // A service listed twice (a list changing while we page) is polled once.
-            if seen_ids.insert(s.id.clone()) {
-                out.push(s);
-            }
-        }
-        Ok(())
-    }
-
     /// The compute unit instances of one service (none when `result` or
-    /// `instances` is absent).
-    pub async fn compute_units(&self, service_id: &str) -> Result<Vec<InstanceDto>, PollError> {
+    /// `instances` is absent), each still to be decoded on its own.
+    pub async fn compute_units(
+        &self,
+        service_id: &str,
+    ) -> Result<Vec<Lenient<InstanceDto>>, PollError> {
         let body = ComputeUnitsRequest {
             service_id,
             payment_timing: self.cfg.payment_timing.as_deref(),
@@ -200,6 +203,22 @@ impl Client<'_> {
         }
         let envelope: Envelope<T> = ctx.decode(action, &resp)?;
         Ok(envelope.result)
+    }
+}
+
+/// Adds a page's services to `out`, each id once: a service listed twice (a
+/// list changing while we page) is polled once.
+fn add_services(
+    api: &str,
+    list: Option<Vec<Lenient<ServiceDto>>>,
+    seen_ids: &mut HashSet<String>,
+    out: &mut Vec<Service>,
+    log: &mut DecodeLog,
+) {
+    for s in map::map_services(api, list.unwrap_or_default(), log) {
+        if seen_ids.insert(s.id.clone()) {
+            out.push(s);
+        }
     }
 }
 

@@ -2,9 +2,16 @@
 //!
 //! These types never leave the `qianfan` module: `map.rs` turns them into the
 //! provider-neutral model. Every field a real response may leave out is optional.
+//!
+//! Lists hold their elements as [`Lenient`] so one malformed service or compute
+//! unit is dropped alone, and the fields an element carries accept any JSON
+//! ([`RawQuantity`], [`Text`], [`StatusDto::Other`]) so a malformed field loses
+//! only itself when `map.rs` reads it. The identity (`instanceId`,
+//! `serviceId`) stays typed: an element whose id is unreadable is dropped.
 
 use serde::{Deserialize, Serialize};
 
+use crate::providers::decode::Lenient;
 use crate::quantity::RawQuantity;
 
 /// Body of `POST /v2/serviceresources?Action=DescribeComputeUnits`.
@@ -37,7 +44,7 @@ pub struct Envelope<T> {
 #[serde(rename_all = "camelCase")]
 pub struct ComputeUnitsResult {
     #[serde(default)]
-    pub instances: Option<Vec<InstanceDto>>,
+    pub instances: Option<Vec<Lenient<InstanceDto>>>,
 }
 
 /// One compute unit instance of a service.
@@ -47,26 +54,37 @@ pub struct InstanceDto {
     #[serde(default)]
     pub instance_id: Option<String>,
     #[serde(default)]
-    pub payment_timing: Option<String>,
+    pub payment_timing: Option<Text>,
     #[serde(default)]
     pub replicas_count: Option<RawQuantity>,
     #[serde(default)]
     pub status: Option<StatusDto>,
     /// RFC 3339; empty while the instance is `Creating`.
     #[serde(default)]
-    pub start_time: Option<String>,
+    pub start_time: Option<Text>,
     /// RFC 3339; empty while the instance is `Creating`.
     #[serde(default)]
-    pub expired_time: Option<String>,
+    pub expired_time: Option<Text>,
+}
+
+/// A string field (a label or a time) as sent: anything but a string is kept
+/// so that field alone is refused when mapped.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Text {
+    Str(String),
+    Other(serde_json::Value),
 }
 
 /// The documentation lists the states as `1:Creating 2:Running 3:Deleted` while its
-/// example sends the name; accept either.
+/// example sends the name; accept either. Anything else is kept so only the
+/// status is refused.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum StatusDto {
     Name(String),
     Code(u64),
+    Other(serde_json::Value),
 }
 
 /// `result` of `DescribeServices` (custom services) and `DescribePresetServices`.
@@ -74,7 +92,7 @@ pub enum StatusDto {
 #[serde(rename_all = "camelCase")]
 pub struct ServicesResult {
     #[serde(default)]
-    pub service_list: Option<Vec<ServiceDto>>,
+    pub service_list: Option<Vec<Lenient<ServiceDto>>>,
     /// Marker paging, as Baidu's v2 list APIs report it.
     #[serde(default)]
     pub page_info: Option<PageInfo>,
@@ -100,7 +118,7 @@ pub struct ServiceDto {
     #[serde(default)]
     pub service_id: Option<String>,
     #[serde(default)]
-    pub name: Option<String>,
+    pub name: Option<Text>,
 }
 
 impl ServicesResult {

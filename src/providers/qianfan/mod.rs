@@ -14,12 +14,13 @@ use std::collections::HashSet;
 use reqwest::Url;
 
 use crate::config::{CommonKeys, Fields, Secret};
-use crate::http::{PollCtx, PollError, Reason};
+use crate::http::{PollCtx, PollError};
 use crate::model::Snapshot;
 use crate::quantity::Fired;
 
-use super::{BoxFuture, PollOutput, Provider};
-use client::{Client, API_COMPUTE_UNITS};
+use super::decode::DecodeLog;
+use super::{concurrent, BoxFuture, FailedUnit, PollOutput, Provider, Unit};
+use client::Client;
 
 pub const DEFAULT_ENDPOINT: &str = "https://qianfan.baidubce.com";
 /// The management API is global (one endpoint for every region), so the
@@ -110,29 +111,85 @@ impl Provider for Qianfan {
                 cfg: &self.cfg,
                 ctx,
             };
-            let mut snapshot = Snapshot::default();
-            let service_ids = match &self.cfg.service_ids {
-                Some(ids) => ids.clone(),
-                None => {
-                    snapshot.services = client.discover().await?;
-                    snapshot.services.iter().map(|s| s.id.clone()).collect()
-                }
+            let mut decode = DecodeLog::default();
+            // Discovery is the account's own list: its failure fails the poll.
+            let discovered = match &self.cfg.service_ids {
+                Some(_) => None,
+                None => Some(client.discover(&mut decode).await?),
+            };
+            let service_ids: Vec<String> = match (&self.cfg.service_ids, &discovered) {
+                (Some(ids), _) => ids.clone(),
+                (None, Some(services)) => services.iter().map(|s| s.id.clone()).collect(),
+                (None, None) => Vec::new(),
             };
             let timing = self.cfg.payment_timing.as_deref();
-            for service_id in &service_ids {
-                for dto in client.compute_units(service_id).await? {
-                    let unit = map::map_instance(service_id, &dto, timing).map_err(|e| {
-                        ctx.fail(API_COMPUTE_UNITS, "", Reason::Decode, e.to_string())
-                    })?;
-                    snapshot.compute_units.push(unit);
-                }
+            // Each service's compute units are its own unit: a call that fails
+            // after its retries leaves that service out (reported in `failed`),
+            // the others are published. Fetched concurrently within the
+            // account's limits, mapped in service order.
+            let mut compute_units = Vec::new();
+            let mut failed = Vec::new();
+            let mut ids = service_ids.iter();
+            let client = &client;
+            concurrent::for_each_ordered_settled(
+                service_ids.iter().cloned(),
+                ctx.limits.fetch_window(),
+                |service_id: String| async move { client.compute_units(&service_id).await },
+                |result| {
+                    // The sink gets the results in the items' order.
+                    let Some(service_id) = ids.next() else {
+                        return Ok(());
+                    };
+                    match result {
+                        Ok(items) => compute_units.extend(map::map_instances(
+                            service_id,
+                            items,
+                            timing,
+                            &mut decode,
+                        )),
+                        Err(error) => failed.push(FailedUnit {
+                            unit: Unit::Service {
+                                service_id: service_id.clone(),
+                            },
+                            error,
+                        }),
+                    }
+                    Ok::<(), PollError>(())
+                },
+            )
+            .await?;
+            // Configured services are all the account has: when not one of them
+            // answers, nothing of the account was read (wrong credentials, an
+            // unreachable endpoint) and the poll fails as a whole.
+            if self.cfg.service_ids.is_some()
+                && !service_ids.is_empty()
+                && failed.len() == service_ids.len()
+            {
+                return Err(failed.swap_remove(0).error);
             }
+            let failed_ids: HashSet<&str> = failed
+                .iter()
+                .filter_map(|f| match &f.unit {
+                    Unit::Service { service_id } => Some(service_id.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let snapshot = Snapshot {
+                // A failed service is left out with its compute units.
+                services: discovered
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|s| !failed_ids.contains(s.id.as_str()))
+                    .collect(),
+                compute_units,
+                ..Snapshot::default()
+            };
             Ok(PollOutput {
                 snapshot,
                 fired: Fired::default(),
                 partial: Vec::new(),
-                decode: Default::default(),
-                failed: Vec::new(),
+                decode,
+                failed,
             })
         })
     }
