@@ -265,16 +265,22 @@ impl Decoder {
                 Ok(())
             }
             Decoder::ModelArtsPools => {
+                // Decoded per object (issue 15): only a body that is not a
+                // pool list is an error; whatever is in it maps to finite values.
                 let list: modelarts::dto::PoolList = json(input)?;
-                for p in &list.items {
-                    modelarts::map::map_pool(p).map_err(err)?;
+                let mut log = crate::providers::decode::DecodeLog::default();
+                for p in modelarts::map::map_pools(&list.items, &mut log) {
+                    modelarts_finite(&p);
                 }
                 Ok(())
             }
             Decoder::ModelArtsNodes => {
                 let list: modelarts::dto::NodeList = json(input)?;
                 let mut pool = Pool::default();
-                modelarts::map::map_nodes(&mut pool, &list.items).map_err(err)
+                let mut log = crate::providers::decode::DecodeLog::default();
+                modelarts::map::map_nodes(&mut pool, &list.items, &mut log);
+                modelarts_finite(&pool);
+                Ok(())
             }
             Decoder::ModelArtsToken => {
                 // As iam.rs reads it: a body we cannot read costs precision only.
@@ -373,6 +379,35 @@ impl Decoder {
                 crate::web::WebConfig::parse(text, std::path::Path::new("."))
                     .map(drop)
                     .map_err(err)
+            }
+        }
+    }
+}
+
+/// No NaN or ±Inf ever reaches the model from a ModelArts body, and nothing
+/// negative where only an amount makes sense (capability, remaining, counts):
+/// a violation is a bug, so the fuzzers see it as a panic.
+fn modelarts_finite(p: &Pool) {
+    use crate::model::QuantityKind;
+    let amounts = p
+        .nodes
+        .iter()
+        .chain(p.flavor_nodes.values())
+        .chain(p.flavor_max_nodes.values())
+        .chain(p.node_phases.values());
+    for v in amounts {
+        assert!(v.is_finite() && *v >= 0.0, "pool {}: {v}", p.id);
+    }
+    for (kind, r) in &p.quantities {
+        for v in r
+            .cpu_cores
+            .iter()
+            .chain(&r.memory_bytes)
+            .chain(r.accelerators.values())
+        {
+            assert!(v.is_finite(), "pool {} {kind:?}: {v}", p.id);
+            if *kind != QuantityKind::Allocated {
+                assert!(*v >= 0.0, "pool {} {kind:?}: {v}", p.id);
             }
         }
     }

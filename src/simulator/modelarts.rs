@@ -25,6 +25,12 @@
 //! logical sub-pool of that pool, frozen (`controlMode` 9, seed 001's example),
 //! sharing one of its nodes; in [`PRIVATE_WORKSPACE`] a small Ascend pool.
 //!
+//! Malformed objects (issue 15) live in [`CORRUPT_WORKSPACE`], which
+//! ListWorkspace does not list: a client asks for it by id (`workspace_ids`).
+//! Its ListPools answer holds one element that is no pool object beside
+//! [`CORRUPT_POOL`], whose `spec.controlMode` is `"abc"` and one of whose nodes
+//! reports `"abc"` free GPUs.
+//!
 //! Only paths of those shapes are claimed: other platforms also live under `/v2/`.
 
 use std::collections::{HashMap, HashSet};
@@ -55,6 +61,14 @@ pub const DEFAULT_WORKSPACE: &str = "0";
 pub const OTHER_WORKSPACE: &str = "1d7e4f0c9b2a4e6f8a3b5c7d9e1f2a3b";
 /// A workspace whose pools the team credentials may not read (HTTP 403).
 pub const PRIVATE_WORKSPACE: &str = "7f3e9a1c5b2d4e8f9a0b1c2d3e4f5a6b";
+/// A workspace of malformed objects, served only when asked for by id.
+pub const CORRUPT_WORKSPACE: &str = "c0ffee00c0ffee00c0ffee00c0ffee00";
+/// The pool of [`CORRUPT_WORKSPACE`] that decodes, with a malformed
+/// `spec.controlMode` and a malformed free GPU count on one of its two nodes.
+pub const CORRUPT_POOL: &str = "pool-corrupt-gpu-0bad";
+/// The id of the [`CORRUPT_WORKSPACE`] element that is no pool object (its
+/// display name is a number).
+pub const MALFORMED_POOL: &str = "pool-malformed-element";
 /// AK/SK of a team member who may not read [`PRIVATE_WORKSPACE`].
 pub const TEAM_ACCESS_KEY_ID: &str = "HWTEAMAK000000000002";
 pub const TEAM_SECRET_ACCESS_KEY: &str = "team-huawei-secret-key-0002";
@@ -671,6 +685,26 @@ fn all_pools() -> Vec<Value> {
             "resources": {"available": [{"flavor": SNT3_FLAVOR, "count": 1, "maxCount": 1}]}
         }
     }));
+    // Issue 15: an element that is no pool object (a number where the display
+    // name belongs) beside a pool with one malformed field.
+    pools.push(json!({
+        "kind": "Pool", "apiVersion": "v2",
+        "metadata": {"name": MALFORMED_POOL,
+                     "labels": {"os.modelarts/name": 42, "os.modelarts/workspace.id": CORRUPT_WORKSPACE}},
+        "status": {"phase": "Running"}
+    }));
+    pools.push(json!({
+        "kind": "Pool", "apiVersion": "v2",
+        "metadata": {
+            "name": CORRUPT_POOL,
+            "labels": {"os.modelarts/name": "corrupt-gpu", "os.modelarts/workspace.id": CORRUPT_WORKSPACE}
+        },
+        "spec": {"type": "Dedicate", "scope": ["Train"], "controlMode": "abc"},
+        "status": {
+            "phase": "Running", "root": CORRUPT_POOL,
+            "resources": {"available": [{"flavor": GPU_FLAVOR, "count": 2, "maxCount": 2}]}
+        }
+    }));
     pools
 }
 
@@ -776,6 +810,24 @@ fn nodes_of(pool: &str, step: u64) -> Vec<Value> {
             json!({"cpu": "24", "memory": "192Gi", "huawei.com/ascend-snt3": "4", "pods": "110"}),
             Some(json!({"cpu": "20", "memory": "160Gi", "huawei.com/ascend-snt3": "3"})),
         )],
+        CORRUPT_POOL => vec![
+            node(
+                "corrupt-gpu-1",
+                GPU_FLAVOR,
+                "cn-north-4a",
+                "Available",
+                gpu_node_resources(),
+                Some(json!({"cpu": "40", "memory": "256Gi", "nvidia.com/gpu": "abc"})),
+            ),
+            node(
+                "corrupt-gpu-2",
+                GPU_FLAVOR,
+                "cn-north-4a",
+                "Available",
+                gpu_node_resources(),
+                Some(json!({"cpu": "20", "memory": "128Gi", "nvidia.com/gpu": "3"})),
+            ),
+        ],
         _ => Vec::new(),
     }
 }
@@ -1203,6 +1255,15 @@ mod tests {
             .collect()
     }
 
+    fn main_nodes(s: &ModelArts, pool: &str) -> SimResponse {
+        s.handle(&signed(
+            &format!("/v2/{PID}/pools/{pool}/nodes"),
+            &[],
+            credentials::HUAWEI_SECRET_ACCESS_KEY,
+        ))
+        .unwrap()
+    }
+
     #[test]
     fn list_pools_answers_for_one_workspace_and_refuses_the_team_the_private_one() {
         let s = sim(10);
@@ -1226,6 +1287,18 @@ mod tests {
             vec![PRIVATE_POOL]
         );
         assert!(pool_ids(&main(&[("workspaceId", "no-such")])).is_empty());
+        // The corrupt workspace, asked for by id, holds a malformed element
+        // beside a pool that decodes; ListWorkspace does not list it.
+        assert_eq!(
+            pool_ids(&main(&[("workspaceId", CORRUPT_WORKSPACE)])),
+            vec![MALFORMED_POOL, CORRUPT_POOL]
+        );
+        let nodes = body(&main_nodes(&s, CORRUPT_POOL));
+        assert_eq!(
+            nodes["items"][0]["status"]["availableResources"]["nvidia.com/gpu"],
+            "abc"
+        );
+        assert!(!workspaces().iter().any(|w| w["id"] == CORRUPT_WORKSPACE));
 
         let team = |path: &str, q: &[(&str, &str)]| {
             s.handle(&signed_by(

@@ -13,6 +13,7 @@ use crate::auth::huawei::{self, HwRequest};
 use crate::auth::UNRESERVED;
 use crate::config::Secret;
 use crate::http::{PollCtx, PollError, Reason};
+use crate::providers::decode::{DecodeLog, Lenient};
 use crate::providers::paging::MAX_PAGES;
 
 use super::dto::{ListMeta, NodeDto, NodeList, PoolDto, PoolList, WorkspaceList};
@@ -60,9 +61,10 @@ impl<'a> Client<'a> {
     /// are in (or a page comes back empty, or short without a total).
     /// `offset` is sent as the index of the next entry — the doc calls it the
     /// "start page", which differs only past 1000 workspaces; entries repeated
-    /// by either reading are kept once. Entries without a usable id and a list
-    /// that ends short of its `total_count` are counted problems, not failures.
-    pub async fn list_workspaces(&self) -> Result<Listed, PollError> {
+    /// by either reading are kept once. Entries that are not workspaces or have
+    /// no usable id are recorded in `log` and left out; a list that ends short
+    /// of its `total_count` is a counted problem. Neither fails the poll.
+    pub async fn list_workspaces(&self, log: &mut DecodeLog) -> Result<Listed, PollError> {
         let segments = ["v1", self.cfg.project_id.as_str(), "workspaces"];
         let mut listed = Listed::default();
         let mut seen = HashSet::new();
@@ -74,17 +76,11 @@ impl<'a> Client<'a> {
             ];
             let page: WorkspaceList = self.get(API_WORKSPACES, &segments, &query).await?;
             let received = page.workspaces.len();
-            let total = map::total_count(&page);
-            let (workspaces, problems) = map::map_workspaces(&page, offset);
-            for w in workspaces {
+            let total = map::total_count(&page, log);
+            for w in map::map_workspaces(&page.workspaces, offset, log) {
                 if seen.insert(w.id.clone()) {
                     listed.workspaces.push(w);
                 }
-            }
-            for p in problems {
-                listed
-                    .problems
-                    .push(self.ctx.fail(API_WORKSPACES, "", Reason::Decode, p));
             }
             offset += received;
             let done = match total {
@@ -116,7 +112,10 @@ impl<'a> Client<'a> {
 
     /// Every pool of `workspace` (ListPools' own default, the default
     /// workspace, when `None`), following `metadata.continue`.
-    pub async fn list_pools(&self, workspace: Option<&str>) -> Result<Vec<PoolDto>, PollError> {
+    pub async fn list_pools(
+        &self,
+        workspace: Option<&str>,
+    ) -> Result<Vec<Lenient<PoolDto>>, PollError> {
         let mut query = Vec::new();
         if let Some(ws) = workspace {
             query.push(("workspaceId".to_string(), ws.to_string()));
@@ -129,7 +128,7 @@ impl<'a> Client<'a> {
     }
 
     /// Every node of `pool`, `limit` at a time, following `continue`.
-    pub async fn list_nodes(&self, pool: &str) -> Result<Vec<NodeDto>, PollError> {
+    pub async fn list_nodes(&self, pool: &str) -> Result<Vec<Lenient<NodeDto>>, PollError> {
         let query = vec![("limit".to_string(), NODE_PAGE_LIMIT.to_string())];
         let segments = ["v2", self.cfg.project_id.as_str(), "pools", pool, "nodes"];
         self.list_all(API_NODES, &segments, query, |p: NodeList| {

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::providers::decode::Lenient;
 use crate::quantity::RawQuantity;
 
 /// `metadata` of a list response: the continuation token of Kubernetes-style
@@ -21,11 +22,12 @@ pub struct ListMeta {
     pub remaining_item_count: Option<RawQuantity>,
 }
 
-/// `GET /v2/{project_id}/pools`.
+/// `GET /v2/{project_id}/pools`. Each pool decodes on its own: one that is
+/// not the expected object is dropped alone (issue 15).
 #[derive(Debug, Clone, Deserialize)]
 pub struct PoolList {
     #[serde(default)]
-    pub items: Vec<PoolDto>,
+    pub items: Vec<Lenient<PoolDto>>,
     #[serde(default)]
     pub metadata: Option<ListMeta>,
 }
@@ -41,8 +43,10 @@ pub struct PoolDto {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct PoolMeta {
-    /// The pool id (`pool-…`), used in node URLs.
-    pub name: String,
+    /// The pool id (`pool-…`), used in node URLs. A pool without one (absent
+    /// or empty) is dropped by the mapping.
+    #[serde(default)]
+    pub name: Option<String>,
     #[serde(default)]
     pub labels: Option<PoolLabels>,
 }
@@ -171,7 +175,7 @@ pub struct WorkspaceList {
     #[serde(default)]
     pub count: Option<RawQuantity>,
     #[serde(default)]
-    pub workspaces: Vec<WorkspaceDto>,
+    pub workspaces: Vec<Lenient<WorkspaceDto>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -188,11 +192,11 @@ pub struct WorkspaceDto {
     pub status: Option<String>,
 }
 
-/// `GET /v2/{project_id}/pools/{pool}/nodes`.
+/// `GET /v2/{project_id}/pools/{pool}/nodes`. Each node decodes on its own.
 #[derive(Debug, Clone, Deserialize)]
 pub struct NodeList {
     #[serde(default)]
-    pub items: Vec<NodeDto>,
+    pub items: Vec<Lenient<NodeDto>>,
     #[serde(default)]
     pub metadata: Option<ListMeta>,
 }

@@ -8,18 +8,25 @@
 //! of `availableResources` over the nodes in phase `Available` (a node that is
 //! creating, abnormal, being checked or deleted takes no workloads, whatever it
 //! reports free); allocated their difference (everything that is not free).
+//!
+//! Decoding is per object (issue 15): a pool, node or workspace that is not the
+//! expected object, or a pool or workspace without a usable id, is dropped and
+//! recorded in the poll's [`DecodeLog`]; a malformed number loses only its own
+//! field. A sum over nodes that one malformed node or value would leave short
+//! is not exported at all: a total that reads lower than the truth would tell
+//! an alert there is less headroom (or less capacity) than there is.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::model::{Driver, Pool, QuantityKind, Resources};
+use crate::providers::decode::{DecodeLog, Lenient};
 use crate::quantity::RawQuantity;
 
-pub use crate::providers::mapping::MapError;
-use crate::providers::mapping::{num, num_opt};
-
-use super::dto::{NodeDto, PoolDto, WorkspaceList};
+use super::client::{API_NODES, API_POOLS, API_WORKSPACES};
+use super::dto::{NodeDto, PoolDto, WorkspaceDto, WorkspaceList};
 
 /// The id of the default workspace: what ListPools answers for without
 /// `workspaceId` (seed 001: "默认取值:0").
@@ -64,28 +71,116 @@ pub fn is_accelerator(key: &str) -> bool {
         || k.starts_with("kubernetes.io/"))
 }
 
+/// One resource of a [`Resources`] block.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    Cpu,
+    Memory,
+    Accelerator(String),
+}
+
+/// What a node resource key is, or `None` for one we do not export (pods,
+/// storage, …), whose value is therefore not even parsed.
+fn classify(key: &str) -> Option<Key> {
+    match key.trim().to_ascii_lowercase().as_str() {
+        "cpu" => Some(Key::Cpu),
+        "memory" => Some(Key::Memory),
+        _ if is_accelerator(key) => Some(Key::Accelerator(key.trim().to_string())),
+        _ => None,
+    }
+}
+
+/// Removes `keys` from `r`.
+fn remove_keys(r: &mut Resources, keys: &BTreeSet<Key>) {
+    for k in keys {
+        match k {
+            Key::Cpu => r.cpu_cores = None,
+            Key::Memory => r.memory_bytes = None,
+            Key::Accelerator(a) => {
+                r.accelerators.remove(a);
+            }
+        }
+    }
+}
+
+/// Drops every sum that overflowed to ±Inf (values near `f64::MAX`, each finite
+/// alone), recording it as not finite: no infinity is ever exported.
+fn drop_overflowed(r: &mut Resources, log: &mut DecodeLog, api: &str, object: &str, what: &str) {
+    let mut check = |field: String, v: &mut Option<f64>| {
+        if let Some(x) = *v {
+            if !x.is_finite() {
+                let _ = log.number(api, object, &field, Some(&RawQuantity::Number(x)));
+                *v = None;
+            }
+        }
+    };
+    check(format!("{what}.cpu"), &mut r.cpu_cores);
+    check(format!("{what}.memory"), &mut r.memory_bytes);
+    r.accelerators.retain(|k, x| {
+        let ok = x.is_finite();
+        if !ok {
+            let _ = log.number(
+                api,
+                object,
+                &format!("{what}.{k}"),
+                Some(&RawQuantity::Number(*x)),
+            );
+        }
+        ok
+    });
+}
+
+/// [`drop_overflowed`] for per-flavor node counts.
+fn drop_overflowed_counts(
+    sums: &mut std::collections::BTreeMap<(String, String), f64>,
+    log: &mut DecodeLog,
+    object: &str,
+    what: &str,
+) {
+    sums.retain(|(flavor, state), x| {
+        let ok = x.is_finite();
+        if !ok {
+            let field = format!("status.resources.{state}[{flavor}].{what} (sum)");
+            let _ = log.number(API_POOLS, object, &field, Some(&RawQuantity::Number(*x)));
+        }
+        ok
+    });
+}
+
 /// One node's resource map in base units: `cpu` in cores (`"3920m"` → 3.92),
 /// `memory` in bytes (`"6270Mi"`; a plain number is bytes, as in Kubernetes),
 /// accelerators as counts. Non-accelerator keys are dropped; empty values
-/// (`""`) are "not reported".
+/// (`""`) are "not reported". Returns the resources and the keys whose value
+/// was malformed (recorded in `log` as `{block}.{key}` of `object`).
 fn node_resources(
-    map: &BTreeMap<String, RawQuantity>,
-    context: &dyn Fn(&str) -> String,
-) -> Result<Resources, MapError> {
+    map: &std::collections::BTreeMap<String, RawQuantity>,
+    log: &mut DecodeLog,
+    object: &str,
+    block: &str,
+) -> (Resources, BTreeSet<Key>) {
     let mut r = Resources::default();
+    let mut bad = BTreeSet::new();
     for (key, raw) in map {
-        let value = num(raw, || context(key))?;
-        let Some(v) = value else { continue };
-        match key.trim().to_ascii_lowercase().as_str() {
-            "cpu" => r.cpu_cores = Some(v),
-            "memory" => r.memory_bytes = Some(v),
-            _ if is_accelerator(key) => {
-                r.accelerators.insert(key.trim().to_string(), v);
+        let Some(k) = classify(key) else { continue };
+        // An empty value is "not reported" (no error); anything else that is
+        // not a usable amount is a recorded loss of this resource.
+        let empty = matches!(raw, RawQuantity::Text(t) if t.trim().is_empty());
+        let field = format!("{block}.{key}");
+        let Some(v) = log.amount(API_NODES, object, &field, Some(raw)) else {
+            if !empty {
+                bad.insert(k);
             }
-            _ => {}
+            continue;
+        };
+        match k {
+            Key::Cpu => r.cpu_cores = Some(v),
+            Key::Memory => r.memory_bytes = Some(v),
+            Key::Accelerator(a) => {
+                r.accelerators.insert(a, v);
+            }
         }
     }
-    Ok(r)
+    (r, bad)
 }
 
 /// A workspace id as text: a non-empty string (trimmed) or a non-negative
@@ -115,65 +210,145 @@ impl Workspace {
     }
 }
 
+/// The text under `path` (keys, outermost first) of a JSON object that did not
+/// decode, to name it in the log.
+fn raw_text_at(raw: &RawValue, path: &[&str]) -> Option<String> {
+    let v: Value = serde_json::from_str(raw.get()).ok()?;
+    let mut at = &v;
+    for k in path {
+        at = at.get(k)?;
+    }
+    match at {
+        Value::String(s) if !s.trim().is_empty() => Some(s.chars().take(64).collect()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// One ListWorkspace page (`offset` = index of its first entry): the usable
-/// workspaces, and for each entry without a usable id why it was left out.
-pub fn map_workspaces(page: &WorkspaceList, offset: usize) -> (Vec<Workspace>, Vec<String>) {
-    let mut out = Vec::with_capacity(page.workspaces.len());
-    let mut problems = Vec::new();
-    for (i, w) in page.workspaces.iter().enumerate() {
+/// workspaces. An entry that is not a workspace object, or has no usable id,
+/// is dropped and recorded (its pools are not polled).
+pub fn map_workspaces(
+    workspaces: &[Lenient<WorkspaceDto>],
+    offset: usize,
+    log: &mut DecodeLog,
+) -> Vec<Workspace> {
+    let mut out = Vec::with_capacity(workspaces.len());
+    for (i, item) in workspaces.iter().enumerate() {
+        let at = offset + i;
+        let w = match item {
+            Lenient::Ok(w) => w,
+            Lenient::Bad { raw, error } => {
+                let object = match raw_text_at(raw, &["id"]) {
+                    Some(id) => format!("workspace {id} (#{at})"),
+                    None => format!("workspace #{at}"),
+                };
+                log.drop_object(API_WORKSPACES, object, error.clone());
+                continue;
+            }
+        };
         match w.id.as_ref().and_then(workspace_id_text) {
             Some(id) => out.push(Workspace {
                 id,
                 name: w.name.clone().unwrap_or_default(),
                 status: w.status.clone().unwrap_or_default(),
             }),
-            None => problems.push(format!(
-                "workspaces[{}] (name {:?}) has no usable id ({}); its pools are not polled",
-                offset + i,
-                w.name.as_deref().unwrap_or(""),
-                match &w.id {
-                    None => "absent".to_string(),
-                    Some(v) => v.to_string(),
-                }
-            )),
+            None => log.drop_object(
+                API_WORKSPACES,
+                format!(
+                    "workspace #{at} (name {:?})",
+                    w.name.as_deref().unwrap_or("")
+                ),
+                format!(
+                    "no usable id ({}); its pools are not polled",
+                    match &w.id {
+                        None => "absent".to_string(),
+                        Some(v) => v.to_string(),
+                    }
+                ),
+            ),
         }
     }
-    (out, problems)
+    out
+}
+
+/// A non-negative whole number (a count of entries, a set of flags); a
+/// malformed, negative or fractional value is recorded and `None`.
+fn whole(
+    log: &mut DecodeLog,
+    api: &str,
+    object: &str,
+    field: &str,
+    raw: &RawQuantity,
+) -> Option<u64> {
+    let v = log.amount(api, object, field, Some(raw))?;
+    if v.fract() != 0.0 || v > u32::MAX as f64 {
+        // The shared log has no "not an integer" reason: a fraction where a
+        // whole number belongs is not a number of this field's kind. Recorded
+        // through `number`, which refuses any `Other` value as not_a_number.
+        let refused = RawQuantity::Other(Value::String(format!("{raw} (not a whole number)")));
+        let _ = log.number(api, object, field, Some(&refused));
+        return None;
+    }
+    Some(v as u64)
 }
 
 /// `total_count` of a ListWorkspace page, when it is a usable count.
-pub fn total_count(page: &WorkspaceList) -> Option<usize> {
+pub fn total_count(page: &WorkspaceList, log: &mut DecodeLog) -> Option<usize> {
     let raw = page.total_count.as_ref()?;
-    let n = num(raw, String::new).ok()??;
-    (n >= 0.0 && n.fract() == 0.0 && n <= u32::MAX as f64).then_some(n as usize)
+    whole(log, API_WORKSPACES, "workspace list", "total_count", raw).map(|n| n as usize)
 }
 
-/// Whether `spec.controlMode` says frozen: flag [`CONTROL_MODE_FROZEN`] of a
-/// non-negative integer; anything else is a mapping error naming the pool.
-fn frozen(raw: &RawQuantity, pool: &str) -> Result<Option<bool>, MapError> {
-    let context = || format!("pool {pool} spec.controlMode");
-    let Some(v) = num(raw, context)? else {
-        return Ok(None);
-    };
-    if v < 0.0 || v.fract() != 0.0 || v > u32::MAX as f64 {
-        return Err(MapError {
-            context: context(),
-            reason: format!("{raw} is not a set of restriction flags (a non-negative integer)"),
-        });
+/// The pools of one ListPools answer, in order: elements that are not pool
+/// objects and pools without an id are dropped and recorded.
+pub fn map_pools(items: &[Lenient<PoolDto>], log: &mut DecodeLog) -> Vec<Pool> {
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Lenient::Ok(dto) => {
+                if let Some(p) = map_pool(dto, i, log) {
+                    out.push(p);
+                }
+            }
+            Lenient::Bad { raw, error } => {
+                let object = match raw_text_at(raw, &["metadata", "name"]) {
+                    Some(id) => format!("pool {id} (#{i})"),
+                    None => format!("pool #{i}"),
+                };
+                log.drop_object(API_POOLS, object, error.clone());
+            }
+        }
     }
-    Ok(Some((v as u64) & CONTROL_MODE_FROZEN != 0))
+    out
 }
 
-/// A pool as ListPools reports it; [`map_nodes`] adds what its nodes say and
-/// [`resolve_parents`] settles `parent_pool` once every pool is known.
+/// A pool as ListPools reports it (`index`: its place in the answer, to name
+/// a pool without an id); [`map_nodes`] adds what its nodes say and
+/// [`resolve_parents`] settles `parent_pool` once every pool is known. `None`
+/// (recorded) for a pool whose id `metadata.name` is absent or empty: node URLs
+/// and every series need it.
 ///
 /// `workspace_id` is the pool's own `os.modelarts/workspace.id` label when it is
 /// usable; otherwise `None`, and the poll puts the workspace whose answer
 /// listed the pool.
 /// `parent_pool` is `status.parent` as reported ("" when absent or naming the
 /// pool itself).
-pub fn map_pool(dto: &PoolDto) -> Result<Pool, MapError> {
-    let id = &dto.metadata.name;
+pub fn map_pool(dto: &PoolDto, index: usize, log: &mut DecodeLog) -> Option<Pool> {
+    let Some(id) = dto
+        .metadata
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    else {
+        log.drop_object(
+            API_POOLS,
+            format!("pool #{index}"),
+            "metadata.name (the pool id) is absent or empty",
+        );
+        return None;
+    };
+    let object = format!("pool {id}");
     let labels = dto.metadata.labels.clone().unwrap_or_default();
     let spec = dto.spec.clone().unwrap_or_default();
     let status = dto.status.clone().unwrap_or_default();
@@ -181,40 +356,71 @@ pub fn map_pool(dto: &PoolDto) -> Result<Pool, MapError> {
         .parent
         .as_deref()
         .map(str::trim)
-        .filter(|p| !p.is_empty() && *p != id.as_str())
+        .filter(|p| !p.is_empty() && *p != id)
         .unwrap_or("")
         .to_string();
     let mut pool = Pool {
-        id: id.clone(),
+        id: id.to_string(),
         name: labels.name.unwrap_or_default(),
         pool_type: spec.pool_type.unwrap_or_default(),
         phase: status.phase.unwrap_or_default(),
         workspace_id: labels.workspace_id.as_ref().and_then(workspace_id_text),
         parent_pool: Some(parent),
-        frozen: match &spec.control_mode {
-            Some(raw) => frozen(raw, id)?,
-            None => None,
-        },
+        // Flag CONTROL_MODE_FROZEN of a non-negative integer; anything else
+        // loses the frozen series only.
+        frozen: spec.control_mode.as_ref().and_then(|raw| {
+            whole(log, API_POOLS, &object, "spec.controlMode", raw)
+                .map(|v| v & CONTROL_MODE_FROZEN != 0)
+        }),
         ..Pool::default()
     };
 
     if let Some(resources) = &status.resources {
+        // (flavor, state) keys one of whose entries was malformed: their sum
+        // would be short, so they are left out.
+        let mut bad_count = BTreeSet::new();
+        let mut bad_max = BTreeSet::new();
         for (state, entries) in resources.states() {
             for (i, entry) in entries.iter().enumerate() {
                 let Some(flavor) = &entry.flavor else {
                     continue;
                 };
-                let key = || (flavor.clone(), state.to_string());
-                let field = |f: &str| format!("pool {id} status.resources.{state}[{i}].{f}");
+                let key = (flavor.clone(), state.to_string());
+                let field = |f: &str| format!("status.resources.{state}[{i}].{f}");
                 // Two entries of one flavor in one state (two node pools) add up.
-                if let Some(n) = num_opt(&entry.count, || field("count"))? {
-                    *pool.flavor_nodes.entry(key()).or_insert(0.0) += n;
-                }
-                if let Some(n) = num_opt(&entry.max_count, || field("maxCount"))? {
-                    *pool.flavor_max_nodes.entry(key()).or_insert(0.0) += n;
+                for (raw, sums, bad, name) in [
+                    (
+                        &entry.count,
+                        &mut pool.flavor_nodes,
+                        &mut bad_count,
+                        "count",
+                    ),
+                    (
+                        &entry.max_count,
+                        &mut pool.flavor_max_nodes,
+                        &mut bad_max,
+                        "maxCount",
+                    ),
+                ] {
+                    let Some(raw) = raw else { continue };
+                    match log.amount(API_POOLS, &object, &field(name), Some(raw)) {
+                        Some(n) => *sums.entry(key.clone()).or_insert(0.0) += n,
+                        None if matches!(raw, RawQuantity::Text(t) if t.trim().is_empty()) => {}
+                        None => {
+                            bad.insert(key.clone());
+                        }
+                    }
                 }
             }
         }
+        for k in &bad_count {
+            pool.flavor_nodes.remove(k);
+        }
+        for k in &bad_max {
+            pool.flavor_max_nodes.remove(k);
+        }
+        drop_overflowed_counts(&mut pool.flavor_nodes, log, &object, "count");
+        drop_overflowed_counts(&mut pool.flavor_max_nodes, log, &object, "maxCount");
     }
 
     if let Some(driver) = &status.driver {
@@ -233,7 +439,7 @@ pub fn map_pool(dto: &PoolDto) -> Result<Pool, MapError> {
         }
     }
 
-    Ok(pool)
+    Some(pool)
 }
 
 /// Keeps each pool once, the first time it is listed: a pool (a shared one,
@@ -279,19 +485,46 @@ pub fn resolve_parents(pools: &mut [Pool]) -> Vec<(String, String)> {
 /// its `availableResources` is 0 free. If an available node reports no
 /// `availableResources` at all, the pool's free amount is not known: no
 /// remaining (and no allocated) series rather than a guess.
-pub fn map_nodes(pool: &mut Pool, nodes: &[NodeDto]) -> Result<(), MapError> {
+///
+/// Malformed input never makes a sum read low (issue 15):
+/// - a node element that is not a node object is dropped and recorded; the
+///   pool's node count, phases and sums would all be short of it, so none of
+///   them is exported for this poll;
+/// - a malformed value in a node's `resources` leaves that resource out of
+///   the pool's capability (and allocated); one in an available node's
+///   `availableResources` leaves it out of remaining (and allocated). Each is
+///   recorded. A node without a name still counts: nodes are summed, not
+///   exported one by one, and leaving it out would make the sums short.
+pub fn map_nodes(pool: &mut Pool, nodes: &[Lenient<NodeDto>], log: &mut DecodeLog) {
     pool.nodes = Some(nodes.len() as f64);
     let mut capability: Option<Resources> = None;
     let mut remaining: Option<Resources> = None;
     let mut free_unknown = false;
-    for (i, node) in nodes.iter().enumerate() {
+    let mut node_dropped = false;
+    let mut cap_bad = BTreeSet::new();
+    let mut rem_bad = BTreeSet::new();
+    let pool_id = pool.id.clone();
+    for (i, item) in nodes.iter().enumerate() {
+        let node = match item {
+            Lenient::Ok(n) => n,
+            Lenient::Bad { raw, error } => {
+                let object = match raw_text_at(raw, &["metadata", "name"]) {
+                    Some(name) => format!("pool {pool_id} node {name} (#{i})"),
+                    None => format!("pool {pool_id} node #{i}"),
+                };
+                log.drop_object(API_NODES, object, error.clone());
+                node_dropped = true;
+                continue;
+            }
+        };
         let node_name = node
             .metadata
             .as_ref()
             .and_then(|m| m.name.clone())
+            .filter(|n| !n.trim().is_empty())
             .unwrap_or_else(|| format!("#{i}"));
+        let object = format!("pool {pool_id} node {node_name}");
         let status = node.status.clone().unwrap_or_default();
-        let pool_id = pool.id.clone();
         let phase = status
             .phase
             .map(|p| p.trim().to_string())
@@ -300,51 +533,88 @@ pub fn map_nodes(pool: &mut Pool, nodes: &[NodeDto]) -> Result<(), MapError> {
         let available = phase == AVAILABLE_PHASE;
         *pool.node_phases.entry(phase).or_insert(0.0) += 1.0;
 
-        let total = match &status.resources {
-            Some(map) => Some(node_resources(map, &|k| {
-                format!("pool {pool_id} node {node_name} resources.{k}")
-            })?),
-            None => None,
-        };
-        // Parsed whatever the phase, so garbage is reported the same way.
-        let reported_free = match &status.available_resources {
-            Some(map) => Some(node_resources(map, &|k| {
-                format!("pool {pool_id} node {node_name} availableResources.{k}")
-            })?),
-            None => None,
-        };
+        let total = status.resources.as_ref().map(|map| {
+            let (r, bad) = node_resources(map, log, &object, "resources");
+            cap_bad.extend(bad);
+            r
+        });
+        // Parsed whatever the phase, so garbage is reported the same way; it
+        // only costs a sum where the node's free amount counts.
+        let reported_free = status.available_resources.as_ref().map(|map| {
+            let (r, bad) = node_resources(map, log, &object, "availableResources");
+            if available {
+                rem_bad.extend(bad.iter().cloned());
+            }
+            (r, bad)
+        });
         if let Some(t) = &total {
             capability.get_or_insert_with(Resources::default).add(t);
         }
-        let free = match (available, reported_free) {
+        let (mut free, free_bad) = match (available, reported_free) {
             (true, Some(f)) => f,
             (true, None) => {
                 free_unknown = true;
                 continue;
             }
             // Takes no workloads: nothing of it is free.
-            (false, _) => Resources::default(),
+            (false, _) => (Resources::default(), BTreeSet::new()),
         };
-        let mut free = free;
         // A resource the node has but does not list as free has none of it free;
-        // say 0 rather than leave it out of the sum.
+        // say 0 rather than leave it out of the sum. Not so for one it lists
+        // with a malformed value: that one is unknown, not 0.
         if let Some(t) = &total {
-            if t.cpu_cores.is_some() && free.cpu_cores.is_none() {
+            if t.cpu_cores.is_some() && free.cpu_cores.is_none() && !free_bad.contains(&Key::Cpu) {
                 free.cpu_cores = Some(0.0);
             }
-            if t.memory_bytes.is_some() && free.memory_bytes.is_none() {
+            if t.memory_bytes.is_some()
+                && free.memory_bytes.is_none()
+                && !free_bad.contains(&Key::Memory)
+            {
                 free.memory_bytes = Some(0.0);
             }
             for k in t.accelerators.keys() {
-                free.accelerators.entry(k.clone()).or_insert(0.0);
+                if !free_bad.contains(&Key::Accelerator(k.clone())) {
+                    free.accelerators.entry(k.clone()).or_insert(0.0);
+                }
             }
         }
         remaining.get_or_insert_with(Resources::default).add(&free);
     }
-    let capability = capability.filter(|r| !r.is_empty());
-    let remaining = remaining.filter(|r| !r.is_empty() && !free_unknown);
+    if node_dropped {
+        // Every figure of the pool's nodes would be short of the dropped one.
+        pool.nodes = None;
+        pool.node_phases.clear();
+        return;
+    }
+    let object = format!("pool {pool_id}");
+    let capability = capability
+        .map(|mut c| {
+            remove_keys(&mut c, &cap_bad);
+            drop_overflowed(&mut c, log, API_NODES, &object, "sum of resources");
+            c
+        })
+        .filter(|r| !r.is_empty());
+    let remaining = remaining
+        .map(|mut r| {
+            remove_keys(&mut r, &rem_bad);
+            drop_overflowed(&mut r, log, API_NODES, &object, "sum of availableResources");
+            r
+        })
+        .filter(|r| !r.is_empty() && !free_unknown);
     if let (Some(c), Some(r)) = (&capability, &remaining) {
-        pool.quantities.insert(QuantityKind::Allocated, c.minus(r));
+        // Only where both sides are known: `Resources::minus` would read a
+        // resource left out of remaining as 0 free.
+        let mut a = c.minus(r);
+        if r.cpu_cores.is_none() {
+            a.cpu_cores = None;
+        }
+        if r.memory_bytes.is_none() {
+            a.memory_bytes = None;
+        }
+        a.accelerators.retain(|k, _| r.accelerators.contains_key(k));
+        if !a.is_empty() {
+            pool.quantities.insert(QuantityKind::Allocated, a);
+        }
     }
     if let Some(c) = capability {
         pool.quantities.insert(QuantityKind::Capability, c);
@@ -352,7 +622,6 @@ pub fn map_nodes(pool: &mut Pool, nodes: &[NodeDto]) -> Result<(), MapError> {
     if let Some(r) = remaining {
         pool.quantities.insert(QuantityKind::Remaining, r);
     }
-    Ok(())
 }
 
 #[cfg(test)]

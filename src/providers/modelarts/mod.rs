@@ -23,8 +23,9 @@ use crate::http::{PollCtx, PollError, Reason};
 use crate::model::Snapshot;
 use crate::quantity::Fired;
 
-use super::{BoxFuture, PollOutput, Provider};
-use client::{Client, API_NODES, API_POOLS};
+use super::decode::DecodeLog;
+use super::{concurrent, BoxFuture, FailedUnit, PollOutput, Provider, Unit};
+use client::Client;
 use iam::TokenCache;
 use map::Workspace;
 
@@ -373,6 +374,7 @@ impl Provider for ModelArts {
         Box::pin(async move {
             let client = Client::new(&self.cfg, ctx, &self.tokens);
             let mut partial = Vec::new();
+            let mut decode = DecodeLog::default();
             let workspaces = match &self.cfg.workspace_ids {
                 Some(ids) => ids
                     .iter()
@@ -384,7 +386,7 @@ impl Provider for ModelArts {
                     .collect(),
                 // The account's own list call: its failure fails the poll.
                 None => {
-                    let listed = client.list_workspaces().await?;
+                    let listed = client.list_workspaces(&mut decode).await?;
                     partial.extend(listed.problems);
                     listed.workspaces
                 }
@@ -410,9 +412,7 @@ impl Provider for ModelArts {
                     Err(e) => return Err(e),
                 };
                 readable += 1;
-                for dto in listed {
-                    let mut pool = map::map_pool(&dto)
-                        .map_err(|e| ctx.fail(API_POOLS, "", Reason::Decode, e.to_string()))?;
+                for mut pool in map::map_pools(&listed, &mut decode) {
                     pool.workspace_id.get_or_insert_with(|| ws.id.clone());
                     pools.push(pool);
                 }
@@ -441,20 +441,48 @@ impl Provider for ModelArts {
                 );
             }
 
+            // Each pool's nodes, concurrently within the account's limits and
+            // mapped in pool order. A pool whose node list fails after its
+            // retries is a unit that failed alone: left out whole (no pool
+            // entry with missing sums), reported in `failed`.
             let mut snapshot = Snapshot::default();
-            for mut pool in pools {
+            let mut failed = Vec::new();
+            let ids: Vec<String> = pools.iter().map(|p| p.id.clone()).collect();
+            let mut ids = ids.into_iter();
+            let client = &client;
+            concurrent::for_each_ordered_settled(
+                pools,
+                ctx.limits.fetch_window(),
                 // The pool id is `metadata.name`, which node URLs take.
-                let nodes = client.list_nodes(&pool.id).await?;
-                map::map_nodes(&mut pool, &nodes)
-                    .map_err(|e| ctx.fail(API_NODES, "", Reason::Decode, e.to_string()))?;
-                snapshot.pools.push(pool);
-            }
+                |pool| async move {
+                    let nodes = client.list_nodes(&pool.id).await?;
+                    Ok((pool, nodes))
+                },
+                |fetched: Result<_, PollError>| {
+                    let pool_id = ids.next().unwrap_or_default();
+                    match fetched {
+                        Ok((mut pool, nodes)) => {
+                            map::map_nodes(&mut pool, &nodes, &mut decode);
+                            snapshot.pools.push(pool);
+                        }
+                        Err(e) => failed.push(FailedUnit {
+                            unit: Unit::Pool {
+                                cloud_region: None,
+                                pool_id,
+                            },
+                            error: e,
+                        }),
+                    }
+                    Ok(())
+                },
+            )
+            .await?;
             Ok(PollOutput {
                 snapshot,
                 fired: Fired::default(),
                 partial,
-                decode: Default::default(),
-                failed: Vec::new(),
+                decode,
+                failed,
             })
         })
     }
