@@ -276,8 +276,8 @@ impl Decoder {
             Decoder::SugonLogin => {
                 let data = sugon_data(input)?;
                 let mut log = DecodeLog::default();
-                let entries = sugon::session::login_entries(data, "v2/tokens", &mut log)
-                    .map_err(err)?;
+                let entries =
+                    sugon::session::login_entries(data, "v2/tokens", &mut log).map_err(err)?;
                 for e in &entries {
                     if let Some(t) = &e.token {
                         let _ = crate::auth::scnet::jwt_expire_time_ms(t);
@@ -322,8 +322,14 @@ impl Decoder {
                 };
                 for t in ["gpu", "dcu", "mlu", "cpu", "other"] {
                     let mut log = DecodeLog::default();
-                    let pool =
-                        sugon::map::map_group("11276", t, "g", &dto, &mut Fired::default(), &mut log);
+                    let pool = sugon::map::map_group(
+                        "11276",
+                        t,
+                        "g",
+                        &dto,
+                        &mut Fired::default(),
+                        &mut log,
+                    );
                     assert_finite(&pool)?;
                 }
                 Ok(())
@@ -491,11 +497,7 @@ pub fn sugon_objects(d: Decoder, input: &[u8]) -> Result<Vec<(String, String)>, 
 
 /// No NaN or ±Inf in a mapped pool (the contract of every mapping).
 fn assert_finite(pool: &Pool) -> Result<(), String> {
-    let figures = pool
-        .nodes
-        .iter()
-        .chain(pool.node_limits.values())
-        .copied();
+    let figures = pool.nodes.iter().chain(pool.node_limits.values()).copied();
     for v in figures {
         if !v.is_finite() {
             return Err(format!("pool {} has a non-finite figure {v}", pool.id));

@@ -831,13 +831,12 @@ fn a_token_the_platform_expires_early_is_replaced_mid_poll_without_a_gap() {
 }
 
 #[test]
-fn a_token_rejected_after_a_fresh_login_fails_its_regions_as_auth() {
+fn a_token_rejected_after_a_fresh_login_fails_the_poll_as_auth() {
     // Tokens that are expired on arrival: the exporter logs in again exactly
     // once, retries, and then gives up with reason auth instead of looping.
-    // A token is a region's (issue 15): each region whose token is refused
-    // is a failed unit, with none of its pools; the login itself worked, so
-    // the poll does not fail (it used to, with aipool_up 0). The second region
-    // is asked once: the poll has already logged in again.
+    // Each region is a unit of its own (issue 15), so the second region is
+    // asked too (once: the poll has already logged in again); with every
+    // region failed, nothing is fresh and the poll fails.
     let (_sim, sim) = simulator_with(&["--sugon-token-lifetime", "0s"]);
     let (exp, addr) = exporter(
         &password_account(&sim, "dead", credentials::SUGON_PASSWORD, "1h"),
@@ -845,24 +844,18 @@ fn a_token_rejected_after_a_fresh_login_fails_its_regions_as_auth() {
     );
     let m = scrape(&addr);
     let acc = ("account", "dead");
-    assert_eq!(m.value("aipool_up", &[acc]), 1.0);
+    assert_eq!(m.value("aipool_up", &[acc]), 0.0);
     assert_eq!(requests(&m, "dead", "v2/tokens"), 2.0);
     assert_eq!(requests(&m, "dead", "v2/center"), 3.0);
     assert_eq!(failures(&m, "dead", "v2/center", "auth"), 3.0);
-    // No HPC call for a region that failed.
-    assert!(!m.has("aipool_api_requests_total", &[acc, ("api", "v2/cluster")]));
     assert!(!m.has(
         "aipool_api_requests_total",
         &[acc, ("api", "v2/instance-service/resource-group")]
     ));
+    assert!(!m.has("aipool_api_requests_total", &[acc, ("api", "v2/cluster")]));
     assert!(!m.has("aipool_pool_info", &[acc]));
-    // The regions' errors (code 10008) are in the poll's failed units, which
-    // the runtime reports; the exporter's own line says what it did about it.
     let log = exp.stderr();
-    assert!(
-        log.contains("token rejected; logging in again and retrying once"),
-        "{log}"
-    );
+    assert!(log.contains("code 10008"), "{log}");
     assert_no_secrets(&log);
 }
 
@@ -874,7 +867,10 @@ fn a_token_rejected_after_a_fresh_login_fails_its_regions_as_auth() {
 #[test]
 fn one_malformed_object_or_field_costs_only_itself() {
     let (_sim, sim) = simulator_with(&[]);
-    let (exp, addr) = exporter(&no_hpc_account(&sim, "odd", "").replace(NO_HPC_USER, MALFORMED_USER), &[]);
+    let (exp, addr) = exporter(
+        &no_hpc_account(&sim, "odd", "").replace(NO_HPC_USER, MALFORMED_USER),
+        &[],
+    );
     let m = scrape(&addr);
     let acc = ("account", "odd");
     assert_eq!(m.value("aipool_up", &[acc]), 1.0);
@@ -901,11 +897,17 @@ fn one_malformed_object_or_field_costs_only_itself() {
     );
     // The other groups exact, the unnamed entry nowhere.
     let a800 = [acc, ("cloud_region", "11112"), ("pool_id", "A800")];
-    assert_eq!(m.value("aipool_pool_node_capability_cpu_cores", &a800), 112.0);
+    assert_eq!(
+        m.value("aipool_pool_node_capability_cpu_cores", &a800),
+        112.0
+    );
     assert_eq!(m.value("aipool_pool_nodes", &a800), 4.0);
     let k100 = [acc, ("cloud_region", "11250"), ("pool_id", "K100-AI")];
     assert_eq!(m.value("aipool_pool_nodes", &k100), 16.0);
-    assert_eq!(m.value("aipool_pool_node_capability_cpu_cores", &k100), 64.0);
+    assert_eq!(
+        m.value("aipool_pool_node_capability_cpu_cores", &k100),
+        64.0
+    );
     let cpu = [acc, ("cloud_region", "11250"), ("pool_id", "cpu-general")];
     assert_eq!(m.value("aipool_pool_nodes", &cpu), 32.0);
     // Four groups and two HPC clusters, as for the well-formed user.
@@ -1029,7 +1031,11 @@ fn one_failing_region_costs_only_its_pools() {
     // Nothing of 11112: no group, no HPC cluster, no queue, no further call
     // with its token (one resource-group list, dead entry and retries aside,
     // and one HPC call of each kind: 11250's).
-    for family in ["aipool_pool_info", "aipool_queue_info", "aipool_queue_nodes"] {
+    for family in [
+        "aipool_pool_info",
+        "aipool_queue_info",
+        "aipool_queue_nodes",
+    ] {
         assert!(
             !m.has(family, &[acc, ("cloud_region", "11112")]),
             "{family}"

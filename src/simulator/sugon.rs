@@ -901,7 +901,12 @@ mod tests {
         assert_eq!(r["data"]["cpuNumber"], "abc");
         assert_eq!(r["data"]["gpuNumber"], 2);
         let xa = token_of(&v, "11250");
-        let g = get(&s, "/ai/openapi/v2/instance-service/resource-group", &[], &xa);
+        let g = get(
+            &s,
+            "/ai/openapi/v2/instance-service/resource-group",
+            &[],
+            &xa,
+        );
         assert_eq!(g["data"]["dcu"][1], 42);
         let q = get(
             &s,

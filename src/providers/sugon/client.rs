@@ -6,8 +6,9 @@
 //! calls (its `center` answer, its resource-group list, with its token) fail
 //! after their retries loses all its pools for that poll, the other regions are
 //! published fresh; one resource group whose `resources` call fails loses only
-//! that pool. Only the login, which every region's token comes from, fails the
-//! poll (also when a rejected token makes a poll log in again).
+//! that pool. The login, which every region's token comes from, fails the poll
+//! (also when a rejected token makes a poll log in again), and so does the
+//! failure of every polled region: then nothing of the account is fresh.
 //!
 //! The HPC side is optional: whatever goes wrong there (no HPC service for the
 //! user, no permission, an answer that cannot be read, an unreachable gateway)
@@ -191,6 +192,20 @@ impl<'a> Client<'a> {
                 Err(e) => out
                     .partial
                     .push(hpc_partial(&cluster_id, "HPC queues not exported", e)),
+            }
+        }
+        // Sugon has no account-wide list besides the login: when no region
+        // answered, nothing of the account is fresh, and the poll failed like
+        // an account whose pool list fails (aipool_up 0), with the first
+        // region's error. One region of several failing is that region's unit.
+        let regions_failed = out
+            .failed
+            .iter()
+            .filter(|f| matches!(f.unit, Unit::Region { .. }))
+            .count();
+        if regions_failed > 0 && regions_failed == out.snapshot.regions.len() {
+            if let Some(first) = out.failed.drain(..).next() {
+                return Err(first.error);
             }
         }
         // A region that failed listed no groups: its configured ones are not

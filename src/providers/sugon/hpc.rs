@@ -246,8 +246,9 @@ fn map_queue(
 ) -> Option<(Queue, QueueNodes)> {
     let object = queue_object(cluster_id, name);
     // Counts of nodes, cores and cards: a negative one is no count.
-    let mut count =
-        |raw: &Option<RawQuantity>, field: &str| log.amount(API_HPC_QUEUES, &object, field, raw.as_ref());
+    let mut count = |raw: &Option<RawQuantity>, field: &str| {
+        log.amount(API_HPC_QUEUES, &object, field, raw.as_ref())
+    };
     let nodes = count(&dto.que_nodes, "queNodes");
     let free_nodes = count(&dto.que_free_nodes, "queFreeNodes");
     let cpus = count(&dto.que_ncpus, "queNcpus");
@@ -289,7 +290,9 @@ fn map_queue(
     };
     for (label, n) in &per_node {
         // Products of two finite counts can still overflow.
-        if let Some(cards) = nodes.and_then(|v| finite(log, API_HPC_QUEUES, &object, "queNodes", v * n)) {
+        if let Some(cards) =
+            nodes.and_then(|v| finite(log, API_HPC_QUEUES, &object, "queNodes", v * n))
+        {
             fired.fire(Rule::CardsFromNodes);
             capability.accelerators.insert(label.clone(), cards);
         }

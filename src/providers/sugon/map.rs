@@ -104,8 +104,15 @@ pub fn map_group(
     if let (Some(label), Some(n)) = (accelerator_label(accelerator_type), cards) {
         accelerators.insert(label, n);
     }
-    let memory_bytes = memory_mib
-        .and_then(|m| finite(log, API_RESOURCES, &object, "memorySize", quantity::mib_to_bytes(m)));
+    let memory_bytes = memory_mib.and_then(|m| {
+        finite(
+            log,
+            API_RESOURCES,
+            &object,
+            "memorySize",
+            quantity::mib_to_bytes(m),
+        )
+    });
     let capability = Resources {
         cpu_cores: cpu,
         memory_bytes,

@@ -104,10 +104,7 @@ pub fn login_entries(
         other => {
             return Err(MapError {
                 context: "login data".into(),
-                reason: format!(
-                    "expected a list, found {}",
-                    super::map::short(&other)
-                ),
+                reason: format!("expected a list, found {}", super::map::short(&other)),
             })
         }
     };
@@ -115,7 +112,10 @@ pub fn login_entries(
         log.keep_decoded(api, "login entry", "clusterId", lenient_list(&items));
     let mut entries = Vec::with_capacity(decoded.len());
     for e in decoded {
-        if e.cluster_id.as_deref().is_some_and(|c| !c.trim().is_empty()) {
+        if e.cluster_id
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty())
+        {
             entries.push(e);
         } else {
             let name = e.cluster_name.as_deref().unwrap_or("");

@@ -71,10 +71,7 @@ fn the_job_manager_is_the_first_cluster_entry() {
     let jm = jm_of(&json!({"id": 7})).unwrap();
     assert_eq!((jm.id.as_str(), jm.name.as_str()), ("7", "7"));
     // An entry without an id is passed over.
-    assert_eq!(
-        jm_of(&json!([{"text": "x"}, {"id": 3}])).unwrap().id,
-        "3"
-    );
+    assert_eq!(jm_of(&json!([{"text": "x"}, {"id": 3}])).unwrap().id, "3");
     for bad in [
         json!([]),
         Value::Null,
@@ -263,14 +260,29 @@ fn bad_entries_are_left_out_with_a_reason_and_the_rest_is_kept() {
         .iter()
         .map(|e| {
             assert_eq!(e.api, "v2/queuenames");
-            (e.object.as_str(), e.field.as_str(), e.reason, e.detail.as_str())
+            (
+                e.object.as_str(),
+                e.field.as_str(),
+                e.reason,
+                e.detail.as_str(),
+            )
         })
         .collect();
     // The entries that are no queue object are named first (by position), as
     // the list is decoded; then the mapped ones in order.
     let want: [(&str, &str, DecodeReason, &str); 10] = [
-        ("HPC queue #8", "", DecodeReason::MalformedObject, "invalid type"),
-        ("HPC queue #9", "", DecodeReason::MalformedObject, "expected a string"),
+        (
+            "HPC queue #8",
+            "",
+            DecodeReason::MalformedObject,
+            "invalid type",
+        ),
+        (
+            "HPC queue #9",
+            "",
+            DecodeReason::MalformedObject,
+            "expected a string",
+        ),
         (
             "HPC queue oversold (region 1)",
             "",
@@ -283,7 +295,12 @@ fn bad_entries_are_left_out_with_a_reason_and_the_rest_is_kept() {
             DecodeReason::MalformedObject,
             "queFreeNcpus > queNcpus: 65 free of 64",
         ),
-        ("HPC queue negative (region 1)", "queNodes", DecodeReason::Negative, "-1"),
+        (
+            "HPC queue negative (region 1)",
+            "queNodes",
+            DecodeReason::Negative,
+            "-1",
+        ),
         (
             "HPC queue garbage (region 1)",
             "queNodes",
@@ -296,8 +313,18 @@ fn bad_entries_are_left_out_with_a_reason_and_the_rest_is_kept() {
             DecodeReason::NotANumber,
             "{\"n\":1}",
         ),
-        ("HPC queue #6", "", DecodeReason::MalformedObject, "no queueName"),
-        ("HPC queue #7", "", DecodeReason::MalformedObject, "no queueName"),
+        (
+            "HPC queue #6",
+            "",
+            DecodeReason::MalformedObject,
+            "no queueName",
+        ),
+        (
+            "HPC queue #7",
+            "",
+            DecodeReason::MalformedObject,
+            "no queueName",
+        ),
         (
             "HPC queue good (region 1)",
             "",
@@ -308,13 +335,25 @@ fn bad_entries_are_left_out_with_a_reason_and_the_rest_is_kept() {
     assert_eq!(got.len(), want.len(), "{got:#?}");
     for (g, w) in got.iter().zip(want) {
         assert_eq!((g.0, g.1, g.2), (w.0, w.1, w.2), "{g:?}");
-        assert!(g.3.starts_with(w.3), "{:?} does not start with {:?}", g.3, w.3);
+        assert!(
+            g.3.starts_with(w.3),
+            "{:?} does not start with {:?}",
+            g.3,
+            w.3
+        );
     }
     // Rules fired only for the exported queue.
     assert_eq!(fired.count(Rule::CardsFromNodes), 1);
     assert_eq!(fired.count(Rule::FreeCardsFromFreeNodes), 1);
     // A list that is no list fails the whole answer.
-    assert!(map_queues("1", &job_manager(), &json!("x"), &mut fired, &mut DecodeLog::default()).is_err());
+    assert!(map_queues(
+        "1",
+        &job_manager(),
+        &json!("x"),
+        &mut fired,
+        &mut DecodeLog::default()
+    )
+    .is_err());
 }
 
 /// Seed-like fixture queues with one field malformed in one queue: only that
@@ -347,9 +386,15 @@ fn a_malformed_field_loses_only_its_own_series() {
         // Kept exactly: 4 nodes × 8 GPUs, 448 cores of which 248 free.
         assert_eq!(rem.cpu_cores, Some(248.0));
         let cap = block(gpu, QuantityKind::Capability);
-        assert_eq!(cap.accelerators, BTreeMap::from([("gpu".to_string(), 32.0)]));
+        assert_eq!(
+            cap.accelerators,
+            BTreeMap::from([("gpu".to_string(), 32.0)])
+        );
         assert_eq!(cap.cpu_cores, Some(448.0));
-        assert_eq!((nodes.nodes, nodes.node_cpu_cores), (Some(4.0), Some(112.0)));
+        assert_eq!(
+            (nodes.nodes, nodes.node_cpu_cores),
+            (Some(4.0), Some(112.0))
+        );
         // The other queues as the fixture has them.
         let (dcu, n) = queue(&q, "xahdnormal");
         assert_eq!(
@@ -364,8 +409,18 @@ fn a_malformed_field_loses_only_its_own_series() {
                 assert_eq!(log.errors().len(), 1, "{bad}: {log:?}");
                 let e = &log.errors()[0];
                 assert_eq!(
-                    (e.api.as_str(), e.object.as_str(), e.field.as_str(), e.reason),
-                    ("v2/queuenames", "HPC queue ksgpu_a800 (region 11112)", "queFreeNodes", reason),
+                    (
+                        e.api.as_str(),
+                        e.object.as_str(),
+                        e.field.as_str(),
+                        e.reason
+                    ),
+                    (
+                        "v2/queuenames",
+                        "HPC queue ksgpu_a800 (region 11112)",
+                        "queFreeNodes",
+                        reason
+                    ),
                     "{bad}"
                 );
             }

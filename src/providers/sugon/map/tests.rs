@@ -35,7 +35,14 @@ fn groups(data: &Value) -> Result<Vec<(String, String)>, MapError> {
 fn the_seed_group_maps_to_one_pool() {
     let mut fired = Fired::default();
     let mut log = DecodeLog::default();
-    let pool = map_group("11112", "gpu", "TeslaM40", &seed_dto(), &mut fired, &mut log);
+    let pool = map_group(
+        "11112",
+        "gpu",
+        "TeslaM40",
+        &seed_dto(),
+        &mut fired,
+        &mut log,
+    );
     assert!(log.is_empty(), "{log:?}");
     assert_eq!(pool.id, "TeslaM40");
     assert_eq!(pool.name, "TeslaM40");
@@ -111,7 +118,14 @@ fn a_set_quota_is_a_limit_and_zero_is_none() {
     )
     .unwrap();
     let mut fired = Fired::default();
-    let pool = map_group("1", "gpu", "A800", &dto, &mut fired, &mut DecodeLog::default());
+    let pool = map_group(
+        "1",
+        "gpu",
+        "A800",
+        &dto,
+        &mut fired,
+        &mut DecodeLog::default(),
+    );
     assert_eq!(
         pool.node_limits,
         BTreeMap::from([("mlu".to_string(), 2.0), ("nvidia".to_string(), 8.0)])
@@ -134,10 +148,7 @@ fn malformed_numbers_name_the_group_and_field() {
     assert_eq!(pool.node_capability, None);
     let e = &log.errors()[0];
     assert_eq!(log.errors().len(), 1);
-    assert!(
-        e.object.contains("A800") && e.field == "cpuNumber",
-        "{e}"
-    );
+    assert!(e.object.contains("A800") && e.field == "cpuNumber", "{e}");
     assert_eq!(e.reason, DecodeReason::NotANumber);
     assert_eq!(e.api, "v2/instance-service/resources");
 }
@@ -156,7 +167,13 @@ fn one_malformed_field_of_the_seed_loses_only_itself() {
         (json!({"x": 1}), Some(DecodeReason::NotANumber)),
     ];
     let seed: Value = serde_json::from_str::<Value>(SEED).unwrap()["data"].clone();
-    for field in ["cpuNumber", "gpuNumber", "memorySize", "nodeNumber", "nvLimits"] {
+    for field in [
+        "cpuNumber",
+        "gpuNumber",
+        "memorySize",
+        "nodeNumber",
+        "nvLimits",
+    ] {
         for (bad, reason) in &cases {
             let mut data = seed.clone();
             data[field] = bad.clone();
@@ -182,13 +199,22 @@ fn one_malformed_field_of_the_seed_loses_only_itself() {
             assert_eq!(pool.extra_info["max_time"], "unlimited");
             // A quota that is gone is not "unset": only the seed's other 0s fire.
             let zeros = if field == "nvLimits" { 2 } else { 3 };
-            assert_eq!(fired.count(Rule::ZeroNodeLimitIsUnset), zeros, "{field}={bad}");
+            assert_eq!(
+                fired.count(Rule::ZeroNodeLimitIsUnset),
+                zeros,
+                "{field}={bad}"
+            );
             match reason {
                 Some(reason) => {
                     assert_eq!(log.errors().len(), 1, "{field}={bad}: {log:?}");
                     let e = &log.errors()[0];
                     assert_eq!(
-                        (e.api.as_str(), e.object.as_str(), e.field.as_str(), e.reason),
+                        (
+                            e.api.as_str(),
+                            e.object.as_str(),
+                            e.field.as_str(),
+                            e.reason
+                        ),
                         (
                             "v2/instance-service/resources",
                             "resource group TeslaM40 (gpu, region 11112)",
@@ -245,7 +271,11 @@ fn group_entries_without_a_name_are_dropped_alone() {
     let objects: Vec<&str> = log.errors().iter().map(|e| e.object.as_str()).collect();
     assert_eq!(
         objects,
-        ["resource group dcu #0", "resource group gpu #1", "resource group gpu #2"]
+        [
+            "resource group dcu #0",
+            "resource group gpu #1",
+            "resource group gpu #2"
+        ]
     );
     assert!(log
         .errors()
@@ -328,7 +358,9 @@ fn resource_groups_in_every_shape() {
     // group_entries_without_a_name_are_dropped_alone); only an answer of
     // another shape is an error.
     let mut log = DecodeLog::default();
-    assert!(parse_groups(&json!({"gpu": [42]}), &mut log).unwrap().is_empty());
+    assert!(parse_groups(&json!({"gpu": [42]}), &mut log)
+        .unwrap()
+        .is_empty());
     assert!(parse_groups(&json!([{"resourceGroup": "x"}]), &mut log)
         .unwrap()
         .is_empty());
