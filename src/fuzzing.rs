@@ -16,6 +16,7 @@ use serde_json::Value;
 
 use crate::http::{self, Limits, PollCtx, Response};
 use crate::model::Pool;
+use crate::providers::decode::DecodeLog;
 use crate::providers::{aihc, modelarts, qianfan, sugon};
 use crate::quantity::{self, Fired, RawQuantity};
 use crate::stats::AccountStats;
@@ -297,8 +298,9 @@ impl Decoder {
             }
             Decoder::SugonLogin => {
                 let data = sugon_data(input)?;
-                let entries: Vec<sugon::dto::TokenEntryDto> =
-                    serde_json::from_value(data).map_err(err)?;
+                let mut log = DecodeLog::default();
+                let entries =
+                    sugon::session::login_entries(data, "v2/tokens", &mut log).map_err(err)?;
                 for e in &entries {
                     if let Some(t) = &e.token {
                         let _ = crate::auth::scnet::jwt_expire_time_ms(t);
@@ -311,7 +313,8 @@ impl Decoder {
             }
             Decoder::SugonCenter => {
                 let data = sugon_data(input)?;
-                let centers = sugon::map::parse_centers(&data).map_err(err)?;
+                let centers =
+                    sugon::map::parse_centers(&data, &mut DecodeLog::default()).map_err(err)?;
                 for id in ["11276", ""] {
                     for raw in sugon::map::enabled_ai_urls(&centers, id) {
                         if let Ok(base) = sugon::map::ai_base(&raw) {
@@ -332,10 +335,7 @@ impl Decoder {
                 }
                 Ok(())
             }
-            Decoder::SugonGroups => {
-                let data = sugon_data(input)?;
-                sugon::map::parse_groups(&data).map(drop).map_err(err)
-            }
+            Decoder::SugonGroups => sugon_objects(self, input).map(drop),
             Decoder::SugonResources => {
                 let data = sugon_data(input)?;
                 let dto: sugon::dto::ResourcesDto = if data.is_null() {
@@ -344,30 +344,26 @@ impl Decoder {
                     serde_json::from_value(data).map_err(err)?
                 };
                 for t in ["gpu", "dcu", "mlu", "cpu", "other"] {
-                    sugon::map::map_group("11276", t, "g", &dto, &mut Fired::default())
-                        .map_err(err)?;
+                    let mut log = DecodeLog::default();
+                    let pool = sugon::map::map_group(
+                        "11276",
+                        t,
+                        "g",
+                        &dto,
+                        &mut Fired::default(),
+                        &mut log,
+                    );
+                    assert_finite(&pool)?;
                 }
                 Ok(())
             }
             Decoder::SugonHpcCluster => {
                 let data = sugon_data(input)?;
-                sugon::hpc::parse_job_manager(&data).map(drop).map_err(err)
+                sugon::hpc::parse_job_manager(&data, &mut DecodeLog::default())
+                    .map(drop)
+                    .map_err(err)
             }
-            Decoder::SugonHpcQueues => {
-                let data = sugon_data(input)?;
-                let jm = sugon::hpc::JobManager {
-                    id: "1637".into(),
-                    name: "slurm".into(),
-                    kind: "SLURM".into(),
-                };
-                let queues = sugon::hpc::map_queues("11276", &jm, &data, &mut Fired::default())
-                    .map_err(err)?;
-                // As the poll does: a queue entry that cannot be read is an error.
-                match queues.errors.first() {
-                    Some(e) => Err(e.to_string()),
-                    None => Ok(()),
-                }
-            }
+            Decoder::SugonHpcQueues => sugon_objects(self, input).map(drop),
             Decoder::ConfigToml => {
                 let text = std::str::from_utf8(input).map_err(err)?;
                 crate::config::from_str(text, "toml", &crate::config::Env::default())
@@ -498,6 +494,85 @@ fn qianfan_body_error(input: &[u8]) -> Result<(), String> {
         Some((_, message)) => Err(message),
         None => Ok(()),
     }
+}
+
+/// The objects a Sugon list decoder keeps, mapped as the poll maps them: each
+/// as (its id, its mapped form's debug text), in the answer's order. For the
+/// property test that one bad element never changes the others.
+///
+/// Login: the region entries kept (`data`); center: the enabled `aiUrls` of
+/// region 11276 (`data[0].aiUrls`); resource groups: the (type, group) pairs
+/// (`data.gpu`); HPC queues: the queues with their node figures (`data`).
+pub fn sugon_objects(d: Decoder, input: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let data = sugon_data(input)?;
+    let mut log = DecodeLog::default();
+    match d {
+        Decoder::SugonLogin => Ok(sugon::session::login_entries(data, "v2/tokens", &mut log)
+            .map_err(err)?
+            .into_iter()
+            .map(|e| (e.cluster_id.clone().unwrap_or_default(), format!("{e:?}")))
+            .collect()),
+        Decoder::SugonCenter => {
+            let centers = sugon::map::parse_centers(&data, &mut log).map_err(err)?;
+            Ok(sugon::map::enabled_ai_urls(&centers, "11276")
+                .into_iter()
+                .map(|u| (u.clone(), u))
+                .collect())
+        }
+        Decoder::SugonGroups => Ok(sugon::map::parse_groups(&data, &mut log)
+            .map_err(err)?
+            .into_iter()
+            .map(|(t, g)| (format!("{t}/{g}"), String::new()))
+            .collect()),
+        Decoder::SugonHpcQueues => {
+            let jm = sugon::hpc::JobManager {
+                id: "1637".into(),
+                name: "slurm".into(),
+                kind: "SLURM".into(),
+            };
+            let q = sugon::hpc::map_queues("11276", &jm, &data, &mut Fired::default(), &mut log)
+                .map_err(err)?;
+            for queue in &q.queues {
+                for block in queue.quantities.values() {
+                    finite_resources(block)?;
+                }
+            }
+            Ok(q.queues
+                .iter()
+                .zip(&q.nodes)
+                .map(|(queue, nodes)| (queue.id.clone(), format!("{queue:?} {nodes:?}")))
+                .collect())
+        }
+        other => Err(format!("{other:?} is not a Sugon list decoder")),
+    }
+}
+
+/// No NaN or ±Inf in a mapped pool (the contract of every mapping).
+fn assert_finite(pool: &Pool) -> Result<(), String> {
+    let figures = pool.nodes.iter().chain(pool.node_limits.values()).copied();
+    for v in figures {
+        if !v.is_finite() {
+            return Err(format!("pool {} has a non-finite figure {v}", pool.id));
+        }
+    }
+    if let Some(block) = &pool.node_capability {
+        finite_resources(block)?;
+    }
+    Ok(())
+}
+
+fn finite_resources(block: &crate::model::Resources) -> Result<(), String> {
+    let figures = block
+        .cpu_cores
+        .iter()
+        .chain(block.memory_bytes.iter())
+        .chain(block.accelerators.values());
+    for v in figures {
+        if !v.is_finite() {
+            return Err(format!("a non-finite figure {v}"));
+        }
+    }
+    Ok(())
 }
 
 /// Sugon's `{code, msg, data}`: `data` when `code` is "0", as `client.rs` does.

@@ -317,6 +317,26 @@ fn garble_one(good: &[Value], which: usize, pick: usize, with: &Value) -> (Vec<V
     (list, bad)
 }
 
+/// The Sugon lists each element of which decodes on its own: the decoder and
+/// the JSON pointer of the list in its sample.
+const SUGON_LISTS: [(Decoder, &str); 4] = [
+    (Decoder::SugonLogin, "/data"),
+    (Decoder::SugonCenter, "/data/0/aiUrls"),
+    (Decoder::SugonGroups, "/data/gpu"),
+    (Decoder::SugonHpcQueues, "/data"),
+];
+
+/// The sample of `d` with the list at `pointer` changed by `edit`.
+fn sample_with_list(d: Decoder, pointer: &str, edit: impl FnOnce(&mut Vec<Value>)) -> Vec<u8> {
+    let mut v: Value = serde_json::from_str(d.sample()).unwrap();
+    let list = v
+        .pointer_mut(pointer)
+        .and_then(Value::as_array_mut)
+        .unwrap();
+    edit(list);
+    serde_json::to_vec(&v).unwrap()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(cases()))]
 
@@ -358,6 +378,56 @@ proptest! {
         want.extend(alone);
         want.extend_from_slice(&baseline[which + 1..]);
         prop_assert_eq!(&got, &want);
+    }
+
+    /// Issue 15: arbitrary JSON in one element of a valid Sugon list never
+    /// fails the answer, and the other elements map to exactly what they map
+    /// to without it. (Objects that share an id with what the arbitrary
+    /// element maps to on its own are left out of the comparison: a repeat
+    /// keeps the first.)
+    #[test]
+    fn sugon_one_bad_element_never_costs_the_others(which in 0..SUGON_LISTS.len(), pick in any::<usize>(), with in json_value()) {
+        let (d, pointer) = SUGON_LISTS[which];
+        let n = serde_json::from_str::<Value>(d.sample()).unwrap().pointer(pointer).and_then(Value::as_array).map_or(0, Vec::len);
+        prop_assert!(n > 1, "{:?}: the list needs an element besides the bad one", d);
+        let k = pick % n;
+        let got = aipool_exporter::fuzzing::sugon_objects(
+            d,
+            &sample_with_list(d, pointer, |l| l[k] = with.clone()),
+        );
+        prop_assert!(got.is_ok(), "{d:?}: {got:?}");
+        let others = aipool_exporter::fuzzing::sugon_objects(
+            d,
+            &sample_with_list(d, pointer, |l| {
+                l.remove(k);
+            }),
+        )
+        .unwrap();
+        let alone = aipool_exporter::fuzzing::sugon_objects(
+            d,
+            &sample_with_list(d, pointer, |l| *l = vec![with.clone()]),
+        )
+        .unwrap();
+        let keep = |objects: Vec<(String, String)>| -> Vec<(String, String)> {
+            objects
+                .into_iter()
+                .filter(|(id, _)| !alone.iter().any(|(a, _)| a == id))
+                .collect()
+        };
+        prop_assert_eq!(keep(got.unwrap()), keep(others), "{:?} element {} = {}", d, k, with);
+    }
+
+    /// Arbitrary JSON in one field of a resource group's `resources` answer
+    /// costs at most that field: the answer maps, and nothing non-finite.
+    #[test]
+    fn sugon_one_bad_resources_field_never_fails_the_group(field in prop::sample::select(&[
+        "cpuNumber", "gpuNumber", "memorySize", "nodeNumber", "nvLimits", "dcuLimits",
+        "mluLimits", "maxTime", "resourceGroup", "id", "userName",
+    ][..]), with in json_value()) {
+        let mut v: Value = serde_json::from_str(Decoder::SugonResources.sample()).unwrap();
+        v["data"][field] = with;
+        let r = Decoder::SugonResources.run(&serde_json::to_vec(&v).unwrap());
+        prop_assert!(r.is_ok(), "{r:?}");
     }
 }
 

@@ -31,6 +31,13 @@
 //! A second user, [`NO_HPC_USER`] (same password and org id), may use the same
 //! regions without HPC access: 11112's `center` answer lists no `hpcUrls` and no
 //! cluster user, and 11250's HPC service answers `10009` (no access).
+//!
+//! A third user, [`MALFORMED_USER`] (same password and org id), sees the same
+//! platform with one malformed object or field in each list: TeslaM40's
+//! `resources` carry `cpuNumber: "abc"`, 11250's resource-group list has an
+//! entry without a name (`42`) beside its groups, and the `ksgpu_a800` HPC
+//! queue reports `queFreeNodes: "-1"`. Everything else is as for
+//! [`credentials::SUGON_USER`].
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,6 +64,10 @@ const HPC_CLUSTER: &str = include_str!("fixtures/sugon_hpc_cluster.json");
 /// A user of the same regions without HPC access (password login with
 /// [`credentials::SUGON_PASSWORD`] and [`credentials::SUGON_ORG_ID`]).
 pub const NO_HPC_USER: &str = "demo-sugon-no-hpc";
+
+/// A user whose answers each carry one malformed object or field (password
+/// login like [`NO_HPC_USER`]; see the module docs).
+pub const MALFORMED_USER: &str = "demo-sugon-malformed";
 
 /// The HPC cluster of each region: (region, job manager id as the API gives
 /// it, cluster user of [`credentials::SUGON_USER`], the region's queues).
@@ -239,7 +250,7 @@ impl Sugon {
         if user.is_empty() || password.is_empty() || org.is_empty() {
             return err("10003", "参数不全: user, password, orgId");
         }
-        if (user != credentials::SUGON_USER && user != NO_HPC_USER)
+        if ![credentials::SUGON_USER, NO_HPC_USER, MALFORMED_USER].contains(&user)
             || password != credentials::SUGON_PASSWORD
             || org != credentials::SUGON_ORG_ID
         {
@@ -272,11 +283,6 @@ impl Sugon {
             return err("10004", "签名校验失败");
         }
         self.tokens(user)
-    }
-
-    /// The region a valid token belongs to, or the 10008 answer.
-    fn check_token(&self, req: &SimRequest) -> Result<String, SimResponse> {
-        self.check_token_user(req).map(|(cluster, _)| cluster)
     }
 
     /// The region and user of a valid token, or the 10008 answer.
@@ -389,6 +395,9 @@ impl Sugon {
                 if self.drift {
                     drift_queue(&mut q, step);
                 }
+                if user == MALFORMED_USER && q["queueName"] == "ksgpu_a800" {
+                    q["queFreeNodes"] = json!("-1");
+                }
                 q
             })
             .collect();
@@ -396,9 +405,13 @@ impl Sugon {
     }
 
     /// The resource groups of a region, in the two shapes the API is seen in.
-    fn groups(cluster: &str) -> Value {
+    fn groups(cluster: &str, user: &str) -> Value {
         match cluster {
             "11112" => json!({"gpu": ["TeslaM40", "A800"]}),
+            "11250" if user == MALFORMED_USER => json!({
+                "dcu": [{"resourceGroup": "K100-AI"}, 42],
+                "cpu": [{"resourceGroup": "cpu-general"}],
+            }),
             "11250" => json!({
                 "dcu": [{"resourceGroup": "K100-AI"}],
                 "cpu": [{"resourceGroup": "cpu-general"}],
@@ -407,7 +420,13 @@ impl Sugon {
         }
     }
 
-    fn resources(&self, cluster: &str, group: &str, accelerator_type: &str) -> Option<Value> {
+    fn resources(
+        &self,
+        cluster: &str,
+        group: &str,
+        accelerator_type: &str,
+        user: &str,
+    ) -> Option<Value> {
         let limits = |cpu: u64, cards: u64, mem: u64, nodes: u64, nv: u64, dcu: u64, max: &str| {
             json!({
                 "id": null, "cpuNumber": cpu, "gpuNumber": cards, "memorySize": mem,
@@ -416,6 +435,11 @@ impl Sugon {
             })
         };
         Some(match (cluster, accelerator_type, group) {
+            ("11112", "gpu", "TeslaM40") if user == MALFORMED_USER => {
+                let mut v = self.seed.clone();
+                v["cpuNumber"] = json!("abc");
+                v
+            }
             // The seed response, verbatim.
             ("11112", "gpu", "TeslaM40") => self.seed.clone(),
             ("11112", "gpu", "A800") => limits(112, 8, 1_031_168, 4, 8, 0, "168:00:00"),
@@ -426,19 +450,19 @@ impl Sugon {
     }
 
     fn ai(&self, rest: &str, req: &SimRequest) -> SimResponse {
-        let cluster = match self.check_token(req) {
+        let (cluster, user) = match self.check_token_user(req) {
             Ok(c) => c,
             Err(resp) => return resp,
         };
         match rest {
-            "resource-group" => ok(Self::groups(&cluster)),
+            "resource-group" => ok(Self::groups(&cluster, &user)),
             "resources" => {
                 let (Some(group), Some(t)) =
                     (req.param("resourceGroup"), req.param("acceleratorType"))
                 else {
                     return err("10003", "参数不全: resourceGroup, acceleratorType");
                 };
-                match self.resources(&cluster, group, t) {
+                match self.resources(&cluster, group, t, &user) {
                     Some(data) => ok(data),
                     None => err("10004", "资源分组不存在"),
                 }
@@ -860,6 +884,47 @@ mod tests {
             &ks,
         );
         assert_eq!(groups["data"]["gpu"][0], "TeslaM40");
+    }
+
+    #[test]
+    fn the_malformed_user_sees_one_bad_field_per_list() {
+        let s = Sugon::new(SugonOptions::default(), false);
+        let v = login_as(&s, MALFORMED_USER);
+        assert_eq!(v["code"], "0");
+        let ks = token_of(&v, "11112");
+        let r = get(
+            &s,
+            "/ai/openapi/v2/instance-service/resources",
+            &[("resourceGroup", "TeslaM40"), ("acceleratorType", "gpu")],
+            &ks,
+        );
+        assert_eq!(r["data"]["cpuNumber"], "abc");
+        assert_eq!(r["data"]["gpuNumber"], 2);
+        let xa = token_of(&v, "11250");
+        let g = get(
+            &s,
+            "/ai/openapi/v2/instance-service/resource-group",
+            &[],
+            &xa,
+        );
+        assert_eq!(g["data"]["dcu"][1], 42);
+        let q = get(
+            &s,
+            "/hpc/openapi/v2/queuenames/users/acdemo_ks",
+            &[("strJobManagerID", "1637")],
+            &ks,
+        );
+        assert_eq!(q["data"][0]["queFreeNodes"], "-1");
+        assert_eq!(q["data"][1]["queFreeNodes"], "2");
+        // The default user's answers are untouched.
+        let ks = token_of(&login(&s), "11112");
+        let r = get(
+            &s,
+            "/ai/openapi/v2/instance-service/resources",
+            &[("resourceGroup", "TeslaM40"), ("acceleratorType", "gpu")],
+            &ks,
+        );
+        assert_eq!(r["data"]["cpuNumber"], 40);
     }
 
     #[test]

@@ -2,10 +2,20 @@
 //! single re-login when a token is rejected, AI endpoint discovery with failover,
 //! the per-group resource calls, and each region's HPC queues.
 //!
+//! Units that fail alone (`PollOutput::failed`): a compute region whose own
+//! calls (its `center` answer, its resource-group list, with its token) fail
+//! after their retries loses all its pools for that poll, the other regions are
+//! published fresh; one resource group whose `resources` call fails loses only
+//! that pool. The login, which every region's token comes from, fails the poll
+//! (also when a rejected token makes a poll log in again), and so does the
+//! failure of every polled region: then nothing of the account is fresh.
+//!
 //! The HPC side is optional: whatever goes wrong there (no HPC service for the
 //! user, no permission, an answer that cannot be read, an unreachable gateway)
 //! costs that region its queue series and is reported as one partial error of
-//! the poll (`PollOutput::partial`), never the region's AI series.
+//! the poll (`PollOutput::partial`), never the region's AI series. A queue
+//! entry that cannot be read is left out alone and counted like every
+//! provider's decode errors (`PollOutput::decode`).
 //!
 //! Secrets (password, org id, AK/SK signature, tokens) go only into request
 //! headers, marked sensitive; log lines and errors name regions, APIs and codes.
@@ -20,14 +30,15 @@ use serde_json::Value;
 use crate::auth::scnet;
 use crate::config::Secret;
 use crate::http::{redact_url, PollCtx, PollError, Reason};
-use crate::model::Region;
-use crate::providers::PollOutput;
+use crate::model::{Pool, Region};
+use crate::providers::decode::DecodeLog;
+use crate::providers::{FailedUnit, PollOutput, Unit};
 use crate::quantity::Fired;
 
-use super::dto::{CenterDto, Envelope, ResourcesDto, TokenEntryDto};
+use super::dto::{CenterDto, Envelope, ResourcesDto};
 use super::hpc::{self, HpcQueues};
 use super::map::{self, MapError};
-use super::session::{Session, SessionError};
+use super::session::{self, Session, SessionError};
 use super::{Auth, Config, State};
 
 /// `api` label values (`aipool_api_requests_total{api}`).
@@ -73,8 +84,17 @@ pub struct Client<'a> {
     ctx: &'a PollCtx,
     state: &'a mut State,
     /// This poll already logged in again after a rejected token; a second
-    /// rejection fails the poll instead of looping.
+    /// rejection fails that call's unit instead of looping.
     relogged: bool,
+    /// What this poll's answers left out (objects and fields that did not
+    /// decode), in the order met.
+    log: DecodeLog,
+}
+
+/// Whether `e` is a failure of the login itself (every region's tokens come
+/// from it), which fails the poll, rather than of one region's or group's call.
+fn is_login_error(e: &PollError) -> bool {
+    e.api == API_LOGIN_PASSWORD || e.api == API_LOGIN_AKSK
 }
 
 impl<'a> Client<'a> {
@@ -84,6 +104,7 @@ impl<'a> Client<'a> {
             ctx,
             state,
             relogged: false,
+            log: DecodeLog::default(),
         }
     }
 
@@ -132,15 +153,27 @@ impl<'a> Client<'a> {
         let mut out = PollOutput::default();
         let mut discovered = BTreeSet::new();
         let center_url = map::join(&self.cfg.endpoint, "/ac/openapi/v2/center");
+        // Regions are polled one after the other: a rejected token anywhere
+        // makes the poll log in again, which replaces every region's token.
         for region in regions {
             let cluster_id = region.id.clone();
+            // The region itself is the login's: it stays listed when its own
+            // calls fail (its pools do not).
             out.snapshot.regions.push(region);
-            let data = self
-                .token_call(API_CENTER, &cluster_id, &center_url)
-                .await?;
-            let centers =
-                map::parse_centers(&data).map_err(|e| self.map_err(API_CENTER, &center_url, e))?;
-            if let Some((base, groups)) = self.discover(&cluster_id, &centers, &center_url).await? {
+            let (centers, ai) = match self.region_calls(&cluster_id, &center_url).await {
+                Ok(v) => v,
+                Err(e) if is_login_error(&e) => return Err(e),
+                Err(error) => {
+                    out.failed.push(FailedUnit {
+                        unit: Unit::Region {
+                            cloud_region: cluster_id,
+                        },
+                        error,
+                    });
+                    continue;
+                }
+            };
+            if let Some((base, groups)) = ai {
                 self.resources(&cluster_id, &base, groups, &mut discovered, &mut out)
                     .await?;
             }
@@ -151,26 +184,61 @@ impl<'a> Client<'a> {
                 .hpc(&cluster_id, &centers, &center_url, &mut out.fired)
                 .await
             {
-                Ok((queues, errors)) => {
+                Ok(queues) => {
                     out.snapshot.pools.push(queues.pool);
                     out.snapshot.queues.extend(queues.queues);
                     out.snapshot.queue_nodes.extend(queues.nodes);
-                    out.partial.extend(
-                        errors
-                            .into_iter()
-                            .map(|e| hpc_partial(&cluster_id, "an HPC queue left out", e)),
-                    );
                 }
                 Err(e) => out
                     .partial
                     .push(hpc_partial(&cluster_id, "HPC queues not exported", e)),
             }
         }
-        self.warn_undiscovered_groups(&discovered);
+        // Sugon has no account-wide list besides the login: when no region
+        // answered, nothing of the account is fresh, and the poll failed like
+        // an account whose pool list fails (aipool_up 0), with the first
+        // region's error. One region of several failing is that region's unit.
+        let regions_failed = out
+            .failed
+            .iter()
+            .filter(|f| matches!(f.unit, Unit::Region { .. }))
+            .count();
+        if regions_failed > 0 && regions_failed == out.snapshot.regions.len() {
+            if let Some(first) = out.failed.drain(..).next() {
+                return Err(first.error);
+            }
+        }
+        // A region that failed listed no groups: its configured ones are not
+        // typos.
+        if !out
+            .failed
+            .iter()
+            .any(|f| matches!(f.unit, Unit::Region { .. }))
+        {
+            self.warn_undiscovered_groups(&discovered);
+        }
+        out.decode = std::mem::take(&mut self.log);
         Ok(out)
     }
 
-    /// The `resources` of every selected group of one region, as pools.
+    /// A region's own calls: its `center` answer and, when it has an AI
+    /// service, its resource-group list (see [`Self::discover`]). An error
+    /// here is the region's failure (or the login's, see [`is_login_error`]).
+    async fn region_calls(
+        &mut self,
+        cluster_id: &str,
+        center_url: &Url,
+    ) -> Result<(Vec<CenterDto>, Option<(Url, Vec<(String, String)>)>), PollError> {
+        let data = self.token_call(API_CENTER, cluster_id, center_url).await?;
+        let centers = map::parse_centers(&data, &mut self.log)
+            .map_err(|e| self.map_err(API_CENTER, center_url, e))?;
+        let ai = self.discover(cluster_id, &centers, center_url).await?;
+        Ok((centers, ai))
+    }
+
+    /// The `resources` of every selected group of one region, as pools. A
+    /// group whose call fails is a failed unit of its own; only a failed login
+    /// ends the poll.
     async fn resources(
         &mut self,
         cluster_id: &str,
@@ -184,28 +252,60 @@ impl<'a> Client<'a> {
             if !self.selected(&accelerator_type, &group) {
                 continue;
             }
-            let mut url = map::join(base, "/ai/openapi/v2/instance-service/resources");
-            url.query_pairs_mut()
-                .append_pair("resourceGroup", &group)
-                .append_pair("acceleratorType", &accelerator_type);
-            let data = self.token_call(API_RESOURCES, cluster_id, &url).await?;
-            let dto: ResourcesDto = if data.is_null() {
-                ResourcesDto::default()
-            } else {
-                serde_json::from_value(data).map_err(|e| {
-                    self.fail(
-                        API_RESOURCES,
-                        &url,
-                        Reason::Decode,
-                        format!("unexpected data: {e}"),
-                    )
-                })?
-            };
-            let pool = map::map_group(cluster_id, &accelerator_type, &group, &dto, &mut out.fired)
-                .map_err(|e| self.map_err(API_RESOURCES, &url, e))?;
-            out.snapshot.pools.push(pool);
+            match self
+                .group(cluster_id, base, &accelerator_type, &group, &mut out.fired)
+                .await
+            {
+                Ok(pool) => out.snapshot.pools.push(pool),
+                Err(e) if is_login_error(&e) => return Err(e),
+                Err(error) => out.failed.push(FailedUnit {
+                    unit: Unit::Pool {
+                        cloud_region: Some(cluster_id.to_string()),
+                        pool_id: group,
+                    },
+                    error,
+                }),
+            }
         }
         Ok(())
+    }
+
+    /// One resource group's `resources` call, mapped. Its fields decode one
+    /// by one (a bad one is recorded and left out); only an answer whose
+    /// `data` is not an object at all fails the call.
+    async fn group(
+        &mut self,
+        cluster_id: &str,
+        base: &Url,
+        accelerator_type: &str,
+        group: &str,
+        fired: &mut Fired,
+    ) -> Result<Pool, PollError> {
+        let mut url = map::join(base, "/ai/openapi/v2/instance-service/resources");
+        url.query_pairs_mut()
+            .append_pair("resourceGroup", group)
+            .append_pair("acceleratorType", accelerator_type);
+        let data = self.token_call(API_RESOURCES, cluster_id, &url).await?;
+        let dto: ResourcesDto = if data.is_null() {
+            ResourcesDto::default()
+        } else {
+            serde_json::from_value(data).map_err(|e| {
+                self.fail(
+                    API_RESOURCES,
+                    &url,
+                    Reason::Decode,
+                    format!("unexpected data: {e}"),
+                )
+            })?
+        };
+        Ok(map::map_group(
+            cluster_id,
+            accelerator_type,
+            group,
+            &dto,
+            fired,
+            &mut self.log,
+        ))
     }
 
     fn selected(&self, accelerator_type: &str, group: &str) -> bool {
@@ -305,14 +405,8 @@ impl<'a> Client<'a> {
                 return Err(self.fail(api, &url, Reason::Decode, "the login answer has no code"))
             }
         }
-        let entries: Vec<TokenEntryDto> = serde_json::from_value(env.data).map_err(|e| {
-            self.fail(
-                api,
-                &url,
-                Reason::Decode,
-                format!("unexpected login data: {e}"),
-            )
-        })?;
+        let entries = session::login_entries(env.data, api, &mut self.log)
+            .map_err(|e| self.map_err(api, &url, e))?;
         let (session, notes) =
             Session::from_login(entries, &cfg.cluster_ids, now_ms()).map_err(|e| {
                 let reason = match e {
@@ -458,8 +552,8 @@ impl<'a> Client<'a> {
             let url = map::join(&base, "/ai/openapi/v2/instance-service/resource-group");
             match self.token_call(API_GROUPS, cluster_id, &url).await {
                 Ok(data) => {
-                    let groups =
-                        map::parse_groups(&data).map_err(|e| self.map_err(API_GROUPS, &url, e))?;
+                    let groups = map::parse_groups(&data, &mut self.log)
+                        .map_err(|e| self.map_err(API_GROUPS, &url, e))?;
                     self.state
                         .preferred_ai_url
                         .insert(cluster_id.to_string(), raw.clone());
@@ -493,15 +587,16 @@ impl<'a> Client<'a> {
     /// {hpc}/hpc/openapi/v2/queuenames/users/{user}?strJobManagerID=ID`).
     ///
     /// Enabled `hpcUrls` entries are tried like `aiUrls`. `Err` is why the region
-    /// has no queue series; the errors beside `Ok` are queue entries left out.
-    /// The caller reports both as partial errors: nothing here fails the poll.
+    /// has no queue series, which the caller reports as a partial error:
+    /// nothing here fails the poll. Queue entries that cannot be read are left
+    /// out and recorded in the poll's decode log.
     async fn hpc(
         &mut self,
         cluster_id: &str,
         centers: &[CenterDto],
         center_url: &Url,
         fired: &mut Fired,
-    ) -> Result<(HpcQueues, Vec<PollError>), PollError> {
+    ) -> Result<HpcQueues, PollError> {
         let access = hpc::hpc_access(centers, cluster_id).map_err(|e| {
             self.fail(
                 API_CENTER,
@@ -544,17 +639,12 @@ impl<'a> Client<'a> {
             self.state
                 .preferred_hpc_url
                 .insert(cluster_id.to_string(), raw.clone());
-            let jm = hpc::parse_job_manager(&data)
+            let jm = hpc::parse_job_manager(&data, &mut self.log)
                 .map_err(|e| self.map_err(API_HPC_CLUSTER, &url, e))?;
             let url = queues_url(&base, &access.user, &jm.id);
             let data = self.hpc_call(API_HPC_QUEUES, cluster_id, &url).await?;
-            let mut queues = hpc::map_queues(cluster_id, &jm, &data, fired)
-                .map_err(|e| self.map_err(API_HPC_QUEUES, &url, e))?;
-            let errors = std::mem::take(&mut queues.errors)
-                .into_iter()
-                .map(|e| self.map_err(API_HPC_QUEUES, &url, e))
-                .collect();
-            return Ok((queues, errors));
+            return hpc::map_queues(cluster_id, &jm, &data, fired, &mut self.log)
+                .map_err(|e| self.map_err(API_HPC_QUEUES, &url, e));
         }
         Err(last_error.unwrap_or_else(|| {
             self.fail(

@@ -6,11 +6,30 @@
 //! structs below. Fields are optional wherever the documentation does not promise
 //! them, so one missing field costs a series, not the whole poll.
 
-use serde::de::{self, Deserializer};
+use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::providers::decode::Lenient;
 use crate::quantity::RawQuantity;
+
+/// The elements of a list that arrived inside `data` (already JSON), each
+/// decoded on its own like [`Lenient`] does for a body: an element that is not
+/// a `T` is kept as its text and the decoder's message, so the rest decodes.
+pub fn lenient_list<T: DeserializeOwned>(items: &[Value]) -> Vec<Lenient<T>> {
+    items
+        .iter()
+        .map(|item| match T::deserialize(item) {
+            Ok(v) => Lenient::Ok(v),
+            Err(e) => Lenient::Bad {
+                // A `Value` always serializes; were it ever not to, the
+                // element is still dropped and named by its position.
+                raw: serde_json::value::to_raw_value(item).unwrap_or_default(),
+                error: e.to_string(),
+            },
+        })
+        .collect()
+}
 
 /// `{"code": "0", "msg": "success", "data": …}`. `code` is a string in every
 /// documented response; a number is accepted too, since the Java services behind
@@ -49,8 +68,11 @@ pub struct CenterDto {
     pub cluster_id: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
+    /// The region's AI service entries (`{url, enable}`), kept as JSON: an
+    /// entry that is not one is dropped alone when the answer is parsed
+    /// (`map::parse_centers`), the other entries still count.
     #[serde(default)]
-    pub ai_urls: Option<Vec<UrlEntryDto>>,
+    pub ai_urls: Value,
     /// The region's HPC service entries, like `aiUrls`. Kept as JSON and read
     /// by the HPC side (`hpc.rs`): a malformed HPC part must not cost the
     /// region its AI series.
@@ -91,11 +113,14 @@ pub struct ResourcesDto {
     pub memory_size: Option<RawQuantity>,
     #[serde(default)]
     pub node_number: Option<RawQuantity>,
-    /// `"unlimited"` or a duration.
-    #[serde(default, deserialize_with = "opt_text")]
-    pub max_time: Option<String>,
+    /// `"unlimited"` or a duration; kept as JSON so a value of another shape
+    /// loses only the `max_time` label (`map::map_group` records it).
     #[serde(default)]
-    pub resource_group: Option<String>,
+    pub max_time: Option<Value>,
+    /// The group's name again; not used (the group is the one asked for), kept
+    /// as JSON so no shape of it can fail the answer.
+    #[serde(default)]
+    pub resource_group: Option<Value>,
 }
 
 /// One job manager (scheduler) of a region's HPC cluster: an entry of `GET

@@ -14,14 +14,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::model::{Pool, QuantityKind, Queue, QueueNodes, Resources};
-use crate::providers::mapping::{num_opt, MapError};
+use crate::providers::decode::{DecodeLog, Lenient};
+use crate::providers::mapping::MapError;
 use crate::quantity::{Fired, RawQuantity, Rule};
 
-use super::dto::{CenterDto, HpcQueueDto, JobManagerDto, UrlEntryDto};
-use super::map::{accelerator_label, enabled_urls, region_centers, short};
+use super::client::{API_HPC_CLUSTER, API_HPC_QUEUES};
+use super::dto::{lenient_list, CenterDto, HpcQueueDto, JobManagerDto, UrlEntryDto};
+use super::map::{accelerator_label, enabled_urls, finite, region_centers, short, url_entries};
 
 /// `pool_type` of a region's HPC cluster, and `queue_type` of its queues.
 pub const HPC: &str = "hpc";
@@ -51,9 +54,7 @@ pub fn hpc_access(centers: &[CenterDto], cluster_id: &str) -> Result<HpcAccess, 
     let region = region_centers(centers, cluster_id);
     let entries: Vec<UrlEntryDto> = region
         .iter()
-        .filter_map(|c| c.hpc_urls.as_array())
-        .flatten()
-        .filter_map(|e| serde_json::from_value(e.clone()).ok())
+        .flat_map(|c| url_entries(&c.hpc_urls))
         .collect();
     let urls = enabled_urls(&entries);
     if urls.is_empty() {
@@ -86,27 +87,42 @@ pub struct JobManager {
 }
 
 /// The job manager of a `cluster` answer: its first entry (a single object is
-/// a list of one), as the platform's own client takes it. Entries without an
-/// `id` are passed over.
-pub fn parse_job_manager(data: &Value) -> Result<JobManager, MapError> {
+/// a list of one), as the platform's own client takes it. Entries before it
+/// that are not a job manager, or have no `id`, are passed over and recorded in
+/// `log`; no usable entry at all is an error (the region has no queue series).
+pub fn parse_job_manager(data: &Value, log: &mut DecodeLog) -> Result<JobManager, MapError> {
     let err = |reason: String| MapError {
         context: "HPC cluster data".into(),
         reason,
     };
-    let entries: Vec<&Value> = match data {
-        Value::Array(items) => items.iter().collect(),
-        Value::Object(_) => vec![data],
-        Value::Null => Vec::new(),
+    let entries: &[Value] = match data {
+        Value::Array(items) => items,
+        Value::Object(_) => std::slice::from_ref(data),
+        Value::Null => &[],
         other => return Err(err(format!("expected a list, found {}", short(other)))),
     };
-    for entry in entries {
-        let dto: JobManagerDto = serde_json::from_value(entry.clone())
-            .map_err(|e| err(format!("{e}: {}", short(entry))))?;
+    for (i, entry) in entries.iter().enumerate() {
+        let dto = match JobManagerDto::deserialize(entry) {
+            Ok(dto) => dto,
+            Err(e) => {
+                log.drop_object(
+                    API_HPC_CLUSTER,
+                    format!("job manager #{i}"),
+                    format!("{e}: {}", short(entry)),
+                );
+                continue;
+            }
+        };
         let Some(id) = dto
             .id
             .map(|i| i.trim().to_string())
             .filter(|i| !i.is_empty())
         else {
+            log.drop_object(
+                API_HPC_CLUSTER,
+                format!("job manager #{i}"),
+                format!("no id: {}", short(entry)),
+            );
             continue;
         };
         let text = |v: Option<String>| v.map(|t| t.trim().to_string()).unwrap_or_default();
@@ -128,9 +144,6 @@ pub struct HpcQueues {
     pub queues: Vec<Queue>,
     /// One per queue of `queues`, same order.
     pub nodes: Vec<QueueNodes>,
-    /// Queue entries that were left out, and why: each is a counted error of
-    /// its own, while the other queues are exported.
-    pub errors: Vec<MapError>,
 }
 
 /// The HPC cluster pool of region `cluster_id`.
@@ -149,21 +162,29 @@ pub fn map_pool(cluster_id: &str, jm: &JobManager) -> Pool {
     }
 }
 
+/// How an HPC queue is named in decode errors.
+fn queue_object(cluster_id: &str, name: &str) -> String {
+    format!("HPC queue {name} (region {cluster_id})")
+}
+
 /// A `queuenames` answer of region `cluster_id` → its pool, queues and node
 /// figures. `null` is no queues; anything but a list (or one object) is an
-/// error for the whole answer. A queue entry that cannot be read, or whose
-/// numbers contradict each other, is left out with an error in `errors`: no
-/// series for it rather than a wrong one.
+/// error for the whole answer. Each queue entry decodes on its own (recorded
+/// in `log` when it does not): an entry that is not a queue, has no
+/// `queueName`, repeats an earlier name or whose free figures exceed its totals
+/// is left out (no series for it rather than a wrong one); a field that is not
+/// a usable count loses only its own series.
 pub fn map_queues(
     cluster_id: &str,
     jm: &JobManager,
     data: &Value,
     fired: &mut Fired,
+    log: &mut DecodeLog,
 ) -> Result<HpcQueues, MapError> {
-    let entries: Vec<&Value> = match data {
-        Value::Null => Vec::new(),
-        Value::Array(items) => items.iter().collect(),
-        Value::Object(_) => vec![data],
+    let entries: &[Value] = match data {
+        Value::Null => &[],
+        Value::Array(items) => items,
+        Value::Object(_) => std::slice::from_ref(data),
         other => {
             return Err(MapError {
                 context: "HPC queue list".into(),
@@ -175,77 +196,80 @@ pub fn map_queues(
         pool: map_pool(cluster_id, jm),
         ..HpcQueues::default()
     };
+    let items = lenient_list::<HpcQueueDto>(entries);
+    // Each decoded entry's position in the answer, to name it.
+    let positions: Vec<usize> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| matches!(item, Lenient::Ok(_)))
+        .map(|(i, _)| i)
+        .collect();
+    let dtos = log.keep_decoded(API_HPC_QUEUES, "HPC queue", "queueName", items);
     let mut seen = BTreeSet::new();
-    for entry in entries {
-        match map_queue(cluster_id, &jm.id, entry, fired) {
-            Ok((queue, nodes)) => {
-                if !seen.insert(queue.id.clone()) {
-                    // Two entries with one name would be two series with one
-                    // label set; the first is kept.
-                    out.errors.push(MapError {
-                        context: format!("HPC queue {:?}", queue.id),
-                        reason: "listed twice; the first entry is kept".into(),
-                    });
-                    continue;
-                }
-                out.queues.push(queue);
-                out.nodes.push(nodes);
-            }
-            Err(e) => out.errors.push(e),
+    for (dto, i) in dtos.iter().zip(positions) {
+        let Some(name) = dto
+            .queue_name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+        else {
+            log.drop_object(API_HPC_QUEUES, format!("HPC queue #{i}"), "no queueName");
+            continue;
+        };
+        if seen.contains(name) {
+            // Two entries with one name would be two series with one label
+            // set; the first is kept.
+            log.drop_object(
+                API_HPC_QUEUES,
+                queue_object(cluster_id, name),
+                "listed twice; the first entry is kept",
+            );
+            continue;
+        }
+        if let Some((queue, nodes)) = map_queue(cluster_id, &jm.id, name, dto, fired, log) {
+            seen.insert(name.to_string());
+            out.queues.push(queue);
+            out.nodes.push(nodes);
         }
     }
     Ok(out)
 }
 
-/// One queue entry. Rules fire only for a queue that is exported.
+/// One queue entry named `name`. Rules fire only for a queue that is exported.
 fn map_queue(
     cluster_id: &str,
     pool_id: &str,
-    entry: &Value,
+    name: &str,
+    dto: &HpcQueueDto,
     fired: &mut Fired,
-) -> Result<(Queue, QueueNodes), MapError> {
-    let dto: HpcQueueDto = serde_json::from_value(entry.clone()).map_err(|e| MapError {
-        context: format!("HPC queue entry {}", short(entry)),
-        reason: e.to_string(),
-    })?;
-    let name = dto
-        .queue_name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .ok_or_else(|| MapError {
-            context: format!("HPC queue entry {}", short(entry)),
-            reason: "no queueName".into(),
-        })?
-        .to_string();
-    let ctx = |field: &str| format!("HPC queue {name:?} {field}");
+    log: &mut DecodeLog,
+) -> Option<(Queue, QueueNodes)> {
+    let object = queue_object(cluster_id, name);
     // Counts of nodes, cores and cards: a negative one is no count.
-    let count = |raw: &Option<RawQuantity>, field: &str| -> Result<Option<f64>, MapError> {
-        match num_opt(raw, || ctx(field))? {
-            Some(v) if v < 0.0 => Err(MapError {
-                context: ctx(field),
-                reason: format!("{v} is negative"),
-            }),
-            other => Ok(other),
-        }
+    let mut count = |raw: &Option<RawQuantity>, field: &str| {
+        log.amount(API_HPC_QUEUES, &object, field, raw.as_ref())
     };
-    let nodes = count(&dto.que_nodes, "queNodes")?;
-    let free_nodes = count(&dto.que_free_nodes, "queFreeNodes")?;
-    let cpus = count(&dto.que_ncpus, "queNcpus")?;
-    let free_cpus = count(&dto.que_free_ncpus, "queFreeNcpus")?;
-    let ppn = count(&dto.que_max_ppn, "queMaxPPN")?;
-    let gpu_pn = count(&dto.que_max_gpu_pn, "queMaxGpuPN")?;
-    let dcu_pn = count(&dto.que_max_dcu_pn, "queMaxDcuPN")?;
+    let nodes = count(&dto.que_nodes, "queNodes");
+    let free_nodes = count(&dto.que_free_nodes, "queFreeNodes");
+    let cpus = count(&dto.que_ncpus, "queNcpus");
+    let free_cpus = count(&dto.que_free_ncpus, "queFreeNcpus");
+    let ppn = count(&dto.que_max_ppn, "queMaxPPN");
+    let gpu_pn = count(&dto.que_max_gpu_pn, "queMaxGpuPN");
+    let dcu_pn = count(&dto.que_max_dcu_pn, "queMaxDcuPN");
     for (free, total, what) in [
         (free_nodes, nodes, "queFreeNodes > queNodes"),
         (free_cpus, cpus, "queFreeNcpus > queNcpus"),
     ] {
         if let (Some(f), Some(t)) = (free, total) {
             if f > t {
-                return Err(MapError {
-                    context: ctx(what),
-                    reason: format!("{f} free of {t}: the figures contradict each other"),
-                });
+                // Which of the two is wrong is unknown, and a free figure
+                // above the total would read as headroom that is not there.
+                log.drop_object(
+                    API_HPC_QUEUES,
+                    object,
+                    format!("{what}: {f} free of {t}: the figures contradict each other"),
+                );
+                return None;
             }
         }
     }
@@ -265,13 +289,18 @@ fn map_queue(
         ..Resources::default()
     };
     for (label, n) in &per_node {
-        if let Some(nodes) = nodes {
+        // Products of two finite counts can still overflow.
+        if let Some(cards) =
+            nodes.and_then(|v| finite(log, API_HPC_QUEUES, &object, "queNodes", v * n))
+        {
             fired.fire(Rule::CardsFromNodes);
-            capability.accelerators.insert(label.clone(), nodes * n);
+            capability.accelerators.insert(label.clone(), cards);
         }
-        if let Some(free) = free_nodes {
+        if let Some(cards) =
+            free_nodes.and_then(|v| finite(log, API_HPC_QUEUES, &object, "queFreeNodes", v * n))
+        {
             fired.fire(Rule::FreeCardsFromFreeNodes);
-            remaining.accelerators.insert(label.clone(), free * n);
+            remaining.accelerators.insert(label.clone(), cards);
         }
     }
     let mut quantities = BTreeMap::new();
@@ -285,8 +314,8 @@ fn map_queue(
     }
     let queue = Queue {
         pool_id: pool_id.to_string(),
-        id: name.clone(),
-        name: name.clone(),
+        id: name.to_string(),
+        name: name.to_string(),
         queue_type: HPC.to_string(),
         parent: String::new(),
         cloud_region: Some(cluster_id.to_string()),
@@ -297,13 +326,13 @@ fn map_queue(
     let nodes = QueueNodes {
         cloud_region: Some(cluster_id.to_string()),
         pool_id: pool_id.to_string(),
-        queue_id: name,
+        queue_id: name.to_string(),
         nodes,
         free_nodes,
         node_cpu_cores: ppn,
         node_accelerators: per_node,
     };
-    Ok((queue, nodes))
+    Some((queue, nodes))
 }
 
 #[cfg(test)]

@@ -21,7 +21,12 @@ use std::time::Duration;
 use crate::auth::scnet;
 use crate::config::Secret;
 
-use super::dto::TokenEntryDto;
+use serde_json::Value;
+
+use crate::providers::decode::DecodeLog;
+use crate::providers::mapping::MapError;
+
+use super::dto::{lenient_list, TokenEntryDto};
 
 /// The longest a token is renewed ahead of its expiry.
 pub const MAX_RENEW_MARGIN: Duration = Duration::from_secs(5 * 60);
@@ -83,6 +88,45 @@ pub enum SessionError {
     },
     #[error("a login entry has no clusterId")]
     MissingClusterId,
+}
+
+/// The entries of a login answer's `data`, one per region, each decoded on its
+/// own: an entry that cannot be read, or names no region (no `clusterId`), is
+/// dropped and recorded in `log`, costing that region only. `data` that is not
+/// a list is the wrong answer altogether.
+pub fn login_entries(
+    data: Value,
+    api: &str,
+    log: &mut DecodeLog,
+) -> Result<Vec<TokenEntryDto>, MapError> {
+    let items = match data {
+        Value::Array(items) => items,
+        other => {
+            return Err(MapError {
+                context: "login data".into(),
+                reason: format!("expected a list, found {}", super::map::short(&other)),
+            })
+        }
+    };
+    let decoded: Vec<TokenEntryDto> =
+        log.keep_decoded(api, "login entry", "clusterId", lenient_list(&items));
+    let mut entries = Vec::with_capacity(decoded.len());
+    for e in decoded {
+        if e.cluster_id
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty())
+        {
+            entries.push(e);
+        } else {
+            let name = e.cluster_name.as_deref().unwrap_or("");
+            log.drop_object(
+                api,
+                format!("login entry (clusterName {name:?})"),
+                "no clusterId",
+            );
+        }
+    }
+    Ok(entries)
 }
 
 impl Session {

@@ -6,6 +6,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::providers::decode::DecodeReason;
 use crate::providers::sugon::dto::Envelope;
 use crate::providers::sugon::map::parse_centers;
 
@@ -18,13 +19,25 @@ fn data(body: &str) -> Value {
     env.data
 }
 
+fn jm_of(v: &Value) -> Result<JobManager, MapError> {
+    parse_job_manager(v, &mut DecodeLog::default())
+}
+
 fn job_manager() -> JobManager {
-    parse_job_manager(&data(CLUSTER)).unwrap()
+    jm_of(&data(CLUSTER)).unwrap()
+}
+
+/// `data` mapped as region `cluster`'s queue list, with what it left out.
+fn map(cluster: &str, data: &Value, fired: &mut Fired) -> (HpcQueues, DecodeLog) {
+    let mut log = DecodeLog::default();
+    let q = map_queues(cluster, &job_manager(), data, fired, &mut log).unwrap();
+    (q, log)
 }
 
 fn mapped() -> (HpcQueues, Fired) {
     let mut fired = Fired::default();
-    let q = map_queues("11112", &job_manager(), &data(QUEUES), &mut fired).unwrap();
+    let (q, log) = map("11112", &data(QUEUES), &mut fired);
+    assert!(log.is_empty(), "{log:?}");
     (q, fired)
 }
 
@@ -49,21 +62,16 @@ fn the_job_manager_is_the_first_cluster_entry() {
         }
     );
     let two = json!([{"id": "2215", "text": "西安Slurm"}, {"id": 9, "text": "other"}]);
-    let jm = parse_job_manager(&two).unwrap();
+    let jm = jm_of(&two).unwrap();
     assert_eq!(
         (jm.id.as_str(), jm.name.as_str(), jm.kind.as_str()),
         ("2215", "西安Slurm", "")
     );
     // One object instead of a list; no name: the id is the name.
-    let jm = parse_job_manager(&json!({"id": 7})).unwrap();
+    let jm = jm_of(&json!({"id": 7})).unwrap();
     assert_eq!((jm.id.as_str(), jm.name.as_str()), ("7", "7"));
     // An entry without an id is passed over.
-    assert_eq!(
-        parse_job_manager(&json!([{"text": "x"}, {"id": 3}]))
-            .unwrap()
-            .id,
-        "3"
-    );
+    assert_eq!(jm_of(&json!([{"text": "x"}, {"id": 3}])).unwrap().id, "3");
     for bad in [
         json!([]),
         Value::Null,
@@ -71,7 +79,7 @@ fn the_job_manager_is_the_first_cluster_entry() {
         json!("1637"),
         json!([{"id": [1]}]),
     ] {
-        assert!(parse_job_manager(&bad).is_err(), "{bad}");
+        assert!(jm_of(&bad).is_err(), "{bad}");
     }
 }
 
@@ -88,7 +96,6 @@ fn the_cluster_is_a_pool_of_type_hpc() {
     );
     // Queues of one Slurm cluster may share nodes: no pool totals are summed.
     assert!(q.pool.quantities.is_empty());
-    assert!(q.errors.is_empty(), "{:?}", q.errors);
     let names: Vec<&str> = q.queues.iter().map(|x| x.id.as_str()).collect();
     assert_eq!(names, ["ksgpu_a800", "kscpu_debug", "xahdnormal"]);
 }
@@ -167,7 +174,7 @@ fn a_full_queue_has_zero_free_cards() {
     let entry = json!([{"queueName": "full", "queNodes": 4, "queFreeNodes": 0,
                         "queNcpus": 448, "queFreeNcpus": 0, "queMaxGpuPN": 8}]);
     let mut fired = Fired::default();
-    let q = map_queues("1", &job_manager(), &entry, &mut fired).unwrap();
+    let (q, _) = map("1", &entry, &mut fired);
     let rem = block(&q.queues[0], QuantityKind::Remaining);
     assert_eq!(rem.accelerators, BTreeMap::from([("gpu".to_string(), 0.0)]));
     assert_eq!(rem.cpu_cores, Some(0.0));
@@ -183,8 +190,8 @@ fn absent_fields_give_no_series() {
         {"queueName": "bare"}
     ]);
     let mut fired = Fired::default();
-    let q = map_queues("1", &job_manager(), &entries, &mut fired).unwrap();
-    assert!(q.errors.is_empty(), "{:?}", q.errors);
+    let (q, log) = map("1", &entries, &mut fired);
+    assert!(log.is_empty(), "{log:?}");
     let (no_free, _) = queue(&q, "no-free");
     assert_eq!(
         block(no_free, QuantityKind::Capability).accelerators["gpu"],
@@ -209,8 +216,8 @@ fn absent_fields_give_no_series() {
     assert_eq!(fired.count(Rule::FreeCardsFromFreeNodes), 0);
     // No queues at all.
     for empty in [Value::Null, json!([])] {
-        let q = map_queues("1", &job_manager(), &empty, &mut fired).unwrap();
-        assert!(q.queues.is_empty() && q.errors.is_empty());
+        let (q, log) = map("1", &empty, &mut fired);
+        assert!(q.queues.is_empty() && log.is_empty());
         assert_eq!(q.pool.id, "1637");
     }
 }
@@ -221,53 +228,238 @@ fn bad_entries_are_left_out_with_a_reason_and_the_rest_is_kept() {
         {"queueName": "good", "queNodes": 2, "queFreeNodes": 1, "queMaxDcuPN": 4},
         {"queueName": "oversold", "queNodes": 2, "queFreeNodes": 3, "queMaxDcuPN": 4},
         {"queueName": "cores", "queNcpus": "64", "queFreeNcpus": "65"},
-        {"queueName": "negative", "queNodes": -1},
-        {"queueName": "garbage", "queNodes": "lots"},
-        {"queueName": "shape", "queNodes": {"n": 1}},
+        {"queueName": "negative", "queNodes": -1, "queNcpus": 8},
+        {"queueName": "garbage", "queNodes": "lots", "queNcpus": 8},
+        {"queueName": "shape", "queNodes": {"n": 1}, "queNcpus": 8},
         {"queNodes": 2},
         {"queueName": "  "},
         "not an object",
+        {"queueName": {"n": 1}, "queNodes": 2},
         {"queueName": "good", "queNodes": 9}
     ]);
     let mut fired = Fired::default();
-    let q = map_queues("1", &job_manager(), &entries, &mut fired).unwrap();
+    let (q, log) = map("1", &entries, &mut fired);
     let names: Vec<&str> = q.queues.iter().map(|x| x.id.as_str()).collect();
-    assert_eq!(names, ["good"]);
-    assert_eq!(q.nodes.len(), 1);
+    // A bad field costs only that field now (issue 15): the queues whose
+    // queNodes is negative, not a number or an object are kept without it.
+    assert_eq!(names, ["good", "negative", "garbage", "shape"]);
+    assert_eq!(q.nodes.len(), 4);
     // The first "good" is kept, the duplicate reported.
     assert_eq!(q.nodes[0].nodes, Some(2.0));
-    let reasons: Vec<String> = q.errors.iter().map(ToString::to_string).collect();
-    assert_eq!(reasons.len(), 9, "{reasons:#?}");
-    for (i, want) in [
-        "HPC queue \"oversold\" queFreeNodes > queNodes: 3 free of 2",
-        "HPC queue \"cores\" queFreeNcpus > queNcpus: 65 free of 64",
-        "HPC queue \"negative\" queNodes: -1 is negative",
-        "HPC queue \"garbage\" queNodes: \"lots\" is not a number",
-        // A number field holding an object is that field's error, not the entry's.
-        "HPC queue \"shape\" queNodes: ",
-        "HPC queue entry {\"queNodes\":2}: no queueName",
-        "HPC queue entry {\"queueName\":\"  \"}: no queueName",
-        "HPC queue entry \"not an object\"",
-        "HPC queue \"good\": listed twice; the first entry is kept",
-    ]
-    .iter()
-    .enumerate()
-    {
+    for name in ["negative", "garbage", "shape"] {
+        let (queue_, nodes) = queue(&q, name);
+        assert_eq!(nodes.nodes, None, "{name}");
+        assert_eq!(
+            block(queue_, QuantityKind::Capability).cpu_cores,
+            Some(8.0),
+            "{name}"
+        );
+    }
+    let got: Vec<(&str, &str, DecodeReason, &str)> = log
+        .errors()
+        .iter()
+        .map(|e| {
+            assert_eq!(e.api, "v2/queuenames");
+            (
+                e.object.as_str(),
+                e.field.as_str(),
+                e.reason,
+                e.detail.as_str(),
+            )
+        })
+        .collect();
+    // The entries that are no queue object are named first (by position), as
+    // the list is decoded; then the mapped ones in order.
+    let want: [(&str, &str, DecodeReason, &str); 10] = [
+        (
+            "HPC queue #8",
+            "",
+            DecodeReason::MalformedObject,
+            "invalid type",
+        ),
+        (
+            "HPC queue #9",
+            "",
+            DecodeReason::MalformedObject,
+            "expected a string",
+        ),
+        (
+            "HPC queue oversold (region 1)",
+            "",
+            DecodeReason::MalformedObject,
+            "queFreeNodes > queNodes: 3 free of 2",
+        ),
+        (
+            "HPC queue cores (region 1)",
+            "",
+            DecodeReason::MalformedObject,
+            "queFreeNcpus > queNcpus: 65 free of 64",
+        ),
+        (
+            "HPC queue negative (region 1)",
+            "queNodes",
+            DecodeReason::Negative,
+            "-1",
+        ),
+        (
+            "HPC queue garbage (region 1)",
+            "queNodes",
+            DecodeReason::NotANumber,
+            "\"lots\"",
+        ),
+        (
+            "HPC queue shape (region 1)",
+            "queNodes",
+            DecodeReason::NotANumber,
+            "{\"n\":1}",
+        ),
+        (
+            "HPC queue #6",
+            "",
+            DecodeReason::MalformedObject,
+            "no queueName",
+        ),
+        (
+            "HPC queue #7",
+            "",
+            DecodeReason::MalformedObject,
+            "no queueName",
+        ),
+        (
+            "HPC queue good (region 1)",
+            "",
+            DecodeReason::MalformedObject,
+            "listed twice; the first entry is kept",
+        ),
+    ];
+    assert_eq!(got.len(), want.len(), "{got:#?}");
+    for (g, w) in got.iter().zip(want) {
+        assert_eq!((g.0, g.1, g.2), (w.0, w.1, w.2), "{g:?}");
         assert!(
-            reasons[i].starts_with(want),
-            "{i}: {:?} does not start with {want:?}",
-            reasons[i]
+            g.3.starts_with(w.3),
+            "{:?} does not start with {:?}",
+            g.3,
+            w.3
         );
     }
     // Rules fired only for the exported queue.
     assert_eq!(fired.count(Rule::CardsFromNodes), 1);
     assert_eq!(fired.count(Rule::FreeCardsFromFreeNodes), 1);
     // A list that is no list fails the whole answer.
-    assert!(map_queues("1", &job_manager(), &json!("x"), &mut fired).is_err());
+    assert!(map_queues(
+        "1",
+        &job_manager(),
+        &json!("x"),
+        &mut fired,
+        &mut DecodeLog::default()
+    )
+    .is_err());
+}
+
+/// Seed-like fixture queues with one field malformed in one queue: only that
+/// field's series goes, and the reason is recorded; the queue's other figures
+/// and the other queues are the fixture's exactly.
+#[test]
+fn a_malformed_field_loses_only_its_own_series() {
+    let cases: [(Value, Option<DecodeReason>); 7] = [
+        (json!("abc"), Some(DecodeReason::NotANumber)),
+        (json!(""), None),
+        (Value::Null, None),
+        (json!("NaN"), Some(DecodeReason::NotANumber)),
+        (json!("-1"), Some(DecodeReason::Negative)),
+        (json!("1e400"), Some(DecodeReason::NotFinite)),
+        (json!({"n": 1}), Some(DecodeReason::NotANumber)),
+    ];
+    for (bad, reason) in cases {
+        let mut queues = data(QUEUES);
+        // The GPU queue's free nodes (a string "2" in the fixture).
+        queues[0]["queFreeNodes"] = bad.clone();
+        let mut fired = Fired::default();
+        let (q, log) = map("11112", &queues, &mut fired);
+        let names: Vec<&str> = q.queues.iter().map(|x| x.id.as_str()).collect();
+        assert_eq!(names, ["ksgpu_a800", "kscpu_debug", "xahdnormal"], "{bad}");
+        let (gpu, nodes) = queue(&q, "ksgpu_a800");
+        // Gone: the free nodes and the free cards derived from them.
+        assert_eq!(nodes.free_nodes, None, "{bad}");
+        let rem = block(gpu, QuantityKind::Remaining);
+        assert!(rem.accelerators.is_empty(), "{bad}: {rem:?}");
+        // Kept exactly: 4 nodes × 8 GPUs, 448 cores of which 248 free.
+        assert_eq!(rem.cpu_cores, Some(248.0));
+        let cap = block(gpu, QuantityKind::Capability);
+        assert_eq!(
+            cap.accelerators,
+            BTreeMap::from([("gpu".to_string(), 32.0)])
+        );
+        assert_eq!(cap.cpu_cores, Some(448.0));
+        assert_eq!(
+            (nodes.nodes, nodes.node_cpu_cores),
+            (Some(4.0), Some(112.0))
+        );
+        // The other queues as the fixture has them.
+        let (dcu, n) = queue(&q, "xahdnormal");
+        assert_eq!(
+            block(dcu, QuantityKind::Remaining).accelerators,
+            BTreeMap::from([("dcu".to_string(), 20.0)])
+        );
+        assert_eq!((n.nodes, n.free_nodes), (Some(16.0), Some(5.0)));
+        let (_, n) = queue(&q, "kscpu_debug");
+        assert_eq!(n.free_nodes, Some(2.0));
+        match reason {
+            Some(reason) => {
+                assert_eq!(log.errors().len(), 1, "{bad}: {log:?}");
+                let e = &log.errors()[0];
+                assert_eq!(
+                    (
+                        e.api.as_str(),
+                        e.object.as_str(),
+                        e.field.as_str(),
+                        e.reason
+                    ),
+                    (
+                        "v2/queuenames",
+                        "HPC queue ksgpu_a800 (region 11112)",
+                        "queFreeNodes",
+                        reason
+                    ),
+                    "{bad}"
+                );
+            }
+            // Empty and null are "not reported": no error.
+            None => assert!(log.is_empty(), "{bad}: {log:?}"),
+        }
+        assert_eq!(fired.count(Rule::FreeCardsFromFreeNodes), 1, "{bad}");
+    }
+}
+
+#[test]
+fn derived_cards_that_overflow_are_left_out() {
+    let entries = json!([{"queueName": "big", "queNodes": 1e300, "queFreeNodes": 1,
+                          "queMaxGpuPN": 1e300}]);
+    let mut fired = Fired::default();
+    let (q, log) = map("1", &entries, &mut fired);
+    let (big, _) = queue(&q, "big");
+    assert!(!big.quantities.contains_key(&QuantityKind::Capability));
+    assert_eq!(
+        block(big, QuantityKind::Remaining).accelerators["gpu"],
+        1e300
+    );
+    assert_eq!(log.errors().len(), 1);
+    assert_eq!(log.errors()[0].reason, DecodeReason::NotFinite);
+    assert_eq!(log.errors()[0].field, "queNodes");
+}
+
+#[test]
+fn job_manager_entries_that_cannot_be_read_are_recorded() {
+    let mut log = DecodeLog::default();
+    let jm = parse_job_manager(&json!([{"id": [1]}, {"text": "x"}, {"id": 3}]), &mut log).unwrap();
+    assert_eq!(jm.id, "3");
+    let objects: Vec<&str> = log.errors().iter().map(|e| e.object.as_str()).collect();
+    assert_eq!(objects, ["job manager #0", "job manager #1"]);
+    assert!(log.errors().iter().all(|e| e.api == "v2/cluster"));
 }
 
 fn centers(v: Value) -> Vec<CenterDto> {
-    parse_centers(&v).unwrap()
+    parse_centers(&v, &mut DecodeLog::default()).unwrap()
 }
 
 #[test]

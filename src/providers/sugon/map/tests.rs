@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::*;
+use crate::providers::decode::DecodeReason;
 use crate::providers::sugon::dto::Envelope;
 use crate::quantity::{Fired, Rule, MIB};
 
@@ -15,14 +16,34 @@ fn seed_dto() -> ResourcesDto {
     serde_json::from_value(env.data).unwrap()
 }
 
-fn group(cluster: &str, t: &str, g: &str, dto: &ResourcesDto) -> Result<Pool, MapError> {
-    map_group(cluster, t, g, dto, &mut Fired::default())
+/// The group mapped; asserts nothing was left out.
+fn group(cluster: &str, t: &str, g: &str, dto: &ResourcesDto) -> Option<Pool> {
+    let mut log = DecodeLog::default();
+    let pool = map_group(cluster, t, g, dto, &mut Fired::default(), &mut log);
+    assert!(log.is_empty(), "{log:?}");
+    Some(pool)
+}
+
+fn groups(data: &Value) -> Result<Vec<(String, String)>, MapError> {
+    let mut log = DecodeLog::default();
+    let out = parse_groups(data, &mut log)?;
+    assert!(log.is_empty(), "{log:?}");
+    Ok(out)
 }
 
 #[test]
 fn the_seed_group_maps_to_one_pool() {
     let mut fired = Fired::default();
-    let pool = map_group("11112", "gpu", "TeslaM40", &seed_dto(), &mut fired).unwrap();
+    let mut log = DecodeLog::default();
+    let pool = map_group(
+        "11112",
+        "gpu",
+        "TeslaM40",
+        &seed_dto(),
+        &mut fired,
+        &mut log,
+    );
+    assert!(log.is_empty(), "{log:?}");
     assert_eq!(pool.id, "TeslaM40");
     assert_eq!(pool.name, "TeslaM40");
     assert_eq!(pool.pool_type, "gpu");
@@ -97,7 +118,14 @@ fn a_set_quota_is_a_limit_and_zero_is_none() {
     )
     .unwrap();
     let mut fired = Fired::default();
-    let pool = map_group("1", "gpu", "A800", &dto, &mut fired).unwrap();
+    let pool = map_group(
+        "1",
+        "gpu",
+        "A800",
+        &dto,
+        &mut fired,
+        &mut DecodeLog::default(),
+    );
     assert_eq!(
         pool.node_limits,
         BTreeMap::from([("mlu".to_string(), 2.0), ("nvidia".to_string(), 8.0)])
@@ -110,19 +138,202 @@ fn a_set_quota_is_a_limit_and_zero_is_none() {
 
 #[test]
 fn malformed_numbers_name_the_group_and_field() {
-    let dto: ResourcesDto = serde_json::from_value(json!({"cpuNumber": "lots"})).unwrap();
-    let e = group("1", "gpu", "A800", &dto).unwrap_err();
-    assert!(
-        e.context.contains("A800") && e.context.contains("cpuNumber"),
-        "{e}"
+    // Was a failure of the whole poll; now the field alone is left out and
+    // recorded with the group and field (issue 15).
+    let dto: ResourcesDto =
+        serde_json::from_value(json!({"cpuNumber": "lots", "nodeNumber": 2})).unwrap();
+    let mut log = DecodeLog::default();
+    let pool = map_group("1", "gpu", "A800", &dto, &mut Fired::default(), &mut log);
+    assert_eq!(pool.nodes, Some(2.0));
+    assert_eq!(pool.node_capability, None);
+    let e = &log.errors()[0];
+    assert_eq!(log.errors().len(), 1);
+    assert!(e.object.contains("A800") && e.field == "cpuNumber", "{e}");
+    assert_eq!(e.reason, DecodeReason::NotANumber);
+    assert_eq!(e.api, "v2/instance-service/resources");
+}
+
+/// The seed with one field malformed: that field's series is gone and the
+/// reason recorded; every other field is the seed's exactly.
+#[test]
+fn one_malformed_field_of_the_seed_loses_only_itself() {
+    let cases: [(Value, Option<DecodeReason>); 7] = [
+        (json!("abc"), Some(DecodeReason::NotANumber)),
+        (json!(""), None),
+        (Value::Null, None),
+        (json!("NaN"), Some(DecodeReason::NotANumber)),
+        (json!("-1"), Some(DecodeReason::Negative)),
+        (json!("1e400"), Some(DecodeReason::NotFinite)),
+        (json!({"x": 1}), Some(DecodeReason::NotANumber)),
+    ];
+    let seed: Value = serde_json::from_str::<Value>(SEED).unwrap()["data"].clone();
+    for field in [
+        "cpuNumber",
+        "gpuNumber",
+        "memorySize",
+        "nodeNumber",
+        "nvLimits",
+    ] {
+        for (bad, reason) in &cases {
+            let mut data = seed.clone();
+            data[field] = bad.clone();
+            let dto: ResourcesDto = serde_json::from_value(data).unwrap();
+            let mut log = DecodeLog::default();
+            let mut fired = Fired::default();
+            let pool = map_group("11112", "gpu", "TeslaM40", &dto, &mut fired, &mut log);
+            let node = pool.node_capability.clone().unwrap_or_default();
+            // The seed: 40 cores, 2 GPUs, 31888 MiB per node, 1 node.
+            let want_cpu = (field != "cpuNumber").then_some(40.0);
+            let want_mem = (field != "memorySize").then_some(31888.0 * MIB);
+            let want_nodes = (field != "nodeNumber").then_some(1.0);
+            assert_eq!(node.cpu_cores, want_cpu, "{field}={bad}");
+            assert_eq!(node.memory_bytes, want_mem, "{field}={bad}");
+            assert_eq!(pool.nodes, want_nodes, "{field}={bad}");
+            let want_cards = if field == "gpuNumber" {
+                BTreeMap::new()
+            } else {
+                BTreeMap::from([("gpu".to_string(), 2.0)])
+            };
+            assert_eq!(node.accelerators, want_cards, "{field}={bad}");
+            assert!(pool.node_limits.is_empty(), "{field}={bad}");
+            assert_eq!(pool.extra_info["max_time"], "unlimited");
+            // A quota that is gone is not "unset": only the seed's other 0s fire.
+            let zeros = if field == "nvLimits" { 2 } else { 3 };
+            assert_eq!(
+                fired.count(Rule::ZeroNodeLimitIsUnset),
+                zeros,
+                "{field}={bad}"
+            );
+            match reason {
+                Some(reason) => {
+                    assert_eq!(log.errors().len(), 1, "{field}={bad}: {log:?}");
+                    let e = &log.errors()[0];
+                    assert_eq!(
+                        (
+                            e.api.as_str(),
+                            e.object.as_str(),
+                            e.field.as_str(),
+                            e.reason
+                        ),
+                        (
+                            "v2/instance-service/resources",
+                            "resource group TeslaM40 (gpu, region 11112)",
+                            field,
+                            *reason
+                        ),
+                        "{bad}"
+                    );
+                }
+                None => assert!(log.is_empty(), "{field}={bad}: {log:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn memory_that_overflows_in_bytes_and_an_odd_max_time_are_left_out() {
+    let dto: ResourcesDto = serde_json::from_value(
+        json!({"memorySize": 1e303, "cpuNumber": 4, "maxTime": {"h": 1}, "resourceGroup": 7}),
+    )
+    .unwrap();
+    let mut log = DecodeLog::default();
+    let pool = map_group("1", "cpu", "c", &dto, &mut Fired::default(), &mut log);
+    let node = pool.node_capability.unwrap();
+    assert_eq!((node.cpu_cores, node.memory_bytes), (Some(4.0), None));
+    assert!(pool.extra_info.is_empty());
+    let got: Vec<(&str, DecodeReason)> = log
+        .errors()
+        .iter()
+        .map(|e| (e.field.as_str(), e.reason))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("memorySize", DecodeReason::NotFinite),
+            ("maxTime", DecodeReason::NotANumber)
+        ]
     );
+}
+
+#[test]
+fn group_entries_without_a_name_are_dropped_alone() {
+    let data = json!({"gpu": ["TeslaM40", 42, {"resourceGroup": ""}, {"resourceGroup": "A800"}],
+                      "dcu": {"x": 1}});
+    let mut log = DecodeLog::default();
+    let got = parse_groups(&data, &mut log).unwrap();
+    assert_eq!(
+        got,
+        vec![
+            ("gpu".to_string(), "TeslaM40".to_string()),
+            ("gpu".to_string(), "A800".to_string())
+        ]
+    );
+    let objects: Vec<&str> = log.errors().iter().map(|e| e.object.as_str()).collect();
+    assert_eq!(
+        objects,
+        [
+            "resource group dcu #0",
+            "resource group gpu #1",
+            "resource group gpu #2"
+        ]
+    );
+    assert!(log
+        .errors()
+        .iter()
+        .all(|e| e.reason == DecodeReason::MalformedObject
+            && e.api == "v2/instance-service/resource-group"));
+    // A list entry without its type.
+    let mut log = DecodeLog::default();
+    let got = parse_groups(
+        &json!([{"resourceGroup": "x"}, {"acceleratorType": "mlu", "resourceGroup": "M"}]),
+        &mut log,
+    )
+    .unwrap();
+    assert_eq!(got, vec![("mlu".to_string(), "M".to_string())]);
+    assert_eq!(log.errors().len(), 1);
+    assert!(log.errors()[0].detail.starts_with("no acceleratorType"));
+}
+
+#[test]
+fn a_bad_center_entry_or_ai_url_entry_costs_only_itself() {
+    let mut log = DecodeLog::default();
+    let list = parse_centers(
+        &json!([
+            {"id": "11112", "aiUrls": [
+                {"url": "https://a.example", "enable": "true"},
+                {"url": ["x"]},
+                "https://bare.example",
+                {"url": "https://b.example"}
+            ]},
+            {"id": {"x": 1}, "aiUrls": [{"url": "https://other.example"}]}
+        ]),
+        &mut log,
+    )
+    .unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        enabled_ai_urls(&list, "11112"),
+        ["https://a.example", "https://b.example"]
+    );
+    let objects: Vec<&str> = log.errors().iter().map(|e| e.object.as_str()).collect();
+    assert_eq!(
+        objects,
+        [
+            "center entry #1",
+            "aiUrls entry of region 11112 #1",
+            "aiUrls entry of region 11112 #2"
+        ]
+    );
+    assert!(log.errors().iter().all(|e| e.api == "v2/center"));
+    // One object that is no center entry is the wrong answer.
+    assert!(parse_centers(&json!({"id": [1]}), &mut DecodeLog::default()).is_err());
 }
 
 #[test]
 fn resource_groups_in_every_shape() {
     let by_name = json!({"gpu": ["TeslaM40", "A800", "TeslaM40"], "dcu": null});
     assert_eq!(
-        parse_groups(&by_name).unwrap(),
+        groups(&by_name).unwrap(),
         vec![
             ("gpu".to_string(), "TeslaM40".to_string()),
             ("gpu".to_string(), "A800".to_string())
@@ -130,7 +341,7 @@ fn resource_groups_in_every_shape() {
     );
     let by_object = json!({"dcu": [{"resourceGroup": "K100"}, {"name": "Z100"}], "cpu": "c1"});
     assert_eq!(
-        parse_groups(&by_object).unwrap(),
+        groups(&by_object).unwrap(),
         vec![
             ("cpu".to_string(), "c1".to_string()),
             ("dcu".to_string(), "K100".to_string()),
@@ -139,17 +350,26 @@ fn resource_groups_in_every_shape() {
     );
     let as_list = json!([{"acceleratorType": "mlu", "resourceGroup": "MLU370"}]);
     assert_eq!(
-        parse_groups(&as_list).unwrap(),
+        groups(&as_list).unwrap(),
         vec![("mlu".to_string(), "MLU370".to_string())]
     );
-    assert!(parse_groups(&Value::Null).unwrap().is_empty());
-    assert!(parse_groups(&json!({"gpu": [42]})).is_err());
-    assert!(parse_groups(&json!([{"resourceGroup": "x"}])).is_err());
-    assert!(parse_groups(&json!("gpu")).is_err());
+    assert!(groups(&Value::Null).unwrap().is_empty());
+    // An entry without a name or type is dropped alone now (issue 15; see
+    // group_entries_without_a_name_are_dropped_alone); only an answer of
+    // another shape is an error.
+    let mut log = DecodeLog::default();
+    assert!(parse_groups(&json!({"gpu": [42]}), &mut log)
+        .unwrap()
+        .is_empty());
+    assert!(parse_groups(&json!([{"resourceGroup": "x"}]), &mut log)
+        .unwrap()
+        .is_empty());
+    assert_eq!(log.errors().len(), 2);
+    assert!(parse_groups(&json!("gpu"), &mut log).is_err());
 }
 
 fn centers(v: Value) -> Vec<CenterDto> {
-    parse_centers(&v).unwrap()
+    parse_centers(&v, &mut DecodeLog::default()).unwrap()
 }
 
 #[test]
