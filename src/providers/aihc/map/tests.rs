@@ -7,6 +7,7 @@ use super::*;
 use crate::model::{QuantityKind as K, Snapshot};
 use crate::providers::aihc::dto::{ConsoleQueueList, ItemsPage, PoolPage};
 use crate::providers::aihc::{finish_snapshot, remaining_from, Api};
+use crate::providers::decode::{DecodeLog, DecodeReason};
 use crate::quantity::GIB;
 
 const CONSOLE_POOLS: &str =
@@ -38,24 +39,33 @@ fn console_queue_list() -> serde_json::Value {
 
 /// Maps a console queue list (and the seed's pools) without deriving anything.
 fn map_console(list: serde_json::Value) -> (Vec<Queue>, Fired, Models) {
-    let list: ConsoleQueueList = serde_json::from_value(list).unwrap();
-    let (mut fired, mut models, mut out) = (Fired::default(), Models::new(), Vec::new());
-    for q in &list.queue_list {
-        map_queue_tree(q, "cce-6b41lf00", &mut fired, &mut models, &mut out).unwrap();
-    }
-    (out, fired, models)
+    let (out, m) = map_console_logged(list);
+    assert!(m.log.is_empty(), "{:?}", m.log);
+    (out, m.fired, m.models)
+}
+
+/// [`map_console`], with what did not decode.
+fn map_console_logged(list: serde_json::Value) -> (Vec<Queue>, Mapping) {
+    // From text, as a poll decodes a body.
+    let list: ConsoleQueueList = serde_json::from_str(&list.to_string()).unwrap();
+    let (mut m, mut out) = (Mapping::default(), Vec::new());
+    map_queues(list.queue_list, "cce-6b41lf00", "v3/queues", &mut m, &mut out);
+    (out, m)
 }
 
 /// The console seed as a poll publishes it: pools, queues, derivations.
 fn console_snapshot(list: serde_json::Value) -> (Snapshot, Fired) {
-    let page: PoolPage = serde_json::from_value(inner(CONSOLE_POOLS)).unwrap();
-    let (queues, mut fired, _) = map_console(list);
+    let (s, m) = console_snapshot_logged(list);
+    assert!(m.log.is_empty(), "{:?}", m.log);
+    (s, m.fired)
+}
+
+/// [`console_snapshot`], with what did not decode.
+fn console_snapshot_logged(list: serde_json::Value) -> (Snapshot, Mapping) {
+    let page: PoolPage = serde_json::from_str(&inner(CONSOLE_POOLS).to_string()).unwrap();
+    let (queues, mut m) = map_console_logged(list);
     let mut s = Snapshot {
-        pools: page
-            .resource_pools
-            .iter()
-            .map(|p| map_pool(p, "common").unwrap())
-            .collect(),
+        pools: map_pools(page.resource_pools, "common", "v3/resourcepools", &mut m.log),
         queues,
         ..Snapshot::default()
     };
@@ -63,9 +73,10 @@ fn console_snapshot(list: serde_json::Value) -> (Snapshot, Fired) {
         &mut s,
         &PoolNames::new(),
         remaining_from(Api::Console),
-        &mut fired,
+        &mut m.fired,
+        &m.unread,
     );
-    (s, fired)
+    (s, m)
 }
 
 fn queue<'a>(s: &'a Snapshot, id: &str) -> &'a Queue {
@@ -255,7 +266,10 @@ fn capability_cpu_with_memory_in_gi_uses_allocated_and_workload_available() {
 fn console_pools() {
     let page: PoolPage = serde_json::from_value(inner(CONSOLE_POOLS)).unwrap();
     assert_eq!(page.total_count, Some(2));
-    let p = map_pool(&page.resource_pools[0], "common").unwrap();
+    let mut log = DecodeLog::default();
+    let pools = map_pools(page.resource_pools, "common", "v3/resourcepools", &mut log);
+    assert!(log.is_empty());
+    let p = &pools[0];
     assert_eq!(
         (
             p.id.as_str(),
@@ -280,26 +294,17 @@ fn serverless_snapshot() -> (Snapshot, Fired, Models, PoolNames) {
         serde_json::from_value(inner(SERVERLESS_POOLS)).unwrap();
     let queues: ItemsPage<crate::providers::aihc::dto::ServerlessQueueDto> =
         serde_json::from_value(inner(SERVERLESS_QUEUES)).unwrap();
-    let (mut fired, mut models, mut names, mut out) = (
-        Fired::default(),
-        Models::new(),
-        PoolNames::new(),
-        Vec::new(),
-    );
-    for q in &queues.items {
-        map_serverless_queue_tree(q, &mut fired, &mut models, &mut names, &mut out).unwrap();
-    }
+    let (mut m, mut out) = (Mapping::default(), Vec::new());
+    map_serverless_queues(queues.items, "v2/serverless/resourceQueue", &mut m, &mut out);
     let mut s = Snapshot {
-        pools: pools
-            .items
-            .iter()
-            .map(|p| map_serverless_pool(p).unwrap())
-            .collect(),
+        pools: map_serverless_pools(pools.items, "v2/serverless/resourcePool", &mut m.log),
         queues: out,
         ..Snapshot::default()
     };
-    finish_snapshot(&mut s, &names, remaining_from(Api::Console), &mut fired);
-    (s, fired, models, names)
+    assert!(m.log.is_empty(), "{:?}", m.log);
+    let from = remaining_from(Api::Console);
+    finish_snapshot(&mut s, &m.pool_names, from, &mut m.fired, &m.unread);
+    (s, m.fired, m.models, m.pool_names)
 }
 
 #[test]
@@ -480,11 +485,17 @@ fn openapi_example() -> serde_json::Value {
 }
 
 fn openapi_snapshot(page: serde_json::Value) -> (Snapshot, Fired) {
-    let page: crate::providers::aihc::dto::QueuePage = serde_json::from_value(page).unwrap();
-    let (mut fired, mut models, mut out) = (Fired::default(), Models::new(), Vec::new());
-    for q in &page.queues {
-        map_queue_tree(q, "cce-open", &mut fired, &mut models, &mut out).unwrap();
-    }
+    let (s, m) = openapi_snapshot_logged(page);
+    assert!(m.log.is_empty(), "{:?}", m.log);
+    (s, m.fired)
+}
+
+/// [`openapi_snapshot`], with what did not decode.
+fn openapi_snapshot_logged(page: serde_json::Value) -> (Snapshot, Mapping) {
+    let page: crate::providers::aihc::dto::QueuePage =
+        serde_json::from_str(&page.to_string()).unwrap();
+    let (mut m, mut out) = (Mapping::default(), Vec::new());
+    map_queues(page.queues, "cce-open", "DescribeQueues", &mut m, &mut out);
     let mut s = Snapshot {
         pools: vec![Pool {
             id: "cce-open".into(),
@@ -497,9 +508,10 @@ fn openapi_snapshot(page: serde_json::Value) -> (Snapshot, Fired) {
         &mut s,
         &PoolNames::new(),
         remaining_from(Api::OpenApi),
-        &mut fired,
+        &mut m.fired,
+        &m.unread,
     );
-    (s, fired)
+    (s, m)
 }
 
 #[test]
@@ -607,31 +619,48 @@ fn card_without_description_uses_type_and_counts_the_rule() {
         "queueId": "q", "capability": {"acceleratorCardList": [
             {"acceleratorCount": "0.5", "acceleratorDescription": "", "acceleratorType": "nvidia.com/gpu"}]}
     }));
-    let (mut fired, mut models, mut out) = (Fired::default(), Models::new(), Vec::new());
-    map_queue_tree(&dto, "p", &mut fired, &mut models, &mut out).unwrap();
+    let (mut m, mut out) = (Mapping::default(), Vec::new());
+    map_queue_tree(&dto, 0, "p", "DescribeQueues", &mut m, &mut out);
     assert_eq!(
         out[0].quantities[&K::Capability].accelerators["nvidia.com/gpu"],
         0.5
     );
-    assert_eq!(fired.count(Rule::AcceleratorNameFromType), 1);
+    assert_eq!(m.fired.count(Rule::AcceleratorNameFromType), 1);
+    assert!(m.log.is_empty());
 }
 
 #[test]
-fn bad_numbers_fail_with_the_field_path() {
-    let dto = queue_json(serde_json::json!({"queueId": "q9", "allocated": {"memoryGi": "lots"}}));
-    let (mut fired, mut models, mut out) = (Fired::default(), Models::new(), Vec::new());
-    let err = map_queue_tree(&dto, "p", &mut fired, &mut models, &mut out).unwrap_err();
-    assert_eq!(err.context, "queue q9 allocated.memoryGi");
+fn a_bad_number_loses_only_its_field_and_names_it() {
+    // Was: the whole mapping failed with the field path. Now the field is left
+    // out and recorded under that path (issue 15).
+    let dto = queue_json(serde_json::json!({"queueId": "q9",
+        "allocated": {"memoryGi": "lots", "milliCPUcores": "2000"}}));
+    let (mut m, mut out) = (Mapping::default(), Vec::new());
+    map_queue_tree(&dto, 0, "p", "DescribeQueues", &mut m, &mut out);
+    let alloc = &out[0].quantities[&K::Allocated];
+    assert_eq!((alloc.cpu_cores, alloc.memory_bytes), (Some(2.0), None));
+    let e = &m.log.errors()[..];
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(
+        (e[0].object.as_str(), e[0].field.as_str(), e[0].reason),
+        ("queue q9", "allocated.memoryGi", DecodeReason::NotANumber)
+    );
 }
 
 #[test]
-fn deep_trees_are_refused_not_overflowed() {
+fn deep_trees_are_cut_not_overflowed() {
     let mut v = serde_json::json!({"queueId": "leaf"});
     for i in 0..100 {
         v = serde_json::json!({"queueId": format!("q{i}"), "children": [v]});
     }
     let dto = queue_json(v);
-    let (mut fired, mut models, mut out) = (Fired::default(), Models::new(), Vec::new());
-    let err = map_queue_tree(&dto, "p", &mut fired, &mut models, &mut out).unwrap_err();
-    assert!(err.reason.contains("deeper"), "{err}");
+    let (mut m, mut out) = (Mapping::default(), Vec::new());
+    map_queue_tree(&dto, 0, "p", "DescribeQueues", &mut m, &mut out);
+    // Depths 0..=32 are kept; the rest of the tree is one dropped object.
+    assert_eq!(out.len(), MAX_TREE_DEPTH + 1);
+    assert_eq!(out[0].id, "q99");
+    let e = &m.log.errors()[..];
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].detail.contains("deeper"), "{e:?}");
+    assert_eq!(e[0].reason, DecodeReason::MalformedObject);
 }
