@@ -176,14 +176,11 @@ impl Decoder {
             | Decoder::AihcConsoleQueues
             | Decoder::AihcServerlessPools
             | Decoder::AihcServerlessQueues => {
-                let (mut s, mut m) = aihc_mapped(self, input).unwrap_or_else(|| {
-                    Err(format!("{self:?} is no AIHC list decoder"))
-                })?;
+                let (mut s, mut m) = aihc_mapped(self, input)
+                    .unwrap_or_else(|| Err(format!("{self:?} is no AIHC list decoder")))?;
                 // The derivations run on whatever mapped, as in a poll.
-                let api = if matches!(
-                    self,
-                    Decoder::AihcOpenApiPools | Decoder::AihcOpenApiQueues
-                ) {
+                let api = if matches!(self, Decoder::AihcOpenApiPools | Decoder::AihcOpenApiQueues)
+                {
                     aihc::Api::OpenApi
                 } else {
                     aihc::Api::Console
@@ -380,11 +377,10 @@ pub fn aihc_mapped(
         Decoder::AihcConsolePools => console::<dto::PoolPage>(input).map(|page| {
             s.pools = map::map_pools(page.resource_pools, "common", "fuzz", &mut m.log);
         }),
-        Decoder::AihcServerlessPools => {
-            console::<dto::ItemsPage<dto::ServerlessPoolDto>>(input).map(|page| {
+        Decoder::AihcServerlessPools => console::<dto::ItemsPage<dto::ServerlessPoolDto>>(input)
+            .map(|page| {
                 s.pools = map::map_serverless_pools(page.items, "fuzz", &mut m.log);
-            })
-        }
+            }),
         Decoder::AihcOpenApiQueues | Decoder::AihcConsoleQueues => {
             let list = if d == Decoder::AihcOpenApiQueues {
                 json::<dto::QueuePage>(input).map(|p| p.queues)
@@ -399,11 +395,10 @@ pub fn aihc_mapped(
                 map::map_queues(list, "cce-1", "fuzz", &mut m, &mut s.queues);
             })
         }
-        Decoder::AihcServerlessQueues => {
-            console::<dto::ItemsPage<dto::ServerlessQueueDto>>(input).map(|page| {
+        Decoder::AihcServerlessQueues => console::<dto::ItemsPage<dto::ServerlessQueueDto>>(input)
+            .map(|page| {
                 map::map_serverless_queues(page.items, "fuzz", &mut m, &mut s.queues);
-            })
-        }
+            }),
         _ => return None,
     };
     Some(r.map(|()| (s, m)))

@@ -937,11 +937,7 @@ fn console_one_failing_pool_leaves_the_others() {
     assert_eq!(
         m.value(
             "aipool_pool_info",
-            &[
-                acc,
-                ("pool_id", "cce-k8yq20rt"),
-                ("pool_type", "common")
-            ]
+            &[acc, ("pool_id", "cce-k8yq20rt"), ("pool_type", "common")]
         ),
         1.0
     );

@@ -41,7 +41,10 @@ pub enum Fault {
     /// Milliseconds the platform's clock is ahead (negative: behind).
     Skew(i64),
     /// The value at `path` (dotted keys) replaced by the raw text `raw`.
-    Corrupt { path: String, raw: String },
+    Corrupt {
+        path: String,
+        raw: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,9 +67,10 @@ fn parse_rule(item: &str) -> Result<Rule, SpecError> {
         // `corrupt:KEY=RAW[*COUNT]`: RAW may hold `=` and `*`; a trailing
         // `*digits` is the count.
         let (spec, count) = match rest.rsplit_once('*') {
-            Some((s, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
-                (s, Some(n.parse::<u64>().map_err(|_| err("COUNT too large"))?))
-            }
+            Some((s, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => (
+                s,
+                Some(n.parse::<u64>().map_err(|_| err("COUNT too large"))?),
+            ),
             _ => (rest, None),
         };
         let (path, raw) = spec

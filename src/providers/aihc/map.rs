@@ -241,7 +241,13 @@ fn map_block(
 ) -> Option<Resources> {
     let b = block.as_ref()?;
     let mut r = Resources::default();
-    let memory = at.amount(m, kind, "memoryGi", ResourceKey::Memory, b.memory_gi.as_ref());
+    let memory = at.amount(
+        m,
+        kind,
+        "memoryGi",
+        ResourceKey::Memory,
+        b.memory_gi.as_ref(),
+    );
     let memory_in_bytes = if let Some(gi) = memory {
         let before = m.fired.count(Rule::MemoryGiIsBytes);
         r.memory_bytes = Some(quantity::gi_to_bytes(gi, &mut m.fired));
@@ -676,7 +682,8 @@ fn map_serverless_rec(
         quantities: q,
         workloads,
     });
-    let children: Vec<ServerlessQueueDto> = children(&dto.children, &id, "id", depth, api, &mut m.log);
+    let children: Vec<ServerlessQueueDto> =
+        children(&dto.children, &id, "id", depth, api, &mut m.log);
     for (i, child) in children.iter().enumerate() {
         map_serverless_rec(child, i, &id, api, m, out, depth + 1);
     }

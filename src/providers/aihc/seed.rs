@@ -38,10 +38,18 @@ pub fn console_account() -> (Snapshot, Fired) {
     )))
     .expect("seed serverless queues");
     let mut m = map::Mapping::default();
-    let mut s = Snapshot::default();
-    s.pools = map::map_pools(pools.resource_pools, "common", "seed", &mut m.log);
+    let mut s = Snapshot {
+        pools: map::map_pools(pools.resource_pools, "common", "seed", &mut m.log),
+        ..Snapshot::default()
+    };
     // The seed's queues are those of its first pool.
-    map::map_queues(queues.queue_list, "cce-6b41lf00", "seed", &mut m, &mut s.queues);
+    map::map_queues(
+        queues.queue_list,
+        "cce-6b41lf00",
+        "seed",
+        &mut m,
+        &mut s.queues,
+    );
     let sl = map::map_serverless_pools(sl_pools.items, "seed", &mut m.log);
     s.pools.extend(sl);
     map::map_serverless_queues(sl_queues.items, "seed", &mut m, &mut s.queues);

@@ -49,7 +49,13 @@ fn map_console_logged(list: serde_json::Value) -> (Vec<Queue>, Mapping) {
     // From text, as a poll decodes a body.
     let list: ConsoleQueueList = serde_json::from_str(&list.to_string()).unwrap();
     let (mut m, mut out) = (Mapping::default(), Vec::new());
-    map_queues(list.queue_list, "cce-6b41lf00", "v3/queues", &mut m, &mut out);
+    map_queues(
+        list.queue_list,
+        "cce-6b41lf00",
+        "v3/queues",
+        &mut m,
+        &mut out,
+    );
     (out, m)
 }
 
@@ -65,7 +71,12 @@ fn console_snapshot_logged(list: serde_json::Value) -> (Snapshot, Mapping) {
     let page: PoolPage = serde_json::from_str(&inner(CONSOLE_POOLS).to_string()).unwrap();
     let (queues, mut m) = map_console_logged(list);
     let mut s = Snapshot {
-        pools: map_pools(page.resource_pools, "common", "v3/resourcepools", &mut m.log),
+        pools: map_pools(
+            page.resource_pools,
+            "common",
+            "v3/resourcepools",
+            &mut m.log,
+        ),
         queues,
         ..Snapshot::default()
     };
@@ -295,7 +306,12 @@ fn serverless_snapshot() -> (Snapshot, Fired, Models, PoolNames) {
     let queues: ItemsPage<crate::providers::aihc::dto::ServerlessQueueDto> =
         serde_json::from_value(inner(SERVERLESS_QUEUES)).unwrap();
     let (mut m, mut out) = (Mapping::default(), Vec::new());
-    map_serverless_queues(queues.items, "v2/serverless/resourceQueue", &mut m, &mut out);
+    map_serverless_queues(
+        queues.items,
+        "v2/serverless/resourceQueue",
+        &mut m,
+        &mut out,
+    );
     let mut s = Snapshot {
         pools: map_serverless_pools(pools.items, "v2/serverless/resourcePool", &mut m.log),
         queues: out,
@@ -639,7 +655,7 @@ fn a_bad_number_loses_only_its_field_and_names_it() {
     map_queue_tree(&dto, 0, "p", "DescribeQueues", &mut m, &mut out);
     let alloc = &out[0].quantities[&K::Allocated];
     assert_eq!((alloc.cpu_cores, alloc.memory_bytes), (Some(2.0), None));
-    let e = &m.log.errors()[..];
+    let e = m.log.errors();
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!(
         (e[0].object.as_str(), e[0].field.as_str(), e[0].reason),
@@ -659,7 +675,7 @@ fn deep_trees_are_cut_not_overflowed() {
     // Depths 0..=32 are kept; the rest of the tree is one dropped object.
     assert_eq!(out.len(), MAX_TREE_DEPTH + 1);
     assert_eq!(out[0].id, "q99");
-    let e = &m.log.errors()[..];
+    let e = m.log.errors();
     assert_eq!(e.len(), 1, "{e:?}");
     assert!(e[0].detail.contains("deeper"), "{e:?}");
     assert_eq!(e[0].reason, DecodeReason::MalformedObject);
@@ -682,13 +698,18 @@ fn a_malformed_field_loses_only_that_figure() {
         (json!({"x": 1}), Some(DecodeReason::NotANumber)),
     ];
     for (bad, reason) in cases {
-        let (s, m) = console_snapshot_logged(edit_root(|q| q["remaining"]["memoryGi"] = bad.clone()));
+        let (s, m) =
+            console_snapshot_logged(edit_root(|q| q["remaining"]["memoryGi"] = bad.clone()));
         let reasons: Vec<_> = m.log.errors().iter().map(|e| e.reason).collect();
         assert_eq!(reasons, reason.into_iter().collect::<Vec<_>>(), "{bad}");
         if let Some(e) = m.log.errors().first() {
             assert_eq!(
                 (e.api.as_str(), e.object.as_str(), e.field.as_str()),
-                ("v3/queues", "queue queue-nllqttp17gv6", "remaining.memoryGi"),
+                (
+                    "v3/queues",
+                    "queue queue-nllqttp17gv6",
+                    "remaining.memoryGi"
+                ),
                 "{bad}"
             );
         }
@@ -813,7 +834,9 @@ fn bad_pools_and_card_entries_are_dropped_alone() {
         root.quantities[&K::WorkloadAvailable].accelerators[RTX],
         16.0
     );
-    assert!(!root.quantities[&K::Remaining].accelerators.contains_key(RTX));
+    assert!(!root.quantities[&K::Remaining]
+        .accelerators
+        .contains_key(RTX));
     assert_eq!(root.quantities[&K::Remaining].cpu_cores, Some(415.14));
 }
 
@@ -833,7 +856,12 @@ fn serverless_malformed_field_loses_only_itself() {
     let queues: ItemsPage<crate::providers::aihc::dto::ServerlessQueueDto> =
         serde_json::from_str(&queues.to_string()).unwrap();
     let (mut m, mut out) = (Mapping::default(), Vec::new());
-    map_serverless_queues(queues.items, "v2/serverless/resourceQueue", &mut m, &mut out);
+    map_serverless_queues(
+        queues.items,
+        "v2/serverless/resourceQueue",
+        &mut m,
+        &mut out,
+    );
     let mut s = Snapshot {
         pools: map_serverless_pools(pools.items, "v2/serverless/resourcePool", &mut m.log),
         queues: out,
