@@ -20,7 +20,7 @@ use aipool_exporter::exposition::{render_data, BuildInfo, Format};
 use aipool_exporter::model::Snapshot;
 use aipool_exporter::providers::aihc::dto::{PoolDto, QueuePage};
 use aipool_exporter::providers::aihc::{self, map};
-use aipool_exporter::quantity::Fired;
+use aipool_exporter::providers::decode::Lenient;
 use aipool_exporter::simulator::scale::{self, Scale};
 use aipool_exporter::state::{AccountState, Published};
 
@@ -67,24 +67,27 @@ fn pools(fleet: Scale) -> Vec<PoolDto> {
 
 fn normalise(pools: &[PoolDto], parsed: &[QueuePage]) -> Snapshot {
     let mut s = Snapshot::default();
-    let mut fired = Fired::default();
-    let mut models = Default::default();
-    for (pool, page) in pools.iter().zip(parsed) {
-        let p = map::map_pool(pool, "common").expect("valid pool");
-        for q in &page.queues {
-            map::map_queue_tree(q, &p.id, &mut fired, &mut models, &mut s.queues)
-                .expect("valid queue");
+    let mut m = map::Mapping::default();
+    for (i, (pool, page)) in pools.iter().zip(parsed).enumerate() {
+        let p = map::map_pool(pool, "common", "bench", &mut m.log, i).expect("valid pool");
+        for (j, q) in page.queues.iter().enumerate() {
+            let Lenient::Ok(q) = q else {
+                panic!("valid queue")
+            };
+            map::map_queue_tree(q, j, &p.id, "bench", &mut m, &mut s.queues);
         }
         s.pools.push(p);
     }
+    assert!(m.log.is_empty(), "the fleet decodes");
     // Free, the tree by id and pool totals, as the OpenAPI poll derives them.
     aihc::finish_snapshot(
         &mut s,
         &Default::default(),
         aihc::remaining_from(aihc::Api::OpenApi),
-        &mut fired,
+        &mut m.fired,
+        &m.unread,
     );
-    s.accelerators = models;
+    s.accelerators = m.models;
     s.sort();
     s
 }

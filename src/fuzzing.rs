@@ -171,60 +171,23 @@ impl Decoder {
                 let _ = qianfan::client::body_error(input);
                 Ok(())
             }
-            Decoder::AihcOpenApiPools => {
-                let page: aihc::dto::PoolPage = json(input)?;
-                for p in &page.resource_pools {
-                    aihc::map::map_pool(p, "common").map_err(err)?;
-                }
-                Ok(())
-            }
-            Decoder::AihcOpenApiQueues => {
-                let page: aihc::dto::QueuePage = json(input)?;
-                aihc_queues(&page.queues, aihc::Api::OpenApi)
-            }
-            Decoder::AihcConsolePools => {
-                let page: aihc::dto::PoolPage = console(input)?;
-                for p in &page.resource_pools {
-                    aihc::map::map_pool(p, "common").map_err(err)?;
-                }
-                Ok(())
-            }
-            Decoder::AihcConsoleQueues => {
-                let list: aihc::dto::ConsoleQueueList = console(input)?;
-                aihc_queues(&list.queue_list, aihc::Api::Console)
-            }
-            Decoder::AihcServerlessPools => {
-                let page: aihc::dto::ItemsPage<aihc::dto::ServerlessPoolDto> = console(input)?;
-                for p in &page.items {
-                    aihc::map::map_serverless_pool(p).map_err(err)?;
-                }
-                Ok(())
-            }
-            Decoder::AihcServerlessQueues => {
-                let page: aihc::dto::ItemsPage<aihc::dto::ServerlessQueueDto> = console(input)?;
-                let (mut fired, mut models, mut names, mut out) = (
-                    Fired::default(),
-                    Default::default(),
-                    Default::default(),
-                    Vec::new(),
-                );
-                for q in &page.items {
-                    aihc::map::map_serverless_queue_tree(
-                        q,
-                        &mut fired,
-                        &mut models,
-                        &mut names,
-                        &mut out,
-                    )
-                    .map_err(err)?;
-                }
+            Decoder::AihcOpenApiPools
+            | Decoder::AihcOpenApiQueues
+            | Decoder::AihcConsolePools
+            | Decoder::AihcConsoleQueues
+            | Decoder::AihcServerlessPools
+            | Decoder::AihcServerlessQueues => {
+                let (mut s, mut m) = aihc_mapped(self, input)
+                    .unwrap_or_else(|| Err(format!("{self:?} is no AIHC list decoder")))?;
                 // The derivations run on whatever mapped, as in a poll.
-                let mut s = crate::model::Snapshot {
-                    queues: out,
-                    ..Default::default()
+                let api = if matches!(self, Decoder::AihcOpenApiPools | Decoder::AihcOpenApiQueues)
+                {
+                    aihc::Api::OpenApi
+                } else {
+                    aihc::Api::Console
                 };
-                let from = aihc::remaining_from(aihc::Api::Console);
-                aihc::finish_snapshot(&mut s, &names, from, &mut fired);
+                let from = aihc::remaining_from(api);
+                aihc::finish_snapshot(&mut s, &m.pool_names, from, &mut m.fired, &m.unread);
                 Ok(())
             }
             Decoder::QianfanServices => {
@@ -443,23 +406,50 @@ fn run_quantity(input: &[u8]) -> Result<(), String> {
     quantity::parse_str(&text).map(drop).map_err(err)
 }
 
-fn aihc_queues(queues: &[aihc::dto::QueueDto], api: aihc::Api) -> Result<(), String> {
-    let (mut fired, mut models, mut out) = (Fired::default(), Default::default(), Vec::new());
-    for q in queues {
-        aihc::map::map_queue_tree(q, "cce-1", &mut fired, &mut models, &mut out).map_err(err)?;
-    }
-    // The derivations run on whatever mapped, as in a poll.
-    let mut s = crate::model::Snapshot {
-        pools: vec![crate::model::Pool {
-            id: "cce-1".into(),
-            ..Default::default()
-        }],
-        queues: out,
-        ..Default::default()
+/// What an AIHC list decoder maps `input` to before the derivations: the
+/// pools and queues that decoded (queues on pool `cce-1`), and the mapping's
+/// log and state. `None` for the other decoders; `Err` when the body is not the
+/// expected document at all. The property tests compare these across
+/// mutations of one list element.
+pub fn aihc_mapped(
+    d: Decoder,
+    input: &[u8],
+) -> Option<Result<(crate::model::Snapshot, aihc::map::Mapping), String>> {
+    use aihc::{dto, map};
+    let mut m = map::Mapping::default();
+    let mut s = crate::model::Snapshot::default();
+    let r = match d {
+        Decoder::AihcOpenApiPools => json::<dto::PoolPage>(input).map(|page| {
+            s.pools = map::map_pools(page.resource_pools, "common", "fuzz", &mut m.log);
+        }),
+        Decoder::AihcConsolePools => console::<dto::PoolPage>(input).map(|page| {
+            s.pools = map::map_pools(page.resource_pools, "common", "fuzz", &mut m.log);
+        }),
+        Decoder::AihcServerlessPools => console::<dto::ItemsPage<dto::ServerlessPoolDto>>(input)
+            .map(|page| {
+                s.pools = map::map_serverless_pools(page.items, "fuzz", &mut m.log);
+            }),
+        Decoder::AihcOpenApiQueues | Decoder::AihcConsoleQueues => {
+            let list = if d == Decoder::AihcOpenApiQueues {
+                json::<dto::QueuePage>(input).map(|p| p.queues)
+            } else {
+                console::<dto::ConsoleQueueList>(input).map(|l| l.queue_list)
+            };
+            list.map(|list| {
+                s.pools = vec![crate::model::Pool {
+                    id: "cce-1".into(),
+                    ..Default::default()
+                }];
+                map::map_queues(list, "cce-1", "fuzz", &mut m, &mut s.queues);
+            })
+        }
+        Decoder::AihcServerlessQueues => console::<dto::ItemsPage<dto::ServerlessQueueDto>>(input)
+            .map(|page| {
+                map::map_serverless_queues(page.items, "fuzz", &mut m, &mut s.queues);
+            }),
+        _ => return None,
     };
-    let from = aihc::remaining_from(api);
-    aihc::finish_snapshot(&mut s, &Default::default(), from, &mut fired);
-    Ok(())
+    Some(r.map(|()| (s, m)))
 }
 
 /// A context for the decoders that count their failures; nothing is sent.

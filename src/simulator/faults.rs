@@ -14,7 +14,14 @@
 //!   the AIHC console's login redirect, ModelArts `APIGW.0301`, Sugon code
 //!   `10008` in a 200 body — see [`super::Platform::expired`]), `skew:DURATION`
 //!   or `skew:-DURATION` (the platform's clock runs ahead or behind by that much
-//!   while it handles the request: signatures and tokens are checked against it).
+//!   while it handles the request: signatures and tokens are checked against it),
+//!   `corrupt:KEY=RAW` (the answer as usual, but the value of the first `"KEY":`
+//!   in its JSON body replaced by the text RAW, e.g. `corrupt:memoryGi="abc"`;
+//!   KEY may be a dotted path, `remaining.memoryGi`, each step searched inside
+//!   the value of the one before; RAW is inserted as is, so `1e400` or `NaN`
+//!   can be served too, and cannot hold a `,`, the spec's separator; a body
+//!   without the key is left alone). Provider-neutral: one malformed value in
+//!   one object, for testing decoding per object.
 //! - COUNT: how many matching requests get the fault (default: all).
 
 use std::sync::Mutex;
@@ -33,6 +40,11 @@ pub enum Fault {
     Expire,
     /// Milliseconds the platform's clock is ahead (negative: behind).
     Skew(i64),
+    /// The value at `path` (dotted keys) replaced by the raw text `raw`.
+    Corrupt {
+        path: String,
+        raw: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +63,31 @@ pub struct SpecError(String, &'static str);
 
 fn parse_rule(item: &str) -> Result<Rule, SpecError> {
     let err = |why| SpecError(item.to_string(), why);
+    if let Some((target, rest)) = item.split_once("=corrupt:") {
+        // `corrupt:KEY=RAW[*COUNT]`: RAW may hold `=` and `*`; a trailing
+        // `*digits` is the count.
+        let (spec, count) = match rest.rsplit_once('*') {
+            Some((s, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => (
+                s,
+                Some(n.parse::<u64>().map_err(|_| err("COUNT too large"))?),
+            ),
+            _ => (rest, None),
+        };
+        let (path, raw) = spec
+            .split_once('=')
+            .ok_or_else(|| err("corrupt needs KEY=RAW"))?;
+        if path.trim().is_empty() || path.split('.').any(str::is_empty) {
+            return Err(err("corrupt needs a KEY"));
+        }
+        return Ok(Rule {
+            target: target.trim().to_string(),
+            fault: Fault::Corrupt {
+                path: path.trim().to_string(),
+                raw: raw.to_string(),
+            },
+            remaining: count,
+        });
+    }
     // The last `=`: a target may hold one (`resourcePoolId=cce-1`), a fault never does.
     let (target, rest) = item
         .rsplit_once('=')
@@ -128,6 +165,52 @@ impl Faults {
     }
 }
 
+/// `body` with the JSON value at `path` (dotted keys, each looked for inside
+/// the value of the one before; the first `"key":` in text order wins)
+/// replaced by the text `raw`; `None` when the path is not found.
+pub fn corrupt(body: &[u8], path: &str, raw: &str) -> Option<Vec<u8>> {
+    let (mut start, mut end) = (0, body.len());
+    for key in path.split('.') {
+        let (s, e) = find_value(&body[start..end], key)?;
+        (start, end) = (start + s, start + e);
+    }
+    let mut out = Vec::with_capacity(body.len() + raw.len());
+    out.extend_from_slice(&body[..start]);
+    out.extend_from_slice(raw.as_bytes());
+    out.extend_from_slice(&body[end..]);
+    Some(out)
+}
+
+/// The byte range of the value of the first `"key":` in `text`.
+fn find_value(text: &[u8], key: &str) -> Option<(usize, usize)> {
+    let needle = serde_json::to_string(key).ok()?;
+    let needle = needle.as_bytes();
+    let mut from = 0;
+    while let Some(at) = text[from..]
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
+    {
+        from = at + needle.len();
+        let rest = &text[from..];
+        let ws = rest.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        if rest.get(ws) != Some(&b':') {
+            continue;
+        }
+        let value_at = from + ws + 1;
+        let lead = text[value_at..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        let start = value_at + lead;
+        let mut values = serde_json::Deserializer::from_slice(&text[start..])
+            .into_iter::<serde::de::IgnoredAny>();
+        values.next()?.ok()?;
+        return Some((start, start + values.byte_offset()));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +246,32 @@ mod tests {
     }
 
     #[test]
+    fn corrupt_replaces_one_value_by_path() {
+        let f = Faults::default();
+        f.set(r#"resourcePoolId=cce-1=corrupt:remaining.memoryGi="a=b"*1,x=5xx"#)
+            .unwrap();
+        assert_eq!(
+            f.take("v3/queues?resourcePoolId=cce-1 "),
+            Some(Fault::Corrupt {
+                path: "remaining.memoryGi".into(),
+                raw: r#""a=b""#.into()
+            })
+        );
+        assert_eq!(f.take("v3/queues?resourcePoolId=cce-1 "), None);
+        assert_eq!(f.take("x"), Some(Fault::ServerError));
+        let body = br#"{"q":[{"memoryGi":"1","remaining" : {"cpu":{"memoryGi":2},"memoryGi": "2041"}},{"remaining":{"memoryGi":"9"}}]}"#;
+        let out = corrupt(body, "remaining.memoryGi", "1e400").unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"q":[{"memoryGi":"1","remaining" : {"cpu":{"memoryGi":1e400},"memoryGi": "2041"}},{"remaining":{"memoryGi":"9"}}]}"#
+        );
+        let out = corrupt(body, "memoryGi", "{}").unwrap();
+        assert!(out.starts_with(br#"{"q":[{"memoryGi":{},"#));
+        assert_eq!(corrupt(body, "remaining.nope", "1"), None);
+        assert_eq!(corrupt(b"not json", "a", "1"), None);
+    }
+
+    #[test]
     fn bad_specs_are_rejected() {
         let f = Faults::default();
         for bad in [
@@ -172,6 +281,9 @@ mod tests {
             "x=slow:soon",
             "x=429:later",
             "x=skew:+-3",
+            "x=corrupt:memoryGi",
+            "x=corrupt:=1",
+            "x=corrupt:a..b=1",
         ] {
             assert!(f.set(bad).is_err(), "{bad}");
         }

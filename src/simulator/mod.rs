@@ -383,6 +383,11 @@ async fn dispatch(
         Some(faults::Fault::Huge) => {
             resp.body = vec![b' '; 100 << 20];
         }
+        Some(faults::Fault::Corrupt { path, raw }) => {
+            if let Some(body) = faults::corrupt(&resp.body, &path, &raw) {
+                resp.body = body;
+            }
+        }
         _ => {}
     }
     Ok(into_response(resp))

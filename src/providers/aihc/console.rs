@@ -20,7 +20,7 @@ pub async fn poll(
     cfg: &Config,
     cookie: &Secret,
     ctx: &PollCtx,
-    out: &mut Collected<'_>,
+    out: &mut Collected,
 ) -> Result<(), PollError> {
     let client = Console { cfg, cookie, ctx };
     if cfg.pool_types.iter().any(|t| t == "common") {
@@ -43,10 +43,12 @@ pub async fn poll(
         })
         .await
         .map_err(|e| e.into_poll_error(ctx, API_POOLS))?;
+        let pools = out.pools(pools, "common", API_POOLS);
         // v3/queues for every pool, concurrently within the account's limits;
-        // mapped in pool order, and the first failure fails the poll.
+        // mapped in pool order. A pool whose list fails after its retries is
+        // left out alone (issue 15); the pool list itself failing fails the poll.
         let client = &client;
-        crate::providers::concurrent::for_each_ordered(
+        crate::providers::concurrent::for_each_ordered_settled(
             pools,
             ctx.limits.fetch_window(),
             |pool| async move {
@@ -54,13 +56,18 @@ pub async fn poll(
                     .get::<ConsoleQueueList, _>(
                         API_QUEUES,
                         "v3/queues",
-                        vec![("resourcePoolId", pool.resource_pool_id.clone())],
-                        |l: ConsoleQueueList| l,
+                        vec![("resourcePoolId", pool.id.clone())],
+                        |l: ConsoleQueueList| l.queue_list,
                     )
-                    .await?;
-                Ok((pool, list))
+                    .await;
+                Ok::<_, PollError>((pool, list))
             },
-            |(pool, list)| out.add_pool(&pool, "common", list.queue_list, API_QUEUES),
+            |r| {
+                if let Ok((pool, list)) = r {
+                    out.add_pool(pool, list, API_QUEUES);
+                }
+                Ok(())
+            },
         )
         .await?;
     }
@@ -79,9 +86,7 @@ pub async fn poll(
         })
         .await
         .map_err(|e| e.into_poll_error(ctx, API_SERVERLESS_POOLS))?;
-        for pool in &pools {
-            out.add_serverless_pool(pool, API_SERVERLESS_POOLS)?;
-        }
+        out.add_serverless_pools(pools, API_SERVERLESS_POOLS);
         let queues = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
             client.get::<ItemsPage<ServerlessQueueDto>, _>(
                 API_SERVERLESS_QUEUES,
@@ -96,9 +101,7 @@ pub async fn poll(
         })
         .await
         .map_err(|e| e.into_poll_error(ctx, API_SERVERLESS_QUEUES))?;
-        for queue in &queues {
-            out.add_serverless_queue(queue, API_SERVERLESS_QUEUES)?;
-        }
+        out.add_serverless_queues(queues, API_SERVERLESS_QUEUES);
     }
     Ok(())
 }

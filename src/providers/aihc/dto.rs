@@ -2,12 +2,16 @@
 //!
 //! These types never leave the `aihc` module: `map.rs` turns them into the
 //! provider-neutral model. Fields are optional wherever a real response has been
-//! seen without them (docs/providers.md §1).
+//! seen without them (docs/providers.md §1). Every list holds its elements as
+//! [`Lenient`]: one element that is not the expected object is dropped alone
+//! (and counted) while the rest of the list decodes.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
+use crate::providers::decode::Lenient;
 use crate::quantity::RawQuantity;
 
 /// A resource pool (console `v3/resourcepools`, OpenAPI `DescribeResourcePools`).
@@ -30,7 +34,7 @@ pub struct PoolDto {
 #[serde(rename_all = "camelCase")]
 pub struct PoolPage {
     #[serde(default)]
-    pub resource_pools: Vec<PoolDto>,
+    pub resource_pools: Vec<Lenient<PoolDto>>,
     #[serde(default)]
     pub total_count: Option<u64>,
     #[serde(default)]
@@ -48,7 +52,7 @@ pub struct BlockDto {
     #[serde(default)]
     pub memory_gi: Option<RawQuantity>,
     #[serde(default)]
-    pub accelerator_card_list: Option<Vec<CardDto>>,
+    pub accelerator_card_list: Option<Vec<Lenient<CardDto>>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -91,8 +95,10 @@ pub struct QueueDto {
     pub pending_jobs: Option<RawQuantity>,
     #[serde(default)]
     pub inqueue_jobs: Option<RawQuantity>,
+    /// The child queues, decoded only as deep as the mapping goes
+    /// ([`super::map`]): a hostile tree must not recurse the decoder.
     #[serde(default)]
-    pub children: Option<Vec<QueueDto>>,
+    pub children: Option<Box<RawValue>>,
 }
 
 /// Console `v3/queues` → `result.result`.
@@ -100,7 +106,7 @@ pub struct QueueDto {
 #[serde(rename_all = "camelCase")]
 pub struct ConsoleQueueList {
     #[serde(default)]
-    pub queue_list: Vec<QueueDto>,
+    pub queue_list: Vec<Lenient<QueueDto>>,
 }
 
 /// OpenAPI `DescribeQueues`.
@@ -108,7 +114,7 @@ pub struct ConsoleQueueList {
 #[serde(rename_all = "camelCase")]
 pub struct QueuePage {
     #[serde(default)]
-    pub queues: Vec<QueueDto>,
+    pub queues: Vec<Lenient<QueueDto>>,
     #[serde(default)]
     pub total_count: Option<u64>,
     #[serde(default)]
@@ -165,9 +171,10 @@ pub struct ServerlessQueueDto {
     #[serde(default)]
     pub resource_pool_names: Option<Vec<String>>,
     #[serde(default)]
-    pub nodes: Option<Vec<ServerlessNodeDto>>,
+    pub nodes: Option<Vec<Lenient<ServerlessNodeDto>>>,
+    /// As [`QueueDto::children`].
     #[serde(default)]
-    pub children: Option<Vec<ServerlessQueueDto>>,
+    pub children: Option<Box<RawValue>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -181,10 +188,13 @@ pub struct ServerlessNodeDto {
 
 /// Console serverless lists → `result.result`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(
+    rename_all = "camelCase",
+    bound(deserialize = "T: serde::de::DeserializeOwned")
+)]
 pub struct ItemsPage<T> {
     #[serde(default = "Vec::new")]
-    pub items: Vec<T>,
+    pub items: Vec<Lenient<T>>,
     #[serde(default)]
     pub total_count: Option<u64>,
     #[serde(default)]

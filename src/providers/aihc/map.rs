@@ -6,28 +6,118 @@
 //! from whole queues (free where the API reports none, parents by id, pool
 //! totals) is [`crate::quantity::derive`], which the provider runs on the mapped
 //! snapshot.
+//!
+//! Decoding is per object (issue 15): a list element that did not decode, or
+//! whose id is empty, is dropped and recorded in the [`Mapping`]'s
+//! [`DecodeLog`]; a number field that is malformed, negative or not finite is
+//! left out and recorded, and the rest of its object maps as usual. What free
+//! and the pool totals are derived from then lacks that figure, so the
+//! resource it concerns is marked [`Unread`] and [`super::finish_snapshot`]
+//! leaves the derived figures of that resource out rather than derive them
+//! from what remains (an unreadable allocated must not read as 0 in use).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::model::{Pool, QuantityKind, Queue, Resources, Workloads};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+
+use crate::providers::decode::{DecodeLog, Lenient};
 use crate::quantity::{self, Fired, RawQuantity, Rule};
 
-use crate::providers::mapping::num_opt;
-pub use crate::providers::mapping::MapError;
+use super::dto::{
+    BlockDto, CardDto, FlatBlock, PoolDto, QueueDto, ServerlessPoolDto, ServerlessQueueDto,
+};
 
-use super::dto::{BlockDto, FlatBlock, PoolDto, QueueDto, ServerlessPoolDto, ServerlessQueueDto};
-
-/// Queue trees deeper than this are refused rather than recursed into: real trees
-/// are a few levels deep, and a cycle in a broken upstream must not overflow.
+/// Queue trees deeper than this are cut rather than recursed into: real trees
+/// are a few levels deep, and a broken upstream must not overflow the stack.
 const MAX_TREE_DEPTH: usize = 32;
 
 /// Accelerator models seen while mapping: resource name → card model.
 pub type Models = BTreeMap<String, String>;
 
-pub fn map_pool(dto: &PoolDto, default_type: &str) -> Result<Pool, MapError> {
-    let id = &dto.resource_pool_id;
-    Ok(Pool {
-        id: id.clone(),
+/// Pool id → name, as serverless queues name their pools.
+pub type PoolNames = BTreeMap<String, String>;
+
+/// A resource of a block.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ResourceKey {
+    Cpu,
+    Memory,
+    Accelerator(String),
+    /// A card entry that could not be read at all: any accelerator may be short.
+    AnyAccelerator,
+}
+
+impl ResourceKey {
+    fn covers(&self, other: &ResourceKey) -> bool {
+        match (self, other) {
+            (ResourceKey::AnyAccelerator, ResourceKey::Accelerator(_)) => true,
+            (ResourceKey::Accelerator(_), ResourceKey::AnyAccelerator) => true,
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// One figure of one queue that was reported but could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnreadFigure {
+    pub pool_id: String,
+    pub queue_id: String,
+    pub kind: QuantityKind,
+    pub key: ResourceKey,
+}
+
+/// The figures of a poll that were reported but could not be read.
+pub type Unread = BTreeSet<UnreadFigure>;
+
+/// What mapping one poll (or one unit) accumulates besides the objects.
+#[derive(Debug, Default)]
+pub struct Mapping {
+    pub fired: Fired,
+    pub models: Models,
+    /// Pools serverless queues name (`resourcePoolIds[0]` → `resourcePoolNames[0]`).
+    pub pool_names: PoolNames,
+    pub log: DecodeLog,
+    pub unread: Unread,
+}
+
+/// An id as the upstream sent it, or `None` (recorded) when it is empty.
+fn identity(log: &mut DecodeLog, api: &str, kind: &str, id: &str, i: usize) -> Option<String> {
+    let id = id.trim();
+    if id.is_empty() {
+        log.drop_object(api, format!("{kind} #{i}"), "empty id");
+        return None;
+    }
+    Some(id.to_string())
+}
+
+/// The pools of a pool list that decoded and have an id.
+pub fn map_pools(
+    items: Vec<Lenient<PoolDto>>,
+    default_type: &str,
+    api: &str,
+    log: &mut DecodeLog,
+) -> Vec<Pool> {
+    log.keep_decoded(api, "pool", "resourcePoolId", items)
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| map_pool(p, default_type, api, log, i))
+        .collect()
+}
+
+/// One pool; `None` (recorded) when its id is empty. `i` is its place in the
+/// list, to name it by.
+pub fn map_pool(
+    dto: &PoolDto,
+    default_type: &str,
+    api: &str,
+    log: &mut DecodeLog,
+    i: usize,
+) -> Option<Pool> {
+    let id = identity(log, api, "pool", &dto.resource_pool_id, i)?;
+    let nodes = log.amount(api, &format!("pool {id}"), "nodeNum", dto.node_num.as_ref());
+    Some(Pool {
         name: dto.name.clone().unwrap_or_default(),
         pool_type: dto
             .pool_type
@@ -35,19 +125,44 @@ pub fn map_pool(dto: &PoolDto, default_type: &str) -> Result<Pool, MapError> {
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| default_type.to_string()),
         phase: dto.phase.clone().unwrap_or_default(),
-        nodes: num_opt(&dto.node_num, || format!("pool {id} nodeNum"))?,
+        nodes,
+        id,
         ..Pool::default()
     })
 }
 
-pub fn map_serverless_pool(dto: &ServerlessPoolDto) -> Result<Pool, MapError> {
-    let id = &dto.resource_pool_id;
-    Ok(Pool {
-        id: id.clone(),
+/// The serverless pools of a list that decoded and have an id.
+pub fn map_serverless_pools(
+    items: Vec<Lenient<ServerlessPoolDto>>,
+    api: &str,
+    log: &mut DecodeLog,
+) -> Vec<Pool> {
+    log.keep_decoded(api, "pool", "resourcePoolId", items)
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| map_serverless_pool(p, api, log, i))
+        .collect()
+}
+
+pub fn map_serverless_pool(
+    dto: &ServerlessPoolDto,
+    api: &str,
+    log: &mut DecodeLog,
+    i: usize,
+) -> Option<Pool> {
+    let id = identity(log, api, "pool", &dto.resource_pool_id, i)?;
+    let nodes = log.amount(
+        api,
+        &format!("pool {id}"),
+        "instanceCount",
+        dto.instance_count.as_ref(),
+    );
+    Some(Pool {
         name: dto.name.clone().unwrap_or_default(),
         pool_type: "serverless".to_string(),
         phase: dto.phase.clone().unwrap_or_default(),
-        nodes: num_opt(&dto.instance_count, || format!("pool {id} instanceCount"))?,
+        nodes,
+        id,
         ..Pool::default()
     })
 }
@@ -63,91 +178,206 @@ enum CpuReading<'a> {
     Capability { floors: &'a [f64] },
 }
 
+/// The queue a block belongs to, for naming what did not decode.
+struct At<'a> {
+    api: &'a str,
+    pool_id: &'a str,
+    queue_id: &'a str,
+}
+
+impl At<'_> {
+    fn object(&self) -> String {
+        format!("queue {}", self.queue_id)
+    }
+
+    fn unread(&self, m: &mut Mapping, kind: QuantityKind, key: ResourceKey) {
+        m.unread.insert(UnreadFigure {
+            pool_id: self.pool_id.to_string(),
+            queue_id: self.queue_id.to_string(),
+            kind,
+            key,
+        });
+    }
+
+    /// An amount of `block.field`; a malformed one is recorded and its
+    /// resource marked unread.
+    fn amount(
+        &self,
+        m: &mut Mapping,
+        kind: QuantityKind,
+        field: &str,
+        key: ResourceKey,
+        raw: Option<&RawQuantity>,
+    ) -> Option<f64> {
+        let before = m.log.errors().len();
+        let field = format!("{}.{field}", block_name(kind));
+        let v = m.log.amount(self.api, &self.object(), &field, raw);
+        if m.log.errors().len() > before {
+            self.unread(m, kind, key);
+        }
+        v
+    }
+}
+
+/// The upstream's name for a block.
+fn block_name(kind: QuantityKind) -> &'static str {
+    match kind {
+        QuantityKind::Capability => "capability",
+        QuantityKind::Allocated => "allocated",
+        QuantityKind::Remaining => "remaining",
+        QuantityKind::WorkloadAvailable => "workloadAvailable",
+        QuantityKind::Deserved => "deserved",
+        QuantityKind::Guarantee => "guarantee",
+    }
+}
+
 /// Maps a common-pool block. `{}` and blocks without any known field give `None`.
 fn map_block(
     block: &Option<BlockDto>,
+    kind: QuantityKind,
     cpu: CpuReading<'_>,
-    ctx: &str,
-    fired: &mut Fired,
-    models: &mut Models,
-) -> Result<Option<Resources>, MapError> {
-    let Some(b) = block else { return Ok(None) };
+    at: &At<'_>,
+    m: &mut Mapping,
+) -> Option<Resources> {
+    let b = block.as_ref()?;
     let mut r = Resources::default();
-    let memory_in_bytes = if let Some(gi) = num_opt(&b.memory_gi, || format!("{ctx}.memoryGi"))? {
-        let before = fired.count(Rule::MemoryGiIsBytes);
-        r.memory_bytes = Some(quantity::gi_to_bytes(gi, fired));
-        fired.count(Rule::MemoryGiIsBytes) > before
+    let memory = at.amount(
+        m,
+        kind,
+        "memoryGi",
+        ResourceKey::Memory,
+        b.memory_gi.as_ref(),
+    );
+    let memory_in_bytes = if let Some(gi) = memory {
+        let before = m.fired.count(Rule::MemoryGiIsBytes);
+        r.memory_bytes = Some(quantity::gi_to_bytes(gi, &mut m.fired));
+        m.fired.count(Rule::MemoryGiIsBytes) > before
     } else {
         false
     };
-    let milli = num_opt(&b.milli_cpu_cores, || format!("{ctx}.milliCPUcores"))?;
-    let cores = num_opt(&b.cpu_cores, || format!("{ctx}.cpuCores"))?;
+    let milli = at.amount(
+        m,
+        kind,
+        "milliCPUcores",
+        ResourceKey::Cpu,
+        b.milli_cpu_cores.as_ref(),
+    );
+    let cores = at.amount(m, kind, "cpuCores", ResourceKey::Cpu, b.cpu_cores.as_ref());
     r.cpu_cores = match (milli, cpu) {
         (Some(m), CpuReading::Milli) => Some(quantity::milli_to_cores(m)),
-        (Some(m), CpuReading::Capability { floors }) => Some(quantity::capability_milli_to_cores(
-            m,
-            quantity::CpuEvidence {
-                cpu_cores: cores,
-                memory_in_bytes,
-                floors,
-            },
-            fired,
-        )),
+        (Some(milli), CpuReading::Capability { floors }) => {
+            Some(quantity::capability_milli_to_cores(
+                milli,
+                quantity::CpuEvidence {
+                    cpu_cores: cores,
+                    memory_in_bytes,
+                    floors,
+                },
+                &mut m.fired,
+            ))
+        }
         // cpuCores is rounded by the upstream ("415" beside "415140"): only a
         // fallback when the precise milli value is missing.
         (None, _) => cores,
     };
-    for (i, card) in b.accelerator_card_list.iter().flatten().enumerate() {
-        let description = card.accelerator_description.as_deref().unwrap_or("").trim();
-        let model = card.accelerator_type.as_deref().unwrap_or("").trim();
-        let name = if !description.is_empty() {
-            description
-        } else if !model.is_empty() {
-            fired.fire(Rule::AcceleratorNameFromType);
-            model
-        } else {
-            return Err(MapError {
-                context: format!("{ctx}.acceleratorCardList[{i}]"),
-                reason: "neither acceleratorDescription nor acceleratorType is set".into(),
-            });
-        };
-        let Some(count) = num_opt(&card.accelerator_count, || {
-            format!("{ctx}.acceleratorCardList[{i}].acceleratorCount")
-        })?
-        else {
-            continue;
-        };
-        *r.accelerators.entry(name.to_string()).or_insert(0.0) += count;
-        if !model.is_empty() && model != name {
-            models
-                .entry(name.to_string())
-                .or_insert_with(|| model.to_string());
-        }
+    if r.cpu_cores.is_some() {
+        // One of the two CPU fields was readable: the CPU figure is whole.
+        m.unread.remove(&UnreadFigure {
+            pool_id: at.pool_id.to_string(),
+            queue_id: at.queue_id.to_string(),
+            kind,
+            key: ResourceKey::Cpu,
+        });
     }
-    Ok((!r.is_empty()).then_some(r))
+    let list = b.accelerator_card_list.clone().unwrap_or_default();
+    let api = at.api;
+    let cards = m.log.keep_decoded(
+        api,
+        &format!("{} {}.acceleratorCardList", at.object(), block_name(kind)),
+        "acceleratorDescription",
+        list.clone(),
+    );
+    if cards.len() < list.len() {
+        at.unread(m, kind, ResourceKey::AnyAccelerator);
+    }
+    for (i, card) in cards.iter().enumerate() {
+        map_card(card, i, kind, at, m, &mut r);
+    }
+    (!r.is_empty()).then_some(r)
+}
+
+fn map_card(
+    card: &CardDto,
+    i: usize,
+    kind: QuantityKind,
+    at: &At<'_>,
+    m: &mut Mapping,
+    r: &mut Resources,
+) {
+    let description = card.accelerator_description.as_deref().unwrap_or("").trim();
+    let model = card.accelerator_type.as_deref().unwrap_or("").trim();
+    let name = if !description.is_empty() {
+        description
+    } else if !model.is_empty() {
+        m.fired.fire(Rule::AcceleratorNameFromType);
+        model
+    } else {
+        m.log.drop_object(
+            at.api,
+            format!(
+                "{} {}.acceleratorCardList[{i}]",
+                at.object(),
+                block_name(kind)
+            ),
+            "neither acceleratorDescription nor acceleratorType is set",
+        );
+        at.unread(m, kind, ResourceKey::AnyAccelerator);
+        return;
+    };
+    let Some(count) = at.amount(
+        m,
+        kind,
+        &format!("acceleratorCardList[{i}].acceleratorCount"),
+        ResourceKey::Accelerator(name.to_string()),
+        card.accelerator_count.as_ref(),
+    ) else {
+        return;
+    };
+    *r.accelerators.entry(name.to_string()).or_insert(0.0) += count;
+    if !model.is_empty() && model != name {
+        m.models
+            .entry(name.to_string())
+            .or_insert_with(|| model.to_string());
+    }
 }
 
 /// Maps a serverless flat block (`cpu` cores, `memory` Gi, accelerators by name).
 fn map_flat_block(
     block: &Option<FlatBlock>,
-    ctx: &str,
-    fired: &mut Fired,
-) -> Result<Option<Resources>, MapError> {
-    let Some(b) = block else { return Ok(None) };
+    kind: QuantityKind,
+    at: &At<'_>,
+    m: &mut Mapping,
+) -> Option<Resources> {
+    let b = block.as_ref()?;
     let mut r = Resources::default();
-    for (key, raw) in b {
-        let Some(v) = num_opt(raw, || format!("{ctx}.{key}"))? else {
+    for (name, raw) in b {
+        let key = match name.as_str() {
+            "cpu" => ResourceKey::Cpu,
+            "memory" => ResourceKey::Memory,
+            other => ResourceKey::Accelerator(other.to_string()),
+        };
+        let Some(v) = at.amount(m, kind, name, key, raw.as_ref()) else {
             continue;
         };
-        match key.as_str() {
+        match name.as_str() {
             "cpu" => r.cpu_cores = Some(v),
-            "memory" => r.memory_bytes = Some(quantity::gi_to_bytes(v, fired)),
+            "memory" => r.memory_bytes = Some(quantity::gi_to_bytes(v, &mut m.fired)),
             name => {
                 r.accelerators.insert(name.to_string(), v);
             }
         }
     }
-    Ok((!r.is_empty()).then_some(r))
+    (!r.is_empty()).then_some(r)
 }
 
 fn insert(q: &mut BTreeMap<QuantityKind, Resources>, kind: QuantityKind, r: Option<Resources>) {
@@ -156,59 +386,84 @@ fn insert(q: &mut BTreeMap<QuantityKind, Resources>, kind: QuantityKind, r: Opti
     }
 }
 
+/// Maps a common-pool queue list (console `queueList`, OpenAPI `queues`) of
+/// pool `pool_id`: every queue that decoded, with its tree.
+pub fn map_queues(
+    items: Vec<Lenient<QueueDto>>,
+    pool_id: &str,
+    api: &str,
+    m: &mut Mapping,
+    out: &mut Vec<Queue>,
+) {
+    for (i, q) in m
+        .log
+        .keep_decoded(api, "queue", "queueId", items)
+        .iter()
+        .enumerate()
+    {
+        map_queue_tree(q, i, pool_id, api, m, out);
+    }
+}
+
 /// Maps a common-pool queue and, flattened, every queue in its `children` tree.
+/// `i` is its place in its list, to name it by when its id is empty.
 ///
 /// `parent` is what the API said (else the tree parent's id); the provider turns
 /// it into an id with [`crate::quantity::derive::parents`].
 pub fn map_queue_tree(
     dto: &QueueDto,
+    i: usize,
     pool_id: &str,
-    fired: &mut Fired,
-    models: &mut Models,
+    api: &str,
+    m: &mut Mapping,
     out: &mut Vec<Queue>,
-) -> Result<(), MapError> {
-    map_queue_rec(dto, pool_id, "", fired, models, out, 0)
+) {
+    map_queue_rec(dto, i, pool_id, "", api, m, out, 0)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn map_queue_rec(
     dto: &QueueDto,
+    i: usize,
     pool_id: &str,
     parent_hint: &str,
-    fired: &mut Fired,
-    models: &mut Models,
+    api: &str,
+    m: &mut Mapping,
     out: &mut Vec<Queue>,
     depth: usize,
-) -> Result<(), MapError> {
-    let id = &dto.queue_id;
-    if depth > MAX_TREE_DEPTH {
-        return Err(MapError {
-            context: format!("queue {id}"),
-            reason: format!("queue tree deeper than {MAX_TREE_DEPTH} levels"),
-        });
-    }
-    let ctx = |block: &str| format!("queue {id} {block}");
+) {
+    // A queue without an id cannot be told apart: it goes, with its subtree
+    // (whose parent it would be).
+    let Some(id) = identity(&mut m.log, api, "queue", &dto.queue_id, i) else {
+        return;
+    };
+    let at = At {
+        api,
+        pool_id,
+        queue_id: &id,
+    };
     let mut q = BTreeMap::new();
     let rem = map_block(
         &dto.remaining,
+        QuantityKind::Remaining,
         CpuReading::Milli,
-        &ctx("remaining"),
-        fired,
-        models,
-    )?;
+        &at,
+        m,
+    );
     let avail = map_block(
         &dto.workload_available,
+        QuantityKind::WorkloadAvailable,
         CpuReading::Milli,
-        &ctx("workloadAvailable"),
-        fired,
-        models,
-    )?;
+        &at,
+        m,
+    );
     let alloc = map_block(
         &dto.allocated,
+        QuantityKind::Allocated,
         CpuReading::Milli,
-        &ctx("allocated"),
-        fired,
-        models,
-    )?;
+        &at,
+        m,
+    );
     // Not `remaining`: it is 0 on a used-up queue, and the reading of capability
     // must not change with how full the queue is.
     let floors: Vec<f64> = [&alloc, &avail]
@@ -217,43 +472,33 @@ fn map_queue_rec(
         .collect();
     let cap = map_block(
         &dto.capability,
+        QuantityKind::Capability,
         CpuReading::Capability { floors: &floors },
-        &ctx("capability"),
-        fired,
-        models,
-    )?;
+        &at,
+        m,
+    );
     insert(&mut q, QuantityKind::Capability, cap);
     insert(&mut q, QuantityKind::Allocated, alloc);
     insert(&mut q, QuantityKind::Remaining, rem);
     insert(&mut q, QuantityKind::WorkloadAvailable, avail);
-    insert(
-        &mut q,
-        QuantityKind::Deserved,
-        map_block(
-            &dto.deserved,
-            CpuReading::Milli,
-            &ctx("deserved"),
-            fired,
-            models,
-        )?,
-    );
-    insert(
-        &mut q,
-        QuantityKind::Guarantee,
-        map_block(
-            &dto.guarantee,
-            CpuReading::Milli,
-            &ctx("guarantee"),
-            fired,
-            models,
-        )?,
-    );
+    for kind in [QuantityKind::Deserved, QuantityKind::Guarantee] {
+        let block = if kind == QuantityKind::Deserved {
+            &dto.deserved
+        } else {
+            &dto.guarantee
+        };
+        let r = map_block(block, kind, CpuReading::Milli, &at, m);
+        insert(&mut q, kind, r);
+    }
     let workloads = workloads(
-        &dto.running_jobs,
-        &dto.pending_jobs,
-        &dto.inqueue_jobs,
-        &ctx("jobs"),
-    )?;
+        [
+            ("runningJobs", &dto.running_jobs),
+            ("pendingJobs", &dto.pending_jobs),
+            ("inqueueJobs", &dto.inqueue_jobs),
+        ],
+        &at,
+        m,
+    );
     out.push(Queue {
         pool_id: pool_id.to_string(),
         id: id.clone(),
@@ -264,10 +509,46 @@ fn map_queue_rec(
         quantities: q,
         workloads,
     });
-    for child in dto.children.iter().flatten() {
-        map_queue_rec(child, pool_id, id, fired, models, out, depth + 1)?;
+    let children: Vec<QueueDto> = children(&dto.children, &id, "queueId", depth, api, &mut m.log);
+    for (i, child) in children.iter().enumerate() {
+        map_queue_rec(child, i, pool_id, &id, api, m, out, depth + 1);
     }
-    Ok(())
+}
+
+/// The children of queue `id` at `depth` that decode. They are decoded here,
+/// one level at a time, so the depth is bounded before any decoding recursion:
+/// a tree deeper than [`MAX_TREE_DEPTH`] is cut there (recorded), and a
+/// `children` that is no list is recorded and read as none.
+fn children<T: DeserializeOwned>(
+    raw: &Option<Box<RawValue>>,
+    id: &str,
+    id_key: &str,
+    depth: usize,
+    api: &str,
+    log: &mut DecodeLog,
+) -> Vec<T> {
+    let Some(raw) = raw else { return Vec::new() };
+    let object = format!("queue {id} children");
+    let list: Option<Vec<Lenient<T>>> = match serde_json::from_str(raw.get()) {
+        Ok(l) => l,
+        Err(e) => {
+            log.drop_object(api, object, e.to_string());
+            return Vec::new();
+        }
+    };
+    let list = list.unwrap_or_default();
+    if list.is_empty() {
+        return Vec::new();
+    }
+    if depth >= MAX_TREE_DEPTH {
+        log.drop_object(
+            api,
+            object,
+            format!("queue tree deeper than {MAX_TREE_DEPTH} levels"),
+        );
+        return Vec::new();
+    }
+    log.keep_decoded(api, &format!("queue {id} child"), id_key, list)
 }
 
 fn parent_of(reported: &Option<String>, hint: &str) -> String {
@@ -277,81 +558,69 @@ fn parent_of(reported: &Option<String>, hint: &str) -> String {
     }
 }
 
+/// The job counts; an absent one is 0 beside reported ones, as before. A
+/// malformed one is recorded and the queue's counts are left out: the model
+/// holds all three or none, and a fake 0 is worse than no series.
 fn workloads(
-    running: &Option<RawQuantity>,
-    pending: &Option<RawQuantity>,
-    inqueue: &Option<RawQuantity>,
-    ctx: &str,
-) -> Result<Option<Workloads>, MapError> {
-    let r = num_opt(running, || format!("{ctx} running"))?;
-    let p = num_opt(pending, || format!("{ctx} pending"))?;
-    let i = num_opt(inqueue, || format!("{ctx} inqueue"))?;
-    if r.is_none() && p.is_none() && i.is_none() {
-        return Ok(None);
+    fields: [(&str, &Option<RawQuantity>); 3],
+    at: &At<'_>,
+    m: &mut Mapping,
+) -> Option<Workloads> {
+    let before = m.log.errors().len();
+    let object = at.object();
+    let [r, p, i] = fields.map(|(name, raw)| m.log.amount(at.api, &object, name, raw.as_ref()));
+    if m.log.errors().len() > before || (r.is_none() && p.is_none() && i.is_none()) {
+        return None;
     }
-    Ok(Some(Workloads {
+    Some(Workloads {
         running: r.unwrap_or(0.0),
         pending: p.unwrap_or(0.0),
         inqueue: i.unwrap_or(0.0),
-    }))
+    })
 }
 
-/// Pool id → name, as serverless queues name their pools.
-pub type PoolNames = BTreeMap<String, String>;
+/// Maps a serverless queue list: every queue that decoded, with its tree.
+pub fn map_serverless_queues(
+    items: Vec<Lenient<ServerlessQueueDto>>,
+    api: &str,
+    m: &mut Mapping,
+    out: &mut Vec<Queue>,
+) {
+    for (i, q) in m
+        .log
+        .keep_decoded(api, "queue", "id", items)
+        .iter()
+        .enumerate()
+    {
+        map_serverless_queue_tree(q, i, api, m, out);
+    }
+}
 
 /// Maps a serverless queue tree; every child becomes a queue of its own. The pool
 /// is the queue's first `resourcePoolIds` entry; its first `resourcePoolNames`
 /// entry goes into `pool_names` (the pool list need not have the pool).
 pub fn map_serverless_queue_tree(
     dto: &ServerlessQueueDto,
-    fired: &mut Fired,
-    models: &mut Models,
-    pool_names: &mut PoolNames,
+    i: usize,
+    api: &str,
+    m: &mut Mapping,
     out: &mut Vec<Queue>,
-) -> Result<(), MapError> {
-    map_serverless_rec(dto, "", fired, models, pool_names, out, 0)
+) {
+    map_serverless_rec(dto, i, "", api, m, out, 0)
 }
 
 fn map_serverless_rec(
     dto: &ServerlessQueueDto,
+    i: usize,
     parent_hint: &str,
-    fired: &mut Fired,
-    models: &mut Models,
-    pool_names: &mut PoolNames,
+    api: &str,
+    m: &mut Mapping,
     out: &mut Vec<Queue>,
     depth: usize,
-) -> Result<(), MapError> {
-    let id = &dto.id;
-    if depth > MAX_TREE_DEPTH {
-        return Err(MapError {
-            context: format!("queue {id}"),
-            reason: format!("queue tree deeper than {MAX_TREE_DEPTH} levels"),
-        });
-    }
-    let ctx = |block: &str| format!("queue {id} {block}");
-    let mut q = BTreeMap::new();
-    let blocks = [
-        (QuantityKind::Capability, &dto.capability, "capability"),
-        (QuantityKind::Allocated, &dto.allocated, "allocated"),
-        (QuantityKind::Remaining, &dto.remaining, "remaining"),
-        (
-            QuantityKind::WorkloadAvailable,
-            &dto.workload_available,
-            "workloadAvailable",
-        ),
-        (QuantityKind::Deserved, &dto.deserved, "deserved"),
-        (QuantityKind::Guarantee, &dto.guarantee, "guarantee"),
-    ];
-    for (kind, block, name) in blocks {
-        insert(&mut q, kind, map_flat_block(block, &ctx(name), fired)?);
-    }
-    for node in dto.nodes.iter().flatten() {
-        if let (Some(d), Some(t)) = (&node.gpu_descriptor, &node.gpu_card_type) {
-            if !d.is_empty() && !t.is_empty() {
-                models.entry(d.clone()).or_insert_with(|| t.clone());
-            }
-        }
-    }
+) {
+    let Some(id) = identity(&mut m.log, api, "queue", &dto.id, i) else {
+        return;
+    };
     let first = |list: &Option<Vec<String>>| {
         list.as_ref()
             .and_then(|l| l.first())
@@ -360,27 +629,159 @@ fn map_serverless_rec(
     };
     let pool_id = first(&dto.resource_pool_ids);
     let pool_name = first(&dto.resource_pool_names);
+    let at = At {
+        api,
+        pool_id: &pool_id,
+        queue_id: &id,
+    };
+    let mut q = BTreeMap::new();
+    let blocks = [
+        (QuantityKind::Capability, &dto.capability),
+        (QuantityKind::Allocated, &dto.allocated),
+        (QuantityKind::Remaining, &dto.remaining),
+        (QuantityKind::WorkloadAvailable, &dto.workload_available),
+        (QuantityKind::Deserved, &dto.deserved),
+        (QuantityKind::Guarantee, &dto.guarantee),
+    ];
+    for (kind, block) in blocks {
+        let r = map_flat_block(block, kind, &at, m);
+        insert(&mut q, kind, r);
+    }
+    let nodes = dto.nodes.clone().unwrap_or_default();
+    let kind = format!("queue {id} node");
+    for node in m.log.keep_decoded(api, &kind, "gpuDescriptor", nodes) {
+        if let (Some(d), Some(t)) = (&node.gpu_descriptor, &node.gpu_card_type) {
+            if !d.is_empty() && !t.is_empty() {
+                m.models.entry(d.clone()).or_insert_with(|| t.clone());
+            }
+        }
+    }
     if !pool_id.is_empty() {
         // The first name given wins; a queue without one names no name.
-        let name = pool_names.entry(pool_id.clone()).or_default();
+        let name = m.pool_names.entry(pool_id.clone()).or_default();
         if name.is_empty() {
             *name = pool_name;
         }
     }
+    let workloads = workloads(
+        [
+            ("running", &dto.running),
+            ("pending", &dto.pending),
+            ("inqueue", &dto.inqueue),
+        ],
+        &at,
+        m,
+    );
     out.push(Queue {
-        pool_id,
+        pool_id: pool_id.clone(),
         id: id.clone(),
         name: dto.name.clone().unwrap_or_default(),
         queue_type: dto.queue_type.clone().unwrap_or_default(),
         parent: parent_of(&dto.parent_queue, parent_hint),
         cloud_region: None,
         quantities: q,
-        workloads: workloads(&dto.running, &dto.pending, &dto.inqueue, &ctx("jobs"))?,
+        workloads,
     });
-    for child in dto.children.iter().flatten() {
-        map_serverless_rec(child, id, fired, models, pool_names, out, depth + 1)?;
+    let children: Vec<ServerlessQueueDto> =
+        children(&dto.children, &id, "id", depth, api, &mut m.log);
+    for (i, child) in children.iter().enumerate() {
+        map_serverless_rec(child, i, &id, api, m, out, depth + 1);
     }
-    Ok(())
+}
+
+/// Leaves out the derived figures an unread figure would have fed, after
+/// [`crate::quantity::derive::remaining`] ran on `queue` (whose reported
+/// `Remaining` resources before it are `reported`): free of a resource whose
+/// remaining, workload-available, allocated or capability figure was
+/// unreadable, unless the queue's own remaining figure for it was read.
+pub fn forget_unread_remaining(queue: &mut Queue, reported: Option<&Resources>, unread: &Unread) {
+    let Some(rem) = queue.quantities.get_mut(&QuantityKind::Remaining) else {
+        return;
+    };
+    let tainted: Vec<&ResourceKey> = unread
+        .iter()
+        .filter(|u| u.pool_id == queue.pool_id && u.queue_id == queue.id)
+        .filter(|u| {
+            matches!(
+                u.kind,
+                QuantityKind::Remaining
+                    | QuantityKind::WorkloadAvailable
+                    | QuantityKind::Allocated
+                    | QuantityKind::Capability
+            )
+        })
+        .map(|u| &u.key)
+        .collect();
+    if tainted.is_empty() {
+        return;
+    }
+    let hit = |k: &ResourceKey| tainted.iter().any(|t| t.covers(k)) && !has(reported, k);
+    if hit(&ResourceKey::Cpu) {
+        rem.cpu_cores = None;
+    }
+    if hit(&ResourceKey::Memory) {
+        rem.memory_bytes = None;
+    }
+    rem.accelerators
+        .retain(|name, _| !hit(&ResourceKey::Accelerator(name.clone())));
+    if rem.is_empty() {
+        queue.quantities.remove(&QuantityKind::Remaining);
+    }
+}
+
+fn has(r: Option<&Resources>, key: &ResourceKey) -> bool {
+    match (r, key) {
+        (Some(r), ResourceKey::Cpu) => r.cpu_cores.is_some(),
+        (Some(r), ResourceKey::Memory) => r.memory_bytes.is_some(),
+        (Some(r), ResourceKey::Accelerator(n)) => r.accelerators.contains_key(n),
+        _ => false,
+    }
+}
+
+/// Leaves out a pool total that a top-level queue's unread figure would have
+/// been part of, run after [`forget_unread_remaining`] and the totals: a sum
+/// short of a part is no total (an unread allocated would otherwise count 0).
+pub fn forget_unread_totals(pool: &mut Pool, top_level: &[&Queue], unread: &Unread) {
+    if pool.cloud_region.is_some() {
+        return;
+    }
+    for q in top_level.iter().filter(|q| q.pool_id == pool.id) {
+        for u in unread
+            .iter()
+            .filter(|u| u.pool_id == q.pool_id && u.queue_id == q.id)
+        {
+            let kinds: &[QuantityKind] = match u.kind {
+                QuantityKind::Capability | QuantityKind::Allocated => {
+                    &[u.kind, QuantityKind::Remaining]
+                }
+                QuantityKind::Remaining | QuantityKind::WorkloadAvailable => {
+                    &[QuantityKind::Remaining]
+                }
+                _ => &[],
+            };
+            for &kind in kinds {
+                if has(q.quantities.get(&kind), &u.key) {
+                    // The queue's own figure was read after all (cpuCores
+                    // beside an unreadable milliCPUcores, a reported remaining).
+                    continue;
+                }
+                let Some(r) = pool.quantities.get_mut(&kind) else {
+                    continue;
+                };
+                match &u.key {
+                    ResourceKey::Cpu => r.cpu_cores = None,
+                    ResourceKey::Memory => r.memory_bytes = None,
+                    ResourceKey::Accelerator(n) => {
+                        r.accelerators.remove(n);
+                    }
+                    ResourceKey::AnyAccelerator => r.accelerators.clear(),
+                }
+                if r.is_empty() {
+                    pool.quantities.remove(&kind);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

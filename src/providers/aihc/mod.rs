@@ -14,14 +14,15 @@ use std::collections::BTreeMap;
 use reqwest::Url;
 
 use crate::config::{CommonKeys, Fields, Secret};
-use crate::http::{PollCtx, PollError, Reason};
-use crate::model::{Pool, Queue, Snapshot};
+use crate::http::{PollCtx, PollError};
+use crate::model::{Pool, QuantityKind, Queue, Snapshot};
 use crate::quantity::derive::{self, RemainingFrom};
 use crate::quantity::{Fired, Rule};
 
-use super::{BoxFuture, PollOutput, Provider};
+use super::decode::Lenient;
+use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
 use dto::{PoolDto, QueueDto, ServerlessPoolDto, ServerlessQueueDto};
-use map::{MapError, Models, PoolNames};
+use map::{Mapping, PoolNames, Unread};
 
 /// Page size we ask for; servers may cap it and echo what they used.
 pub const PAGE_SIZE: u64 = 100;
@@ -168,7 +169,7 @@ impl Aihc {
 impl Provider for Aihc {
     fn poll<'a>(&'a self, ctx: &'a PollCtx) -> BoxFuture<'a, Result<PollOutput, PollError>> {
         Box::pin(async move {
-            let mut out = Collected::new(ctx, self.cfg.api);
+            let mut out = Collected::new(self.cfg.api);
             match &self.cfg.auth {
                 Auth::Cookie(cookie) => console::poll(&self.cfg, cookie, ctx, &mut out).await?,
                 Auth::AkSk {
@@ -200,98 +201,87 @@ pub fn remaining_from(api: Api) -> RemainingFrom {
     }
 }
 
-/// Accumulates one poll's mapped objects; a mapping error fails the poll as a
-/// `decode` failure of the call whose payload it came from.
-pub struct Collected<'a> {
-    ctx: &'a PollCtx,
+/// Accumulates one poll's mapped objects. A field or object that does not
+/// decode is left out and recorded ([`map::Mapping::log`]); a pool whose own
+/// queue list fails after its retries is left out whole and reported in
+/// [`PollOutput::failed`].
+pub struct Collected {
     remaining_from: RemainingFrom,
     snapshot: Snapshot,
-    fired: Fired,
-    models: Models,
-    /// Pools serverless queues name (`resourcePoolIds[0]` → `resourcePoolNames[0]`).
-    pool_names: PoolNames,
+    mapping: Mapping,
+    failed: Vec<FailedUnit>,
 }
 
-impl<'a> Collected<'a> {
-    fn new(ctx: &'a PollCtx, api: Api) -> Self {
+impl Collected {
+    fn new(api: Api) -> Self {
         Collected {
-            ctx,
             remaining_from: remaining_from(api),
             snapshot: Snapshot::default(),
-            fired: Fired::default(),
-            models: BTreeMap::new(),
-            pool_names: PoolNames::new(),
+            mapping: Mapping::default(),
+            failed: Vec::new(),
         }
     }
 
-    fn map_err(&self, api: &str, e: MapError) -> PollError {
-        self.ctx.fail(api, "", Reason::Decode, e.to_string())
+    /// The pools of a pool list that decoded, each to be fetched as a unit.
+    fn pools(&mut self, items: Vec<Lenient<PoolDto>>, pool_type: &str, api: &str) -> Vec<Pool> {
+        map::map_pools(items, pool_type, api, &mut self.mapping.log)
     }
 
-    /// A common or dedicated pool and its queues.
+    /// A common or dedicated pool, and its queues if their list came; else
+    /// the failure, and nothing of the pool.
     fn add_pool(
         &mut self,
-        pool: &PoolDto,
-        pool_type: &str,
-        queues: Vec<QueueDto>,
+        pool: Pool,
+        queues: Result<Vec<Lenient<QueueDto>>, PollError>,
         api: &str,
-    ) -> Result<(), PollError> {
-        let p = map::map_pool(pool, pool_type).map_err(|e| self.map_err(api, e))?;
-        let mut mapped: Vec<Queue> = Vec::new();
-        for q in &queues {
-            map::map_queue_tree(q, &p.id, &mut self.fired, &mut self.models, &mut mapped)
-                .map_err(|e| self.map_err(api, e))?;
+    ) {
+        match queues {
+            Ok(queues) => {
+                let mut mapped = Vec::new();
+                map::map_queues(queues, &pool.id, api, &mut self.mapping, &mut mapped);
+                self.snapshot.pools.push(pool);
+                self.snapshot.queues.extend(mapped);
+            }
+            Err(error) => self.failed.push(FailedUnit {
+                unit: Unit::Pool {
+                    cloud_region: None,
+                    pool_id: pool.id,
+                },
+                error,
+            }),
         }
-        self.snapshot.pools.push(p);
-        self.snapshot.queues.extend(mapped);
-        Ok(())
     }
 
-    fn add_serverless_pool(
-        &mut self,
-        pool: &ServerlessPoolDto,
-        api: &str,
-    ) -> Result<(), PollError> {
-        let p = map::map_serverless_pool(pool).map_err(|e| self.map_err(api, e))?;
-        self.snapshot.pools.push(p);
-        Ok(())
+    fn add_serverless_pools(&mut self, pools: Vec<Lenient<ServerlessPoolDto>>, api: &str) {
+        let pools = map::map_serverless_pools(pools, api, &mut self.mapping.log);
+        self.snapshot.pools.extend(pools);
     }
 
-    fn add_serverless_queue(
-        &mut self,
-        queue: &ServerlessQueueDto,
-        api: &str,
-    ) -> Result<(), PollError> {
+    fn add_serverless_queues(&mut self, queues: Vec<Lenient<ServerlessQueueDto>>, api: &str) {
         let mut mapped = Vec::new();
-        map::map_serverless_queue_tree(
-            queue,
-            &mut self.fired,
-            &mut self.models,
-            &mut self.pool_names,
-            &mut mapped,
-        )
-        .map_err(|e| self.map_err(api, e))?;
+        map::map_serverless_queues(queues, api, &mut self.mapping, &mut mapped);
         self.snapshot.queues.extend(mapped);
-        Ok(())
     }
 
     /// The snapshot as published: pools only queues name are added, then the
-    /// tree by id, free per queue and pool totals ([`derive::finish_snapshot`]),
-    /// so the poll's output is final.
+    /// tree by id, free per queue and pool totals ([`finish_snapshot`]), so
+    /// the poll's output is final.
     fn finish(mut self) -> PollOutput {
+        let m = &mut self.mapping;
         finish_snapshot(
             &mut self.snapshot,
-            &self.pool_names,
+            &m.pool_names,
             self.remaining_from,
-            &mut self.fired,
+            &mut m.fired,
+            &m.unread,
         );
-        self.snapshot.accelerators = self.models;
+        self.snapshot.accelerators = std::mem::take(&mut m.models);
         PollOutput {
             snapshot: self.snapshot,
-            fired: self.fired,
+            fired: std::mem::take(&mut m.fired),
             partial: Vec::new(),
-            decode: Default::default(),
-            failed: Vec::new(),
+            decode: std::mem::take(&mut m.log),
+            failed: self.failed,
         }
     }
 }
@@ -299,12 +289,16 @@ impl<'a> Collected<'a> {
 /// What AIHC adds to the provider-neutral derivations: a serverless queue's pool
 /// that the serverless pool list does not have ([`Rule::PoolNamedByQueue`]) is
 /// created from the queue's `resourcePoolIds[0]` / `resourcePoolNames[0]`, so its
-/// totals have a pool to be on. Then [`derive::finish_snapshot`].
+/// totals have a pool to be on. Then [`derive::finish_snapshot`]; where a
+/// figure did not decode (`unread`), the free and total figures it would have
+/// fed are left out rather than derived from the rest
+/// ([`map::forget_unread_remaining`], [`map::forget_unread_totals`]).
 pub fn finish_snapshot(
     snapshot: &mut Snapshot,
     pool_names: &PoolNames,
     from: RemainingFrom,
     fired: &mut Fired,
+    unread: &Unread,
 ) {
     for (id, name) in pool_names {
         if snapshot.pools.iter().any(|p| &p.id == id) {
@@ -318,5 +312,26 @@ pub fn finish_snapshot(
             ..Pool::default()
         });
     }
-    derive::finish_snapshot(snapshot, from, fired);
+    if unread.is_empty() {
+        derive::finish_snapshot(snapshot, from, fired);
+        return;
+    }
+    // derive::finish_snapshot's steps, with the unread figures' derivations
+    // taken out between them.
+    derive::parents(&mut snapshot.queues, fired);
+    for q in &mut snapshot.queues {
+        let reported = q.quantities.get(&QuantityKind::Remaining).cloned();
+        derive::remaining(&mut q.quantities, from, fired);
+        map::forget_unread_remaining(q, reported.as_ref(), unread);
+    }
+    derive::pool_totals(&mut snapshot.pools, &snapshot.queues, fired);
+    let mut top: BTreeMap<&str, Vec<&Queue>> = BTreeMap::new();
+    for q in snapshot.queues.iter().filter(|q| q.parent.is_empty()) {
+        top.entry(q.pool_id.as_str()).or_default().push(q);
+    }
+    for pool in &mut snapshot.pools {
+        if let Some(top) = top.get(pool.id.as_str()) {
+            map::forget_unread_totals(pool, top, unread);
+        }
+    }
 }

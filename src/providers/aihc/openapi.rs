@@ -28,7 +28,7 @@ pub async fn poll(
     cfg: &Config,
     creds: &Credentials<'_>,
     ctx: &PollCtx,
-    out: &mut Collected<'_>,
+    out: &mut Collected,
 ) -> Result<(), PollError> {
     let client = OpenApi { cfg, creds, ctx };
     for pool_type in &cfg.pool_types {
@@ -49,10 +49,13 @@ pub async fn poll(
         })
         .await
         .map_err(|e| e.into_poll_error(ctx, API_POOLS))?;
+        let pools = out.pools(pools, pool_type, API_POOLS);
         // DescribeQueues for every pool, concurrently within the account's
-        // limits; mapped in pool order, and the first failure fails the poll.
+        // limits; mapped in pool order. A pool whose pages fail after their
+        // retries is left out alone (issue 15); the pool list itself failing
+        // fails the poll.
         let client = &client;
-        crate::providers::concurrent::for_each_ordered(
+        crate::providers::concurrent::for_each_ordered_settled(
             pools,
             ctx.limits.fetch_window(),
             |pool| async move {
@@ -60,7 +63,7 @@ pub async fn poll(
                     client.call::<QueuePage, _>(
                         API_QUEUES,
                         vec![
-                            ("resourcePoolId", pool.resource_pool_id.clone()),
+                            ("resourcePoolId", pool.id.clone()),
                             ("pageNumber", page.to_string()),
                             ("pageSize", size.to_string()),
                         ],
@@ -72,10 +75,15 @@ pub async fn poll(
                     )
                 })
                 .await
-                .map_err(|e| e.into_poll_error(ctx, API_QUEUES))?;
-                Ok((pool, queues))
+                .map_err(|e| e.into_poll_error(ctx, API_QUEUES));
+                Ok::<_, PollError>((pool, queues))
             },
-            |(pool, queues)| out.add_pool(&pool, pool_type, queues, API_QUEUES),
+            |r| {
+                if let Ok((pool, queues)) = r {
+                    out.add_pool(pool, queues, API_QUEUES);
+                }
+                Ok(())
+            },
         )
         .await?;
     }

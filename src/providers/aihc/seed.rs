@@ -6,7 +6,7 @@ use crate::model::Snapshot;
 use crate::quantity::Fired;
 
 use super::dto::{ConsoleQueueList, ItemsPage, PoolPage, ServerlessPoolDto, ServerlessQueueDto};
-use super::map::{self, Models, PoolNames};
+use super::map;
 use super::{finish_snapshot, remaining_from, Api};
 
 fn inner(fixture: &str) -> serde_json::Value {
@@ -37,27 +37,26 @@ pub fn console_account() -> (Snapshot, Fired) {
         "../../simulator/fixtures/aihc_console_serverless_queues.json"
     )))
     .expect("seed serverless queues");
-    let (mut fired, mut models, mut names) = (Fired::default(), Models::new(), PoolNames::new());
-    let mut s = Snapshot::default();
-    for p in &pools.resource_pools {
-        s.pools
-            .push(map::map_pool(p, "common").expect("seed pool maps"));
-    }
+    let mut m = map::Mapping::default();
+    let mut s = Snapshot {
+        pools: map::map_pools(pools.resource_pools, "common", "seed", &mut m.log),
+        ..Snapshot::default()
+    };
     // The seed's queues are those of its first pool.
-    for q in &queues.queue_list {
-        map::map_queue_tree(q, "cce-6b41lf00", &mut fired, &mut models, &mut s.queues)
-            .expect("seed queue maps");
-    }
-    for p in &sl_pools.items {
-        s.pools
-            .push(map::map_serverless_pool(p).expect("seed serverless pool maps"));
-    }
-    for q in &sl_queues.items {
-        map::map_serverless_queue_tree(q, &mut fired, &mut models, &mut names, &mut s.queues)
-            .expect("seed serverless queue maps");
-    }
-    finish_snapshot(&mut s, &names, remaining_from(Api::Console), &mut fired);
-    s.accelerators = models;
+    map::map_queues(
+        queues.queue_list,
+        "cce-6b41lf00",
+        "seed",
+        &mut m,
+        &mut s.queues,
+    );
+    let sl = map::map_serverless_pools(sl_pools.items, "seed", &mut m.log);
+    s.pools.extend(sl);
+    map::map_serverless_queues(sl_queues.items, "seed", &mut m, &mut s.queues);
+    assert!(m.log.is_empty(), "the seed decodes: {:?}", m.log);
+    let from = remaining_from(Api::Console);
+    finish_snapshot(&mut s, &m.pool_names, from, &mut m.fired, &m.unread);
+    s.accelerators = m.models;
     s.sort();
-    (s, fired)
+    (s, m.fired)
 }
