@@ -758,14 +758,26 @@ def exporter_health() -> Dashboard:
                      [target(f"sum by (account, api, reason) "
                              f"(rate(aipool_decode_errors_total{SELF}[$__rate_interval]))",
                              "{{account}} {{api}} {{reason}}")], "ops"), 12, 8)
-    d.add(timeseries("Pools behind their account (poll intervals)", "How much older each pool's own data is than "
-                     "its account's last successful poll, in poll intervals: above 0 its calls fail and its last "
-                     "good series are kept until stale_after (AiPoolPoolDataBehind above the dashed threshold).",
-                     [target(f"(aipool_last_success_timestamp_seconds{SELF} - on (job, instance, provider, account) "
-                             f"group_right () aipool_pool_last_success_timestamp_seconds{SELF}) / on (job, instance, "
-                             f"provider, account) group_left () aipool_poll_interval_seconds{SELF}",
-                             "{{account}} {{pool_id}}"),
-                      target("aipool:threshold:unit_behind_poll_intervals", "threshold")], lo=0), 12, 8)
+    # Pools on the platforms with pools; Qianfan accounts have services only.
+    d.add(only(timeseries("Pools behind their account (poll intervals)", "How much older each pool's own data "
+                          "is than its account's last successful poll, in poll intervals: above 0 its calls fail and "
+                          "its last good series are kept until stale_after (AiPoolPoolDataBehind above the dashed "
+                          "threshold).",
+                          [target(f"(aipool_last_success_timestamp_seconds{SELF} - on (job, instance, provider, "
+                                  f"account) group_right () aipool_pool_last_success_timestamp_seconds{SELF}) / on "
+                                  f"(job, instance, provider, account) group_left () "
+                                  f"aipool_poll_interval_seconds{SELF}", "{{account}} {{pool_id}}"),
+                           target("aipool:threshold:unit_behind_poll_intervals", "threshold")], lo=0),
+                *CAPACITY), 12, 8)
+    d.add(only(timeseries("Services behind their account (poll intervals)", "The same for Qianfan services: how "
+                          "much older a service's compute units are than its account's last successful poll "
+                          "(AiPoolServiceDataBehind above the dashed threshold).",
+                          [target(f"(aipool_last_success_timestamp_seconds{SELF} - on (job, instance, provider, "
+                                  f"account) group_right () aipool_service_last_success_timestamp_seconds{SELF}) / "
+                                  f"on (job, instance, provider, account) group_left () "
+                                  f"aipool_poll_interval_seconds{SELF}", "{{account}} {{service_id}}"),
+                           target("aipool:threshold:unit_behind_poll_intervals", "threshold")], lo=0),
+                QIANFAN), 12, 8)
     d.add(timeseries("Normalisations", "Upstream quirks fixed by a named rule, per second (normal; no alert).",
                      [target(f"sum by (account, rule) (rate(aipool_normalizations_total{SELF}[$__rate_interval]))",
                              "{{account}} {{rule}}")], "ops"), 12, 8)

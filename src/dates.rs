@@ -45,16 +45,8 @@ pub fn parse_rfc3339(s: &str) -> Result<f64, TimeError> {
 /// Formats Unix seconds as UTC `yyyy-mm-ddThh:mm:ssZ` (the `x-bce-date` header and
 /// the timestamp inside a bce-auth-v1 Authorization).
 pub fn format_utc(epoch_secs: u64) -> String {
-    let t = utc(epoch_secs);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let (y, mo, d, h, mi, se) = parts(epoch_secs);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{se:02}Z")
 }
 
 /// Parses exactly `yyyy-mm-ddThh:mm:ssZ` (UTC, no fraction, no offset) into epoch
@@ -67,16 +59,8 @@ pub fn parse_utc(s: &str) -> Option<u64> {
 
 /// Formats epoch seconds as Huawei's `X-Sdk-Date` value, `YYYYMMDDTHHMMSSZ` (UTC).
 pub fn format_sdk_date(epoch_secs: u64) -> String {
-    let t = utc(epoch_secs);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let (y, mo, d, h, mi, se) = parts(epoch_secs);
+    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{se:02}Z")
 }
 
 /// Parses exactly `YYYYMMDDTHHMMSSZ` (UTC) into epoch seconds; `None` for anything
@@ -92,6 +76,19 @@ pub fn now_epoch_secs() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+}
+
+/// Year, month, day, hour, minute, second of `epoch_secs` in UTC.
+fn parts(epoch_secs: u64) -> (i32, u8, u8, u8, u8, u8) {
+    let t = utc(epoch_secs);
+    (
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    )
 }
 
 fn utc(epoch_secs: u64) -> OffsetDateTime {

@@ -96,6 +96,7 @@ impl Poller {
                     duration_ms = duration.as_millis() as u64,
                     "poll succeeded"
                 );
+                let partial_errors = output.partial_messages();
                 let next = Published {
                     snapshot: Some(Arc::new(output.snapshot)),
                     capacity: None,
@@ -105,17 +106,7 @@ impl Poller {
                     last_duration: Some(duration),
                     last_error: None,
                     // A failed unit is a partial error too: the gauge counts both.
-                    partial_errors: output
-                        .partial
-                        .iter()
-                        .map(ToString::to_string)
-                        .chain(
-                            output
-                                .failed
-                                .iter()
-                                .map(|f| format!("{}: {}", f.unit, f.error)),
-                        )
-                        .collect(),
+                    partial_errors,
                     failed_units: output
                         .failed
                         .iter()

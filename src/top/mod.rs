@@ -177,17 +177,7 @@ impl Session {
                 let data = AccountData::of(&output.snapshot, &s.region);
                 // A unit whose own calls failed (a pool, a service, a region) is
                 // missing from this view, as from a first poll of the daemon: say so.
-                let partial = output
-                    .partial
-                    .iter()
-                    .map(ToString::to_string)
-                    .chain(
-                        output
-                            .failed
-                            .iter()
-                            .map(|f| format!("{}: {}", f.unit, f.error)),
-                    )
-                    .collect();
+                let partial = output.partial_messages();
                 (Status::Ok { partial }, Some(data), seconds)
             }
             Err(PollFailure::Request(e)) => (

@@ -272,23 +272,8 @@ fn quantity_facts(q: &Quantities) -> Vec<String> {
     facts
 }
 
-/// Numbers for people, as the status page writes them: at most two decimals,
-/// trailing zeros dropped, `—` for unknown.
-pub fn short(v: Option<f64>) -> String {
-    match v {
-        None => "—".to_string(),
-        Some(v) if !v.is_finite() => v.to_string(),
-        Some(v) => {
-            let s = format!("{v:.2}");
-            let s = s.trim_end_matches('0').trim_end_matches('.');
-            if s == "-0" {
-                "0".to_string()
-            } else {
-                s.to_string()
-            }
-        }
-    }
-}
+/// Numbers for people, as the status page writes them.
+pub use crate::status_page::short;
 
 /// Why an account has no fresh data.
 #[derive(Debug, Clone, PartialEq, Eq)]
