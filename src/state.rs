@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::capacity::Capacity;
 use crate::config::AccountSettings;
-use crate::exposition::{render_data, render_self, DataLines, Lines, UnitLines};
+use crate::exposition::{render_data, render_self, DataLines, KeptUnit, Lines};
 use crate::model::{Snapshot, Unit};
 use crate::providers::ProviderKind;
 use crate::stats::AccountStats;
@@ -217,19 +217,23 @@ impl AccountState {
         now: SystemTime,
     ) -> Vec<Behind> {
         let mut behind = Vec::with_capacity(failed.len());
-        let mut kept: Vec<UnitLines> = Vec::new();
+        let mut kept: Vec<KeptUnit> = Vec::new();
+        let previous = previous.data.as_deref();
         for (unit, error) in failed {
-            let mut fetched = None;
-            for old in previous.data.iter().flat_map(|d| d.units.iter()) {
-                if !unit.covers(&old.unit) || data.units.iter().any(|u| u.unit == old.unit) {
+            let mut fetched: Option<SystemTime> = None;
+            for (old, at) in previous.iter().flat_map(|d| d.units()) {
+                if !unit.covers(old) || data.has_unit(old) || kept.iter().any(|k| &k.unit == old) {
                     continue;
                 }
                 let fresh_enough = now
-                    .duration_since(old.fetched)
+                    .duration_since(at)
                     .map_or(true, |age| age <= self.stale_after);
-                if fresh_enough && !kept.iter().any(|k| k.unit == old.unit) {
-                    fetched = Some(fetched.map_or(old.fetched, |f: SystemTime| f.min(old.fetched)));
-                    kept.push(old.clone());
+                if !fresh_enough {
+                    continue;
+                }
+                if let Some(k) = previous.and_then(|d| d.extract(old)) {
+                    fetched = Some(fetched.map_or(at, |f| f.min(at)));
+                    kept.push(k);
                 }
             }
             behind.push(Behind {
@@ -239,10 +243,7 @@ impl AccountState {
             });
         }
         if !kept.is_empty() {
-            data.units.extend(kept);
-            // Output order is unit order (regions, pool ids, then services),
-            // the order the renderer wrote them in.
-            data.units.sort_by(|a, b| a.unit.cmp(&b.unit));
+            data.keep(kept);
         }
         behind
     }

@@ -23,7 +23,7 @@ use hyper::body::{Body, Bytes, Frame, SizeHint};
 
 use crate::state::AccountState;
 
-use super::{build_lines, reload_lines, stitch, BuildInfo, Format, Lines};
+use super::{build_lines, reload_lines, stitch, BuildInfo, Format, Lines, Part};
 
 /// One cached response per format.
 pub struct ScrapeCache {
@@ -92,11 +92,11 @@ impl ScrapeCache {
                 return c.clone();
             }
         }
-        let mut parts: Vec<&Lines> = vec![&self.build, &reload];
+        let mut parts: Vec<&dyn Part> = vec![&self.build, &reload];
         for v in &views {
             parts.push(&v.self_lines);
             if let Some(data) = v.fresh_data(now) {
-                parts.extend(data.parts());
+                parts.push(data);
             }
         }
         let chunks = stitch(format, &parts);

@@ -16,7 +16,7 @@ mod render;
 
 pub use render::{
     build_lines, reload_lines, render, render_at, render_data, render_self, stitch, BuildInfo,
-    DataLines, Lines, UnitLines,
+    DataLines, KeptUnit, Lines, Part,
 };
 
 /// The exposition format of one response.

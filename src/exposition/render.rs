@@ -65,66 +65,202 @@ impl Lines {
     }
 }
 
-/// The data series of one successful poll of an account: what is not tied to
-/// one unit (regions, accelerator models), then each unit's own lines (a pool
-/// with its queues, a service with its compute units) in output order.
-///
-/// Per unit so that a unit whose calls failed in a later poll can keep the
-/// lines of its last good fetch while the rest of the account is fresh (issue
-/// "one bad object never blinds an account"). Stitching the parts in order
-/// gives the same bytes as rendering the account in one piece.
-#[derive(Debug, Clone, Default)]
-pub struct DataLines {
-    pub account: Lines,
-    pub units: Vec<UnitLines>,
+/// Something [`stitch`] takes the lines of, family by family.
+pub trait Part {
+    /// Appends the chunks of family `fam` (catalogue index), in output order.
+    fn push_chunks(&self, fam: usize, out: &mut Vec<Bytes>);
 }
 
-/// One unit's series and when they were fetched.
+impl Part for Lines {
+    fn push_chunks(&self, fam: usize, out: &mut Vec<Bytes>) {
+        let b = self.family(fam);
+        if !b.is_empty() {
+            out.push(b.clone());
+        }
+    }
+}
+
+/// The data series of an account's last successful poll: one buffer per
+/// family as rendered (regions and accelerator models, then each unit's lines
+/// — a pool with its queues, a service with its compute units — in output
+/// order), where each unit's lines are, and the units kept from an earlier
+/// poll because their own calls failed in this one.
+///
+/// Kept per unit so that a unit whose calls fail can keep the lines of its
+/// last good fetch while the rest of the account is fresh (issue "one bad
+/// object never blinds an account"). A scrape still stitches one buffer per
+/// family (a body of a few hundred chunks, not one per pool and family); only
+/// kept units, rare and small, are spliced in at their place.
+#[derive(Debug, Clone, Default)]
+pub struct DataLines {
+    fresh: Lines,
+    units: Vec<UnitSpans>,
+    kept: Vec<KeptUnit>,
+}
+
+/// Where one freshly fetched unit's lines are in [`DataLines`]' buffers.
 #[derive(Debug, Clone)]
-pub struct UnitLines {
+struct UnitSpans {
+    unit: Unit,
+    fetched: SystemTime,
+    pools: usize,
+    queues: usize,
+    /// (catalogue index, start, end) in that family's buffer.
+    spans: Vec<(usize, usize, usize)>,
+}
+
+impl UnitSpans {
+    fn start_in(&self, fam: usize) -> Option<usize> {
+        self.spans
+            .iter()
+            .find(|(f, _, _)| *f == fam)
+            .map(|(_, s, _)| *s)
+    }
+}
+
+/// A unit's lines carried over from an earlier poll: its own copy (a few
+/// lines), so the earlier rendering is not kept alive for it.
+#[derive(Debug, Clone)]
+pub struct KeptUnit {
     pub unit: Unit,
-    pub lines: Lines,
+    /// When its lines were fetched.
     pub fetched: SystemTime,
-    /// Pools and queues in it, for the status page's counts.
-    pub pools: usize,
-    pub queues: usize,
+    pools: usize,
+    queues: usize,
+    lines: Lines,
 }
 
 impl DataLines {
-    /// Every part, in output order.
-    pub fn parts(&self) -> impl Iterator<Item = &Lines> {
-        std::iter::once(&self.account).chain(self.units.iter().map(|u| &u.lines))
+    /// Every unit, fresh or kept, with when its lines were fetched.
+    pub fn units(&self) -> impl Iterator<Item = (&Unit, SystemTime)> {
+        self.units
+            .iter()
+            .map(|u| (&u.unit, u.fetched))
+            .chain(self.kept.iter().map(|k| (&k.unit, k.fetched)))
     }
 
-    /// The lines of family `fam` across every part (tests and benches).
+    pub fn has_unit(&self, unit: &Unit) -> bool {
+        self.units().any(|(u, _)| u == unit)
+    }
+
+    /// A copy of `unit`'s lines, to keep in a later poll's data.
+    pub fn extract(&self, unit: &Unit) -> Option<KeptUnit> {
+        if let Some(k) = self.kept.iter().find(|k| &k.unit == unit) {
+            return Some(k.clone());
+        }
+        let u = self.units.iter().find(|u| &u.unit == unit)?;
+        let fams = u
+            .spans
+            .iter()
+            .map(|(f, s, e)| {
+                let b = self.fresh.family(*f);
+                (*f, Bytes::copy_from_slice(&b[*s..*e]))
+            })
+            .collect();
+        Some(KeptUnit {
+            unit: u.unit.clone(),
+            fetched: u.fetched,
+            pools: u.pools,
+            queues: u.queues,
+            lines: Lines { fams },
+        })
+    }
+
+    /// Adds units kept from an earlier poll (none of which this data has).
+    pub fn keep(&mut self, kept: Vec<KeptUnit>) {
+        self.kept.extend(kept);
+        self.kept.sort_by(|a, b| a.unit.cmp(&b.unit));
+    }
+
+    /// The lines of family `fam`, every part joined (tests and benches).
     pub fn family_bytes(&self, fam: usize) -> Vec<u8> {
-        self.parts()
-            .flat_map(|l| l.family(fam).iter().copied())
-            .collect()
+        let mut chunks = Vec::new();
+        self.push_chunks(fam, &mut chunks);
+        chunks.iter().flat_map(|c| c.iter().copied()).collect()
     }
 
     pub fn pools(&self) -> usize {
-        self.units.iter().map(|u| u.pools).sum()
+        self.units.iter().map(|u| u.pools).sum::<usize>()
+            + self.kept.iter().map(|k| k.pools).sum::<usize>()
     }
 
     pub fn queues(&self) -> usize {
-        self.units.iter().map(|u| u.queues).sum()
+        self.units.iter().map(|u| u.queues).sum::<usize>()
+            + self.kept.iter().map(|k| k.queues).sum::<usize>()
+    }
+}
+
+impl Part for DataLines {
+    fn push_chunks(&self, fam: usize, out: &mut Vec<Bytes>) {
+        let buf = self.fresh.family(fam);
+        let mut pos = 0;
+        for k in &self.kept {
+            let lines = k.lines.family(fam);
+            if lines.is_empty() {
+                continue;
+            }
+            // Before the first fresh unit that sorts after it and has lines
+            // here; units hold every line of the families they appear in.
+            let after = self.units.partition_point(|u| u.unit < k.unit);
+            let at = self.units[after..]
+                .iter()
+                .find_map(|u| u.start_in(fam))
+                .unwrap_or(buf.len())
+                .max(pos);
+            if at > pos {
+                out.push(buf.slice(pos..at));
+                pos = at;
+            }
+            out.push(lines.clone());
+        }
+        if pos < buf.len() {
+            out.push(buf.slice(pos..));
+        }
     }
 }
 
 /// One buffer per family while rendering; [`Out::finish`] freezes them.
 struct Out {
     bufs: Vec<Vec<u8>>,
+    /// Families written to since the last [`Out::spans`], with where their
+    /// buffer stood then.
+    touched: Vec<(usize, usize)>,
+    seen: Vec<bool>,
 }
 
 impl Out {
     fn new() -> Self {
+        let n = catalogue().len();
         Out {
-            bufs: vec![Vec::new(); catalogue().len()],
+            bufs: vec![Vec::new(); n],
+            touched: Vec::new(),
+            seen: vec![false; n],
         }
     }
 
+    fn touch(&mut self, fam: usize) {
+        if !self.seen[fam] {
+            self.seen[fam] = true;
+            self.touched.push((fam, self.bufs[fam].len()));
+        }
+    }
+
+    /// What was written since the last call: (family, start, end), by family.
+    fn spans(&mut self) -> Vec<(usize, usize, usize)> {
+        let mut spans: Vec<(usize, usize, usize)> = self
+            .touched
+            .drain(..)
+            .map(|(f, start)| (f, start, self.bufs[f].len()))
+            .collect();
+        for (f, _, _) in &spans {
+            self.seen[*f] = false;
+        }
+        spans.sort_unstable();
+        spans
+    }
+
     fn sample(&mut self, fam: usize, labels: &[(&str, &str)], value: f64) {
+        self.touch(fam);
         let name = &catalogue()[fam].name;
         let buf = &mut self.bufs[fam];
         buf.extend_from_slice(name.as_bytes());
@@ -141,6 +277,7 @@ impl Out {
     /// A sample whose first labels are already rendered in `prefix` (the labels
     /// shared by every series of one pool or queue), followed by `extra`.
     fn sample_pre(&mut self, fam: usize, prefix: &[u8], extra: &[(&str, &str)], value: f64) {
+        self.touch(fam);
         let name = &catalogue()[fam].name;
         let buf = &mut self.bufs[fam];
         buf.extend_from_slice(name.as_bytes());
@@ -241,21 +378,16 @@ fn headers(format: Format) -> &'static [Bytes] {
 /// samples in any of `parts`, its headers, then each part's lines of that
 /// family in the order of `parts`. Families stay contiguous under one `# TYPE`
 /// across accounts; the chunks share the parts' buffers (no copy).
-pub fn stitch(format: Format, parts: &[&Lines]) -> Vec<Bytes> {
+pub fn stitch(format: Format, parts: &[&dyn Part]) -> Vec<Bytes> {
     let heads = headers(format);
     let mut out = Vec::new();
     for (fam, head) in heads.iter().enumerate() {
-        let mut first = true;
+        let at = out.len();
         for part in parts {
-            let lines = part.family(fam);
-            if lines.is_empty() {
-                continue;
-            }
-            if first {
-                out.push(head.clone());
-                first = false;
-            }
-            out.push(lines.clone());
+            part.push_chunks(fam, &mut out);
+        }
+        if out.len() > at {
+            out.insert(at, head.clone());
         }
     }
     if format == Format::OpenMetrics {
@@ -357,11 +489,11 @@ pub fn render_at(
     let build = build_lines(build);
     let (reload, _) = reload_lines();
     let views: Vec<_> = accounts.iter().map(|a| a.rendered()).collect();
-    let mut parts: Vec<&Lines> = vec![&build, &reload];
+    let mut parts: Vec<&dyn Part> = vec![&build, &reload];
     for v in &views {
         parts.push(&v.self_lines);
         if let Some(data) = v.fresh_data(now) {
-            parts.extend(data.parts());
+            parts.push(data);
         }
     }
     let chunks = stitch(format, &parts);
@@ -500,7 +632,8 @@ pub fn render_data(
             1.0,
         );
     }
-    let account_lines = out.take();
+    // Account-level lines belong to no unit.
+    out.spans();
 
     // Pools with their queues and queue node figures, in the snapshot's sort
     // order (region, pool id), which is also the output order of every pool
@@ -548,12 +681,12 @@ pub fn render_data(
             render_queue_nodes(&mut out, &b, n);
         }
         out.sample_pre(index(Fam::PoolLastSuccess), &pre, &[], at);
-        units.push(UnitLines {
+        units.push(UnitSpans {
             unit: Unit::Pool {
                 cloud_region: (*cloud_region).clone(),
                 pool_id: pool_id.to_string(),
             },
-            lines: out.take(),
+            spans: out.spans(),
             fetched,
             pools: usize::from(parts.pool.is_some()),
             queues: parts.queues.len(),
@@ -595,19 +728,20 @@ pub fn render_data(
             &[b[0], b[1], b[2], ("service_id", service_id)],
             at,
         );
-        units.push(UnitLines {
+        units.push(UnitSpans {
             unit: Unit::Service {
                 service_id: service_id.to_string(),
             },
-            lines: out.take(),
+            spans: out.spans(),
             fetched,
             pools: 0,
             queues: 0,
         });
     }
     DataLines {
-        account: account_lines,
+        fresh: out.finish(),
         units,
+        kept: Vec::new(),
     }
 }
 

@@ -443,3 +443,51 @@ fn a_failed_region_keeps_every_pool_in_it_and_a_good_poll_keeps_nothing() {
     let t = text_at(std::slice::from_ref(&a), Format::Text, T0 + 125);
     assert!(!t.contains("11250") && !t.contains("cce-2"), "{t}");
 }
+
+#[test]
+fn a_kept_unit_is_spliced_in_at_its_place_and_the_body_stays_one_chunk_per_family() {
+    const T0: u64 = 1_700_000_000;
+    let pools = |nodes: f64| {
+        let mut s = Snapshot::default();
+        for id in ["cce-a", "cce-b", "cce-c"] {
+            s.pools.push(Pool {
+                id: id.into(),
+                nodes: Some(nodes),
+                ..Pool::default()
+            });
+        }
+        s
+    };
+    let a = account("bj-prod");
+    publish_at(&a, pools(1.0), T0, &[]);
+    let middle = Unit::Pool {
+        cloud_region: None,
+        pool_id: "cce-b".into(),
+    };
+    let rendered = a.rendered();
+    let data = rendered.data.as_deref().unwrap();
+    // Fresh data: each family is one chunk, however many pools.
+    let mut chunks = Vec::new();
+    data.push_chunks(index(Fam::PoolNodes), &mut chunks);
+    assert_eq!(chunks.len(), 1);
+
+    publish_at(&a, pools(2.0), T0 + 60, &[middle]);
+    let t = text_at(std::slice::from_ref(&a), Format::Text, T0 + 70);
+    let nodes: Vec<&str> = t
+        .lines()
+        .filter(|l| l.starts_with("aipool_pool_nodes{"))
+        .collect();
+    assert_eq!(nodes.len(), 3, "{t}");
+    for (line, (id, v)) in nodes.iter().zip([("cce-a", 2), ("cce-b", 1), ("cce-c", 2)]) {
+        assert!(
+            line.contains(&format!("pool_id=\"{id}\"")) && line.ends_with(&format!(" {v}")),
+            "{line}"
+        );
+    }
+    let rendered = a.rendered();
+    let data = rendered.data.as_deref().unwrap();
+    let mut chunks = Vec::new();
+    data.push_chunks(index(Fam::PoolNodes), &mut chunks);
+    // Before the kept pool, the kept pool, after it.
+    assert_eq!(chunks.len(), 3);
+}
