@@ -631,8 +631,13 @@ fn workspace_ids_restrict_the_poll_without_listing_workspaces() {
     assert!(!m.has("aipool_pool_info", &[private]));
 }
 
+/// A workspace list that fails for another reason than refused credentials
+/// (here a 503) leaves the default workspace, which ListPools answers for
+/// without the list: its pools keep flowing, the other workspaces' pools are
+/// missing, and the failure is a counted partial error.
 #[test]
-fn a_failing_workspace_list_fails_the_poll() {
+fn a_failing_workspace_list_falls_back_to_the_default_workspace() {
+    use aipool_exporter::simulator::modelarts::{LOGICAL_POOL, SEED_POOL};
     let (_sim, sim) = simulator_with(&["--page-cap", "100", "--faults", "/workspaces=5xx"]);
     let config = account(
         &sim,
@@ -646,7 +651,7 @@ fn a_failing_workspace_list_fails_the_poll() {
     let (exp, addr) = exporter(&config, &[]);
     let m = scrape(&addr);
     let acc = ("account", "ma");
-    assert_eq!(m.value("aipool_up", &[acc]), 0.0);
+    assert_eq!(m.value("aipool_up", &[acc]), 1.0, "{}", exp.stderr());
     assert_eq!(
         m.value(
             "aipool_api_request_failures_total",
@@ -654,9 +659,18 @@ fn a_failing_workspace_list_fails_the_poll() {
         ),
         1.0
     );
-    assert!(!m.has("aipool_api_requests_total", &[acc, ("api", "ListPools")]));
-    assert!(!m.has("aipool_pool_info", &[acc]));
-    assert!(exp.stderr().contains("poll failed"), "{}", exp.stderr());
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 1.0);
+    assert!(m.has(
+        "aipool_pool_info",
+        &[acc, ("pool_id", SEED_POOL), ("workspace_id", "0")]
+    ));
+    // The logical sub-pool lives in another workspace: not listed this time.
+    assert!(!m.has("aipool_pool_info", &[acc, ("pool_id", LOGICAL_POOL)]));
+    assert!(
+        exp.stderr().contains("polling only the default workspace"),
+        "{}",
+        exp.stderr()
+    );
 }
 
 #[test]

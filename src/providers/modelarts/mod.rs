@@ -384,12 +384,32 @@ impl Provider for ModelArts {
                         status: String::new(),
                     })
                     .collect(),
-                // The account's own list call: its failure fails the poll.
-                None => {
-                    let listed = client.list_workspaces(&mut decode).await?;
-                    partial.extend(listed.problems);
-                    listed.workspaces
-                }
+                // The account's own list call. Refused credentials fail the
+                // poll; any other failure (5xx, timeout, an unreadable answer)
+                // leaves the default workspace, which ListPools answers for
+                // without the list, so that workspace's data keeps flowing and
+                // the others are a counted partial error, not a dark account.
+                None => match client.list_workspaces(&mut decode).await {
+                    Ok(listed) => {
+                        partial.extend(listed.problems);
+                        listed.workspaces
+                    }
+                    Err(e) if e.reason == Reason::Auth => return Err(e),
+                    Err(e) => {
+                        partial.push(PollError {
+                            message: format!(
+                                "{}; polling only the default workspace until the list answers",
+                                e.message
+                            ),
+                            ..e
+                        });
+                        vec![Workspace {
+                            id: "0".to_string(),
+                            name: String::new(),
+                            status: String::new(),
+                        }]
+                    }
+                },
             };
 
             let mut pools = Vec::new();
