@@ -17,7 +17,6 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::capacity::{by_identity, by_need, CapacityRow, KEEP_ROWS};
 use crate::exposition::BuildInfo;
-use crate::server::escape_html as esc;
 use crate::state::{Published, Shared};
 
 /// One account as the page sees it.
@@ -468,6 +467,27 @@ fn capacity_row(h: &mut String, r: &Row) {
         free = short(r.free),
         source = r.free_source.label(),
     );
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Short name inside this module: every upstream string passes through it.
+fn esc(s: &str) -> String {
+    escape_html(s)
 }
 
 #[cfg(test)]
