@@ -344,3 +344,11 @@ fn warn_if_world_readable(path: &str) {
 
 #[cfg(not(unix))]
 fn warn_if_world_readable(_path: &str) {}
+
+/// The keys every account has, handed to the provider's parser, which resolves
+/// `region` and `endpoint` defaults its own way.
+#[derive(Debug, Clone, Default)]
+pub struct CommonKeys {
+    pub region: Option<String>,
+    pub endpoint: Option<reqwest::Url>,
+}

@@ -10,7 +10,10 @@
 //! The process environment is read through [`Env`], which tests construct by hand:
 //! no test mutates the real environment.
 
-mod fields;
+/// The key-path reader and the keys every account has: what providers parse
+/// their own keys with. A leaf (it imports no provider), so providers may use it
+/// while this module dispatches to them.
+pub mod fields;
 pub mod secret;
 pub mod shard;
 
@@ -23,7 +26,7 @@ use figment::providers::{Format, Toml, Yaml};
 use figment::Figment;
 use serde_json::{Map, Value};
 
-pub use fields::Fields;
+pub use fields::{CommonKeys, Fields};
 pub use secret::Secret;
 pub use shard::Shard;
 
@@ -148,14 +151,6 @@ pub struct AccountSettings {
     pub requests_per_second: f64,
     pub max_concurrency: usize,
     pub provider_config: ProviderConfig,
-}
-
-/// The keys every account has, handed to the provider's parser, which resolves
-/// `region` and `endpoint` defaults its own way.
-#[derive(Debug, Clone, Default)]
-pub struct CommonKeys {
-    pub region: Option<String>,
-    pub endpoint: Option<reqwest::Url>,
 }
 
 /// Reads and validates the config file at `path`.

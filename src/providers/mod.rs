@@ -22,7 +22,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::config::{CommonKeys, Fields};
+use crate::config::fields::{CommonKeys, Fields};
 use crate::http::PollCtx;
 use crate::model::Snapshot;
 use crate::quantity::Fired;

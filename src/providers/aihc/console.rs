@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::config::Secret;
+use crate::config::secret::Secret;
 use crate::http::{PollCtx, PollError, Reason, Response};
 use crate::providers::paging::{self, Page};
 

@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::de::DeserializeOwned;
 
 use crate::auth::bce::{self, BceRequest, SignedHeaders};
-use crate::config::Secret;
+use crate::config::secret::Secret;
 use crate::http::{PollCtx, PollError, Reason};
 use crate::providers::paging::{self, Page};
 

@@ -5,13 +5,15 @@
 use std::collections::HashSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub use super::dto::{API_NODES, API_POOLS, API_WORKSPACES};
+
 use percent_encoding::utf8_percent_encode;
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 
 use crate::auth::huawei::{self, HwRequest};
 use crate::auth::UNRESERVED;
-use crate::config::Secret;
+use crate::config::secret::Secret;
 use crate::http::{PollCtx, PollError, Reason};
 use crate::providers::decode::{DecodeLog, Lenient};
 use crate::providers::paging::MAX_PAGES;
@@ -21,9 +23,6 @@ use super::iam::{self, TokenCache};
 use super::map::{self, Workspace};
 use super::{Auth, Config};
 
-pub const API_WORKSPACES: &str = "ListWorkspace";
-pub const API_POOLS: &str = "ListPools";
-pub const API_NODES: &str = "ListPoolNodes";
 pub use super::iam::API_TOKENS;
 
 /// The node page size we ask for; servers cap it, and paging goes on until the

@@ -242,3 +242,10 @@ pub struct TokenInfo {
     #[serde(default)]
     pub expires_at: Option<String>,
 }
+
+/// The `api` label of each call (what `aipool_api_requests_total` and the
+/// decode errors name). Here, beside the wire types, so the client and the
+/// mapping both name them without importing each other.
+pub const API_WORKSPACES: &str = "ListWorkspace";
+pub const API_POOLS: &str = "ListPools";
+pub const API_NODES: &str = "ListPoolNodes";

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use reqwest::Url;
 use serde_json::json;
 
-use crate::config::Secret;
+use crate::config::secret::Secret;
 use crate::http::{PollCtx, PollError, Reason};
 
 use super::dto::TokenBody;

@@ -25,8 +25,8 @@ use crate::model::{Driver, Pool, QuantityKind, Resources};
 use crate::providers::decode::{DecodeLog, Lenient};
 use crate::quantity::RawQuantity;
 
-use super::client::{API_NODES, API_POOLS, API_WORKSPACES};
 use super::dto::{NodeDto, PoolDto, WorkspaceDto, WorkspaceList};
+use super::dto::{API_NODES, API_POOLS, API_WORKSPACES};
 
 /// The id of the default workspace: what ListPools answers for without
 /// `workspaceId` (seed 001: "默认取值:0").

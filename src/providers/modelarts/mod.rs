@@ -18,7 +18,8 @@ use std::collections::HashSet;
 use reqwest::Url;
 use serde_json::Value;
 
-use crate::config::{CommonKeys, Fields, Secret};
+use crate::config::fields::{CommonKeys, Fields};
+use crate::config::secret::Secret;
 use crate::http::{PollCtx, PollError, Reason};
 use crate::model::Snapshot;
 use crate::quantity::Fired;

@@ -10,6 +10,8 @@
 
 use std::collections::HashSet;
 
+pub use super::dto::{API_COMPUTE_UNITS, API_PRESET_SERVICES, API_SERVICES};
+
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -25,10 +27,6 @@ use super::dto::{
 use super::{map, Config};
 use crate::dates;
 use crate::providers::decode::{DecodeLog, Lenient};
-
-pub const API_COMPUTE_UNITS: &str = "DescribeComputeUnits";
-pub const API_SERVICES: &str = "DescribeServices";
-pub const API_PRESET_SERVICES: &str = "DescribePresetServices";
 
 pub const ROUTE_SERVICE_RESOURCES: &str = "/v2/serviceresources";
 pub const ROUTE_SERVICE: &str = "/v2/service";

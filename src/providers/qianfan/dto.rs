@@ -136,3 +136,10 @@ impl ServicesResult {
         (truncated, marker)
     }
 }
+
+/// The `api` label of each call (what `aipool_api_requests_total` and the
+/// decode errors name). Here, beside the wire types, so the client and the
+/// mapping both name them without importing each other.
+pub const API_COMPUTE_UNITS: &str = "DescribeComputeUnits";
+pub const API_SERVICES: &str = "DescribeServices";
+pub const API_PRESET_SERVICES: &str = "DescribePresetServices";

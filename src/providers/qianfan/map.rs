@@ -11,7 +11,7 @@ use crate::model::{ComputeUnit, Service};
 use crate::providers::decode::{DecodeLog, Lenient};
 use crate::quantity::RawQuantity;
 
-use super::client::API_COMPUTE_UNITS;
+use super::dto::API_COMPUTE_UNITS;
 use super::dto::{InstanceDto, ServiceDto, StatusDto, Text};
 use crate::dates;
 

@@ -13,7 +13,8 @@ use std::collections::HashSet;
 
 use reqwest::Url;
 
-use crate::config::{CommonKeys, Fields, Secret};
+use crate::config::fields::{CommonKeys, Fields};
+use crate::config::secret::Secret;
 use crate::http::{PollCtx, PollError};
 use crate::model::Snapshot;
 use crate::quantity::Fired;

@@ -23,12 +23,17 @@
 use std::collections::BTreeSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub use super::dto::{
+    API_CENTER, API_GROUPS, API_HPC_CLUSTER, API_HPC_QUEUES, API_LOGIN_AKSK, API_LOGIN_PASSWORD,
+    API_RESOURCES,
+};
+
 use reqwest::header::HeaderValue;
 use reqwest::{RequestBuilder, Url};
 use serde_json::Value;
 
 use crate::auth::scnet;
-use crate::config::Secret;
+use crate::config::secret::Secret;
 use crate::http::{redact_url, PollCtx, PollError, Reason};
 use crate::model::{Pool, Region};
 use crate::providers::decode::DecodeLog;
@@ -40,15 +45,6 @@ use super::hpc::{self, HpcQueues};
 use super::map::{self, MapError};
 use super::session::{self, Session, SessionError};
 use super::{Auth, Config, State};
-
-/// `api` label values (`aipool_api_requests_total{api}`).
-pub const API_LOGIN_PASSWORD: &str = "v2/tokens";
-pub const API_LOGIN_AKSK: &str = "v3/tokens";
-pub const API_CENTER: &str = "v2/center";
-pub const API_GROUPS: &str = "v2/instance-service/resource-group";
-pub const API_RESOURCES: &str = "v2/instance-service/resources";
-pub const API_HPC_CLUSTER: &str = "v2/cluster";
-pub const API_HPC_QUEUES: &str = "v2/queuenames";
 
 /// "No permission": what the platform answers for an expired or revoked token.
 pub const CODE_TOKEN_REJECTED: &str = "10008";

@@ -184,3 +184,15 @@ fn opt_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error>
         ))),
     }
 }
+
+/// The `api` label of each call (what `aipool_api_requests_total` and the
+/// decode errors name). Here, beside the wire types, so the client and the
+/// mapping both name them without importing each other.
+/// `api` label values (`aipool_api_requests_total{api}`).
+pub const API_LOGIN_PASSWORD: &str = "v2/tokens";
+pub const API_LOGIN_AKSK: &str = "v3/tokens";
+pub const API_CENTER: &str = "v2/center";
+pub const API_GROUPS: &str = "v2/instance-service/resource-group";
+pub const API_RESOURCES: &str = "v2/instance-service/resources";
+pub const API_HPC_CLUSTER: &str = "v2/cluster";
+pub const API_HPC_QUEUES: &str = "v2/queuenames";

@@ -22,8 +22,8 @@ use crate::providers::decode::{DecodeLog, Lenient};
 use crate::providers::mapping::MapError;
 use crate::quantity::{Fired, RawQuantity, Rule};
 
-use super::client::{API_HPC_CLUSTER, API_HPC_QUEUES};
 use super::dto::{lenient_list, CenterDto, HpcQueueDto, JobManagerDto, UrlEntryDto};
+use super::dto::{API_HPC_CLUSTER, API_HPC_QUEUES};
 use super::map::{accelerator_label, enabled_urls, finite, region_centers, short, url_entries};
 
 /// `pool_type` of a region's HPC cluster, and `queue_type` of its queues.

@@ -17,8 +17,8 @@ use crate::quantity::{self, RawQuantity};
 
 pub use crate::providers::mapping::MapError;
 
-use super::client::{API_CENTER, API_GROUPS, API_RESOURCES};
 use super::dto::{lenient_list, CenterDto, ResourcesDto, UrlEntryDto};
+use super::dto::{API_CENTER, API_GROUPS, API_RESOURCES};
 
 /// The `accelerator` label for a group's cards: the accelerator type as the API
 /// names it (`gpu`, `dcu`, `mlu`), lowercased. The resources payload carries no

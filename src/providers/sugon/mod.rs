@@ -26,7 +26,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use reqwest::Url;
 use tokio::sync::Mutex;
 
-use crate::config::{CommonKeys, Fields, Secret};
+use crate::config::fields::{CommonKeys, Fields};
+use crate::config::secret::Secret;
 use crate::http::{PollCtx, PollError};
 
 use super::{BoxFuture, PollOutput, Provider};

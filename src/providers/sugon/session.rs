@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use crate::auth::scnet;
-use crate::config::Secret;
+use crate::config::secret::Secret;
 
 use serde_json::Value;
 
