@@ -33,6 +33,16 @@ const AUTH_CODES: &[&str] = &[
     "10008",
 ];
 
+/// The Host header reqwest sends for `url`: the host, plus the port when it is
+/// not the scheme's default. Request signatures must cover exactly that value.
+pub fn host_header(url: &Url) -> Option<String> {
+    let host = url.host_str()?;
+    Some(match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    })
+}
+
 /// What a provider's poll needs: the HTTP client, the account's limits, and where
 /// to count.
 pub struct PollCtx {

@@ -1,7 +1,5 @@
 //! The AIHC OpenAPI (AK/SK, bce-auth-v1, action style), providers.md §1b.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use serde::de::DeserializeOwned;
 
 use crate::auth::bce::{self, BceRequest, SignedHeaders};
@@ -110,16 +108,10 @@ impl OpenApi<'_> {
         url.query_pairs_mut()
             .clear()
             .extend_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        // The Host header reqwest sends: host, plus the port when it is not the
-        // scheme's default. The signature must cover exactly that.
-        let host = match (url.host_str(), url.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_string(),
-            (None, _) => {
-                return Err(self
-                    .ctx
-                    .fail(action, "", Reason::Connect, "endpoint has no host"))
-            }
+        let Some(host) = crate::http::host_header(&url) else {
+            return Err(self
+                .ctx
+                .fail(action, "", Reason::Connect, "endpoint has no host"));
         };
         // Every attempt is signed anew, so a retry after `RequestExpired` (clock
         // skew) carries a fresh timestamp.
@@ -128,10 +120,7 @@ impl OpenApi<'_> {
             if let Some(token) = self.creds.security_token {
                 headers.push(("x-bce-security-token".into(), token.expose().to_string()));
             }
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0);
+            let now = crate::dates::now_epoch_secs();
             // The official SDK signs only `host` for these actions; an STS token is
             // an x-bce-* header and is signed too.
             let signed: &[&str] = if self.creds.security_token.is_some() {

@@ -3,7 +3,6 @@
 //! AK/SK signature or IAM token.
 
 use std::collections::HashSet;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 pub use super::dto::{API_NODES, API_POOLS, API_WORKSPACES};
 
@@ -297,21 +296,12 @@ impl<'a> Client<'a> {
         ak: &str,
         sk: &Secret,
     ) -> Result<(String, String), PollError> {
-        // The Host header reqwest sends: host, plus the port when it is not the
-        // scheme's default. The signature must cover exactly that.
-        let host = match (url.host_str(), url.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_string(),
-            (None, _) => {
-                return Err(self
-                    .ctx
-                    .fail(api, "", Reason::Connect, "endpoint has no host"))
-            }
+        let Some(host) = crate::http::host_header(url) else {
+            return Err(self
+                .ctx
+                .fail(api, "", Reason::Connect, "endpoint has no host"));
         };
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let now = crate::dates::now_epoch_secs();
         let date = huawei::format_sdk_date(now);
         let headers = vec![
             ("content-type".to_string(), CONTENT_TYPE.to_string()),

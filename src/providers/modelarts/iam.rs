@@ -12,7 +12,7 @@
 //! logged: both are [`Secret`]s.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use reqwest::Url;
 use serde_json::json;
@@ -194,10 +194,7 @@ pub async fn fetch(
     let expires_at = serde_json::from_slice::<TokenBody>(&resp.body)
         .ok()
         .and_then(|b| b.token.expires_at);
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
+    let now = crate::dates::now_epoch_secs();
     Ok((token, validity(expires_at.as_deref(), now)))
 }
 

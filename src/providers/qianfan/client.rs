@@ -162,7 +162,7 @@ impl Client<'_> {
             )
         })?;
         let url = action_url(&self.cfg.endpoint, route, action);
-        let Some(host) = host_header(&url) else {
+        let Some(host) = http::host_header(&url) else {
             return Err(ctx.fail(action, "", Reason::Connect, "endpoint has no host"));
         };
         let token = self.cfg.security_token.as_ref().map(|t| t.expose());
@@ -227,16 +227,6 @@ fn action_url(endpoint: &Url, route: &str, action: &str) -> Url {
     url.set_query(None);
     url.query_pairs_mut().append_pair("Action", action);
     url
-}
-
-/// The Host header reqwest sends: the host, plus the port when it is not the
-/// scheme's default.
-fn host_header(url: &Url) -> Option<String> {
-    let host = url.host_str()?;
-    Some(match url.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.to_string(),
-    })
 }
 
 /// The headers a call sends and signs, besides Authorization (lowercase names).
@@ -381,14 +371,17 @@ mod tests {
             u.as_str(),
             "http://127.0.0.1:8080/v2/serviceresources?Action=DescribeComputeUnits"
         );
-        assert_eq!(host_header(&u).as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(http::host_header(&u).as_deref(), Some("127.0.0.1:8080"));
         let d = Url::parse(super::super::DEFAULT_ENDPOINT).unwrap();
         let u = action_url(&d, ROUTE_SERVICE, API_SERVICES);
         assert_eq!(
             u.as_str(),
             "https://qianfan.baidubce.com/v2/service?Action=DescribeServices"
         );
-        assert_eq!(host_header(&u).as_deref(), Some("qianfan.baidubce.com"));
+        assert_eq!(
+            http::host_header(&u).as_deref(),
+            Some("qianfan.baidubce.com")
+        );
     }
 
     #[test]
