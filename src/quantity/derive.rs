@@ -345,11 +345,49 @@ fn totals_of(top: &[&Queue], fired: &mut Fired) -> Quantities {
 
 /// Every step, in order: the tree by id, free per queue, pool totals.
 pub fn finish_snapshot(s: &mut Snapshot, from: RemainingFrom, fired: &mut Fired) {
+    finish_snapshot_with(s, from, fired, None);
+}
+
+/// What a provider may take back between the steps, e.g. a figure derived
+/// from a field that did not decode (which must not stand as if it had).
+pub trait Adjust {
+    /// After a queue's free figures are derived; `reported` is its remaining
+    /// block as the upstream reported it.
+    fn after_remaining(&mut self, q: &mut Queue, reported: Option<&Resources>);
+    /// After the pool totals; `top` are the pool's top-level queues.
+    fn after_totals(&mut self, pool: &mut Pool, top: &[&Queue]);
+}
+
+/// [`finish_snapshot`] with `adjust` called between the steps (none: nothing
+/// extra is done, not even the copies `adjust` would need).
+pub fn finish_snapshot_with(
+    s: &mut Snapshot,
+    from: RemainingFrom,
+    fired: &mut Fired,
+    mut adjust: Option<&mut dyn Adjust>,
+) {
     parents(&mut s.queues, fired);
     for q in &mut s.queues {
+        let reported = match adjust {
+            Some(_) => q.quantities.get(&QuantityKind::Remaining).cloned(),
+            None => None,
+        };
         remaining(&mut q.quantities, from, fired);
+        if let Some(a) = adjust.as_deref_mut() {
+            a.after_remaining(q, reported.as_ref());
+        }
     }
     pool_totals(&mut s.pools, &s.queues, fired);
+    let Some(adjust) = adjust else { return };
+    let mut top: BTreeMap<&str, Vec<&Queue>> = BTreeMap::new();
+    for q in s.queues.iter().filter(|q| q.parent.is_empty()) {
+        top.entry(q.pool_id.as_str()).or_default().push(q);
+    }
+    for pool in &mut s.pools {
+        if let Some(top) = top.get(pool.id.as_str()) {
+            adjust.after_totals(pool, top);
+        }
+    }
 }
 
 #[cfg(test)]

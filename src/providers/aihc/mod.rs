@@ -9,14 +9,12 @@ pub mod openapi;
 #[cfg(test)]
 pub(crate) mod seed;
 
-use std::collections::BTreeMap;
-
 use reqwest::Url;
 
 use crate::config::fields::{CommonKeys, Fields};
 use crate::config::secret::Secret;
 use crate::http::{PollCtx, PollError};
-use crate::model::{Pool, QuantityKind, Queue, Snapshot};
+use crate::model::{Pool, Queue, Resources, Snapshot};
 use crate::quantity::derive::{self, RemainingFrom};
 use crate::quantity::{Fired, Rule};
 
@@ -315,24 +313,21 @@ pub fn finish_snapshot(
     }
     if unread.is_empty() {
         derive::finish_snapshot(snapshot, from, fired);
-        return;
+    } else {
+        // Figures derived from a field that did not decode are taken back.
+        derive::finish_snapshot_with(snapshot, from, fired, Some(&mut ForgetUnread(unread)));
     }
-    // derive::finish_snapshot's steps, with the unread figures' derivations
-    // taken out between them.
-    derive::parents(&mut snapshot.queues, fired);
-    for q in &mut snapshot.queues {
-        let reported = q.quantities.get(&QuantityKind::Remaining).cloned();
-        derive::remaining(&mut q.quantities, from, fired);
-        map::forget_unread_remaining(q, reported.as_ref(), unread);
+}
+
+/// Takes back what was derived from unread figures (see [`map`]).
+struct ForgetUnread<'a>(&'a Unread);
+
+impl derive::Adjust for ForgetUnread<'_> {
+    fn after_remaining(&mut self, q: &mut Queue, reported: Option<&Resources>) {
+        map::forget_unread_remaining(q, reported, self.0);
     }
-    derive::pool_totals(&mut snapshot.pools, &snapshot.queues, fired);
-    let mut top: BTreeMap<&str, Vec<&Queue>> = BTreeMap::new();
-    for q in snapshot.queues.iter().filter(|q| q.parent.is_empty()) {
-        top.entry(q.pool_id.as_str()).or_default().push(q);
-    }
-    for pool in &mut snapshot.pools {
-        if let Some(top) = top.get(pool.id.as_str()) {
-            map::forget_unread_totals(pool, top, unread);
-        }
+
+    fn after_totals(&mut self, pool: &mut Pool, top: &[&Queue]) {
+        map::forget_unread_totals(pool, top, self.0);
     }
 }
