@@ -139,16 +139,20 @@ impl DataLines {
             .chain(self.kept.iter().map(|k| (&k.unit, k.fetched)))
     }
 
+    /// Both lists are sorted by unit (render order, [`DataLines::keep`]), so a
+    /// failed region over thousands of pools stays a lookup, not a scan.
     pub fn has_unit(&self, unit: &Unit) -> bool {
-        self.units().any(|(u, _)| u == unit)
+        self.units.binary_search_by(|u| u.unit.cmp(unit)).is_ok()
+            || self.kept.binary_search_by(|k| k.unit.cmp(unit)).is_ok()
     }
 
     /// A copy of `unit`'s lines, to keep in a later poll's data.
     pub fn extract(&self, unit: &Unit) -> Option<KeptUnit> {
-        if let Some(k) = self.kept.iter().find(|k| &k.unit == unit) {
-            return Some(k.clone());
+        if let Ok(at) = self.kept.binary_search_by(|k| k.unit.cmp(unit)) {
+            return Some(self.kept[at].clone());
         }
-        let u = self.units.iter().find(|u| &u.unit == unit)?;
+        let at = self.units.binary_search_by(|u| u.unit.cmp(unit)).ok()?;
+        let u = &self.units[at];
         let fams = u
             .spans
             .iter()
