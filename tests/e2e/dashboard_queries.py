@@ -68,8 +68,12 @@ def prom_get(base: str, path: str, params: dict, timeout: float = 15) -> dict:
     return body["data"]
 
 
-def instant(base: str, expr: str) -> list:
-    data = prom_get(base, "/api/v1/query", {"query": expr})
+def instant(base: str, expr: str, at: float | None = None) -> list:
+    """An instant query, evaluated now or at Unix time `at`."""
+    params = {"query": expr}
+    if at is not None:
+        params["time"] = f"{at:.3f}"
+    data = prom_get(base, "/api/v1/query", params)
     if data["resultType"] in ("scalar", "string"):
         return [data["result"]]
     return data["result"]
