@@ -14,12 +14,12 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::counters::AccountCounters;
 use crate::http::{self, Limits, PollCtx, Response};
 use crate::model::Pool;
 use crate::providers::decode::DecodeLog;
 use crate::providers::{aihc, modelarts, qianfan, sugon};
 use crate::quantity::{self, Fired, RawQuantity};
-use crate::stats::AccountStats;
 
 /// One decoder of untrusted bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -459,7 +459,7 @@ fn ctx() -> &'static PollCtx {
         client: reqwest::Client::new(),
         timeout: Duration::from_secs(1),
         max_response_bytes: 1 << 20,
-        stats: Arc::new(AccountStats::default()),
+        stats: Arc::new(AccountCounters::default()),
         limits: Limits::unlimited(),
     })
 }

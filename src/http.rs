@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
-use crate::stats::AccountStats;
+use crate::counters::AccountCounters;
 
 pub use crate::error::{PollError, Reason};
 
@@ -49,7 +49,7 @@ pub struct PollCtx {
     pub client: reqwest::Client,
     pub timeout: Duration,
     pub max_response_bytes: u64,
-    pub stats: Arc<AccountStats>,
+    pub stats: Arc<AccountCounters>,
     pub limits: Limits,
 }
 

@@ -4,10 +4,10 @@
 //! → upstream DTOs → mapping → provider-neutral [`model::Snapshot`] → exposition →
 //! HTTP server. See the README (Development) for the layout and its invariants.
 
-pub mod app;
 pub mod auth;
 pub mod capacity;
 pub mod config;
+pub mod counters;
 pub mod dates;
 pub mod demo;
 pub mod error;
@@ -17,13 +17,11 @@ pub mod http;
 pub mod logging;
 pub mod memory;
 pub mod model;
-pub mod poller;
 pub mod providers;
 pub mod quantity;
+pub mod runtime;
 pub mod server;
 pub mod simulator;
-pub mod state;
-pub mod stats;
 pub mod status_page;
 pub mod top;
 pub mod web;

@@ -20,7 +20,7 @@ use tokio::sync::watch;
 
 use crate::exposition::cache::{ChunkBody, ScrapeCache};
 use crate::exposition::{self, BuildInfo, Format};
-use crate::state::Shared;
+use crate::runtime::state::Shared;
 use crate::web::{Access, WebGuard};
 
 type Resp = Response<ChunkBody>;
@@ -43,7 +43,7 @@ pub async fn serve(
         tokio::spawn(async move {
             loop {
                 tokio::select! {
-                    _ = crate::state::PUBLISHED.notified() => cache.clear(),
+                    _ = crate::runtime::state::PUBLISHED.notified() => cache.clear(),
                     _ = shutdown.changed() => return,
                 }
             }

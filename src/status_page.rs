@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::capacity::{by_identity, by_need, CapacityRow, KEEP_ROWS};
 use crate::exposition::BuildInfo;
-use crate::state::{Published, Shared};
+use crate::runtime::state::{Published, Shared};
 
 /// One account as the page sees it.
 #[derive(Debug, Clone, Copy)]

@@ -21,7 +21,7 @@ use std::time::SystemTime;
 
 use hyper::body::{Body, Bytes, Frame, SizeHint};
 
-use crate::state::AccountState;
+use crate::runtime::state::AccountState;
 
 use super::{build_lines, reload_lines, stitch, BuildInfo, Format, Lines, Part};
 

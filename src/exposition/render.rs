@@ -14,12 +14,12 @@ use hyper::body::Bytes;
 use crate::error::{DecodeReason, Reason};
 use std::collections::BTreeMap;
 
+use crate::counters::CountersView;
 use crate::model::{
     ComputeUnit, Pool, QuantityKind, Queue, QueueNodes, Resources, Service, Snapshot, Unit,
 };
 use crate::quantity::Rule;
-use crate::state::{AccountState, Published};
-use crate::stats::StatsView;
+use crate::runtime::state::{AccountState, Published};
 
 use super::families::{catalogue, index, quantity_index, Fam, Kind, Res};
 use super::Format;
@@ -461,7 +461,7 @@ pub fn build_lines(build: &BuildInfo) -> Lines {
 /// key that changes whenever it does, for the scrape cache.
 pub fn reload_lines() -> (Lines, Option<(bool, u64)>) {
     let mut out = Out::new();
-    let status = crate::state::reload_status().get();
+    let status = crate::runtime::state::reload_status().get();
     if let Some((ok, at)) = status {
         out.sample(
             index(Fam::ConfigReloadSuccessful),
@@ -509,7 +509,7 @@ pub fn render_at(
 }
 
 /// The self metrics of one account as of a publish: poll status and counters.
-pub fn render_self(account: &AccountState, published: &Published, stats: &StatsView) -> Lines {
+pub fn render_self(account: &AccountState, published: &Published, stats: &CountersView) -> Lines {
     let mut out = Out::new();
     let provider = account.provider.as_str();
     let base = [("provider", provider), ("account", account.name.as_str())];

@@ -585,7 +585,7 @@ fn the_seeds_full_queue_shows_no_free_cards_first() {
 fn units_behind_are_marked_with_their_age_and_reason() {
     let mut p = published(aihc());
     p.behind = vec![
-        crate::state::Behind {
+        crate::runtime::state::Behind {
             unit: crate::model::Unit::Pool {
                 cloud_region: None,
                 pool_id: "cce-<1>".into(),
@@ -593,7 +593,7 @@ fn units_behind_are_marked_with_their_age_and_reason() {
             fetched: Some(UNIX_EPOCH + Duration::from_secs(T0 - 120)),
             error: "http_5xx: v3/queues http://h/api: upstream said no".into(),
         },
-        crate::state::Behind {
+        crate::runtime::state::Behind {
             unit: crate::model::Unit::Service {
                 service_id: "svco-2".into(),
             },

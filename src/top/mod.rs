@@ -30,10 +30,10 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::config::{self, AccountSettings, Env, Secret};
+use crate::counters::AccountCounters;
 use crate::http::PollCtx;
-use crate::poller::{self, PollFailure};
 use crate::providers::{self, Provider, ProviderKind};
-use crate::stats::AccountStats;
+use crate::runtime::poller::{self, PollFailure};
 
 use scrape::{ScrapeError, Scraper, Target};
 use view::{AccountData, Entry, Failure, Filter, Status};
@@ -153,7 +153,7 @@ impl Session {
         Session {
             settings: settings.clone(),
             provider: providers::build(&settings.provider_config),
-            ctx: poller::context(settings, client, Arc::new(AccountStats::default())),
+            ctx: poller::context(settings, client, Arc::new(AccountCounters::default())),
         }
     }
 

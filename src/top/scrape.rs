@@ -686,8 +686,10 @@ mod tests {
             &crate::config::Env::default(),
         )
         .unwrap();
-        let state = std::sync::Arc::new(crate::state::AccountState::new(&settings.accounts[0]));
-        state.publish(crate::state::Published {
+        let state = std::sync::Arc::new(crate::runtime::state::AccountState::new(
+            &settings.accounts[0],
+        ));
+        state.publish(crate::runtime::state::Published {
             snapshot: Some(std::sync::Arc::new(sorted.clone())),
             up: true,
             attempted: true,

@@ -5,7 +5,7 @@ use super::*;
 use crate::config::{self, Env};
 use crate::exposition::render_at;
 use crate::model::{Pool, Queue, Snapshot};
-use crate::state::Published;
+use crate::runtime::state::Published;
 
 fn account(name: &str) -> Arc<AccountState> {
     let text = format!(

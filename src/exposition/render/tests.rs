@@ -4,7 +4,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use super::*;
 use crate::config::{self, Env};
 use crate::model::{Pool, Queue};
-use crate::state::Published;
+use crate::runtime::state::Published;
 
 fn account(name: &str) -> Arc<AccountState> {
     let text = format!(

@@ -198,9 +198,9 @@ async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
     use std::sync::Arc;
     use std::time::Duration;
 
+    use crate::counters::AccountCounters;
     use crate::http::{build_client, PollCtx, Reason};
     use crate::simulator::{self, credentials};
-    use crate::stats::AccountStats;
 
     // Without drift, so two polls of one platform state are equal.
     let opts = simulator::Options {
@@ -221,7 +221,7 @@ async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
         hpc_queues: true,
     };
     let (good, bad) = (cfg(credentials::SUGON_PASSWORD), cfg("wrong"));
-    let stats = Arc::new(AccountStats::default());
+    let stats = Arc::new(AccountCounters::default());
     let ctx = PollCtx {
         client: build_client().unwrap(),
         timeout: Duration::from_secs(5),

@@ -21,10 +21,10 @@ use tokio::task::JoinHandle;
 
 use crate::config::{self, AccountSettings, Env, Settings, Shard, WebSettings};
 use crate::http::build_client;
-use crate::poller::{self, Poller};
 use crate::providers;
+use crate::runtime::poller::{self, Poller};
+use crate::runtime::state::{reload_status, AccountState, ReloadRequest, Shared};
 use crate::server;
-use crate::state::{reload_status, AccountState, ReloadRequest, Shared};
 use crate::web::WebGuard;
 
 /// A running exporter.

@@ -1,4 +1,5 @@
-//! Per-account self-metric counters, updated by the HTTP layer and the poller.
+//! Per-account counters (requests, failures, decode errors, rules fired, polls),
+//! bumped by the upstream client and the poller, read by the self-metrics.
 //!
 //! Locks are held only to bump or copy a small map; a scrape copies them out.
 
@@ -12,7 +13,7 @@ use crate::error::{DecodeError, DecodeReason, Reason};
 use crate::quantity::{Fired, Rule};
 
 #[derive(Debug, Default)]
-pub struct AccountStats {
+pub struct AccountCounters {
     requests: Mutex<BTreeMap<String, u64>>,
     decode_errors: Mutex<BTreeMap<(String, DecodeReason), u64>>,
     /// The decode errors of the last poll that reported any, for logging each
@@ -27,7 +28,7 @@ pub struct AccountStats {
 
 /// A consistent copy of the counters for rendering.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct StatsView {
+pub struct CountersView {
     pub requests: BTreeMap<String, u64>,
     pub decode_errors: BTreeMap<(String, DecodeReason), u64>,
     pub failures: BTreeMap<(String, Reason), u64>,
@@ -43,7 +44,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-impl AccountStats {
+impl AccountCounters {
     pub fn count_request(&self, api: &str) {
         *lock(&self.requests).entry(api.to_string()).or_insert(0) += 1;
     }
@@ -91,8 +92,8 @@ impl AccountStats {
         self.overruns.fetch_add(n, Ordering::Relaxed);
     }
 
-    pub fn view(&self) -> StatsView {
-        StatsView {
+    pub fn view(&self) -> CountersView {
+        CountersView {
             requests: lock(&self.requests).clone(),
             decode_errors: lock(&self.decode_errors).clone(),
             failures: lock(&self.failures).clone(),
@@ -120,7 +121,7 @@ mod tests {
 
     #[test]
     fn decode_errors_count_every_poll_and_log_once_per_change() {
-        let s = AccountStats::default();
+        let s = AccountCounters::default();
         let a = err("queue q-1", "\"abc\"");
         let b = err("queue q-2", "\"abc\"");
         assert_eq!(s.count_decode_errors(std::slice::from_ref(&a)), [&a]);

@@ -14,10 +14,10 @@ use std::time::{Duration, SystemTime};
 
 use crate::capacity::Capacity;
 use crate::config::AccountSettings;
+use crate::counters::AccountCounters;
 use crate::exposition::{render_data, render_self, DataLines, KeptUnit, Lines};
 use crate::model::{Snapshot, Unit};
 use crate::providers::ProviderKind;
-use crate::stats::AccountStats;
 
 /// The published state of one account after its latest poll.
 #[derive(Debug, Clone, Default)]
@@ -66,7 +66,7 @@ pub struct AccountState {
     pub region: String,
     pub interval: Duration,
     pub stale_after: Duration,
-    pub stats: Arc<AccountStats>,
+    pub stats: Arc<AccountCounters>,
     entry: RwLock<Arc<Rendered>>,
 }
 
@@ -128,7 +128,7 @@ impl AccountState {
             region: settings.region.clone(),
             interval: settings.interval,
             stale_after: settings.stale_after,
-            stats: Arc::new(AccountStats::default()),
+            stats: Arc::new(AccountCounters::default()),
             entry: RwLock::new(Arc::new(Rendered {
                 generation: 0,
                 published: Arc::default(),

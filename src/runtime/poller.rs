@@ -13,10 +13,10 @@ use tokio::sync::watch;
 use tokio::time::MissedTickBehavior;
 
 use crate::config::AccountSettings;
+use crate::counters::AccountCounters;
 use crate::http::{Limits, PollCtx, PollError};
 use crate::providers::{PollOutput, Provider, ProviderKind};
-use crate::state::{AccountState, Published};
-use crate::stats::AccountStats;
+use crate::runtime::state::{AccountState, Published};
 
 pub struct Poller {
     pub state: Arc<AccountState>,
@@ -188,7 +188,7 @@ pub struct Polled {
 pub fn context(
     account: &AccountSettings,
     client: reqwest::Client,
-    stats: Arc<AccountStats>,
+    stats: Arc<AccountCounters>,
 ) -> PollCtx {
     PollCtx {
         client,
@@ -245,11 +245,11 @@ mod tests {
 
     use super::*;
     use crate::config::{self, Env};
+    use crate::counters::AccountCounters;
     use crate::exposition::{render, BuildInfo, Format};
     use crate::http::{PollError, Reason};
     use crate::model::{Pool, Queue, Snapshot};
     use crate::providers::{BoxFuture, PollOutput};
-    use crate::stats::AccountStats;
 
     /// A provider that answers from a script, one entry per poll.
     struct Scripted(Mutex<VecDeque<Result<Snapshot, PollError>>>);
@@ -314,7 +314,7 @@ mod tests {
                 client: reqwest::Client::new(),
                 timeout: Duration::from_secs(1),
                 max_response_bytes: 1 << 20,
-                stats: Arc::new(AccountStats::default()),
+                stats: Arc::new(AccountCounters::default()),
                 limits: crate::http::Limits::unlimited(),
             },
             provider: Arc::new(Scripted(Mutex::new(script.into()))),
