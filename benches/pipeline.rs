@@ -21,7 +21,7 @@ use aipool_exporter::model::Snapshot;
 use aipool_exporter::providers::aihc::dto::{PoolDto, QueuePage};
 use aipool_exporter::providers::aihc::{self, map};
 use aipool_exporter::providers::decode::Lenient;
-use aipool_exporter::runtime::state::{AccountState, Published};
+use aipool_exporter::runtime::state::{rendered, AccountState, Published};
 use aipool_exporter::simulator::scale::{self, Scale};
 
 /// The fleet: 190 pools × 25 queues (about 100k series) unless
@@ -99,7 +99,7 @@ fn account() -> Arc<AccountState> {
         &Env::default(),
     )
     .expect("valid config");
-    Arc::new(AccountState::new(&settings.accounts[0]))
+    Arc::new(AccountState::new(&settings.accounts[0], Arc::default()))
 }
 
 fn pipeline(c: &mut Criterion) {
@@ -150,20 +150,31 @@ fn pipeline(c: &mut Criterion) {
         .build()
         .expect("runtime");
     g.bench_function("scrape_cache_hit", |b| {
-        b.iter(|| black_box(cache.get(Format::OpenMetrics, &accounts, now).body()))
+        b.iter(|| {
+            black_box(
+                cache
+                    .get(Format::OpenMetrics, &rendered(&accounts), None, now)
+                    .body(),
+            )
+        })
     });
     g.bench_function("gzip_whole_body", |b| {
         b.iter_batched(
             || {
                 // A fresh cache each time, so the body is compressed anew.
-                ScrapeCache::new(&BuildInfo::default()).get(Format::OpenMetrics, &accounts, now)
+                ScrapeCache::new(&BuildInfo::default()).get(
+                    Format::OpenMetrics,
+                    &rendered(&accounts),
+                    None,
+                    now,
+                )
             },
             |cached| rt.block_on(cached.gzip()),
             BatchSize::PerIteration,
         )
     });
     g.finish();
-    let body = cache.get(Format::OpenMetrics, &accounts, now);
+    let body = cache.get(Format::OpenMetrics, &rendered(&accounts), None, now);
     let gz = rt.block_on(body.gzip()).map(|b| b.len()).unwrap_or(0);
     eprintln!(
         "fleet: {series} series, {} JSON bytes parsed, body {} bytes ({:.1} per series), gzip {} bytes ({:.1} per series)",

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use crate::app;
 use crate::config::{self, Env, Settings};
-use crate::runtime::supervisor;
 use crate::simulator::{self, credentials};
 
 /// The exporter config for a simulator at `sim` (host:port): one account per
@@ -90,7 +90,7 @@ pub fn settings(sim: &str, listen: &str, interval: Duration) -> anyhow::Result<S
 pub async fn run(listen: &str, interval: Duration) -> anyhow::Result<()> {
     let sim = simulator::start("127.0.0.1:0", &simulator::Options::default()).await?;
     let settings = settings(&sim.addr.to_string(), listen, interval)?;
-    let running = supervisor::start(&settings).await?;
+    let running = app::start(&settings).await?;
     println!(
         "aipool_exporter demo: simulated platforms at http://{}",
         sim.addr
@@ -99,7 +99,7 @@ pub async fn run(listen: &str, interval: Duration) -> anyhow::Result<()> {
         "aipool_exporter demo: metrics at http://{}/metrics (Ctrl-C stops)",
         running.addr
     );
-    supervisor::shutdown_signal().await;
+    app::shutdown_signal().await;
     running.stop().await;
     sim.stop().await;
     Ok(())

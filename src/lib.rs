@@ -4,6 +4,7 @@
 //! → upstream DTOs → mapping → provider-neutral [`model::Snapshot`] → exposition →
 //! HTTP server. See the README (Development) for the layout and its invariants.
 
+pub mod app;
 pub mod auth;
 pub mod capacity;
 pub mod config;

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use aipool_exporter::app;
 use aipool_exporter::config::{self, Env};
 use aipool_exporter::logging::{self, LogFormat, LogLevel};
-use aipool_exporter::runtime::supervisor;
 use aipool_exporter::{demo, simulator, top};
 
 #[derive(Parser, Debug)]
@@ -241,14 +241,14 @@ async fn run(
                 .map_err(|e| anyhow::anyhow!("invalid web config {}: {e}", p.display()))?,
         )),
     };
-    let opts = supervisor::StartOptions {
+    let opts = app::StartOptions {
         config_path: Some(path.to_path_buf()),
         listen_override: listen,
         shard_override: shard,
         web,
     };
-    let running = supervisor::start_with(&settings, opts).await?;
-    supervisor::shutdown_signal().await;
+    let running = app::start_with(&settings, opts).await?;
+    app::shutdown_signal().await;
     tracing::info!("shutting down");
     running.stop().await;
     Ok(())
@@ -259,7 +259,7 @@ async fn simulate(listen: &str, opts: &simulator::Options) -> anyhow::Result<()>
     // Tests read this line to find the port when they ask for port 0.
     println!("simulator listening on http://{}", sim.addr);
     tracing::info!(address = %sim.addr, "simulator listening");
-    supervisor::shutdown_signal().await;
+    app::shutdown_signal().await;
     sim.stop().await;
     Ok(())
 }

@@ -39,11 +39,12 @@ pub async fn serve(
     let cache = Arc::new(ScrapeCache::new(&build));
     {
         let cache = cache.clone();
+        let publications = shared.publications.clone();
         let mut shutdown = shutdown.clone();
         tokio::spawn(async move {
             loop {
                 tokio::select! {
-                    _ = crate::runtime::state::PUBLISHED.notified() => cache.clear(),
+                    _ = publications.published() => cache.clear(),
                     _ = shutdown.changed() => return,
                 }
             }
@@ -194,7 +195,12 @@ async fn handle(
     let mut resp = if path == shared.telemetry_path {
         let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
         let format = Format::negotiate(header(ACCEPT));
-        let cached = cache.get(format, &shared.accounts(), SystemTime::now());
+        let cached = cache.get(
+            format,
+            &shared.rendered(),
+            shared.reload_status.get(),
+            SystemTime::now(),
+        );
         let gzip = if exposition::accepts_gzip(header(ACCEPT_ENCODING)) {
             cached.gzip().await
         } else {

@@ -21,9 +21,7 @@ use std::time::SystemTime;
 
 use hyper::body::{Body, Bytes, Frame, SizeHint};
 
-use crate::runtime::state::AccountState;
-
-use super::{build_lines, reload_lines, stitch, BuildInfo, Format, Lines, Part};
+use super::{build_lines, reload_lines, stitch, BuildInfo, Format, HasLines, Lines, Part};
 
 /// One cached response per format.
 pub struct ScrapeCache {
@@ -62,21 +60,22 @@ impl ScrapeCache {
         drop(old);
     }
 
-    /// The response for `format` as `accounts` stand at `now`: the cached one if
-    /// no account published or went stale since it was built.
+    /// The response for `format` as `accounts` and the reload status (see
+    /// [`reload_lines`]) stand at `now`: the cached one if no account published
+    /// or went stale since it was built.
     pub fn get(
         &self,
         format: Format,
-        accounts: &[Arc<AccountState>],
+        accounts: &[impl HasLines],
+        reload: Option<(bool, f64)>,
         now: SystemTime,
     ) -> Arc<Cached> {
-        let views: Vec<_> = accounts.iter().map(|a| a.rendered()).collect();
-        let (reload, reload_key) = reload_lines();
+        let (reload, reload_key) = reload_lines(reload);
         let key = CacheKey {
             reload: reload_key,
-            accounts: views
+            accounts: accounts
                 .iter()
-                .map(|v| (v.generation, v.fresh_data(now).is_some()))
+                .map(|a| (a.lines().generation, a.lines().fresh_data(now).is_some()))
                 .collect(),
         };
         let slot = match format {
@@ -93,11 +92,8 @@ impl ScrapeCache {
             }
         }
         let mut parts: Vec<&dyn Part> = vec![&self.build, &reload];
-        for v in &views {
-            parts.push(&v.self_lines);
-            if let Some(data) = v.fresh_data(now) {
-                parts.push(data);
-            }
+        for a in accounts {
+            a.lines().push_parts(&mut parts, now);
         }
         let chunks = stitch(format, &parts);
         let cached = Arc::new(Cached {

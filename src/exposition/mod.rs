@@ -15,8 +15,8 @@ pub mod families;
 mod render;
 
 pub use render::{
-    build_lines, reload_lines, render, render_at, render_data, render_self, stitch, BuildInfo,
-    DataLines, KeptUnit, Lines, Part,
+    build_lines, is_stale, reload_lines, render_at, render_data, render_self, stitch, AccountLines,
+    BuildInfo, DataLines, HasLines, KeptUnit, Lines, Part, SelfStatus,
 };
 
 /// The exposition format of one response.

@@ -7,7 +7,8 @@
 //! are identical in both formats, so one rendering serves both.
 
 use std::io::Write as _;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hyper::body::Bytes;
 
@@ -19,7 +20,6 @@ use crate::model::{
     ComputeUnit, Pool, QuantityKind, Queue, QueueNodes, Resources, Service, Snapshot, Unit,
 };
 use crate::quantity::Rule;
-use crate::runtime::state::{AccountState, Published};
 
 use super::families::{catalogue, index, quantity_index, Fam, Kind, Res};
 use super::Format;
@@ -457,11 +457,11 @@ pub fn build_lines(build: &BuildInfo) -> Lines {
     out.finish()
 }
 
-/// The process-wide config reload status (absent before the first load), and a
-/// key that changes whenever it does, for the scrape cache.
-pub fn reload_lines() -> (Lines, Option<(bool, u64)>) {
+/// The config reload status (`(last load successful, Unix time of the last
+/// success)`; absent before the first load), and a key that changes whenever it
+/// does, for the scrape cache.
+pub fn reload_lines(status: Option<(bool, f64)>) -> (Lines, Option<(bool, u64)>) {
     let mut out = Out::new();
-    let status = crate::runtime::state::reload_status().get();
     if let Some((ok, at)) = status {
         out.sample(
             index(Fam::ConfigReloadSuccessful),
@@ -473,32 +473,21 @@ pub fn reload_lines() -> (Lines, Option<(bool, u64)>) {
     (out.finish(), status.map(|(ok, at)| (ok, at.to_bits())))
 }
 
-/// Renders every account's self metrics and last good snapshot, plus build info.
-pub fn render(
-    format: Format,
-    accounts: &[std::sync::Arc<AccountState>],
-    build: &BuildInfo,
-) -> Vec<u8> {
-    render_at(format, accounts, build, SystemTime::now())
-}
-
-/// [`render`] as of `now` (which decides staleness), as one buffer: the
+/// Every account's self metrics and last good snapshot, plus build info and
+/// the reload status, as of `now` (which decides staleness), as one buffer: the
 /// accounts' pre-rendered lines stitched and copied together.
 pub fn render_at(
     format: Format,
-    accounts: &[std::sync::Arc<AccountState>],
+    accounts: &[impl HasLines],
+    reload: Option<(bool, f64)>,
     build: &BuildInfo,
     now: SystemTime,
 ) -> Vec<u8> {
     let build = build_lines(build);
-    let (reload, _) = reload_lines();
-    let views: Vec<_> = accounts.iter().map(|a| a.rendered()).collect();
+    let (reload, _) = reload_lines(reload);
     let mut parts: Vec<&dyn Part> = vec![&build, &reload];
-    for v in &views {
-        parts.push(&v.self_lines);
-        if let Some(data) = v.fresh_data(now) {
-            parts.push(data);
-        }
+    for a in accounts {
+        a.lines().push_parts(&mut parts, now);
     }
     let chunks = stitch(format, &parts);
     let mut out = Vec::with_capacity(chunks.iter().map(Bytes::len).sum());
@@ -508,11 +497,101 @@ pub fn render_at(
     out
 }
 
+/// One account's pre-rendered lines as of one publish: what a scrape stitches.
+/// The runtime builds one per publish ([`render_self`], [`render_data`]) and
+/// hands it to the scrape side; nothing here knows how polls are run.
+#[derive(Debug, Default)]
+pub struct AccountLines {
+    /// Unique per publish within one process's account list, so a scrape cache
+    /// keyed by generations never mistakes one publish for another.
+    pub generation: u64,
+    /// Self metrics (poll status and counters) as of this publish.
+    pub self_lines: Lines,
+    /// The last good snapshot's series; shared with the previous publish when a
+    /// failed poll keeps them.
+    pub data: Option<Arc<DataLines>>,
+    /// When the data was fetched (`None`: never) and how long it may be served.
+    pub last_success: Option<SystemTime>,
+    pub stale_after: Duration,
+}
+
+impl AccountLines {
+    /// The data series, unless they are stale at `now` (then they are left out).
+    pub fn fresh_data(&self, now: SystemTime) -> Option<&DataLines> {
+        self.data
+            .as_deref()
+            .filter(|_| !is_stale(self.last_success, self.stale_after, now))
+    }
+
+    /// Appends this account's parts, in output order, for [`stitch`].
+    pub fn push_parts<'a>(&'a self, parts: &mut Vec<&'a dyn Part>, now: SystemTime) {
+        parts.push(&self.self_lines);
+        if let Some(data) = self.fresh_data(now) {
+            parts.push(data);
+        }
+    }
+}
+
+/// Anything that holds one account's [`AccountLines`] (the runtime's publish
+/// of an account), so a scrape can stitch them without copying.
+pub trait HasLines {
+    fn lines(&self) -> &AccountLines;
+}
+
+impl HasLines for AccountLines {
+    fn lines(&self) -> &AccountLines {
+        self
+    }
+}
+
+impl<T: HasLines + ?Sized> HasLines for Arc<T> {
+    fn lines(&self) -> &AccountLines {
+        (**self).lines()
+    }
+}
+
+impl<T: HasLines + ?Sized> HasLines for &T {
+    fn lines(&self) -> &AccountLines {
+        (**self).lines()
+    }
+}
+
+/// Data last fetched at `last_success` is older than `stale_after` at `now` (or
+/// there is none): its series are left out, so dashboards show a gap instead of
+/// a frozen value. A clock that went back does not make data stale.
+pub fn is_stale(last_success: Option<SystemTime>, stale_after: Duration, now: SystemTime) -> bool {
+    match last_success {
+        None => true,
+        Some(t) => now
+            .duration_since(t)
+            .map(|age| age > stale_after)
+            .unwrap_or(false),
+    }
+}
+
+/// What the self metrics of one account show of a publish.
+#[derive(Debug, Clone, Copy)]
+pub struct SelfStatus<'a> {
+    pub provider: &'a str,
+    pub account: &'a str,
+    pub interval: Duration,
+    /// The last poll fully succeeded.
+    pub up: bool,
+    /// At least one poll has finished.
+    pub attempted: bool,
+    pub last_success: Option<SystemTime>,
+    pub last_duration: Option<Duration>,
+    /// Requests of the last successful poll that failed without failing it.
+    pub partial_errors: usize,
+}
+
 /// The self metrics of one account as of a publish: poll status and counters.
-pub fn render_self(account: &AccountState, published: &Published, stats: &CountersView) -> Lines {
+pub fn render_self(published: &SelfStatus, stats: &CountersView) -> Lines {
     let mut out = Out::new();
-    let provider = account.provider.as_str();
-    let base = [("provider", provider), ("account", account.name.as_str())];
+    let base = [
+        ("provider", published.provider),
+        ("account", published.account),
+    ];
     out.sample(index(Fam::Up), &base, if published.up { 1.0 } else { 0.0 });
     if let Some(t) = published.last_success {
         out.sample(index(Fam::LastSuccess), &base, unix_seconds(t));
@@ -523,7 +602,7 @@ pub fn render_self(account: &AccountState, published: &Published, stats: &Counte
     out.sample(
         index(Fam::PollInterval),
         &base,
-        account.interval.as_secs_f64(),
+        published.interval.as_secs_f64(),
     );
     for (result, n) in [
         ("success", stats.polls_success),
@@ -540,7 +619,7 @@ pub fn render_self(account: &AccountState, published: &Published, stats: &Counte
         out.sample(
             index(Fam::PollPartialErrors),
             &base,
-            published.partial_errors.len() as f64,
+            published.partial_errors as f64,
         );
     }
     for (api, n) in &stats.requests {

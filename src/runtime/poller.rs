@@ -246,10 +246,11 @@ mod tests {
     use super::*;
     use crate::config::{self, Env};
     use crate::counters::AccountCounters;
-    use crate::exposition::{render, BuildInfo, Format};
+    use crate::exposition::{BuildInfo, Format};
     use crate::http::{PollError, Reason};
     use crate::model::{Pool, Queue, Snapshot};
     use crate::providers::{BoxFuture, PollOutput};
+    use crate::runtime::state::render_accounts_at;
 
     /// A provider that answers from a script, one entry per poll.
     struct Scripted(Mutex<VecDeque<Result<Snapshot, PollError>>>);
@@ -308,7 +309,7 @@ mod tests {
             &Env::default(),
         )
         .unwrap();
-        let state = Arc::new(AccountState::new(&settings.accounts[0]));
+        let state = Arc::new(AccountState::new(&settings.accounts[0], Arc::default()));
         Poller {
             ctx: PollCtx {
                 client: reqwest::Client::new(),
@@ -323,10 +324,11 @@ mod tests {
     }
 
     fn metrics(p: &Poller) -> String {
-        String::from_utf8(render(
+        String::from_utf8(render_accounts_at(
             Format::Text,
             std::slice::from_ref(&p.state),
             &BuildInfo::default(),
+            SystemTime::now(),
         ))
         .unwrap()
     }

@@ -15,7 +15,10 @@ use std::time::{Duration, SystemTime};
 use crate::capacity::Capacity;
 use crate::config::AccountSettings;
 use crate::counters::AccountCounters;
-use crate::exposition::{render_data, render_self, DataLines, KeptUnit, Lines};
+use crate::exposition::{
+    is_stale, render_at, render_data, render_self, AccountLines, BuildInfo, DataLines, Format,
+    HasLines, KeptUnit, SelfStatus,
+};
 use crate::model::{Snapshot, Unit};
 use crate::providers::ProviderKind;
 
@@ -24,7 +27,7 @@ use crate::providers::ProviderKind;
 pub struct Published {
     /// A successful poll's snapshot, handed to [`AccountState::publish`]. It is
     /// rendered there and not kept: in [`AccountState::current`] it is `None`,
-    /// and the last good data lives on as rendered lines ([`Rendered::data`])
+    /// and the last good data lives on as rendered lines ([`Rendered::lines`])
     /// and as the status page's [`Capacity`].
     pub snapshot: Option<Arc<Snapshot>>,
     /// What the status page shows of the last good snapshot; set by
@@ -67,61 +70,66 @@ pub struct AccountState {
     pub interval: Duration,
     pub stale_after: Duration,
     pub stats: Arc<AccountCounters>,
+    publications: Arc<Publications>,
     entry: RwLock<Arc<Rendered>>,
 }
 
-/// Process-wide publish counter: every publish of every account gets a new
-/// generation, so a scrape cache keyed by generations never mistakes one
-/// account's state for another's.
-static GENERATION: AtomicU64 = AtomicU64::new(1);
-
-/// Woken on every publish, so a scrape cache can drop responses that still hold
-/// the previous rendering (see `server::serve`) instead of keeping two
-/// renderings of a large account resident until the next scrape.
-pub static PUBLISHED: tokio::sync::Notify = tokio::sync::Notify::const_new();
-
-/// One publish of one account: the published state and its pre-rendered lines.
+/// What every account of one account list shares about publishing: the
+/// generation counter (every publish of every account gets a new one, so a
+/// scrape cache keyed by generations never mistakes one account's state for
+/// another's, across reloads too) and a wake-up on every publish, so the scrape
+/// cache can drop responses that still hold the previous rendering (see
+/// `server::serve`) instead of keeping two renderings of a large account
+/// resident until the next scrape. Owned by [`Shared`] and handed to each
+/// [`AccountState`] it holds.
 #[derive(Debug)]
-pub struct Rendered {
-    /// Unique per publish (see [`GENERATION`]).
-    pub generation: u64,
-    pub published: Arc<Published>,
-    /// Self metrics (poll status and counters) as of this publish.
-    pub self_lines: Lines,
-    /// The last good snapshot's series; shared with the previous publish when a
-    /// failed poll keeps them.
-    pub data: Option<Arc<DataLines>>,
-    /// Pools and queues of the last good snapshot (for the status page).
-    pub pools: usize,
-    pub queues: usize,
-    stale_after: Duration,
+pub struct Publications {
+    generation: AtomicU64,
+    published: tokio::sync::Notify,
 }
 
-impl Rendered {
-    /// The data series, unless they are stale at `now` (then they are left out).
-    pub fn fresh_data(&self, now: SystemTime) -> Option<&DataLines> {
-        self.data
-            .as_deref()
-            .filter(|_| !self.published.is_stale(self.stale_after, now))
-    }
-}
-
-impl Published {
-    /// The data is older than `stale_after` (or there is none): its series are
-    /// left out, so dashboards show a gap instead of a frozen value.
-    pub fn is_stale(&self, stale_after: Duration, now: SystemTime) -> bool {
-        match self.last_success {
-            None => true,
-            Some(t) => now
-                .duration_since(t)
-                .map(|age| age > stale_after)
-                .unwrap_or(false),
+impl Default for Publications {
+    fn default() -> Self {
+        Publications {
+            generation: AtomicU64::new(1),
+            published: tokio::sync::Notify::new(),
         }
     }
 }
 
+impl Publications {
+    fn next_generation(&self) -> u64 {
+        self.generation.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Completes at the next publish of any account.
+    pub async fn published(&self) {
+        self.published.notified().await
+    }
+}
+
+/// One publish of one account: the published state and its pre-rendered lines.
+#[derive(Debug)]
+pub struct Rendered {
+    pub published: Arc<Published>,
+    /// What a scrape stitches: the self metrics and the last good data.
+    pub lines: AccountLines,
+    /// Pools and queues of the last good snapshot (for the status page).
+    pub pools: usize,
+    pub queues: usize,
+}
+
+impl Published {
+    /// The data is older than `stale_after` (or there is none): see
+    /// [`is_stale`].
+    pub fn is_stale(&self, stale_after: Duration, now: SystemTime) -> bool {
+        is_stale(self.last_success, stale_after, now)
+    }
+}
+
 impl AccountState {
-    pub fn new(settings: &AccountSettings) -> Self {
+    /// A new account of the list that `publications` belongs to.
+    pub fn new(settings: &AccountSettings, publications: Arc<Publications>) -> Self {
         let state = AccountState {
             name: settings.name.clone(),
             provider: settings.provider,
@@ -129,14 +137,12 @@ impl AccountState {
             interval: settings.interval,
             stale_after: settings.stale_after,
             stats: Arc::new(AccountCounters::default()),
+            publications,
             entry: RwLock::new(Arc::new(Rendered {
-                generation: 0,
                 published: Arc::default(),
-                self_lines: Lines::default(),
-                data: None,
+                lines: AccountLines::default(),
                 pools: 0,
                 queues: 0,
-                stale_after: settings.stale_after,
             })),
         };
         // Before the first poll a scrape still shows the self metrics.
@@ -218,7 +224,7 @@ impl AccountState {
     ) -> Vec<Behind> {
         let mut behind = Vec::with_capacity(failed.len());
         let mut kept: Vec<KeptUnit> = Vec::new();
-        let previous = previous.data.as_deref();
+        let previous = previous.lines.data.as_deref();
         for (unit, error) in failed {
             let mut fetched: Option<SystemTime> = None;
             for (old, at) in previous.iter().flat_map(|d| d.units()) {
@@ -266,22 +272,63 @@ impl AccountState {
             failed_units: Vec::new(),
             behind: previous.published.behind.clone(),
         };
-        self.swap(next, previous.data.clone(), previous.pools, previous.queues);
+        self.swap(
+            next,
+            previous.lines.data.clone(),
+            previous.pools,
+            previous.queues,
+        );
     }
 
     fn swap(&self, next: Published, data: Option<Arc<DataLines>>, pools: usize, queues: usize) {
-        let self_lines = render_self(self, &next, &self.stats.view());
-        let entry = Arc::new(Rendered {
-            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
-            published: Arc::new(next),
-            self_lines,
+        let status = SelfStatus {
+            provider: self.provider.as_str(),
+            account: &self.name,
+            interval: self.interval,
+            up: next.up,
+            attempted: next.attempted,
+            last_success: next.last_success,
+            last_duration: next.last_duration,
+            partial_errors: next.partial_errors.len(),
+        };
+        let lines = AccountLines {
+            generation: self.publications.next_generation(),
+            self_lines: render_self(&status, &self.stats.view()),
             data,
+            last_success: next.last_success,
+            stale_after: self.stale_after,
+        };
+        let entry = Arc::new(Rendered {
+            published: Arc::new(next),
+            lines,
             pools,
             queues,
-            stale_after: self.stale_after,
         });
         *self.entry.write().unwrap_or_else(|p| p.into_inner()) = entry;
-        PUBLISHED.notify_waiters();
+        self.publications.published.notify_waiters();
+    }
+}
+
+/// The scrape body for `accounts` as they stand at `now`, with no reload
+/// status: what a scrape of an exporter with only these accounts returns (for
+/// tests, benchmarks and checks outside a running server).
+pub fn render_accounts_at(
+    format: Format,
+    accounts: &[Arc<AccountState>],
+    build: &BuildInfo,
+    now: SystemTime,
+) -> Vec<u8> {
+    render_at(format, &rendered(accounts), None, build, now)
+}
+
+/// The accounts' current publishes, in list order: what a scrape stitches.
+pub fn rendered(accounts: &[Arc<AccountState>]) -> Vec<Arc<Rendered>> {
+    accounts.iter().map(|a| a.rendered()).collect()
+}
+
+impl HasLines for Rendered {
+    fn lines(&self) -> &AccountLines {
+        &self.lines
     }
 }
 
@@ -296,22 +343,40 @@ pub type ReloadRequest = tokio::sync::oneshot::Sender<Result<(), String>>;
 #[derive(Debug)]
 pub struct Shared {
     accounts: RwLock<AccountList>,
+    /// Handed to every account of the list (see [`Shared::new_account`]).
+    pub publications: Arc<Publications>,
+    /// The outcome of the last config (re)load.
+    pub reload_status: ReloadStatus,
     pub telemetry_path: String,
     /// Where `POST /-/reload` sends its request (`None`: reload not supported).
     pub reload: Option<tokio::sync::mpsc::Sender<ReloadRequest>>,
 }
 
 impl Shared {
+    /// An empty account list; fill it with [`Shared::new_account`] and
+    /// [`Shared::set_accounts`].
     pub fn new(
-        accounts: Vec<Arc<AccountState>>,
         telemetry_path: String,
         reload: Option<tokio::sync::mpsc::Sender<ReloadRequest>>,
     ) -> Self {
         Shared {
-            accounts: RwLock::new(Arc::new(accounts)),
+            accounts: RwLock::new(Arc::default()),
+            publications: Arc::default(),
+            reload_status: ReloadStatus::default(),
             telemetry_path,
             reload,
         }
+    }
+
+    /// A new account state that publishes through this list's
+    /// [`Publications`].
+    pub fn new_account(&self, settings: &AccountSettings) -> Arc<AccountState> {
+        Arc::new(AccountState::new(settings, self.publications.clone()))
+    }
+
+    /// The accounts' current pre-rendered lines, in list order, for a scrape.
+    pub fn rendered(&self) -> Vec<Arc<Rendered>> {
+        rendered(&self.accounts())
     }
 
     /// The current accounts (a cheap `Arc` clone).
@@ -335,24 +400,13 @@ impl Shared {
 
 /// The outcome of the last config (re)load, for
 /// `aipool_config_last_reload_successful` and
-/// `aipool_config_last_reload_success_timestamp_seconds`. Process-wide, like the
-/// config file it describes; unset (and not rendered) until the exporter loads
-/// a config.
-#[derive(Debug)]
+/// `aipool_config_last_reload_success_timestamp_seconds`; unset (and not
+/// rendered) until the exporter loads a config.
+#[derive(Debug, Default)]
 pub struct ReloadStatus {
     /// 0 unset, 1 the last load succeeded, 2 it failed.
     state: AtomicU8,
     last_success_ms: AtomicU64,
-}
-
-static RELOAD_STATUS: ReloadStatus = ReloadStatus {
-    state: AtomicU8::new(0),
-    last_success_ms: AtomicU64::new(0),
-};
-
-/// The process's reload status.
-pub fn reload_status() -> &'static ReloadStatus {
-    &RELOAD_STATUS
 }
 
 impl ReloadStatus {

@@ -1,122 +1,30 @@
-//! Wiring: settings → account states, pollers and the HTTP server; config
-//! reloads (SIGHUP, `POST /-/reload`).
+//! The supervisor: owns one poller per account (a map account name →
+//! settings, task, state) and config reloads (SIGHUP, `POST /-/reload`).
 //!
-//! A supervisor task owns the pollers: a map account name → (settings, task,
-//! state). A reload diffs the new accounts against it: an unchanged account
+//! A reload diffs the new accounts against the map: an unchanged account
 //! keeps its task, state and counters; a changed one is restarted with fresh
 //! state; a removed one is stopped; a new one is started. The server reads the
 //! account list through [`Shared::accounts`], swapped whole. An invalid new
 //! config changes nothing but `aipool_config_last_reload_successful`.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use anyhow::Context as _;
-use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::{self, AccountSettings, Env, Settings, Shard, WebSettings};
-use crate::http::build_client;
 use crate::providers;
 use crate::runtime::poller::{self, Poller};
-use crate::runtime::state::{reload_status, AccountState, ReloadRequest, Shared};
-use crate::server;
-use crate::web::WebGuard;
+use crate::runtime::state::{AccountState, ReloadRequest, Shared};
 
-/// A running exporter.
-pub struct Running {
-    pub addr: SocketAddr,
-    pub shared: Arc<Shared>,
-    shutdown: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
-}
-
-impl Running {
-    /// Stops pollers and the server; waits at most a second for them.
-    pub async fn stop(self) {
-        let _ = self.shutdown.send(true);
-        let all = futures_join(self.tasks);
-        if tokio::time::timeout(Duration::from_secs(1), all)
-            .await
-            .is_err()
-        {
-            tracing::warn!("some tasks did not stop within a second");
-        }
-    }
-}
-
-async fn futures_join(tasks: Vec<JoinHandle<()>>) {
+/// Waits for every task (after they were told to stop).
+pub(crate) async fn futures_join(tasks: Vec<JoinHandle<()>>) {
     for t in tasks {
         let _ = t.await;
     }
-}
-
-/// How the exporter was started, beyond the settings.
-#[derive(Default)]
-pub struct StartOptions {
-    /// The config file, re-read on reload (`None`: reload is refused, e.g. demo).
-    pub config_path: Option<PathBuf>,
-    /// `--web.listen-address`, which wins over the file on every reload too.
-    pub listen_override: Option<String>,
-    /// `--shard=i/n`, which wins over the file's `shard` on every reload too.
-    pub shard_override: Option<Shard>,
-    /// `--web.config.file`: TLS and basic auth.
-    pub web: Option<Arc<WebGuard>>,
-}
-
-/// Binds the listener and starts one poller per account and the server.
-pub async fn start(settings: &Settings) -> anyhow::Result<Running> {
-    start_with(settings, StartOptions::default()).await
-}
-
-/// [`start`] with a config file to reload from and endpoint security.
-pub async fn start_with(settings: &Settings, opts: StartOptions) -> anyhow::Result<Running> {
-    crate::memory::tune();
-    let listener = TcpListener::bind(&settings.web.listen_address)
-        .await
-        .with_context(|| format!("cannot listen on {}", settings.web.listen_address))?;
-    let addr = listener.local_addr()?;
-    let client = build_client()?;
-    let (shutdown, rx) = watch::channel(false);
-    let (reload_tx, reload_rx) = mpsc::channel::<ReloadRequest>(4);
-    let shared = Arc::new(Shared::new(
-        Vec::new(),
-        settings.web.telemetry_path.clone(),
-        Some(reload_tx),
-    ));
-    let mut supervisor = Supervisor {
-        client,
-        shared: shared.clone(),
-        pollers: BTreeMap::new(),
-        config_path: opts.config_path,
-        listen_override: opts.listen_override,
-        shard_override: opts.shard_override,
-        web: settings.web.clone(),
-    };
-    supervisor.apply(&polled_accounts(settings));
-    reload_status().succeeded(SystemTime::now());
-    let tls = opts.web.as_ref().is_some_and(|w| w.tls().is_some());
-    let tasks = vec![
-        tokio::spawn(supervisor.run(rx.clone(), reload_rx)),
-        tokio::spawn(server::serve(listener, shared.clone(), opts.web, rx)),
-    ];
-    tracing::info!(
-        address = %addr,
-        accounts = settings.accounts.len(),
-        "listening; metrics at {}://{addr}{}",
-        if tls { "https" } else { "http" },
-        settings.web.telemetry_path
-    );
-    Ok(Running {
-        addr,
-        shared,
-        shutdown,
-        tasks,
-    })
 }
 
 /// The accounts this instance polls (its shard's, when sharded), logged when
@@ -160,7 +68,7 @@ impl PollerTask {
     }
 }
 
-struct Supervisor {
+pub(crate) struct Supervisor {
     client: reqwest::Client,
     shared: Arc<Shared>,
     pollers: BTreeMap<String, PollerTask>,
@@ -170,8 +78,40 @@ struct Supervisor {
     web: WebSettings,
 }
 
+/// What a reload re-reads, and what the command line holds over the file.
+pub(crate) struct Reloads {
+    /// The config file (`None`: reload is refused, e.g. demo).
+    pub config_path: Option<PathBuf>,
+    /// `--web.listen-address`, which wins over the file on every reload too.
+    pub listen_override: Option<String>,
+    /// `--shard=i/n`, which wins over the file's `shard` on every reload too.
+    pub shard_override: Option<Shard>,
+}
+
 impl Supervisor {
-    async fn run(
+    /// Starts one poller per account of `settings` this instance polls and
+    /// publishes them in `shared`; [`Supervisor::run`] then serves reloads.
+    pub(crate) fn start(
+        settings: &Settings,
+        client: reqwest::Client,
+        shared: Arc<Shared>,
+        reloads: Reloads,
+    ) -> Self {
+        let mut supervisor = Supervisor {
+            client,
+            shared,
+            pollers: BTreeMap::new(),
+            config_path: reloads.config_path,
+            listen_override: reloads.listen_override,
+            shard_override: reloads.shard_override,
+            web: settings.web.clone(),
+        };
+        supervisor.apply(&polled_accounts(settings));
+        supervisor.shared.reload_status.succeeded(SystemTime::now());
+        supervisor
+    }
+
+    pub(crate) async fn run(
         mut self,
         mut shutdown: watch::Receiver<bool>,
         mut requests: mpsc::Receiver<ReloadRequest>,
@@ -206,7 +146,7 @@ impl Supervisor {
         let mut settings = match config::load(&path, &Env::from_process()) {
             Ok(s) => s,
             Err(errors) => {
-                reload_status().failed();
+                self.shared.reload_status.failed();
                 // Config errors name keys and never show secret values.
                 let text = errors
                     .0
@@ -236,7 +176,7 @@ impl Supervisor {
             );
         }
         let (added, changed, removed) = self.apply(&polled_accounts(&settings));
-        reload_status().succeeded(SystemTime::now());
+        self.shared.reload_status.succeeded(SystemTime::now());
         tracing::info!(
             trigger,
             path = %path.display(),
@@ -283,7 +223,7 @@ impl Supervisor {
     }
 
     fn spawn(&self, account: &AccountSettings) -> PollerTask {
-        let state = Arc::new(AccountState::new(account));
+        let state = self.shared.new_account(account);
         let poller = Poller {
             provider: providers::build(&account.provider_config),
             ctx: poller::context(account, self.client.clone(), state.stats.clone()),
@@ -328,28 +268,5 @@ impl Hangup {
             }
         }
         std::future::pending::<()>().await
-    }
-}
-
-/// Resolves when SIGINT or SIGTERM arrives.
-pub async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
     }
 }

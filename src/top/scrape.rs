@@ -688,6 +688,7 @@ mod tests {
         .unwrap();
         let state = std::sync::Arc::new(crate::runtime::state::AccountState::new(
             &settings.accounts[0],
+            std::sync::Arc::default(),
         ));
         state.publish(crate::runtime::state::Published {
             snapshot: Some(std::sync::Arc::new(sorted.clone())),
@@ -696,10 +697,11 @@ mod tests {
             last_success: Some(std::time::SystemTime::now()),
             ..Default::default()
         });
-        let text = String::from_utf8(crate::exposition::render(
+        let text = String::from_utf8(crate::runtime::state::render_accounts_at(
             crate::exposition::Format::Text,
             std::slice::from_ref(&state),
             &crate::exposition::BuildInfo::default(),
+            std::time::SystemTime::now(),
         ))
         .unwrap();
         let (samples, bad) = parse(&text);

@@ -3,19 +3,28 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use super::*;
 use crate::config::{self, Env};
-use crate::exposition::render_at;
 use crate::model::{Pool, Queue, Snapshot};
-use crate::runtime::state::Published;
+use crate::runtime::state::{render_accounts_at, rendered, AccountState, Published};
 
 fn account(name: &str) -> Arc<AccountState> {
     let text = format!(
         "[[accounts]]\nname = \"{name}\"\nprovider = \"aihc\"\nregion = \"bj\"\naccess_key_id = \"ak\"\nsecret_access_key = \"sk\"\n"
     );
     let settings = config::from_str(&text, "toml", &Env::default()).unwrap();
-    Arc::new(AccountState::new(&settings.accounts[0]))
+    Arc::new(AccountState::new(&settings.accounts[0], Arc::default()))
 }
 
 const T0: u64 = 1_700_000_000;
+
+/// The cache's response for `accounts` as a server scrape asks for it.
+fn get(
+    cache: &ScrapeCache,
+    format: Format,
+    accounts: &[Arc<AccountState>],
+    now: SystemTime,
+) -> Arc<Cached> {
+    cache.get(format, &rendered(accounts), None, now)
+}
 
 fn published(queues: &[&str]) -> Published {
     let snapshot = Snapshot {
@@ -65,7 +74,7 @@ async fn gzip_decompresses_to_exactly_the_plain_body() {
     a.publish(published(&["q1", "q2"]));
     let cache = ScrapeCache::new(&BuildInfo::default());
     for format in [Format::Text, Format::OpenMetrics] {
-        let c = cache.get(format, std::slice::from_ref(&a), at(T0 + 1));
+        let c = get(&cache, format, std::slice::from_ref(&a), at(T0 + 1));
         let plain = c.to_vec();
         assert_eq!(plain.len(), c.len());
         let gz = c.gzip().await.expect("gzip");
@@ -74,7 +83,7 @@ async fn gzip_decompresses_to_exactly_the_plain_body() {
         // The cached body is what the uncached renderer produces.
         assert_eq!(
             plain,
-            render_at(
+            render_accounts_at(
                 format,
                 std::slice::from_ref(&a),
                 &BuildInfo::default(),
@@ -90,9 +99,9 @@ async fn the_cache_serves_one_entry_until_a_publish() {
     a.publish(published(&["q1"]));
     let accounts = [a.clone()];
     let cache = ScrapeCache::new(&BuildInfo::default());
-    let first = cache.get(Format::Text, &accounts, at(T0 + 1));
+    let first = get(&cache, Format::Text, &accounts, at(T0 + 1));
     let gz1 = first.gzip().await.unwrap();
-    let again = cache.get(Format::Text, &accounts, at(T0 + 2));
+    let again = get(&cache, Format::Text, &accounts, at(T0 + 2));
     assert!(
         Arc::ptr_eq(&first, &again),
         "a scrape between polls rebuilt"
@@ -100,16 +109,16 @@ async fn the_cache_serves_one_entry_until_a_publish() {
     // The compressed form is kept too: the same buffer comes back.
     assert_eq!(again.gzip().await.unwrap().as_ptr(), gz1.as_ptr());
     // The other format has an entry of its own.
-    let om = cache.get(Format::OpenMetrics, &accounts, at(T0 + 2));
+    let om = get(&cache, Format::OpenMetrics, &accounts, at(T0 + 2));
     assert!(om.to_vec().ends_with(b"# EOF\n"));
     assert!(Arc::ptr_eq(
         &first,
-        &cache.get(Format::Text, &accounts, at(T0 + 3))
+        &get(&cache, Format::Text, &accounts, at(T0 + 3))
     ));
 
     // A poll publishes: the next scrape sees the new data, plain and gzip.
     a.publish(published(&["q2"]));
-    let after = cache.get(Format::Text, &accounts, at(T0 + 3));
+    let after = get(&cache, Format::Text, &accounts, at(T0 + 3));
     assert!(!Arc::ptr_eq(&first, &after));
     let text = String::from_utf8(after.to_vec()).unwrap();
     assert!(text.contains("queue_id=\"q2\"") && !text.contains("queue_id=\"q1\""));
@@ -124,11 +133,11 @@ async fn data_going_stale_invalidates_without_a_publish() {
     let accounts = [a];
     let cache = ScrapeCache::new(&BuildInfo::default());
     // Default stale_after: 3 × 60 s.
-    let fresh = cache.get(Format::Text, &accounts, at(T0 + 180));
+    let fresh = get(&cache, Format::Text, &accounts, at(T0 + 180));
     assert!(String::from_utf8(fresh.to_vec())
         .unwrap()
         .contains("aipool_queue_info{"));
-    let stale = cache.get(Format::Text, &accounts, at(T0 + 181));
+    let stale = get(&cache, Format::Text, &accounts, at(T0 + 181));
     let text = String::from_utf8(stale.to_vec()).unwrap();
     assert!(!text.contains("aipool_queue_info{"), "{text}");
     assert!(text.contains("aipool_up{provider=\"aihc\",account=\"a\"} 1\n"));
@@ -144,10 +153,10 @@ fn a_failed_poll_reuses_the_rendered_snapshot() {
     assert!(!after.published.up);
     assert_eq!(after.published.last_success, before.published.last_success);
     assert_eq!(after.queues, 1);
-    assert!(after.generation > before.generation);
+    assert!(after.lines.generation > before.lines.generation);
     assert!(Arc::ptr_eq(
-        before.data.as_ref().unwrap(),
-        after.data.as_ref().unwrap()
+        before.lines.data.as_ref().unwrap(),
+        after.lines.data.as_ref().unwrap()
     ));
 }
 

@@ -4,7 +4,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use super::*;
 use crate::config::{self, Env};
 use crate::model::{Pool, Queue};
-use crate::runtime::state::Published;
+use crate::runtime::state::{render_accounts_at, AccountState, Published};
 
 fn account(name: &str) -> Arc<AccountState> {
     let text = format!(
@@ -18,7 +18,7 @@ fn account(name: &str) -> Arc<AccountState> {
         "#
     );
     let settings = config::from_str(&text, "toml", &Env::default()).unwrap();
-    Arc::new(AccountState::new(&settings.accounts[0]))
+    Arc::new(AccountState::new(&settings.accounts[0], Arc::default()))
 }
 
 fn snapshot() -> Snapshot {
@@ -80,7 +80,7 @@ fn text_at(accounts: &[Arc<AccountState>], format: Format, now: u64) -> String {
         revision: "abc",
     };
     let now = UNIX_EPOCH + Duration::from_secs(now);
-    String::from_utf8(render_at(format, accounts, &build, now)).unwrap()
+    String::from_utf8(render_accounts_at(format, accounts, &build, now)).unwrap()
 }
 
 #[test]
@@ -465,7 +465,7 @@ fn a_kept_unit_is_spliced_in_at_its_place_and_the_body_stays_one_chunk_per_famil
         pool_id: "cce-b".into(),
     };
     let rendered = a.rendered();
-    let data = rendered.data.as_deref().unwrap();
+    let data = rendered.lines.data.as_deref().unwrap();
     // Fresh data: each family is one chunk, however many pools.
     let mut chunks = Vec::new();
     data.push_chunks(index(Fam::PoolNodes), &mut chunks);
@@ -485,7 +485,7 @@ fn a_kept_unit_is_spliced_in_at_its_place_and_the_body_stays_one_chunk_per_famil
         );
     }
     let rendered = a.rendered();
-    let data = rendered.data.as_deref().unwrap();
+    let data = rendered.lines.data.as_deref().unwrap();
     let mut chunks = Vec::new();
     data.push_chunks(index(Fam::PoolNodes), &mut chunks);
     // Before the kept pool, the kept pool, after it.
