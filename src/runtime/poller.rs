@@ -248,9 +248,10 @@ mod tests {
     use crate::counters::AccountCounters;
     use crate::exposition::{BuildInfo, Format};
     use crate::http::{PollError, Reason};
-    use crate::model::{Pool, Queue, Snapshot};
+    use crate::model::Snapshot;
     use crate::providers::{BoxFuture, PollOutput};
     use crate::runtime::state::render_accounts_at;
+    use crate::runtime::state::testing::snapshot;
 
     /// A provider that answers from a script, one entry per poll.
     struct Scripted(Mutex<VecDeque<Result<Snapshot, PollError>>>);
@@ -272,24 +273,6 @@ mod tests {
                     failed: Vec::new(),
                 })
             })
-        }
-    }
-
-    fn snapshot(queues: &[&str]) -> Snapshot {
-        Snapshot {
-            pools: vec![Pool {
-                id: "p".into(),
-                ..Pool::default()
-            }],
-            queues: queues
-                .iter()
-                .map(|q| Queue {
-                    pool_id: "p".into(),
-                    id: q.to_string(),
-                    ..Queue::default()
-                })
-                .collect(),
-            ..Snapshot::default()
         }
     }
 

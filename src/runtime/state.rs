@@ -434,3 +434,41 @@ impl ReloadStatus {
         }
     }
 }
+
+/// Fixtures shared by the unit tests of the runtime and of exposition.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::sync::Arc;
+
+    use super::AccountState;
+    use crate::config::{self, Env};
+    use crate::model::{Pool, Queue, Snapshot};
+
+    /// An AIHC account `name` in region `bj`, in an account list of its own.
+    pub(crate) fn account(name: &str) -> Arc<AccountState> {
+        let text = format!(
+            "[[accounts]]\nname = \"{name}\"\nprovider = \"aihc\"\nregion = \"bj\"\naccess_key_id = \"ak\"\nsecret_access_key = \"sk\"\n"
+        );
+        let settings = config::from_str(&text, "toml", &Env::default()).expect("valid config");
+        Arc::new(AccountState::new(&settings.accounts[0], Arc::default()))
+    }
+
+    /// One pool `p` with `queues` in it.
+    pub(crate) fn snapshot(queues: &[&str]) -> Snapshot {
+        Snapshot {
+            pools: vec![Pool {
+                id: "p".into(),
+                ..Pool::default()
+            }],
+            queues: queues
+                .iter()
+                .map(|q| Queue {
+                    pool_id: "p".into(),
+                    id: q.to_string(),
+                    ..Queue::default()
+                })
+                .collect(),
+            ..Snapshot::default()
+        }
+    }
+}

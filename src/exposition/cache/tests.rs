@@ -2,17 +2,8 @@ use std::io::Read as _;
 use std::time::{Duration, UNIX_EPOCH};
 
 use super::*;
-use crate::config::{self, Env};
-use crate::model::{Pool, Queue, Snapshot};
+use crate::runtime::state::testing::{account, snapshot};
 use crate::runtime::state::{render_accounts_at, rendered, AccountState, Published};
-
-fn account(name: &str) -> Arc<AccountState> {
-    let text = format!(
-        "[[accounts]]\nname = \"{name}\"\nprovider = \"aihc\"\nregion = \"bj\"\naccess_key_id = \"ak\"\nsecret_access_key = \"sk\"\n"
-    );
-    let settings = config::from_str(&text, "toml", &Env::default()).unwrap();
-    Arc::new(AccountState::new(&settings.accounts[0], Arc::default()))
-}
 
 const T0: u64 = 1_700_000_000;
 
@@ -27,21 +18,7 @@ fn get(
 }
 
 fn published(queues: &[&str]) -> Published {
-    let snapshot = Snapshot {
-        pools: vec![Pool {
-            id: "p".into(),
-            ..Pool::default()
-        }],
-        queues: queues
-            .iter()
-            .map(|q| Queue {
-                pool_id: "p".into(),
-                id: q.to_string(),
-                ..Queue::default()
-            })
-            .collect(),
-        ..Snapshot::default()
-    };
+    let snapshot = snapshot(queues);
     Published {
         snapshot: Some(Arc::new(snapshot)),
         capacity: None,

@@ -2,24 +2,9 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use super::*;
-use crate::config::{self, Env};
 use crate::model::{Pool, Queue};
+use crate::runtime::state::testing::account;
 use crate::runtime::state::{render_accounts_at, AccountState, Published};
-
-fn account(name: &str) -> Arc<AccountState> {
-    let text = format!(
-        r#"
-        [[accounts]]
-        name = "{name}"
-        provider = "aihc"
-        region = "bj"
-        access_key_id = "ak"
-        secret_access_key = "sk"
-        "#
-    );
-    let settings = config::from_str(&text, "toml", &Env::default()).unwrap();
-    Arc::new(AccountState::new(&settings.accounts[0], Arc::default()))
-}
 
 fn snapshot() -> Snapshot {
     let mut cap = Resources {
