@@ -2,9 +2,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+use super::view::{exact, refresh_seconds};
 use super::*;
 use crate::capacity::Capacity;
 use crate::model::{Pool, Quantities, QuantityKind, Queue, Resources, Snapshot};
+use crate::runtime::state::Published;
 
 const T0: u64 = 1_700_000_000;
 
