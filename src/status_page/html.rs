@@ -67,7 +67,7 @@ impl Render for Text<'_> {
 
 /// The page.
 pub fn page(p: &Page) -> String {
-    let metrics = Text(p.telemetry_path);
+    let metrics = Text(p.info.telemetry_path);
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -88,7 +88,7 @@ pub fn page(p: &Page) -> String {
                 h1 { "aipool_exporter" }
                 "\n"
                 p class="muted" {
-                    "Version " (Text(p.version)) " (" (Text(p.revision)) ") · as of "
+                    "Version " (Text(p.info.version)) " (" (Text(p.info.revision)) ") · as of "
                     time datetime=(p.now) { (p.now) }
                     " · reloads every " (p.refresh) " s ·\n"
                     a href=(metrics) { (metrics) }
@@ -131,8 +131,8 @@ fn accounts(lines: &[AccountLine]) -> Markup {
 }
 
 fn account(a: &AccountLine) -> Markup {
-    let name = Text(a.name);
-    let provider = Text(a.provider);
+    let name = Text(a.account.name);
+    let provider = Text(a.account.provider);
     let state = a.state.as_str();
     html! {
         tr data-account=(name) data-provider=(provider) data-state=(state)
@@ -141,7 +141,7 @@ fn account(a: &AccountLine) -> Markup {
         {
             td { (name) }
             td { (provider) }
-            td { (Text(a.region)) }
+            td { (Text(a.account.region)) }
             td {
                 span class={ "state " (state) } { (state) }
                 @if a.stale {

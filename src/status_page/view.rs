@@ -83,15 +83,13 @@ pub fn rows<'a>(a: &AccountView<'a>, now: SystemTime) -> (Vec<Row<'a>>, usize, u
 }
 
 /// The whole page as data.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Page<'a> {
     /// Seconds between reloads.
     pub refresh: u64,
-    pub version: &'a str,
-    pub revision: &'a str,
-    /// The page's time, RFC 3339.
+    pub info: PageInfo<'a>,
+    /// `info.now`, RFC 3339.
     pub now: String,
-    pub telemetry_path: &'a str,
     pub accounts: Vec<AccountLine<'a>>,
     /// Least headroom first, at most [`KEEP_ROWS`].
     pub capacity: Vec<CapacityLine<'a>>,
@@ -130,12 +128,10 @@ pub struct Moment {
     pub ago: String,
 }
 
-/// One line of the accounts table.
-#[derive(Debug, Clone, PartialEq)]
+/// One line of the accounts table: the account and what the page reads of it.
+#[derive(Debug, Clone)]
 pub struct AccountLine<'a> {
-    pub name: &'a str,
-    pub provider: &'a str,
-    pub region: &'a str,
+    pub account: AccountView<'a>,
     pub state: State,
     /// `up` as on /metrics (a pending account is down).
     pub up: bool,
@@ -252,10 +248,8 @@ pub fn page<'a>(accounts: &[AccountView<'a>], info: &PageInfo<'a>) -> Page<'a> {
     let (capacity, not_shown, without_accelerators) = capacity(accounts, info.now);
     Page {
         refresh: refresh_seconds(accounts),
-        version: info.version,
-        revision: info.revision,
+        info: *info,
         now: rfc3339(info.now),
-        telemetry_path: info.telemetry_path,
         accounts: accounts.iter().map(|a| account(a, info.now)).collect(),
         capacity,
         not_shown,
@@ -291,9 +285,7 @@ fn account<'a>(a: &AccountView<'a>, now: SystemTime) -> AccountLine<'a> {
         .map(|c| (c.pools, c.queues))
         .unwrap_or((0, 0));
     AccountLine {
-        name: a.name,
-        provider: a.provider,
-        region: a.region,
+        account: *a,
         state,
         up: p.up,
         stale: p.capacity.is_some() && p.is_stale(a.stale_after, now),
