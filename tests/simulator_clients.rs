@@ -56,11 +56,7 @@ mod qianfan {
     }
 
     fn sim(cap: u64) -> Qianfan {
-        Qianfan::new(Options {
-            page_cap: cap,
-            drift: false,
-            ..Options::default()
-        })
+        Qianfan::new(Options::fixed(cap))
     }
 
     #[test]
@@ -238,11 +234,7 @@ mod modelarts {
     const PID: &str = credentials::MODELARTS_PROJECT_ID;
 
     fn sim(cap: u64) -> ModelArts {
-        ModelArts::new(Options {
-            page_cap: cap,
-            drift: false,
-            ..Options::default()
-        })
+        ModelArts::new(Options::fixed(cap))
     }
 
     fn body(r: &SimResponse) -> Value {

@@ -510,11 +510,7 @@ mod tests {
     }
 
     fn sim(cap: u64) -> Aihc {
-        Aihc::new(Options {
-            page_cap: cap,
-            drift: false,
-            ..Options::default()
-        })
+        Aihc::new(Options::fixed(cap))
     }
 
     #[test]

@@ -3,9 +3,8 @@
 //! payload shapes as the real APIs, built from the seed responses in `fixtures/`.
 //!
 //! Users: the `aipool_exporter` binary serves it for `simulate` and `demo`, and the
-//! exporter's tests drive it (as a dev-dependency). It depends on the shared
-//! signing algorithms ([`aipool_signing`]) to verify requests, never on the
-//! exporter itself.
+//! exporter's tests drive it. It depends on the shared signing algorithms
+//! ([`aipool_signing`]) to verify requests, never on the exporter itself.
 //!
 //! Each platform is a [`Platform`] that claims the requests on its paths; all
 //! platforms share one listener, since their paths do not overlap. [`verify`]
@@ -80,6 +79,18 @@ pub struct Options {
     /// Added to every API request before it is answered (a remote upstream's
     /// round trip).
     pub latency: std::time::Duration,
+}
+
+impl Options {
+    /// Fixed seed numbers (no drift) served in pages of at most `page_cap`: what a
+    /// test that asserts exact figures wants (`simulate --no-drift --page-cap N`).
+    pub fn fixed(page_cap: u64) -> Options {
+        Options {
+            page_cap,
+            drift: false,
+            ..Options::default()
+        }
+    }
 }
 
 impl Default for Options {

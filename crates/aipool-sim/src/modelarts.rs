@@ -12,8 +12,8 @@
 //!   their nodes answer HTTP 403 to the team credentials ([`TEAM_ACCESS_KEY_ID`],
 //!   [`TEAM_IAM_USER`]).
 //! - Authenticated like the API gateway: an `X-Auth-Token` this simulator's IAM
-//!   issued, or an SDK-HMAC-SHA256 signature checked with [`verify::huawei::verify`](crate::verify::huawei::verify)
-//!   (±15 min `X-Sdk-Date`); every refusal is HTTP 401
+//!   issued, or an SDK-HMAC-SHA256 signature checked with
+//!   [`verify::huawei::verify`] (±15 min `X-Sdk-Date`); every refusal is HTTP 401
 //!   `{"error_code":"APIGW.0301","error_msg":…}`.
 //! - `POST /v3/auth/tokens`: the Keystone v3 password identity of one of
 //!   [`IamUser`]s, scoped to the demo project by name or id; answers 201 with the
@@ -863,11 +863,7 @@ mod tests {
     const PID: &str = credentials::MODELARTS_PROJECT_ID;
 
     fn sim(cap: u64) -> ModelArts {
-        ModelArts::new(Options {
-            page_cap: cap,
-            drift: false,
-            ..Options::default()
-        })
+        ModelArts::new(Options::fixed(cap))
     }
 
     fn request(
