@@ -41,7 +41,7 @@ sim = subprocess.Popen([BIN, "simulate", "--listen", "127.0.0.1:0", "--sugon-tok
 line = sim.stdout.readline()
 SIM = line.strip().rsplit("http://", 1)[-1]
 
-# Credentials the simulator accepts (src/simulator/mod.rs, credentials).
+# Credentials the simulator accepts (crates/aipool-sim/src/lib.rs, credentials).
 C = dict(bce_ak="AKDEMO00000000000001", bce_sk="demo-bce-secret-key-0001",
          cookie="bce-sessionid=demo-console-session; bce-ctx-region=bj",
          region="cn-north-4", project="0a6f2e4c1b8d4e7f9a3c5b2d1e0f4a6b",

@@ -22,7 +22,7 @@ use aipool_exporter::providers::aihc::dto::{PoolDto, QueuePage};
 use aipool_exporter::providers::aihc::{self, map};
 use aipool_exporter::providers::decode::Lenient;
 use aipool_exporter::runtime::state::{rendered, AccountState, Published};
-use aipool_exporter::simulator::scale::{self, Scale};
+use aipool_sim::scale::{self, Scale};
 
 /// The fleet: 190 pools × 25 queues (about 100k series) unless
 /// `AIPOOL_BENCH_SCALE=POOLS,QUEUES_PER_POOL` says otherwise.

@@ -56,8 +56,8 @@ line="$(head -n 1 "$tmp/sim.out")"
 sim="${line##*http://}"
 [ -n "$sim" ] || { cat "$tmp/sim.log"; echo "top_screenshot.sh: the simulator did not start" >&2; exit 1; }
 
-# The demo accounts (src/demo.rs, credentials from src/simulator/mod.rs) and
-# one whose secret key is wrong.
+# The demo accounts (crates/aipool-sim/src/demo.rs, credentials from
+# crates/aipool-sim/src/lib.rs) and one whose secret key is wrong.
 cat >"$tmp/config.toml" <<EOF
 [[accounts]]
 name = "aihc-console-demo"

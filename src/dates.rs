@@ -1,16 +1,15 @@
-//! Dates as the platforms write them, both ways, on the `time` crate: the one
-//! place the exporter turns date strings into Unix seconds and back.
+//! Dates as the platforms answer them, on the `time` crate: RFC 3339 date-times
+//! into Unix seconds, and the clock. The fixed UTC forms the request signers write
+//! (bce-auth-v1 and `x-bce-date`, Huawei's `X-Sdk-Date`) are in
+//! [`aipool_signing::dates`], shared with the simulator.
 //!
-//! Users: the request signers (bce-auth-v1 and `x-bce-date` timestamps, Huawei's
-//! `X-Sdk-Date`), Qianfan's `startTime` / `expiredTime` and ModelArts' IAM
-//! `expires_at`. Baidu's APIs also answer in China time (`+08:00`): reading such
-//! a value as UTC would shift every expiry by eight hours, so offsets are honoured.
-
-use std::sync::OnceLock;
+//! Users: Qianfan's `startTime` / `expiredTime` and ModelArts' IAM `expires_at`,
+//! and the signers' callers (the clock). Baidu's APIs also answer in China time
+//! (`+08:00`): reading such a value as UTC would shift every expiry by eight hours,
+//! so offsets are honoured.
 
 use time::format_description::well_known::Rfc3339;
-use time::format_description::OwnedFormatItem;
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::OffsetDateTime;
 
 /// A value that is not an RFC 3339 date-time. Shows at most the start of the value:
 /// upstream garbage can be long.
@@ -42,34 +41,6 @@ pub fn parse_rfc3339(s: &str) -> Result<f64, TimeError> {
     Ok(t.unix_timestamp() as f64 + f64::from(t.nanosecond()) / 1e9)
 }
 
-/// Formats Unix seconds as UTC `yyyy-mm-ddThh:mm:ssZ` (the `x-bce-date` header and
-/// the timestamp inside a bce-auth-v1 Authorization).
-pub fn format_utc(epoch_secs: u64) -> String {
-    let (y, mo, d, h, mi, se) = parts(epoch_secs);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{se:02}Z")
-}
-
-/// Parses exactly `yyyy-mm-ddThh:mm:ssZ` (UTC, no fraction, no offset) into epoch
-/// seconds; `None` for anything else, including impossible dates and years
-/// before 1970.
-pub fn parse_utc(s: &str) -> Option<u64> {
-    static FORMAT: OnceLock<Option<OwnedFormatItem>> = OnceLock::new();
-    parse_exact(s, &FORMAT, "[year]-[month]-[day]T[hour]:[minute]:[second]Z")
-}
-
-/// Formats epoch seconds as Huawei's `X-Sdk-Date` value, `YYYYMMDDTHHMMSSZ` (UTC).
-pub fn format_sdk_date(epoch_secs: u64) -> String {
-    let (y, mo, d, h, mi, se) = parts(epoch_secs);
-    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{se:02}Z")
-}
-
-/// Parses exactly `YYYYMMDDTHHMMSSZ` (UTC) into epoch seconds; `None` for anything
-/// else, including impossible dates and years before 1970.
-pub fn parse_sdk_date(s: &str) -> Option<u64> {
-    static FORMAT: OnceLock<Option<OwnedFormatItem>> = OnceLock::new();
-    parse_exact(s, &FORMAT, "[year][month][day]T[hour][minute][second]Z")
-}
-
 /// Now, in Unix seconds (0 if the clock is before 1970, which no signer accepts).
 pub fn now_epoch_secs() -> u64 {
     std::time::SystemTime::now()
@@ -78,55 +49,10 @@ pub fn now_epoch_secs() -> u64 {
         .unwrap_or(0)
 }
 
-/// Year, month, day, hour, minute, second of `epoch_secs` in UTC.
-fn parts(epoch_secs: u64) -> (i32, u8, u8, u8, u8, u8) {
-    let t = utc(epoch_secs);
-    (
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-    )
-}
-
-fn utc(epoch_secs: u64) -> OffsetDateTime {
-    // Every u64 the signers see is a present-day clock; a value past the year
-    // 9999 (which `time` cannot represent) is clamped rather than panicking.
-    i64::try_from(epoch_secs)
-        .ok()
-        .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
-        .unwrap_or_else(|| {
-            OffsetDateTime::new_utc(
-                time::Date::MAX,
-                time::Time::from_hms(23, 59, 59).unwrap_or(time::Time::MIDNIGHT),
-            )
-        })
-}
-
-fn parse_exact(
-    s: &str,
-    cell: &'static OnceLock<Option<OwnedFormatItem>>,
-    description: &str,
-) -> Option<u64> {
-    // The descriptions are constants of this file: parsing them cannot fail, and
-    // if it did every date would be refused rather than the process aborting.
-    let format = cell
-        .get_or_init(|| time::format_description::parse_owned::<2>(description).ok())
-        .as_ref()?;
-    // `[year]` also takes a sign and more digits; the platforms' forms have
-    // exactly four, which the fixed lengths below pin down.
-    if !s.is_ascii() || s.starts_with(['+', '-']) {
-        return None;
-    }
-    let t = PrimitiveDateTime::parse(s, format).ok()?.assume_utc();
-    u64::try_from(t.unix_timestamp()).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aipool_signing::dates::{format_utc, parse_utc};
 
     #[test]
     fn utc_forms_agree_with_humantime() {
@@ -236,31 +162,6 @@ mod tests {
             assert_eq!(format_utc(epoch), text);
             assert_eq!(parse_rfc3339(text), Ok(epoch as f64));
             assert_eq!(parse_utc(text), Some(epoch));
-        }
-    }
-
-    #[test]
-    fn exact_forms_refuse_everything_else() {
-        for s in [
-            "2024-05-01T10:00:00+08:00",
-            "2024-05-01T10:00:00.5Z",
-            "2024-05-01 10:00:00Z",
-            "2024-02-30T10:00:00Z",
-            "1969-12-31T23:59:59Z",
-            "+2024-05-01T10:00:00Z",
-            "12024-05-01T10:00:00Z",
-        ] {
-            assert_eq!(parse_utc(s), None, "{s}");
-        }
-        assert_eq!(parse_sdk_date("20240501T100000Z"), Some(1_714_557_600));
-        assert_eq!(format_sdk_date(1_714_557_600), "20240501T100000Z");
-        for s in [
-            "20240230T100000Z",
-            "2024051T100000Z",
-            "20240501T100000",
-            "19691231T235959Z",
-        ] {
-            assert_eq!(parse_sdk_date(s), None, "{s}");
         }
     }
 }

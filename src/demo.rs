@@ -1,94 +1,26 @@
 //! `aipool_exporter demo`: the simulator and an exporter configured for it, in
 //! one process, so a new user sees real-looking metrics with no cloud account.
+//! A module of the binary, not of the library: the library never runs the
+//! simulator.
 
 use std::time::Duration;
 
-use crate::app;
-use crate::config::{self, Env, Settings};
-use crate::simulator::{self, credentials};
+use aipool_exporter::app;
+use aipool_exporter::config::{self, Env, Settings};
 
-/// The exporter config for a simulator at `sim` (host:port): one account per
-/// simulated API. Also used by the end-to-end tests.
-pub fn config_toml(sim: &str, listen: &str, interval: Duration) -> String {
-    let interval = humantime::format_duration(interval);
-    format!(
-        r#"
-[web]
-listen_address = "{listen}"
-
-[[accounts]]
-name = "aihc-console-demo"
-provider = "aihc"
-api = "console"
-region = "bj"
-endpoint = "http://{sim}/api/aihc/aihc-service"
-interval = "{interval}"
-timeout = "5s"
-pool_types = ["common", "serverless"]
-cookie = "{cookie}"
-
-[[accounts]]
-name = "aihc-openapi-demo"
-provider = "aihc"
-api = "openapi"
-region = "bj"
-endpoint = "http://{sim}"
-interval = "{interval}"
-timeout = "5s"
-pool_types = ["common", "dedicatedV2"]
-access_key_id = "{ak}"
-secret_access_key = "{sk}"
-
-[[accounts]]
-name = "qianfan-demo"
-provider = "qianfan"
-endpoint = "http://{sim}"
-interval = "{interval}"
-timeout = "5s"
-access_key_id = "{ak}"
-secret_access_key = "{sk}"
-
-[[accounts]]
-name = "modelarts-demo"
-provider = "modelarts"
-region = "{ma_region}"
-endpoint = "http://{sim}"
-project_id = "{ma_project}"
-interval = "{interval}"
-timeout = "5s"
-access_key_id = "{hw_ak}"
-secret_access_key = "{hw_sk}"
-
-[[accounts]]
-name = "sugon-demo"
-provider = "sugon"
-endpoint = "http://{sim}"
-interval = "{interval}"
-timeout = "5s"
-user = "{sugon_user}"
-password = "{sugon_password}"
-org_id = "{sugon_org}"
-"#,
-        cookie = credentials::AIHC_CONSOLE_COOKIE,
-        ak = credentials::BCE_ACCESS_KEY_ID,
-        sk = credentials::BCE_SECRET_ACCESS_KEY,
-        ma_region = credentials::MODELARTS_REGION,
-        ma_project = credentials::MODELARTS_PROJECT_ID,
-        hw_ak = credentials::HUAWEI_ACCESS_KEY_ID,
-        hw_sk = credentials::HUAWEI_SECRET_ACCESS_KEY,
-        sugon_user = credentials::SUGON_USER,
-        sugon_password = credentials::SUGON_PASSWORD,
-        sugon_org = credentials::SUGON_ORG_ID,
-    )
-}
-
+/// The demo config ([`aipool_sim::demo::config_toml`]), parsed as the exporter
+/// parses its config file.
 pub fn settings(sim: &str, listen: &str, interval: Duration) -> anyhow::Result<Settings> {
-    config::from_str(&config_toml(sim, listen, interval), "toml", &Env::default())
-        .map_err(|e| anyhow::anyhow!("demo config is invalid (a bug):\n{e}"))
+    config::from_str(
+        &aipool_sim::demo::config_toml(sim, listen, interval),
+        "toml",
+        &Env::default(),
+    )
+    .map_err(|e| anyhow::anyhow!("demo config is invalid (a bug):\n{e}"))
 }
 
 pub async fn run(listen: &str, interval: Duration) -> anyhow::Result<()> {
-    let sim = simulator::start("127.0.0.1:0", &simulator::Options::default()).await?;
+    let sim = aipool_sim::start("127.0.0.1:0", &aipool_sim::Options::default()).await?;
     let settings = settings(&sim.addr.to_string(), listen, interval)?;
     let running = app::start(&settings).await?;
     println!(
@@ -103,4 +35,25 @@ pub async fn run(listen: &str, interval: Duration) -> anyhow::Result<()> {
     running.stop().await;
     sim.stop().await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_has_a_qianfan_account() {
+        let s = settings(
+            "127.0.0.1:1",
+            "127.0.0.1:0",
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap();
+        let a = s
+            .accounts
+            .iter()
+            .find(|a| a.provider == aipool_exporter::providers::ProviderKind::Qianfan)
+            .expect("a qianfan demo account");
+        assert_eq!(a.region, "bj");
+    }
 }

@@ -120,19 +120,19 @@ impl Decoder {
             Decoder::AihcOpenApiQueues => {
                 r#"{"queues":[{"queueId":"q1","queueName":"root","queueType":"Elastic","capability":{"milliCPUcores":"444","memoryGi":"2220198166528","acceleratorCardList":[{"acceleratorCount":"8","acceleratorDescription":"H800","acceleratorType":"baidu.com/h800"}]},"allocated":{"milliCPUcores":"1000","memoryGi":"4","acceleratorCardList":[{"acceleratorCount":"0.5","acceleratorType":"baidu.com/h800"}]},"children":[{"queueId":"q2","capability":{"milliCPUcores":"2000"}}]}],"totalCount":1,"pageSize":100}"#
             }
-            Decoder::AihcConsolePools => include_str!("simulator/fixtures/aihc_console_resourcepools.json"),
-            Decoder::AihcConsoleQueues => include_str!("simulator/fixtures/aihc_console_queues.json"),
+            Decoder::AihcConsolePools => include_str!("../crates/aipool-sim/fixtures/aihc_console_resourcepools.json"),
+            Decoder::AihcConsoleQueues => include_str!("../crates/aipool-sim/fixtures/aihc_console_queues.json"),
             Decoder::AihcServerlessPools => {
-                include_str!("simulator/fixtures/aihc_console_serverless_pools.json")
+                include_str!("../crates/aipool-sim/fixtures/aihc_console_serverless_pools.json")
             }
             Decoder::AihcServerlessQueues => {
-                include_str!("simulator/fixtures/aihc_console_serverless_queues.json")
+                include_str!("../crates/aipool-sim/fixtures/aihc_console_serverless_queues.json")
             }
             Decoder::QianfanServices => {
                 r#"{"requestId":"r","result":{"serviceList":[{"serviceId":"svc-1","name":"chat"}],"pageInfo":{"isTruncated":true,"nextMarker":"svc-1"}}}"#
             }
-            Decoder::QianfanComputeUnits => include_str!("simulator/fixtures/qianfan_compute_units.json"),
-            Decoder::ModelArtsPools => include_str!("simulator/fixtures/modelarts_pools.json"),
+            Decoder::QianfanComputeUnits => include_str!("../crates/aipool-sim/fixtures/qianfan_compute_units.json"),
+            Decoder::ModelArtsPools => include_str!("../crates/aipool-sim/fixtures/modelarts_pools.json"),
             Decoder::ModelArtsNodes => {
                 r#"{"kind":"NodeList","items":[{"metadata":{"name":"n1"},"status":{"phase":"Available","resources":{"cpu":"3920m","memory":"6270Mi","nvidia.com/gpu":"8","pods":"110"},"availableResources":{"cpu":"1","memory":"1Gi","nvidia.com/gpu":"2"}}}],"metadata":{"continue":""}}"#
             }
@@ -148,9 +148,9 @@ impl Decoder {
             Decoder::SugonGroups => {
                 r#"{"code":"0","msg":"success","data":{"gpu":["TeslaM40",{"resourceGroup":"A800"}],"dcu":[]}}"#
             }
-            Decoder::SugonResources => include_str!("simulator/fixtures/sugon_resources_seed.json"),
-            Decoder::SugonHpcCluster => include_str!("simulator/fixtures/sugon_hpc_cluster.json"),
-            Decoder::SugonHpcQueues => include_str!("simulator/fixtures/sugon_hpc_queues.json"),
+            Decoder::SugonResources => include_str!("../crates/aipool-sim/fixtures/sugon_resources_seed.json"),
+            Decoder::SugonHpcCluster => include_str!("../crates/aipool-sim/fixtures/sugon_hpc_cluster.json"),
+            Decoder::SugonHpcQueues => include_str!("../crates/aipool-sim/fixtures/sugon_hpc_queues.json"),
             Decoder::ConfigToml => {
                 "[web]\nlisten_address = \"127.0.0.1:9\"\n[[accounts]]\nname = \"a\"\nprovider = \"aihc\"\nregion = \"bj\"\naccess_key_id = \"AK\"\nsecret_access_key = \"SK\"\ninterval = \"30s\"\n"
             }
@@ -266,7 +266,7 @@ impl Decoder {
                     sugon::session::login_entries(data, "v2/tokens", &mut log).map_err(err)?;
                 for e in &entries {
                     if let Some(t) = &e.token {
-                        let _ = crate::auth::scnet::jwt_expire_time_ms(t);
+                        let _ = aipool_signing::scnet::jwt_expire_time_ms(t);
                     }
                 }
                 for now in [0, 1_700_000_000_000, u64::MAX] {

@@ -3,14 +3,16 @@
 //! Data flows one way: config → per-account poller → provider (HTTP, auth, paging)
 //! → upstream DTOs → mapping → provider-neutral [`model::Snapshot`] → exposition →
 //! HTTP server. See the README (Development) for the layout and its invariants.
+//!
+//! The request-signing algorithms are in the `aipool-signing` crate (shared with
+//! the simulator); the simulator (`aipool-sim`) and the `demo` command belong to
+//! the binary and the tests, never to this library.
 
 pub mod app;
-pub mod auth;
 pub mod capacity;
 pub mod config;
 pub mod counters;
 pub mod dates;
-pub mod demo;
 pub mod error;
 pub mod exposition;
 pub mod fuzzing;
@@ -22,7 +24,6 @@ pub mod providers;
 pub mod quantity;
 pub mod runtime;
 pub mod server;
-pub mod simulator;
 pub mod status_page;
 pub mod top;
 pub mod web;

@@ -1,4 +1,8 @@
 //! The `aipool_exporter` command line: run (default), check-config, top, simulate, demo.
+//! `simulate` and `demo` serve the simulator (the `aipool-sim` crate), which only
+//! the binary and the tests link: the library knows nothing of it.
+
+mod demo;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +12,7 @@ use clap::{Parser, Subcommand};
 use aipool_exporter::app;
 use aipool_exporter::config::{self, Env};
 use aipool_exporter::logging::{self, LogFormat, LogLevel};
-use aipool_exporter::{demo, simulator, top};
+use aipool_exporter::top;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -93,7 +97,7 @@ enum Command {
         /// Serve a generated AIHC fleet on the OpenAPI: POOLS,QUEUES_PER_POOL
         /// (e.g. 2000,25 for about a million series).
         #[arg(long)]
-        scale: Option<simulator::scale::Scale>,
+        scale: Option<aipool_sim::scale::Scale>,
         /// Delay every API answer by this much (e.g. 50ms).
         #[arg(long, default_value = "0s", value_parser = humantime::parse_duration)]
         latency: std::time::Duration,
@@ -143,11 +147,11 @@ fn main() -> ExitCode {
             scale,
             latency,
         }) => {
-            let opts = simulator::Options {
+            let opts = aipool_sim::Options {
                 page_cap,
                 drift: !no_drift,
                 faults,
-                sugon: simulator::sugon::SugonOptions {
+                sugon: aipool_sim::sugon::SugonOptions {
                     token_lifetime: sugon_token_lifetime,
                     clock_skew: sugon_clock_skew,
                 },
@@ -254,8 +258,8 @@ async fn run(
     Ok(())
 }
 
-async fn simulate(listen: &str, opts: &simulator::Options) -> anyhow::Result<()> {
-    let sim = simulator::start(listen, opts).await?;
+async fn simulate(listen: &str, opts: &aipool_sim::Options) -> anyhow::Result<()> {
+    let sim = aipool_sim::start(listen, opts).await?;
     // Tests read this line to find the port when they ask for port 0.
     println!("simulator listening on http://{}", sim.addr);
     tracing::info!(address = %sim.addr, "simulator listening");

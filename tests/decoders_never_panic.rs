@@ -592,8 +592,9 @@ mod modelarts_lists {
     use aipool_exporter::providers::decode::DecodeLog;
     use aipool_exporter::providers::modelarts::{dto, map};
 
-    const SEED_POOLS: &str = include_str!("../src/simulator/fixtures/modelarts_pools.json");
-    const WORKSPACES: &str = include_str!("../src/simulator/fixtures/modelarts_workspaces.json");
+    const SEED_POOLS: &str = include_str!("../crates/aipool-sim/fixtures/modelarts_pools.json");
+    const WORKSPACES: &str =
+        include_str!("../crates/aipool-sim/fixtures/modelarts_workspaces.json");
 
     /// The seed's pool and two synthetic ones of the documented shape.
     fn pool_list() -> Value {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 
-use aipool_exporter::simulator::modelarts::{
+use aipool_sim::modelarts::{
     CORRUPT_POOL, CORRUPT_WORKSPACE, LOGICAL_POOL, MALFORMED_POOL, MIXED_POOL, OTHER_WORKSPACE,
     PRIVATE_POOL, PRIVATE_WORKSPACE, SEED_POOL, TEAM_ACCESS_KEY_ID, TEAM_IAM_USER,
     TEAM_SECRET_ACCESS_KEY,
@@ -637,7 +637,7 @@ fn workspace_ids_restrict_the_poll_without_listing_workspaces() {
 /// missing, and the failure is a counted partial error.
 #[test]
 fn a_failing_workspace_list_falls_back_to_the_default_workspace() {
-    use aipool_exporter::simulator::modelarts::{LOGICAL_POOL, SEED_POOL};
+    use aipool_sim::modelarts::{LOGICAL_POOL, SEED_POOL};
     let (_sim, sim) = simulator_with(&["--page-cap", "100", "--faults", "/workspaces=5xx"]);
     let config = account(
         &sim,

@@ -8,7 +8,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use aipool_exporter::simulator::sugon::{MALFORMED_USER, NO_HPC_USER};
+use aipool_sim::sugon::{MALFORMED_USER, NO_HPC_USER};
 use common::*;
 
 const MIB: f64 = 1_048_576.0;

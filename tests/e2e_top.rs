@@ -43,7 +43,7 @@ fn json(out: &Output) -> Value {
 
 /// The demo's five accounts, pointed at `sim`.
 fn demo_config(sim: &str) -> String {
-    aipool_exporter::demo::config_toml(sim, "127.0.0.1:0", Duration::from_secs(3600))
+    aipool_sim::demo::config_toml(sim, "127.0.0.1:0", Duration::from_secs(3600))
 }
 
 const DEMO_ACCOUNTS: [(&str, &str); 5] = [

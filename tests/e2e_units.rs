@@ -30,7 +30,7 @@ struct Case {
 }
 
 fn cases(sim: &str) -> Vec<Case> {
-    use aipool_exporter::simulator::modelarts::{MIXED_POOL, SEED_POOL};
+    use aipool_sim::modelarts::{MIXED_POOL, SEED_POOL};
     let pool = |region: &str, id: &str| {
         vec![
             ("cloud_region", region.to_string()),

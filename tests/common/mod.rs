@@ -11,9 +11,8 @@ use std::time::{Duration, Instant};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_aipool_exporter");
 
-/// Demo credentials the simulator accepts (kept in sync with
-/// `aipool_exporter::simulator::credentials`).
-pub use aipool_exporter::simulator::credentials;
+/// Demo credentials the simulator accepts (the sim crate's own constants).
+pub use aipool_sim::credentials;
 
 /// A child process killed when dropped.
 pub struct Proc {

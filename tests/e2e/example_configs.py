@@ -10,7 +10,7 @@ to differ is given the way a user would override it: `AIPOOL_ACCOUNTS__<i>__<KEY
 environment variables for endpoints and key ids (the exporter's documented
 overrides), and for each secret the variable its `*_env` key names (or a file
 for `*_file`, or the plain key). The simulator's credentials are read from
-src/simulator/mod.rs (`pub mod credentials`), so nothing here repeats them.
+crates/aipool-sim/src/lib.rs (`pub mod credentials`), so nothing here repeats them.
 
     example_configs.py accounts FILE        # JSON: [{"name", "provider"}, ...]
     example_configs.py env FILE SIM DIR      # KEY=VALUE lines for `env`; secret
@@ -37,10 +37,10 @@ class ExampleError(Exception):
 
 
 def credentials() -> dict[str, str]:
-    src = (ROOT / "src" / "simulator" / "mod.rs").read_text(encoding="utf-8")
+    src = (ROOT / "crates" / "aipool-sim" / "src" / "lib.rs").read_text(encoding="utf-8")
     block = re.search(r"pub mod credentials \{(.*?)\n\}", src, re.S)
     if not block:
-        raise ExampleError("no `pub mod credentials` in src/simulator/mod.rs")
+        raise ExampleError("no `pub mod credentials` in crates/aipool-sim/src/lib.rs")
     return dict(re.findall(r'pub const (\w+): &str = "([^"]*)";', block.group(1)))
 
 

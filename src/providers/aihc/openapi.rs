@@ -2,10 +2,10 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::auth::bce::{self, BceRequest, SignedHeaders};
 use crate::config::secret::Secret;
 use crate::http::{PollCtx, PollError, Reason};
 use crate::providers::paging::{self, Page};
+use aipool_signing::bce::{self, BceRequest, SignedHeaders};
 
 use super::dto::{PoolPage, QueuePage};
 use super::{Collected, Config, PAGE_SIZE};

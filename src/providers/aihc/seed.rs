@@ -1,5 +1,5 @@
 //! The console seed (tests/fixtures/seeds/000_…, as extracted into
-//! src/simulator/fixtures/) as one console account with both pool types
+//! crates/aipool-sim/fixtures/) as one console account with both pool types
 //! publishes it, for tests outside this module (capacity, status page).
 
 use crate::model::Snapshot;
@@ -22,19 +22,19 @@ fn inner(fixture: &str) -> serde_json::Value {
 /// Pools and queues of `pool_types = ["common", "serverless"]`, mapped and derived.
 pub fn console_account() -> (Snapshot, Fired) {
     let pools: PoolPage = serde_json::from_value(inner(include_str!(
-        "../../simulator/fixtures/aihc_console_resourcepools.json"
+        "../../../crates/aipool-sim/fixtures/aihc_console_resourcepools.json"
     )))
     .expect("seed pools");
     let queues: ConsoleQueueList = serde_json::from_value(inner(include_str!(
-        "../../simulator/fixtures/aihc_console_queues.json"
+        "../../../crates/aipool-sim/fixtures/aihc_console_queues.json"
     )))
     .expect("seed queues");
     let sl_pools: ItemsPage<ServerlessPoolDto> = serde_json::from_value(inner(include_str!(
-        "../../simulator/fixtures/aihc_console_serverless_pools.json"
+        "../../../crates/aipool-sim/fixtures/aihc_console_serverless_pools.json"
     )))
     .expect("seed serverless pools");
     let sl_queues: ItemsPage<ServerlessQueueDto> = serde_json::from_value(inner(include_str!(
-        "../../simulator/fixtures/aihc_console_serverless_queues.json"
+        "../../../crates/aipool-sim/fixtures/aihc_console_serverless_queues.json"
     )))
     .expect("seed serverless queues");
     let mut m = map::Mapping::default();

@@ -10,12 +10,12 @@ use percent_encoding::utf8_percent_encode;
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 
-use crate::auth::huawei::{self, HwRequest};
-use crate::auth::UNRESERVED;
 use crate::config::secret::Secret;
 use crate::http::{PollCtx, PollError, Reason};
 use crate::providers::decode::{DecodeLog, Lenient};
 use crate::providers::paging::MAX_PAGES;
+use aipool_signing::huawei::{self, HwRequest};
+use aipool_signing::UNRESERVED;
 
 use super::dto::{ListMeta, NodeDto, NodeList, PoolDto, PoolList, WorkspaceList};
 use super::iam::{self, TokenCache};

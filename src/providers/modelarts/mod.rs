@@ -5,7 +5,7 @@
 //! `workspaceId`, seed 001), so a poll lists the project's workspaces and then
 //! the pools of each — or only those of `workspace_ids`.
 //!
-//! Authentication is either AK/SK (`SDK-HMAC-SHA256`, [`crate::auth::huawei`]) or
+//! Authentication is either AK/SK (`SDK-HMAC-SHA256`, [`aipool_signing::huawei`]) or
 //! an IAM token obtained with a password ([`iam`]), cached between polls.
 
 pub mod client;

@@ -16,9 +16,9 @@ use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::auth::bce::{self, BceRequest, SignedHeaders};
 use crate::http::{self, PollCtx, PollError, Reason};
 use crate::model::Service;
+use aipool_signing::bce::{self, BceRequest, SignedHeaders};
 
 use super::dto::{
     ComputeUnitsRequest, ComputeUnitsResult, Envelope, InstanceDto, ServiceDto, ServicesRequest,
@@ -240,7 +240,10 @@ pub fn request_headers(
         ("host".to_string(), host.to_string()),
         ("content-type".to_string(), "application/json".to_string()),
         ("content-length".to_string(), body_len.to_string()),
-        ("x-bce-date".to_string(), dates::format_utc(now_epoch_secs)),
+        (
+            "x-bce-date".to_string(),
+            aipool_signing::dates::format_utc(now_epoch_secs),
+        ),
     ];
     if let Some(token) = security_token {
         headers.push(("x-bce-security-token".to_string(), token.to_string()));
@@ -306,7 +309,7 @@ mod tests {
     use super::*;
 
     /// The official SDK's signature of a DescribeComputeUnits call, case
-    /// `qianfan-describe-compute-units` of `tests/fixtures/vectors/signing-official-sdk.json`
+    /// `qianfan-describe-compute-units` of `crates/aipool-signing/vectors/signing-official-sdk.json`
     /// (copied here: that directory is not beside every checkout).
     #[test]
     fn reproduces_the_official_sdk_vector() {

@@ -293,20 +293,4 @@ pool_types = ["common"]"#,
             "{e:#?}"
         );
     }
-
-    #[test]
-    fn the_demo_has_a_qianfan_account() {
-        let s = crate::demo::settings(
-            "127.0.0.1:1",
-            "127.0.0.1:0",
-            std::time::Duration::from_secs(60),
-        )
-        .unwrap();
-        let a = s
-            .accounts
-            .iter()
-            .find(|a| a.provider == crate::providers::ProviderKind::Qianfan)
-            .expect("a qianfan demo account");
-        assert_eq!(a.region, "bj");
-    }
 }

@@ -32,13 +32,13 @@ use reqwest::header::HeaderValue;
 use reqwest::{RequestBuilder, Url};
 use serde_json::Value;
 
-use crate::auth::scnet;
 use crate::config::secret::Secret;
 use crate::http::{redact_url, PollCtx, PollError, Reason};
 use crate::model::{Pool, Region};
 use crate::providers::decode::DecodeLog;
 use crate::providers::{FailedUnit, PollOutput, Unit};
 use crate::quantity::Fired;
+use aipool_signing::scnet;
 
 use super::dto::{CenterDto, Envelope, ResourcesDto};
 use super::hpc::{self, HpcQueues};

@@ -18,8 +18,8 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crate::auth::scnet;
 use crate::config::secret::Secret;
+use aipool_signing::scnet;
 
 use serde_json::Value;
 
@@ -224,7 +224,7 @@ mod tests {
     use serde_json::json;
 
     fn jwt(expire_ms: u64) -> String {
-        scnet::make_unsigned_jwt(&json!({"user": "u", "expireTime": expire_ms.to_string()}))
+        aipool_sim::sugon::mint_token(&json!({"user": "u", "expireTime": expire_ms.to_string()}))
     }
 
     fn entry(id: &str, name: &str, token: Option<String>) -> TokenEntryDto {

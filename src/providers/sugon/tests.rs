@@ -200,7 +200,7 @@ async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
 
     use crate::counters::AccountCounters;
     use crate::http::{build_client, PollCtx, Reason};
-    use crate::simulator::{self, credentials};
+    use aipool_sim::{self as simulator, credentials};
 
     // Without drift, so two polls of one platform state are equal.
     let opts = simulator::Options {

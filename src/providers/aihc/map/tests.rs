@@ -1,5 +1,5 @@
 //! Mapping tests on the seed responses (`tests/fixtures/seeds/000_…`, extracted into
-//! `src/simulator/fixtures/`), mapped and then derived as a poll does
+//! `crates/aipool-sim/fixtures/`), mapped and then derived as a poll does
 //! ([`crate::providers::aihc::finish_snapshot`]). Every number asserted is the
 //! seed's own arithmetic (docs/providers.md §1, "What the quantity blocks mean").
 
@@ -11,12 +11,13 @@ use crate::providers::decode::{DecodeLog, DecodeReason};
 use crate::quantity::GIB;
 
 const CONSOLE_POOLS: &str =
-    include_str!("../../../simulator/fixtures/aihc_console_resourcepools.json");
-const CONSOLE_QUEUES: &str = include_str!("../../../simulator/fixtures/aihc_console_queues.json");
+    include_str!("../../../../crates/aipool-sim/fixtures/aihc_console_resourcepools.json");
+const CONSOLE_QUEUES: &str =
+    include_str!("../../../../crates/aipool-sim/fixtures/aihc_console_queues.json");
 const SERVERLESS_POOLS: &str =
-    include_str!("../../../simulator/fixtures/aihc_console_serverless_pools.json");
+    include_str!("../../../../crates/aipool-sim/fixtures/aihc_console_serverless_pools.json");
 const SERVERLESS_QUEUES: &str =
-    include_str!("../../../simulator/fixtures/aihc_console_serverless_queues.json");
+    include_str!("../../../../crates/aipool-sim/fixtures/aihc_console_serverless_queues.json");
 
 const RTX: &str = "baidu.com/rtx_4090_cgpu";
 const H20_141: &str = "baidu.com/h20_141g_cgpu";

@@ -1,5 +1,5 @@
 //! Mapping tests: the seed's ListPools example (`tests/fixtures/seeds/001_…`, extracted
-//! into `src/simulator/fixtures/modelarts_pools.json`) and synthetic node lists in
+//! into `crates/aipool-sim/fixtures/modelarts_pools.json`) and synthetic node lists in
 //! the documented NodeList shape.
 
 use std::collections::BTreeMap;
@@ -10,7 +10,7 @@ use crate::providers::decode::DecodeReason;
 use crate::providers::modelarts::dto::{NodeList, PoolList, WorkspaceList};
 use crate::quantity::{GIB, MIB};
 
-const SEED: &str = include_str!("../../../simulator/fixtures/modelarts_pools.json");
+const SEED: &str = include_str!("../../../../crates/aipool-sim/fixtures/modelarts_pools.json");
 
 fn seed_pools() -> PoolList {
     serde_json::from_str(SEED).unwrap()
@@ -756,7 +756,8 @@ fn a_pool_listed_by_two_workspaces_is_kept_once_as_first_listed() {
 /// §3), which gives the default workspace's id as the number 0, with a second
 /// workspace as the other example gives ids (a string), and entries that are
 /// no use.
-const WORKSPACES: &str = include_str!("../../../simulator/fixtures/modelarts_workspaces.json");
+const WORKSPACES: &str =
+    include_str!("../../../../crates/aipool-sim/fixtures/modelarts_workspaces.json");
 
 #[test]
 fn workspace_lists_with_numeric_and_string_ids() {

@@ -1,12 +1,13 @@
 //! Mapping tests on the seed example (`tests/fixtures/seeds/002_…`, kept verbatim in
-//! `src/simulator/fixtures/qianfan_compute_units.json`).
+//! `crates/aipool-sim/fixtures/qianfan_compute_units.json`).
 
 use super::*;
 use crate::providers::decode::DecodeReason;
 use crate::providers::qianfan::client::{API_PRESET_SERVICES, API_SERVICES};
 use crate::providers::qianfan::dto::{ComputeUnitsResult, Envelope, ServicesResult};
 
-const SEED: &str = include_str!("../../../simulator/fixtures/qianfan_compute_units.json");
+const SEED: &str =
+    include_str!("../../../../crates/aipool-sim/fixtures/qianfan_compute_units.json");
 
 fn instances(json: &str) -> Vec<Lenient<InstanceDto>> {
     let env: Envelope<ComputeUnitsResult> = serde_json::from_str(json).unwrap();

@@ -1,5 +1,5 @@
 //! HPC queue mapping on fixtures that follow the documented shapes. There is no
-//! seed response for the HPC side: `src/simulator/fixtures/sugon_hpc_*.json`
+//! seed response for the HPC side: `crates/aipool-sim/fixtures/sugon_hpc_*.json`
 //! follow docs/providers.md §4 (from the `scnet-cli` package), with numbers as
 //! strings in one queue and as JSON numbers in another.
 
@@ -10,8 +10,8 @@ use crate::providers::decode::DecodeReason;
 use crate::providers::sugon::dto::Envelope;
 use crate::providers::sugon::map::parse_centers;
 
-const CLUSTER: &str = include_str!("../../../simulator/fixtures/sugon_hpc_cluster.json");
-const QUEUES: &str = include_str!("../../../simulator/fixtures/sugon_hpc_queues.json");
+const CLUSTER: &str = include_str!("../../../../crates/aipool-sim/fixtures/sugon_hpc_cluster.json");
+const QUEUES: &str = include_str!("../../../../crates/aipool-sim/fixtures/sugon_hpc_queues.json");
 
 fn data(body: &str) -> Value {
     let env: Envelope = serde_json::from_str(body).unwrap();

@@ -1,5 +1,5 @@
 //! Mapping tests on the seed response (`tests/fixtures/seeds/003_…`, extracted into
-//! `src/simulator/fixtures/sugon_resources_seed.json`).
+//! `crates/aipool-sim/fixtures/sugon_resources_seed.json`).
 
 use serde_json::json;
 
@@ -8,7 +8,7 @@ use crate::providers::decode::DecodeReason;
 use crate::providers::sugon::dto::Envelope;
 use crate::quantity::{Fired, Rule, MIB};
 
-const SEED: &str = include_str!("../../../simulator/fixtures/sugon_resources_seed.json");
+const SEED: &str = include_str!("../../../../crates/aipool-sim/fixtures/sugon_resources_seed.json");
 
 fn seed_dto() -> ResourcesDto {
     let env: Envelope = serde_json::from_str(SEED).unwrap();

@@ -1,16 +1,24 @@
-//! An embedded simulator of the cloud platforms: same paths, authentication and
-//! payload shapes as the real APIs, built from the seed responses. It backs
-//! `aipool_exporter simulate`, `aipool_exporter demo` and the end-to-end tests.
+//! aipool-sim: a simulator of the cloud platforms aipool-exporter polls (Baidu AIHC
+//! and Qianfan, Huawei ModelArts, Sugon AC / SCNet): same paths, authentication and
+//! payload shapes as the real APIs, built from the seed responses in `fixtures/`.
+//!
+//! Users: the `aipool_exporter` binary serves it for `simulate` and `demo`, and the
+//! exporter's tests drive it. It depends on the shared signing algorithms
+//! ([`aipool_signing`]) to verify requests, never on the exporter itself.
 //!
 //! Each platform is a [`Platform`] that claims the requests on its paths; all
-//! platforms share one listener, since their paths do not overlap.
+//! platforms share one listener, since their paths do not overlap. [`verify`]
+//! holds the gateways' signature checks, [`faults`] the injectable failures and
+//! [`scale`] the generated large fleet.
 
 pub mod aihc;
+pub mod demo;
 pub mod faults;
 pub mod modelarts;
 pub mod qianfan;
 pub mod scale;
 pub mod sugon;
+pub mod verify;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,9 +33,9 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::auth::bce::{self, BceRequest};
+use aipool_signing::bce::BceRequest;
 
-/// Credentials the simulator accepts; the demo config uses them.
+/// Credentials the simulator accepts; the demo config ([`demo`]) uses them.
 pub mod credentials {
     pub const BCE_ACCESS_KEY_ID: &str = "AKDEMO00000000000001";
     pub const BCE_SECRET_ACCESS_KEY: &str = "demo-bce-secret-key-0001";
@@ -73,6 +81,18 @@ pub struct Options {
     pub latency: std::time::Duration,
 }
 
+impl Options {
+    /// Fixed seed numbers (no drift) served in pages of at most `page_cap`: what a
+    /// test that asserts exact figures wants (`simulate --no-drift --page-cap N`).
+    pub fn fixed(page_cap: u64) -> Options {
+        Options {
+            page_cap,
+            drift: false,
+            ..Options::default()
+        }
+    }
+}
+
 impl Default for Options {
     fn default() -> Self {
         Options {
@@ -101,6 +121,36 @@ pub struct SimRequest {
 }
 
 impl SimRequest {
+    /// A request built from text, as tests write one: `headers` are (name, value)
+    /// pairs, a later one replacing an earlier one of the same name. Fails on a
+    /// name or value HTTP does not allow.
+    pub fn new(
+        method: &str,
+        path: &str,
+        query: &[(&str, &str)],
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<SimRequest, hyper::http::Error> {
+        let mut h = HeaderMap::new();
+        for (k, v) in headers {
+            h.insert(
+                hyper::header::HeaderName::from_bytes(k.as_bytes())?,
+                hyper::header::HeaderValue::from_str(v)?,
+            );
+        }
+        Ok(SimRequest {
+            method: method.into(),
+            path: path.into(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            headers: h,
+            body: body.to_vec().into(),
+            clock_skew_ms: 0,
+        })
+    }
+
     pub fn param(&self, name: &str) -> Option<&str> {
         self.query
             .iter()
@@ -413,7 +463,7 @@ fn into_response(resp: SimResponse) -> Response<Full<Bytes>> {
 
 /// Decodes an `application/x-www-form-urlencoded` query string.
 fn url_pairs(q: &str) -> Vec<(String, String)> {
-    reqwest::Url::parse(&format!("http://x/?{q}"))
+    url::Url::parse(&format!("http://x/?{q}"))
         .map(|u| {
             u.query_pairs()
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
@@ -475,7 +525,7 @@ fn verify_bce(req: &SimRequest) -> Result<(), SimResponse> {
         (ak == credentials::BCE_ACCESS_KEY_ID)
             .then(|| credentials::BCE_SECRET_ACCESS_KEY.to_string())
     };
-    bce::verify(auth, lookup, &breq, req.now_secs())
+    verify::bce::verify(auth, lookup, &breq, req.now_secs())
         .map_err(|e| bce_error(e.http_status(), e.code(), &e.to_string()))
 }
 

@@ -12,8 +12,8 @@
 //!   their nodes answer HTTP 403 to the team credentials ([`TEAM_ACCESS_KEY_ID`],
 //!   [`TEAM_IAM_USER`]).
 //! - Authenticated like the API gateway: an `X-Auth-Token` this simulator's IAM
-//!   issued, or an SDK-HMAC-SHA256 signature checked with [`huawei::verify`]
-//!   (±15 min `X-Sdk-Date`); every refusal is HTTP 401
+//!   issued, or an SDK-HMAC-SHA256 signature checked with
+//!   [`verify::huawei::verify`] (±15 min `X-Sdk-Date`); every refusal is HTTP 401
 //!   `{"error_code":"APIGW.0301","error_msg":…}`.
 //! - `POST /v3/auth/tokens`: the Keystone v3 password identity of one of
 //!   [`IamUser`]s, scoped to the demo project by name or id; answers 201 with the
@@ -42,11 +42,13 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use crate::auth::huawei::{self, HwRequest};
+use aipool_signing::huawei::{self, HwRequest};
+
+use crate::verify;
 
 use super::{credentials, Options, Platform, SimRequest, SimResponse};
 
-const SEED_POOLS: &str = include_str!("fixtures/modelarts_pools.json");
+const SEED_POOLS: &str = include_str!("../fixtures/modelarts_pools.json");
 
 /// The seed's pool (CPU nodes), in the default workspace.
 pub const SEED_POOL: &str = "auto-pool-os-86c13962597848eeb29c5861153a391f";
@@ -488,7 +490,7 @@ fn verify_signature(req: &SimRequest, project: &str) -> Result<&'static str, Sim
         signer.set(id);
         Some(secret.to_string())
     };
-    huawei::verify(
+    verify::huawei::verify(
         authorization,
         lookup,
         &hreq,
@@ -856,17 +858,12 @@ fn shared_gpu_node() -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulator::now_secs;
-    use hyper::header::{HeaderMap, HeaderName};
+    use crate::now_secs;
 
     const PID: &str = credentials::MODELARTS_PROJECT_ID;
 
     fn sim(cap: u64) -> ModelArts {
-        ModelArts::new(Options {
-            page_cap: cap,
-            drift: false,
-            ..Options::default()
-        })
+        ModelArts::new(Options::fixed(cap))
     }
 
     fn request(
@@ -876,24 +873,7 @@ mod tests {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> SimRequest {
-        let mut h = HeaderMap::new();
-        for (k, v) in headers {
-            h.insert(
-                HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                v.parse().unwrap(),
-            );
-        }
-        SimRequest {
-            method: method.into(),
-            path: path.into(),
-            query: query
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            headers: h,
-            body: body.to_vec().into(),
-            clock_skew_ms: 0,
-        }
+        SimRequest::new(method, path, query, headers, body).unwrap()
     }
 
     /// A GET signed like the exporter signs it.
@@ -1041,52 +1021,6 @@ mod tests {
         assert_eq!(
             (r.status, body(&r)["error_code"].clone()),
             (401, json!("APIGW.0301"))
-        );
-    }
-
-    #[test]
-    fn iam_issues_tokens_that_modelarts_accepts() {
-        let s = sim(10);
-        let r = token_for(
-            &s,
-            credentials::HUAWEI_IAM_USER,
-            credentials::HUAWEI_IAM_PASSWORD,
-        );
-        assert_eq!(r.status, 201);
-        let token = r
-            .headers
-            .iter()
-            .find(|(k, _)| k == "x-subject-token")
-            .map(|(_, v)| v.clone())
-            .unwrap();
-        let expires = body(&r)["token"]["expires_at"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let left =
-            crate::providers::modelarts::iam::parse_expires_at(&expires).unwrap() - now_secs();
-        assert!((86_390..=86_400).contains(&left), "{expires}");
-        let path = format!("/v2/{PID}/pools");
-        assert_eq!(
-            s.handle(&with_token(&path, &[], &token)).unwrap().status,
-            200
-        );
-        assert_eq!(
-            s.handle(&with_token(&path, &[], &token)).unwrap().status,
-            200
-        );
-        assert_eq!(
-            s.handle(&with_token(&path, &[], "MIIforged"))
-                .unwrap()
-                .status,
-            401
-        );
-        // Another project's URL is out of the token's scope.
-        assert_eq!(
-            s.handle(&with_token("/v2/other/pools", &[], &token))
-                .unwrap()
-                .status,
-            401
         );
     }
 

@@ -20,10 +20,10 @@ use super::{bce_error, page, request_id, verify_bce, Options, Platform, SimReque
 
 const CONSOLE_PREFIX: &str = "/api/aihc/aihc-service/";
 
-const POOLS: &str = include_str!("fixtures/aihc_console_resourcepools.json");
-const QUEUES: &str = include_str!("fixtures/aihc_console_queues.json");
-const SERVERLESS_POOLS: &str = include_str!("fixtures/aihc_console_serverless_pools.json");
-const SERVERLESS_QUEUES: &str = include_str!("fixtures/aihc_console_serverless_queues.json");
+const POOLS: &str = include_str!("../fixtures/aihc_console_resourcepools.json");
+const QUEUES: &str = include_str!("../fixtures/aihc_console_queues.json");
+const SERVERLESS_POOLS: &str = include_str!("../fixtures/aihc_console_serverless_pools.json");
+const SERVERLESS_QUEUES: &str = include_str!("../fixtures/aihc_console_serverless_queues.json");
 
 /// The queue whose allocation drifts in the demo.
 const DRIFT_QUEUE: &str = "queue-nllqttp17gv6";
@@ -503,36 +503,14 @@ fn drift_queue(q: &mut Value, step: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulator::credentials;
-    use hyper::header::HeaderMap;
+    use crate::credentials;
 
     fn req(path: &str, query: &[(&str, &str)], headers: &[(&str, &str)]) -> SimRequest {
-        let mut h = HeaderMap::new();
-        for (k, v) in headers {
-            h.insert(
-                hyper::header::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                v.parse().unwrap(),
-            );
-        }
-        SimRequest {
-            method: "GET".into(),
-            path: path.into(),
-            query: query
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            headers: h,
-            body: Default::default(),
-            clock_skew_ms: 0,
-        }
+        SimRequest::new("GET", path, query, headers, b"").unwrap()
     }
 
     fn sim(cap: u64) -> Aihc {
-        Aihc::new(Options {
-            page_cap: cap,
-            drift: false,
-            ..Options::default()
-        })
+        Aihc::new(Options::fixed(cap))
     }
 
     #[test]

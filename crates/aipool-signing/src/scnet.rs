@@ -1,5 +1,5 @@
-//! Sugon AC / SCNet authentication helpers: the AK/SK login signature and the
-//! expiry of the JWT tokens the platform hands out.
+//! Sugon AC / SCNet authentication: the AK/SK login signature and the JWT tokens
+//! the platform hands out (their expiry, and how such a token is encoded).
 //!
 //! SCNet's `POST /api/user/v3/tokens` takes headers `user`, `accessKey`,
 //! `timestamp` (epoch seconds) and `signature`, where the signature is
@@ -8,7 +8,7 @@
 //! `expireTime` in epoch milliseconds (as a string in real tokens); the exporter
 //! reads it to renew tokens before they lapse instead of waiting for error 10008.
 //!
-//! [`make_unsigned_jwt`] lets the simulator mint look-alike tokens.
+//! [`encode_jwt`] lets the simulator mint look-alike tokens.
 
 use base64::alphabet::URL_SAFE;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
@@ -26,10 +26,6 @@ const URL_SAFE_ANY_PAD: GeneralPurpose = GeneralPurpose::new(
     &URL_SAFE,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
-
-/// Key for the simulator's fake token signatures. Nothing checks them; a fixed key
-/// just makes the tokens deterministic.
-const SIMULATOR_JWT_KEY: &[u8] = b"aipool-exporter-simulator";
 
 /// Returns the `signature` header for an SCNet AK/SK login:
 /// `hex(HMAC-SHA256(secret_key, {"accessKey":…,"timestamp":…,"user":…}))`.
@@ -72,14 +68,14 @@ pub fn jwt_expire_time_ms(token: &str) -> Option<u64> {
     }
 }
 
-/// Builds a JWT-shaped token around `payload` for the simulator: header
-/// `{"alg":"HS256","typ":"JWT"}`, the payload, and an HS256 signature under a
-/// fixed simulator key (so the token is structurally valid but proves nothing).
-pub fn make_unsigned_jwt(payload: &Value) -> String {
+/// Encodes `payload` as an HS256 JWT signed with `key`: header
+/// `{"alg":"HS256","typ":"JWT"}`, the payload, and the signature, each base64url
+/// without padding.
+pub fn encode_jwt(payload: &Value, key: &[u8]) -> String {
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
     let body = URL_SAFE_NO_PAD.encode(payload.to_string());
     let signing_input = format!("{header}.{body}");
-    let signature = hmac_sha256(SIMULATOR_JWT_KEY, signing_input.as_bytes())
+    let signature = hmac_sha256(key, signing_input.as_bytes())
         .map_or_else(String::new, |mac| URL_SAFE_NO_PAD.encode(mac));
     format!("{signing_input}.{signature}")
 }
@@ -94,11 +90,12 @@ fn hmac_sha256(key: &[u8], data: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
+    /// The exporter's Sugon seed, two folders up in this repository (the exporter's
+    /// map tests read it too, so it stays with the other seeds).
     const SEED: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/seeds/003_d0e4d640251e6587.txt"
+        "/../../tests/fixtures/seeds/003_d0e4d640251e6587.txt"
     );
 
     /// The token in the seed's cURL example (Sugon's public API documentation).
@@ -107,7 +104,7 @@ mod tests {
     #[test]
     fn reproduces_every_scnet_login_vector() {
         let mut checked = 0;
-        for (file, v) in crate::auth::vectors::of_scheme("scnet-token-signature") {
+        for (file, v) in crate::vectors::of_scheme("scnet-token-signature") {
             let field = |k: &str| {
                 v[k].as_str()
                     .unwrap_or_else(|| panic!("{}: missing {k}", v["case"]))
@@ -229,25 +226,5 @@ mod tests {
         for token in cases {
             assert_eq!(jwt_expire_time_ms(token), None, "{token}");
         }
-    }
-
-    #[test]
-    fn simulator_tokens_round_trip() {
-        let token = make_unsigned_jwt(&json!({"user": "slurmtest", "expireTime": "1758991072000"}));
-        let parts: Vec<&str> = token.split('.').collect();
-        assert_eq!(parts.len(), 3);
-        assert_eq!(parts[0], "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9");
-        assert!(!token.contains('='));
-        assert_eq!(jwt_expire_time_ms(&token), Some(1_758_991_072_000));
-        // Deterministic, so simulator fixtures stay stable.
-        assert_eq!(
-            token,
-            make_unsigned_jwt(&json!({"user": "slurmtest", "expireTime": "1758991072000"}))
-        );
-        assert_eq!(
-            jwt_expire_time_ms(&make_unsigned_jwt(&json!({"expireTime": 5}))),
-            Some(5)
-        );
-        assert_eq!(jwt_expire_time_ms(&make_unsigned_jwt(&json!({}))), None);
     }
 }

@@ -3,7 +3,7 @@
 //! signature checked like the platform), JWT-shaped tokens that expire, `GET
 //! /ac/openapi/v2/center`, and the AI service's resource-group and resources APIs.
 //!
-//! Tokens are minted with [`scnet::make_unsigned_jwt`] and carry `expireTime`
+//! Tokens are minted with [`mint_token`] and carry `expireTime`
 //! like real ones; their lifetime is configurable ([`SugonOptions`]) so tests
 //! can watch them lapse. An unknown or expired token is answered
 //! `{"code":"10008","msg":"token已过期"}` with HTTP 200, as the platform does.
@@ -46,11 +46,21 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
 
-use crate::auth::scnet;
+use aipool_signing::scnet;
 
 use super::{credentials, Platform, SimRequest, SimResponse};
 
-const SEED_RESOURCES: &str = include_str!("fixtures/sugon_resources_seed.json");
+/// Key for the simulator's fake token signatures. Nothing checks them; a fixed key
+/// just makes the tokens deterministic.
+const SIMULATOR_JWT_KEY: &[u8] = b"aipool-exporter-simulator";
+
+/// A JWT-shaped token around `payload`, HS256-signed under the fixed simulator key
+/// (so the token is structurally valid but proves nothing).
+pub fn mint_token(payload: &Value) -> String {
+    scnet::encode_jwt(payload, SIMULATOR_JWT_KEY)
+}
+
+const SEED_RESOURCES: &str = include_str!("../fixtures/sugon_resources_seed.json");
 
 /// How an AK/SK login's `timestamp` may differ from the platform clock.
 const TIMESTAMP_TOLERANCE_SECS: u64 = 300;
@@ -58,8 +68,8 @@ const TIMESTAMP_TOLERANCE_SECS: u64 = 300;
 /// An address nothing listens on: the unreachable `aiUrls` entry.
 const DEAD_AI_URL: &str = "http://127.0.0.1:1";
 
-const HPC_QUEUES: &str = include_str!("fixtures/sugon_hpc_queues.json");
-const HPC_CLUSTER: &str = include_str!("fixtures/sugon_hpc_cluster.json");
+const HPC_QUEUES: &str = include_str!("../fixtures/sugon_hpc_queues.json");
+const HPC_CLUSTER: &str = include_str!("../fixtures/sugon_hpc_cluster.json");
 
 /// A user of the same regions without HPC access (password login with
 /// [`credentials::SUGON_PASSWORD`] and [`credentials::SUGON_ORG_ID`]).
@@ -212,7 +222,7 @@ impl Sugon {
         for r in &REGIONS {
             let token = if r.token {
                 let serial = self.serial.fetch_add(1, Ordering::Relaxed);
-                let token = scnet::make_unsigned_jwt(&json!({
+                let token = mint_token(&json!({
                     "computeUser": user,
                     "accountStatus": "Normal",
                     "creator": "ac",
@@ -562,7 +572,6 @@ fn drift_queue(q: &mut Value, step: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 
     fn req(
         method: &str,
@@ -570,24 +579,7 @@ mod tests {
         query: &[(&str, &str)],
         headers: &[(&str, &str)],
     ) -> SimRequest {
-        let mut h = HeaderMap::new();
-        for (k, v) in headers {
-            h.insert(
-                HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                HeaderValue::from_str(v).unwrap(),
-            );
-        }
-        SimRequest {
-            method: method.into(),
-            path: path.into(),
-            query: query
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            headers: h,
-            body: Default::default(),
-            clock_skew_ms: 0,
-        }
+        SimRequest::new(method, path, query, headers, b"").unwrap()
     }
 
     fn body(r: &SimResponse) -> Value {
@@ -972,5 +964,25 @@ mod tests {
                 .status,
             404
         );
+    }
+
+    #[test]
+    fn simulator_tokens_round_trip() {
+        let token = mint_token(&json!({"user": "slurmtest", "expireTime": "1758991072000"}));
+        let parts: Vec<&str> = token.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0], "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9");
+        assert!(!token.contains('='));
+        assert_eq!(scnet::jwt_expire_time_ms(&token), Some(1_758_991_072_000));
+        // Deterministic, so simulator fixtures stay stable.
+        assert_eq!(
+            token,
+            mint_token(&json!({"user": "slurmtest", "expireTime": "1758991072000"}))
+        );
+        assert_eq!(
+            scnet::jwt_expire_time_ms(&mint_token(&json!({"expireTime": 5}))),
+            Some(5)
+        );
+        assert_eq!(scnet::jwt_expire_time_ms(&mint_token(&json!({}))), None);
     }
 }
