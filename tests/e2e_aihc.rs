@@ -24,21 +24,8 @@ cookie = "{cookie}"
 }
 
 fn openapi_config(sim: &str, name: &str, sk: &str) -> String {
-    format!(
-        r#"
-[[accounts]]
-name = "{name}"
-provider = "aihc"
-region = "bj"
-endpoint = "http://{sim}"
-interval = "1h"
-timeout = "5s"
-pool_types = ["common", "dedicatedV2"]
-access_key_id = "{ak}"
-secret_access_key = "{sk}"
-"#,
-        ak = credentials::BCE_ACCESS_KEY_ID
-    )
+    let keys = "interval = \"1h\"\ntimeout = \"5s\"\npool_types = [\"common\", \"dedicatedV2\"]";
+    aihc_openapi_account(sim, name, sk, keys)
 }
 
 const Q: &str = "queue-nllqttp17gv6";

@@ -9,22 +9,8 @@ use std::time::{Duration, Instant};
 use common::*;
 
 fn account(sim: &str, name: &str, extra: &str) -> String {
-    format!(
-        r#"
-[[accounts]]
-name = "{name}"
-provider = "aihc"
-region = "bj"
-endpoint = "http://{sim}"
-timeout = "2s"
-pool_types = ["common"]
-access_key_id = "{ak}"
-secret_access_key = "{sk}"
-{extra}
-"#,
-        ak = credentials::BCE_ACCESS_KEY_ID,
-        sk = credentials::BCE_SECRET_ACCESS_KEY,
-    )
+    let keys = format!("timeout = \"2s\"\npool_types = [\"common\"]\n{extra}");
+    aihc_openapi_account(sim, name, credentials::BCE_SECRET_ACCESS_KEY, &keys)
 }
 
 /// A simulator started with a fault spec.

@@ -8,21 +8,8 @@ mod common;
 use common::*;
 
 fn account(sim: &str, name: &str, interval: &str) -> String {
-    format!(
-        r#"
-[[accounts]]
-name = "{name}"
-provider = "aihc"
-region = "bj"
-endpoint = "http://{sim}"
-interval = "{interval}"
-timeout = "2s"
-access_key_id = "{ak}"
-secret_access_key = "{sk}"
-"#,
-        ak = credentials::BCE_ACCESS_KEY_ID,
-        sk = credentials::BCE_SECRET_ACCESS_KEY,
-    )
+    let keys = format!("interval = \"{interval}\"\ntimeout = \"2s\"");
+    aihc_openapi_account(sim, name, credentials::BCE_SECRET_ACCESS_KEY, &keys)
 }
 
 fn polls(m: &Metrics, account: &str) -> f64 {

@@ -12,19 +12,11 @@ fn shards_split_the_accounts_exactly() {
     let mut config = String::new();
     let names: Vec<String> = (0..8).map(|i| format!("acct-{i}")).collect();
     for name in &names {
-        config.push_str(&format!(
-            r#"
-[[accounts]]
-name = "{name}"
-provider = "aihc"
-region = "bj"
-endpoint = "http://{sim}"
-interval = "1h"
-access_key_id = "{}"
-secret_access_key = "{}"
-"#,
-            credentials::BCE_ACCESS_KEY_ID,
-            credentials::BCE_SECRET_ACCESS_KEY
+        config.push_str(&aihc_openapi_account(
+            &sim,
+            name,
+            credentials::BCE_SECRET_ACCESS_KEY,
+            "interval = \"1h\"",
         ));
     }
     let mut seen: Vec<BTreeSet<String>> = Vec::new();

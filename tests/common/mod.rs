@@ -14,6 +14,25 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_aipool_exporter");
 /// Demo credentials the simulator accepts (the sim crate's own constants).
 pub use aipool_sim::credentials;
 
+/// An AIHC OpenAPI account `name` in region `bj` polling the simulator at `sim`,
+/// signing with the simulator's key id and `secret`, then `keys` (more TOML keys
+/// of the same account, one per line).
+pub fn aihc_openapi_account(sim: &str, name: &str, secret: &str, keys: &str) -> String {
+    format!(
+        r#"
+[[accounts]]
+name = "{name}"
+provider = "aihc"
+region = "bj"
+endpoint = "http://{sim}"
+access_key_id = "{ak}"
+secret_access_key = "{secret}"
+{keys}
+"#,
+        ak = credentials::BCE_ACCESS_KEY_ID,
+    )
+}
+
 /// A child process killed when dropped.
 pub struct Proc {
     pub child: Child,
