@@ -20,7 +20,7 @@ use aipool_exporter::exposition::{render_data, BuildInfo, Format};
 use aipool_exporter::model::Snapshot;
 use aipool_exporter::providers::aihc::dto::{PoolDto, QueuePage};
 use aipool_exporter::providers::aihc::{self, map};
-use aipool_exporter::providers::decode::Lenient;
+use aipool_exporter::providers::upstream::decode::Lenient;
 use aipool_exporter::runtime::state::{AccountState, Published};
 use aipool_exporter::simulator::scale::{self, Scale};
 

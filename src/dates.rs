@@ -70,14 +70,6 @@ pub fn parse_sdk_date(s: &str) -> Option<u64> {
     parse_exact(s, &FORMAT, "[year][month][day]T[hour][minute][second]Z")
 }
 
-/// Now, in Unix seconds (0 if the clock is before 1970, which no signer accepts).
-pub fn now_epoch_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 /// Year, month, day, hour, minute, second of `epoch_secs` in UTC.
 fn parts(epoch_secs: u64) -> (i32, u8, u8, u8, u8, u8) {
     let t = utc(epoch_secs);

@@ -15,9 +15,10 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::counters::AccountCounters;
-use crate::http::{self, Limits, PollCtx, Response};
 use crate::model::Pool;
-use crate::providers::decode::DecodeLog;
+use crate::providers::upstream::decode::DecodeLog;
+use crate::providers::upstream::response::{self, Response};
+use crate::providers::upstream::{Limits, PollCtx};
 use crate::providers::{aihc, modelarts, qianfan, sugon};
 use crate::quantity::{self, Fired, RawQuantity};
 
@@ -165,9 +166,9 @@ impl Decoder {
         match self {
             Decoder::Quantity => run_quantity(input),
             Decoder::ErrorBody => {
-                let (code, _message) = http::upstream_message(input);
+                let (code, _message) = response::upstream_message(input);
                 let status = reqwest::StatusCode::BAD_REQUEST;
-                let _ = http::classify_status(status, code.as_deref());
+                let _ = response::classify_status(status, code.as_deref());
                 let _ = qianfan::client::body_error(input);
                 Ok(())
             }
@@ -196,7 +197,7 @@ impl Decoder {
                 if let Some(page) = env.result {
                     let _ = page.next();
                     let api = qianfan::client::API_SERVICES;
-                    let mut log = crate::providers::decode::DecodeLog::default();
+                    let mut log = crate::providers::upstream::decode::DecodeLog::default();
                     let list = page.service_list.unwrap_or_default();
                     let services = qianfan::map::map_services(api, list, &mut log);
                     // Decoding is per object: a bad service is left out, not an
@@ -212,7 +213,7 @@ impl Decoder {
                 let env: qianfan::dto::Envelope<qianfan::dto::ComputeUnitsResult> = json(input)?;
                 let list = env.result.and_then(|r| r.instances).unwrap_or_default();
                 for timing in [None, Some("Prepaid")] {
-                    let mut log = crate::providers::decode::DecodeLog::default();
+                    let mut log = crate::providers::upstream::decode::DecodeLog::default();
                     let units =
                         qianfan::map::map_instances("svc-1", list.clone(), timing, &mut log);
                     // No NaN or ±Inf ever reaches the model.
@@ -232,7 +233,7 @@ impl Decoder {
                 // Decoded per object (issue 15): only a body that is not a
                 // pool list is an error; whatever is in it maps to finite values.
                 let list: modelarts::dto::PoolList = json(input)?;
-                let mut log = crate::providers::decode::DecodeLog::default();
+                let mut log = crate::providers::upstream::decode::DecodeLog::default();
                 for p in modelarts::map::map_pools(&list.items, &mut log) {
                     modelarts_finite(&p);
                 }
@@ -241,7 +242,7 @@ impl Decoder {
             Decoder::ModelArtsNodes => {
                 let list: modelarts::dto::NodeList = json(input)?;
                 let mut pool = Pool::default();
-                let mut log = crate::providers::decode::DecodeLog::default();
+                let mut log = crate::providers::upstream::decode::DecodeLog::default();
                 modelarts::map::map_nodes(&mut pool, &list.items, &mut log);
                 modelarts_finite(&pool);
                 Ok(())
@@ -475,7 +476,8 @@ fn response(input: &[u8]) -> Response {
 
 /// The console envelope, then the typed payload, as `console.rs` does.
 fn console<T: serde::de::DeserializeOwned>(input: &[u8]) -> Result<T, String> {
-    let inner = aihc::console::unwrap_envelope(ctx(), "fuzz", &response(input)).map_err(err)?;
+    let inner =
+        aihc::client::console::unwrap_envelope(ctx(), "fuzz", &response(input)).map_err(err)?;
     serde_json::from_value(inner).map_err(err)
 }
 

@@ -13,7 +13,6 @@ pub mod demo;
 pub mod error;
 pub mod exposition;
 pub mod fuzzing;
-pub mod http;
 pub mod logging;
 pub mod memory;
 pub mod model;

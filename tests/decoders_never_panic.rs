@@ -360,7 +360,7 @@ fn qianfan_units(list: &[Value]) -> Vec<aipool_exporter::model::ComputeUnit> {
         serde_json::from_slice(&serde_json::to_vec(&body).unwrap())
             .expect("a list of any JSON values is a valid document");
     let items = env.result.and_then(|r| r.instances).unwrap_or_default();
-    let mut log = aipool_exporter::providers::decode::DecodeLog::default();
+    let mut log = aipool_exporter::providers::upstream::decode::DecodeLog::default();
     map::map_instances("svco-1", items, None, &mut log)
 }
 
@@ -371,7 +371,7 @@ fn qianfan_services(list: &[Value]) -> Vec<aipool_exporter::model::Service> {
         serde_json::from_slice(&serde_json::to_vec(&body).unwrap())
             .expect("a list of any JSON values is a valid document");
     let items = env.result.and_then(|r| r.service_list).unwrap_or_default();
-    let mut log = aipool_exporter::providers::decode::DecodeLog::default();
+    let mut log = aipool_exporter::providers::upstream::decode::DecodeLog::default();
     map::map_services(client::API_SERVICES, items, &mut log)
 }
 
@@ -589,8 +589,8 @@ fn write_fuzz_seeds() {
 mod modelarts_lists {
     use super::*;
     use aipool_exporter::model::Pool;
-    use aipool_exporter::providers::decode::DecodeLog;
     use aipool_exporter::providers::modelarts::{dto, map};
+    use aipool_exporter::providers::upstream::decode::DecodeLog;
 
     const SEED_POOLS: &str = include_str!("../src/simulator/fixtures/modelarts_pools.json");
     const WORKSPACES: &str = include_str!("../src/simulator/fixtures/modelarts_workspaces.json");

@@ -9,13 +9,11 @@
 //! and [`build`].
 
 pub mod aihc;
-pub mod concurrent;
-pub mod decode;
 pub mod mapping;
 pub mod modelarts;
-pub mod paging;
 pub mod qianfan;
 pub mod sugon;
+pub mod upstream;
 
 use std::fmt;
 use std::future::Future;
@@ -23,11 +21,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::config::fields::{CommonKeys, Fields};
-use crate::http::PollCtx;
 use crate::model::Snapshot;
 use crate::quantity::Fired;
+use upstream::PollCtx;
 
-pub use crate::http::{PollError, Reason};
+pub use upstream::{PollError, Reason};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ProviderKind {
@@ -117,8 +115,8 @@ pub struct PollOutput {
     /// logs it and exports how many there were (`aipool_poll_partial_errors`).
     pub partial: Vec<PollError>,
     /// Objects and fields left out because they did not decode (see
-    /// [`decode`]); counted in `aipool_decode_errors_total` by the poller.
-    pub decode: decode::DecodeLog,
+    /// [`upstream::decode`]); counted in `aipool_decode_errors_total` by the poller.
+    pub decode: upstream::decode::DecodeLog,
     /// Parts of the account whose own calls failed after their retries (a
     /// pool's queue or node list, a service's compute units, a region). The
     /// snapshot holds nothing of a failed unit; the runtime keeps its last good

@@ -14,7 +14,7 @@ use tokio::time::MissedTickBehavior;
 
 use crate::config::AccountSettings;
 use crate::counters::AccountCounters;
-use crate::http::{Limits, PollCtx, PollError};
+use crate::providers::upstream::{Limits, PollCtx, PollError};
 use crate::providers::{PollOutput, Provider, ProviderKind};
 use crate::runtime::state::{AccountState, Published};
 
@@ -247,8 +247,8 @@ mod tests {
     use crate::config::{self, Env};
     use crate::counters::AccountCounters;
     use crate::exposition::{render, BuildInfo, Format};
-    use crate::http::{PollError, Reason};
     use crate::model::{Pool, Queue, Snapshot};
+    use crate::providers::upstream::{PollError, Reason};
     use crate::providers::{BoxFuture, PollOutput};
 
     /// A provider that answers from a script, one entry per poll.
@@ -315,7 +315,7 @@ mod tests {
                 timeout: Duration::from_secs(1),
                 max_response_bytes: 1 << 20,
                 stats: Arc::new(AccountCounters::default()),
-                limits: crate::http::Limits::unlimited(),
+                limits: crate::providers::upstream::Limits::unlimited(),
             },
             provider: Arc::new(Scripted(Mutex::new(script.into()))),
             state,

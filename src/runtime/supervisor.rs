@@ -20,8 +20,8 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::{self, AccountSettings, Env, Settings, Shard, WebSettings};
-use crate::http::build_client;
 use crate::providers;
+use crate::providers::upstream::build_client;
 use crate::runtime::poller::{self, Poller};
 use crate::runtime::state::{reload_status, AccountState, ReloadRequest, Shared};
 use crate::server;

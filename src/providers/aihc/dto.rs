@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::providers::decode::Lenient;
+use crate::providers::upstream::decode::Lenient;
 use crate::quantity::RawQuantity;
 
 /// A resource pool (console `v3/resourcepools`, OpenAPI `DescribeResourcePools`).

@@ -13,9 +13,10 @@ use serde::de::DeserializeOwned;
 use crate::auth::huawei::{self, HwRequest};
 use crate::auth::UNRESERVED;
 use crate::config::secret::Secret;
-use crate::http::{PollCtx, PollError, Reason};
-use crate::providers::decode::{DecodeLog, Lenient};
-use crate::providers::paging::MAX_PAGES;
+use crate::providers::upstream::decode::{DecodeLog, Lenient};
+use crate::providers::upstream::paging::MAX_PAGES;
+use crate::providers::upstream::signing::{now_epoch_secs, signing_host};
+use crate::providers::upstream::{PollCtx, PollError, Reason};
 
 use super::dto::{ListMeta, NodeDto, NodeList, PoolDto, PoolList, WorkspaceList};
 use super::iam::{self, TokenCache};
@@ -296,12 +297,8 @@ impl<'a> Client<'a> {
         ak: &str,
         sk: &Secret,
     ) -> Result<(String, String), PollError> {
-        let Some(host) = crate::http::host_header(url) else {
-            return Err(self
-                .ctx
-                .fail(api, "", Reason::Connect, "endpoint has no host"));
-        };
-        let now = crate::dates::now_epoch_secs();
+        let host = signing_host(self.ctx, api, url)?;
+        let now = now_epoch_secs();
         let date = huawei::format_sdk_date(now);
         let headers = vec![
             ("content-type".to_string(), CONTENT_TYPE.to_string()),

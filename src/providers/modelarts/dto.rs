@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::providers::decode::Lenient;
+use crate::providers::upstream::decode::Lenient;
 use crate::quantity::RawQuantity;
 
 /// `metadata` of a list response: the continuation token of Kubernetes-style

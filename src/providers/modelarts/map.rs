@@ -22,7 +22,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::model::{Driver, Pool, QuantityKind, Resources};
-use crate::providers::decode::{DecodeLog, Lenient};
+use crate::providers::upstream::decode::{DecodeLog, Lenient};
 use crate::quantity::RawQuantity;
 
 use super::dto::{NodeDto, PoolDto, WorkspaceDto, WorkspaceList};

@@ -17,8 +17,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::auth::bce::{self, BceRequest, SignedHeaders};
-use crate::http::{self, PollCtx, PollError, Reason};
 use crate::model::Service;
+use crate::providers::upstream::response::{classify_status, upstream_message};
+use crate::providers::upstream::signing::{self, now_epoch_secs};
+use crate::providers::upstream::{PollCtx, PollError, Reason};
 
 use super::dto::{
     ComputeUnitsRequest, ComputeUnitsResult, Envelope, InstanceDto, ServiceDto, ServicesRequest,
@@ -26,7 +28,7 @@ use super::dto::{
 };
 use super::{map, Config};
 use crate::dates;
-use crate::providers::decode::{DecodeLog, Lenient};
+use crate::providers::upstream::decode::{DecodeLog, Lenient};
 
 pub const ROUTE_SERVICE_RESOURCES: &str = "/v2/serviceresources";
 pub const ROUTE_SERVICE: &str = "/v2/service";
@@ -162,15 +164,13 @@ impl Client<'_> {
             )
         })?;
         let url = action_url(&self.cfg.endpoint, route, action);
-        let Some(host) = http::host_header(&url) else {
-            return Err(ctx.fail(action, "", Reason::Connect, "endpoint has no host"));
-        };
+        let host = signing::signing_host(ctx, action, &url)?;
         let token = self.cfg.security_token.as_ref().map(|t| t.expose());
         // Signed anew for every attempt: the signature carries a timestamp, so a
         // retry of a request signed once would repeat a stale one, and Baidu's
         // `RequestExpired` (clock skew) is only worth retrying with a fresh one.
         let build = || {
-            let now = dates::now_epoch_secs();
+            let now = now_epoch_secs();
             let headers = request_headers(&host, body.len(), now, token);
             let authorization = authorization(
                 &self.cfg.access_key_id,
@@ -277,7 +277,7 @@ pub fn authorization(
 /// some failures with HTTP 200 and `{error_code, error_msg}` (the legacy shape) or
 /// `{code, message}` instead of `{requestId, result}`. `None` for a success body.
 pub fn body_error(body: &[u8]) -> Option<(Reason, String)> {
-    let (code, message) = http::upstream_message(body);
+    let (code, message) = upstream_message(body);
     let code = code?;
     if SUCCESS_CODES.iter().any(|c| c.eq_ignore_ascii_case(&code)) {
         return None;
@@ -298,7 +298,7 @@ fn is_auth_code(code: &str) -> bool {
     // The bce-auth-v1 codes (SignatureDoesNotMatch, …) are the shared list that
     // `classify_status` consults; a plain 400 is not auth, so only the code decides.
     LEGACY_AUTH_CODES.contains(&code)
-        || http::classify_status(StatusCode::BAD_REQUEST, Some(code)) == Reason::Auth
+        || classify_status(StatusCode::BAD_REQUEST, Some(code)) == Reason::Auth
 }
 
 #[cfg(test)]
@@ -371,7 +371,7 @@ mod tests {
             u.as_str(),
             "http://127.0.0.1:8080/v2/serviceresources?Action=DescribeComputeUnits"
         );
-        assert_eq!(http::host_header(&u).as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(signing::host_header(&u).as_deref(), Some("127.0.0.1:8080"));
         let d = Url::parse(super::super::DEFAULT_ENDPOINT).unwrap();
         let u = action_url(&d, ROUTE_SERVICE, API_SERVICES);
         assert_eq!(
@@ -379,7 +379,7 @@ mod tests {
             "https://qianfan.baidubce.com/v2/service?Action=DescribeServices"
         );
         assert_eq!(
-            http::host_header(&u).as_deref(),
+            signing::host_header(&u).as_deref(),
             Some("qianfan.baidubce.com")
         );
     }

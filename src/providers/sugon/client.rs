@@ -34,9 +34,10 @@ use serde_json::Value;
 
 use crate::auth::scnet;
 use crate::config::secret::Secret;
-use crate::http::{redact_url, PollCtx, PollError, Reason};
 use crate::model::{Pool, Region};
-use crate::providers::decode::DecodeLog;
+use crate::providers::upstream::decode::DecodeLog;
+use crate::providers::upstream::response::redact_url;
+use crate::providers::upstream::{PollCtx, PollError, Reason};
 use crate::providers::{FailedUnit, PollOutput, Unit};
 use crate::quantity::Fired;
 

@@ -10,7 +10,7 @@ use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::providers::decode::Lenient;
+use crate::providers::upstream::decode::Lenient;
 use crate::quantity::RawQuantity;
 
 /// The elements of a list that arrived inside `data` (already JSON), each

@@ -199,7 +199,10 @@ async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
     use std::time::Duration;
 
     use crate::counters::AccountCounters;
-    use crate::http::{build_client, PollCtx, Reason};
+    use reqwest::Url;
+
+    use crate::config::secret::Secret;
+    use crate::providers::upstream::{build_client, PollCtx, Reason};
     use crate::simulator::{self, credentials};
 
     // Without drift, so two polls of one platform state are equal.
@@ -227,7 +230,7 @@ async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
         timeout: Duration::from_secs(5),
         max_response_bytes: 1 << 20,
         stats: stats.clone(),
-        limits: crate::http::Limits::unlimited(),
+        limits: crate::providers::upstream::Limits::unlimited(),
     };
     let mut state = State::default();
     let first = client::Client::new(&good, &ctx, &mut state)

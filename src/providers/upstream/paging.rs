@@ -9,7 +9,7 @@ use std::future::Future;
 
 use futures_util::stream::{self, StreamExt as _};
 
-use crate::http::{PollCtx, PollError, Reason};
+use crate::providers::upstream::{PollCtx, PollError, Reason};
 
 /// One page as the upstream answered it.
 #[derive(Debug)]

@@ -5,11 +5,14 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::config::secret::Secret;
-use crate::http::{PollCtx, PollError, Reason, Response};
-use crate::providers::paging::{self, Page};
+use crate::providers::upstream::paging::{self, Page};
+use crate::providers::upstream::{PollCtx, PollError, Reason, Response};
 
-use super::dto::{ConsoleQueueList, ItemsPage, PoolPage, ServerlessPoolDto, ServerlessQueueDto};
-use super::{Collected, Config, PAGE_SIZE};
+use super::super::dto::{
+    ConsoleQueueList, ItemsPage, PoolPage, ServerlessPoolDto, ServerlessQueueDto,
+};
+use super::super::{Collected, Config};
+use super::PAGE_SIZE;
 
 pub const API_POOLS: &str = "v3/resourcepools";
 pub const API_QUEUES: &str = "v3/queues";
@@ -48,7 +51,7 @@ pub async fn poll(
         // mapped in pool order. A pool whose list fails after its retries is
         // left out alone (issue 15); the pool list itself failing fails the poll.
         let client = &client;
-        crate::providers::concurrent::for_each_ordered_settled(
+        crate::providers::upstream::concurrent::for_each_ordered_settled(
             pools,
             ctx.limits.fetch_window(),
             |pool| async move {

@@ -4,11 +4,13 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::bce::{self, BceRequest, SignedHeaders};
 use crate::config::secret::Secret;
-use crate::http::{PollCtx, PollError, Reason};
-use crate::providers::paging::{self, Page};
+use crate::providers::upstream::paging::{self, Page};
+use crate::providers::upstream::signing::{now_epoch_secs, signing_host};
+use crate::providers::upstream::{PollCtx, PollError};
 
-use super::dto::{PoolPage, QueuePage};
-use super::{Collected, Config, PAGE_SIZE};
+use super::super::dto::{PoolPage, QueuePage};
+use super::super::{Collected, Config};
+use super::PAGE_SIZE;
 
 pub const API_POOLS: &str = "DescribeResourcePools";
 pub const API_QUEUES: &str = "DescribeQueues";
@@ -53,7 +55,7 @@ pub async fn poll(
         // retries is left out alone (issue 15); the pool list itself failing
         // fails the poll.
         let client = &client;
-        crate::providers::concurrent::for_each_ordered_settled(
+        crate::providers::upstream::concurrent::for_each_ordered_settled(
             pools,
             ctx.limits.fetch_window(),
             |pool| async move {
@@ -108,11 +110,7 @@ impl OpenApi<'_> {
         url.query_pairs_mut()
             .clear()
             .extend_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let Some(host) = crate::http::host_header(&url) else {
-            return Err(self
-                .ctx
-                .fail(action, "", Reason::Connect, "endpoint has no host"));
-        };
+        let host = signing_host(self.ctx, action, &url)?;
         // Every attempt is signed anew, so a retry after `RequestExpired` (clock
         // skew) carries a fresh timestamp.
         let build = || {
@@ -120,7 +118,7 @@ impl OpenApi<'_> {
             if let Some(token) = self.creds.security_token {
                 headers.push(("x-bce-security-token".into(), token.expose().to_string()));
             }
-            let now = crate::dates::now_epoch_secs();
+            let now = now_epoch_secs();
             // The official SDK signs only `host` for these actions; an STS token is
             // an x-bce-* header and is signed too.
             let signed: &[&str] = if self.creds.security_token.is_some() {
