@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::auth::bce::{self, BceRequest, SignedHeaders};
 use crate::model::Service;
+use crate::providers::upstream::paging::{self, CursorError};
 use crate::providers::upstream::response::{classify_status, upstream_message};
 use crate::providers::upstream::signing::{self, now_epoch_secs};
 use crate::providers::upstream::{PollCtx, PollError, Reason};
@@ -37,7 +38,7 @@ pub const ROUTE_SERVICE: &str = "/v2/service";
 pub const MAX_KEYS: u64 = 100;
 /// Pages of DescribeServices before giving up (100 000 services at full pages): an
 /// upstream that always says "more" must not keep a poll running forever.
-pub const MAX_PAGES: usize = 1000;
+pub const MAX_PAGES: u64 = 1000;
 
 /// How long a signature stays valid, as the official SDKs default.
 const SIGNATURE_EXPIRATION_SECS: u32 = 1800;
@@ -63,55 +64,55 @@ impl Client<'_> {
     pub async fn discover(&self, log: &mut DecodeLog) -> Result<Vec<Service>, PollError> {
         let mut out: Vec<Service> = Vec::new();
         let mut seen_ids = HashSet::new();
-        let mut seen_markers = HashSet::new();
-        let mut marker: Option<String> = None;
-        let mut pages = 0;
-        loop {
-            pages += 1;
-            if pages > MAX_PAGES {
-                return Err(self.upstream_error(
+        paging::follow(
+            MAX_PAGES,
+            |marker: Option<&String>| {
+                let marker = marker.cloned();
+                async move {
+                    let body = ServicesRequest {
+                        marker: marker.as_deref(),
+                        max_keys: MAX_KEYS,
+                    };
+                    self.call::<ServicesResult>(ROUTE_SERVICE, API_SERVICES, &body)
+                        .await
+                }
+            },
+            |page| {
+                // No `result`: no (more) services.
+                let Some(mut page) = page else {
+                    return Ok(None);
+                };
+                let (truncated, next) = page.next();
+                let next = next.map(str::to_string);
+                add_services(
                     API_SERVICES,
-                    format!("gave up after {MAX_PAGES} pages of {API_SERVICES}"),
-                ));
-            }
-            let body = ServicesRequest {
-                marker: marker.as_deref(),
-                max_keys: MAX_KEYS,
-            };
-            let Some(mut page) = self
-                .call::<ServicesResult>(ROUTE_SERVICE, API_SERVICES, &body)
-                .await?
-            else {
-                break;
-            };
-            let (truncated, next) = page.next();
-            let next = next.map(str::to_string);
-            add_services(
-                API_SERVICES,
-                page.service_list.take(),
-                &mut seen_ids,
-                &mut out,
-                log,
-            );
-            match (truncated, next) {
-                (false, _) => break,
-                (true, None) => {
-                    return Err(self.upstream_error(
+                    page.service_list.take(),
+                    &mut seen_ids,
+                    &mut out,
+                    log,
+                );
+                match (truncated, next) {
+                    (false, _) => Ok(None),
+                    (true, None) => Err(self.upstream_error(
                         API_SERVICES,
                         "isTruncated is true but no nextMarker was given",
-                    ))
+                    )),
+                    (true, Some(next)) => Ok(Some(next)),
                 }
-                (true, Some(next)) => {
-                    if !seen_markers.insert(next.clone()) {
-                        return Err(self.upstream_error(
-                            API_SERVICES,
-                            format!("nextMarker {next:?} came back a second time"),
-                        ));
-                    }
-                    marker = Some(next);
-                }
-            }
-        }
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            CursorError::Fetch(e) => e,
+            CursorError::Repeated(next) => self.upstream_error(
+                API_SERVICES,
+                format!("nextMarker {next:?} came back a second time"),
+            ),
+            CursorError::TooManyPages(_) => self.upstream_error(
+                API_SERVICES,
+                format!("gave up after {MAX_PAGES} pages of {API_SERVICES}"),
+            ),
+        })?;
         let preset = self
             .call::<ServicesResult>(ROUTE_SERVICE, API_PRESET_SERVICES, &serde_json::json!({}))
             .await?;
