@@ -1,8 +1,10 @@
 //! aipool_exporter: a Prometheus exporter for rented AI compute pools.
 //!
-//! Data flows one way: config → per-account poller → provider (HTTP, auth, paging)
-//! → upstream DTOs → mapping → provider-neutral [`model::Snapshot`] → exposition →
-//! HTTP server. See the README (Development) for the layout and its invariants.
+//! Data flows one way: config → per-account runtime (`runtime`) → provider
+//! (`providers::*`: the shared upstream toolkit in `providers::upstream` for
+//! HTTP, retries, limits, signing and paging; the platform's auth, DTOs and
+//! mapping) → provider-neutral [`model::Snapshot`] → exposition → HTTP server.
+//! See the README (Development) for the layout and its invariants.
 
 pub mod auth;
 pub mod capacity;
@@ -12,7 +14,6 @@ pub mod dates;
 pub mod demo;
 pub mod error;
 pub mod exposition;
-pub mod fuzzing;
 pub mod logging;
 pub mod memory;
 pub mod model;

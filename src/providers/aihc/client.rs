@@ -3,8 +3,8 @@
 //! ([`openapi`]), whichever the account's `auth` says. Both list pools and
 //! then each pool's queues into the same [`Collected`].
 
-pub mod console;
-pub mod openapi;
+pub(crate) mod console;
+pub(crate) mod openapi;
 
 use crate::providers::upstream::{PollCtx, PollError};
 

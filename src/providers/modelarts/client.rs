@@ -23,8 +23,6 @@ use super::iam::{self, TokenCache};
 use super::map::{self, Workspace};
 use super::{Auth, Config};
 
-pub use super::iam::API_TOKENS;
-
 /// The node page size we ask for; servers cap it, and paging goes on until the
 /// `continue` token is empty whatever size they used.
 pub const NODE_PAGE_LIMIT: u64 = 500;

@@ -28,10 +28,6 @@ use crate::quantity::RawQuantity;
 use super::dto::{NodeDto, PoolDto, WorkspaceDto, WorkspaceList};
 use super::dto::{API_NODES, API_POOLS, API_WORKSPACES};
 
-/// The id of the default workspace: what ListPools answers for without
-/// `workspaceId` (seed 001: "默认取值:0").
-pub const DEFAULT_WORKSPACE: &str = "0";
-
 /// The node phase in which a node takes workloads (docs/providers.md §3:
 /// Available|Creating|Deleting|Abnormal|Checking).
 pub const AVAILABLE_PHASE: &str = "Available";

@@ -26,5 +26,5 @@ pub mod signing;
 
 pub use crate::error::{PollError, Reason};
 pub use client::{build_client, PollCtx};
-pub use limits::{Limits, RateLimiter};
+pub use limits::Limits;
 pub use response::Response;

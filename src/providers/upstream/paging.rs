@@ -347,12 +347,15 @@ mod tests {
         assert_eq!(r.unwrap_err(), PagingError::Fetch("boom"));
     }
 
+    /// What `follow` returned, the items it took in, and the cursors it asked with.
+    type Followed = (Result<(), CursorError<u64, ()>>, Vec<u64>, Vec<Option<u64>>);
+
     /// `follow` over pages given as (items, next cursor), recording what was
     /// asked for.
     fn follow_pages(
         pages: &[(Vec<u64>, Option<u64>)],
         max_pages: u64,
-    ) -> (Result<(), CursorError<u64, ()>>, Vec<u64>, Vec<Option<u64>>) {
+    ) -> Followed {
         let asked = RefCell::new(Vec::new());
         let mut got = Vec::new();
         let rt = tokio::runtime::Builder::new_current_thread()

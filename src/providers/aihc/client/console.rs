@@ -158,32 +158,37 @@ impl Console<'_> {
 }
 
 /// Unwraps `{"success":true,"result":{...}}` and, where present, the second
-/// `result.result` wrapper (whose `code` must be 200).
+/// `result.result` wrapper (whose `code` must be 200); a body that is not such
+/// an answer is a counted failure of `api`.
 pub(crate) fn unwrap_envelope(
     ctx: &PollCtx,
     api: &str,
     resp: &Response,
 ) -> Result<Value, PollError> {
-    let fail = |reason, msg: String| ctx.fail(api, &resp.url, reason, msg);
-    let value: Value = match serde_json::from_slice(&resp.body) {
+    envelope(&resp.body).map_err(|(reason, msg)| ctx.fail(api, &resp.url, reason, msg))
+}
+
+/// [`unwrap_envelope`] on the body alone: the payload, or why the answer is
+/// not one, and its reason.
+pub(crate) fn envelope(body: &[u8]) -> Result<Value, (Reason, String)> {
+    let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
             // An expired console session is answered with the login page, not an
             // error status: say so rather than "invalid JSON".
-            let head = String::from_utf8_lossy(&resp.body[..resp.body.len().min(512)])
-                .to_ascii_lowercase();
+            let head = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
             if head.contains("<html") || head.contains("<!doctype") {
-                return Err(fail(
+                return Err((
                     Reason::Auth,
                     "the console answered with an HTML page: the session cookie has likely expired"
                         .into(),
                 ));
             }
-            return Err(fail(Reason::Decode, format!("invalid JSON: {e}")));
+            return Err((Reason::Decode, format!("invalid JSON: {e}")));
         }
     };
     let Value::Object(mut top) = value else {
-        return Err(fail(Reason::Decode, "expected a JSON object".into()));
+        return Err((Reason::Decode, "expected a JSON object".into()));
     };
     if top.get("success") != Some(&Value::Bool(true)) {
         let message = describe(top.get("message")).or_else(|| describe(top.get("code")));
@@ -195,16 +200,16 @@ pub(crate) fn unwrap_envelope(
             } else {
                 Reason::UpstreamError
             };
-        return Err(fail(reason, text));
+        return Err((reason, text));
     }
     let Some(Value::Object(mut result)) = top.remove("result") else {
-        return Err(fail(Reason::Decode, "response has no result object".into()));
+        return Err((Reason::Decode, "response has no result object".into()));
     };
     if let Some(Value::Object(_)) = result.get("result") {
         if let Some(code) = result.get("code").and_then(Value::as_i64) {
             if code != 200 {
                 let msg = describe(result.get("message")).unwrap_or_default();
-                return Err(fail(Reason::UpstreamError, format!("code {code}: {msg}")));
+                return Err((Reason::UpstreamError, format!("code {code}: {msg}")));
             }
         }
         if let Some(inner) = result.remove("result") {
