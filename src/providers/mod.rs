@@ -21,6 +21,8 @@ pub(crate) mod mapping;
 pub mod modelarts;
 pub mod qianfan;
 pub mod sugon;
+#[cfg(test)]
+pub(crate) mod testing;
 pub(crate) mod upstream;
 
 use std::fmt;

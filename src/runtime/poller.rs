@@ -310,13 +310,11 @@ mod tests {
         .unwrap();
         let state = Arc::new(AccountState::new(&settings.accounts[0]));
         Poller {
-            ctx: PollCtx {
-                client: reqwest::Client::new(),
-                timeout: Duration::from_secs(1),
-                max_response_bytes: 1 << 20,
-                stats: Arc::new(AccountCounters::default()),
-                limits: crate::providers::upstream::Limits::unlimited(),
-            },
+            ctx: PollCtx::for_tests(
+                reqwest::Client::new(),
+                Duration::from_secs(1),
+                Arc::new(AccountCounters::default()),
+            ),
             provider: Arc::new(Scripted(Mutex::new(script.into()))),
             state,
         }

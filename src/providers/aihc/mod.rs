@@ -15,7 +15,7 @@ use crate::quantity::derive::{self, RemainingFrom};
 use crate::quantity::{Fired, Rule};
 
 use super::upstream::decode::{json, BodyError, Decoded, Lenient};
-use super::upstream::Reason;
+use super::upstream::{concurrent, Reason};
 use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
 pub use config::{
     parse_config, Api, Auth, Config, CONSOLE_ENDPOINT, CONSOLE_POOL_TYPES, KNOWN_REGIONS,
@@ -235,6 +235,35 @@ impl Collected {
                 error,
             }),
         }
+    }
+
+    /// Each of `pools` with the queue list `fetch` gets for it, `window`
+    /// fetches at a time, added in pool order ([`add_pool`](Self::add_pool)):
+    /// a pool whose list fails is a failed unit, never the poll's failure.
+    async fn add_pools_fetched<F, Fut>(
+        &mut self,
+        pools: Vec<Pool>,
+        window: usize,
+        api: &str,
+        mut fetch: F,
+    ) -> Result<(), PollError>
+    where
+        F: FnMut(&Pool) -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<Lenient<QueueDto>>, PollError>>,
+    {
+        concurrent::for_each_ordered(
+            pools,
+            window,
+            |pool| {
+                let queues = fetch(&pool);
+                async move { Ok::<_, PollError>((pool, queues.await)) }
+            },
+            |(pool, queues)| {
+                self.add_pool(pool, queues, api);
+                Ok(())
+            },
+        )
+        .await
     }
 
     fn add_serverless_pools(&mut self, pools: Vec<Lenient<ServerlessPoolDto>>, api: &str) {

@@ -265,15 +265,9 @@ impl<'a> Client<'a> {
         segments: &[&str],
         query: &[(String, String)],
     ) -> Result<Url, PollError> {
-        let mut url = self.cfg.endpoint.clone();
-        {
-            let mut path = url.path_segments_mut().map_err(|_| {
-                self.ctx
-                    .fail(api, "", Reason::Connect, "endpoint cannot be a base URL")
-            })?;
-            path.pop_if_empty();
-            path.extend(segments);
-        }
+        let mut url = self
+            .ctx
+            .url_with_path(api, &self.cfg.endpoint, segments.iter().copied())?;
         let encoded: Vec<String> = query
             .iter()
             .map(|(k, v)| {

@@ -167,27 +167,25 @@ impl Provider for Qianfan {
 
 #[cfg(test)]
 mod tests {
-    use crate::config::{from_str, ConfigErrors, Env, Settings};
-    use crate::providers::ProviderConfig;
+    use crate::config::{ConfigErrors, Env, Settings};
+    use crate::providers::testing;
+
+    const ENV: [(&str, &str); 1] = [("QF_SK", "sk-from-env")];
 
     fn parse(keys: &str) -> Result<Settings, ConfigErrors> {
-        let text = format!("[[accounts]]\nname = \"qf\"\nprovider = \"qianfan\"\n{keys}\n");
-        from_str(&text, "toml", &Env::from_pairs([("QF_SK", "sk-from-env")]))
+        testing::parse(
+            &testing::account("qianfan", "qf", &format!("{keys}\n")),
+            &ENV,
+        )
     }
 
     fn errors(keys: &str) -> Vec<String> {
-        match parse(keys) {
-            Ok(_) => panic!("should be invalid:\n{keys}"),
-            Err(e) => e.0.iter().map(|e| e.to_string()).collect(),
-        }
+        let text = testing::account("qianfan", "qf", &format!("{keys}\n"));
+        testing::errors(&text, &Env::from_pairs(ENV))
     }
 
     fn qianfan(s: &Settings) -> &super::Config {
-        match &s.accounts[0].provider_config {
-            ProviderConfig::Qianfan(c) => c,
-            #[allow(unreachable_patterns)]
-            _ => panic!("not qianfan"),
-        }
+        testing::provider_config(s, 0)
     }
 
     #[test]

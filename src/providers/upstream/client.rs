@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use reqwest::Url;
 use serde::de::DeserializeOwned;
 
 use crate::counters::AccountCounters;
@@ -39,6 +40,43 @@ struct AttemptError {
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 impl PollCtx {
+    /// A context for tests that count requests exactly: `client`, `timeout`,
+    /// a 1 MiB body cap, no retries and no rate limit.
+    #[cfg(test)]
+    pub fn for_tests(
+        client: reqwest::Client,
+        timeout: Duration,
+        stats: Arc<AccountCounters>,
+    ) -> Self {
+        PollCtx {
+            client,
+            timeout,
+            max_response_bytes: 1 << 20,
+            stats,
+            limits: Limits::unlimited(),
+        }
+    }
+
+    /// `base` with `segments` appended to its path (each one segment, so
+    /// encoded as such), or the counted `connect` failure of `api` when
+    /// `base` cannot have a path.
+    pub fn url_with_path<'s>(
+        &self,
+        api: &str,
+        base: &Url,
+        segments: impl IntoIterator<Item = &'s str>,
+    ) -> Result<Url, PollError> {
+        let mut url = base.clone();
+        {
+            let mut path = url.path_segments_mut().map_err(|_| {
+                self.fail(api, "", Reason::Connect, "endpoint cannot be a base URL")
+            })?;
+            path.pop_if_empty();
+            path.extend(segments);
+        }
+        Ok(url)
+    }
+
     /// Counts a failure and builds the error for it.
     pub fn fail(
         &self,

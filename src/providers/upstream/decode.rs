@@ -32,11 +32,7 @@ pub struct DecodeLog {
 const DETAIL_CHARS: usize = 64;
 
 fn shorten(s: &str) -> String {
-    let mut out: String = s.chars().take(DETAIL_CHARS).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
+    super::response::shorten(s, DETAIL_CHARS)
 }
 
 impl DecodeLog {

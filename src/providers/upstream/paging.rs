@@ -110,6 +110,23 @@ where
     Err(PagingError::TooManyPages(None))
 }
 
+/// [`collect`] of one call `api` of a poll: pages of `requested_size`, the
+/// account's fetch window at a time, a runaway list a counted failure.
+pub async fn collect_all<T, F, Fut>(
+    ctx: &PollCtx,
+    api: &str,
+    requested_size: u64,
+    fetch: F,
+) -> Result<Vec<T>, PollError>
+where
+    F: FnMut(u64, u64) -> Fut,
+    Fut: Future<Output = Result<Page<T>, PollError>>,
+{
+    collect(requested_size, ctx.limits.fetch_window(), fetch)
+        .await
+        .map_err(|e| e.into_poll_error(ctx, api))
+}
+
 /// Why a cursor-paged list ended without its last page.
 #[derive(Debug, PartialEq, Eq)]
 pub enum CursorError<C, E> {
@@ -352,10 +369,7 @@ mod tests {
 
     /// `follow` over pages given as (items, next cursor), recording what was
     /// asked for.
-    fn follow_pages(
-        pages: &[(Vec<u64>, Option<u64>)],
-        max_pages: u64,
-    ) -> Followed {
+    fn follow_pages(pages: &[(Vec<u64>, Option<u64>)], max_pages: u64) -> Followed {
         let asked = RefCell::new(Vec::new());
         let mut got = Vec::new();
         let rt = tokio::runtime::Builder::new_current_thread()

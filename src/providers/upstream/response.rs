@@ -55,7 +55,7 @@ pub fn upstream_message(body: &[u8]) -> (Option<String>, Option<String>) {
     };
     let text = |keys: &[&str]| {
         keys.iter().find_map(|k| match map.get(*k) {
-            Some(serde_json::Value::String(s)) if !s.is_empty() => Some(shorten(s)),
+            Some(serde_json::Value::String(s)) if !s.is_empty() => Some(shorten(s, MESSAGE_CHARS)),
             Some(serde_json::Value::Number(n)) => Some(n.to_string()),
             _ => None,
         })
@@ -66,15 +66,17 @@ pub fn upstream_message(body: &[u8]) -> (Option<String>, Option<String>) {
     )
 }
 
-fn shorten(s: &str) -> String {
-    const MAX: usize = 300;
-    if s.chars().count() <= MAX {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(MAX).collect();
+/// At most this many characters of an upstream message go into an error.
+pub const MESSAGE_CHARS: usize = 300;
+
+/// `s` cut to `max_chars` characters, with `…` when something was cut
+/// (upstream text ends up in logs and can be huge).
+pub fn shorten(s: &str, max_chars: usize) -> String {
+    let mut t: String = s.chars().take(max_chars).collect();
+    if t.len() < s.len() {
         t.push('…');
-        t
     }
+    t
 }
 
 /// A URL safe to log: no user info, and the values of query parameters whose

@@ -5,6 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::config::secret::Secret;
+use crate::providers::upstream::decode::Lenient;
 use crate::providers::upstream::paging::{self, Page};
 use crate::providers::upstream::{PollCtx, PollError, Reason, Response};
 
@@ -27,7 +28,7 @@ pub async fn poll(
 ) -> Result<(), PollError> {
     let client = Console { cfg, cookie, ctx };
     if cfg.pool_types.iter().any(|t| t == "common") {
-        let pools = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
+        let pools = paging::collect_all(ctx, API_POOLS, PAGE_SIZE, |page, size| {
             client.get::<PoolPage, _>(
                 API_POOLS,
                 "v3/resourcepools",
@@ -37,73 +38,33 @@ pub async fn poll(
                     ("pageSize", size.to_string()),
                     ("region", cfg.region.clone()),
                 ],
-                |p: PoolPage| Page {
-                    items: p.resource_pools,
-                    total: p.total_count,
-                    page_size: p.page_size,
-                },
+                Page::from,
             )
         })
-        .await
-        .map_err(|e| e.into_poll_error(ctx, API_POOLS))?;
+        .await?;
         let pools = out.pools(pools, "common", API_POOLS);
         // v3/queues for every pool, concurrently within the account's limits;
         // mapped in pool order. A pool whose list fails after its retries is
         // left out alone (issue 15); the pool list itself failing fails the poll.
         let client = &client;
-        crate::providers::upstream::concurrent::for_each_ordered_settled(
-            pools,
-            ctx.limits.fetch_window(),
-            |pool| async move {
-                let list = client
-                    .get::<ConsoleQueueList, _>(
-                        API_QUEUES,
-                        "v3/queues",
-                        vec![("resourcePoolId", pool.id.clone())],
-                        |l: ConsoleQueueList| l.queue_list,
-                    )
-                    .await;
-                Ok::<_, PollError>((pool, list))
-            },
-            |r| {
-                if let Ok((pool, list)) = r {
-                    out.add_pool(pool, list, API_QUEUES);
-                }
-                Ok(())
-            },
-        )
+        out.add_pools_fetched(pools, ctx.limits.fetch_window(), API_QUEUES, |pool| {
+            client.get(
+                API_QUEUES,
+                "v3/queues",
+                vec![("resourcePoolId", pool.id.clone())],
+                |l: ConsoleQueueList| l.queue_list,
+            )
+        })
         .await?;
     }
     if cfg.pool_types.iter().any(|t| t == "serverless") {
-        let pools = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
-            client.get::<ItemsPage<ServerlessPoolDto>, _>(
-                API_SERVERLESS_POOLS,
-                "v2/serverless/resourcePool",
-                vec![("pageNo", page.to_string()), ("pageSize", size.to_string())],
-                |p: ItemsPage<ServerlessPoolDto>| Page {
-                    items: p.items,
-                    total: p.total_count,
-                    page_size: p.page_size,
-                },
-            )
-        })
-        .await
-        .map_err(|e| e.into_poll_error(ctx, API_SERVERLESS_POOLS))?;
+        let pools = client
+            .serverless::<ServerlessPoolDto>(API_SERVERLESS_POOLS)
+            .await?;
         out.add_serverless_pools(pools, API_SERVERLESS_POOLS);
-        let queues = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
-            client.get::<ItemsPage<ServerlessQueueDto>, _>(
-                API_SERVERLESS_QUEUES,
-                "v2/serverless/resourceQueue",
-                vec![("pageNo", page.to_string()), ("pageSize", size.to_string())],
-                |p: ItemsPage<ServerlessQueueDto>| Page {
-                    items: p.items,
-                    total: p.total_count,
-                    page_size: p.page_size,
-                },
-            )
-        })
-        .await
-        .map_err(|e| e.into_poll_error(ctx, API_SERVERLESS_QUEUES))?;
+        let queues = client
+            .serverless::<ServerlessQueueDto>(API_SERVERLESS_QUEUES)
+            .await?;
         out.add_serverless_queues(queues, API_SERVERLESS_QUEUES);
     }
     Ok(())
@@ -116,6 +77,23 @@ struct Console<'a> {
 }
 
 impl Console<'_> {
+    /// Every page of a serverless list (`api` is also its path), paged by
+    /// `pageNo` and `pageSize`.
+    async fn serverless<T: DeserializeOwned>(
+        &self,
+        api: &str,
+    ) -> Result<Vec<Lenient<T>>, PollError> {
+        paging::collect_all(self.ctx, api, PAGE_SIZE, |page, size| {
+            self.get::<ItemsPage<T>, _>(
+                api,
+                api,
+                vec![("pageNo", page.to_string()), ("pageSize", size.to_string())],
+                Page::from,
+            )
+        })
+        .await
+    }
+
     /// GETs `path` under the console base URL and unwraps the console envelope.
     async fn get<T: DeserializeOwned, R>(
         &self,
@@ -124,17 +102,9 @@ impl Console<'_> {
         query: Vec<(&str, String)>,
         convert: impl FnOnce(T) -> R,
     ) -> Result<R, PollError> {
-        let mut url = self.cfg.endpoint.clone();
-        {
-            let mut segments = url.path_segments_mut().map_err(|_| {
-                self.ctx
-                    .fail(api, "", Reason::Connect, "endpoint cannot be a base URL")
-            })?;
-            segments.pop_if_empty();
-            for s in path.split('/') {
-                segments.push(s);
-            }
-        }
+        let mut url = self
+            .ctx
+            .url_with_path(api, &self.cfg.endpoint, path.split('/'))?;
         url.query_pairs_mut()
             .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
         let request = self

@@ -32,7 +32,7 @@ pub async fn poll(
 ) -> Result<(), PollError> {
     let client = OpenApi { cfg, creds, ctx };
     for pool_type in &cfg.pool_types {
-        let pools = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
+        let pools = paging::collect_all(ctx, API_POOLS, PAGE_SIZE, |page, size| {
             client.call::<PoolPage, _>(
                 API_POOLS,
                 vec![
@@ -40,51 +40,33 @@ pub async fn poll(
                     ("pageNumber", page.to_string()),
                     ("pageSize", size.to_string()),
                 ],
-                |p| Page {
-                    items: p.resource_pools,
-                    total: p.total_count,
-                    page_size: p.page_size,
-                },
+                Page::from,
             )
         })
-        .await
-        .map_err(|e| e.into_poll_error(ctx, API_POOLS))?;
+        .await?;
         let pools = out.pools(pools, pool_type, API_POOLS);
         // DescribeQueues for every pool, concurrently within the account's
         // limits; mapped in pool order. A pool whose pages fail after their
         // retries is left out alone (issue 15); the pool list itself failing
         // fails the poll.
         let client = &client;
-        crate::providers::upstream::concurrent::for_each_ordered_settled(
-            pools,
-            ctx.limits.fetch_window(),
-            |pool| async move {
-                let queues = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
+        out.add_pools_fetched(pools, ctx.limits.fetch_window(), API_QUEUES, |pool| {
+            let pool_id = pool.id.clone();
+            async move {
+                paging::collect_all(ctx, API_QUEUES, PAGE_SIZE, |page, size| {
                     client.call::<QueuePage, _>(
                         API_QUEUES,
                         vec![
-                            ("resourcePoolId", pool.id.clone()),
+                            ("resourcePoolId", pool_id.clone()),
                             ("pageNumber", page.to_string()),
                             ("pageSize", size.to_string()),
                         ],
-                        |p| Page {
-                            items: p.queues,
-                            total: p.total_count,
-                            page_size: p.page_size,
-                        },
+                        Page::from,
                     )
                 })
                 .await
-                .map_err(|e| e.into_poll_error(ctx, API_QUEUES));
-                Ok::<_, PollError>((pool, queues))
-            },
-            |r| {
-                if let Ok((pool, queues)) = r {
-                    out.add_pool(pool, queues, API_QUEUES);
-                }
-                Ok(())
-            },
-        )
+            }
+        })
         .await?;
     }
     Ok(())
