@@ -6,7 +6,7 @@
 //! and benches only see each provider's `decode` (one body, on bytes alone).
 //!
 //! Every provider has the same files, all `pub(crate)`: `config.rs` (its keys),
-//! `client.rs` (its calls, built from [`upstream`]'s client, signing, paging and
+//! `client.rs` (its calls, built from `upstream`'s client, signing, paging and
 //! fan-out), `dto.rs` (the wire types), `map.rs` (DTOs → model) and `mod.rs`
 //! (the [`Provider`] and `decode`); real sub-parts are submodules named for
 //! what they hold (Sugon's `session` and `hpc`, ModelArts' `iam`, AIHC's
@@ -145,8 +145,8 @@ pub struct PollOutput {
     /// logs it and exports how many there were (`aipool_poll_partial_errors`).
     pub partial: Vec<PollError>,
     /// Objects and fields left out because they did not decode (see
-    /// [`upstream::decode`]); counted in `aipool_decode_errors_total` by the poller.
-    pub decode: upstream::decode::DecodeLog,
+    /// `upstream::decode`); counted in `aipool_decode_errors_total` by the poller.
+    pub decode: DecodeLog,
     /// Parts of the account whose own calls failed after their retries (a
     /// pool's queue or node list, a service's compute units, a region). The
     /// snapshot holds nothing of a failed unit; the runtime keeps its last good

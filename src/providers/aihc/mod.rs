@@ -179,7 +179,7 @@ impl Provider for Aihc {
 /// console (common and serverless) sends `workloadAvailable` wherever free is
 /// known; the OpenAPI's documented answers have neither, so it falls back to
 /// capability − allocated, an upper bound.
-pub fn remaining_from(api: Api) -> RemainingFrom {
+pub(crate) fn remaining_from(api: Api) -> RemainingFrom {
     match api {
         Api::Console => RemainingFrom::WorkloadAvailable,
         Api::OpenApi => RemainingFrom::WorkloadAvailableOrCapability,
@@ -190,7 +190,7 @@ pub fn remaining_from(api: Api) -> RemainingFrom {
 /// decode is left out and recorded ([`map::Mapping::log`]); a pool whose own
 /// queue list fails after its retries is left out whole and reported in
 /// [`PollOutput::failed`].
-pub struct Collected {
+pub(crate) struct Collected {
     remaining_from: RemainingFrom,
     snapshot: Snapshot,
     mapping: Mapping,
@@ -307,7 +307,7 @@ impl Collected {
 /// figure did not decode (`unread`), the free and total figures it would have
 /// fed are left out rather than derived from the rest
 /// ([`map::forget_unread_remaining`], [`map::forget_unread_totals`]).
-pub fn finish_snapshot(
+pub(crate) fn finish_snapshot(
     snapshot: &mut Snapshot,
     pool_names: &PoolNames,
     from: RemainingFrom,

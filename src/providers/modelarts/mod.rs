@@ -6,7 +6,7 @@
 //! the pools of each — or only those of `workspace_ids`.
 //!
 //! Authentication is either AK/SK (`SDK-HMAC-SHA256`, [`crate::auth::huawei`]) or
-//! an IAM token obtained with a password ([`iam`]), cached between polls.
+//! an IAM token obtained with a password (`iam.rs`), cached between polls.
 
 pub(crate) mod client;
 pub(crate) mod config;

@@ -12,6 +12,10 @@
 //!
 //! The pattern is node_exporter's textfile collector and kube-state-metrics'
 //! custom-resource collector: skip what does not decode, count it, keep the rest.
+//!
+//! [`Decoded`] and [`BodyError`] are what each provider's `decode` entry point
+//! (one body on bytes alone, for the fuzz targets, property tests and benches)
+//! gives back.
 
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::Deserialize;
