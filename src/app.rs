@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::config::{Settings, Shard};
-use crate::http::build_client;
+use crate::providers::upstream::build_client;
 use crate::runtime::state::{ReloadRequest, Shared};
 use crate::runtime::supervisor::{futures_join, Reloads, Supervisor};
 use crate::server;

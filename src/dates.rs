@@ -41,14 +41,6 @@ pub fn parse_rfc3339(s: &str) -> Result<f64, TimeError> {
     Ok(t.unix_timestamp() as f64 + f64::from(t.nanosecond()) / 1e9)
 }
 
-/// Now, in Unix seconds (0 if the clock is before 1970, which no signer accepts).
-pub fn now_epoch_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,6 @@
 //! The errors every layer may name: why an upstream request failed ([`Reason`],
 //! the `reason` label), a failed poll ([`PollError`]) and an object or field
-//! a poll left out ([`DecodeError`], see `providers::decode`). A leaf module: it
+//! a poll left out ([`DecodeError`], see `providers::upstream::decode`). A leaf module: it
 //! imports nothing of the crate, so the HTTP layer, the counters and the
 //! providers can all use it without importing each other.
 

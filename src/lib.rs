@@ -1,8 +1,10 @@
 //! aipool_exporter: a Prometheus exporter for rented AI compute pools.
 //!
-//! Data flows one way: config → per-account poller → provider (HTTP, auth, paging)
-//! → upstream DTOs → mapping → provider-neutral [`model::Snapshot`] → exposition →
-//! HTTP server. See the README (Development) for the layout and its invariants.
+//! Data flows one way: config → per-account runtime (`runtime`) → provider
+//! (`providers::*`: the shared upstream toolkit in `providers::upstream` for
+//! HTTP, retries, limits, signing and paging; the platform's auth, DTOs and
+//! mapping) → provider-neutral [`model::Snapshot`] → exposition → HTTP server.
+//! See the README (Development) for the layout and its invariants.
 //!
 //! The request-signing algorithms are in the `aipool-signing` crate (shared with
 //! the simulator); the simulator (`aipool-sim`) and the `demo` command belong to
@@ -15,8 +17,6 @@ pub mod counters;
 pub mod dates;
 pub mod error;
 pub mod exposition;
-pub mod fuzzing;
-pub mod http;
 pub mod logging;
 pub mod memory;
 pub mod model;

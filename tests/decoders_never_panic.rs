@@ -7,8 +7,11 @@
 //! `bench/fuzz.sh`); these property tests are the bounded, stable-toolchain
 //! version that runs with `cargo test`.
 
-use aipool_exporter::fuzzing::Decoder;
+#[path = "common/decoders.rs"]
+mod decoders;
+
 use aipool_exporter::quantity::{parse, parse_str, RawQuantity};
+use decoders::Decoder;
 use proptest::prelude::*;
 use serde_json::{Map, Number, Value};
 
@@ -233,9 +236,10 @@ fn aihc_objects(
     let mut v: Value = serde_json::from_str(d.sample()).unwrap();
     *list_at(&mut v, path) = items.to_vec();
     let body = serde_json::to_vec(&v).unwrap();
-    let (s, _) = aipool_exporter::fuzzing::aihc_mapped(d, &body)
+    let s = decoders::aihc_mapped(d, &body)
         .expect("an AIHC decoder")
-        .expect("a valid list is a valid document");
+        .expect("a valid list is a valid document")
+        .snapshot;
     if matches!(d, Decoder::AihcOpenApiQueues | Decoder::AihcConsoleQueues) {
         // The one pool the queue decoders put the queues on is no list element.
         return (Vec::new(), s.queues);
@@ -354,25 +358,25 @@ const QIANFAN_SERVICES: &str = r#"[
 
 /// The compute units `list` maps to, through the real document decoder.
 fn qianfan_units(list: &[Value]) -> Vec<aipool_exporter::model::ComputeUnit> {
-    use aipool_exporter::providers::qianfan::{dto, map};
+    use aipool_exporter::providers::qianfan;
     let body = serde_json::json!({"requestId": "r", "result": {"instances": list}});
-    let env: dto::Envelope<dto::ComputeUnitsResult> =
-        serde_json::from_slice(&serde_json::to_vec(&body).unwrap())
-            .expect("a list of any JSON values is a valid document");
-    let items = env.result.and_then(|r| r.instances).unwrap_or_default();
-    let mut log = aipool_exporter::providers::decode::DecodeLog::default();
-    map::map_instances("svco-1", items, None, &mut log)
+    let kind = qianfan::Body::ComputeUnits {
+        service_id: "svco-1",
+        payment_timing: None,
+    };
+    qianfan::decode(kind, &serde_json::to_vec(&body).unwrap())
+        .expect("a list of any JSON values is a valid document")
+        .snapshot
+        .compute_units
 }
 
 fn qianfan_services(list: &[Value]) -> Vec<aipool_exporter::model::Service> {
-    use aipool_exporter::providers::qianfan::{client, dto, map};
+    use aipool_exporter::providers::qianfan;
     let body = serde_json::json!({"result": {"serviceList": list}});
-    let env: dto::Envelope<dto::ServicesResult> =
-        serde_json::from_slice(&serde_json::to_vec(&body).unwrap())
-            .expect("a list of any JSON values is a valid document");
-    let items = env.result.and_then(|r| r.service_list).unwrap_or_default();
-    let mut log = aipool_exporter::providers::decode::DecodeLog::default();
-    map::map_services(client::API_SERVICES, items, &mut log)
+    qianfan::decode(qianfan::Body::Services, &serde_json::to_vec(&body).unwrap())
+        .expect("a list of any JSON values is a valid document")
+        .snapshot
+        .services
 }
 
 /// `good` with one node (pre-order, `pick`) of element `which` replaced by
@@ -460,19 +464,19 @@ proptest! {
         let n = serde_json::from_str::<Value>(d.sample()).unwrap().pointer(pointer).and_then(Value::as_array).map_or(0, Vec::len);
         prop_assert!(n > 1, "{:?}: the list needs an element besides the bad one", d);
         let k = pick % n;
-        let got = aipool_exporter::fuzzing::sugon_objects(
+        let got = decoders::sugon_objects(
             d,
             &sample_with_list(d, pointer, |l| l[k] = with.clone()),
         );
         prop_assert!(got.is_ok(), "{d:?}: {got:?}");
-        let others = aipool_exporter::fuzzing::sugon_objects(
+        let others = decoders::sugon_objects(
             d,
             &sample_with_list(d, pointer, |l| {
                 l.remove(k);
             }),
         )
         .unwrap();
-        let alone = aipool_exporter::fuzzing::sugon_objects(
+        let alone = decoders::sugon_objects(
             d,
             &sample_with_list(d, pointer, |l| *l = vec![with.clone()]),
         )
@@ -516,10 +520,10 @@ fn deep_nesting_is_an_error() {
         }
         let page = format!(r#"{{"queues":[{tree}]}}"#);
         assert_eq!(Decoder::AihcOpenApiQueues.run(page.as_bytes()), Ok(()));
-        let (s, m) =
-            aipool_exporter::fuzzing::aihc_mapped(Decoder::AihcOpenApiQueues, page.as_bytes())
-                .unwrap()
-                .unwrap();
+        let m = decoders::aihc_mapped(Decoder::AihcOpenApiQueues, page.as_bytes())
+            .unwrap()
+            .unwrap();
+        let s = &m.snapshot;
         assert_eq!(s.queues.len(), 33, "{levels}");
         assert_eq!(m.log.errors().len(), 1, "{levels}");
         assert!(m.log.errors()[0].detail.contains("deeper"), "{levels}");
@@ -589,8 +593,8 @@ fn write_fuzz_seeds() {
 mod modelarts_lists {
     use super::*;
     use aipool_exporter::model::Pool;
-    use aipool_exporter::providers::decode::DecodeLog;
-    use aipool_exporter::providers::modelarts::{dto, map};
+    use aipool_exporter::providers::modelarts::{self, Body};
+    use aipool_exporter::providers::DecodeLog;
 
     const SEED_POOLS: &str = include_str!("../crates/aipool-sim/fixtures/modelarts_pools.json");
     const WORKSPACES: &str =
@@ -633,11 +637,9 @@ mod modelarts_lists {
     }
 
     fn pools_of(list: &Value) -> (Vec<Pool>, DecodeLog) {
-        let list: dto::PoolList =
-            serde_json::from_str(&list.to_string()).expect("still a pool list");
-        let mut log = DecodeLog::default();
-        let pools = map::map_pools(&list.items, &mut log);
-        (pools, log)
+        let d =
+            modelarts::decode(Body::Pools, list.to_string().as_bytes()).expect("still a pool list");
+        (d.snapshot.pools, d.log)
     }
 
     /// Whether `want` appears in `got` in order (other entries may be between).
@@ -664,10 +666,8 @@ mod modelarts_lists {
         #[test]
         fn one_bad_node_never_fails_the_others(i in 0..3usize, pick in any::<usize>(), with in json_value()) {
             let list = mutate(node_list(), "items", i, pick, &with);
-            let list: dto::NodeList = serde_json::from_str(&list.to_string()).expect("still a node list");
-            let mut pool = Pool { id: "p".into(), ..Pool::default() };
-            let mut log = DecodeLog::default();
-            map::map_nodes(&mut pool, &list.items, &mut log);
+            let d = modelarts::decode(Body::Nodes { pool: "p" }, list.to_string().as_bytes()).expect("still a node list");
+            let (pool, log) = (&d.snapshot.pools[0], &d.log);
             // Only the mutated node is ever blamed: the others decode as before.
             for e in log.errors() {
                 let blamed_other = (0..3).filter(|j| *j != i).any(|j| e.object == format!("pool p node n{j}"));
@@ -685,9 +685,9 @@ mod modelarts_lists {
         #[test]
         fn one_bad_workspace_never_fails_the_others(i in 0..6usize, pick in any::<usize>(), with in json_value()) {
             let map_all = |v: &Value| {
-                let page: dto::WorkspaceList = serde_json::from_str(&v.to_string()).expect("still a workspace list");
-                let mut log = DecodeLog::default();
-                map::map_workspaces(&page.workspaces, 0, &mut log)
+                modelarts::decode(Body::Workspaces { offset: 0 }, v.to_string().as_bytes())
+                    .expect("still a workspace list")
+                    .objects
             };
             let clean: Value = serde_json::from_str(WORKSPACES).unwrap();
             // Entries 4 and 5 of the fixture have no usable id: mapping keeps 0..4.
@@ -696,6 +696,27 @@ mod modelarts_lists {
             let others: Vec<_> = all.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, w)| w.clone()).collect();
             let got = map_all(&mutate(clean, "workspaces", i, pick, &with));
             prop_assert!(in_order(&others, &got), "{others:?}\n{got:?}");
+        }
+    }
+}
+
+// ---- The decoders themselves ----
+
+/// The samples are valid: a decoder wired to the wrong DTO would reject its
+/// own sample, and the property tests would mutate nothing meaningful.
+#[test]
+fn every_sample_decodes() {
+    for d in Decoder::ALL {
+        assert_eq!(d.run(d.sample().as_bytes()), Ok(()), "{d:?}");
+        assert_eq!(Decoder::from_name(d.name()), Some(d));
+    }
+}
+
+#[test]
+fn garbage_is_an_error_not_a_panic() {
+    for d in Decoder::ALL {
+        if !matches!(d, Decoder::ErrorBody | Decoder::ModelArtsToken) {
+            assert!(d.run(b"{\"x\": [1, 2, oops").is_err(), "{d:?}");
         }
     }
 }

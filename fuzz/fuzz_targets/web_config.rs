@@ -1,7 +1,7 @@
 #![no_main]
 //! `Decoder::WebConfig` on arbitrary bytes: must return, never panic.
 
-use aipool_exporter::fuzzing::Decoder;
+use aipool_exporter_fuzz::Decoder;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

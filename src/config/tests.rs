@@ -2,25 +2,14 @@ use std::io::Write as _;
 
 use super::*;
 use crate::providers::aihc::{Api, Auth};
-use crate::providers::ProviderConfig;
+use crate::providers::testing::{self, errors};
 
 fn toml(text: &str) -> Result<Settings, ConfigErrors> {
     from_str(text, "toml", &Env::default())
 }
 
-fn errors(text: &str, env: &Env) -> Vec<String> {
-    match from_str(text, "toml", env) {
-        Ok(_) => panic!("config should be invalid:\n{text}"),
-        Err(e) => e.0.iter().map(|e| e.to_string()).collect(),
-    }
-}
-
 fn aihc(settings: &Settings, i: usize) -> &crate::providers::aihc::Config {
-    match &settings.accounts[i].provider_config {
-        ProviderConfig::Aihc(c) => c,
-        #[allow(unreachable_patterns)]
-        _ => panic!("not aihc"),
-    }
+    testing::provider_config(settings, i)
 }
 
 const OPENAPI: &str = r#"

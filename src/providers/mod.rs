@@ -2,20 +2,28 @@
 //!
 //! A provider owns everything platform-specific: its config keys, HTTP calls,
 //! authentication, pagination, DTOs and the mapping into [`Snapshot`]. The rest of
-//! the exporter only sees [`Provider::poll`].
+//! the exporter only sees [`Provider::poll`]; the fuzz targets, property tests
+//! and benches only see each provider's `decode` (one body, on bytes alone).
 //!
-//! Adding a provider: a module with `parse_config` (its keys), a type implementing
-//! [`Provider`], one arm in [`ProviderKind`], [`ProviderConfig`], [`parse_config`]
-//! and [`build`].
+//! Every provider has the same files, all `pub(crate)`: `config.rs` (its keys),
+//! `client.rs` (its calls, built from `upstream`'s client, signing, paging and
+//! fan-out), `dto.rs` (the wire types), `map.rs` (DTOs → model) and `mod.rs`
+//! (the [`Provider`] and `decode`); real sub-parts are submodules named for
+//! what they hold (Sugon's `session` and `hpc`, ModelArts' `iam`, AIHC's
+//! console and OpenAPI clients). Imports run one way: provider → upstream →
+//! error and counters; no provider imports another.
+//!
+//! Adding a provider: a module with those files, one arm in [`ProviderKind`],
+//! [`ProviderConfig`], [`parse_config`] and [`build`].
 
 pub mod aihc;
-pub mod concurrent;
-pub mod decode;
-pub mod mapping;
+pub(crate) mod mapping;
 pub mod modelarts;
-pub mod paging;
 pub mod qianfan;
 pub mod sugon;
+#[cfg(test)]
+pub(crate) mod testing;
+pub(crate) mod upstream;
 
 use std::fmt;
 use std::future::Future;
@@ -23,11 +31,12 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::config::fields::{CommonKeys, Fields};
-use crate::http::PollCtx;
 use crate::model::Snapshot;
 use crate::quantity::Fired;
+use upstream::PollCtx;
 
-pub use crate::http::{PollError, Reason};
+pub use upstream::decode::{BodyError, DecodeLog, Decoded};
+pub use upstream::{PollError, Reason};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ProviderKind {
@@ -94,6 +103,25 @@ pub fn parse_config(
     }
 }
 
+/// What a poll reads from an error body (any platform's shape): the upstream
+/// code and message, the failure reason they give a 400, and whether
+/// Qianfan would take the body for an error; all in `objects`.
+pub fn decode_error_body(bytes: &[u8]) -> upstream::decode::Decoded {
+    let (code, message) = upstream::response::upstream_message(bytes);
+    let status = reqwest::StatusCode::BAD_REQUEST;
+    let reason = upstream::response::classify_status(status, code.as_deref());
+    let qianfan = qianfan::client::body_error(bytes);
+    upstream::decode::Decoded {
+        objects: vec![
+            ("code".into(), format!("{code:?}")),
+            ("message".into(), format!("{message:?}")),
+            ("reason".into(), reason.to_string()),
+            ("qianfan".into(), format!("{qianfan:?}")),
+        ],
+        ..Default::default()
+    }
+}
+
 /// Builds the provider for a validated account.
 pub fn build(config: &ProviderConfig) -> Arc<dyn Provider> {
     match config {
@@ -117,8 +145,8 @@ pub struct PollOutput {
     /// logs it and exports how many there were (`aipool_poll_partial_errors`).
     pub partial: Vec<PollError>,
     /// Objects and fields left out because they did not decode (see
-    /// [`decode`]); counted in `aipool_decode_errors_total` by the poller.
-    pub decode: decode::DecodeLog,
+    /// `upstream::decode`); counted in `aipool_decode_errors_total` by the poller.
+    pub decode: DecodeLog,
     /// Parts of the account whose own calls failed after their retries (a
     /// pool's queue or node list, a service's compute units, a region). The
     /// snapshot holds nothing of a failed unit; the runtime keeps its last good

@@ -14,7 +14,7 @@ use tokio::time::MissedTickBehavior;
 
 use crate::config::AccountSettings;
 use crate::counters::AccountCounters;
-use crate::http::{Limits, PollCtx, PollError};
+use crate::providers::upstream::{Limits, PollCtx, PollError};
 use crate::providers::{PollOutput, Provider, ProviderKind};
 use crate::runtime::state::{AccountState, Published};
 
@@ -247,8 +247,8 @@ mod tests {
     use crate::config::{self, Env};
     use crate::counters::AccountCounters;
     use crate::exposition::{BuildInfo, Format};
-    use crate::http::{PollError, Reason};
     use crate::model::Snapshot;
+    use crate::providers::upstream::{PollError, Reason};
     use crate::providers::{BoxFuture, PollOutput};
     use crate::runtime::state::render_accounts_at;
     use crate::runtime::state::testing::snapshot;
@@ -294,13 +294,11 @@ mod tests {
         .unwrap();
         let state = Arc::new(AccountState::new(&settings.accounts[0], Arc::default()));
         Poller {
-            ctx: PollCtx {
-                client: reqwest::Client::new(),
-                timeout: Duration::from_secs(1),
-                max_response_bytes: 1 << 20,
-                stats: Arc::new(AccountCounters::default()),
-                limits: crate::http::Limits::unlimited(),
-            },
+            ctx: PollCtx::for_tests(
+                reqwest::Client::new(),
+                Duration::from_secs(1),
+                Arc::new(AccountCounters::default()),
+            ),
             provider: Arc::new(Scripted(Mutex::new(script.into()))),
             state,
         }

@@ -31,7 +31,7 @@ use tokio::time::Instant;
 
 use crate::config::{self, AccountSettings, Env, Secret};
 use crate::counters::AccountCounters;
-use crate::http::PollCtx;
+use crate::providers::upstream::PollCtx;
 use crate::providers::{self, Provider, ProviderKind};
 use crate::runtime::poller::{self, PollFailure};
 
@@ -423,7 +423,7 @@ fn prepare(args: &Args) -> Result<(Source, State), Usage> {
                 path.display()
             )));
         }
-        let client = crate::http::build_client()
+        let client = crate::providers::upstream::build_client()
             .map_err(|e| Usage::one(format!("cannot build the HTTP client: {e:#}")))?;
         state.what = path.display().to_string();
         state.entries = selected

@@ -14,8 +14,8 @@ use std::time::Duration;
 use reqwest::Url;
 
 use crate::config::Secret;
-use crate::http::{error_chain, redact_url};
 use crate::model::{ComputeUnit, Pool, QuantityKind, Queue, Resources, Service, Snapshot};
+use crate::providers::upstream::response::{error_chain, redact_url};
 
 use super::view::{AccountData, Entry, Failure, Status};
 

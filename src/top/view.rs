@@ -281,7 +281,7 @@ pub struct Failure {
     /// The `reason` label (`auth`, `timeout`, …), or `down` for an exporter's
     /// account read through `--url`.
     pub reason: String,
-    /// The upstream's message (no secrets: see `http::PollCtx`).
+    /// The upstream's message (no secrets: see `providers::upstream::PollCtx`).
     pub message: String,
     /// The failed request's URL, redacted; empty when unknown.
     pub url: String,

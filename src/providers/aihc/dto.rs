@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::providers::decode::Lenient;
+use crate::providers::upstream::decode::Lenient;
+use crate::providers::upstream::paging::Page;
 use crate::quantity::RawQuantity;
 
 /// A resource pool (console `v3/resourcepools`, OpenAPI `DescribeResourcePools`).
@@ -199,4 +200,37 @@ pub struct ItemsPage<T> {
     pub total_count: Option<u64>,
     #[serde(default)]
     pub page_size: Option<u64>,
+}
+
+// Each paged list as the pager reads it: its items, the total and the page
+// size the server says it used.
+
+impl From<PoolPage> for Page<Lenient<PoolDto>> {
+    fn from(p: PoolPage) -> Self {
+        Page {
+            items: p.resource_pools,
+            total: p.total_count,
+            page_size: p.page_size,
+        }
+    }
+}
+
+impl From<QueuePage> for Page<Lenient<QueueDto>> {
+    fn from(p: QueuePage) -> Self {
+        Page {
+            items: p.queues,
+            total: p.total_count,
+            page_size: p.page_size,
+        }
+    }
+}
+
+impl<T> From<ItemsPage<T>> for Page<Lenient<T>> {
+    fn from(p: ItemsPage<T>) -> Self {
+        Page {
+            items: p.items,
+            total: p.total_count,
+            page_size: p.page_size,
+        }
+    }
 }

@@ -22,7 +22,7 @@ use crate::model::{Pool, QuantityKind, Queue, Resources, Workloads};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
-use crate::providers::decode::{DecodeLog, Lenient};
+use crate::providers::upstream::decode::{DecodeLog, Lenient};
 use crate::quantity::{self, Fired, RawQuantity, Rule};
 
 use super::dto::{

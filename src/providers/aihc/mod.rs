@@ -2,157 +2,157 @@
 //! API (`api = "console"`, browser-session cookie) or the OpenAPI
 //! (`api = "openapi"`, AK/SK with bce-auth-v1). docs/providers.md §1.
 
-pub mod console;
-pub mod dto;
-pub mod map;
-pub mod openapi;
+pub(crate) mod client;
+pub(crate) mod config;
+pub(crate) mod dto;
+pub(crate) mod map;
 #[cfg(test)]
 pub(crate) mod seed;
 
-use reqwest::Url;
-
-use crate::config::fields::{CommonKeys, Fields};
-use crate::config::secret::Secret;
-use crate::http::{PollCtx, PollError};
 use crate::model::{Pool, Queue, Resources, Snapshot};
+use crate::providers::upstream::{PollCtx, PollError};
 use crate::quantity::derive::{self, RemainingFrom};
 use crate::quantity::{Fired, Rule};
 
-use super::decode::Lenient;
+use super::upstream::decode::{json, BodyError, Decoded, Lenient};
+use super::upstream::{concurrent, Reason};
 use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
+pub use config::{
+    parse_config, Api, Auth, Config, CONSOLE_ENDPOINT, CONSOLE_POOL_TYPES, KNOWN_REGIONS,
+    OPENAPI_POOL_TYPES,
+};
 use dto::{PoolDto, QueueDto, ServerlessPoolDto, ServerlessQueueDto};
 use map::{Mapping, PoolNames, Unread};
 
-/// Page size we ask for; servers may cap it and echo what they used.
-pub const PAGE_SIZE: u64 = 100;
-
-pub const OPENAPI_POOL_TYPES: [&str; 2] = ["common", "dedicatedV2"];
-pub const CONSOLE_POOL_TYPES: [&str; 2] = ["common", "serverless"];
-/// Regions with an OpenAPI endpoint as of docs/providers.md; others need `endpoint`.
-pub const KNOWN_REGIONS: [&str; 6] = ["bj", "gz", "su", "bd", "fwh", "yq"];
-pub const CONSOLE_ENDPOINT: &str = "https://console.bce.baidu.com/api/aihc/aihc-service";
-
+/// The bodies an AIHC poll decodes, by the list they answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Api {
-    Console,
-    OpenApi,
+pub enum Body {
+    OpenApiPools,
+    OpenApiQueues,
+    ConsolePools,
+    ConsoleQueues,
+    ServerlessPools,
+    ServerlessQueues,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Auth {
-    Cookie(Secret),
-    AkSk {
-        access_key_id: String,
-        secret_access_key: Secret,
-        security_token: Option<Secret>,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    pub api: Api,
-    pub region: String,
-    pub endpoint: Url,
-    pub pool_types: Vec<String>,
-    pub auth: Auth,
-}
-
-/// Parses the AIHC keys of an account: `api`, `pool_types`, and the credentials of
-/// the chosen API; defaults `endpoint` from `region`.
-pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
-    let api = match f.choice("api", &["openapi", "console"], "openapi").as_str() {
-        "console" => Api::Console,
-        _ => Api::OpenApi,
-    };
-    let region = match common.region.clone() {
-        Some(r) if !r.trim().is_empty() => r,
-        _ => {
-            f.error("region", "is required for provider aihc (e.g. \"bj\")");
-            return None;
+/// What a poll does with one body of `body`'s list, on bytes alone: JSON, the
+/// console envelope, the DTO, the mapping (queues go on pool `cce-1`), and
+/// then the snapshot's derivations on a copy of what mapped. `snapshot` holds
+/// what mapped before the derivations (what the property tests compare).
+pub fn decode(body: Body, bytes: &[u8]) -> Result<Decoded, BodyError> {
+    let mut m = Mapping::default();
+    let mut s = Snapshot::default();
+    const API: &str = "decode";
+    match body {
+        Body::OpenApiPools => {
+            let page: dto::PoolPage = json(bytes)?;
+            s.pools = map::map_pools(page.resource_pools, "common", API, &mut m.log);
         }
-    };
-    let allowed: &[&str] = match api {
-        Api::Console => &CONSOLE_POOL_TYPES,
-        Api::OpenApi => &OPENAPI_POOL_TYPES,
-    };
-    let pool_types = f
-        .string_list("pool_types")
-        .unwrap_or_else(|| vec!["common".to_string()]);
-    if pool_types.is_empty() {
-        f.error("pool_types", "must list at least one pool type");
-    }
-    for (i, t) in pool_types.iter().enumerate() {
-        if !allowed.contains(&t.as_str()) {
-            f.error(
-                &format!("pool_types[{i}]"),
-                format!(
-                    "{t:?} is not one of {} for api = {:?}",
-                    allowed.join(" | "),
-                    api_name(api)
-                ),
-            );
+        Body::ConsolePools => {
+            let page: dto::PoolPage = console(bytes)?;
+            s.pools = map::map_pools(page.resource_pools, "common", API, &mut m.log);
+        }
+        Body::ServerlessPools => {
+            let page: dto::ItemsPage<ServerlessPoolDto> = console(bytes)?;
+            s.pools = map::map_serverless_pools(page.items, API, &mut m.log);
+        }
+        Body::OpenApiQueues | Body::ConsoleQueues => {
+            let list = if body == Body::OpenApiQueues {
+                json::<dto::QueuePage>(bytes)?.queues
+            } else {
+                console::<dto::ConsoleQueueList>(bytes)?.queue_list
+            };
+            s.pools = vec![Pool {
+                id: "cce-1".into(),
+                ..Default::default()
+            }];
+            map::map_queues(list, "cce-1", API, &mut m, &mut s.queues);
+        }
+        Body::ServerlessQueues => {
+            let page: dto::ItemsPage<ServerlessQueueDto> = console(bytes)?;
+            map::map_serverless_queues(page.items, API, &mut m, &mut s.queues);
         }
     }
-    let endpoint = match (&common.endpoint, api) {
-        (Some(e), _) => e.clone(),
-        (None, Api::Console) => Url::parse(CONSOLE_ENDPOINT).ok()?,
-        (None, Api::OpenApi) => {
-            if !KNOWN_REGIONS.contains(&region.as_str()) {
-                f.error(
-                    "region",
-                    format!(
-                        "{region:?} has no known AIHC endpoint ({}); set endpoint",
-                        KNOWN_REGIONS.join(", ")
-                    ),
-                );
-                return None;
-            }
-            Url::parse(&format!("https://aihc.{region}.baidubce.com")).ok()?
-        }
+    let api = match body {
+        Body::OpenApiPools | Body::OpenApiQueues => Api::OpenApi,
+        _ => Api::Console,
     };
-    let auth = match api {
-        Api::Console => {
-            for k in ["access_key_id", "secret_access_key", "security_token"] {
-                if f.has(k) || f.has(&format!("{k}_file")) || f.has(&format!("{k}_env")) {
-                    f.error(k, "is only used with api = \"openapi\"");
-                }
-            }
-            let _ = f.string("access_key_id");
-            let _ = f.secret("secret_access_key");
-            let _ = f.secret("security_token");
-            let cookie = f.required_secret("cookie", "for api = \"console\"")?;
-            Auth::Cookie(cookie)
-        }
-        Api::OpenApi => {
-            if f.has("cookie") || f.has("cookie_file") || f.has("cookie_env") {
-                f.error("cookie", "is only used with api = \"console\"");
-                let _ = f.secret("cookie");
-            }
-            let access_key_id = f.required_string("access_key_id");
-            let secret_access_key = f.required_secret("secret_access_key", "for api = \"openapi\"");
-            let security_token = f.secret("security_token");
-            Auth::AkSk {
-                access_key_id: access_key_id?,
-                secret_access_key: secret_access_key?,
-                security_token,
-            }
-        }
-    };
-    common.region = Some(region.clone());
-    Some(Config {
-        api,
-        region,
-        endpoint,
-        pool_types,
-        auth,
+    let mut finished = s.clone();
+    finish_snapshot(
+        &mut finished,
+        &m.pool_names,
+        remaining_from(api),
+        &mut m.fired,
+        &m.unread,
+    );
+    Ok(Decoded {
+        snapshot: s,
+        log: m.log,
+        objects: Vec::new(),
     })
 }
 
-fn api_name(api: Api) -> &'static str {
-    match api {
-        Api::Console => "console",
-        Api::OpenApi => "openapi",
+/// An OpenAPI listing parsed into its DTOs and not yet mapped: the two halves
+/// of [`decode`] apart, for the benches that time them apart.
+pub struct OpenApiPages {
+    pools: dto::PoolPage,
+    queues: Vec<dto::QueuePage>,
+}
+
+impl OpenApiPages {
+    /// Parses a DescribeResourcePools page and each pool's DescribeQueues page
+    /// (in the pools' order).
+    pub fn parse(pools: &[u8], queues: &[Vec<u8>]) -> Result<Self, BodyError> {
+        Ok(OpenApiPages {
+            pools: json(pools)?,
+            queues: queues.iter().map(|b| json(b)).collect::<Result<_, _>>()?,
+        })
     }
+
+    /// Maps the pages as a poll does (each pool with the queue page of the
+    /// same position) and runs the snapshot's derivations: the published
+    /// snapshot, sorted, and what was left out.
+    pub fn normalise(&self) -> Decoded {
+        const API: &str = "decode";
+        let mut s = Snapshot::default();
+        let mut m = Mapping::default();
+        let pools = self.pools.resource_pools.iter().enumerate();
+        for ((i, pool), page) in pools.zip(&self.queues) {
+            let Lenient::Ok(pool) = pool else { continue };
+            let Some(p) = map::map_pool(pool, "common", API, &mut m.log, i) else {
+                continue;
+            };
+            for (j, q) in page.queues.iter().enumerate() {
+                if let Lenient::Ok(q) = q {
+                    map::map_queue_tree(q, j, &p.id, API, &mut m, &mut s.queues);
+                }
+            }
+            s.pools.push(p);
+        }
+        finish_snapshot(
+            &mut s,
+            &m.pool_names,
+            remaining_from(Api::OpenApi),
+            &mut m.fired,
+            &m.unread,
+        );
+        s.accelerators = m.models;
+        s.sort();
+        Decoded {
+            snapshot: s,
+            log: m.log,
+            objects: Vec::new(),
+        }
+    }
+}
+
+/// The console envelope, then the typed payload, as the console client reads them.
+fn console<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, BodyError> {
+    let inner = client::console::envelope(bytes).map_err(|(reason, message)| match reason {
+        Reason::Decode => BodyError::Json(message),
+        _ => BodyError::Refused(message),
+    })?;
+    serde_json::from_value(inner).map_err(BodyError::json)
 }
 
 pub struct Aihc {
@@ -169,21 +169,7 @@ impl Provider for Aihc {
     fn poll<'a>(&'a self, ctx: &'a PollCtx) -> BoxFuture<'a, Result<PollOutput, PollError>> {
         Box::pin(async move {
             let mut out = Collected::new(self.cfg.api);
-            match &self.cfg.auth {
-                Auth::Cookie(cookie) => console::poll(&self.cfg, cookie, ctx, &mut out).await?,
-                Auth::AkSk {
-                    access_key_id,
-                    secret_access_key,
-                    security_token,
-                } => {
-                    let creds = openapi::Credentials {
-                        access_key_id,
-                        secret_access_key,
-                        security_token: security_token.as_ref(),
-                    };
-                    openapi::poll(&self.cfg, &creds, ctx, &mut out).await?
-                }
-            }
+            client::poll(&self.cfg, ctx, &mut out).await?;
             Ok(out.finish())
         })
     }
@@ -193,7 +179,7 @@ impl Provider for Aihc {
 /// console (common and serverless) sends `workloadAvailable` wherever free is
 /// known; the OpenAPI's documented answers have neither, so it falls back to
 /// capability − allocated, an upper bound.
-pub fn remaining_from(api: Api) -> RemainingFrom {
+pub(crate) fn remaining_from(api: Api) -> RemainingFrom {
     match api {
         Api::Console => RemainingFrom::WorkloadAvailable,
         Api::OpenApi => RemainingFrom::WorkloadAvailableOrCapability,
@@ -204,7 +190,7 @@ pub fn remaining_from(api: Api) -> RemainingFrom {
 /// decode is left out and recorded ([`map::Mapping::log`]); a pool whose own
 /// queue list fails after its retries is left out whole and reported in
 /// [`PollOutput::failed`].
-pub struct Collected {
+pub(crate) struct Collected {
     remaining_from: RemainingFrom,
     snapshot: Snapshot,
     mapping: Mapping,
@@ -251,6 +237,35 @@ impl Collected {
         }
     }
 
+    /// Each of `pools` with the queue list `fetch` gets for it, `window`
+    /// fetches at a time, added in pool order ([`add_pool`](Self::add_pool)):
+    /// a pool whose list fails is a failed unit, never the poll's failure.
+    async fn add_pools_fetched<F, Fut>(
+        &mut self,
+        pools: Vec<Pool>,
+        window: usize,
+        api: &str,
+        mut fetch: F,
+    ) -> Result<(), PollError>
+    where
+        F: FnMut(&Pool) -> Fut,
+        Fut: std::future::Future<Output = Result<Vec<Lenient<QueueDto>>, PollError>>,
+    {
+        concurrent::for_each_ordered(
+            pools,
+            window,
+            |pool| {
+                let queues = fetch(&pool);
+                async move { Ok::<_, PollError>((pool, queues.await)) }
+            },
+            |(pool, queues)| {
+                self.add_pool(pool, queues, api);
+                Ok(())
+            },
+        )
+        .await
+    }
+
     fn add_serverless_pools(&mut self, pools: Vec<Lenient<ServerlessPoolDto>>, api: &str) {
         let pools = map::map_serverless_pools(pools, api, &mut self.mapping.log);
         self.snapshot.pools.extend(pools);
@@ -292,7 +307,7 @@ impl Collected {
 /// figure did not decode (`unread`), the free and total figures it would have
 /// fed are left out rather than derived from the rest
 /// ([`map::forget_unread_remaining`], [`map::forget_unread_totals`]).
-pub fn finish_snapshot(
+pub(crate) fn finish_snapshot(
     snapshot: &mut Snapshot,
     pool_names: &PoolNames,
     from: RemainingFrom,

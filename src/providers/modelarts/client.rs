@@ -11,9 +11,10 @@ use reqwest::Url;
 use serde::de::DeserializeOwned;
 
 use crate::config::secret::Secret;
-use crate::http::{PollCtx, PollError, Reason};
-use crate::providers::decode::{DecodeLog, Lenient};
-use crate::providers::paging::MAX_PAGES;
+use crate::providers::upstream::decode::{DecodeLog, Lenient};
+use crate::providers::upstream::paging::{self, CursorError, MAX_PAGES};
+use crate::providers::upstream::signing::{now_epoch_secs, signing_host};
+use crate::providers::upstream::{PollCtx, PollError, Reason};
 use aipool_signing::huawei::{self, HwRequest};
 use aipool_signing::UNRESERVED;
 
@@ -21,8 +22,6 @@ use super::dto::{ListMeta, NodeDto, NodeList, PoolDto, PoolList, WorkspaceList};
 use super::iam::{self, TokenCache};
 use super::map::{self, Workspace};
 use super::{Auth, Config};
-
-pub use super::iam::API_TOKENS;
 
 /// The node page size we ask for; servers cap it, and paging goes on until the
 /// `continue` token is empty whatever size they used.
@@ -66,46 +65,59 @@ impl<'a> Client<'a> {
         let segments = ["v1", self.cfg.project_id.as_str(), "workspaces"];
         let mut listed = Listed::default();
         let mut seen = HashSet::new();
+        // The cursor is the offset of the next entry; the last page's total.
         let mut offset = 0usize;
-        for _ in 0..MAX_PAGES {
-            let query = vec![
-                ("limit".to_string(), WORKSPACE_PAGE_LIMIT.to_string()),
-                ("offset".to_string(), offset.to_string()),
-            ];
-            let page: WorkspaceList = self.get(API_WORKSPACES, &segments, &query).await?;
-            let received = page.workspaces.len();
-            let total = map::total_count(&page, log);
-            for w in map::map_workspaces(&page.workspaces, offset, log) {
-                if seen.insert(w.id.clone()) {
-                    listed.workspaces.push(w);
+        let mut last_total = None;
+        paging::follow(
+            MAX_PAGES,
+            |next: Option<&usize>| {
+                let query = vec![
+                    ("limit".to_string(), WORKSPACE_PAGE_LIMIT.to_string()),
+                    ("offset".to_string(), next.copied().unwrap_or(0).to_string()),
+                ];
+                let segments = &segments;
+                async move {
+                    self.get::<WorkspaceList>(API_WORKSPACES, segments, &query)
+                        .await
                 }
-            }
-            offset += received;
-            let done = match total {
-                Some(t) => offset >= t || received == 0,
-                None => received < WORKSPACE_PAGE_LIMIT,
-            };
-            if done {
-                if let Some(t) = total.filter(|t| offset < *t) {
-                    listed.problems.push(self.ctx.fail(
-                        API_WORKSPACES,
-                        "",
-                        Reason::UpstreamError,
-                        format!(
-                            "the list ended after {offset} of total_count {t} workspaces; \
-                             the pools of the missing ones are not polled"
-                        ),
-                    ));
+            },
+            |page| {
+                let received = page.workspaces.len();
+                let total = map::total_count(&page, log);
+                for w in map::map_workspaces(&page.workspaces, offset, log) {
+                    if seen.insert(w.id.clone()) {
+                        listed.workspaces.push(w);
+                    }
                 }
-                return Ok(listed);
+                offset += received;
+                last_total = total;
+                let done = match total {
+                    Some(t) => offset >= t || received == 0,
+                    None => received < WORKSPACE_PAGE_LIMIT,
+                };
+                Ok((!done).then_some(offset))
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            CursorError::Fetch(e) => e,
+            // An offset only repeats after an empty page, which ends the list.
+            CursorError::Repeated(_) | CursorError::TooManyPages(_) => {
+                self.too_many_pages(API_WORKSPACES)
             }
+        })?;
+        if let Some(t) = last_total.filter(|t| offset < *t) {
+            listed.problems.push(self.ctx.fail(
+                API_WORKSPACES,
+                "",
+                Reason::UpstreamError,
+                format!(
+                    "the list ended after {offset} of total_count {t} workspaces; \
+                     the pools of the missing ones are not polled"
+                ),
+            ));
         }
-        Err(self.ctx.fail(
-            API_WORKSPACES,
-            "",
-            Reason::UpstreamError,
-            format!("gave up after {MAX_PAGES} pages"),
-        ))
+        Ok(listed)
     }
 
     /// Every pool of `workspace` (ListPools' own default, the default
@@ -146,45 +158,52 @@ impl<'a> Client<'a> {
         split: impl Fn(L) -> (Vec<T>, Option<ListMeta>),
     ) -> Result<Vec<T>, PollError> {
         let mut out = Vec::new();
-        let mut seen = HashSet::new();
-        let mut token: Option<String> = None;
-        for _ in 0..MAX_PAGES {
-            let mut q = query.clone();
-            if let Some(t) = &token {
-                q.push(("continue".to_string(), t.clone()));
-            }
-            let (items, meta) = split(self.get::<L>(api, segments, &q).await?);
-            out.extend(items);
-            let next = meta
-                .and_then(|m| m.continue_token)
-                .filter(|t| !t.is_empty());
-            match next {
-                None => return Ok(out),
-                Some(t) => {
-                    if !seen.insert(t.clone()) {
-                        return Err(self.ctx.fail(
-                            api,
-                            "",
-                            Reason::UpstreamError,
-                            "the server repeated a continue token; stopped paging",
-                        ));
-                    }
-                    token = Some(t);
+        paging::follow(
+            MAX_PAGES,
+            |token: Option<&String>| {
+                let mut q = query.clone();
+                if let Some(t) = token {
+                    q.push(("continue".to_string(), t.clone()));
                 }
-            }
-        }
-        Err(self.ctx.fail(
+                async move { self.get::<L>(api, segments, &q).await }
+            },
+            |page| {
+                let (items, meta) = split(page);
+                out.extend(items);
+                Ok(meta
+                    .and_then(|m| m.continue_token)
+                    .filter(|t| !t.is_empty()))
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            CursorError::Fetch(e) => e,
+            CursorError::Repeated(_) => self.ctx.fail(
+                api,
+                "",
+                Reason::UpstreamError,
+                "the server repeated a continue token; stopped paging",
+            ),
+            CursorError::TooManyPages(_) => self.too_many_pages(api),
+        })?;
+        Ok(out)
+    }
+
+    /// The failure of a list that was still going after [`MAX_PAGES`] pages.
+    fn too_many_pages(&self, api: &str) -> PollError {
+        self.ctx.fail(
             api,
             "",
             Reason::UpstreamError,
             format!("gave up after {MAX_PAGES} pages"),
-        ))
+        )
     }
 
     /// One authenticated GET, decoded. With a cached IAM token, an auth failure
     /// is answered once with a new token: IAM revokes tokens before their expiry
     /// (password changes, disabled users), and the next request should not wait a
-    /// poll for that.
+    /// poll for that. With AK/SK the request is signed anew for every attempt, so
+    /// a retry carries a fresh `X-Sdk-Date`.
     async fn get<T: DeserializeOwned>(
         &self,
         api: &str,
@@ -194,8 +213,31 @@ impl<'a> Client<'a> {
         let url = self.url(api, segments, query)?;
         let mut retried = false;
         loop {
-            let (request, used) = self.authorized(api, &url, query).await?;
-            match self.ctx.send(api, request).await {
+            let (sent, used) = match &self.cfg.auth {
+                Auth::AkSk {
+                    access_key_id,
+                    secret_access_key,
+                } => {
+                    let host = signing_host(self.ctx, api, &url)?;
+                    let build =
+                        || self.signed(&url, &host, query, access_key_id, secret_access_key);
+                    (self.ctx.send_signed(api, build).await, Used::Signature)
+                }
+                Auth::Password(auth) => {
+                    let (token, used) = match self.tokens.current() {
+                        Some(t) => (t, Used::CachedToken),
+                        None => {
+                            let (t, valid_for) =
+                                iam::fetch(auth, &self.cfg.project_id, self.ctx).await?;
+                            self.tokens.store(t.clone(), valid_for);
+                            (t, Used::FreshToken)
+                        }
+                    };
+                    let request = self.base(&url).header("x-auth-token", token.expose());
+                    (self.ctx.send(api, request).await, used)
+                }
+            };
+            match sent {
                 Ok(resp) => return self.ctx.decode(api, &resp),
                 Err(e)
                     if e.reason == Reason::Auth
@@ -223,15 +265,9 @@ impl<'a> Client<'a> {
         segments: &[&str],
         query: &[(String, String)],
     ) -> Result<Url, PollError> {
-        let mut url = self.cfg.endpoint.clone();
-        {
-            let mut path = url.path_segments_mut().map_err(|_| {
-                self.ctx
-                    .fail(api, "", Reason::Connect, "endpoint cannot be a base URL")
-            })?;
-            path.pop_if_empty();
-            path.extend(segments);
-        }
+        let mut url = self
+            .ctx
+            .url_with_path(api, &self.cfg.endpoint, segments.iter().copied())?;
         let encoded: Vec<String> = query
             .iter()
             .map(|(k, v)| {
@@ -246,62 +282,25 @@ impl<'a> Client<'a> {
         Ok(url)
     }
 
-    /// The request with its credentials.
-    async fn authorized(
-        &self,
-        api: &str,
-        url: &Url,
-        query: &[(String, String)],
-    ) -> Result<(reqwest::RequestBuilder, Used), PollError> {
-        let base = self
-            .ctx
+    /// A GET of `url` without credentials yet.
+    fn base(&self, url: &Url) -> reqwest::RequestBuilder {
+        self.ctx
             .client
             .get(url.clone())
-            .header("content-type", CONTENT_TYPE);
-        match &self.cfg.auth {
-            Auth::AkSk {
-                access_key_id,
-                secret_access_key,
-            } => {
-                let (authorization, date) =
-                    self.sign(api, url, query, access_key_id, secret_access_key)?;
-                let request = base
-                    .header("x-sdk-date", date)
-                    .header("x-project-id", &self.cfg.project_id)
-                    .header("authorization", authorization);
-                Ok((request, Used::Signature))
-            }
-            Auth::Password(auth) => {
-                let (token, used) = match self.tokens.current() {
-                    Some(t) => (t, Used::CachedToken),
-                    None => {
-                        let (t, valid_for) =
-                            iam::fetch(auth, &self.cfg.project_id, self.ctx).await?;
-                        self.tokens.store(t.clone(), valid_for);
-                        (t, Used::FreshToken)
-                    }
-                };
-                Ok((base.header("x-auth-token", token.expose()), used))
-            }
-        }
+            .header("content-type", CONTENT_TYPE)
     }
 
-    /// `(Authorization, X-Sdk-Date)` for a GET of `url`, covering the headers
-    /// sent: host, content-type, x-project-id and x-sdk-date.
-    fn sign(
+    /// A GET of `url` signed now with AK/SK (`SDK-HMAC-SHA256`), covering the
+    /// headers sent: host, content-type, x-project-id and x-sdk-date.
+    fn signed(
         &self,
-        api: &str,
         url: &Url,
+        host: &str,
         query: &[(String, String)],
         ak: &str,
         sk: &Secret,
-    ) -> Result<(String, String), PollError> {
-        let Some(host) = crate::http::host_header(url) else {
-            return Err(self
-                .ctx
-                .fail(api, "", Reason::Connect, "endpoint has no host"));
-        };
-        let now = crate::dates::now_epoch_secs();
+    ) -> reqwest::RequestBuilder {
+        let now = now_epoch_secs();
         let date = huawei::format_sdk_date(now);
         let headers = vec![
             ("content-type".to_string(), CONTENT_TYPE.to_string()),
@@ -312,7 +311,7 @@ impl<'a> Client<'a> {
             sk.expose(),
             &HwRequest {
                 method: "GET",
-                host: &host,
+                host,
                 path: url.path(),
                 query,
                 headers: &headers,
@@ -320,7 +319,10 @@ impl<'a> Client<'a> {
             },
             &date,
         );
-        Ok((authorization, date))
+        self.base(url)
+            .header("x-sdk-date", date)
+            .header("x-project-id", &self.cfg.project_id)
+            .header("authorization", authorization)
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::providers::decode::Lenient;
+use crate::providers::upstream::decode::Lenient;
 use crate::quantity::RawQuantity;
 
 /// `metadata` of a list response: the continuation token of Kubernetes-style
@@ -19,6 +19,9 @@ pub struct ListMeta {
     #[serde(default, rename = "continue")]
     pub continue_token: Option<String>,
     #[serde(default)]
+    // Decoded though unread: a value of another type fails the object as the
+    // documented shape says it should.
+    #[allow(dead_code)]
     pub remaining_item_count: Option<RawQuantity>,
 }
 
@@ -90,6 +93,9 @@ pub struct PoolStatus {
     pub parent: Option<String>,
     /// The physical pool at the top of the tree; a physical pool names itself.
     #[serde(default)]
+    // Decoded though unread: a value of another type fails the object as the
+    // documented shape says it should.
+    #[allow(dead_code)]
     pub root: Option<String>,
 }
 
@@ -173,6 +179,9 @@ pub struct WorkspaceList {
     pub total_count: Option<RawQuantity>,
     /// Workspaces on this page.
     #[serde(default)]
+    // Decoded though unread: a value of another type fails the object as the
+    // documented shape says it should.
+    #[allow(dead_code)]
     pub count: Option<RawQuantity>,
     #[serde(default)]
     pub workspaces: Vec<Lenient<WorkspaceDto>>,

@@ -18,7 +18,7 @@ use reqwest::Url;
 use serde_json::json;
 
 use crate::config::secret::Secret;
-use crate::http::{PollCtx, PollError, Reason};
+use crate::providers::upstream::{PollCtx, PollError, Reason};
 
 use super::dto::TokenBody;
 use super::PasswordAuth;
@@ -194,7 +194,7 @@ pub async fn fetch(
     let expires_at = serde_json::from_slice::<TokenBody>(&resp.body)
         .ok()
         .and_then(|b| b.token.expires_at);
-    let now = crate::dates::now_epoch_secs();
+    let now = crate::providers::upstream::signing::now_epoch_secs();
     Ok((token, validity(expires_at.as_deref(), now)))
 }
 

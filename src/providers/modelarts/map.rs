@@ -22,15 +22,11 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::model::{Driver, Pool, QuantityKind, Resources};
-use crate::providers::decode::{DecodeLog, Lenient};
+use crate::providers::upstream::decode::{DecodeLog, Lenient};
 use crate::quantity::RawQuantity;
 
 use super::dto::{NodeDto, PoolDto, WorkspaceDto, WorkspaceList};
 use super::dto::{API_NODES, API_POOLS, API_WORKSPACES};
-
-/// The id of the default workspace: what ListPools answers for without
-/// `workspaceId` (seed 001: "默认取值:0").
-pub const DEFAULT_WORKSPACE: &str = "0";
 
 /// The node phase in which a node takes workloads (docs/providers.md §3:
 /// Available|Creating|Deleting|Abnormal|Checking).

@@ -6,353 +6,79 @@
 //! the pools of each — or only those of `workspace_ids`.
 //!
 //! Authentication is either AK/SK (`SDK-HMAC-SHA256`, [`aipool_signing::huawei`]) or
-//! an IAM token obtained with a password ([`iam`]), cached between polls.
+//! an IAM token obtained with a password (`iam.rs`), cached between polls.
 
-pub mod client;
-pub mod dto;
-pub mod iam;
-pub mod map;
+pub(crate) mod client;
+pub(crate) mod config;
+pub(crate) mod dto;
+pub(crate) mod iam;
+pub(crate) mod map;
 
-use std::collections::HashSet;
-
-use reqwest::Url;
-use serde_json::Value;
-
-use crate::config::fields::{CommonKeys, Fields};
-use crate::config::secret::Secret;
-use crate::http::{PollCtx, PollError, Reason};
 use crate::model::Snapshot;
+use crate::providers::upstream::{PollCtx, PollError, Reason};
 use crate::quantity::Fired;
 
-use super::decode::DecodeLog;
-use super::{concurrent, BoxFuture, FailedUnit, PollOutput, Provider, Unit};
+use super::upstream::concurrent;
+use super::upstream::decode::{json, BodyError, DecodeLog, Decoded};
+use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
 use client::Client;
+pub use config::{parse_config, Auth, Config, PasswordAuth};
 use iam::TokenCache;
 use map::Workspace;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    pub region: String,
-    /// The ModelArts endpoint (`https://modelarts.{region}.myhuaweicloud.com`).
-    pub endpoint: Url,
-    pub project_id: String,
-    /// Only the pools of these workspaces (`workspaceId` of ListPools), without
-    /// listing workspaces; `None`: every workspace ListWorkspace lists.
-    pub workspace_ids: Option<Vec<String>>,
-    pub auth: Auth,
+/// The bodies a ModelArts poll decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body<'a> {
+    /// A ListPools page.
+    Pools,
+    /// A ListNodes page of pool `pool`.
+    Nodes { pool: &'a str },
+    /// A ListWorkspace page that starts at entry `offset`.
+    Workspaces { offset: usize },
+    /// An IAM token answer, read at `now` (Unix seconds).
+    Token { now: u64 },
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Auth {
-    /// Every request signed with SDK-HMAC-SHA256.
-    AkSk {
-        access_key_id: String,
-        secret_access_key: Secret,
-    },
-    /// An IAM user token from `POST /v3/auth/tokens`, sent as `X-Auth-Token`.
-    Password(PasswordAuth),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct PasswordAuth {
-    /// The IAM endpoint (`https://iam.{region}.myhuaweicloud.com`).
-    pub iam_endpoint: Url,
-    pub username: String,
-    pub password: Secret,
-    /// The account (domain) name the IAM user belongs to.
-    pub domain: String,
-    /// Scope the token to this project name (e.g. `cn-north-4`); by id
-    /// (`project_id`) when absent.
-    pub project_name: Option<String>,
-}
-
-/// Keys that select AK/SK authentication.
-const AKSK_KEYS: [&str; 4] = [
-    "access_key_id",
-    "secret_access_key",
-    "secret_access_key_file",
-    "secret_access_key_env",
-];
-/// Keys that select IAM password authentication.
-const PASSWORD_KEYS: [&str; 5] = [
-    "username",
-    "password",
-    "password_file",
-    "password_env",
-    "domain",
-];
-/// Keys that only make sense with IAM password authentication.
-const PASSWORD_ONLY_KEYS: [&str; 2] = ["iam_endpoint", "project_name"];
-
-/// Parses the ModelArts keys of an account: `project_id`, `workspace_ids` and the
-/// credentials of exactly one auth mode; defaults `endpoint` (and `iam_endpoint`)
-/// from `region`.
-pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
-    let region = common
-        .region
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_string);
-    // The region goes into host names: refuse anything but a plain region id.
-    let region_ok = match &region {
-        None => {
-            f.error(
-                "region",
-                "is required for provider modelarts (e.g. \"cn-north-4\")",
-            );
-            false
+/// What a poll does with one body, on bytes alone: JSON, the DTO and the
+/// mapping. Pools (and the one pool a node list maps onto) land in
+/// `snapshot.pools`; workspaces, and a token's validity, in `objects`.
+pub fn decode(body: Body<'_>, bytes: &[u8]) -> Result<Decoded, BodyError> {
+    let mut out = Decoded::default();
+    match body {
+        Body::Pools => {
+            let list: dto::PoolList = json(bytes)?;
+            out.snapshot.pools = map::map_pools(&list.items, &mut out.log);
         }
-        Some(r) if !is_region_id(r) => {
-            f.error(
-                "region",
-                format!("{r:?} is not a region id (lowercase letters, digits and -)"),
-            );
-            false
-        }
-        Some(_) => true,
-    };
-    let region = region.unwrap_or_default();
-    let project_id = f.required_string("project_id");
-    let workspace_ids = parse_workspace_ids(f);
-    let endpoint = match &common.endpoint {
-        Some(e) => Some(e.clone()),
-        None if region_ok => {
-            Url::parse(&format!("https://modelarts.{region}.myhuaweicloud.com")).ok()
-        }
-        None => None,
-    };
-    let auth = parse_auth(f, &region, region_ok);
-    if !region_ok {
-        return None;
-    }
-    common.region = Some(region.clone());
-    Some(Config {
-        region,
-        endpoint: endpoint?,
-        project_id: project_id?,
-        workspace_ids,
-        auth: auth?,
-    })
-}
-
-/// The longest workspace id accepted: ids are `0` or 32-character UUIDs.
-const MAX_WORKSPACE_ID: usize = 64;
-
-/// `workspace_ids = ["0", "1d7e…"]` (integers allowed: the default workspace is
-/// `0`), or the older single `workspace_id = "…"`. Each id must be non-empty,
-/// listed once and free of spaces and control characters (it goes into a
-/// query string); an empty list is refused, since leaving the key out already
-/// means every workspace.
-fn parse_workspace_ids(f: &mut Fields<'_>) -> Option<Vec<String>> {
-    const KEY: &str = "workspace_ids";
-    const OLD: &str = "workspace_id";
-    let (key, raw) = match (f.take_value(KEY), f.take_value(OLD)) {
-        (None, None) => return None,
-        (Some(_), Some(_)) => {
-            f.error(
-                OLD,
-                "cannot be combined with workspace_ids: list every workspace in workspace_ids",
-            );
-            return None;
-        }
-        (Some(v), None) => (KEY, v),
-        (None, Some(v)) => (OLD, v),
-    };
-    let items = match raw {
-        Value::Array(items) if key == KEY => items,
-        Value::Array(_) => {
-            f.error(
-                OLD,
-                "expected one workspace id; use workspace_ids for a list",
-            );
-            return None;
-        }
-        single @ (Value::String(_) | Value::Number(_)) => vec![single],
-        other => {
-            f.error(
-                key,
-                format!(
-                    "expected a list of workspace ids, found {}",
-                    json_kind(&other)
-                ),
-            );
-            return None;
-        }
-    };
-    if items.is_empty() {
-        f.error(
-            key,
-            "must list at least one workspace id (leave it out for every workspace)",
-        );
-        return None;
-    }
-    let mut ids = Vec::with_capacity(items.len());
-    let mut seen = HashSet::new();
-    let mut ok = true;
-    for (i, item) in items.iter().enumerate() {
-        let at = if key == KEY {
-            format!("{key}[{i}]")
-        } else {
-            key.to_string()
-        };
-        let id = match item {
-            Value::String(s) => s.trim().to_string(),
-            Value::Number(n) => match n.as_u64() {
-                Some(n) => n.to_string(),
-                None => {
-                    f.error(
-                        &at,
-                        format!("{n} is not a workspace id (0 or the id as a string)"),
-                    );
-                    ok = false;
-                    continue;
-                }
-            },
-            other => {
-                f.error(
-                    &at,
-                    format!("expected a workspace id, found {}", json_kind(other)),
-                );
-                ok = false;
-                continue;
-            }
-        };
-        let problem = if id.is_empty() {
-            Some("must not be empty (leave the key out for every workspace)".to_string())
-        } else if id.len() > MAX_WORKSPACE_ID {
-            Some(format!(
-                "is {} characters long; workspace ids are 0 or 32-character UUIDs",
-                id.len()
-            ))
-        } else if id.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            Some(format!(
-                "{id:?} is not a workspace id (spaces or control characters)"
-            ))
-        } else if !seen.insert(id.clone()) {
-            Some(format!("{id:?} is listed twice"))
-        } else {
-            None
-        };
-        match problem {
-            Some(p) => {
-                f.error(&at, p);
-                ok = false;
-            }
-            None => ids.push(id),
-        }
-    }
-    ok.then_some(ids)
-}
-
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a table",
-    }
-}
-
-fn is_region_id(r: &str) -> bool {
-    r.bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-fn has_any(f: &Fields<'_>, keys: &[&str]) -> bool {
-    keys.iter().any(|k| f.has(k))
-}
-
-/// Takes every credential key so that, after a reported conflict, they are not
-/// also reported as unknown.
-fn consume_all(f: &mut Fields<'_>) {
-    for k in ["access_key_id", "username", "domain"]
-        .into_iter()
-        .chain(PASSWORD_ONLY_KEYS)
-    {
-        let _ = f.take_value(k);
-    }
-    for k in ["secret_access_key", "password"] {
-        for suffix in ["", "_file", "_env"] {
-            let _ = f.take_value(&format!("{k}{suffix}"));
-        }
-    }
-}
-
-fn parse_auth(f: &mut Fields<'_>, region: &str, region_ok: bool) -> Option<Auth> {
-    let aksk = has_any(f, &AKSK_KEYS);
-    let password = has_any(f, &PASSWORD_KEYS);
-    match (aksk, password) {
-        (true, true) => {
-            let first = PASSWORD_KEYS
-                .iter()
-                .find(|k| f.has(k))
-                .copied()
-                .unwrap_or("username");
-            f.error(
-                first,
-                "cannot be combined with access_key_id / secret_access_key: give either \
-                 AK/SK or IAM password credentials (username, password, domain), not both",
-            );
-            consume_all(f);
-            None
-        }
-        (false, false) => {
-            f.error(
-                "access_key_id",
-                "no credentials for provider modelarts: give access_key_id and \
-                 secret_access_key (AK/SK), or username, password and domain (IAM token)",
-            );
-            consume_all(f);
-            None
-        }
-        (true, false) => {
-            for k in PASSWORD_ONLY_KEYS {
-                if f.has(k) {
-                    f.error(
-                        k,
-                        "is only used with IAM password authentication (username, password, domain)",
-                    );
-                    let _ = f.take_value(k);
-                }
-            }
-            let access_key_id = f.required_string("access_key_id");
-            let secret_access_key =
-                f.required_secret("secret_access_key", "for AK/SK authentication");
-            Some(Auth::AkSk {
-                access_key_id: access_key_id?,
-                secret_access_key: secret_access_key?,
-            })
-        }
-        (false, true) => {
-            let username = f.required_string("username");
-            let password = f.required_secret("password", "for IAM password authentication");
-            let domain = f.required_string("domain");
-            let project_name = match f.string("project_name") {
-                Some(p) if p.trim().is_empty() => {
-                    f.error("project_name", "must not be empty");
-                    None
-                }
-                other => other,
+        Body::Nodes { pool } => {
+            let list: dto::NodeList = json(bytes)?;
+            let mut p = crate::model::Pool {
+                id: pool.to_string(),
+                ..Default::default()
             };
-            let iam_endpoint = if f.has("iam_endpoint") {
-                f.url("iam_endpoint")
-            } else if region_ok {
-                Url::parse(&format!("https://iam.{region}.myhuaweicloud.com")).ok()
-            } else {
-                None
-            };
-            Some(Auth::Password(PasswordAuth {
-                iam_endpoint: iam_endpoint?,
-                username: username?,
-                password: password?,
-                domain: domain?,
-                project_name,
-            }))
+            map::map_nodes(&mut p, &list.items, &mut out.log);
+            out.snapshot.pools.push(p);
+        }
+        Body::Workspaces { offset } => {
+            let page: dto::WorkspaceList = json(bytes)?;
+            let _ = map::total_count(&page, &mut out.log);
+            out.objects = map::map_workspaces(&page.workspaces, offset, &mut out.log)
+                .into_iter()
+                .map(|w| (w.id.clone(), format!("{w:?}")))
+                .collect();
+        }
+        Body::Token { now } => {
+            // As iam.rs reads it: a body we cannot read costs precision only.
+            let expires_at = serde_json::from_slice::<dto::TokenBody>(bytes)
+                .ok()
+                .and_then(|b| b.token.expires_at);
+            if let Some(e) = &expires_at {
+                let _ = iam::parse_expires_at(e);
+            }
+            let valid_for = iam::validity(expires_at.as_deref(), now);
+            out.objects = vec![("token".into(), format!("{valid_for:?}"))];
         }
     }
+    Ok(out)
 }
 
 pub struct ModelArts {
@@ -518,5 +244,7 @@ fn describe(ws: &Workspace) -> String {
     }
 }
 
+#[cfg(test)]
+mod sim_tests;
 #[cfg(test)]
 mod tests;

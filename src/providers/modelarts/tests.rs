@@ -1,33 +1,24 @@
 //! Config parsing of ModelArts accounts.
 
 use super::*;
-use crate::config::{from_str, ConfigErrors, Env, Settings};
-use crate::providers::ProviderConfig;
+use crate::config::{ConfigErrors, Env, Settings};
+use crate::providers::testing;
+
+const ENV: [(&str, &str); 2] = [("HW_SK", "sk-from-env"), ("HW_PW", "pw-from-env")];
 
 fn parse(extra: &str) -> Result<Settings, ConfigErrors> {
-    let text = format!("[[accounts]]\nname = \"ma\"\nprovider = \"modelarts\"\n{extra}",);
-    from_str(
-        &text,
-        "toml",
-        &Env::from_pairs([("HW_SK", "sk-from-env"), ("HW_PW", "pw-from-env")]),
-    )
+    testing::parse(&testing::account("modelarts", "ma", extra), &ENV)
 }
 
 fn config(extra: &str) -> Config {
     let s = parse(extra).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.accounts[0].region, "cn-north-4");
-    match &s.accounts[0].provider_config {
-        ProviderConfig::ModelArts(c) => c.clone(),
-        #[allow(unreachable_patterns)]
-        other => panic!("{other:?}"),
-    }
+    testing::provider_config::<Config>(&s, 0).clone()
 }
 
 fn errors(extra: &str) -> Vec<String> {
-    match parse(extra) {
-        Ok(_) => panic!("should be invalid: {extra}"),
-        Err(e) => e.0.iter().map(|e| e.to_string()).collect(),
-    }
+    let text = testing::account("modelarts", "ma", extra);
+    testing::errors(&text, &Env::from_pairs(ENV))
 }
 
 const AKSK: &str = r#"

@@ -16,8 +16,11 @@ use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::http::{self, PollCtx, PollError, Reason};
 use crate::model::Service;
+use crate::providers::upstream::paging::{self, CursorError};
+use crate::providers::upstream::response::{classify_status, upstream_message};
+use crate::providers::upstream::signing::{self, now_epoch_secs};
+use crate::providers::upstream::{PollCtx, PollError, Reason};
 use aipool_signing::bce::{self, BceRequest, SignedHeaders};
 
 use super::dto::{
@@ -25,8 +28,7 @@ use super::dto::{
     ServicesResult,
 };
 use super::{map, Config};
-use crate::dates;
-use crate::providers::decode::{DecodeLog, Lenient};
+use crate::providers::upstream::decode::{DecodeLog, Lenient};
 
 pub const ROUTE_SERVICE_RESOURCES: &str = "/v2/serviceresources";
 pub const ROUTE_SERVICE: &str = "/v2/service";
@@ -35,7 +37,7 @@ pub const ROUTE_SERVICE: &str = "/v2/service";
 pub const MAX_KEYS: u64 = 100;
 /// Pages of DescribeServices before giving up (100 000 services at full pages): an
 /// upstream that always says "more" must not keep a poll running forever.
-pub const MAX_PAGES: usize = 1000;
+pub const MAX_PAGES: u64 = 1000;
 
 /// How long a signature stays valid, as the official SDKs default.
 const SIGNATURE_EXPIRATION_SECS: u32 = 1800;
@@ -61,55 +63,55 @@ impl Client<'_> {
     pub async fn discover(&self, log: &mut DecodeLog) -> Result<Vec<Service>, PollError> {
         let mut out: Vec<Service> = Vec::new();
         let mut seen_ids = HashSet::new();
-        let mut seen_markers = HashSet::new();
-        let mut marker: Option<String> = None;
-        let mut pages = 0;
-        loop {
-            pages += 1;
-            if pages > MAX_PAGES {
-                return Err(self.upstream_error(
+        paging::follow(
+            MAX_PAGES,
+            |marker: Option<&String>| {
+                let marker = marker.cloned();
+                async move {
+                    let body = ServicesRequest {
+                        marker: marker.as_deref(),
+                        max_keys: MAX_KEYS,
+                    };
+                    self.call::<ServicesResult>(ROUTE_SERVICE, API_SERVICES, &body)
+                        .await
+                }
+            },
+            |page| {
+                // No `result`: no (more) services.
+                let Some(mut page) = page else {
+                    return Ok(None);
+                };
+                let (truncated, next) = page.next();
+                let next = next.map(str::to_string);
+                add_services(
                     API_SERVICES,
-                    format!("gave up after {MAX_PAGES} pages of {API_SERVICES}"),
-                ));
-            }
-            let body = ServicesRequest {
-                marker: marker.as_deref(),
-                max_keys: MAX_KEYS,
-            };
-            let Some(mut page) = self
-                .call::<ServicesResult>(ROUTE_SERVICE, API_SERVICES, &body)
-                .await?
-            else {
-                break;
-            };
-            let (truncated, next) = page.next();
-            let next = next.map(str::to_string);
-            add_services(
-                API_SERVICES,
-                page.service_list.take(),
-                &mut seen_ids,
-                &mut out,
-                log,
-            );
-            match (truncated, next) {
-                (false, _) => break,
-                (true, None) => {
-                    return Err(self.upstream_error(
+                    page.service_list.take(),
+                    &mut seen_ids,
+                    &mut out,
+                    log,
+                );
+                match (truncated, next) {
+                    (false, _) => Ok(None),
+                    (true, None) => Err(self.upstream_error(
                         API_SERVICES,
                         "isTruncated is true but no nextMarker was given",
-                    ))
+                    )),
+                    (true, Some(next)) => Ok(Some(next)),
                 }
-                (true, Some(next)) => {
-                    if !seen_markers.insert(next.clone()) {
-                        return Err(self.upstream_error(
-                            API_SERVICES,
-                            format!("nextMarker {next:?} came back a second time"),
-                        ));
-                    }
-                    marker = Some(next);
-                }
-            }
-        }
+            },
+        )
+        .await
+        .map_err(|e| match e {
+            CursorError::Fetch(e) => e,
+            CursorError::Repeated(next) => self.upstream_error(
+                API_SERVICES,
+                format!("nextMarker {next:?} came back a second time"),
+            ),
+            CursorError::TooManyPages(_) => self.upstream_error(
+                API_SERVICES,
+                format!("gave up after {MAX_PAGES} pages of {API_SERVICES}"),
+            ),
+        })?;
         let preset = self
             .call::<ServicesResult>(ROUTE_SERVICE, API_PRESET_SERVICES, &serde_json::json!({}))
             .await?;
@@ -162,15 +164,13 @@ impl Client<'_> {
             )
         })?;
         let url = action_url(&self.cfg.endpoint, route, action);
-        let Some(host) = http::host_header(&url) else {
-            return Err(ctx.fail(action, "", Reason::Connect, "endpoint has no host"));
-        };
+        let host = signing::signing_host(ctx, action, &url)?;
         let token = self.cfg.security_token.as_ref().map(|t| t.expose());
         // Signed anew for every attempt: the signature carries a timestamp, so a
         // retry of a request signed once would repeat a stale one, and Baidu's
         // `RequestExpired` (clock skew) is only worth retrying with a fresh one.
         let build = || {
-            let now = dates::now_epoch_secs();
+            let now = now_epoch_secs();
             let headers = request_headers(&host, body.len(), now, token);
             let authorization = authorization(
                 &self.cfg.access_key_id,
@@ -280,7 +280,7 @@ pub fn authorization(
 /// some failures with HTTP 200 and `{error_code, error_msg}` (the legacy shape) or
 /// `{code, message}` instead of `{requestId, result}`. `None` for a success body.
 pub fn body_error(body: &[u8]) -> Option<(Reason, String)> {
-    let (code, message) = http::upstream_message(body);
+    let (code, message) = upstream_message(body);
     let code = code?;
     if SUCCESS_CODES.iter().any(|c| c.eq_ignore_ascii_case(&code)) {
         return None;
@@ -301,7 +301,7 @@ fn is_auth_code(code: &str) -> bool {
     // The bce-auth-v1 codes (SignatureDoesNotMatch, …) are the shared list that
     // `classify_status` consults; a plain 400 is not auth, so only the code decides.
     LEGACY_AUTH_CODES.contains(&code)
-        || http::classify_status(StatusCode::BAD_REQUEST, Some(code)) == Reason::Auth
+        || classify_status(StatusCode::BAD_REQUEST, Some(code)) == Reason::Auth
 }
 
 #[cfg(test)]
@@ -374,7 +374,7 @@ mod tests {
             u.as_str(),
             "http://127.0.0.1:8080/v2/serviceresources?Action=DescribeComputeUnits"
         );
-        assert_eq!(http::host_header(&u).as_deref(), Some("127.0.0.1:8080"));
+        assert_eq!(signing::host_header(&u).as_deref(), Some("127.0.0.1:8080"));
         let d = Url::parse(super::super::DEFAULT_ENDPOINT).unwrap();
         let u = action_url(&d, ROUTE_SERVICE, API_SERVICES);
         assert_eq!(
@@ -382,7 +382,7 @@ mod tests {
             "https://qianfan.baidubce.com/v2/service?Action=DescribeServices"
         );
         assert_eq!(
-            http::host_header(&u).as_deref(),
+            signing::host_header(&u).as_deref(),
             Some("qianfan.baidubce.com")
         );
     }

@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::providers::decode::Lenient;
+use crate::providers::upstream::decode::Lenient;
 use crate::quantity::RawQuantity;
 
 /// Body of `POST /v2/serviceresources?Action=DescribeComputeUnits`.

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::model::{ComputeUnit, Service};
-use crate::providers::decode::{DecodeLog, Lenient};
+use crate::providers::upstream::decode::{DecodeLog, Lenient};
 use crate::quantity::RawQuantity;
 
 use super::dto::API_COMPUTE_UNITS;

@@ -5,94 +5,63 @@
 //! `DescribeServices` (custom services) and `DescribePresetServices`; each is then
 //! asked for its units with `DescribeComputeUnits`. AK/SK with bce-auth-v1.
 
-pub mod client;
-pub mod dto;
-pub mod map;
+pub(crate) mod client;
+pub(crate) mod config;
+pub(crate) mod dto;
+pub(crate) mod map;
 
 use std::collections::HashSet;
 
-use reqwest::Url;
-
-use crate::config::fields::{CommonKeys, Fields};
-use crate::config::secret::Secret;
-use crate::http::{PollCtx, PollError};
 use crate::model::Snapshot;
+use crate::providers::upstream::{PollCtx, PollError};
 use crate::quantity::Fired;
 
-use super::decode::DecodeLog;
-use super::{concurrent, BoxFuture, FailedUnit, PollOutput, Provider, Unit};
+use super::upstream::concurrent;
+use super::upstream::decode::{json, BodyError, DecodeLog, Decoded};
+use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
 use client::Client;
+pub use config::{parse_config, Config, DEFAULT_ENDPOINT, DEFAULT_REGION, PAYMENT_TIMINGS};
 
-pub const DEFAULT_ENDPOINT: &str = "https://qianfan.baidubce.com";
-/// The management API is global (one endpoint for every region), so the
-/// `cloud_region` label defaults to where it is served from.
-pub const DEFAULT_REGION: &str = "bj";
-pub const PAYMENT_TIMINGS: [&str; 2] = ["Prepaid", "Postpaid"];
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    pub endpoint: Url,
-    pub access_key_id: String,
-    pub secret_access_key: Secret,
-    pub security_token: Option<Secret>,
-    /// `None`: discover every service each poll.
-    pub service_ids: Option<Vec<String>>,
-    /// Ask only for units of this payment timing (`Prepaid` | `Postpaid`).
-    pub payment_timing: Option<String>,
+/// The bodies a Qianfan poll decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body<'a> {
+    /// A DescribeServices page.
+    Services,
+    /// DescribeComputeUnits of one service, asked for one payment timing.
+    ComputeUnits {
+        service_id: &'a str,
+        payment_timing: Option<&'a str>,
+    },
 }
 
-/// Parses the Qianfan keys of an account; defaults `endpoint` and `region`.
-pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
-    let region = match common.region.as_deref().map(str::trim) {
-        None => DEFAULT_REGION.to_string(),
-        Some("") => {
-            f.error(
-                "region",
-                format!("must not be empty (leave it out for {DEFAULT_REGION:?})"),
-            );
-            return None;
-        }
-        Some(r) => r.to_string(),
-    };
-    let endpoint = match &common.endpoint {
-        Some(e) => e.clone(),
-        None => Url::parse(DEFAULT_ENDPOINT).ok()?,
-    };
-    let service_ids = f.string_list("service_ids");
-    if let Some(ids) = &service_ids {
-        if ids.is_empty() {
-            f.error(
-                "service_ids",
-                "must list at least one service id (leave it out to discover all services)",
-            );
-        }
-        let mut seen = HashSet::new();
-        for (i, id) in ids.iter().enumerate() {
-            if id.trim().is_empty() {
-                f.error(&format!("service_ids[{i}]"), "must not be empty");
-            } else if !seen.insert(id.trim()) {
-                f.error(
-                    &format!("service_ids[{i}]"),
-                    format!("{id:?} is listed twice"),
-                );
+/// What a poll does with one body, on bytes alone: the error-body check, the
+/// envelope, the DTO and the mapping into `snapshot.services` or
+/// `snapshot.compute_units`.
+pub fn decode(body: Body<'_>, bytes: &[u8]) -> Result<Decoded, BodyError> {
+    if let Some((_, message)) = client::body_error(bytes) {
+        return Err(BodyError::Refused(message));
+    }
+    let mut out = Decoded::default();
+    match body {
+        Body::Services => {
+            let env: dto::Envelope<dto::ServicesResult> = json(bytes)?;
+            if let Some(page) = env.result {
+                let _ = page.next();
+                let list = page.service_list.unwrap_or_default();
+                out.snapshot.services = map::map_services(client::API_SERVICES, list, &mut out.log);
             }
         }
+        Body::ComputeUnits {
+            service_id,
+            payment_timing,
+        } => {
+            let env: dto::Envelope<dto::ComputeUnitsResult> = json(bytes)?;
+            let list = env.result.and_then(|r| r.instances).unwrap_or_default();
+            out.snapshot.compute_units =
+                map::map_instances(service_id, list, payment_timing, &mut out.log);
+        }
     }
-    let payment_timing = f
-        .has("payment_timing")
-        .then(|| f.choice("payment_timing", &PAYMENT_TIMINGS, PAYMENT_TIMINGS[0]));
-    let access_key_id = f.required_string("access_key_id");
-    let secret_access_key = f.required_secret("secret_access_key", "for provider qianfan");
-    let security_token = f.secret("security_token");
-    common.region = Some(region);
-    Some(Config {
-        endpoint,
-        access_key_id: access_key_id?.trim().to_string(),
-        secret_access_key: secret_access_key?,
-        security_token,
-        service_ids: service_ids.map(|ids| ids.iter().map(|id| id.trim().to_string()).collect()),
-        payment_timing,
-    })
+    Ok(out)
 }
 
 pub struct Qianfan {
@@ -197,28 +166,28 @@ impl Provider for Qianfan {
 }
 
 #[cfg(test)]
+mod sim_tests;
+#[cfg(test)]
 mod tests {
-    use crate::config::{from_str, ConfigErrors, Env, Settings};
-    use crate::providers::ProviderConfig;
+    use crate::config::{ConfigErrors, Env, Settings};
+    use crate::providers::testing;
+
+    const ENV: [(&str, &str); 1] = [("QF_SK", "sk-from-env")];
 
     fn parse(keys: &str) -> Result<Settings, ConfigErrors> {
-        let text = format!("[[accounts]]\nname = \"qf\"\nprovider = \"qianfan\"\n{keys}\n");
-        from_str(&text, "toml", &Env::from_pairs([("QF_SK", "sk-from-env")]))
+        testing::parse(
+            &testing::account("qianfan", "qf", &format!("{keys}\n")),
+            &ENV,
+        )
     }
 
     fn errors(keys: &str) -> Vec<String> {
-        match parse(keys) {
-            Ok(_) => panic!("should be invalid:\n{keys}"),
-            Err(e) => e.0.iter().map(|e| e.to_string()).collect(),
-        }
+        let text = testing::account("qianfan", "qf", &format!("{keys}\n"));
+        testing::errors(&text, &Env::from_pairs(ENV))
     }
 
     fn qianfan(s: &Settings) -> &super::Config {
-        match &s.accounts[0].provider_config {
-            ProviderConfig::Qianfan(c) => c,
-            #[allow(unreachable_patterns)]
-            _ => panic!("not qianfan"),
-        }
+        testing::provider_config(s, 0)
     }
 
     #[test]

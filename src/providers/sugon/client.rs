@@ -33,9 +33,10 @@ use reqwest::{RequestBuilder, Url};
 use serde_json::Value;
 
 use crate::config::secret::Secret;
-use crate::http::{redact_url, PollCtx, PollError, Reason};
 use crate::model::{Pool, Region};
-use crate::providers::decode::DecodeLog;
+use crate::providers::upstream::decode::DecodeLog;
+use crate::providers::upstream::response::{redact_url, shorten, MESSAGE_CHARS};
+use crate::providers::upstream::{PollCtx, PollError, Reason};
 use crate::providers::{FailedUnit, PollOutput, Unit};
 use crate::quantity::Fired;
 use aipool_signing::scnet;
@@ -64,15 +65,6 @@ fn sensitive(value: &str) -> Option<HeaderValue> {
     let mut v = HeaderValue::from_str(value).ok()?;
     v.set_sensitive(true);
     Some(v)
-}
-
-fn shorten(s: &str) -> String {
-    const MAX: usize = 300;
-    let mut t: String = s.chars().take(MAX).collect();
-    if s.chars().count() > MAX {
-        t.push('…');
-    }
-    t
 }
 
 pub struct Client<'a> {
@@ -378,7 +370,7 @@ impl<'a> Client<'a> {
             .header("accept", "application/json");
         let resp = self.ctx.send(api, request).await?;
         let env: Envelope = self.ctx.decode(api, &resp)?;
-        let msg = shorten(env.msg.as_deref().unwrap_or(""));
+        let msg = shorten(env.msg.as_deref().unwrap_or(""), MESSAGE_CHARS);
         match env.code.as_deref().map(str::trim) {
             Some("0") => {}
             Some(CODE_INTERNAL) => {
@@ -494,7 +486,7 @@ impl<'a> Client<'a> {
     ) -> Result<Value, PollError> {
         let resp = self.ctx.send(api, request).await?;
         let env: Envelope = self.ctx.decode(api, &resp)?;
-        let msg = shorten(env.msg.as_deref().unwrap_or(""));
+        let msg = shorten(env.msg.as_deref().unwrap_or(""), MESSAGE_CHARS);
         match env.code.as_deref().map(str::trim) {
             Some("0") => Ok(env.data),
             Some(CODE_TOKEN_REJECTED) => Err(self.fail(

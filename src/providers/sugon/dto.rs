@@ -10,7 +10,7 @@ use serde::de::{self, DeserializeOwned, Deserializer};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::providers::decode::Lenient;
+use crate::providers::upstream::decode::Lenient;
 use crate::quantity::RawQuantity;
 
 /// The elements of a list that arrived inside `data` (already JSON), each
@@ -67,6 +67,9 @@ pub struct CenterDto {
     #[serde(default, deserialize_with = "opt_text")]
     pub cluster_id: Option<String>,
     #[serde(default)]
+    // Decoded though unread: a value of another type fails the object as the
+    // documented shape says it should.
+    #[allow(dead_code)]
     pub name: Option<String>,
     /// The region's AI service entries (`{url, enable}`), kept as JSON: an
     /// entry that is not one is dropped alone when the answer is parsed
@@ -120,6 +123,7 @@ pub struct ResourcesDto {
     /// The group's name again; not used (the group is the one asked for), kept
     /// as JSON so no shape of it can fail the answer.
     #[serde(default)]
+    #[allow(dead_code)]
     pub resource_group: Option<Value>,
 }
 

@@ -18,8 +18,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::model::{Pool, QuantityKind, Queue, QueueNodes, Resources};
-use crate::providers::decode::{DecodeLog, Lenient};
 use crate::providers::mapping::MapError;
+use crate::providers::upstream::decode::{DecodeLog, Lenient};
 use crate::quantity::{Fired, RawQuantity, Rule};
 
 use super::dto::{lenient_list, CenterDto, HpcQueueDto, JobManagerDto, UrlEntryDto};

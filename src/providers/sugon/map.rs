@@ -12,7 +12,7 @@ use serde_json::Value;
 use serde::Deserialize;
 
 use crate::model::{Pool, Resources};
-use crate::providers::decode::DecodeLog;
+use crate::providers::upstream::decode::DecodeLog;
 use crate::quantity::{self, RawQuantity};
 
 pub use crate::providers::mapping::MapError;

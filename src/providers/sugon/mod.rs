@@ -15,183 +15,144 @@
 //! Tokens are kept between polls in the provider (see `session.rs` for when they
 //! are renewed and `client.rs` for the retry on error 10008).
 
-pub mod client;
-pub mod dto;
-pub mod hpc;
-pub mod map;
-pub mod session;
+pub(crate) mod client;
+pub(crate) mod config;
+pub(crate) mod dto;
+pub(crate) mod hpc;
+pub(crate) mod map;
+pub(crate) mod session;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use reqwest::Url;
 use tokio::sync::Mutex;
 
-use crate::config::fields::{CommonKeys, Fields};
-use crate::config::secret::Secret;
-use crate::http::{PollCtx, PollError};
+use crate::providers::upstream::{PollCtx, PollError};
 
+use super::upstream::decode::{json, BodyError, Decoded};
 use super::{BoxFuture, PollOutput, Provider};
+pub use config::{
+    parse_config, Auth, Config, ACCELERATOR_TYPES, DEFAULT_LOGIN_ENDPOINT, MULTI_REGION,
+};
 use session::Session;
 
-/// Where SCNet's AK/SK login lives unless `login_endpoint` says otherwise.
-pub const DEFAULT_LOGIN_ENDPOINT: &str = "https://api.scnet.cn";
-/// The accelerator types the `resources` API takes.
-pub const ACCELERATOR_TYPES: [&str; 4] = ["gpu", "dcu", "mlu", "cpu"];
-/// The account-level `cloud_region` when the account spans several compute
-/// regions (every pool carries its own region's clusterId instead).
-pub const MULTI_REGION: &str = "multi";
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Auth {
-    /// AC password login: `POST {endpoint}/ac/openapi/v2/tokens`.
-    Password { password: Secret, org_id: Secret },
-    /// SCNet AK/SK login: `POST {login_endpoint}/api/user/v3/tokens`.
-    AkSk {
-        access_key_id: String,
-        secret_access_key: Secret,
-        login_endpoint: Url,
-    },
+/// The bodies a Sugon poll decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body<'a> {
+    /// The login answer: its region entries, in `objects`.
+    Login,
+    /// The login answer made into a session at `now_ms` (no `cluster_ids`).
+    Session { now_ms: u64 },
+    /// The `center` answer: the enabled AI URLs of region `cluster_id`, in
+    /// `objects`, each joined into the URL the poll would call, as is the HPC
+    /// side of the same answer.
+    Center { cluster_id: &'a str },
+    /// The resource groups: `(type/group, "")` in `objects`.
+    Groups,
+    /// One group's per-node resources, mapped as group `g` of region 11276.
+    Resources { accelerator_type: &'a str },
+    /// The HPC cluster answer: its job manager, in `objects`.
+    HpcCluster,
+    /// The HPC queues of job manager 1637 of region 11276: `snapshot.queues`
+    /// and `queue_nodes`, and each queue with its node figures in `objects`.
+    HpcQueues,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    /// The platform base (`https://ac.sugon.com`, `https://www.scnet.cn`).
-    pub endpoint: Url,
-    pub user: String,
-    pub auth: Auth,
-    /// Compute regions to poll; empty means every region the login returns.
-    pub cluster_ids: Vec<String>,
-    /// Resource groups to report; empty means every discovered group.
-    pub resource_groups: Vec<String>,
-    /// Accelerator types to report; empty means every discovered type.
-    pub accelerator_types: Vec<String>,
-    /// Poll each region's HPC queues (the only free figures Sugon reports).
-    pub hpc_queues: bool,
-}
-
-fn has_secret(f: &Fields<'_>, key: &str) -> bool {
-    f.has(key) || f.has(&format!("{key}_file")) || f.has(&format!("{key}_env"))
-}
-
-/// Parses the Sugon keys of an account. `endpoint` is required; `region` is not
-/// used (each compute region's clusterId is its pools' `cloud_region`), so the
-/// account-level region becomes the one configured cluster id, or `multi`.
-pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
-    if common.region.is_some() {
-        f.error(
-            "region",
-            "is not used by provider sugon: each compute region's clusterId becomes \
-             cloud_region (choose regions with cluster_ids)",
-        );
-    }
-    let endpoint = common.endpoint.clone();
-    if endpoint.is_none() {
-        f.error(
-            "endpoint",
-            "is required for provider sugon: the platform base URL \
-             (e.g. \"https://ac.sugon.com\" or \"https://www.scnet.cn\")",
-        );
-    }
-    let user = f.required_string("user");
-
-    let password_style = has_secret(f, "password") || has_secret(f, "org_id");
-    let aksk_style = f.has("access_key_id") || has_secret(f, "secret_access_key");
-    let login_endpoint = f.url("login_endpoint");
-    // No early return below: every key must be taken, or the ones after a
-    // problem would be reported as unknown on top of it.
-    let auth = match (password_style, aksk_style) {
-        (true, true) => {
-            f.error(
-                "access_key_id",
-                "give either password + org_id or access_key_id + secret_access_key, not both",
-            );
-            let _ = (f.secret("password"), f.secret("org_id"));
-            let _ = (f.string("access_key_id"), f.secret("secret_access_key"));
-            None
-        }
-        (false, false) => {
-            f.error(
-                "password",
-                "is required: give password + org_id (AC password login) or \
-                 access_key_id + secret_access_key (SCNet AK/SK login)",
-            );
-            None
-        }
-        (true, false) => {
-            if login_endpoint.is_some() {
-                f.error(
-                    "login_endpoint",
-                    "is only used with access_key_id + secret_access_key",
-                );
-            }
-            let password = f.required_secret("password", "for password login");
-            let org_id = f.required_secret("org_id", "for password login");
-            password
-                .zip(org_id)
-                .map(|(password, org_id)| Auth::Password { password, org_id })
-        }
-        (false, true) => {
-            let access_key_id = f.required_string("access_key_id");
-            let secret_access_key = f.required_secret("secret_access_key", "for AK/SK login");
-            let login_endpoint = login_endpoint.or_else(|| Url::parse(DEFAULT_LOGIN_ENDPOINT).ok());
-            match (access_key_id, secret_access_key, login_endpoint) {
-                (Some(access_key_id), Some(secret_access_key), Some(login_endpoint)) => {
-                    Some(Auth::AkSk {
-                        access_key_id,
-                        secret_access_key,
-                        login_endpoint,
-                    })
-                }
-                _ => None,
-            }
-        }
+/// What a poll does with one body, on bytes alone: the `{code, msg, data}`
+/// envelope, then the DTO and mapping of `data`.
+pub fn decode(body: Body<'_>, bytes: &[u8]) -> Result<Decoded, BodyError> {
+    let env: dto::Envelope = json(bytes)?;
+    let data = match env.code.as_deref().map(str::trim) {
+        Some("0") => env.data,
+        Some(code) => return Err(BodyError::Refused(format!("code {code}"))),
+        None => return Err(BodyError::Json("no code".into())),
     };
-
-    let cluster_ids = names(f, "cluster_ids");
-    for (i, id) in cluster_ids.iter().enumerate() {
-        if id == session::PLATFORM_CLUSTER_ID {
-            f.error(
-                &format!("cluster_ids[{i}]"),
-                "\"0\" is the platform's own token, not a compute region",
+    let mut out = Decoded::default();
+    let log = &mut out.log;
+    match body {
+        Body::Login => {
+            out.objects = session::login_entries(data, "v2/tokens", log)?
+                .into_iter()
+                .map(|e| (e.cluster_id.clone().unwrap_or_default(), format!("{e:?}")))
+                .collect();
+        }
+        Body::Session { now_ms } => {
+            let entries = session::login_entries(data, "v2/tokens", log)?;
+            for e in &entries {
+                if let Some(t) = &e.token {
+                    let _ = aipool_signing::scnet::jwt_expire_time_ms(t);
+                }
+            }
+            Session::from_login(entries, &[], now_ms)
+                .map_err(|e| BodyError::Refused(e.to_string()))?;
+        }
+        Body::Center { cluster_id } => {
+            let centers = map::parse_centers(&data, log)?;
+            let urls = map::enabled_ai_urls(&centers, cluster_id);
+            for raw in &urls {
+                if let Ok(base) = map::ai_base(raw) {
+                    let _ = map::join(&base, "/ai/openapi/v2/instance-service/resource-group");
+                }
+            }
+            // The HPC side of the same answer, which may fail on its own.
+            if let Ok(access) = hpc::hpc_access(&centers, cluster_id) {
+                for raw in &access.urls {
+                    if let Ok(base) = map::service_base(raw, "hpc") {
+                        let _ = client::queues_url(&base, &access.user, "1637");
+                    }
+                }
+            }
+            out.objects = urls.into_iter().map(|u| (u.clone(), u)).collect();
+        }
+        Body::Groups => {
+            out.objects = map::parse_groups(&data, log)?
+                .into_iter()
+                .map(|(t, g)| (format!("{t}/{g}"), String::new()))
+                .collect();
+        }
+        Body::Resources { accelerator_type } => {
+            let dto: dto::ResourcesDto = if data.is_null() {
+                Default::default()
+            } else {
+                serde_json::from_value(data).map_err(BodyError::json)?
+            };
+            let pool = map::map_group(
+                "11276",
+                accelerator_type,
+                "g",
+                &dto,
+                &mut crate::quantity::Fired::default(),
+                log,
             );
+            out.snapshot.pools.push(pool);
+        }
+        Body::HpcCluster => {
+            let jm = hpc::parse_job_manager(&data, log)?;
+            out.objects = vec![(jm.id.clone(), format!("{jm:?}"))];
+        }
+        Body::HpcQueues => {
+            let jm = hpc::JobManager {
+                id: "1637".into(),
+                name: "slurm".into(),
+                kind: "SLURM".into(),
+            };
+            let q = hpc::map_queues(
+                "11276",
+                &jm,
+                &data,
+                &mut crate::quantity::Fired::default(),
+                log,
+            )?;
+            out.objects = q
+                .queues
+                .iter()
+                .zip(&q.nodes)
+                .map(|(queue, nodes)| (queue.id.clone(), format!("{queue:?} {nodes:?}")))
+                .collect();
+            out.snapshot.queues = q.queues;
+            out.snapshot.queue_nodes = q.nodes;
         }
     }
-    let resource_groups = names(f, "resource_groups");
-    let accelerator_types = names(f, "accelerator_types");
-    let hpc_queues = f.boolean("hpc_queues", true);
-    for (i, t) in accelerator_types.iter().enumerate() {
-        if !ACCELERATOR_TYPES.contains(&t.as_str()) {
-            f.error(
-                &format!("accelerator_types[{i}]"),
-                format!("{t:?} is not one of {}", ACCELERATOR_TYPES.join(" | ")),
-            );
-        }
-    }
-
-    common.region = Some(match cluster_ids.as_slice() {
-        [one] => one.clone(),
-        _ => MULTI_REGION.to_string(),
-    });
-    Some(Config {
-        endpoint: endpoint?,
-        user: user?,
-        auth: auth?,
-        cluster_ids,
-        resource_groups,
-        accelerator_types,
-        hpc_queues,
-    })
-}
-
-/// A list of non-empty names; absent is empty.
-fn names(f: &mut Fields<'_>, key: &str) -> Vec<String> {
-    let list = f.string_list(key).unwrap_or_default();
-    for (i, v) in list.iter().enumerate() {
-        if v.trim().is_empty() {
-            f.error(&format!("{key}[{i}]"), "must not be empty");
-        }
-    }
-    list.into_iter().map(|v| v.trim().to_string()).collect()
+    Ok(out)
 }
 
 /// What the provider keeps between polls.

@@ -23,8 +23,8 @@ use aipool_signing::scnet;
 
 use serde_json::Value;
 
-use crate::providers::decode::DecodeLog;
 use crate::providers::mapping::MapError;
+use crate::providers::upstream::decode::DecodeLog;
 
 use super::dto::{lenient_list, TokenEntryDto};
 

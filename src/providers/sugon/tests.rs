@@ -2,24 +2,20 @@
 //! its key path.
 
 use super::*;
-use crate::config::{from_str, Env, Settings};
-use crate::providers::ProviderConfig;
+use crate::config::Settings;
+use crate::providers::testing;
 
 fn parse(text: &str) -> Result<Settings, Vec<String>> {
-    let env = Env::from_pairs([("SUGON_PW", "pw-from-env"), ("SCNET_SK", "sk-from-env")]);
-    from_str(text, "toml", &env).map_err(|e| e.0.iter().map(|e| e.to_string()).collect())
+    let env = [("SUGON_PW", "pw-from-env"), ("SCNET_SK", "sk-from-env")];
+    testing::parse(text, &env).map_err(|e| testing::messages(&e))
 }
 
 fn sugon(s: &Settings) -> &Config {
-    match &s.accounts[0].provider_config {
-        ProviderConfig::Sugon(c) => c,
-        #[allow(unreachable_patterns)]
-        _ => panic!("not sugon"),
-    }
+    testing::provider_config(s, 0)
 }
 
 fn account(body: &str) -> String {
-    format!("[[accounts]]\nname = \"sg\"\nprovider = \"sugon\"\n{body}")
+    testing::account("sugon", "sg", body)
 }
 
 #[test]
@@ -199,7 +195,10 @@ async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
     use std::time::Duration;
 
     use crate::counters::AccountCounters;
-    use crate::http::{build_client, PollCtx, Reason};
+    use reqwest::Url;
+
+    use crate::config::secret::Secret;
+    use crate::providers::upstream::{build_client, PollCtx, Reason};
     use aipool_sim::{self as simulator, credentials};
 
     // Without drift, so two polls of one platform state are equal.
@@ -222,13 +221,11 @@ async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
     };
     let (good, bad) = (cfg(credentials::SUGON_PASSWORD), cfg("wrong"));
     let stats = Arc::new(AccountCounters::default());
-    let ctx = PollCtx {
-        client: build_client().unwrap(),
-        timeout: Duration::from_secs(5),
-        max_response_bytes: 1 << 20,
-        stats: stats.clone(),
-        limits: crate::http::Limits::unlimited(),
-    };
+    let ctx = PollCtx::for_tests(
+        build_client().unwrap(),
+        Duration::from_secs(5),
+        stats.clone(),
+    );
     let mut state = State::default();
     let first = client::Client::new(&good, &ctx, &mut state)
         .poll()

@@ -7,7 +7,7 @@ use super::*;
 use crate::model::{QuantityKind as K, Snapshot};
 use crate::providers::aihc::dto::{ConsoleQueueList, ItemsPage, PoolPage};
 use crate::providers::aihc::{finish_snapshot, remaining_from, Api};
-use crate::providers::decode::{DecodeLog, DecodeReason};
+use crate::providers::upstream::decode::{DecodeLog, DecodeReason};
 use crate::quantity::GIB;
 
 const CONSOLE_POOLS: &str =

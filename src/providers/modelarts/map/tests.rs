@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::model::QuantityKind as K;
-use crate::providers::decode::DecodeReason;
 use crate::providers::modelarts::dto::{NodeList, PoolList, WorkspaceList};
+use crate::providers::upstream::decode::DecodeReason;
 use crate::quantity::{GIB, MIB};
 
 const SEED: &str = include_str!("../../../../crates/aipool-sim/fixtures/modelarts_pools.json");

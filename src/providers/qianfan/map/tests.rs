@@ -2,9 +2,9 @@
 //! `crates/aipool-sim/fixtures/qianfan_compute_units.json`).
 
 use super::*;
-use crate::providers::decode::DecodeReason;
 use crate::providers::qianfan::client::{API_PRESET_SERVICES, API_SERVICES};
 use crate::providers::qianfan::dto::{ComputeUnitsResult, Envelope, ServicesResult};
+use crate::providers::upstream::decode::DecodeReason;
 
 const SEED: &str =
     include_str!("../../../../crates/aipool-sim/fixtures/qianfan_compute_units.json");

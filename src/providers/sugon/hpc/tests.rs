@@ -6,9 +6,9 @@
 use serde_json::json;
 
 use super::*;
-use crate::providers::decode::DecodeReason;
 use crate::providers::sugon::dto::Envelope;
 use crate::providers::sugon::map::parse_centers;
+use crate::providers::upstream::decode::DecodeReason;
 
 const CLUSTER: &str = include_str!("../../../../crates/aipool-sim/fixtures/sugon_hpc_cluster.json");
 const QUEUES: &str = include_str!("../../../../crates/aipool-sim/fixtures/sugon_hpc_queues.json");

@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use super::*;
-use crate::providers::decode::DecodeReason;
 use crate::providers::sugon::dto::Envelope;
+use crate::providers::upstream::decode::DecodeReason;
 use crate::quantity::{Fired, Rule, MIB};
 
 const SEED: &str = include_str!("../../../../crates/aipool-sim/fixtures/sugon_resources_seed.json");

@@ -1,7 +1,7 @@
 //! Fetching one list per parent object (e.g. the queues of every pool)
 //! concurrently, in order.
 //!
-//! The account's `max_concurrency` semaphore (in `http::Limits`) bounds the
+//! The account's `max_concurrency` semaphore (in `upstream::Limits`) bounds the
 //! requests in flight; this bounds the fetches started ahead of the one being
 //! consumed, so memory stays flat however many parents there are.
 

@@ -3,12 +3,14 @@
 use serde::de::DeserializeOwned;
 
 use crate::config::secret::Secret;
-use crate::http::{PollCtx, PollError, Reason};
-use crate::providers::paging::{self, Page};
+use crate::providers::upstream::paging::{self, Page};
+use crate::providers::upstream::signing::{now_epoch_secs, signing_host};
+use crate::providers::upstream::{PollCtx, PollError};
 use aipool_signing::bce::{self, BceRequest, SignedHeaders};
 
-use super::dto::{PoolPage, QueuePage};
-use super::{Collected, Config, PAGE_SIZE};
+use super::super::dto::{PoolPage, QueuePage};
+use super::super::{Collected, Config};
+use super::PAGE_SIZE;
 
 pub const API_POOLS: &str = "DescribeResourcePools";
 pub const API_QUEUES: &str = "DescribeQueues";
@@ -30,7 +32,7 @@ pub async fn poll(
 ) -> Result<(), PollError> {
     let client = OpenApi { cfg, creds, ctx };
     for pool_type in &cfg.pool_types {
-        let pools = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
+        let pools = paging::collect_all(ctx, API_POOLS, PAGE_SIZE, |page, size| {
             client.call::<PoolPage, _>(
                 API_POOLS,
                 vec![
@@ -38,51 +40,33 @@ pub async fn poll(
                     ("pageNumber", page.to_string()),
                     ("pageSize", size.to_string()),
                 ],
-                |p| Page {
-                    items: p.resource_pools,
-                    total: p.total_count,
-                    page_size: p.page_size,
-                },
+                Page::from,
             )
         })
-        .await
-        .map_err(|e| e.into_poll_error(ctx, API_POOLS))?;
+        .await?;
         let pools = out.pools(pools, pool_type, API_POOLS);
         // DescribeQueues for every pool, concurrently within the account's
         // limits; mapped in pool order. A pool whose pages fail after their
         // retries is left out alone (issue 15); the pool list itself failing
         // fails the poll.
         let client = &client;
-        crate::providers::concurrent::for_each_ordered_settled(
-            pools,
-            ctx.limits.fetch_window(),
-            |pool| async move {
-                let queues = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
+        out.add_pools_fetched(pools, ctx.limits.fetch_window(), API_QUEUES, |pool| {
+            let pool_id = pool.id.clone();
+            async move {
+                paging::collect_all(ctx, API_QUEUES, PAGE_SIZE, |page, size| {
                     client.call::<QueuePage, _>(
                         API_QUEUES,
                         vec![
-                            ("resourcePoolId", pool.id.clone()),
+                            ("resourcePoolId", pool_id.clone()),
                             ("pageNumber", page.to_string()),
                             ("pageSize", size.to_string()),
                         ],
-                        |p| Page {
-                            items: p.queues,
-                            total: p.total_count,
-                            page_size: p.page_size,
-                        },
+                        Page::from,
                     )
                 })
                 .await
-                .map_err(|e| e.into_poll_error(ctx, API_QUEUES));
-                Ok::<_, PollError>((pool, queues))
-            },
-            |r| {
-                if let Ok((pool, queues)) = r {
-                    out.add_pool(pool, queues, API_QUEUES);
-                }
-                Ok(())
-            },
-        )
+            }
+        })
         .await?;
     }
     Ok(())
@@ -108,11 +92,7 @@ impl OpenApi<'_> {
         url.query_pairs_mut()
             .clear()
             .extend_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        let Some(host) = crate::http::host_header(&url) else {
-            return Err(self
-                .ctx
-                .fail(action, "", Reason::Connect, "endpoint has no host"));
-        };
+        let host = signing_host(self.ctx, action, &url)?;
         // Every attempt is signed anew, so a retry after `RequestExpired` (clock
         // skew) carries a fresh timestamp.
         let build = || {
@@ -120,7 +100,7 @@ impl OpenApi<'_> {
             if let Some(token) = self.creds.security_token {
                 headers.push(("x-bce-security-token".into(), token.expose().to_string()));
             }
-            let now = crate::dates::now_epoch_secs();
+            let now = now_epoch_secs();
             // The official SDK signs only `host` for these actions; an STS token is
             // an x-bce-* header and is signed too.
             let signed: &[&str] = if self.creds.security_token.is_some() {

@@ -12,12 +12,18 @@
 //!
 //! The pattern is node_exporter's textfile collector and kube-state-metrics'
 //! custom-resource collector: skip what does not decode, count it, keep the rest.
+//!
+//! [`Decoded`] and [`BodyError`] are what each provider's `decode` entry point
+//! (one body on bytes alone, for the fuzz targets, property tests and benches)
+//! gives back.
 
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 pub use crate::error::{DecodeError, DecodeReason};
+use crate::model::Snapshot;
+use crate::providers::mapping::MapError;
 use crate::quantity::{self, QuantityError, RawQuantity};
 
 /// What one poll left out, in the order it was met.
@@ -30,11 +36,7 @@ pub struct DecodeLog {
 const DETAIL_CHARS: usize = 64;
 
 fn shorten(s: &str) -> String {
-    let mut out: String = s.chars().take(DETAIL_CHARS).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
+    super::response::shorten(s, DETAIL_CHARS)
 }
 
 impl DecodeLog {
@@ -201,6 +203,48 @@ impl<T: Clone> Clone for Lenient<T> {
             },
         }
     }
+}
+
+/// What a poll makes of one upstream body: the entry point of each provider's
+/// `decode`, which runs the same steps as the poll (JSON, DTO, envelope
+/// checks, mapping) on bytes alone, for the fuzz targets, the property tests
+/// and the benches.
+#[derive(Debug, Default)]
+pub struct Decoded {
+    /// What the body mapped to, before the derivations of a whole snapshot.
+    pub snapshot: Snapshot,
+    /// What was left out, object by object.
+    pub log: DecodeLog,
+    /// What the body's objects became besides model objects (login entries,
+    /// service URLs, job managers, workspaces), each as its id and its debug
+    /// text, in the body's order.
+    pub objects: Vec<(String, String)>,
+}
+
+/// Why a body is not the document its call expects; in a poll this fails the
+/// call.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BodyError {
+    /// Not JSON, or JSON of another shape.
+    #[error("invalid JSON: {0}")]
+    Json(String),
+    /// The envelope says the call failed (an error code, `success` false).
+    #[error("the upstream refused: {0}")]
+    Refused(String),
+    /// A part the mapping cannot do without is unusable.
+    #[error("{0}")]
+    Map(#[from] MapError),
+}
+
+impl BodyError {
+    pub fn json(e: impl std::fmt::Display) -> Self {
+        BodyError::Json(e.to_string())
+    }
+}
+
+/// `body` as a `T`, or why not.
+pub fn json<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
+    serde_json::from_slice(body).map_err(BodyError::json)
 }
 
 #[cfg(test)]

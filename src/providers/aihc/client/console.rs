@@ -5,11 +5,15 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::config::secret::Secret;
-use crate::http::{PollCtx, PollError, Reason, Response};
-use crate::providers::paging::{self, Page};
+use crate::providers::upstream::decode::Lenient;
+use crate::providers::upstream::paging::{self, Page};
+use crate::providers::upstream::{PollCtx, PollError, Reason, Response};
 
-use super::dto::{ConsoleQueueList, ItemsPage, PoolPage, ServerlessPoolDto, ServerlessQueueDto};
-use super::{Collected, Config, PAGE_SIZE};
+use super::super::dto::{
+    ConsoleQueueList, ItemsPage, PoolPage, ServerlessPoolDto, ServerlessQueueDto,
+};
+use super::super::{Collected, Config};
+use super::PAGE_SIZE;
 
 pub const API_POOLS: &str = "v3/resourcepools";
 pub const API_QUEUES: &str = "v3/queues";
@@ -24,7 +28,7 @@ pub async fn poll(
 ) -> Result<(), PollError> {
     let client = Console { cfg, cookie, ctx };
     if cfg.pool_types.iter().any(|t| t == "common") {
-        let pools = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
+        let pools = paging::collect_all(ctx, API_POOLS, PAGE_SIZE, |page, size| {
             client.get::<PoolPage, _>(
                 API_POOLS,
                 "v3/resourcepools",
@@ -34,73 +38,33 @@ pub async fn poll(
                     ("pageSize", size.to_string()),
                     ("region", cfg.region.clone()),
                 ],
-                |p: PoolPage| Page {
-                    items: p.resource_pools,
-                    total: p.total_count,
-                    page_size: p.page_size,
-                },
+                Page::from,
             )
         })
-        .await
-        .map_err(|e| e.into_poll_error(ctx, API_POOLS))?;
+        .await?;
         let pools = out.pools(pools, "common", API_POOLS);
         // v3/queues for every pool, concurrently within the account's limits;
         // mapped in pool order. A pool whose list fails after its retries is
         // left out alone (issue 15); the pool list itself failing fails the poll.
         let client = &client;
-        crate::providers::concurrent::for_each_ordered_settled(
-            pools,
-            ctx.limits.fetch_window(),
-            |pool| async move {
-                let list = client
-                    .get::<ConsoleQueueList, _>(
-                        API_QUEUES,
-                        "v3/queues",
-                        vec![("resourcePoolId", pool.id.clone())],
-                        |l: ConsoleQueueList| l.queue_list,
-                    )
-                    .await;
-                Ok::<_, PollError>((pool, list))
-            },
-            |r| {
-                if let Ok((pool, list)) = r {
-                    out.add_pool(pool, list, API_QUEUES);
-                }
-                Ok(())
-            },
-        )
+        out.add_pools_fetched(pools, ctx.limits.fetch_window(), API_QUEUES, |pool| {
+            client.get(
+                API_QUEUES,
+                "v3/queues",
+                vec![("resourcePoolId", pool.id.clone())],
+                |l: ConsoleQueueList| l.queue_list,
+            )
+        })
         .await?;
     }
     if cfg.pool_types.iter().any(|t| t == "serverless") {
-        let pools = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
-            client.get::<ItemsPage<ServerlessPoolDto>, _>(
-                API_SERVERLESS_POOLS,
-                "v2/serverless/resourcePool",
-                vec![("pageNo", page.to_string()), ("pageSize", size.to_string())],
-                |p: ItemsPage<ServerlessPoolDto>| Page {
-                    items: p.items,
-                    total: p.total_count,
-                    page_size: p.page_size,
-                },
-            )
-        })
-        .await
-        .map_err(|e| e.into_poll_error(ctx, API_SERVERLESS_POOLS))?;
+        let pools = client
+            .serverless::<ServerlessPoolDto>(API_SERVERLESS_POOLS)
+            .await?;
         out.add_serverless_pools(pools, API_SERVERLESS_POOLS);
-        let queues = paging::collect(PAGE_SIZE, ctx.limits.fetch_window(), |page, size| {
-            client.get::<ItemsPage<ServerlessQueueDto>, _>(
-                API_SERVERLESS_QUEUES,
-                "v2/serverless/resourceQueue",
-                vec![("pageNo", page.to_string()), ("pageSize", size.to_string())],
-                |p: ItemsPage<ServerlessQueueDto>| Page {
-                    items: p.items,
-                    total: p.total_count,
-                    page_size: p.page_size,
-                },
-            )
-        })
-        .await
-        .map_err(|e| e.into_poll_error(ctx, API_SERVERLESS_QUEUES))?;
+        let queues = client
+            .serverless::<ServerlessQueueDto>(API_SERVERLESS_QUEUES)
+            .await?;
         out.add_serverless_queues(queues, API_SERVERLESS_QUEUES);
     }
     Ok(())
@@ -113,6 +77,23 @@ struct Console<'a> {
 }
 
 impl Console<'_> {
+    /// Every page of a serverless list (`api` is also its path), paged by
+    /// `pageNo` and `pageSize`.
+    async fn serverless<T: DeserializeOwned>(
+        &self,
+        api: &str,
+    ) -> Result<Vec<Lenient<T>>, PollError> {
+        paging::collect_all(self.ctx, api, PAGE_SIZE, |page, size| {
+            self.get::<ItemsPage<T>, _>(
+                api,
+                api,
+                vec![("pageNo", page.to_string()), ("pageSize", size.to_string())],
+                Page::from,
+            )
+        })
+        .await
+    }
+
     /// GETs `path` under the console base URL and unwraps the console envelope.
     async fn get<T: DeserializeOwned, R>(
         &self,
@@ -121,17 +102,9 @@ impl Console<'_> {
         query: Vec<(&str, String)>,
         convert: impl FnOnce(T) -> R,
     ) -> Result<R, PollError> {
-        let mut url = self.cfg.endpoint.clone();
-        {
-            let mut segments = url.path_segments_mut().map_err(|_| {
-                self.ctx
-                    .fail(api, "", Reason::Connect, "endpoint cannot be a base URL")
-            })?;
-            segments.pop_if_empty();
-            for s in path.split('/') {
-                segments.push(s);
-            }
-        }
+        let mut url = self
+            .ctx
+            .url_with_path(api, &self.cfg.endpoint, path.split('/'))?;
         url.query_pairs_mut()
             .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
         let request = self
@@ -155,32 +128,37 @@ impl Console<'_> {
 }
 
 /// Unwraps `{"success":true,"result":{...}}` and, where present, the second
-/// `result.result` wrapper (whose `code` must be 200).
+/// `result.result` wrapper (whose `code` must be 200); a body that is not such
+/// an answer is a counted failure of `api`.
 pub(crate) fn unwrap_envelope(
     ctx: &PollCtx,
     api: &str,
     resp: &Response,
 ) -> Result<Value, PollError> {
-    let fail = |reason, msg: String| ctx.fail(api, &resp.url, reason, msg);
-    let value: Value = match serde_json::from_slice(&resp.body) {
+    envelope(&resp.body).map_err(|(reason, msg)| ctx.fail(api, &resp.url, reason, msg))
+}
+
+/// [`unwrap_envelope`] on the body alone: the payload, or why the answer is
+/// not one, and its reason.
+pub(crate) fn envelope(body: &[u8]) -> Result<Value, (Reason, String)> {
+    let value: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
         Err(e) => {
             // An expired console session is answered with the login page, not an
             // error status: say so rather than "invalid JSON".
-            let head = String::from_utf8_lossy(&resp.body[..resp.body.len().min(512)])
-                .to_ascii_lowercase();
+            let head = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
             if head.contains("<html") || head.contains("<!doctype") {
-                return Err(fail(
+                return Err((
                     Reason::Auth,
                     "the console answered with an HTML page: the session cookie has likely expired"
                         .into(),
                 ));
             }
-            return Err(fail(Reason::Decode, format!("invalid JSON: {e}")));
+            return Err((Reason::Decode, format!("invalid JSON: {e}")));
         }
     };
     let Value::Object(mut top) = value else {
-        return Err(fail(Reason::Decode, "expected a JSON object".into()));
+        return Err((Reason::Decode, "expected a JSON object".into()));
     };
     if top.get("success") != Some(&Value::Bool(true)) {
         let message = describe(top.get("message")).or_else(|| describe(top.get("code")));
@@ -192,16 +170,16 @@ pub(crate) fn unwrap_envelope(
             } else {
                 Reason::UpstreamError
             };
-        return Err(fail(reason, text));
+        return Err((reason, text));
     }
     let Some(Value::Object(mut result)) = top.remove("result") else {
-        return Err(fail(Reason::Decode, "response has no result object".into()));
+        return Err((Reason::Decode, "response has no result object".into()));
     };
     if let Some(Value::Object(_)) = result.get("result") {
         if let Some(code) = result.get("code").and_then(Value::as_i64) {
             if code != 200 {
                 let msg = describe(result.get("message")).unwrap_or_default();
-                return Err(fail(Reason::UpstreamError, format!("code {code}: {msg}")));
+                return Err((Reason::UpstreamError, format!("code {code}: {msg}")));
             }
         }
         if let Some(inner) = result.remove("result") {

@@ -1,15 +1,20 @@
-//! Page-number pagination shared by the providers that page by number and total.
+//! Pagination, the two ways the platforms page: by page number and total
+//! ([`collect`]: AIHC) and by cursor ([`follow`]: a marker or continue token
+//! the server hands out, or the offset of the next entry: Qianfan, ModelArts).
 //!
-//! Servers cap page sizes and echo the size they used; the next request uses the
-//! echoed size so page N lands where the server thinks it does. The loop stops at
-//! the reported total, on a short or empty page, or at a hard page limit (an
-//! upstream that always reports more must not keep a poll running forever).
+//! Page-number servers cap page sizes and echo the size they used; the next
+//! request uses the echoed size so page N lands where the server thinks it
+//! does. Both loops stop at a hard page limit (an upstream that always reports
+//! more must not keep a poll running forever); a cursor loop also stops when
+//! the server hands out a cursor a second time (it would loop forever).
 
+use std::collections::HashSet;
 use std::future::Future;
+use std::hash::Hash;
 
 use futures_util::stream::{self, StreamExt as _};
 
-use crate::http::{PollCtx, PollError, Reason};
+use super::{PollCtx, PollError, Reason};
 
 /// One page as the upstream answered it.
 #[derive(Debug)]
@@ -103,6 +108,69 @@ where
         }
     }
     Err(PagingError::TooManyPages(None))
+}
+
+/// [`collect`] of one call `api` of a poll: pages of `requested_size`, the
+/// account's fetch window at a time, a runaway list a counted failure.
+pub async fn collect_all<T, F, Fut>(
+    ctx: &PollCtx,
+    api: &str,
+    requested_size: u64,
+    fetch: F,
+) -> Result<Vec<T>, PollError>
+where
+    F: FnMut(u64, u64) -> Fut,
+    Fut: Future<Output = Result<Page<T>, PollError>>,
+{
+    collect(requested_size, ctx.limits.fetch_window(), fetch)
+        .await
+        .map_err(|e| e.into_poll_error(ctx, api))
+}
+
+/// Why a cursor-paged list ended without its last page.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CursorError<C, E> {
+    /// A page could not be fetched or made sense of.
+    Fetch(E),
+    /// The server handed out this cursor a second time.
+    Repeated(C),
+    /// This many pages were fetched and the server still had more.
+    TooManyPages(u64),
+}
+
+/// Fetches a list page by page, sequentially, the first page with `None`
+/// and each next one with the cursor the previous page's `sink` returned.
+///
+/// `sink` takes each page in order and says where the next page starts
+/// (`None`: that was the last). At most `max_pages` pages are fetched; a
+/// cursor that comes back a second time ends the list with
+/// [`CursorError::Repeated`] (after its page went to `sink`).
+pub async fn follow<C, P, E, F, Fut, S>(
+    max_pages: u64,
+    mut fetch: F,
+    mut sink: S,
+) -> Result<(), CursorError<C, E>>
+where
+    C: Eq + Hash + Clone,
+    F: FnMut(Option<&C>) -> Fut,
+    Fut: Future<Output = Result<P, E>>,
+    S: FnMut(P) -> Result<Option<C>, E>,
+{
+    let mut seen = HashSet::new();
+    let mut cursor: Option<C> = None;
+    for _ in 0..max_pages {
+        let page = fetch(cursor.as_ref()).await.map_err(CursorError::Fetch)?;
+        match sink(page).map_err(CursorError::Fetch)? {
+            None => return Ok(()),
+            Some(next) => {
+                if !seen.insert(next.clone()) {
+                    return Err(CursorError::Repeated(next));
+                }
+                cursor = Some(next);
+            }
+        }
+    }
+    Err(CursorError::TooManyPages(max_pages))
 }
 
 #[cfg(test)]
@@ -294,5 +362,59 @@ mod tests {
         })
         .await;
         assert_eq!(r.unwrap_err(), PagingError::Fetch("boom"));
+    }
+
+    /// What `follow` returned, the items it took in, and the cursors it asked with.
+    type Followed = (Result<(), CursorError<u64, ()>>, Vec<u64>, Vec<Option<u64>>);
+
+    /// `follow` over pages given as (items, next cursor), recording what was
+    /// asked for.
+    fn follow_pages(pages: &[(Vec<u64>, Option<u64>)], max_pages: u64) -> Followed {
+        let asked = RefCell::new(Vec::new());
+        let mut got = Vec::new();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let r = rt.block_on(follow(
+            max_pages,
+            |c: Option<&u64>| {
+                asked.borrow_mut().push(c.copied());
+                let i = asked.borrow().len() - 1;
+                let page = pages.get(i).cloned().ok_or(());
+                async move { page }
+            },
+            |(items, next): (Vec<u64>, Option<u64>)| {
+                got.extend(items);
+                Ok(next)
+            },
+        ));
+        (r, got, asked.into_inner())
+    }
+
+    #[test]
+    fn a_cursor_list_follows_each_cursor_to_the_end() {
+        let (r, got, asked) = follow_pages(
+            &[(vec![1, 2], Some(10)), (vec![3], Some(20)), (vec![4], None)],
+            10,
+        );
+        assert_eq!(r, Ok(()));
+        assert_eq!(got, vec![1, 2, 3, 4]);
+        assert_eq!(asked, vec![None, Some(10), Some(20)]);
+    }
+
+    #[test]
+    fn a_repeated_cursor_ends_the_list() {
+        let (r, got, _) = follow_pages(&[(vec![1], Some(7)), (vec![2], Some(7))], 10);
+        assert_eq!(r, Err(CursorError::Repeated(7)));
+        assert_eq!(got, vec![1, 2]);
+    }
+
+    #[test]
+    fn an_endless_cursor_list_is_cut_off() {
+        let pages: Vec<_> = (0..5).map(|i| (vec![i], Some(i + 1))).collect();
+        let (r, got, asked) = follow_pages(&pages, 3);
+        assert_eq!(r, Err(CursorError::TooManyPages(3)));
+        assert_eq!(got, vec![0, 1, 2]);
+        assert_eq!(asked.len(), 3);
     }
 }

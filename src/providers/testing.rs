@@ -1,0 +1,62 @@
+//! What the providers' tests share: one account's config text, parsing it with
+//! an environment, the errors of one that must be invalid, and an account's
+//! config as its provider's own type.
+
+use crate::config::{from_str, ConfigErrors, Env, Settings};
+
+use super::{aihc, modelarts, qianfan, sugon, ProviderConfig};
+
+/// One `[[accounts]]` table: `name`, `provider`, then `keys`.
+pub fn account(provider: &str, name: &str, keys: &str) -> String {
+    format!("[[accounts]]\nname = \"{name}\"\nprovider = \"{provider}\"\n{keys}")
+}
+
+/// A TOML config parsed with `env` as the environment.
+pub fn parse(text: &str, env: &[(&str, &str)]) -> Result<Settings, ConfigErrors> {
+    from_str(text, "toml", &Env::from_pairs(env.iter().copied()))
+}
+
+/// The messages of a config that must be invalid.
+pub fn errors(text: &str, env: &Env) -> Vec<String> {
+    match from_str(text, "toml", env) {
+        Ok(_) => panic!("config should be invalid:\n{text}"),
+        Err(e) => messages(&e),
+    }
+}
+
+/// Each error of `e` as text.
+pub fn messages(e: &ConfigErrors) -> Vec<String> {
+    e.0.iter().map(ToString::to_string).collect()
+}
+
+/// A provider's config type, out of the [`ProviderConfig`] that holds it.
+pub trait OfProvider {
+    fn of(config: &ProviderConfig) -> Option<&Self>;
+}
+
+macro_rules! of_provider {
+    ($($variant:ident => $config:ty),*) => {$(
+        impl OfProvider for $config {
+            fn of(config: &ProviderConfig) -> Option<&Self> {
+                match config {
+                    ProviderConfig::$variant(c) => Some(c),
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+
+of_provider!(
+    Aihc => aihc::Config,
+    Qianfan => qianfan::Config,
+    ModelArts => modelarts::Config,
+    Sugon => sugon::Config
+);
+
+/// Account `i`'s provider config, as the type the test expects.
+pub fn provider_config<C: OfProvider>(settings: &Settings, i: usize) -> &C {
+    let config = &settings.accounts[i].provider_config;
+    C::of(config).unwrap_or_else(|| panic!("account {i} is another provider: {config:?}"))
+}

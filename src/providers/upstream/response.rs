@@ -1,0 +1,195 @@
+//! What came back from upstream: a 2xx [`Response`], and for everything else
+//! the classification of status and error body into a [`Reason`]; plus the
+//! redaction that keeps secrets out of the URLs and messages we log.
+
+use reqwest::header::HeaderMap;
+use reqwest::{StatusCode, Url};
+
+use crate::error::Reason;
+
+/// Error codes that mean "your credentials are wrong or expired" on the platforms
+/// we talk to; they are `auth` whatever HTTP status carries them.
+const AUTH_CODES: &[&str] = &[
+    "AccessDenied",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "RequestExpired",
+    "InvalidSessionToken",
+    "APIGW.0301",
+    "APIGW.0101",
+    "APIGW.0303",
+    "ModelArts.0103",
+    "10008",
+];
+
+/// A response that arrived with a 2xx status, body read in full.
+#[derive(Debug)]
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    /// The request URL, redacted, for error messages.
+    pub url: String,
+}
+
+/// The failure reason for a non-2xx status, refined by an upstream error code.
+pub fn classify_status(status: StatusCode, code: Option<&str>) -> Reason {
+    if code.is_some_and(|c| AUTH_CODES.contains(&c)) {
+        return Reason::Auth;
+    }
+    match status.as_u16() {
+        401 | 403 => Reason::Auth,
+        429 => Reason::Throttled,
+        400..=499 => Reason::Http4xx,
+        _ => Reason::Http5xx,
+    }
+}
+
+/// Pulls `(code, message)` out of the error body shapes the platforms use:
+/// `{code, message}`, `{error_code, error_msg}`, `{code, msg}`. Messages are cut
+/// short: they end up in logs.
+pub fn upstream_message(body: &[u8]) -> (Option<String>, Option<String>) {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body)
+    else {
+        return (None, None);
+    };
+    let text = |keys: &[&str]| {
+        keys.iter().find_map(|k| match map.get(*k) {
+            Some(serde_json::Value::String(s)) if !s.is_empty() => Some(shorten(s, MESSAGE_CHARS)),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        })
+    };
+    (
+        text(&["code", "error_code", "errorCode"]),
+        text(&["message", "error_msg", "msg", "errorMsg"]),
+    )
+}
+
+/// At most this many characters of an upstream message go into an error.
+pub const MESSAGE_CHARS: usize = 300;
+
+/// `s` cut to `max_chars` characters, with `…` when something was cut
+/// (upstream text ends up in logs and can be huge).
+pub fn shorten(s: &str, max_chars: usize) -> String {
+    let mut t: String = s.chars().take(max_chars).collect();
+    if t.len() < s.len() {
+        t.push('…');
+    }
+    t
+}
+
+/// A URL safe to log: no user info, and the values of query parameters whose
+/// names suggest credentials replaced.
+pub fn redact_url(url: &Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    if u.query().is_some() {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let lower = k.to_ascii_lowercase();
+                let sensitive = [
+                    "token",
+                    "signature",
+                    "password",
+                    "secret",
+                    "key",
+                    "cookie",
+                    "auth",
+                    "credential",
+                ]
+                .iter()
+                .any(|s| lower.contains(s));
+                let v = if sensitive {
+                    "REDACTED".to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    u.to_string()
+}
+
+/// An error and its sources on one line (reqwest hides the useful part, e.g.
+/// "connection refused", in the source chain).
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(src) = cur {
+        let t = src.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = src.source();
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_classification() {
+        let s = |n| StatusCode::from_u16(n).unwrap();
+        assert_eq!(classify_status(s(401), None), Reason::Auth);
+        assert_eq!(classify_status(s(403), None), Reason::Auth);
+        assert_eq!(classify_status(s(429), None), Reason::Throttled);
+        assert_eq!(classify_status(s(404), None), Reason::Http4xx);
+        assert_eq!(classify_status(s(503), None), Reason::Http5xx);
+        assert_eq!(
+            classify_status(s(400), Some("RequestExpired")),
+            Reason::Auth
+        );
+        assert_eq!(
+            classify_status(s(400), Some("SignatureDoesNotMatch")),
+            Reason::Auth
+        );
+        assert_eq!(
+            classify_status(s(500), Some("InternalError")),
+            Reason::Http5xx
+        );
+    }
+
+    #[test]
+    fn upstream_messages_in_every_shape() {
+        assert_eq!(
+            upstream_message(br#"{"requestId":"r","code":"AccessDenied","message":"no"}"#),
+            (Some("AccessDenied".into()), Some("no".into()))
+        );
+        assert_eq!(
+            upstream_message(br#"{"error_code":110,"error_msg":"Access token invalid"}"#),
+            (Some("110".into()), Some("Access token invalid".into()))
+        );
+        assert_eq!(
+            upstream_message(br#"{"code":"10008","msg":"token expired","data":null}"#),
+            (Some("10008".into()), Some("token expired".into()))
+        );
+        assert_eq!(upstream_message(b"<html>bad gateway</html>"), (None, None));
+    }
+
+    #[test]
+    fn urls_lose_credentials() {
+        let u =
+            Url::parse("https://user:pw@h.example/p?a=1&token=abc&accessKey=k&pageNo=2").unwrap();
+        let r = redact_url(&u);
+        assert!(
+            !r.contains("abc") && !r.contains("pw") && !r.contains("user"),
+            "{r}"
+        );
+        assert!(r.contains("a=1") && r.contains("pageNo=2"), "{r}");
+    }
+
+    #[test]
+    fn long_messages_are_cut() {
+        let body = format!(r#"{{"message":"{}"}}"#, "x".repeat(5000));
+        let (_, m) = upstream_message(body.as_bytes());
+        assert!(m.unwrap().chars().count() <= 301);
+    }
+}
