@@ -17,6 +17,7 @@ pub mod counters;
 pub mod dates;
 pub mod error;
 pub mod exposition;
+pub mod fields;
 pub mod logging;
 pub mod memory;
 pub mod model;

@@ -8,16 +8,16 @@
 //! own module (see [`crate::providers::parse_config`]).
 //!
 //! The process environment is read through [`Env`], which tests construct by hand:
-//! no test mutates the real environment.
+//! no test mutates the real environment. The key-path reader, [`Env`] and
+//! [`Secret`] are in the leaf [`crate::fields`], which the providers' own
+//! config modules use while this module dispatches to them.
 
-/// The key-path reader and the keys every account has: what providers parse
-/// their own keys with. A leaf (it imports no provider), so providers may use it
-/// while this module dispatches to them.
-pub mod fields;
-pub mod secret;
 pub mod shard;
+/// What the config and provider tests share.
+#[cfg(test)]
+pub(crate) mod testing;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::path::Path;
 use std::time::Duration;
@@ -26,8 +26,7 @@ use figment::providers::{Format, Toml, Yaml};
 use figment::Figment;
 use serde_json::{Map, Value};
 
-pub use fields::{CommonKeys, Fields};
-pub use secret::Secret;
+pub use crate::fields::{CommonKeys, ConfigError, Env, Fields, Secret};
 pub use shard::Shard;
 
 use crate::providers::{self, ProviderConfig, ProviderKind};
@@ -53,46 +52,6 @@ pub const DEFAULT_STALE_INTERVALS: u32 = 3;
 /// path segments and numbers index lists: `AIPOOL_WEB__LISTEN_ADDRESS`,
 /// `AIPOOL_ACCOUNTS__0__INTERVAL`.
 pub const ENV_PREFIX: &str = "AIPOOL_";
-
-/// A snapshot of environment variables, injectable for tests.
-#[derive(Debug, Clone, Default)]
-pub struct Env(BTreeMap<String, String>);
-
-impl Env {
-    pub fn from_process() -> Self {
-        Env(std::env::vars().collect())
-    }
-
-    pub fn from_pairs<K: Into<String>, V: Into<String>>(
-        pairs: impl IntoIterator<Item = (K, V)>,
-    ) -> Self {
-        Env(pairs
-            .into_iter()
-            .map(|(k, v)| (k.into(), v.into()))
-            .collect())
-    }
-
-    pub fn get(&self, name: &str) -> Option<String> {
-        self.0.get(name).cloned()
-    }
-}
-
-/// One configuration problem, with the key path it concerns.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub path: String,
-    pub reason: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.reason)
-        } else {
-            write!(f, "{}: {}", self.path, self.reason)
-        }
-    }
-}
 
 /// Every problem found in a config.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -406,7 +365,7 @@ fn parse_account(
 /// `AIPOOL_BCE_SK` and referenced by `secret_access_key_env` is not mistaken for a
 /// config key.
 fn apply_env_overrides(tree: &mut Value, env: &Env, errors: &mut Vec<ConfigError>) {
-    for (name, value) in &env.0 {
+    for (name, value) in env.iter() {
         let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
             continue;
         };

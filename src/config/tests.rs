@@ -1,8 +1,8 @@
 use std::io::Write as _;
 
 use super::*;
+use crate::config::testing::{self, errors};
 use crate::providers::aihc::{Api, Auth};
-use crate::providers::testing::{self, errors};
 
 fn toml(text: &str) -> Result<Settings, ConfigErrors> {
     from_str(text, "toml", &Env::default())

@@ -21,8 +21,6 @@ pub(crate) mod mapping;
 pub mod modelarts;
 pub mod qianfan;
 pub mod sugon;
-#[cfg(test)]
-pub(crate) mod testing;
 pub(crate) mod upstream;
 
 use std::fmt;
@@ -30,7 +28,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::config::fields::{CommonKeys, Fields};
+use crate::fields::{CommonKeys, Fields};
 use crate::model::Snapshot;
 use crate::quantity::Fired;
 use upstream::PollCtx;

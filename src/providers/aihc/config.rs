@@ -1,8 +1,8 @@
 //! AIHC's account keys: which API (`console` or `openapi`), its credentials,
 //! the pool types to list, and the endpoint defaulted from the region.
 
-use crate::config::fields::{CommonKeys, Fields};
-use crate::config::secret::Secret;
+use crate::fields::Secret;
+use crate::fields::{CommonKeys, Fields};
 use reqwest::Url;
 
 pub const OPENAPI_POOL_TYPES: [&str; 2] = ["common", "dedicatedV2"];

@@ -14,13 +14,13 @@ use crate::providers::upstream::{PollCtx, PollError};
 use crate::quantity::derive::{self, RemainingFrom};
 use crate::quantity::{Fired, Rule};
 
-use super::upstream::decode::{json, BodyError, Decoded, Lenient};
-use super::upstream::{concurrent, Reason};
-use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
-pub use config::{
+pub use self::config::{
     parse_config, Api, Auth, Config, CONSOLE_ENDPOINT, CONSOLE_POOL_TYPES, KNOWN_REGIONS,
     OPENAPI_POOL_TYPES,
 };
+use super::upstream::decode::{json, BodyError, Decoded, Lenient};
+use super::upstream::{concurrent, Reason};
+use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
 use dto::{PoolDto, QueueDto, ServerlessPoolDto, ServerlessQueueDto};
 use map::{Mapping, PoolNames, Unread};
 

@@ -10,7 +10,7 @@ use percent_encoding::utf8_percent_encode;
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 
-use crate::config::secret::Secret;
+use crate::fields::Secret;
 use crate::providers::upstream::decode::{DecodeLog, Lenient};
 use crate::providers::upstream::paging::{self, CursorError, MAX_PAGES};
 use crate::providers::upstream::signing::{now_epoch_secs, signing_host};

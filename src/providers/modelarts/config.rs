@@ -1,8 +1,8 @@
 //! ModelArts' account keys: project, region and endpoint, the workspaces to
 //! list, and AK/SK or IAM password credentials (with their IAM endpoint).
 
-use crate::config::fields::{CommonKeys, Fields};
-use crate::config::secret::Secret;
+use crate::fields::Secret;
+use crate::fields::{CommonKeys, Fields};
 use reqwest::Url;
 use serde_json::Value;
 use std::collections::HashSet;

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 use serde_json::json;
 
-use crate::config::secret::Secret;
+use crate::fields::Secret;
 use crate::providers::upstream::{PollCtx, PollError, Reason};
 
 use super::dto::TokenBody;

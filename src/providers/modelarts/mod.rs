@@ -18,11 +18,11 @@ use crate::model::Snapshot;
 use crate::providers::upstream::{PollCtx, PollError, Reason};
 use crate::quantity::Fired;
 
+pub use self::config::{parse_config, Auth, Config, PasswordAuth};
 use super::upstream::concurrent;
 use super::upstream::decode::{json, BodyError, DecodeLog, Decoded};
 use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
 use client::Client;
-pub use config::{parse_config, Auth, Config, PasswordAuth};
 use iam::TokenCache;
 use map::Workspace;
 

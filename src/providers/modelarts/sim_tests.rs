@@ -3,8 +3,8 @@
 //! sends. They live on the exporter's side because the simulator crate does not
 //! depend on the exporter.
 
-use crate::config::Secret;
 use super::{iam, PasswordAuth};
+use crate::config::Secret;
 use aipool_sim::modelarts::ModelArts;
 use aipool_sim::{credentials, now_secs, Options, Platform, SimRequest, SimResponse};
 use serde_json::Value;

@@ -1,8 +1,8 @@
 //! Config parsing of ModelArts accounts.
 
 use super::*;
+use crate::config::testing;
 use crate::config::{ConfigErrors, Env, Settings};
-use crate::providers::testing;
 
 const ENV: [(&str, &str); 2] = [("HW_SK", "sk-from-env"), ("HW_PW", "pw-from-env")];
 

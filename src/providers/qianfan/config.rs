@@ -1,8 +1,8 @@
 //! Qianfan's account keys: AK/SK (optionally STS), the services to poll (or
 //! discovery) and the payment timing; endpoint and region defaults.
 
-use crate::config::fields::{CommonKeys, Fields};
-use crate::config::secret::Secret;
+use crate::fields::Secret;
+use crate::fields::{CommonKeys, Fields};
 use reqwest::Url;
 use std::collections::HashSet;
 

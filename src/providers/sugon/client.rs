@@ -32,7 +32,7 @@ use reqwest::header::HeaderValue;
 use reqwest::{RequestBuilder, Url};
 use serde_json::Value;
 
-use crate::config::secret::Secret;
+use crate::fields::Secret;
 use crate::model::{Pool, Region};
 use crate::providers::upstream::decode::DecodeLog;
 use crate::providers::upstream::response::{redact_url, shorten, MESSAGE_CHARS};

@@ -1,8 +1,8 @@
 //! Sugon's account keys: the login (AC password + org_id, or SCNet AK/SK),
 //! its endpoint, and the compute regions and accelerator types to list.
 
-use crate::config::fields::{CommonKeys, Fields};
-use crate::config::secret::Secret;
+use crate::fields::Secret;
+use crate::fields::{CommonKeys, Fields};
 use reqwest::Url;
 
 /// Where SCNet's AK/SK login lives unless `login_endpoint` says otherwise.

@@ -28,11 +28,11 @@ use tokio::sync::Mutex;
 
 use crate::providers::upstream::{PollCtx, PollError};
 
-use super::upstream::decode::{json, BodyError, Decoded};
-use super::{BoxFuture, PollOutput, Provider};
-pub use config::{
+pub use self::config::{
     parse_config, Auth, Config, ACCELERATOR_TYPES, DEFAULT_LOGIN_ENDPOINT, MULTI_REGION,
 };
+use super::upstream::decode::{json, BodyError, Decoded};
+use super::{BoxFuture, PollOutput, Provider};
 use session::Session;
 
 /// The bodies a Sugon poll decodes.

@@ -18,7 +18,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crate::config::secret::Secret;
+use crate::fields::Secret;
 use aipool_signing::scnet;
 
 use serde_json::Value;

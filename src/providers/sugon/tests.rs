@@ -2,8 +2,8 @@
 //! its key path.
 
 use super::*;
+use crate::config::testing;
 use crate::config::Settings;
-use crate::providers::testing;
 
 fn parse(text: &str) -> Result<Settings, Vec<String>> {
     let env = [("SUGON_PW", "pw-from-env"), ("SCNET_SK", "sk-from-env")];
@@ -197,7 +197,7 @@ async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
     use crate::counters::AccountCounters;
     use reqwest::Url;
 
-    use crate::config::secret::Secret;
+    use crate::fields::Secret;
     use crate::providers::upstream::{build_client, PollCtx, Reason};
     use aipool_sim::{self as simulator, credentials};
 

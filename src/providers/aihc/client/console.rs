@@ -4,7 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::config::secret::Secret;
+use crate::fields::Secret;
 use crate::providers::upstream::decode::Lenient;
 use crate::providers::upstream::paging::{self, Page};
 use crate::providers::upstream::{PollCtx, PollError, Reason, Response};

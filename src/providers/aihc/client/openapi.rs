@@ -2,7 +2,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::config::secret::Secret;
+use crate::fields::Secret;
 use crate::providers::upstream::paging::{self, Page};
 use crate::providers::upstream::signing::{now_epoch_secs, signing_host};
 use crate::providers::upstream::{PollCtx, PollError};

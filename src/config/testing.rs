@@ -1,10 +1,9 @@
-//! What the providers' tests share: one account's config text, parsing it with
+//! What the config's and the providers' tests share: one account's config text, parsing it with
 //! an environment, the errors of one that must be invalid, and an account's
 //! config as its provider's own type.
 
-use crate::config::{from_str, ConfigErrors, Env, Settings};
-
-use super::{aihc, modelarts, qianfan, sugon, ProviderConfig};
+use super::{from_str, ConfigErrors, Env, Settings};
+use crate::providers::{aihc, modelarts, qianfan, sugon, ProviderConfig};
 
 /// One `[[accounts]]` table: `name`, `provider`, then `keys`.
 pub fn account(provider: &str, name: &str, keys: &str) -> String {

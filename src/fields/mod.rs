@@ -1,16 +1,68 @@
-//! A reader over one table of the parsed config that knows its key path.
+//! Reading the parsed config: a reader over one table that knows its key path
+//! ([`Fields`]), the keys every account has ([`CommonKeys`]), the environment
+//! that `*_env` secret keys name ([`Env`]), [`ConfigError`] and [`Secret`]. A
+//! leaf: the providers' config modules parse their keys with it, and `config`
+//! assembles the settings from them.
 //!
 //! Each consumer (the common account keys, then the provider's own keys) takes the
 //! keys it understands; whatever is left at [`Fields::finish`] is an unknown key.
 //! Every problem is collected with its full key path instead of stopping at the
 //! first, so `check-config` can print them all at once.
 
+use std::collections::BTreeMap;
+use std::fmt;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::secret::Secret;
-use super::{ConfigError, Env};
+mod secret;
+
+pub use secret::Secret;
+
+/// A snapshot of environment variables, injectable for tests.
+#[derive(Debug, Clone, Default)]
+pub struct Env(BTreeMap<String, String>);
+
+impl Env {
+    pub fn from_process() -> Self {
+        Env(std::env::vars().collect())
+    }
+
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Self {
+        Env(pairs
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect())
+    }
+
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.0.get(name).cloned()
+    }
+
+    /// Every variable, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter()
+    }
+}
+
+/// One configuration problem, with the key path it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: String,
+    pub reason: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.reason)
+        } else {
+            write!(f, "{}: {}", self.path, self.reason)
+        }
+    }
+}
 
 pub struct Fields<'a> {
     path: String,
