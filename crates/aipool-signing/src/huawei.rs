@@ -177,8 +177,15 @@ fn canonical_query(query: &[(String, String)]) -> String {
     // then encode.
     let mut pairs: Vec<&(String, String)> = query.iter().collect();
     pairs.sort();
+    encode_query(pairs)
+}
+
+/// `k=v&k=v` in the given order, each key and value percent-encoded as the
+/// signature encodes them, so a URL built with it carries exactly the bytes the
+/// canonical request signed.
+pub fn encode_query<'a>(pairs: impl IntoIterator<Item = &'a (String, String)>) -> String {
     pairs
-        .iter()
+        .into_iter()
         .map(|(k, v)| {
             format!(
                 "{}={}",

@@ -6,7 +6,6 @@ use std::collections::HashSet;
 
 pub use super::dto::{API_NODES, API_POOLS, API_WORKSPACES};
 
-use percent_encoding::utf8_percent_encode;
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 
@@ -16,7 +15,6 @@ use crate::providers::upstream::paging::{self, CursorError, MAX_PAGES};
 use crate::providers::upstream::signing::{now_epoch_secs, signing_host};
 use crate::providers::upstream::{PollCtx, PollError, Reason};
 use aipool_signing::huawei::{self, HwRequest};
-use aipool_signing::UNRESERVED;
 
 use super::dto::{ListMeta, NodeDto, NodeList, PoolDto, PoolList, WorkspaceList};
 use super::iam::{self, TokenCache};
@@ -268,17 +266,8 @@ impl<'a> Client<'a> {
         let mut url = self
             .ctx
             .url_with_path(api, &self.cfg.endpoint, segments.iter().copied())?;
-        let encoded: Vec<String> = query
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{}={}",
-                    utf8_percent_encode(k, UNRESERVED),
-                    utf8_percent_encode(v, UNRESERVED)
-                )
-            })
-            .collect();
-        url.set_query((!encoded.is_empty()).then(|| encoded.join("&")).as_deref());
+        let encoded = huawei::encode_query(query);
+        url.set_query((!encoded.is_empty()).then_some(encoded.as_str()));
         Ok(url)
     }
 
@@ -345,6 +334,8 @@ fn is_forbidden(e: &PollError) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aipool_signing::UNRESERVED;
+    use percent_encoding::utf8_percent_encode;
 
     #[test]
     fn only_a_403_is_forbidden() {
