@@ -538,19 +538,7 @@ pub trait HasLines {
     fn lines(&self) -> &AccountLines;
 }
 
-impl HasLines for AccountLines {
-    fn lines(&self) -> &AccountLines {
-        self
-    }
-}
-
 impl<T: HasLines + ?Sized> HasLines for Arc<T> {
-    fn lines(&self) -> &AccountLines {
-        (**self).lines()
-    }
-}
-
-impl<T: HasLines + ?Sized> HasLines for &T {
     fn lines(&self) -> &AccountLines {
         (**self).lines()
     }
