@@ -137,7 +137,7 @@ pub struct Pool {
     /// (flavor, state) → the elastic ceiling in nodes (ModelArts
     /// `status.resources.*[].maxCount`).
     pub flavor_max_nodes: BTreeMap<(String, String), f64>,
-    /// Whether the pool is frozen (ModelArts `spec.controlMode` flag 8); `None`
+    /// Whether the pool is frozen (ModelArts `spec.controlMode` flag 8 or 16); `None`
     /// when not reported.
     pub frozen: Option<bool>,
 }

@@ -215,10 +215,15 @@ pub enum Rule {
     /// means no quota is set (the seed: `nvLimits` 0 beside 2 GPUs per node), not
     /// a limit of 0 cards: no limit series.
     ZeroNodeLimitIsUnset,
+    /// A ModelArts node `memory` given as a bare number is GiB: the official
+    /// SDK's `NodeResource.memory` says "以Gi为单位" (in Gi). One with a unit
+    /// suffix (`"6270Mi"`, as in the API reference's example) is a Kubernetes
+    /// quantity and does not fire this rule.
+    NodeMemoryBareIsGi,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 18] = [
+    pub const ALL: [Rule; 19] = [
         Rule::MemoryGiIsBytes,
         Rule::MilliCpuIsCores,
         Rule::MilliCpuIsCoresBesideBytes,
@@ -237,6 +242,7 @@ impl Rule {
         Rule::CardsFromNodes,
         Rule::FreeCardsFromFreeNodes,
         Rule::ZeroNodeLimitIsUnset,
+        Rule::NodeMemoryBareIsGi,
     ];
 
     /// The `rule` label value.
@@ -260,6 +266,7 @@ impl Rule {
             Rule::CardsFromNodes => "cards_from_nodes",
             Rule::FreeCardsFromFreeNodes => "free_cards_from_free_nodes",
             Rule::ZeroNodeLimitIsUnset => "zero_node_limit_is_unset",
+            Rule::NodeMemoryBareIsGi => "node_memory_bare_is_gi",
         }
     }
 }
@@ -290,6 +297,35 @@ pub fn gi_to_bytes(gi: f64, fired: &mut Fired) -> f64 {
     } else {
         gi * GIB
     }
+}
+
+/// Whether a quantity carries a unit suffix (`"6270Mi"`, `"3920m"`, `"1k"`);
+/// a JSON number or a plain numeric string (`"768"`, `"1e3"`) does not.
+/// Malformed values carry none: they are refused by [`parse`] anyway.
+pub fn has_unit_suffix(raw: &RawQuantity) -> bool {
+    match raw {
+        RawQuantity::Text(s) => {
+            let t = s.trim();
+            split_suffix(t).is_some_and(|(number, _)| number.len() != t.len())
+        }
+        RawQuantity::Number(_) | RawQuantity::Other(_) => false,
+    }
+}
+
+/// A ModelArts node `memory` value in bytes, from its raw form and its value
+/// as [`parse`] read it: a bare number is GiB ([`Rule::NodeMemoryBareIsGi`],
+/// fired), a quantity with a suffix is already in bytes. `None` when the bytes
+/// overflow (a bare `"1e300"`): the caller records that as not finite.
+pub fn node_memory_bytes(raw: &RawQuantity, parsed: f64, fired: &mut Fired) -> Option<f64> {
+    if has_unit_suffix(raw) {
+        return Some(parsed);
+    }
+    let bytes = parsed * GIB;
+    if !bytes.is_finite() {
+        return None;
+    }
+    fired.fire(Rule::NodeMemoryBareIsGi);
+    Some(bytes)
 }
 
 /// A value labelled MiB (or MB, as Sugon says), in bytes.
@@ -502,6 +538,44 @@ mod tests {
         // cpuCores that fits neither reading is no evidence.
         assert_eq!(cores(444.0, with(7.0, false)).0, 0.444);
         assert_eq!(cores(444.0, with(7.0, true)).0, 444.0);
+    }
+
+    #[test]
+    fn unit_suffixes() {
+        let t = |s: &str| has_unit_suffix(&RawQuantity::Text(s.into()));
+        for with in ["6270Mi", "768Gi", "3920m", "1k", "1E", " 64Gi "] {
+            assert!(t(with), "{with:?}");
+        }
+        for bare in ["768", "1e3", "1E3", "0.5", " 8 ", "", "abc"] {
+            assert!(!t(bare), "{bare:?}");
+        }
+        assert!(!has_unit_suffix(&RawQuantity::Number(768.0)));
+    }
+
+    // huaweicloudsdkmodelarts (PyPI 3.1.219) v1/model/node_resource.py,
+    // NodeResource.memory: "节点的内存大小。以Gi为单位" — a bare number is Gi.
+    // The API reference's ListPoolNodes example ("Obtaining Nodes",
+    // opentelekomcloud-docs/modelarts) sends "6270Mi": a quantity as it says.
+    #[test]
+    fn node_memory_bare_is_gi_suffixed_is_a_quantity() {
+        let mut fired = Fired::default();
+        let text = |s: &str| RawQuantity::Text(s.into());
+        let bytes = |raw: RawQuantity, fired: &mut Fired| {
+            let parsed = parse(&raw).unwrap().unwrap();
+            node_memory_bytes(&raw, parsed, fired)
+        };
+        assert_eq!(bytes(text("768"), &mut fired), Some(768.0 * GIB));
+        assert_eq!(bytes(RawQuantity::Number(768.0), &mut fired), Some(768.0 * GIB));
+        assert_eq!(bytes(text("0.5"), &mut fired), Some(0.5 * GIB));
+        assert_eq!(fired.count(Rule::NodeMemoryBareIsGi), 3);
+        assert_eq!(bytes(text("768Gi"), &mut fired), Some(768.0 * GIB));
+        assert_eq!(bytes(text("6270Mi"), &mut fired), Some(6270.0 * MIB));
+        assert_eq!(bytes(text("8G"), &mut fired), Some(8e9));
+        assert_eq!(bytes(text("1024Ki"), &mut fired), Some(1024.0 * 1024.0));
+        assert_eq!(fired.count(Rule::NodeMemoryBareIsGi), 3);
+        // Overflow is refused, not fired.
+        assert_eq!(bytes(text("1e300"), &mut fired), None);
+        assert_eq!(fired.count(Rule::NodeMemoryBareIsGi), 3);
     }
 
     #[test]

@@ -198,6 +198,12 @@ fn assert_mixed_pool(m: &Metrics, acc: (&'static str, &'static str)) {
     assert_eq!(m.value("aipool_pool_capability_cpu_cores", &mixed), 660.0);
     assert_eq!(m.value("aipool_pool_remaining_cpu_cores", &mixed), 302.5);
     assert_eq!(m.value("aipool_pool_allocated_cpu_cores", &mixed), 357.5);
+    // The nodes send bare memory numbers, GiB as the SDK's NodeResource.memory
+    // says ("以Gi为单位"): 3 × "768" + 2 × "1536" GiB, not 5376 bytes.
+    assert_eq!(
+        m.value("aipool_pool_capability_memory_bytes", &mixed),
+        5_772_436_045_824.0
+    );
     assert_eq!(
         m.value("aipool_pool_capability_memory_bytes", &mixed),
         5376.0 * GIB
@@ -397,6 +403,17 @@ fn aksk_end_to_end_every_workspace() {
     assert_logical_pool(&m, acc, MIXED_POOL);
     assert_private_pool(&m, acc);
     assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 4);
+    // One poll read 13 bare (GiB) node memory values: the mixed pool's five
+    // nodes' resources and the four with availableResources, the logical
+    // pool's shared node twice, the private pool's node twice; the seed
+    // pool's "14336Mi" quantities are not bare.
+    assert_eq!(
+        m.value(
+            "aipool_normalizations_total",
+            &[acc, ("rule", "node_memory_bare_is_gi")]
+        ),
+        13.0
+    );
 
     // Account totals count root pools only: the logical pool's 8 GPUs are
     // the mixed pool's, and are not counted twice.

@@ -151,7 +151,7 @@ const SIMPLE_MID: &[(Fam, &str, Kind, &str)] = &[
         Fam::PoolFrozen,
         "aipool_pool_frozen",
         Kind::Gauge,
-        "1 if the pool is frozen (ModelArts controlMode flag 8), else 0.",
+        "1 if the pool is frozen (ModelArts controlMode flag 8 or 16), else 0.",
     ),
 ];
 

@@ -19,6 +19,12 @@
 //!   [`IamUser`]s, scoped to the demo project by name or id; answers 201 with the
 //!   token in `X-Subject-Token` and `token.expires_at` in the body.
 //!
+//! Node memory comes in both shapes the official sources give: a bare number of
+//! GiB, as the SDK's `NodeResource.memory` says (`huaweicloudsdkmodelarts`
+//! `v1/model/node_resource.py`, "以Gi为单位"), on the GPU and NPU nodes, and a
+//! Kubernetes quantity (`"14336Mi"`), as the API reference's ListPoolNodes
+//! example, on the seed pool's CPU nodes. CPU is cores (`"92"`, `"150500m"`).
+//!
 //! Data: in the default workspace `0`, the seed's ListPools example
 //! (`fixtures/modelarts_pools.json`) with two CPU nodes and a synthetic physical
 //! pool whose nodes mix NVIDIA GPUs and Ascend NPUs; in [`OTHER_WORKSPACE`] a
@@ -758,7 +764,7 @@ fn nodes_of(pool: &str, step: u64) -> Vec<Value> {
         }
         MIXED_POOL => {
             let gpu = gpu_node_resources();
-            let npu = json!({"cpu": "192", "memory": "1536Gi", "huawei.com/ascend-snt9": "8", "pods": "110"});
+            let npu = json!({"cpu": "192", "memory": "1536", "huawei.com/ascend-snt9": "8", "pods": "110"});
             let free_gpus = (4 + step) % 9;
             let free_npus = (2 + 3 * step) % 9;
             vec![
@@ -769,7 +775,7 @@ fn nodes_of(pool: &str, step: u64) -> Vec<Value> {
                     "Available",
                     gpu.clone(),
                     Some(
-                        json!({"cpu": "60", "memory": "512Gi", "nvidia.com/gpu": free_gpus.to_string()}),
+                        json!({"cpu": "60", "memory": "512", "nvidia.com/gpu": free_gpus.to_string()}),
                     ),
                 ),
                 shared_gpu_node(),
@@ -790,7 +796,7 @@ fn nodes_of(pool: &str, step: u64) -> Vec<Value> {
                     "Available",
                     npu.clone(),
                     Some(
-                        json!({"cpu": "150500m", "memory": "1024Gi", "huawei.com/ascend-snt9": free_npus.to_string()}),
+                        json!({"cpu": "150500m", "memory": "1024", "huawei.com/ascend-snt9": free_npus.to_string()}),
                     ),
                 ),
                 node(
@@ -809,8 +815,8 @@ fn nodes_of(pool: &str, step: u64) -> Vec<Value> {
             SNT3_FLAVOR,
             "cn-north-4b",
             "Available",
-            json!({"cpu": "24", "memory": "192Gi", "huawei.com/ascend-snt3": "4", "pods": "110"}),
-            Some(json!({"cpu": "20", "memory": "160Gi", "huawei.com/ascend-snt3": "3"})),
+            json!({"cpu": "24", "memory": "192", "huawei.com/ascend-snt3": "4", "pods": "110"}),
+            Some(json!({"cpu": "20", "memory": "160", "huawei.com/ascend-snt3": "3"})),
         )],
         CORRUPT_POOL => vec![
             node(
@@ -819,7 +825,7 @@ fn nodes_of(pool: &str, step: u64) -> Vec<Value> {
                 "cn-north-4a",
                 "Available",
                 gpu_node_resources(),
-                Some(json!({"cpu": "40", "memory": "256Gi", "nvidia.com/gpu": "abc"})),
+                Some(json!({"cpu": "40", "memory": "256", "nvidia.com/gpu": "abc"})),
             ),
             node(
                 "corrupt-gpu-2",
@@ -827,7 +833,7 @@ fn nodes_of(pool: &str, step: u64) -> Vec<Value> {
                 "cn-north-4a",
                 "Available",
                 gpu_node_resources(),
-                Some(json!({"cpu": "20", "memory": "128Gi", "nvidia.com/gpu": "3"})),
+                Some(json!({"cpu": "20", "memory": "128", "nvidia.com/gpu": "3"})),
             ),
         ],
         _ => Vec::new(),
@@ -835,12 +841,12 @@ fn nodes_of(pool: &str, step: u64) -> Vec<Value> {
 }
 
 fn gpu_node_resources() -> Value {
-    json!({"cpu": "92", "memory": "768Gi", "nvidia.com/gpu": "8", "pods": "110",
+    json!({"cpu": "92", "memory": "768", "nvidia.com/gpu": "8", "pods": "110",
            "ephemeral-storage": "1500Gi", "hugepages-1Gi": "0"})
 }
 
 fn gpu_free_all() -> Value {
-    json!({"cpu": "92", "memory": "768Gi", "nvidia.com/gpu": "8"})
+    json!({"cpu": "92", "memory": "768", "nvidia.com/gpu": "8"})
 }
 
 /// The idle GPU node of the mixed pool that its logical sub-pool also lists.

@@ -3,6 +3,8 @@
 
 use crate::fields::Secret;
 use crate::fields::{CommonKeys, Fields};
+
+use super::regions;
 use reqwest::Url;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -10,7 +12,8 @@ use std::collections::HashSet;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub region: String,
-    /// The ModelArts endpoint (`https://modelarts.{region}.myhuaweicloud.com`).
+    /// The ModelArts endpoint: `endpoint` if set, else the region's in the
+    /// official SDK's table ([`regions::MODELARTS_ENDPOINTS`]).
     pub endpoint: Url,
     pub project_id: String,
     /// Only the pools of these workspaces (`workspaceId` of ListPools), without
@@ -32,7 +35,8 @@ pub enum Auth {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PasswordAuth {
-    /// The IAM endpoint (`https://iam.{region}.myhuaweicloud.com`).
+    /// The IAM endpoint: `iam_endpoint` if set, else the region's in the
+    /// official SDK's table ([`regions::IAM_ENDPOINTS`]).
     pub iam_endpoint: Url,
     pub username: String,
     pub password: Secret,
@@ -63,7 +67,8 @@ const PASSWORD_ONLY_KEYS: [&str; 2] = ["iam_endpoint", "project_name"];
 
 /// Parses the ModelArts keys of an account: `project_id`, `workspace_ids` and the
 /// credentials of exactly one auth mode; defaults `endpoint` (and `iam_endpoint`)
-/// from `region`.
+/// from `region` through the official SDK's region tables, and refuses a region
+/// outside them unless the endpoint is given.
 pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
     let region = common
         .region
@@ -95,11 +100,18 @@ pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Confi
     let endpoint = match &common.endpoint {
         Some(e) => Some(e.clone()),
         None if region_ok => {
-            Url::parse(&format!("https://modelarts.{region}.myhuaweicloud.com")).ok()
+            let known = regions::modelarts_endpoint(&region);
+            if known.is_none() {
+                f.error("region", unknown_region(&region));
+            }
+            known.and_then(|e| Url::parse(e).ok())
         }
         None => None,
     };
-    let auth = parse_auth(f, &region, region_ok);
+    // A region already refused for want of an endpoint is not refused again
+    // for want of an IAM endpoint: its message asks for both.
+    let iam_region_ok = region_ok && endpoint.is_some();
+    let auth = parse_auth(f, &region, iam_region_ok);
     if !region_ok {
         return None;
     }
@@ -233,6 +245,22 @@ fn json_kind(v: &Value) -> &'static str {
     }
 }
 
+/// Why a region without an explicit `endpoint` is refused: no guessed host,
+/// but the likely typo and the regions the official SDK knows.
+fn unknown_region(region: &str) -> String {
+    let table = &regions::MODELARTS_ENDPOINTS;
+    let hint = match regions::closest(table, region) {
+        Some(r) => format!("did you mean {r:?}? "),
+        None => String::new(),
+    };
+    format!(
+        "{region:?} is not a ModelArts region of the official SDK's table; {hint}\
+         known regions: {}. For another cloud (e.g. Open Telekom Cloud) set endpoint \
+         (and iam_endpoint for password auth)",
+        regions::known(table)
+    )
+}
+
 fn is_region_id(r: &str) -> bool {
     r.bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
@@ -317,7 +345,20 @@ fn parse_auth(f: &mut Fields<'_>, region: &str, region_ok: bool) -> Option<Auth>
             let iam_endpoint = if f.has("iam_endpoint") {
                 f.url("iam_endpoint")
             } else if region_ok {
-                Url::parse(&format!("https://iam.{region}.myhuaweicloud.com")).ok()
+                let known = regions::iam_endpoint(region);
+                if known.is_none() {
+                    f.error(
+                        "iam_endpoint",
+                        format!(
+                            "is required: region {region:?} is in neither of the official \
+                             SDK's ModelArts and IAM region tables (IAM knows: {}); set the \
+                             IAM endpoint of your cloud, e.g. \
+                             \"https://iam.eu-de.otc.t-systems.com\" on Open Telekom Cloud",
+                            regions::known(&regions::IAM_ENDPOINTS)
+                        ),
+                    );
+                }
+                known.and_then(|e| Url::parse(e).ok())
             } else {
                 None
             };

@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use crate::model::{Driver, Pool, QuantityKind, Resources};
 use crate::providers::upstream::decode::{DecodeLog, Lenient};
-use crate::quantity::RawQuantity;
+use crate::quantity::{self, Fired, RawQuantity};
 
 use super::dto::{NodeDto, PoolDto, WorkspaceDto, WorkspaceList};
 use super::dto::{API_NODES, API_POOLS, API_WORKSPACES};
@@ -32,10 +32,12 @@ use super::dto::{API_NODES, API_POOLS, API_WORKSPACES};
 /// Available|Creating|Deleting|Abnormal|Checking).
 pub const AVAILABLE_PHASE: &str = "Available";
 
-/// The `spec.controlMode` flag of a frozen pool (seed 004: "8: It is frozen. A
-/// resource pool can have several statuses"; seed 001: 9 = 1 + 8, "restricted
-/// conversion to a subscription and frozen").
-pub const CONTROL_MODE_FROZEN: u64 = 8;
+/// The `spec.controlMode` flags of a frozen pool: 8, frozen (seed 004: "8: It
+/// is frozen. A resource pool can have several statuses"; seed 001: 9 = 1 + 8,
+/// "restricted conversion to a subscription and frozen"), and 16, frozen by the
+/// authorities and not unsubscribable (`huaweicloudsdkmodelarts` 3.1.219
+/// `v1/model/pool_spec_model.py`: "16：公安冻结（不可退订）"), a freeze all the same.
+pub const CONTROL_MODE_FROZEN: u64 = 8 | 16;
 
 /// A workspace status whose workspace was never created and holds nothing.
 pub const WORKSPACE_CREATE_FAILED: &str = "CREATE_FAILED";
@@ -143,14 +145,16 @@ fn drop_overflowed_counts(
     });
 }
 
-/// One node's resource map in base units: `cpu` in cores (`"3920m"` → 3.92),
-/// `memory` in bytes (`"6270Mi"`; a plain number is bytes, as in Kubernetes),
-/// accelerators as counts. Non-accelerator keys are dropped; empty values
+/// One node's resource map in base units: `cpu` in cores (`"3920m"` → 3.92,
+/// `"8"` → 8), `memory` in bytes (`"6270Mi"` as a Kubernetes quantity; a bare
+/// number is GiB, as the official SDK's `NodeResource.memory` says:
+/// [`quantity::Rule::NodeMemoryBareIsGi`]), accelerators as counts. Non-accelerator keys are dropped; empty values
 /// (`""`) are "not reported". Returns the resources and the keys whose value
 /// was malformed (recorded in `log` as `{block}.{key}` of `object`).
 fn node_resources(
     map: &std::collections::BTreeMap<String, RawQuantity>,
     log: &mut DecodeLog,
+    fired: &mut Fired,
     object: &str,
     block: &str,
 ) -> (Resources, BTreeSet<Key>) {
@@ -170,7 +174,19 @@ fn node_resources(
         };
         match k {
             Key::Cpu => r.cpu_cores = Some(v),
-            Key::Memory => r.memory_bytes = Some(v),
+            Key::Memory => match quantity::node_memory_bytes(raw, v, fired) {
+                Some(bytes) => r.memory_bytes = Some(bytes),
+                None => {
+                    // Finite as GiB, not as bytes: recorded as not finite.
+                    let _ = log.number(
+                        API_NODES,
+                        object,
+                        &field,
+                        Some(&RawQuantity::Number(v * quantity::GIB)),
+                    );
+                    bad.insert(k);
+                }
+            },
             Key::Accelerator(a) => {
                 r.accelerators.insert(a, v);
             }
@@ -491,7 +507,12 @@ pub fn resolve_parents(pools: &mut [Pool]) -> Vec<(String, String)> {
 ///   `availableResources` leaves it out of remaining (and allocated). Each is
 ///   recorded. A node without a name still counts: nodes are summed, not
 ///   exported one by one, and leaving it out would make the sums short.
-pub fn map_nodes(pool: &mut Pool, nodes: &[Lenient<NodeDto>], log: &mut DecodeLog) {
+pub fn map_nodes(
+    pool: &mut Pool,
+    nodes: &[Lenient<NodeDto>],
+    log: &mut DecodeLog,
+    fired: &mut Fired,
+) {
     pool.nodes = Some(nodes.len() as f64);
     let mut capability: Option<Resources> = None;
     let mut remaining: Option<Resources> = None;
@@ -530,14 +551,14 @@ pub fn map_nodes(pool: &mut Pool, nodes: &[Lenient<NodeDto>], log: &mut DecodeLo
         *pool.node_phases.entry(phase).or_insert(0.0) += 1.0;
 
         let total = status.resources.as_ref().map(|map| {
-            let (r, bad) = node_resources(map, log, &object, "resources");
+            let (r, bad) = node_resources(map, log, fired, &object, "resources");
             cap_bad.extend(bad);
             r
         });
         // Parsed whatever the phase, so garbage is reported the same way; it
         // only costs a sum where the node's free amount counts.
         let reported_free = status.available_resources.as_ref().map(|map| {
-            let (r, bad) = node_resources(map, log, &object, "availableResources");
+            let (r, bad) = node_resources(map, log, fired, &object, "availableResources");
             if available {
                 rem_bad.extend(bad.iter().cloned());
             }
@@ -622,3 +643,5 @@ pub fn map_nodes(pool: &mut Pool, nodes: &[Lenient<NodeDto>], log: &mut DecodeLo
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod unit_tests;

@@ -13,6 +13,7 @@ pub(crate) mod config;
 pub(crate) mod dto;
 pub(crate) mod iam;
 pub(crate) mod map;
+pub mod regions;
 
 use crate::model::Snapshot;
 use crate::providers::upstream::{PollCtx, PollError, Reason};
@@ -55,7 +56,8 @@ pub fn decode(body: Body<'_>, bytes: &[u8]) -> Result<Decoded, BodyError> {
                 id: pool.to_string(),
                 ..Default::default()
             };
-            map::map_nodes(&mut p, &list.items, &mut out.log);
+            // Rule firings are counted by a poll, not by a body on its own.
+            map::map_nodes(&mut p, &list.items, &mut out.log, &mut Fired::default());
             out.snapshot.pools.push(p);
         }
         Body::Workspaces { offset } => {
@@ -193,6 +195,7 @@ impl Provider for ModelArts {
             // retries is a unit that failed alone: left out whole (no pool
             // entry with missing sums), reported in `failed`.
             let mut snapshot = Snapshot::default();
+            let mut fired = Fired::default();
             let mut failed = Vec::new();
             let ids: Vec<String> = pools.iter().map(|p| p.id.clone()).collect();
             let mut ids = ids.into_iter();
@@ -209,7 +212,7 @@ impl Provider for ModelArts {
                     let pool_id = ids.next().unwrap_or_default();
                     match fetched {
                         Ok((mut pool, nodes)) => {
-                            map::map_nodes(&mut pool, &nodes, &mut decode);
+                            map::map_nodes(&mut pool, &nodes, &mut decode, &mut fired);
                             snapshot.pools.push(pool);
                         }
                         Err(e) => failed.push(FailedUnit {
@@ -226,7 +229,7 @@ impl Provider for ModelArts {
             .await?;
             Ok(PollOutput {
                 snapshot,
-                fired: Fired::default(),
+                fired,
                 partial,
                 decode,
                 failed,

@@ -255,3 +255,106 @@ fn bad_workspace_ids_name_the_key_path() {
         vec!["accounts[0].workspace_ids[0]: is 65 characters long; workspace ids are 0 or 32-character UUIDs".to_string()]
     );
 }
+
+fn settings_region(extra: &str) -> (String, Config) {
+    let s = parse(extra).unwrap_or_else(|e| panic!("{e}"));
+    let region = s.accounts[0].region.clone();
+    (region, testing::provider_config::<Config>(&s, 0).clone())
+}
+
+// Endpoints from the official SDK's region tables (regions.rs names them).
+#[test]
+fn endpoints_come_from_the_official_region_tables() {
+    // ap-southeast-1: ModelArts on myhuaweicloud.cn, IAM on .com.
+    let (region, c) = settings_region(&PASSWORD.replace("cn-north-4", "ap-southeast-1"));
+    assert_eq!(region, "ap-southeast-1");
+    assert_eq!(
+        c.endpoint.as_str(),
+        "https://modelarts.ap-southeast-1.myhuaweicloud.cn/"
+    );
+    match &c.auth {
+        Auth::Password(p) => assert_eq!(
+            p.iam_endpoint.as_str(),
+            "https://iam.ap-southeast-1.myhuaweicloud.com/"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_region_outside_the_table_needs_an_endpoint() {
+    let errs = errors(&AKSK.replace("cn-north-4", "cn-noth-4"));
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    let e = &errs[0];
+    assert!(
+        e.starts_with("accounts[0].region: \"cn-noth-4\" is not a ModelArts region"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean \"cn-north-4\"?"), "{e}");
+    assert!(e.contains("known regions: af-north-1, af-south-1,"), "{e}");
+    assert!(e.contains("cn-southwest-3"), "{e}");
+    assert!(e.contains("set endpoint"), "{e}");
+
+    // With password auth the same single error: its message asks for both
+    // endpoints, so a missing iam_endpoint is not reported again.
+    let errs = errors(&PASSWORD.replace("cn-north-4", "cn-noth-4"));
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].starts_with("accounts[0].region: "), "{errs:?}");
+
+    // Far from every known region: no suggestion, still the list.
+    let errs = errors(&AKSK.replace("cn-north-4", "eu-de"));
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(!errs[0].contains("did you mean"), "{errs:?}");
+    assert!(errs[0].contains("known regions: "), "{errs:?}");
+}
+
+#[test]
+fn a_region_outside_the_table_with_an_endpoint_is_fine() {
+    let (region, c) = settings_region(&format!(
+        "{}endpoint = \"https://modelarts.eu-de.otc.t-systems.com\"\n",
+        AKSK.replace("cn-north-4", "eu-de")
+    ));
+    assert_eq!(region, "eu-de");
+    assert_eq!(
+        c.endpoint.as_str(),
+        "https://modelarts.eu-de.otc.t-systems.com/"
+    );
+}
+
+#[test]
+fn password_auth_outside_the_iam_table_needs_an_iam_endpoint() {
+    // A ModelArts region the SDK's IAM table does not list: IAM's global
+    // endpoint.
+    let (_, c) = settings_region(&PASSWORD.replace("cn-north-4", "cn-southwest-3"));
+    match &c.auth {
+        Auth::Password(p) => {
+            assert_eq!(p.iam_endpoint.as_str(), "https://iam.myhuaweicloud.com/")
+        }
+        other => panic!("{other:?}"),
+    }
+    // An explicit endpoint and a region outside both tables: iam_endpoint
+    // is required too.
+    let otc = format!(
+        "{}endpoint = \"https://modelarts.eu-de.otc.t-systems.com\"\n",
+        PASSWORD.replace("cn-north-4", "eu-de")
+    );
+    let errs = errors(&otc);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(
+        errs[0].starts_with(
+            "accounts[0].iam_endpoint: is required: region \"eu-de\" is in neither of \
+             the official SDK's ModelArts and IAM region tables"
+        ),
+        "{errs:?}"
+    );
+    // Given, both are fine.
+    let (_, c) = settings_region(&format!(
+        "{otc}iam_endpoint = \"https://iam.eu-de.otc.t-systems.com\"\n"
+    ));
+    match &c.auth {
+        Auth::Password(p) => {
+            assert_eq!(p.iam_endpoint.as_str(), "https://iam.eu-de.otc.t-systems.com/")
+        }
+        other => panic!("{other:?}"),
+    }
+}

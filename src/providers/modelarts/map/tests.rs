@@ -147,7 +147,7 @@ fn a_pool_with_only_its_id() {
 fn with_nodes_logged(nodes: &[Lenient<NodeDto>]) -> (Pool, DecodeLog) {
     let mut p = clean_pool(&pool(serde_json::json!({"metadata": {"name": "p"}})));
     let mut log = DecodeLog::default();
-    map_nodes(&mut p, nodes, &mut log);
+    map_nodes(&mut p, nodes, &mut log, &mut Fired::default());
     (p, log)
 }
 
@@ -185,7 +185,7 @@ fn mixed_nodes() -> Vec<Lenient<NodeDto>> {
 fn node_sums_for_a_pool_mixing_gpu_and_npu_nodes() {
     let mut p = clean_pool(&seed_pool_dto());
     let mut log = DecodeLog::default();
-    map_nodes(&mut p, &mixed_nodes(), &mut log);
+    map_nodes(&mut p, &mixed_nodes(), &mut log, &mut Fired::default());
     assert!(log.is_empty(), "{:?}", log.errors());
     assert_eq!(p.nodes, Some(4.0));
     assert_eq!(
