@@ -565,7 +565,10 @@ mod tests {
             node_memory_bytes(&raw, parsed, fired)
         };
         assert_eq!(bytes(text("768"), &mut fired), Some(768.0 * GIB));
-        assert_eq!(bytes(RawQuantity::Number(768.0), &mut fired), Some(768.0 * GIB));
+        assert_eq!(
+            bytes(RawQuantity::Number(768.0), &mut fired),
+            Some(768.0 * GIB)
+        );
         assert_eq!(bytes(text("0.5"), &mut fired), Some(0.5 * GIB));
         assert_eq!(fired.count(Rule::NodeMemoryBareIsGi), 3);
         assert_eq!(bytes(text("768Gi"), &mut fired), Some(768.0 * GIB));

@@ -429,7 +429,7 @@ impl ModelArts {
             Err(r) => r,
             Ok((page, next, remaining)) => SimResponse::json(
                 200,
-                &json!({"kind": "NodeList", "apiVersion": "v1",
+                &json!({"kind": "NodeList", "apiVersion": "v2",
                         "metadata": {"continue": next.unwrap_or_default(), "remainingItemCount": remaining},
                         "items": page}),
             ),
@@ -730,7 +730,7 @@ fn node(
         status["availableResources"] = a;
     }
     json!({
-        "kind": "Node", "apiVersion": "v1",
+        "kind": "Node", "apiVersion": "v2",
         "metadata": {"name": name, "creationTimestamp": "2024-03-11T08:40:00Z",
                      "labels": {"os.modelarts/node.flavor": flavor}},
         "spec": {"flavor": flavor},

@@ -103,8 +103,13 @@ pub fn request_body(auth: &PasswordAuth, project_id: &str) -> serde_json::Value 
     })
 }
 
-/// `{iam}/v3/auth/tokens`; an endpoint given with the `/v3` suffix OpenStack users
-/// are used to (`https://iam.example/v3`) works too.
+/// `{iam}/v3/auth/tokens?nocatalog=true`; an endpoint given with the `/v3`
+/// suffix OpenStack users are used to (`https://iam.example/v3`) works too.
+/// `nocatalog` leaves the service catalog out of the answer (huaweicloudsdkiam
+/// 3.1.219 `v3/model/keystone_create_user_token_by_password_request.py`: any
+/// non-empty value hides `catalog`): only the token and its `expires_at` are
+/// read, and the catalog of every service in every region is by far the
+/// biggest part of the body.
 pub fn tokens_url(iam: &Url) -> Option<Url> {
     let mut url = iam.clone();
     let base = url.path().trim_end_matches('/').to_string();
@@ -117,7 +122,7 @@ pub fn tokens_url(iam: &Url) -> Option<Url> {
         return None;
     }
     url.set_path(&path);
-    url.set_query(None);
+    url.set_query(Some("nocatalog=true"));
     Some(url)
 }
 
@@ -232,15 +237,15 @@ mod tests {
         let u = |s: &str| tokens_url(&Url::parse(s).unwrap()).unwrap().to_string();
         assert_eq!(
             u("https://iam.cn-north-4.myhuaweicloud.com"),
-            "https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens"
+            "https://iam.cn-north-4.myhuaweicloud.com/v3/auth/tokens?nocatalog=true"
         );
         assert_eq!(
             u("https://iam.eu-de.otc.t-systems.com/v3/"),
-            "https://iam.eu-de.otc.t-systems.com/v3/auth/tokens"
+            "https://iam.eu-de.otc.t-systems.com/v3/auth/tokens?nocatalog=true"
         );
         assert_eq!(
             u("http://127.0.0.1:9878/proxy/"),
-            "http://127.0.0.1:9878/proxy/v3/auth/tokens"
+            "http://127.0.0.1:9878/proxy/v3/auth/tokens?nocatalog=true"
         );
     }
 

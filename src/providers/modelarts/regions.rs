@@ -15,28 +15,82 @@
 
 /// ModelArts region → endpoint, in the SDK's order.
 pub const MODELARTS_ENDPOINTS: [(&str, &str); 22] = [
-    ("cn-north-1", "https://modelarts.cn-north-1.myhuaweicloud.com"),
-    ("cn-north-4", "https://modelarts.cn-north-4.myhuaweicloud.com"),
-    ("cn-south-1", "https://modelarts.cn-south-1.myhuaweicloud.com"),
-    ("ap-southeast-1", "https://modelarts.ap-southeast-1.myhuaweicloud.cn"),
-    ("ap-southeast-2", "https://modelarts.ap-southeast-2.myhuaweicloud.com"),
-    ("ap-southeast-3", "https://modelarts.ap-southeast-3.myhuaweicloud.com"),
+    (
+        "cn-north-1",
+        "https://modelarts.cn-north-1.myhuaweicloud.com",
+    ),
+    (
+        "cn-north-4",
+        "https://modelarts.cn-north-4.myhuaweicloud.com",
+    ),
+    (
+        "cn-south-1",
+        "https://modelarts.cn-south-1.myhuaweicloud.com",
+    ),
+    (
+        "ap-southeast-1",
+        "https://modelarts.ap-southeast-1.myhuaweicloud.cn",
+    ),
+    (
+        "ap-southeast-2",
+        "https://modelarts.ap-southeast-2.myhuaweicloud.com",
+    ),
+    (
+        "ap-southeast-3",
+        "https://modelarts.ap-southeast-3.myhuaweicloud.com",
+    ),
     ("cn-east-3", "https://modelarts.cn-east-3.myhuaweicloud.com"),
     ("cn-east-4", "https://modelarts.cn-east-4.myhuaweicloud.com"),
-    ("la-south-2", "https://modelarts.la-south-2.myhuaweicloud.com"),
-    ("af-south-1", "https://modelarts.af-south-1.myhuaweicloud.com"),
-    ("cn-north-9", "https://modelarts.cn-north-9.myhuaweicloud.com"),
+    (
+        "la-south-2",
+        "https://modelarts.la-south-2.myhuaweicloud.com",
+    ),
+    (
+        "af-south-1",
+        "https://modelarts.af-south-1.myhuaweicloud.com",
+    ),
+    (
+        "cn-north-9",
+        "https://modelarts.cn-north-9.myhuaweicloud.com",
+    ),
     ("tr-west-1", "https://modelarts.tr-west-1.myhuaweicloud.com"),
-    ("ap-southeast-4", "https://modelarts.ap-southeast-4.myhuaweicloud.com"),
+    (
+        "ap-southeast-4",
+        "https://modelarts.ap-southeast-4.myhuaweicloud.com",
+    ),
     ("me-east-1", "https://modelarts.me-east-1.myhuaweicloud.com"),
-    ("cn-southwest-2", "https://modelarts.cn-southwest-2.myhuaweicloud.com"),
-    ("cn-north-2", "https://modelarts.cn-north-2.myhuaweicloud.com"),
-    ("sa-brazil-1", "https://modelarts.sa-brazil-1.myhuaweicloud.com"),
-    ("la-north-2", "https://modelarts.la-north-2.myhuaweicloud.com"),
-    ("af-north-1", "https://modelarts.af-north-1.myhuaweicloud.com"),
-    ("cn-north-12", "https://modelarts.cn-north-12.myhuaweicloud.com"),
-    ("cn-southwest-3", "https://modelarts.cn-southwest-3.myhuaweicloud.com"),
-    ("cn-north-11", "https://modelarts.cn-north-11.myhuaweicloud.com"),
+    (
+        "cn-southwest-2",
+        "https://modelarts.cn-southwest-2.myhuaweicloud.com",
+    ),
+    (
+        "cn-north-2",
+        "https://modelarts.cn-north-2.myhuaweicloud.com",
+    ),
+    (
+        "sa-brazil-1",
+        "https://modelarts.sa-brazil-1.myhuaweicloud.com",
+    ),
+    (
+        "la-north-2",
+        "https://modelarts.la-north-2.myhuaweicloud.com",
+    ),
+    (
+        "af-north-1",
+        "https://modelarts.af-north-1.myhuaweicloud.com",
+    ),
+    (
+        "cn-north-12",
+        "https://modelarts.cn-north-12.myhuaweicloud.com",
+    ),
+    (
+        "cn-southwest-3",
+        "https://modelarts.cn-southwest-3.myhuaweicloud.com",
+    ),
+    (
+        "cn-north-11",
+        "https://modelarts.cn-north-11.myhuaweicloud.com",
+    ),
 ];
 
 /// IAM region → endpoint, in the SDK's order.
@@ -48,10 +102,22 @@ pub const IAM_ENDPOINTS: [(&str, &str); 28] = [
     ("cn-east-3", "https://iam.cn-east-3.myhuaweicloud.com"),
     ("cn-south-1", "https://iam.cn-south-1.myhuaweicloud.com"),
     ("cn-south-2", "https://iam.cn-south-2.myhuaweicloud.com"),
-    ("cn-southwest-2", "https://iam.cn-southwest-2.myhuaweicloud.com"),
-    ("ap-southeast-1", "https://iam.ap-southeast-1.myhuaweicloud.com"),
-    ("ap-southeast-2", "https://iam.ap-southeast-2.myhuaweicloud.com"),
-    ("ap-southeast-3", "https://iam.ap-southeast-3.myhuaweicloud.com"),
+    (
+        "cn-southwest-2",
+        "https://iam.cn-southwest-2.myhuaweicloud.com",
+    ),
+    (
+        "ap-southeast-1",
+        "https://iam.ap-southeast-1.myhuaweicloud.com",
+    ),
+    (
+        "ap-southeast-2",
+        "https://iam.ap-southeast-2.myhuaweicloud.com",
+    ),
+    (
+        "ap-southeast-3",
+        "https://iam.ap-southeast-3.myhuaweicloud.com",
+    ),
     ("af-south-1", "https://iam.af-south-1.myhuaweicloud.com"),
     ("sa-brazil-1", "https://iam.sa-brazil-1.myhuaweicloud.com"),
     ("la-south-2", "https://iam.la-south-2.myhuaweicloud.com"),
@@ -60,10 +126,16 @@ pub const IAM_ENDPOINTS: [(&str, &str); 28] = [
     ("cn-north-9", "https://iam.cn-north-9.myhuaweicloud.com"),
     ("eu-west-101", "https://iam.eu-west-101.myhuaweicloud.eu"),
     ("eu-west-0", "https://iam.eu-west-0.myhuaweicloud.com"),
-    ("my-kualalumpur-1", "https://iam.my-kualalumpur-1.myhuaweicloud.com"),
+    (
+        "my-kualalumpur-1",
+        "https://iam.my-kualalumpur-1.myhuaweicloud.com",
+    ),
     ("ru-moscow-1", "https://iam.ru-moscow-1.myhuaweicloud.com"),
     ("me-east-1", "https://iam.me-east-1.myhuaweicloud.com"),
-    ("ap-southeast-4", "https://iam.ap-southeast-4.myhuaweicloud.com"),
+    (
+        "ap-southeast-4",
+        "https://iam.ap-southeast-4.myhuaweicloud.com",
+    ),
     ("ae-ad-1", "https://iam.ae-ad-1.myhuaweicloud.com"),
     ("cn-east-4", "https://iam.cn-east-4.myhuaweicloud.com"),
     ("cn-east-5", "https://iam.cn-east-5.myhuaweicloud.com"),
@@ -219,7 +291,10 @@ mod tests {
     #[test]
     fn known_is_sorted() {
         let k = known(&MODELARTS_ENDPOINTS);
-        assert!(k.starts_with("af-north-1, af-south-1, ap-southeast-1"), "{k}");
+        assert!(
+            k.starts_with("af-north-1, af-south-1, ap-southeast-1"),
+            "{k}"
+        );
         assert_eq!(k.split(", ").count(), 22);
     }
 }

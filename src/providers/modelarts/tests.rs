@@ -353,7 +353,10 @@ fn password_auth_outside_the_iam_table_needs_an_iam_endpoint() {
     ));
     match &c.auth {
         Auth::Password(p) => {
-            assert_eq!(p.iam_endpoint.as_str(), "https://iam.eu-de.otc.t-systems.com/")
+            assert_eq!(
+                p.iam_endpoint.as_str(),
+                "https://iam.eu-de.otc.t-systems.com/"
+            )
         }
         other => panic!("{other:?}"),
     }
