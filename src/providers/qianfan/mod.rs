@@ -2,8 +2,9 @@
 //! replicas, payment timing, status, start and expiry (docs/providers.md §2).
 //!
 //! Services come from the config (`service_ids`) or are discovered each poll with
-//! `DescribeServices` (custom services) and `DescribePresetServices`; each is then
-//! asked for its units with `DescribeComputeUnits`. AK/SK with bce-auth-v1.
+//! `DescribeServices` (custom services, once per protocol version 1 and 2) and
+//! `DescribePresetServices`; each is then asked for its units with
+//! `DescribeComputeUnits`. AK/SK with bce-auth-v1 (docs/providers/qianfan.md).
 
 pub(crate) mod client;
 pub(crate) mod config;
@@ -82,10 +83,14 @@ impl Provider for Qianfan {
                 ctx,
             };
             let mut decode = DecodeLog::default();
-            // Discovery is the account's own list: its failure fails the poll.
-            let discovered = match &self.cfg.service_ids {
-                Some(_) => None,
-                None => Some(client.discover(&mut decode).await?),
+            // Discovery is the account's own list: its failure fails the poll;
+            // one protocol version's pass failing is a partial error.
+            let (discovered, partial) = match &self.cfg.service_ids {
+                Some(_) => (None, Vec::new()),
+                None => {
+                    let found = client.discover(&mut decode).await?;
+                    (Some(found.services), found.partial)
+                }
             };
             let service_ids: Vec<String> = match (&self.cfg.service_ids, &discovered) {
                 (Some(ids), _) => ids.clone(),
@@ -157,7 +162,7 @@ impl Provider for Qianfan {
             Ok(PollOutput {
                 snapshot,
                 fired: Fired::default(),
-                partial: Vec::new(),
+                partial,
                 decode,
                 failed,
             })
