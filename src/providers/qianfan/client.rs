@@ -75,14 +75,23 @@ impl Client<'_> {
     /// does not decode is left out and recorded in `log`. A pass that fails
     /// (a page that is not the expected document, an error answer) leaves out
     /// that pass's services and is returned in [`Discovery::partial`]; when
-    /// every pass fails, or the preset list does, discovery fails (the poll).
+    /// every pass fails, the first is refused as unauthorised, or the preset
+    /// list fails, discovery fails (the poll).
     pub async fn discover(&self, log: &mut DecodeLog) -> Result<Discovery, PollError> {
         let mut out: Vec<Service> = Vec::new();
         let mut seen_ids = HashSet::new();
         let mut partial = Vec::new();
+        let mut listed = false;
         for version in PROTOCOL_VERSIONS {
             match self.custom_services(version, log).await {
-                Ok(services) => merge(services, &mut seen_ids, &mut out),
+                Ok(services) => {
+                    listed = true;
+                    merge(services, &mut seen_ids, &mut out);
+                }
+                // Credentials refused before any pass answered are refused for
+                // the account: asking again under the other version would only
+                // count the same refusal twice.
+                Err(e) if e.reason == Reason::Auth && !listed => return Err(e),
                 Err(e) => partial.push(PollError {
                     message: format!("protocolVersion {version} services left out: {}", e.message),
                     ..e
