@@ -608,7 +608,55 @@ fn a_refused_protocol_2_pass_costs_only_its_services() {
         .map(|(_, _, v)| v)
         .sum();
     assert_eq!(refused, 1.0);
-    assert!(log.contains("protocolVersion 2"), "{log}");
+    assert!(log.contains("protocolVersion 2 pass failed"), "{log}");
+}
+
+/// A protocol-2 pass that fails after it has answered once stands on its last
+/// list: the service stays, its compute units are still asked for live, and
+/// the failure is one partial error.
+#[test]
+fn a_protocol_2_pass_that_fails_later_keeps_its_services_polled() {
+    let (_sim, sim) = simulator_with(&["--page-cap", "100"]);
+    let cfg = config(&sim, "qf", credentials::BCE_SECRET_ACCESS_KEY, "")
+        .replace("interval = \"1h\"", "interval = \"1s\"");
+    let (exp, addr) = exporter(&cfg, &[]);
+    let acc = ("account", "qf");
+    let v2 = [acc, ("service_id", "svco-v2chat05")];
+    let units_asked = |m: &Metrics| {
+        m.value(
+            "aipool_api_requests_total",
+            &[acc, ("api", "DescribeComputeUnits")],
+        )
+    };
+    let first = scrape_until(&addr, 20, "the protocol-2 service listed", |m| {
+        m.has("aipool_service_info", &v2)
+    });
+    assert_eq!(
+        post(&sim, "/-/faults", r#""protocolVersion":2=4xx"#).unwrap(),
+        200
+    );
+    let m = scrape_until(&addr, 20, "the protocol-2 pass refused", |m| {
+        m.value("aipool_poll_partial_errors", &[acc]) == 1.0
+    });
+    // A later poll, still under the fault.
+    let polls = m.value("aipool_polls_total", &[acc, ("result", "success")]);
+    let m = scrape_until(&addr, 20, "another poll under the fault", |m| {
+        m.value("aipool_polls_total", &[acc, ("result", "success")]) > polls
+    });
+    let log = exp.stderr();
+    assert_eq!(m.value("aipool_up", &[acc]), 1.0, "{log}");
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 1.0, "{log}");
+    assert!(m.has("aipool_service_info", &v2));
+    assert_eq!(
+        m.value(
+            "aipool_compute_unit_replicas",
+            &[acc, ("instance_id", "cu-v2chat-01")]
+        ),
+        5.0
+    );
+    // Its compute units were asked for again, not just kept.
+    assert!(units_asked(&m) > units_asked(&first) + 6.0, "{log}");
+    assert!(log.contains("listed last time are still polled"), "{log}");
 }
 
 /// A `RequestExpired` answer (clock skew) is retried with a fresh signature, as

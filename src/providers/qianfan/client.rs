@@ -73,29 +73,54 @@ impl Client<'_> {
     /// marker, once per protocol version of [`PROTOCOL_VERSIONS`]), then preset
     /// services (DescribePresetServices), each id once. A service entry that
     /// does not decode is left out and recorded in `log`. A pass that fails
-    /// (a page that is not the expected document, an error answer) leaves out
-    /// that pass's services and is returned in [`Discovery::partial`]; when
+    /// (a page that is not the expected document, an error answer) is
+    /// returned in [`Discovery::partial`]; when
     /// every pass fails, the first is refused as unauthorised, or the preset
     /// list fails, discovery fails (the poll).
-    pub async fn discover(&self, log: &mut DecodeLog) -> Result<Discovery, PollError> {
+    ///
+    /// `last_listed` holds what each pass listed when it last succeeded (in
+    /// [`PROTOCOL_VERSIONS`] order) and is updated here: a pass that fails
+    /// stands on its last list, so one failed call does not make its services
+    /// and their compute units (still asked for live) vanish for a poll.
+    pub async fn discover(
+        &self,
+        last_listed: &mut [Option<Vec<Service>>; 2],
+        log: &mut DecodeLog,
+    ) -> Result<Discovery, PollError> {
         let mut out: Vec<Service> = Vec::new();
         let mut seen_ids = HashSet::new();
         let mut partial = Vec::new();
         let mut listed = false;
-        for version in PROTOCOL_VERSIONS {
+        for (version, last) in PROTOCOL_VERSIONS.into_iter().zip(last_listed.iter_mut()) {
             match self.custom_services(version, log).await {
                 Ok(services) => {
                     listed = true;
-                    merge(services, &mut seen_ids, &mut out);
+                    merge(services.clone(), &mut seen_ids, &mut out);
+                    *last = Some(services);
                 }
                 // Credentials refused before any pass answered are refused for
                 // the account: asking again under the other version would only
                 // count the same refusal twice.
                 Err(e) if e.reason == Reason::Auth && !listed => return Err(e),
-                Err(e) => partial.push(PollError {
-                    message: format!("protocolVersion {version} services left out: {}", e.message),
-                    ..e
-                }),
+                Err(e) => {
+                    let kept = match last {
+                        Some(services) => {
+                            merge(services.clone(), &mut seen_ids, &mut out);
+                            format!(
+                                "the {} it listed last time are still polled",
+                                services.len()
+                            )
+                        }
+                        None => "its services are left out".to_string(),
+                    };
+                    partial.push(PollError {
+                        message: format!(
+                            "protocolVersion {version} pass failed, {kept}: {}",
+                            e.message
+                        ),
+                        ..e
+                    });
+                }
             }
         }
         if partial.len() == PROTOCOL_VERSIONS.len() {

@@ -12,8 +12,9 @@ pub(crate) mod dto;
 pub(crate) mod map;
 
 use std::collections::HashSet;
+use std::sync::Mutex;
 
-use crate::model::Snapshot;
+use crate::model::{Service, Snapshot};
 use crate::providers::upstream::{PollCtx, PollError};
 use crate::quantity::Fired;
 
@@ -67,11 +68,17 @@ pub fn decode(body: Body<'_>, bytes: &[u8]) -> Result<Decoded, BodyError> {
 
 pub struct Qianfan {
     cfg: Config,
+    /// What each DescribeServices pass (protocol version 1, 2) listed when it
+    /// last succeeded: a pass that fails stands on it.
+    last_listed: Mutex<[Option<Vec<Service>>; 2]>,
 }
 
 impl Qianfan {
     pub fn new(cfg: Config) -> Self {
-        Qianfan { cfg }
+        Qianfan {
+            cfg,
+            last_listed: Mutex::new([None, None]),
+        }
     }
 }
 
@@ -88,7 +95,17 @@ impl Provider for Qianfan {
             let (discovered, partial) = match &self.cfg.service_ids {
                 Some(_) => (None, Vec::new()),
                 None => {
-                    let found = client.discover(&mut decode).await?;
+                    // Polls of one account never overlap; the lock is not held
+                    // across the calls. A poisoned lock only means a poll
+                    // panicked mid-update: its lists are still lists.
+                    let mut last = self
+                        .last_listed
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .clone();
+                    let found = client.discover(&mut last, &mut decode).await;
+                    *self.last_listed.lock().unwrap_or_else(|e| e.into_inner()) = last;
+                    let found = found?;
                     (Some(found.services), found.partial)
                 }
             };
