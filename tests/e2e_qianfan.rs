@@ -56,6 +56,8 @@ fn discovery_end_to_end() {
             ("svco-48exxxa594", "ernie-speed-sft"),
             ("svco-7k2mchat01", "support-bot"),
             ("svco-9q4embed03", "embedding-idle"),
+            // Made under protocol version 2: listed only when asked for 2.
+            ("svco-v2chat05", "support-bot-v2"),
             ("svcp-ernie40demo", "ERNIE-4.0-8K"),
             ("svcp-speeddemo", "ERNIE-Speed-8K"),
         ]
@@ -133,18 +135,48 @@ fn discovery_end_to_end() {
     assert!(!m.has("aipool_compute_unit_start_timestamp_seconds", &creating));
     assert!(!m.has("aipool_compute_unit_expiry_timestamp_seconds", &creating));
 
-    // Four instances in all; services without units add none.
-    assert_eq!(m.find("aipool_compute_unit_info", &[acc]).len(), 4);
+    // The protocol-2 service's compute unit, exactly.
+    let v2 = [
+        acc,
+        ("service_id", "svco-v2chat05"),
+        ("instance_id", "cu-v2chat-01"),
+    ];
+    assert_eq!(
+        m.value(
+            "aipool_compute_unit_info",
+            &[
+                v2[0],
+                v2[1],
+                v2[2],
+                ("payment_timing", "Prepaid"),
+                ("status", "Running")
+            ]
+        ),
+        1.0
+    );
+    assert_eq!(m.value("aipool_compute_unit_replicas", &v2), 5.0);
+    assert_eq!(
+        m.value("aipool_compute_unit_start_timestamp_seconds", &v2),
+        1_756_656_000.0 // 2025-09-01T00:00:00+08:00
+    );
+    assert_eq!(
+        m.value("aipool_compute_unit_expiry_timestamp_seconds", &v2),
+        1_945_958_400.0 // 2031-09-01T00:00:00+08:00
+    );
+
+    // Five instances in all; services without units add none.
+    assert_eq!(m.find("aipool_compute_unit_info", &[acc]).len(), 5);
     assert!(!m.has(
         "aipool_compute_unit_info",
         &[acc, ("service_id", "svco-9q4embed03")]
     ));
 
-    // 3 custom services at 1 per page, 1 preset call, 1 call per service.
+    // 3 protocol-1 and 1 protocol-2 custom services at 1 per page, 1 preset
+    // call, 1 call per service.
     for (api, n) in [
-        ("DescribeServices", 3.0),
+        ("DescribeServices", 4.0),
         ("DescribePresetServices", 1.0),
-        ("DescribeComputeUnits", 5.0),
+        ("DescribeComputeUnits", 6.0),
     ] {
         assert_eq!(
             m.value("aipool_api_requests_total", &[acc, ("api", api)]),
@@ -488,6 +520,7 @@ fn one_failing_service_leaves_the_others_published() {
         [
             "svco-48exxxa594",
             "svco-9q4embed03",
+            "svco-v2chat05",
             "svcp-ernie40demo",
             "svcp-speeddemo"
         ]
@@ -500,7 +533,7 @@ fn one_failing_service_leaves_the_others_published() {
     );
     let ernie = [acc, ("instance_id", "cu-ernie40-01")];
     assert_eq!(m.value("aipool_compute_unit_replicas", &ernie), 4.0);
-    assert_eq!(m.find("aipool_compute_unit_info", &[acc]).len(), 2);
+    assert_eq!(m.find("aipool_compute_unit_info", &[acc]).len(), 3);
     // The failure is counted: the call and its one retry.
     assert_eq!(
         m.value(
@@ -514,8 +547,116 @@ fn one_failing_service_leaves_the_others_published() {
             "aipool_api_requests_total",
             &[acc, ("api", "DescribeComputeUnits")]
         ),
-        6.0 // five services, one of them tried twice
+        7.0 // six services, one of them tried twice
     );
+}
+
+/// The protocol-2 pass of DescribeServices refused (HTTP 400, as an account or
+/// region without protocol 2 might answer): one counted partial error, the
+/// account up, every protocol-1 and preset service and its units published,
+/// only the protocol-2 service missing.
+#[test]
+fn a_refused_protocol_2_pass_costs_only_its_services() {
+    let (_sim, sim) = simulator_with(&["--page-cap", "1", r#"--faults="protocolVersion":2=4xx"#]);
+    let (exp, addr) = exporter(
+        &config(&sim, "qf", credentials::BCE_SECRET_ACCESS_KEY, ""),
+        &[],
+    );
+    let m = scrape(&addr);
+    let acc = ("account", "qf");
+    let log = exp.stderr();
+    assert_eq!(m.value("aipool_up", &[acc]), 1.0, "{log}");
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 1.0, "{log}");
+    assert_eq!(
+        m.value("aipool_polls_total", &[acc, ("result", "success")]),
+        1.0
+    );
+    let services: Vec<String> = m
+        .find("aipool_service_info", &[acc])
+        .iter()
+        .map(|(_, l, _)| l["service_id"].clone())
+        .collect();
+    assert_eq!(
+        services,
+        [
+            "svco-48exxxa594",
+            "svco-7k2mchat01",
+            "svco-9q4embed03",
+            "svcp-ernie40demo",
+            "svcp-speeddemo"
+        ]
+    );
+    assert!(!m.has(
+        "aipool_compute_unit_info",
+        &[acc, ("service_id", "svco-v2chat05")]
+    ));
+    assert_eq!(m.find("aipool_compute_unit_info", &[acc]).len(), 4);
+    assert_eq!(
+        m.value(
+            "aipool_compute_unit_replicas",
+            &[acc, ("instance_id", SEED_INSTANCE)]
+        ),
+        5.0
+    );
+    // The refusal is counted once, not retried, and the log says which pass.
+    let refused: f64 = m
+        .find(
+            "aipool_api_request_failures_total",
+            &[acc, ("api", "DescribeServices")],
+        )
+        .iter()
+        .map(|(_, _, v)| v)
+        .sum();
+    assert_eq!(refused, 1.0);
+    assert!(log.contains("protocolVersion 2 pass failed"), "{log}");
+}
+
+/// A protocol-2 pass that fails after it has answered once stands on its last
+/// list: the service stays, its compute units are still asked for live, and
+/// the failure is one partial error.
+#[test]
+fn a_protocol_2_pass_that_fails_later_keeps_its_services_polled() {
+    let (_sim, sim) = simulator_with(&["--page-cap", "100"]);
+    let cfg = config(&sim, "qf", credentials::BCE_SECRET_ACCESS_KEY, "")
+        .replace("interval = \"1h\"", "interval = \"1s\"");
+    let (exp, addr) = exporter(&cfg, &[]);
+    let acc = ("account", "qf");
+    let v2 = [acc, ("service_id", "svco-v2chat05")];
+    let units_asked = |m: &Metrics| {
+        m.value(
+            "aipool_api_requests_total",
+            &[acc, ("api", "DescribeComputeUnits")],
+        )
+    };
+    let first = scrape_until(&addr, 20, "the protocol-2 service listed", |m| {
+        m.has("aipool_service_info", &v2)
+    });
+    assert_eq!(
+        post(&sim, "/-/faults", r#""protocolVersion":2=4xx"#).unwrap(),
+        200
+    );
+    let m = scrape_until(&addr, 20, "the protocol-2 pass refused", |m| {
+        m.value("aipool_poll_partial_errors", &[acc]) == 1.0
+    });
+    // A later poll, still under the fault.
+    let polls = m.value("aipool_polls_total", &[acc, ("result", "success")]);
+    let m = scrape_until(&addr, 20, "another poll under the fault", |m| {
+        m.value("aipool_polls_total", &[acc, ("result", "success")]) > polls
+    });
+    let log = exp.stderr();
+    assert_eq!(m.value("aipool_up", &[acc]), 1.0, "{log}");
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 1.0, "{log}");
+    assert!(m.has("aipool_service_info", &v2));
+    assert_eq!(
+        m.value(
+            "aipool_compute_unit_replicas",
+            &[acc, ("instance_id", "cu-v2chat-01")]
+        ),
+        5.0
+    );
+    // Its compute units were asked for again, not just kept.
+    assert!(units_asked(&m) > units_asked(&first) + 6.0, "{log}");
+    assert!(log.contains("listed last time are still polled"), "{log}");
 }
 
 /// A `RequestExpired` answer (clock skew) is retried with a fresh signature, as

@@ -432,6 +432,74 @@ fn hpc_queues_give_free_cards_from_free_nodes() {
     assert_no_secrets(&exp.stderr());
 }
 
+/// The simulator names 11112's queues as the official doc page "查询用户可访问
+/// 队列" does (`id` and `text`, no `queueName`) and 11250's by `queueName`:
+/// both kinds reach /metrics, the status page and `top` under their names,
+/// and no entry is counted as undecodable.
+#[test]
+fn hpc_queues_named_by_id_reach_metrics_the_status_page_and_top() {
+    let (_sim, sim) = simulator_with(&[]);
+    let config = password_account(&sim, "sg", credentials::SUGON_PASSWORD, "1h");
+    let (_exp, addr) = exporter(&config, &[]);
+    let m = scrape(&addr);
+    let acc = ("account", "sg");
+    for (q, name) in [("ksgpu_a800", "ksgpu_a800"), ("kscpu_debug", "kscpu_debug")] {
+        let ids = queue("sg", "11112", "1637", q);
+        assert_eq!(
+            m.find("aipool_queue_info", &with(&ids, ("queue_name", name)))
+                .len(),
+            1,
+            "{q}"
+        );
+    }
+    let gpu = queue("sg", "11112", "1637", "ksgpu_a800");
+    let card = ("accelerator", "gpu");
+    assert_eq!(
+        m.value("aipool_queue_remaining_accelerators", &with(&gpu, card)),
+        16.0
+    );
+    assert!(m
+        .find(
+            "aipool_decode_errors_total",
+            &[acc, ("api", "v2/queuenames")]
+        )
+        .iter()
+        .all(|(_, _, v)| *v == 0.0));
+
+    // The status page's capacity table lists the card queues by their ids
+    // (a CPU queue has no card row).
+    let (status, _, page) = get(&addr, "/", &[]).unwrap();
+    assert_eq!(status, 200);
+    for q in ["ksgpu_a800", "xahdnormal"] {
+        assert!(
+            page.contains(&format!("data-queue-id=\"{q}\"")),
+            "{q} not on the status page"
+        );
+    }
+
+    // `top` shows the GPU queue with the exporter's figures.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("sg.toml");
+    std::fs::write(&cfg, &config).unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["top", "--once", "--output=json"])
+        .arg(format!("--config.file={}", cfg.display()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = doc["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["queue_id"] == "ksgpu_a800" && r["accelerator"] == "gpu")
+        .unwrap_or_else(|| panic!("no ksgpu_a800 row: {doc:#}"));
+    assert_eq!(row["queue_name"], "ksgpu_a800");
+    assert_eq!(row["pool_id"], "1637");
+    assert_eq!(row["free"], 16);
+    assert_eq!(row["capability"], 32);
+}
+
 fn no_hpc_account(sim: &str, name: &str, extra: &str) -> String {
     format!(
         r#"

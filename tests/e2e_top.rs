@@ -232,7 +232,7 @@ fn demo_accounts_status_lines_and_json_shape() {
     }
     assert!(
         stdout.contains(" 9 queues, 0 compute units")
-            && stdout.contains("4 compute units, 5 services"),
+            && stdout.contains("5 compute units, 6 services"),
         "{stdout}"
     );
     // The OpenAPI's copy of the full queue: remaining = 8 − 8 = 0.
@@ -280,7 +280,7 @@ fn demo_accounts_status_lines_and_json_shape() {
         assert!(a["poll_seconds"].as_f64().unwrap() > 0.0, "{a}");
     }
     assert_eq!(accounts[1]["queues"], 9);
-    assert_eq!(accounts[2]["compute_units"], 4);
+    assert_eq!(accounts[2]["compute_units"], 5);
     let keys = [
         "account",
         "accelerator",

@@ -6,7 +6,9 @@
 //!   `action`/`Action` query parameter, else the path), e.g. `DescribeQueues`,
 //!   `v3/queues`, `/pools`, or of its query or body, to pick the calls of one
 //!   pool or service: `resourcePoolId=cce-1`, `"serviceId":"svco-1"`.
-//! - FAULT: `5xx` (503), `429` or `429:SECS` (with `Retry-After`), `slow:DURATION`
+//! - FAULT: `5xx` (503), `4xx` (400 with a Baidu-style `InvalidParameter`
+//!   body: a request the platform refuses, e.g. a parameter an account does
+//!   not support), `429` or `429:SECS` (with `Retry-After`), `slow:DURATION`
 //!   (answers normally after the delay), `hang` (never answers), `reset` (closes
 //!   the connection without a response), `truncate` (the body cut in half),
 //!   `malformed` (a body that is not JSON), `huge` (a 100 MiB body), `expire`
@@ -30,6 +32,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fault {
     ServerError,
+    /// 400: the request refused as invalid.
+    ClientError,
     Throttle(Option<u64>),
     Slow(Duration),
     Hang,
@@ -105,6 +109,7 @@ fn parse_rule(item: &str) -> Result<Rule, SpecError> {
     let fault = match fault.split_once(':') {
         None => match fault {
             "5xx" => Fault::ServerError,
+            "4xx" => Fault::ClientError,
             "429" => Fault::Throttle(None),
             "hang" => Fault::Hang,
             "reset" => Fault::Reset,
@@ -233,6 +238,21 @@ mod tests {
         );
         f.set("").unwrap();
         assert_eq!(f.take("DescribeQueues"), None);
+        // A target may be a piece of the body; 4xx is a refusal.
+        f.set(r#""protocolVersion":2=4xx"#).unwrap();
+        assert_eq!(
+            f.take(
+                r#"DescribeServices?Action=DescribeServices {"maxKeys":100,"protocolVersion":2}"#
+            ),
+            Some(Fault::ClientError)
+        );
+        assert_eq!(
+            f.take(
+                r#"DescribeServices?Action=DescribeServices {"maxKeys":100,"protocolVersion":1}"#
+            ),
+            None
+        );
+        f.set("").unwrap();
         f.set("/pools=expire*1,*=skew:-20m").unwrap();
         assert_eq!(f.take("/v2/p/pools"), Some(Fault::Expire));
         assert_eq!(f.take("/v2/p/pools"), Some(Fault::Skew(-1_200_000)));

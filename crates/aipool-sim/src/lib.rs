@@ -414,6 +414,13 @@ async fn dispatch(
                 &serde_json::json!({"code": "ServiceUnavailable", "message": "injected fault"}),
             );
         }
+        Some(faults::Fault::ClientError) => {
+            resp = SimResponse::json(
+                400,
+                &serde_json::json!({"requestId": request_id(), "code": "InvalidParameter",
+                                    "message": "injected fault"}),
+            );
+        }
         Some(faults::Fault::Throttle(after)) => {
             resp = SimResponse::json(
                 429,

@@ -4,8 +4,10 @@
 //! (unknown key, bad signature and expired timestamp get Baidu's error codes).
 //! `/v2/computeunit` (the account-wide listing) is claimed but not simulated.
 //!
-//! Data: three custom services (DescribeServices pages them by `marker`, at most
-//! `page_cap` per page), two preset services, and their compute units — the seed's
+//! Data: three custom services of protocol version 1 and one of protocol
+//! version 2 (DescribeServices lists each version's only when asked for it, and
+//! pages them by `marker`, at most `page_cap` per page), two preset services,
+//! and their compute units — the seed's
 //! example instance, a Postpaid unit whose start is given in China time, an instance
 //! still `Creating` (empty times) and services without units. Two service ids are
 //! not listed but answer with errors inside an HTTP 200, one in each shape the SDKs
@@ -39,9 +41,16 @@ pub const FORBIDDEN_SERVICE: &str = "svco-forbidden";
 /// ones (issue 15: each is dropped or loses its field alone).
 pub const MALFORMED_SERVICE: &str = "svco-malformed";
 
+/// A custom service made under protocol version 2: listed by DescribeServices
+/// only when the body asks for `"protocolVersion": 2`.
+pub const PROTOCOL_2_SERVICE: &str = "svco-v2chat05";
+
 pub struct Qianfan {
     opts: Options,
+    /// Custom services made under protocol version 1 (the default).
     custom: Vec<Value>,
+    /// Custom services made under protocol version 2.
+    custom_v2: Vec<Value>,
     preset: Vec<Value>,
     /// (service id, its instances).
     units: Vec<(String, Vec<Value>)>,
@@ -66,6 +75,7 @@ impl Qianfan {
                 service("svco-7k2mchat01", "support-bot", "Serving"),
                 service("svco-9q4embed03", "embedding-idle", "Stopped"),
             ],
+            custom_v2: vec![service(PROTOCOL_2_SERVICE, "support-bot-v2", "Serving")],
             preset: vec![
                 json!({"serviceId": "svcp-ernie40demo", "name": "ERNIE-4.0-8K",
                        "url": "https://qianfan.baidubce.com/v2/chat/completions",
@@ -88,6 +98,15 @@ impl Qianfan {
                     ],
                 ),
                 ("svco-9q4embed03".into(), Vec::new()),
+                (
+                    PROTOCOL_2_SERVICE.into(),
+                    vec![
+                        json!({"instanceId": "cu-v2chat-01", "paymentTiming": "Prepaid",
+                               "replicasCount": 5, "status": "Running",
+                               "startTime": "2025-09-01T00:00:00+08:00",
+                               "expiredTime": "2031-09-01T00:00:00+08:00"}),
+                    ],
+                ),
                 (
                     "svcp-ernie40demo".into(),
                     vec![
@@ -156,7 +175,18 @@ impl Qianfan {
     }
 
     /// Marker paging: `marker` is the id of the first service of the page.
+    /// `protocolVersion` 1 (or none, the default) lists the protocol-1
+    /// services, 2 the protocol-2 ones, as the doc page "获取定制服务列表"
+    /// describes; anything else is refused.
     fn describe_services(&self, body: &Value) -> SimResponse {
+        let custom = match &body["protocolVersion"] {
+            Value::Null => &self.custom,
+            v => match v.as_u64() {
+                Some(1) => &self.custom,
+                Some(2) => &self.custom_v2,
+                _ => return bce_error(400, "InvalidParameter", "protocolVersion must be 1 or 2"),
+            },
+        };
         let max_keys = match &body["maxKeys"] {
             Value::Null => DEFAULT_MAX_KEYS,
             v => match v.as_u64() {
@@ -169,13 +199,13 @@ impl Qianfan {
         let start = if marker.is_empty() {
             0
         } else {
-            match self.custom.iter().position(|s| s["serviceId"] == marker) {
+            match custom.iter().position(|s| s["serviceId"] == marker) {
                 Some(i) => i,
                 None => return bce_error(400, "InvalidMarker", &format!("no service {marker:?}")),
             }
         };
-        let end = (start + size).min(self.custom.len());
-        let next = self.custom.get(end).map(|s| s["serviceId"].clone());
+        let end = (start + size).min(custom.len());
+        let next = custom.get(end).map(|s| s["serviceId"].clone());
         ok(json!({
             "pageInfo": {
                 "marker": marker,
@@ -183,7 +213,7 @@ impl Qianfan {
                 "isTruncated": next.is_some(),
                 "nextMarker": next.unwrap_or_else(|| json!("")),
             },
-            "serviceList": self.custom[start..end],
+            "serviceList": custom[start..end],
         }))
     }
 

@@ -22,8 +22,10 @@
 //! The HPC side (`GET /hpc/openapi/v2/cluster`, `GET
 //! /hpc/openapi/v2/queuenames/users/{user}?strJobManagerID=ID`) serves the
 //! queues of `fixtures/sugon_hpc_queues.json`: a GPU and a CPU queue in 11112
-//! (job manager 1637, numbers as strings), a DCU queue in 11250 (job manager
-//! "2215", numbers as numbers). Each region has its own cluster user, given in
+//! (job manager 1637, numbers as strings, named by `id` and `text` as the
+//! official doc page "查询用户可访问队列" shows), a DCU queue in 11250 (job
+//! manager "2215", numbers as numbers, named by `queueName`, the other shape
+//! scnet-cli reads). Each region has its own cluster user, given in
 //! the `center` answer's `clusterUserInfo`. With drift on, the GPU and DCU
 //! queues' free nodes move on every queue request, free cores with them, and
 //! never beyond the queue's nodes and cores.
@@ -399,13 +401,13 @@ impl Sugon {
         let entries: Vec<Value> = self
             .hpc_queues
             .iter()
-            .filter(|q| q["queueName"].as_str().is_some_and(|n| queues.contains(&n)))
+            .filter(|q| queue_key(q).is_some_and(|n| queues.contains(&n)))
             .map(|q| {
                 let mut q = q.clone();
                 if self.drift {
                     drift_queue(&mut q, step);
                 }
-                if user == MALFORMED_USER && q["queueName"] == "ksgpu_a800" {
+                if user == MALFORMED_USER && queue_key(&q) == Some("ksgpu_a800") {
                     q["queFreeNodes"] = json!("-1");
                 }
                 q
@@ -532,12 +534,21 @@ impl Platform for Sugon {
     }
 }
 
+/// A queue entry's name: `queueName`, else `id`, else `text`. The fixture
+/// has both shapes: the official doc's (`id` and `text`, no `queueName`) and
+/// the one scnet-cli also reads (`queueName`).
+fn queue_key(q: &Value) -> Option<&str> {
+    ["queueName", "id", "text"]
+        .iter()
+        .find_map(|k| q[*k].as_str().filter(|n| !n.is_empty()))
+}
+
 /// Moves a drifting queue's free nodes to drift step `step`'s value, its free
 /// cores with them (the free nodes' cores, plus the fixture's free cores on
 /// partly used nodes while some node is busy), in the shape (string or number)
 /// the fixture has: free never exceeds the total.
 fn drift_queue(q: &mut Value, step: u64) {
-    let Some(name) = q["queueName"].as_str() else {
+    let Some(name) = queue_key(q) else {
         return;
     };
     let Some((_, cycle)) = FREE_NODES_DRIFT.iter().find(|(n, _)| *n == name) else {
@@ -819,9 +830,15 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .map(|q| q["queueName"].as_str().unwrap())
+            .map(|q| q["id"].as_str().unwrap())
             .collect();
         assert_eq!(names, ["ksgpu_a800", "kscpu_debug"]);
+        // The official doc's shape: `id` and `text`, no `queueName`.
+        for q in queues["data"].as_array().unwrap() {
+            assert!(q.get("queueName").is_none(), "{q}");
+            assert_eq!(q["text"], q["id"]);
+            assert!(q["aclHosts"].is_string());
+        }
         assert_eq!(queues["data"][0]["queFreeNodes"], "2");
         // Another region's job manager or user is refused.
         for (user, id) in [("acdemo_ks", "2215"), ("acdemo_xa", "1637")] {
@@ -940,7 +957,7 @@ mod tests {
                 assert!(free_cpus >= free * ppn, "{q}");
                 // The shape stays the fixture's.
                 assert_eq!(q["queFreeNodes"].is_string(), q["queNodes"].is_string());
-                if q["queueName"] == "ksgpu_a800" {
+                if queue_key(&q) == Some("ksgpu_a800") {
                     seen.insert(free);
                 }
             }

@@ -24,14 +24,27 @@ use crate::providers::upstream::{PollCtx, PollError, Reason};
 use aipool_signing::bce::{self, BceRequest, SignedHeaders};
 
 use super::dto::{
-    ComputeUnitsRequest, ComputeUnitsResult, Envelope, InstanceDto, ServiceDto, ServicesRequest,
-    ServicesResult,
+    ComputeUnitsRequest, ComputeUnitsResult, Envelope, InstanceDto, ServicesRequest, ServicesResult,
 };
 use super::{map, Config};
 use crate::providers::upstream::decode::{DecodeLog, Lenient};
 
 pub const ROUTE_SERVICE_RESOURCES: &str = "/v2/serviceresources";
 pub const ROUTE_SERVICE: &str = "/v2/service";
+
+/// The `protocolVersion`s DescribeServices is asked for, in this order. The
+/// doc page "获取定制服务列表" (DescribeServices) gives 1 as the default and
+/// lists a service made under protocol 2 only when the body asks for 2 (its
+/// own request example sends `{"protocolVersion": 2}`): both are asked.
+pub const PROTOCOL_VERSIONS: [u8; 2] = [1, 2];
+
+/// What discovery found: the services, and the passes that failed without
+/// failing the poll (counted partial errors).
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub services: Vec<Service>,
+    pub partial: Vec<PollError>,
+}
 
 /// The largest `maxKeys` DescribeServices honours.
 pub const MAX_KEYS: u64 = 100;
@@ -57,10 +70,87 @@ pub struct Client<'a> {
 
 impl Client<'_> {
     /// Every service of the account: custom services (DescribeServices, paged by
-    /// marker), then preset services (DescribePresetServices), each once. A
-    /// service entry that does not decode is left out and recorded in `log`;
-    /// a page that is not the expected document fails discovery (the poll).
-    pub async fn discover(&self, log: &mut DecodeLog) -> Result<Vec<Service>, PollError> {
+    /// marker, once per protocol version of [`PROTOCOL_VERSIONS`]), then preset
+    /// services (DescribePresetServices), each id once. A service entry that
+    /// does not decode is left out and recorded in `log`. A pass that fails
+    /// (a page that is not the expected document, an error answer) is
+    /// returned in [`Discovery::partial`]; when
+    /// every pass fails, the first is refused as unauthorised, or the preset
+    /// list fails, discovery fails (the poll).
+    ///
+    /// `last_listed` holds what each pass listed when it last succeeded (in
+    /// [`PROTOCOL_VERSIONS`] order) and is updated here: a pass that fails
+    /// stands on its last list, so one failed call does not make its services
+    /// and their compute units (still asked for live) vanish for a poll.
+    pub async fn discover(
+        &self,
+        last_listed: &mut [Option<Vec<Service>>; 2],
+        log: &mut DecodeLog,
+    ) -> Result<Discovery, PollError> {
+        let mut out: Vec<Service> = Vec::new();
+        let mut seen_ids = HashSet::new();
+        let mut partial = Vec::new();
+        let mut listed = false;
+        for (version, last) in PROTOCOL_VERSIONS.into_iter().zip(last_listed.iter_mut()) {
+            match self.custom_services(version, log).await {
+                Ok(services) => {
+                    listed = true;
+                    merge(services.clone(), &mut seen_ids, &mut out);
+                    *last = Some(services);
+                }
+                // Credentials refused before any pass answered are refused for
+                // the account: asking again under the other version would only
+                // count the same refusal twice.
+                Err(e) if e.reason == Reason::Auth && !listed => return Err(e),
+                Err(e) => {
+                    let kept = match last {
+                        Some(services) => {
+                            merge(services.clone(), &mut seen_ids, &mut out);
+                            format!(
+                                "the {} it listed last time are still polled",
+                                services.len()
+                            )
+                        }
+                        None => "its services are left out".to_string(),
+                    };
+                    partial.push(PollError {
+                        message: format!(
+                            "protocolVersion {version} pass failed, {kept}: {}",
+                            e.message
+                        ),
+                        ..e
+                    });
+                }
+            }
+        }
+        if partial.len() == PROTOCOL_VERSIONS.len() {
+            return Err(partial.swap_remove(0));
+        }
+        let preset = self
+            .call::<ServicesResult>(ROUTE_SERVICE, API_PRESET_SERVICES, &serde_json::json!({}))
+            .await?;
+        if let Some(page) = preset {
+            let services = map::map_services(
+                API_PRESET_SERVICES,
+                page.service_list.unwrap_or_default(),
+                log,
+            );
+            merge(services, &mut seen_ids, &mut out);
+        }
+        Ok(Discovery {
+            services: out,
+            partial,
+        })
+    }
+
+    /// One DescribeServices pass: every page for `protocol_version`, or the
+    /// first failure. Only a complete pass is merged, so a pass that breaks
+    /// off does not publish half a list.
+    async fn custom_services(
+        &self,
+        protocol_version: u8,
+        log: &mut DecodeLog,
+    ) -> Result<Vec<Service>, PollError> {
         let mut out: Vec<Service> = Vec::new();
         let mut seen_ids = HashSet::new();
         paging::follow(
@@ -71,6 +161,7 @@ impl Client<'_> {
                     let body = ServicesRequest {
                         marker: marker.as_deref(),
                         max_keys: MAX_KEYS,
+                        protocol_version,
                     };
                     self.call::<ServicesResult>(ROUTE_SERVICE, API_SERVICES, &body)
                         .await
@@ -83,13 +174,12 @@ impl Client<'_> {
                 };
                 let (truncated, next) = page.next();
                 let next = next.map(str::to_string);
-                add_services(
+                let services = map::map_services(
                     API_SERVICES,
-                    page.service_list.take(),
-                    &mut seen_ids,
-                    &mut out,
+                    page.service_list.take().unwrap_or_default(),
                     log,
                 );
+                merge(services, &mut seen_ids, &mut out);
                 match (truncated, next) {
                     (false, _) => Ok(None),
                     (true, None) => Err(self.upstream_error(
@@ -112,18 +202,6 @@ impl Client<'_> {
                 format!("gave up after {MAX_PAGES} pages of {API_SERVICES}"),
             ),
         })?;
-        let preset = self
-            .call::<ServicesResult>(ROUTE_SERVICE, API_PRESET_SERVICES, &serde_json::json!({}))
-            .await?;
-        if let Some(page) = preset {
-            add_services(
-                API_PRESET_SERVICES,
-                page.service_list,
-                &mut seen_ids,
-                &mut out,
-                log,
-            );
-        }
         Ok(out)
     }
 
@@ -204,16 +282,11 @@ impl Client<'_> {
     }
 }
 
-/// Adds a page's services to `out`, each id once: a service listed twice (a
-/// list changing while we page) is polled once.
-fn add_services(
-    api: &str,
-    list: Option<Vec<Lenient<ServiceDto>>>,
-    seen_ids: &mut HashSet<String>,
-    out: &mut Vec<Service>,
-    log: &mut DecodeLog,
-) {
-    for s in map::map_services(api, list.unwrap_or_default(), log) {
+/// Adds services to `out`, each id once: a service listed twice (in both
+/// protocol passes, or a list changing while we page) is polled once, as
+/// first listed.
+fn merge(services: Vec<Service>, seen_ids: &mut HashSet<String>, out: &mut Vec<Service>) {
+    for s in services {
         if seen_ids.insert(s.id.clone()) {
             out.push(s);
         }

@@ -23,13 +23,17 @@ pub struct ComputeUnitsRequest<'a> {
     pub payment_timing: Option<&'a str>,
 }
 
-/// Body of `POST /v2/service?Action=DescribeServices`.
+/// Body of `POST /v2/service?Action=DescribeServices` (doc page
+/// "获取定制服务列表": `marker`, `maxKeys` ≤ 100, `protocolVersion` 1 or 2).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServicesRequest<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub marker: Option<&'a str>,
     pub max_keys: u64,
+    /// 1 (the default when absent) or 2: the services made under that
+    /// protocol version are the ones listed.
+    pub protocol_version: u8,
 }
 
 /// `{"requestId", "result": {...}}`, the envelope of every Qianfan v2 answer.

@@ -2,8 +2,9 @@
 //! replicas, payment timing, status, start and expiry (docs/providers.md §2).
 //!
 //! Services come from the config (`service_ids`) or are discovered each poll with
-//! `DescribeServices` (custom services) and `DescribePresetServices`; each is then
-//! asked for its units with `DescribeComputeUnits`. AK/SK with bce-auth-v1.
+//! `DescribeServices` (custom services, once per protocol version 1 and 2) and
+//! `DescribePresetServices`; each is then asked for its units with
+//! `DescribeComputeUnits`. AK/SK with bce-auth-v1 (docs/providers/qianfan.md).
 
 pub(crate) mod client;
 pub(crate) mod config;
@@ -11,8 +12,9 @@ pub(crate) mod dto;
 pub(crate) mod map;
 
 use std::collections::HashSet;
+use std::sync::Mutex;
 
-use crate::model::Snapshot;
+use crate::model::{Service, Snapshot};
 use crate::providers::upstream::{PollCtx, PollError};
 use crate::quantity::Fired;
 
@@ -66,11 +68,17 @@ pub fn decode(body: Body<'_>, bytes: &[u8]) -> Result<Decoded, BodyError> {
 
 pub struct Qianfan {
     cfg: Config,
+    /// What each DescribeServices pass (protocol version 1, 2) listed when it
+    /// last succeeded: a pass that fails stands on it.
+    last_listed: Mutex<[Option<Vec<Service>>; 2]>,
 }
 
 impl Qianfan {
     pub fn new(cfg: Config) -> Self {
-        Qianfan { cfg }
+        Qianfan {
+            cfg,
+            last_listed: Mutex::new([None, None]),
+        }
     }
 }
 
@@ -82,10 +90,24 @@ impl Provider for Qianfan {
                 ctx,
             };
             let mut decode = DecodeLog::default();
-            // Discovery is the account's own list: its failure fails the poll.
-            let discovered = match &self.cfg.service_ids {
-                Some(_) => None,
-                None => Some(client.discover(&mut decode).await?),
+            // Discovery is the account's own list: its failure fails the poll;
+            // one protocol version's pass failing is a partial error.
+            let (discovered, partial) = match &self.cfg.service_ids {
+                Some(_) => (None, Vec::new()),
+                None => {
+                    // Polls of one account never overlap; the lock is not held
+                    // across the calls. A poisoned lock only means a poll
+                    // panicked mid-update: its lists are still lists.
+                    let mut last = self
+                        .last_listed
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .clone();
+                    let found = client.discover(&mut last, &mut decode).await;
+                    *self.last_listed.lock().unwrap_or_else(|e| e.into_inner()) = last;
+                    let found = found?;
+                    (Some(found.services), found.partial)
+                }
             };
             let service_ids: Vec<String> = match (&self.cfg.service_ids, &discovered) {
                 (Some(ids), _) => ids.clone(),
@@ -157,7 +179,7 @@ impl Provider for Qianfan {
             Ok(PollOutput {
                 snapshot,
                 fired: Fired::default(),
-                partial: Vec::new(),
+                partial,
                 decode,
                 failed,
             })

@@ -5,8 +5,8 @@
 
 use super::client::{authorization, request_headers};
 use aipool_sim::qianfan::{
-    Qianfan, FORBIDDEN_SERVICE, MALFORMED_SERVICE, ROUTE_COMPUTE_UNIT, ROUTE_SERVICE,
-    ROUTE_SERVICE_RESOURCES, SEED_SERVICE,
+    Qianfan, FORBIDDEN_SERVICE, MALFORMED_SERVICE, PROTOCOL_2_SERVICE, ROUTE_COMPUTE_UNIT,
+    ROUTE_SERVICE, ROUTE_SERVICE_RESOURCES, SEED_SERVICE,
 };
 use aipool_sim::{credentials, Options, Platform, SimRequest};
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
@@ -90,6 +90,47 @@ fn services_page_by_marker_within_the_cap() {
         json!({"marker": "nope"}),
     );
     assert_eq!((st, v["code"].as_str()), (400, Some("InvalidMarker")));
+}
+
+/// The doc page "获取定制服务列表" (DescribeServices): `protocolVersion` is 1
+/// by default, and a service made under protocol 2 is listed only when the
+/// body asks for 2.
+#[test]
+fn protocol_2_services_are_listed_only_when_asked_for() {
+    let s = sim(100);
+    let ids = |body: Value| -> Vec<String> {
+        let (st, v) = call(&s, ROUTE_SERVICE, "DescribeServices", body);
+        assert_eq!(st, 200, "{v}");
+        v["result"]["serviceList"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["serviceId"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let default = ids(json!({"maxKeys": 100}));
+    assert_eq!(ids(json!({"maxKeys": 100, "protocolVersion": 1})), default);
+    assert_eq!(default.len(), 3);
+    assert!(!default.contains(&PROTOCOL_2_SERVICE.to_string()));
+    assert_eq!(
+        ids(json!({"maxKeys": 100, "protocolVersion": 2})),
+        [PROTOCOL_2_SERVICE]
+    );
+    let (st, v) = call(
+        &s,
+        ROUTE_SERVICE,
+        "DescribeServices",
+        json!({"protocolVersion": 3}),
+    );
+    assert_eq!((st, v["code"].as_str()), (400, Some("InvalidParameter")));
+    // Its compute units answer like any service's.
+    let (_, v) = call(
+        &s,
+        ROUTE_SERVICE_RESOURCES,
+        "DescribeComputeUnits",
+        json!({"serviceId": PROTOCOL_2_SERVICE}),
+    );
+    assert_eq!(v["result"]["instances"][0]["replicasCount"], 5);
 }
 
 #[test]

@@ -141,14 +141,24 @@ pub struct JobManagerDto {
     pub job_manager_type: Option<String>,
 }
 
-/// One queue of `GET {hpc}/hpc/openapi/v2/queuenames/users/{user}`
-/// (providers.md §4, field names from the scnet-cli package). Numbers come as
-/// JSON numbers or as strings.
+/// One queue of `GET {hpc}/hpc/openapi/v2/queuenames/users/{user}`. The
+/// official doc page (scnet.cn jobmanager "查询用户可访问队列") names a queue
+/// by `id` and `text` (both "队列名称", e.g. `debug`, typed string) and shows
+/// no `queueName`; the scnet-cli package reads `queueName or id or text`. All
+/// three are read here (docs/providers/sugon.md). Numbers come as JSON
+/// numbers or as strings (the doc types every field as a string).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HpcQueueDto {
     #[serde(default, deserialize_with = "opt_text")]
     pub queue_name: Option<String>,
+    /// The queue's name as the official doc gives it; a number is read as
+    /// its text.
+    #[serde(default, deserialize_with = "opt_text")]
+    pub id: Option<String>,
+    /// The queue's display name (the same as `id` in the doc's example).
+    #[serde(default, deserialize_with = "opt_text")]
+    pub text: Option<String>,
     /// Nodes in the queue.
     #[serde(default)]
     pub que_nodes: Option<RawQuantity>,

@@ -8,9 +8,11 @@
 //! (`remaining / capability`) covers Sugon too.
 //!
 //! Pure functions over JSON: no I/O, tested in `hpc/tests.rs`. There is no seed
-//! response for this side; the shapes are the ones providers.md records from the
-//! `scnet-cli` package, and every shape it allows (numbers as strings, ids as
-//! numbers, a single object for a list) is accepted.
+//! response for this side; the shapes are the official doc page's (scnet.cn
+//! jobmanager "查询用户可访问队列": a queue named by `id` and `text`) and the
+//! `scnet-cli` package's (`queueName or id or text`), see
+//! docs/providers/sugon.md, and every shape they allow (numbers as strings,
+//! ids as numbers, a single object for a list) is accepted.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -170,8 +172,8 @@ fn queue_object(cluster_id: &str, name: &str) -> String {
 /// A `queuenames` answer of region `cluster_id` → its pool, queues and node
 /// figures. `null` is no queues; anything but a list (or one object) is an
 /// error for the whole answer. Each queue entry decodes on its own (recorded
-/// in `log` when it does not): an entry that is not a queue, has no
-/// `queueName`, repeats an earlier name or whose free figures exceed its totals
+/// in `log` when it does not): an entry that is not a queue, has no name
+/// ([`HpcQueueDto::names`]), repeats an earlier name or whose free figures exceed its totals
 /// is left out (no series for it rather than a wrong one); a field that is not
 /// a usable count loses only its own series.
 pub fn map_queues(
@@ -204,16 +206,15 @@ pub fn map_queues(
         .filter(|(_, item)| matches!(item, Lenient::Ok(_)))
         .map(|(i, _)| i)
         .collect();
-    let dtos = log.keep_decoded(API_HPC_QUEUES, "HPC queue", "queueName", items);
+    let dtos = log.keep_decoded(API_HPC_QUEUES, "HPC queue", "id", items);
     let mut seen = BTreeSet::new();
     for (dto, i) in dtos.iter().zip(positions) {
-        let Some(name) = dto
-            .queue_name
-            .as_deref()
-            .map(str::trim)
-            .filter(|n| !n.is_empty())
-        else {
-            log.drop_object(API_HPC_QUEUES, format!("HPC queue #{i}"), "no queueName");
+        let Some((name, display)) = dto.names() else {
+            log.drop_object(
+                API_HPC_QUEUES,
+                format!("HPC queue #{i}"),
+                "no queueName, id or text",
+            );
             continue;
         };
         if seen.contains(name) {
@@ -226,7 +227,9 @@ pub fn map_queues(
             );
             continue;
         }
-        if let Some((queue, nodes)) = map_queue(cluster_id, &jm.id, name, dto, fired, log) {
+        if let Some((queue, nodes)) =
+            map_queue(cluster_id, &jm.id, (name, display), dto, fired, log)
+        {
             seen.insert(name.to_string());
             out.queues.push(queue);
             out.nodes.push(nodes);
@@ -235,11 +238,31 @@ pub fn map_queues(
     Ok(out)
 }
 
-/// One queue entry named `name`. Rules fire only for a queue that is exported.
+impl HpcQueueDto {
+    /// The queue's key and its display name: the key is the first non-blank
+    /// of `queueName`, `id`, `text` (the order scnet-cli reads them in); the
+    /// display name is `queueName`, else `text`, else the key. `None` when
+    /// the entry names no queue at all.
+    pub fn names(&self) -> Option<(&str, &str)> {
+        fn pick(v: &Option<String>) -> Option<&str> {
+            v.as_deref().map(str::trim).filter(|n| !n.is_empty())
+        }
+        let key = pick(&self.queue_name)
+            .or_else(|| pick(&self.id))
+            .or_else(|| pick(&self.text))?;
+        let display = pick(&self.queue_name)
+            .or_else(|| pick(&self.text))
+            .unwrap_or(key);
+        Some((key, display))
+    }
+}
+
+/// One queue entry keyed `name` and shown as `display`. Rules fire only for a
+/// queue that is exported.
 fn map_queue(
     cluster_id: &str,
     pool_id: &str,
-    name: &str,
+    (name, display): (&str, &str),
     dto: &HpcQueueDto,
     fired: &mut Fired,
     log: &mut DecodeLog,
@@ -315,7 +338,7 @@ fn map_queue(
     let queue = Queue {
         pool_id: pool_id.to_string(),
         id: name.to_string(),
-        name: name.to_string(),
+        name: display.to_string(),
         queue_type: HPC.to_string(),
         parent: String::new(),
         cloud_region: Some(cluster_id.to_string()),
@@ -335,5 +358,7 @@ fn map_queue(
     Some((queue, nodes))
 }
 
+#[cfg(test)]
+mod official_tests;
 #[cfg(test)]
 mod tests;

@@ -317,13 +317,13 @@ fn bad_entries_are_left_out_with_a_reason_and_the_rest_is_kept() {
             "HPC queue #6",
             "",
             DecodeReason::MalformedObject,
-            "no queueName",
+            "no queueName, id or text",
         ),
         (
             "HPC queue #7",
             "",
             DecodeReason::MalformedObject,
-            "no queueName",
+            "no queueName, id or text",
         ),
         (
             "HPC queue good (region 1)",
