@@ -48,9 +48,16 @@ F_PROVIDER = 'provider=~"$provider"'
 F_ACCOUNT = 'account=~"$account"'
 F_REGION = 'cloud_region=~"$cloud_region"'
 F_POOL = 'pool_id=~"$pool_id"'
+F_ACC = 'accelerator=~"$accelerator"'
+F_QUEUE = 'queue_id=~"$queue_id"'
 SELF = "{" + ", ".join([F_PROVIDER, F_ACCOUNT]) + "}"
 ACCT = "{" + ", ".join([F_PROVIDER, F_ACCOUNT, F_REGION]) + "}"
 POOL = "{" + ", ".join([F_PROVIDER, F_ACCOUNT, F_REGION, F_POOL]) + "}"
+# Series with an `accelerator` label also filter on the accelerator variable;
+# queue series on the queue variable (dashboards that have those variables).
+POOLA = "{" + ", ".join([F_PROVIDER, F_ACCOUNT, F_REGION, F_POOL, F_ACC]) + "}"
+QUEUE = "{" + ", ".join([F_PROVIDER, F_ACCOUNT, F_REGION, F_POOL, F_QUEUE]) + "}"
+QUEUEA = "{" + ", ".join([F_PROVIDER, F_ACCOUNT, F_REGION, F_POOL, F_QUEUE, F_ACC]) + "}"
 
 # Join keys: the identity of a pool / queue / compute unit series (job and
 # instance included, so shards never collide).
@@ -101,12 +108,18 @@ NOT_SUB_POOL = f'unless {ON_POOL} aipool_pool_info{{parent_pool!=""}}'
 
 
 def pool_acc(kind: str) -> str:
-    """Accelerators per pool and type as the exporter reports them. Capability also
-    covers Sugon AI resource groups, which report nodes x cards per node only."""
-    if kind == "capability":
-        return (f"(aipool_pool_capability_accelerators{POOL} or "
-                f"(aipool_pool_node_capability_accelerators{POOL} * {ON_POOL} group_left () aipool_pool_nodes{POOL}))")
-    return f"aipool_pool_{kind}_accelerators{POOL}"
+    """Accelerators per pool and type as the exporter reports them (capability,
+    allocated, remaining). Sugon AI resource groups report none of these: see
+    no_allocation()."""
+    return f"aipool_pool_{kind}_accelerators{POOLA}"
+
+
+def no_allocation() -> str:
+    """Cards of the pools that report no capability, allocation or free figure,
+    only nodes x cards per node (Sugon AI resource groups): shown on their own so
+    they are never added to reported capability."""
+    return (f"(aipool_pool_node_capability_accelerators{POOLA} * {ON_POOL} group_left () aipool_pool_nodes{POOL} "
+            f"unless {ON_POOL} group by ({K_POOL}) (aipool_pool_capability_accelerators{POOL}))")
 
 
 def roots(expr: str) -> str:
@@ -120,7 +133,7 @@ def pool_sum(kind: str, by: str = BY_ACCT_ACC) -> str:
 
 # Capability of the root pools that report a free figure: the denominator of a
 # headroom, so capability-only pools (Sugon AI groups) do not dilute it.
-CAP_WITH_FREE = roots(f"(aipool_pool_capability_accelerators{POOL} and aipool_pool_remaining_accelerators{POOL})")
+CAP_WITH_FREE = roots(f"(aipool_pool_capability_accelerators{POOLA} and aipool_pool_remaining_accelerators{POOLA})")
 
 
 def in_use(scope: str, res: str) -> str:
@@ -190,13 +203,31 @@ V_REGION = query_var(
     f'label_values({{__name__=~"aipool_(pool|queue|service|compute_unit)_info", {F_PROVIDER}, {F_ACCOUNT}}}, '
     "cloud_region)",
 )
-V_POOL = query_var(
-    "pool_id",
-    "Pool",
-    f'label_values({{__name__=~"aipool_(pool|queue)_info", {F_PROVIDER}, {F_ACCOUNT}, {F_REGION}}}, pool_id)',
+V_ACCEL = query_var(
+    "accelerator",
+    "Accelerator",
+    f'label_values({{__name__=~"aipool_(pool|queue)_capability_accelerators|aipool_pool_node_capability_accelerators", '
+    f"{F_PROVIDER}, {F_ACCOUNT}, {F_REGION}}}, accelerator)",
 )
+
+
+def named_var(name: str, label: str, series: str, id_label: str, name_label: str) -> dict:
+    """A multi-value variable over `series` (a names recording rule) whose values
+    are ids and whose options show the names (the id where there is none)."""
+    v = query_var(name, label, f"query_result({series})")
+    v["query"] = {"qryType": 3, "query": f"query_result({series})",
+                  "refId": "PrometheusVariableQueryEditor-VariableQuery"}
+    # Prometheus lists labels sorted, so the id comes before the name.
+    v["regex"] = f'/{id_label}="(?<value>[^"]*)"(?:.*{name_label}="(?<text>[^"]*)")?/'
+    return v
+
+
+V_POOL = named_var("pool_id", "Pool", f"aipool:pool_names:info{{{F_PROVIDER}, {F_ACCOUNT}, {F_REGION}}}",
+                   "pool_id", "pool_name")
+V_QUEUE = named_var("queue_id", "Queue", f"aipool:queue_names:info{{{F_PROVIDER}, {F_ACCOUNT}, {F_REGION}, {F_POOL}}}",
+                    "queue_id", "queue_name")
 # Platforms whose accounts must see values in each variable (default: all).
-VARIABLE_PLATFORMS = {"pool_id": CAPACITY}
+VARIABLE_PLATFORMS = {"pool_id": CAPACITY, "accelerator": CAPACITY, "queue_id": (AIHC, SUGON)}
 
 # ---- panels -----------------------------------------------------------------------
 
@@ -448,71 +479,98 @@ def overview() -> Dashboard:
     d = Dashboard(
         "aipool-overview",
         "AI pools / Fleet overview",
-        "Accelerators across every account: capability, allocated and free by type and account, headroom, "
-        "and the fullest queues and pools. Free is the exporter's remaining (what a new workload can still get) "
-        "on every platform; totals add up root pools (the exporter's pool totals; Sugon AI resource groups as "
-        "nodes x cards per node, capability only).",
-        [V_PROVIDER, V_ACCOUNT, V_REGION, V_POOL],
+        "Accelerators across every account, always per accelerator type (cards of different types are never "
+        "added up): capability, allocated and free by type and account, headroom, the AiPool alerts now, and the "
+        "fullest queues and pools. Free is the exporter's remaining (what a new workload can still get) on every "
+        "platform; totals add up root pools. Pools that report no allocation or free figure (Sugon AI resource "
+        "groups: nodes x cards per node) have their own panel.",
+        [V_PROVIDER, V_ACCOUNT, V_REGION, V_POOL, V_ACCEL],
     )
-    cap = f"sum({roots(pool_acc('capability'))})"
-    alloc = f"sum({roots(pool_acc('allocated'))})"
-    free = f"sum({roots(pool_acc('remaining'))})"
+    by_acc = "by (accelerator)"
+    cap = f"sum {by_acc} ({roots(pool_acc('capability'))})"
+    alloc = f"sum {by_acc} ({roots(pool_acc('allocated'))})"
+    free = f"sum {by_acc} ({roots(pool_acc('remaining'))})"
     # Per account and type, over the pools that report free cards.
     headroom_acct = f"{pool_sum('remaining')} / (sum {BY_ACCT_ACC} {CAP_WITH_FREE} > 0)"
     d.row("Fleet")
     d.add(stat("Accounts polling", "Accounts whose last poll fully succeeded (aipool_up == 1), of all accounts.",
                [target(f"sum(aipool_up{SELF})", "up"), target(f"count(aipool_up{SELF})", "configured")],
                steps=NEUTRAL_STEPS, color_mode="none"), 4, 5)
-    d.add(only(stat("Accelerators", "Capability: every card of the selected root pools (Sugon AI resource "
-                    "groups: nodes x cards per node).",
-                    [target(cap, "capability")], steps=NEUTRAL_STEPS), *CAPACITY), 4, 5)
-    d.add(only(stat("Allocated", "Cards allocated to workloads. Sugon reports no allocation and is not included.",
-                    [target(alloc, "allocated")], steps=NEUTRAL_STEPS), AIHC, MODELARTS), 4, 5)
-    d.add(only(stat("Free", "Remaining: what new workloads can still get (AIHC: workload-available minus "
-                    "allocated). Sugon AI resource groups report no free figure.",
-                    [target(free, "free")], steps=NEUTRAL_STEPS), AIHC, MODELARTS), 4, 5)
-    d.add(only(gauge("Fleet headroom", "Free / capability over the root pools that report free cards "
-                     "(capability-only pools are left out of both sides).",
-                     [target(f"{free} / (sum({CAP_WITH_FREE}) > 0)", "headroom")],
-                     "percentunit", HEADROOM_STEPS), AIHC, MODELARTS), 8, 5)
+    d.add(only(stat("Accelerators", "Capability per accelerator type: every card of the selected root pools that "
+                    "report a capability (Sugon AI resource groups: see their own panel).",
+                    [target(cap, "{{accelerator}}")], steps=NEUTRAL_STEPS), AIHC, MODELARTS), 5, 5)
+    d.add(only(stat("Allocated", "Cards allocated to workloads, per accelerator type.",
+                    [target(alloc, "{{accelerator}}")], steps=NEUTRAL_STEPS), AIHC, MODELARTS), 5, 5)
+    d.add(only(stat("Free", "Remaining per accelerator type: what new workloads can still get (AIHC: "
+                    "workload-available minus allocated).",
+                    [target(free, "{{accelerator}}")], steps=NEUTRAL_STEPS), AIHC, MODELARTS), 5, 5)
+    d.add(only(gauge("Fleet headroom", "Free / capability per accelerator type, over the root pools that report "
+                     "free cards.",
+                     [target(f"{free} / (sum {by_acc} ({CAP_WITH_FREE}) > 0)", "{{accelerator}}")],
+                     "percentunit", HEADROOM_STEPS), AIHC, MODELARTS), 5, 5)
+
+    d.row("Alerts")
+    alerts = f'ALERTS{{alertname=~"AiPool.+", {F_PROVIDER}, {F_ACCOUNT}}}'
+    d.add(only(table("AiPool alerts now",
+                     "AiPool alerts firing or pending (waiting out their `for:`), with the names they carry. "
+                     "Routing and inhibition happen in Alertmanager (deploy/alertmanager/alertmanager.yml); this "
+                     "is what Prometheus evaluates.",
+                     [target(alerts)],
+                     {"cloud_region": "region", "alertstate": "state"},
+                     hide=["Value", "queue_tree", "parent_queue", "provider"], sort_by="severity"), AIHC), 24, 7)
 
     d.row("By type and account")
     d.add(only(table("Accelerators by account and type",
-                     "Per account, region and accelerator resource name, over root pools. Headroom = free / "
-                     "capability of the pools that report free cards.",
+                     "Per account, region and accelerator resource name, over root pools that report capability. "
+                     "Headroom = free / capability of the pools that report free cards.",
                      [target(pool_sum("capability")),
-                      target(pool_sum("allocated"), platforms=(AIHC, MODELARTS)),
-                      target(pool_sum("remaining"), platforms=(AIHC, MODELARTS)),
-                      target(headroom_acct, platforms=(AIHC, MODELARTS))],
+                      target(pool_sum("allocated")),
+                      target(pool_sum("remaining")),
+                      target(headroom_acct)],
                      {"Value #A": "Capability", "Value #B": "Allocated", "Value #C": "Free", "Value #D": "Headroom",
                       "cloud_region": "region"},
                      units={"Headroom": "percentunit"}, cell_colors={"Headroom": HEADROOM_STEPS},
-                     sort_by="Headroom"), *CAPACITY), 14, 9)
+                     sort_by="Headroom"), AIHC, MODELARTS), 14, 9)
     d.add(only(bargauge("Headroom by account and type", "Free / capability per account and accelerator type; "
-                        "red below the AiPoolAcceleratorHeadroomLow threshold (10 %).",
+                        "red below the AiPoolAcceleratorHeadroomLow ratio threshold (10 %).",
                         [target(headroom_acct, "{{account}} {{accelerator}}", instant=True)],
                         "percentunit", HEADROOM_STEPS, 0, 1), AIHC, MODELARTS), 10, 9)
-    d.add(only(timeseries("Capability by type", "Summed over the selected accounts' root pools.",
+    d.add(only(timeseries("Capability by type", "Summed over the selected accounts' root pools that report a "
+                          "capability.",
                           [target(pool_sum("capability", "by (accelerator)"), "{{accelerator}}")]),
-               *CAPACITY), 8, 8)
-    d.add(only(timeseries("Allocated by account and type", "Stacked.",
+               AIHC, MODELARTS), 8, 8)
+    d.add(only(timeseries("Allocated by account and type", "Stacked per type.",
                           [target(pool_sum("allocated"), "{{account}} {{accelerator}}")], stack=True),
                AIHC, MODELARTS), 8, 8)
-    d.add(only(timeseries("Free by account and type", "Remaining over root pools. Stacked.",
+    d.add(only(timeseries("Free by account and type", "Remaining over root pools. Stacked per type.",
                           [target(pool_sum("remaining"), "{{account}} {{accelerator}}")], stack=True),
                AIHC, MODELARTS), 8, 8)
+    d.add(only(table("Pools without allocation figures (Sugon AI resource groups)",
+                     "Resource groups that report only a node count and cards per node, no capability, "
+                     "allocation or free figure: their cards (nodes x cards per node) are listed here and never "
+                     "added to the capability above.",
+                     [target(pool_named(no_allocation()))],
+                     {"Value": "Cards (nodes x per node)", "cloud_region": "region"}), SUGON), 24, 6)
 
     d.row("Fullest")
-    d.add(only(table("Top 10 fullest queues",
-                     "Queues with the least headroom: remaining / capability, as AiPoolAcceleratorHeadroomLow "
-                     "sees it. Queues without capability of a type are left out.",
-                     [target(f"bottomk(10, {queue_named(f'aipool:queue_accelerator_headroom:ratio{POOL}')})")],
-                     {"Value": "Headroom", "cloud_region": "region"}, units={"Headroom": "percentunit"},
-                     cell_colors={"Headroom": HEADROOM_STEPS}, sort_by="Headroom"), AIHC, SUGON), 14, 9)
+    drill = ("/d/aipool-pools/?${datasource:queryparam}&var-account=${__data.fields.account}"
+             "&var-pool_id=${__data.fields.pool_id}&var-queue_id=${__data.fields.queue_id}")
+    fullest = table("Top 10 fullest queues",
+                    "Queues with the least headroom: remaining / capability, as AiPoolAcceleratorHeadroomLow "
+                    "sees it. Queues without capability of a type are left out. A queue's name opens it in the "
+                    "drill-down dashboard.",
+                    [target(f"bottomk(10, {queue_named(f'aipool:queue_accelerator_headroom:ratio{POOLA}')})")],
+                    {"Value": "Headroom", "cloud_region": "region"}, units={"Headroom": "percentunit"},
+                    cell_colors={"Headroom": HEADROOM_STEPS}, sort_by="Headroom")
+    fullest["fieldConfig"]["overrides"].append({
+        "matcher": {"id": "byName", "options": "queue_name"},
+        "properties": [{"id": "links", "value": [{"title": "Open ${__data.fields.queue_name} in the drill-down",
+                                                  "url": drill}]}]})
+    d.add(only(fullest, AIHC, SUGON), 14, 9)
     d.add(only(table("Top 10 fullest pools",
                      "Pools with the least headroom: remaining / capability per pool and type, as "
                      "AiPoolPoolAcceleratorHeadroomLow sees it.",
-                     [target(f"bottomk(10, {pool_named(f'aipool:pool_accelerator_headroom:ratio{POOL}')})")],
+                     [target(f"bottomk(10, {pool_named(f'aipool:pool_accelerator_headroom:ratio{POOLA}')})")],
                      {"Value": "Headroom", "cloud_region": "region"}, units={"Headroom": "percentunit"},
                      cell_colors={"Headroom": HEADROOM_STEPS}, sort_by="Headroom"), AIHC, MODELARTS), 10, 9)
     return d
@@ -525,7 +583,7 @@ def drilldown() -> Dashboard:
         "One pool or queue at a time: pool facts, accelerators over time, queue quotas, headroom and workloads, "
         "the queue tree, and the platform-specific node details (ModelArts node phases and drivers, Sugon node "
         "specs). Free is the exporter's remaining everywhere.",
-        [V_PROVIDER, V_ACCOUNT, V_REGION, V_POOL],
+        [V_PROVIDER, V_ACCOUNT, V_REGION, V_POOL, V_QUEUE, V_ACCEL],
     )
     d.row("Pools")
     d.add(only(table("Pools", "Every selected pool with its type, phase and node count (ModelArts: workspace and, "
@@ -534,22 +592,26 @@ def drilldown() -> Dashboard:
                      {"Value #B": "Nodes", "cloud_region": "region"}, hide=["Value #A"]), *CAPACITY), 24, 7)
     for kind, title, desc, platforms in (
             ("capability", "Pool accelerators: capability",
-             "The exporter's pool totals (AIHC: sums over top-level queues; ModelArts: node sums); Sugon AI "
-             "resource groups: nodes x cards per node.", CAPACITY),
+             "The exporter's pool totals (AIHC: sums over top-level queues; ModelArts: node sums). Sugon AI "
+             "resource groups, which report none, have their own panel.", (AIHC, MODELARTS)),
             ("allocated", "Pool accelerators: allocated", "Cards allocated (not reported by Sugon).",
              (AIHC, MODELARTS)),
             ("remaining", "Pool accelerators: free", "Remaining: what new workloads can still get.",
              (AIHC, MODELARTS))):
         d.add(only(timeseries(title, desc, [target(pool_acc(kind), "{{account}} {{pool_id}} {{accelerator}}")]),
                    *platforms), 8, 8)
+    d.add(only(timeseries("Pool accelerators without allocation figures (Sugon AI)",
+                          "Resource groups that report only nodes and cards per node (no capability, allocation "
+                          "or free figure): nodes x cards per node, never added to the capability above.",
+                          [target(no_allocation(), "{{account}} {{pool_id}} {{accelerator}}")]), SUGON), 8, 8)
     d.add(only(timeseries("Pool accelerator headroom", "Remaining / capability per pool and type; the dashed line "
                           "is AiPoolPoolAcceleratorHeadroomLow's threshold.",
-                          [target(f"aipool:pool_accelerator_headroom:ratio{POOL}",
+                          [target(f"aipool:pool_accelerator_headroom:ratio{POOLA}",
                                   "{{account}} {{pool_id}} {{accelerator}}")],
                           "percentunit", lo=0, steps=HEADROOM_STEPS, threshold_line=True), AIHC, MODELARTS), 8, 8)
     d.add(only(timeseries("Pool accelerator usage", "In use / capability per pool and type (in use: allocated, "
                           "else capability - remaining).",
-                          [target(f"aipool:pool_accelerator_usage:ratio{POOL}",
+                          [target(f"aipool:pool_accelerator_usage:ratio{POOLA}",
                                   "{{account}} {{pool_id}} {{accelerator}}")],
                           "percentunit", lo=0, steps=USAGE_STEPS, threshold_line=True), AIHC, MODELARTS), 8, 8)
     d.add(only(timeseries("Pool CPU and memory in use", "Share of pool CPU and memory in use (allocated, else "
@@ -564,41 +626,41 @@ def drilldown() -> Dashboard:
     d.add(only(table("Queue accelerators",
                      "Per queue and type: capability, allocated, free (remaining: what a new workload can still "
                      "get) and headroom as the alerts see it.",
-                     [target(queue_named(f"aipool_queue_capability_accelerators{POOL}")),
-                      target(queue_named(f"aipool_queue_allocated_accelerators{POOL}"), platforms=(AIHC,)),
-                      target(queue_named(f"aipool_queue_remaining_accelerators{POOL}")),
-                      target(queue_named(f"aipool:queue_accelerator_headroom:ratio{POOL}"))],
+                     [target(queue_named(f"aipool_queue_capability_accelerators{QUEUEA}")),
+                      target(queue_named(f"aipool_queue_allocated_accelerators{QUEUEA}"), platforms=(AIHC,)),
+                      target(queue_named(f"aipool_queue_remaining_accelerators{QUEUEA}")),
+                      target(queue_named(f"aipool:queue_accelerator_headroom:ratio{QUEUEA}"))],
                      {"Value #A": "Capability", "Value #B": "Allocated", "Value #C": "Free", "Value #D": "Headroom",
                       "cloud_region": "region"},
                      units={"Headroom": "percentunit"}, cell_colors={"Headroom": HEADROOM_STEPS},
                      sort_by="Headroom"), AIHC, SUGON), 24, 9)
     d.add(only(timeseries("Queue accelerators free", "Remaining per queue and type.",
-                          [target(queue_named(f"aipool_queue_remaining_accelerators{POOL}"),
+                          [target(queue_named(f"aipool_queue_remaining_accelerators{QUEUEA}"),
                                   "{{account}} {{queue_name}} {{accelerator}}")]), AIHC, SUGON), 12, 8)
     d.add(only(timeseries("Queue accelerator headroom", "Remaining / capability; the dashed line is "
                           "AiPoolAcceleratorHeadroomLow's threshold.",
-                          [target(queue_named(f"aipool:queue_accelerator_headroom:ratio{POOL}"),
+                          [target(queue_named(f"aipool:queue_accelerator_headroom:ratio{QUEUEA}"),
                                   "{{account}} {{queue_name}} {{accelerator}}")],
                           "percentunit", lo=0, steps=HEADROOM_STEPS, threshold_line=True), AIHC, SUGON), 12, 8)
     d.add(only(timeseries("Queue quota usage", "In use / capability per resource (accelerators, CPU, memory); in "
                           "use is allocated, else capability - remaining.",
-                          [target(queue_named(f"aipool:queue_accelerator_quota_usage:ratio{POOL}"),
+                          [target(queue_named(f"aipool:queue_accelerator_quota_usage:ratio{QUEUEA}"),
                                   "{{queue_name}} {{accelerator}}"),
-                           target(queue_named(f"aipool:queue_cpu_quota_usage:ratio{POOL}"), "{{queue_name}} cpu"),
-                           target(queue_named(f"aipool:queue_memory_quota_usage:ratio{POOL}"),
+                           target(queue_named(f"aipool:queue_cpu_quota_usage:ratio{QUEUE}"), "{{queue_name}} cpu"),
+                           target(queue_named(f"aipool:queue_memory_quota_usage:ratio{QUEUE}"),
                                   "{{queue_name}} memory", platforms=(AIHC,))],
                           "percentunit", lo=0, steps=USAGE_STEPS, threshold_line=True), AIHC, SUGON), 12, 8)
     d.add(only(timeseries("Queue workloads", "Jobs per queue by state (running, pending, inqueue). Stacked.",
                           [target(f"sum by (account, pool_id, queue_name, state) "
-                                  f"({queue_named(f'aipool_queue_workloads{POOL}')})",
+                                  f"({queue_named(f'aipool_queue_workloads{QUEUE}')})",
                                   "{{queue_name}} {{state}}")], stack=True), AIHC), 12, 8)
     # The parent's name next to its id: parent_queue is the parent's queue_id.
     parents = ('label_replace(label_replace(aipool_queue_info, "parent_queue", "$1", "queue_id", "(.+)"), '
                '"parent_name", "$1", "queue_name", "(.*)")')
     d.add(only(table("Queue tree", "Queues with their type and parent (parent_queue is the parent's queue id, "
                      "empty for a top-level queue; the parent's name beside it).",
-                     [target(f"((aipool_queue_info{POOL} * on ({K_POOL}, parent_queue) group_left (parent_name) "
-                             f"{parents}) or on ({K_QUEUE}) aipool_queue_info{POOL})")],
+                     [target(f"((aipool_queue_info{QUEUE} * on ({K_POOL}, parent_queue) group_left (parent_name) "
+                             f"{parents}) or on ({K_QUEUE}) aipool_queue_info{QUEUE})")],
                      {"Value": "n", "cloud_region": "region", "parent_queue": "parent id",
                       "parent_name": "parent"}, hide=["Value"]), AIHC, SUGON), 24, 7)
 
@@ -612,8 +674,8 @@ def drilldown() -> Dashboard:
                MODELARTS), 12, 8)
     d.add(only(table("Node specs (Sugon)", "Per-node capability of the resource group's node type, and per-node "
                      "accelerator limits (0: no per-node quota set).",
-                     [target(f"aipool_pool_node_capability_accelerators{POOL}"),
-                      target(f"aipool_pool_node_limit_accelerators{POOL}")],
+                     [target(f"aipool_pool_node_capability_accelerators{POOLA}"),
+                      target(f"aipool_pool_node_limit_accelerators{POOLA}")],
                      {"Value #A": "Cards per node", "Value #B": "Limit per node", "cloud_region": "region"}),
                SUGON), 12, 8)
     d.add(table("Drivers (ModelArts) and accelerator models",

@@ -3,7 +3,8 @@
 dashboard's own grid, for the README (there is no Grafana here to screenshot).
 
 Every panel runs its own PromQL with the variables at "All" (the substitution of
-tests/e2e/dashboard_queries.py): stat and gauge panels show the last value, tables
+tests/e2e/dashboard_queries.py): stat and gauge panels show the last value (one
+per series, e.g. per accelerator type), tables
 merge their instant queries on equal labels, bar gauges and time series draw what
 Prometheus returns. It approximates Grafana's look; the JSON is what Grafana uses.
 
@@ -148,36 +149,62 @@ class Renderer:
             ax.axis("off")
         return ax
 
+    def series_values(self, p: dict) -> list[tuple[str, float]]:
+        """(legend, last value) of every series of every query, sorted by legend."""
+        out = []
+        for t in p["targets"]:
+            out += sorted((legend(t.get("legendFormat", ""), s["metric"]), float(s["value"][1]))
+                          for s in self.instant(t))
+        return out
+
     def draw_stat(self, fig, rect, p: dict) -> None:
         ax = self.axes(fig, rect)
         d = self.defaults(p)
-        values = []
-        for t in p["targets"]:
-            res = self.instant(t)
-            values.append(float(res[0]["value"][1]) if res else None)
+        steps = d.get("thresholds", {}).get("steps", [])
+        unit = d.get("unit", "short")
         ax.set_xticks([])
         ax.set_yticks([])
-        text = " / ".join(fmt(v, d.get("unit", "short")) for v in values)
-        color = step_color(values[0], d.get("thresholds", {}).get("steps", []))
-        if p["options"].get("colorMode") == "none":
-            color = TEXT
-        ax.text(0.5, 0.45, text, color=color, ha="center", va="center", fontsize=26, weight="bold",
-                transform=ax.transAxes)
+        per_query = [self.instant(t) for t in p["targets"]]
+        if all(len(r) <= 1 for r in per_query):
+            # One value per query (e.g. "up / configured").
+            values = [float(r[0]["value"][1]) if r else None for r in per_query]
+            text = " / ".join(fmt(v, unit) for v in values)
+            color = TEXT if p["options"].get("colorMode") == "none" else step_color(values[0], steps)
+            ax.text(0.5, 0.45, text, color=color, ha="center", va="center", fontsize=26, weight="bold",
+                    transform=ax.transAxes)
+            return
+        # One value per series, as Grafana lays them out: value over its name.
+        items = self.series_values(p)
+        n = len(items)
+        for i, (name, v) in enumerate(items):
+            y = 1 - (i + 0.5) / n
+            ax.text(0.62, y, fmt(v, unit), color=step_color(v, steps), ha="right", va="center",
+                    fontsize=min(16, 60 / n), weight="bold", transform=ax.transAxes)
+            ax.text(0.66, y, name.split("/")[-1], color=MUTED, ha="left", va="center", fontsize=7,
+                    transform=ax.transAxes)
 
     def draw_gauge(self, fig, rect, p: dict) -> None:
-        ax = self.axes(fig, rect)
         d = self.defaults(p)
-        res = self.instant(p["targets"][0])
-        v = float(res[0]["value"][1]) if res else None
         steps = d.get("thresholds", {}).get("steps", [])
-        ax.set_xlim(-1.3, 1.3)
-        ax.set_ylim(-0.35, 1.15)
-        ax.set_aspect("equal")
-        ax.axis("off")
-        ax.add_patch(Wedge((0, 0), 1, 0, 180, width=0.22, color=BORDER))
-        frac = min(max(v or 0, 0), 1)
-        ax.add_patch(Wedge((0, 0), 1, 180 - 180 * frac, 180, width=0.22, color=step_color(v, steps)))
-        ax.text(0, 0.2, fmt(v, d.get("unit")), color=TEXT, ha="center", va="center", fontsize=22, weight="bold")
+        items = self.series_values(p) or [("", None)]
+        x, y, w, h = rect
+        cols = min(len(items), 3)
+        rows = (len(items) + cols - 1) // cols
+        for i, (name, v) in enumerate(items):
+            r, c = divmod(i, cols)
+            ax = self.axes(fig, [x + c * w / cols, y + (rows - 1 - r) * h / rows, w / cols, h / rows])
+            ax.set_xlim(-1.3, 1.3)
+            ax.set_ylim(-0.55 if name else -0.35, 1.15)
+            ax.set_aspect("equal")
+            ax.axis("off")
+            ax.add_patch(Wedge((0, 0), 1, 0, 180, width=0.22, color=BORDER))
+            frac = min(max(v or 0, 0), 1)
+            ax.add_patch(Wedge((0, 0), 1, 180 - 180 * frac, 180, width=0.22, color=step_color(v, steps)))
+            big = len(items) == 1
+            ax.text(0, 0.2, fmt(v, d.get("unit")), color=TEXT, ha="center", va="center",
+                    fontsize=22 if big else 9, weight="bold")
+            if name:
+                ax.text(0, -0.3, name.split("/")[-1], color=MUTED, ha="center", va="center", fontsize=6)
 
     def draw_bargauge(self, fig, rect, p: dict) -> None:
         ax = self.axes(fig, rect)

@@ -40,6 +40,7 @@ SCHEMAS = HERE / "schemas"
 LOCAL_SCHEMAS = {
     ("monitoring.coreos.com/v1", "ServiceMonitor"): "servicemonitor-monitoring-v1.json",
     ("kustomize.config.k8s.io/v1beta1", "Kustomization"): "kustomization-kustomize-v1beta1.json",
+    ("monitoring.coreos.com/v1", "PrometheusRule"): "prometheusrule-monitoring-v1.json",
 }
 # The job name the alert rules match (deploy/prometheus/alerts.yml).
 EXPECTED_JOB = "aipool_exporter"

@@ -44,10 +44,11 @@ DS_UID = "${datasource}"
 # Grafana's built-in interval variables, as they would be in a 1h view.
 BUILTINS = {"__rate_interval": "1m", "__interval": "15s", "__range": "1h"}
 # The filter variables; with "All" selected each is the regex `.*`.
-FILTERS = ("provider", "account", "cloud_region", "pool_id")
+FILTERS = ("provider", "account", "cloud_region", "pool_id", "queue_id", "accelerator")
 REQUIRED_VARIABLES = ("datasource", "provider", "account")
 VAR_REF = re.compile(r"\$(?:\{(\w+)(?::\w+)?\}|(\w+))")
 LABEL_VALUES = re.compile(r"^label_values\((.*),\s*(\w+)\)$", re.S)
+QUERY_RESULT = re.compile(r"^query_result\((.*)\)$", re.S)
 
 
 def prom_get(base: str, path: str, params: dict, timeout: float = 15) -> dict:
@@ -194,6 +195,11 @@ def queries(dash: dict):
         q = v.get("definition") or (v.get("query") or {}).get("query", "")
         m = LABEL_VALUES.match(q.strip())
         key = ("variable", v["name"])
+        r = QUERY_RESULT.match(q.strip())
+        if r:
+            # query_result(expr) runs expr as an instant query.
+            yield f"variable ${v['name']}", r.group(1), "instant", key
+            continue
         if not m:
             yield f"variable ${v['name']}", q, "unsupported", key
             continue
