@@ -32,7 +32,7 @@ pub fn respond(shared: &Shared, build: &BuildInfo, query: Option<&str>) -> (u16,
     let html = render(shared, build, filter.as_deref());
     let known = filter
         .as_deref()
-        .map_or(true, |f| shared.accounts().iter().any(|a| a.name == f));
+        .is_none_or(|f| shared.accounts().iter().any(|a| a.name == f));
     (if known { 200 } else { 404 }, html)
 }
 
@@ -84,5 +84,7 @@ pub fn render_at(accounts: &[AccountView], page: &PageInfo, filter: Option<&str>
     html::page(&view::page(accounts, page, filter))
 }
 
+#[cfg(test)]
+mod sections_tests;
 #[cfg(test)]
 mod tests;

@@ -313,7 +313,7 @@ pub fn page<'a>(
 ) -> Page<'a> {
     let shown: Vec<&AccountView<'a>> = accounts
         .iter()
-        .filter(|a| filter.map_or(true, |f| a.name == f))
+        .filter(|a| filter.is_none_or(|f| a.name == f))
         .collect();
     Page {
         refresh: refresh_seconds(accounts),
