@@ -284,7 +284,7 @@ def main() -> int:
     ap.add_argument("dom", help="file with chromium --dump-dom output")
     ap.add_argument("metrics", help="file with the /metrics response")
     ap.add_argument("--screenshot", help="PNG to check")
-    ap.add_argument("--size", default="1280x1100", help="the screenshot's expected WIDTHxHEIGHT")
+    ap.add_argument("--size", default="1280x2040", help="the screenshot's expected WIDTHxHEIGHT")
     args = ap.parse_args()
     r = check(pathlib.Path(args.dom).read_text(encoding="utf-8"),
               pathlib.Path(args.metrics).read_text(encoding="utf-8"))
