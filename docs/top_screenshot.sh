@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates docs/top.png, the README's picture of `aipool_exporter top --once`:
+# Regenerates docs/top.png, the README's picture of `aipool_exporter top --once`
+# (and docs/top-80x24.png, the full screen in an 80×24 terminal):
 # the simulator (fixed data) with the demo's five accounts plus one with a
 # wrong secret key, `top --once` run inside a tmux window (a real terminal, so
 # with colours), the pane captured with its escape codes (`tmux capture-pane
@@ -7,11 +8,12 @@
 #
 # Needs a built binary (default target/debug/aipool_exporter; AIPOOL_BIN
 # overrides), python3, tmux and chromium (installed from Debian when missing);
-# TOP_SCREENSHOT overrides the output path. Stops what it started.
+# TOP_SCREENSHOT and TOP_SCREENSHOT_80 override the output paths. Stops what it started.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 BIN="${AIPOOL_BIN:-${CARGO_TARGET_DIR:-target}/debug/aipool_exporter}"
 OUT="${TOP_SCREENSHOT:-docs/top.png}"
+OUT_80="${TOP_SCREENSHOT_80:-docs/top-80x24.png}"
 # The window is as wide as the widest line, at most MAX_COLS (longer ones wrap).
 MAX_COLS=240
 export DEBIAN_FRONTEND=noninteractive
@@ -39,6 +41,7 @@ session="aipool-top-shot-$$"
 sim_pid=""
 cleanup() {
     tmux kill-session -t "$session" 2>/dev/null || true
+    tmux kill-session -t "$session-80" 2>/dev/null || true
     if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
     rm -rf "$tmp"
 }
@@ -132,17 +135,11 @@ cols = min(max(w) + 1, int(sys.argv[2]))
 print(cols, sum(max(1, -(-x // cols)) for x in w) + 3)
 EOF
 )
-tmux new-session -d -s "$session" -x "$COLS" -y "$rows" \
-    "cd '$tmp' && TERM=xterm-256color '$BIN' top --once --config.file=config.toml; echo; sleep 600"
-for _ in $(seq 1 100); do
-    tmux capture-pane -p -t "$session" | grep -q '^Pools and queues' && break
-    sleep 0.1
-done
-sleep 0.3
-tmux capture-pane -p -e -t "$session" >"$tmp/pane.ansi"
-
-# ANSI (SGR colours and bold/dim) → HTML.
-python3 - "$tmp/pane.ansi" "$tmp/top.html" "$sim" <<'EOF'
+# shoot PANE OUT COLS ROWS: a captured pane (ANSI, SGR colours and bold/dim)
+# → HTML → a PNG by headless Chromium.
+shoot() {
+    local pane="$1" out="$2" cols="$3" rows="$4"
+python3 - "$pane" "$tmp/top.html" "$sim" <<'EOF'
 import html, re, sys
 text = open(sys.argv[1], encoding="utf-8").read().rstrip("\n")
 # The simulator's random port, as a fixed placeholder.
@@ -190,13 +187,37 @@ pre{{margin:0;padding:14px 18px;color:#e5e7eb;font:13px/1.35 "DejaVu Sans Mono",
 open(sys.argv[2], "w", encoding="utf-8").write(page)
 EOF
 
-width=$(( COLS * 8 + 40 ))
-height=$(( rows * 18 + 30 ))
-mkdir -p "$(dirname "$OUT")"
-rm -f "$OUT"
-timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
-    --disable-background-networking --disable-component-update --disable-sync \
-    --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$tmp/profile" \
-    --window-size="$width,$height" --screenshot="$OUT" "file://$tmp/top.html" >"$tmp/chromium.log" 2>&1 || true
-[ -s "$OUT" ] || { tail -n 20 "$tmp/chromium.log"; echo "top_screenshot.sh: no screenshot" >&2; exit 1; }
-echo "wrote $OUT (${width}x${height})"
+    local width=$(( cols * 8 + 40 )) height=$(( rows * 18 + 30 ))
+    mkdir -p "$(dirname "$out")"
+    rm -f "$out"
+    timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
+        --disable-background-networking --disable-component-update --disable-sync \
+        --disable-dev-shm-usage --hide-scrollbars --user-data-dir="$tmp/profile" \
+        --window-size="$width,$height" --screenshot="$out" "file://$tmp/top.html" >"$tmp/chromium.log" 2>&1 || true
+    [ -s "$out" ] || { tail -n 20 "$tmp/chromium.log"; echo "top_screenshot.sh: no screenshot" >&2; exit 1; }
+    echo "wrote $out (${width}x${height})"
+}
+
+tmux new-session -d -s "$session" -x "$COLS" -y "$rows" \
+    "cd '$tmp' && TERM=xterm-256color '$BIN' top --once --config.file=config.toml; echo; sleep 600"
+for _ in $(seq 1 100); do
+    tmux capture-pane -p -t "$session" | grep -q '^Pools and queues' && break
+    sleep 0.1
+done
+sleep 0.3
+tmux capture-pane -p -e -t "$session" >"$tmp/pane.ansi"
+
+shoot "$tmp/pane.ansi" "$OUT" "$COLS" "$rows"
+
+# The full screen in an 80×24 terminal, as it opens: the compact columns and
+# the line that counts what is out of view.
+tmux new-session -d -s "$session-80" -x 80 -y 24 \
+    "cd '$tmp' && TERM=xterm-256color '$BIN' top --interval=1h --config.file=config.toml"
+for _ in $(seq 1 100); do
+    tmux capture-pane -p -t "$session-80" | grep -q 'more lines below' \
+        && ! tmux capture-pane -p -t "$session-80" | grep -q 'polling' && break
+    sleep 0.1
+done
+sleep 0.3
+tmux capture-pane -p -e -t "$session-80" >"$tmp/pane80.ansi"
+shoot "$tmp/pane80.ansi" "$OUT_80" 80 24

@@ -12,6 +12,10 @@ use std::collections::{HashMap, HashSet};
 
 use crate::model::{Pool, Quantities, QuantityKind, Queue, Snapshot};
 
+pub use units::ComputeUnitRow;
+
+mod units;
+
 /// The most rows one account keeps, and the most the page shows in all: the rows
 /// with the least headroom are the ones an operator opens the page for, and a
 /// page of a hundred thousand rows would not load. Every series is on /metrics.
@@ -132,6 +136,11 @@ pub struct Capacity {
     pub total_rows: usize,
     /// Pools and queues that report no accelerators (and so have no row).
     pub without_accelerators: usize,
+    /// Qianfan compute units, soonest expiry first (see [`ComputeUnitRow`]);
+    /// at most [`KEEP_ROWS`].
+    pub compute_units: Vec<ComputeUnitRow>,
+    /// Compute units the snapshot had, kept or not.
+    pub total_compute_units: usize,
 }
 
 impl Capacity {
@@ -182,6 +191,8 @@ impl Capacity {
             rows: rows.iter().map(CapacityRow::to_owned_row).collect(),
             total_rows,
             without_accelerators: without,
+            compute_units: units::of(snapshot, keep),
+            total_compute_units: snapshot.compute_units.len(),
         }
     }
 }

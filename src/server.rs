@@ -235,7 +235,12 @@ async fn handle(
                     )
                 }
             }
-            "/" => html(crate::status_page::render(shared, build)),
+            "/" => {
+                let (code, page) = crate::status_page::respond(shared, build, req.uri().query());
+                let mut r = html(page);
+                *r.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
+                r
+            }
             _ => text(StatusCode::NOT_FOUND, "not found\n"),
         }
     };

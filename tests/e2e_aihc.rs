@@ -364,7 +364,7 @@ fn console_api_end_to_end() {
     let (status, _, page) = get(&addr, "/", &[]).unwrap();
     assert_eq!(status, 200);
     let rows: Vec<&str> = page
-        .split(r#"<table id="capacity">"#)
+        .split(r#"<table class="capacity">"#)
         .nth(1)
         .unwrap_or_default()
         .lines()

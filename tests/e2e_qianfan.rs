@@ -693,3 +693,54 @@ fn request_expired_is_retried_with_a_fresh_signature() {
         &[acc[0], acc[1], ("instance_id", SEED_INSTANCE)]
     ));
 }
+
+#[test]
+fn the_status_page_lists_the_compute_units_and_filters_by_account() {
+    let (_sim, sim) = simulator(1);
+    let (_exp, addr) = exporter(
+        &config(&sim, "qf", credentials::BCE_SECRET_ACCESS_KEY, ""),
+        &[],
+    );
+    let m = scrape(&addr);
+    let (status, _, html) = get(&addr, "/", &[]).unwrap();
+    assert_eq!(status, 200);
+    // One row per compute unit on /metrics, with its replicas and expiry.
+    let rows: Vec<&str> = html
+        .lines()
+        .filter(|l| l.starts_with("<tr") && l.contains("data-instance-id="))
+        .collect();
+    let units = m.find("aipool_compute_unit_info", &[("account", "qf")]);
+    assert!(!units.is_empty());
+    assert_eq!(rows.len(), units.len(), "{html}");
+    let seed = rows
+        .iter()
+        .find(|r| r.contains(&format!(r#"data-instance-id="{SEED_INSTANCE}""#)))
+        .expect("the seed's compute unit has a row");
+    let labels = [
+        ("account", "qf"),
+        ("service_id", SEED_SERVICE),
+        ("instance_id", SEED_INSTANCE),
+    ];
+    let replicas = m.value("aipool_compute_unit_replicas", &labels);
+    let expiry = m.value("aipool_compute_unit_expiry_timestamp_seconds", &labels);
+    assert!(
+        seed.contains(&format!(r#"data-replicas="{replicas}""#)),
+        "{seed}"
+    );
+    assert!(
+        seed.contains(&format!(r#"data-expiry="{expiry}""#)),
+        "{seed}"
+    );
+    // The seed's unit expired in 2024: it sorts first and reads expired.
+    assert_eq!(rows[0], *seed);
+    assert!(seed.contains(r#"data-expiry-level="expired""#), "{seed}");
+
+    let (status, _, one) = get(&addr, "/?account=qf", &[]).unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(one.matches(r#"<section class="account""#).count(), 1);
+    // A name no account has: 404, with the accounts there are.
+    let (status, _, none) = get(&addr, "/?account=nope", &[]).unwrap();
+    assert_eq!(status, 404);
+    assert!(none.contains("No account is named <b>nope</b>."), "{none}");
+    assert!(none.contains(r#"<a href="/?account=qf">qf</a>"#), "{none}");
+}

@@ -198,6 +198,12 @@ impl AccountState {
                     };
                     kept.iter().any(|k| k.covers(&unit))
                 });
+                c.keep_units_of(prev, |service_id| {
+                    let unit = Unit::Service {
+                        service_id: service_id.to_string(),
+                    };
+                    kept.iter().any(|k| k.covers(&unit))
+                });
             }
         }
         let (pools, queues) = data.as_ref().map_or((0, 0), |d| (d.pools(), d.queues()));

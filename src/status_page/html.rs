@@ -13,7 +13,9 @@
 
 use maud::{html, Markup, PreEscaped, Render};
 
-use super::view::{AccountLine, CapabilitySource, CapacityLine, Level, Named, Page};
+use super::view::{
+    AccountLine, CapabilitySource, CapacityLine, Expiry, Level, Named, Page, Section, UnitLine,
+};
 
 /// Lower-case, as the page has always written it (maud's `DOCTYPE` is upper-case).
 const DOCTYPE: PreEscaped<&str> = PreEscaped("<!doctype html>\n");
@@ -42,6 +44,9 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.stale td{opacity:.55}
 .key{display:inline-block;width:10px;height:10px;border-radius:2px;vertical-align:middle;margin:0 3px 0 8px}
 .id{display:block;color:var(--muted);font-size:.8em}
+section.account{border-top:1px solid #e5e7eb;margin-top:1.4em}
+section.account h2{margin:.8em 0 .3em}h2 .muted{font-weight:400}a.only{font-size:.7em;font-weight:400;margin-left:.6em}
+p.status{margin:.2em 0 .6em}table.units{margin-top:.8em}.notice{color:var(--low);font-weight:600}
 "#,
 );
 
@@ -96,8 +101,11 @@ pub fn page(p: &Page) -> String {
                     " · " a href="/ready" { "/ready" }
                 }
                 "\n"
-                (accounts(&p.accounts))
-                (capacity(p, &metrics))
+                (chooser(p))
+                (legend(&metrics))
+                @for s in &p.sections {
+                    (section(s, p.keep_rows, &metrics))
+                }
             }
         }
         "\n"
@@ -105,24 +113,42 @@ pub fn page(p: &Page) -> String {
     .into_string()
 }
 
-fn accounts(lines: &[AccountLine]) -> Markup {
+/// What a query value may carry as is (RFC 3986 unreserved characters).
+const QUERY_VALUE: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `?account=NAME`, percent-encoded (names are the config's, any UTF-8).
+fn account_href(name: &str) -> String {
+    format!(
+        "/?account={}",
+        percent_encoding::utf8_percent_encode(name, QUERY_VALUE)
+    )
+}
+
+/// Which accounts are shown, with a link to each one alone; says so when
+/// `?account=` names none.
+fn chooser(p: &Page) -> Markup {
     html! {
-        h2 { "Accounts" }
-        "\n"
-        table id="accounts" {
-            thead {
-                tr {
-                    th { "account" } th { "provider" } th { "region" } th { "state" }
-                    th { "last success" } th class="num" { "last poll" }
-                    th class="num" { "pools" } th class="num" { "queues" } th { "last error" }
-                }
+        @if let Some(name) = p.unknown_account() {
+            p class="notice" id="unknown-account" {
+                "No account is named " b { (Text(name)) } "."
             }
             "\n"
-            tbody {
-                "\n"
-                @for a in lines {
-                    (account(a))
-                    "\n"
+        }
+        p class="muted" id="accounts" {
+            @match p.filter {
+                Some(name) if p.unknown_account().is_none() => {
+                    "Showing " b { (Text(name)) } " · " a href="/" { "all accounts" }
+                }
+                _ => { (p.names.len()) " accounts" }
+            }
+            @if p.names.len() > 1 || p.unknown_account().is_some() {
+                ":"
+                @for name in &p.names {
+                    " " a href=(account_href(name)) { (Text(name)) }
                 }
             }
         }
@@ -130,39 +156,83 @@ fn accounts(lines: &[AccountLine]) -> Markup {
     }
 }
 
-fn account(a: &AccountLine) -> Markup {
+fn legend(metrics: &Text) -> Markup {
+    html! {
+        p class="note" {
+            "Per account: its state, then its pools and queues, least headroom (free ÷ \
+            capability) first, then its compute units, soonest expiry first. " b { "Free" }
+            " is " i { "remaining" }
+            ", what a new workload can still get, as on " a href=(metrics) { (metrics) }
+            ": where a platform reports none the exporter derives it by a named rule (README, \
+            Normalisation rules), and where the data does not determine it the row says "
+            i { "not reported" }
+            ". Sugon's AI resource groups report no allocation: their capability is nodes × \
+            cards per node and their free cards are unknown; its HPC queues' free cards are \
+            free nodes × cards per node. Bars:"
+            span class="key" style="background:var(--alloc)" {} "allocated"
+            span class="key" style="background:var(--free)" {} "free"
+            span class="key" style="background:var(--other)" {} "neither, of capability. \
+            The same numbers as series: "
+            a href=(metrics) { (metrics) } "."
+        }
+        "\n"
+    }
+}
+
+fn section(s: &Section, keep_rows: usize, metrics: &Text) -> Markup {
+    let a = &s.line;
     let name = Text(a.account.name);
-    let provider = Text(a.account.provider);
+    html! {
+        section class="account" data-account=(name) {
+            "\n"
+            h2 {
+                (name) " "
+                span class="muted" { (Text(a.account.provider)) " · " (Text(a.account.region)) }
+                " " a class="only" href=(account_href(a.account.name)) { "only this account" }
+            }
+            "\n"
+            (status(a))
+            (capacity(s, keep_rows, metrics))
+            (units(s))
+        }
+        "\n"
+    }
+}
+
+/// The account's status line, and its error and units behind beneath.
+fn status(a: &AccountLine) -> Markup {
     let state = a.state.as_str();
     html! {
-        tr data-account=(name) data-provider=(provider) data-state=(state)
+        p class="status" data-account=(Text(a.account.name))
+            data-provider=(Text(a.account.provider)) data-state=(state)
             data-up=(u8::from(a.up)) data-stale=(a.stale)
             data-last-success=[a.last_success.as_ref().map(|(secs, _)| secs)]
         {
-            td { (name) }
-            td { (provider) }
-            td { (Text(a.account.region)) }
-            td {
-                span class={ "state " (state) } { (state) }
-                @if a.stale {
+            span class={ "state " (state) } { (state) }
+            @if a.stale {
+                " "
+                span class="tag stale" title="older than stale_after: left out of /metrics" { "stale" }
+            }
+            " · last success "
+            @match &a.last_success {
+                Some((_, t)) => {
+                    time datetime=(t.rfc3339) { (t.rfc3339) }
                     " "
-                    span class="tag stale" title="older than stale_after: left out of /metrics" { "stale" }
+                    span class="muted" { "(" (t.ago) ")" }
+                }
+                None => "never",
+            }
+            " · last poll " (a.last_poll)
+            " · " span class="counts" {
+                (a.pools) " pools, " (a.queues) " queues"
+                @if a.compute_units > 0 {
+                    ", " (a.compute_units) " compute units"
                 }
             }
-            td {
-                @match &a.last_success {
-                    Some((_, t)) => {
-                        time datetime=(t.rfc3339) { (t.rfc3339) }
-                        " "
-                        span class="muted" { "(" (t.ago) ")" }
-                    }
-                    None => "never",
-                }
-            }
-            td class="num" { (a.last_poll) }
-            td class="num" { (a.pools) }
-            td class="num" { (a.queues) }
-            td class="err" {
+        }
+        "\n"
+        @if a.error.is_some() || !a.behind.is_empty() {
+            div class="err" {
                 @if let Some(e) = &a.error {
                     span class="reason" { (Text(e.reason)) }
                     @if !e.detail.is_empty() {
@@ -185,65 +255,108 @@ fn account(a: &AccountLine) -> Markup {
                     }
                 }
             }
+            "\n"
         }
     }
 }
 
-fn capacity(p: &Page, metrics: &Text) -> Markup {
+fn capacity(s: &Section, keep_rows: usize, metrics: &Text) -> Markup {
+    let has_data = s.line.account.published.capacity.is_some();
     html! {
-        h2 { "Accelerators by pool and queue" }
-        "\n"
-        p class="note" {
-            "Least headroom (free ÷ capability) first. " b { "Free" } " is " i { "remaining" }
-            ", what a new workload can still get, as on " a href=(metrics) { (metrics) }
-            ": where a platform reports none the exporter derives it by a named rule (README, \
-            Normalisation rules), and where the data does not determine it the row says "
-            i { "not reported" }
-            ". Sugon's AI resource groups report no allocation: their capability is nodes × \
-            cards per node and their free cards are unknown; its HPC queues' free cards are \
-            free nodes × cards per node. Bars:"
-            span class="key" style="background:var(--alloc)" {} "allocated"
-            span class="key" style="background:var(--free)" {} "free"
-            span class="key" style="background:var(--other)" {} "neither, of capability. \
-            The same numbers as series: "
-            a href=(metrics) { (metrics) } "."
-        }
-        "\n"
-        table id="capacity" {
-            thead {
-                tr {
-                    th { "account" } th { "pool" } th { "queue" } th { "accelerator" }
-                    th class="num" { "capability" } th class="num" { "allocated" }
-                    th class="num" { "free" } th { "headroom" }
+        @if !s.capacity.is_empty() {
+            table class="capacity" {
+                thead {
+                    tr {
+                        th { "pool" } th { "queue" } th { "accelerator" }
+                        th class="num" { "capability" } th class="num" { "allocated" }
+                        th class="num" { "free" } th { "headroom" }
+                    }
+                }
+                "\n"
+                tbody {
+                    "\n"
+                    @for line in &s.capacity {
+                        (capacity_row(line))
+                        "\n"
+                    }
                 }
             }
             "\n"
-            tbody {
-                "\n"
-                @for line in &p.capacity {
-                    (capacity_row(line))
-                    "\n"
-                }
-                @if p.capacity.is_empty() {
-                    tr { td colspan="8" class="muted" { "No accelerator data yet." } }
-                    "\n"
-                }
-            }
+        } @else if !has_data {
+            p class="muted empty" { "No data yet." }
+            "\n"
+        } @else if s.units.is_empty() {
+            p class="muted empty" { "No pool or queue reports accelerators." }
+            "\n"
         }
-        "\n"
-        @if p.not_shown > 0 {
-            p class="note" id="not-shown" {
-                (p.not_shown) " more rows are not listed: the page shows the " (p.keep_rows)
+        @if s.not_shown > 0 {
+            p class="note not-shown" {
+                (s.not_shown) " more rows are not listed: the page shows the " (keep_rows)
                 " with the least headroom. Every one is on " a href=(metrics) { (metrics) } "."
             }
             "\n"
         }
-        @if p.without_accelerators > 0 {
-            p class="note" id="without-accelerators" {
-                (p.without_accelerators) " pools or queues without accelerators are not listed (see "
+        @if s.without_accelerators > 0 {
+            p class="note without-accelerators" {
+                (s.without_accelerators) " pools or queues without accelerators are not listed (see "
                 a href=(metrics) { (metrics) } " for their CPU and memory)."
             }
             "\n"
+        }
+    }
+}
+
+fn units(s: &Section) -> Markup {
+    html! {
+        @if !s.units.is_empty() {
+            table class="units" {
+                thead {
+                    tr {
+                        th { "service" } th { "compute unit" } th { "payment" } th { "status" }
+                        th class="num" { "replicas" } th { "expires" } th { "" }
+                    }
+                }
+                "\n"
+                tbody {
+                    "\n"
+                    @for u in &s.units {
+                        (unit_row(u, s.line.account.name))
+                        "\n"
+                    }
+                }
+            }
+            "\n"
+            @if s.units_not_shown > 0 {
+                p class="note units-not-shown" {
+                    (s.units_not_shown) " more compute units, expiring later, are not listed."
+                }
+                "\n"
+            }
+        }
+    }
+}
+
+fn unit_row(u: &UnitLine, account: &str) -> Markup {
+    let c = u.unit;
+    let (class, level) = match u.level {
+        Expiry::Expired => ("h-low", "expired"),
+        Expiry::Soon => ("h-warn", "soon"),
+        Expiry::Later => ("h-ok", "later"),
+        Expiry::Unknown => ("muted", "unknown"),
+    };
+    html! {
+        tr class=[u.stale.then_some("stale")] data-stale=[u.stale.then_some("true")]
+            data-account=(Text(account)) data-service-id=(Text(&c.service_id)) data-instance-id=(Text(&c.instance_id))
+            data-replicas=[u.exact_replicas.as_ref()] data-expiry=[u.exact_expiry.as_ref()]
+            data-expiry-level=(level)
+        {
+            td class="name" title=(Text(&c.service_id)) { (named(u.service)) }
+            td { (Text(&c.instance_id)) }
+            td { (Text(&c.payment_timing)) }
+            td { (Text(&c.status)) }
+            td class="num" { (u.replicas) }
+            td class=[(u.level == Expiry::Expired).then_some("h-low")] { (u.expires) }
+            td class=(class) { (u.left) }
         }
     }
 }
@@ -268,7 +381,6 @@ fn capacity_row(l: &CapacityLine) -> Markup {
             data-allocated=[l.exact_allocated.as_ref()]
             data-free=[l.exact_free.as_ref()]
         {
-            td title=(Text(r.provider)) { (Text(r.account)) }
             td class="name" title=(Text(&l.pool_title)) { (named(l.pool)) }
             td class="name" title=(Text(&l.queue_title)) {
                 @match l.queue {

@@ -1,8 +1,9 @@
 //! The status page at `/`: a live HTML view of what the exporter last
-//! published. Per account its state (up, last success, last error reason); per
-//! pool and queue the accelerators' capability, allocated and free as small
-//! bars, least headroom first. Plain HTML and CSS, no script; the page reloads
-//! itself with `<meta http-equiv=refresh>`.
+//! published, one section per account: its state (up, last success, last error
+//! reason), then per pool and queue the accelerators' capability, allocated and
+//! free as small bars, least headroom first, then its Qianfan compute units,
+//! soonest expiry first. `/?account=NAME` shows one account. Plain HTML and
+//! CSS, no script; the page reloads itself with `<meta http-equiv=refresh>`.
 //!
 //! Data flows one way: [`render`] reads the live state into [`AccountView`]s,
 //! `view` turns them into the page as data (rows, figures, labels; no HTML) and
@@ -24,8 +25,33 @@ use crate::runtime::state::Shared;
 
 pub use view::{rows, short, AccountView, CapabilitySource, FreeSource, PageInfo, Row};
 
-/// The page, from the live state.
-pub fn render(shared: &Shared, build: &BuildInfo) -> String {
+/// The response to `GET /` with this query: 200 and the page, or 404 and a
+/// page that lists the accounts when `?account=` names none of them.
+pub fn respond(shared: &Shared, build: &BuildInfo, query: Option<&str>) -> (u16, String) {
+    let filter = query.and_then(account_param);
+    let html = render(shared, build, filter.as_deref());
+    let known = filter
+        .as_deref()
+        .is_none_or(|f| shared.accounts().iter().any(|a| a.name == f));
+    (if known { 200 } else { 404 }, html)
+}
+
+/// The value of `account=` in a query string (`+` and `%XX` decoded as a form
+/// sends them); the first one wins. An empty value is no filter.
+pub fn account_param(query: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        (k == "account" && !v.is_empty()).then(|| {
+            let v = v.replace('+', " ");
+            percent_encoding::percent_decode_str(&v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    })
+}
+
+/// The page, from the live state: every account, or the one named `filter`.
+pub fn render(shared: &Shared, build: &BuildInfo, filter: Option<&str>) -> String {
     // One consistent read per account for the whole page.
     let accounts = shared.accounts();
     let current: Vec<_> = accounts.iter().map(|a| (a, a.current())).collect();
@@ -48,13 +74,17 @@ pub fn render(shared: &Shared, build: &BuildInfo) -> String {
             revision: build.revision,
             now: SystemTime::now(),
         },
+        filter,
     )
 }
 
-/// The page for these accounts as of `page.now`.
-pub fn render_at(accounts: &[AccountView], page: &PageInfo) -> String {
-    html::page(&view::page(accounts, page))
+/// The page for these accounts (all, or the one named `filter`) as of
+/// `page.now`.
+pub fn render_at(accounts: &[AccountView], page: &PageInfo, filter: Option<&str>) -> String {
+    html::page(&view::page(accounts, page, filter))
 }
 
+#[cfg(test)]
+mod sections_tests;
 #[cfg(test)]
 mod tests;

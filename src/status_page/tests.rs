@@ -8,7 +8,7 @@ use crate::capacity::Capacity;
 use crate::model::{Pool, Quantities, QuantityKind, Queue, Resources, Snapshot};
 use crate::runtime::state::Published;
 
-const T0: u64 = 1_700_000_000;
+pub(super) const T0: u64 = 1_700_000_000;
 
 fn cards(pairs: &[(&str, f64)]) -> Resources {
     Resources {
@@ -32,7 +32,7 @@ fn queue(pool: &str, id: &str, name: &str, q: Quantities) -> Queue {
 }
 
 /// What an account publishes after a successful poll of `s` (in region "bj").
-fn published(s: Snapshot) -> Published {
+pub(super) fn published(s: Snapshot) -> Published {
     Published {
         snapshot: None,
         capacity: Some(Arc::new(Capacity::of(&s, "bj"))),
@@ -47,7 +47,7 @@ fn published(s: Snapshot) -> Published {
     }
 }
 
-fn view<'a>(name: &'a str, provider: &'a str, p: &'a Published) -> AccountView<'a> {
+pub(super) fn view<'a>(name: &'a str, provider: &'a str, p: &'a Published) -> AccountView<'a> {
     AccountView {
         name,
         provider,
@@ -58,7 +58,12 @@ fn view<'a>(name: &'a str, provider: &'a str, p: &'a Published) -> AccountView<'
     }
 }
 
-fn page_at(accounts: &[AccountView], secs_after: u64) -> String {
+pub(super) fn page_at(accounts: &[AccountView], secs_after: u64) -> String {
+    page_for(accounts, secs_after, None)
+}
+
+/// The page as `/?account=NAME` shows it (`None`: `/`).
+pub(super) fn page_for(accounts: &[AccountView], secs_after: u64, filter: Option<&str>) -> String {
     render_at(
         accounts,
         &PageInfo {
@@ -67,23 +72,38 @@ fn page_at(accounts: &[AccountView], secs_after: u64) -> String {
             revision: "abc",
             now: UNIX_EPOCH + Duration::from_secs(T0 + secs_after),
         },
+        filter,
     )
 }
 
-/// The `<tr ...>` lines of the capacity table, in page order.
-fn capacity_rows(html: &str) -> Vec<&str> {
-    let body = html.split(r#"<table id="capacity">"#).nth(1).unwrap();
-    let body = body.split("</table>").next().unwrap();
-    body.lines().filter(|l| l.starts_with("<tr")).collect()
+/// The `<tr ...>` lines of the tables of this class (`capacity`, `units`), in
+/// page order, across every account's section.
+pub(super) fn table_rows<'a>(html: &'a str, class: &str) -> Vec<&'a str> {
+    html.split(&format!(r#"<table class="{class}">"#))
+        .skip(1)
+        .flat_map(|t| t.split("</table>").next().unwrap().lines())
+        .filter(|l| l.starts_with("<tr"))
+        .collect()
 }
 
-fn attr<'a>(row: &'a str, name: &str) -> Option<&'a str> {
+pub(super) fn capacity_rows(html: &str) -> Vec<&str> {
+    table_rows(html, "capacity")
+}
+
+/// The account status lines, in page order.
+pub(super) fn status_lines(html: &str) -> Vec<&str> {
+    html.lines()
+        .filter(|l| l.starts_with(r#"<p class="status""#))
+        .collect()
+}
+
+pub(super) fn attr<'a>(row: &'a str, name: &str) -> Option<&'a str> {
     let key = format!(r#" data-{name}=""#);
     let start = row.find(&key)? + key.len();
     Some(&row[start..start + row[start..].find('"')?])
 }
 
-fn aihc() -> Snapshot {
+pub(super) fn aihc() -> Snapshot {
     use QuantityKind::*;
     let mut s = Snapshot::default();
     s.pools.push(Pool {
@@ -202,7 +222,7 @@ fn rows_are_sorted_least_headroom_first_and_carry_exact_values() {
     // The full queue: 0 free, 0 % headroom, first.
     assert_eq!(attr(rows[0], "free"), Some("0"));
     assert!(rows[0].contains(r#"<span class="h-low">0 %</span>"#));
-    assert!(html.contains(r#"<p class="note" id="without-accelerators">1 pools or queues"#));
+    assert!(html.contains(r#"<p class="note without-accelerators">1 pools or queues"#));
 }
 
 #[test]
@@ -271,6 +291,7 @@ fn every_upstream_string_is_escaped() {
             revision: "<r>",
             now: UNIX_EPOCH + Duration::from_secs(T0 + 10),
         },
+        None,
     );
     assert!(!html.contains("<script>"), "{html}");
     assert!(!html.contains("<img"), "{html}");
@@ -327,7 +348,7 @@ fn sugon_capability_is_nodes_times_cards_per_node_and_free_unknown() {
     assert_eq!(attr(r, "free-source"), Some("unknown"));
     assert_eq!(attr(r, "free"), None);
     assert_eq!(attr(r, "allocated"), None);
-    assert!(html.contains(r#"id="without-accelerators">1 pools"#));
+    assert!(html.contains(r#"without-accelerators">1 pools"#));
 }
 
 #[test]
@@ -418,13 +439,7 @@ fn account_states_last_success_and_error_reason() {
         ],
         10,
     );
-    let accounts: Vec<&str> = html
-        .split(r#"<table id="accounts">"#)
-        .nth(1)
-        .unwrap()
-        .lines()
-        .filter(|l| l.starts_with("<tr data-account"))
-        .collect();
+    let accounts = status_lines(&html);
     assert_eq!(accounts.len(), 3);
     assert_eq!(attr(accounts[0], "state"), Some("up"));
     assert_eq!(attr(accounts[0], "up"), Some("1"));
@@ -433,12 +448,27 @@ fn account_states_last_success_and_error_reason() {
     assert!(accounts[0].contains("(9 s ago)"), "{}", accounts[0]);
     assert_eq!(attr(accounts[1], "state"), Some("down"));
     assert_eq!(attr(accounts[1], "up"), Some("0"));
-    assert!(accounts[1].contains(
-        r#"<span class="reason">http_5xx</span>: DescribeQueues http://h/api: upstream said no"#
-    ));
+    // The error is on the line under its account's status line.
+    let down_section = html.split(accounts[1]).nth(1).unwrap();
+    assert!(down_section.starts_with(
+        "\n<div class=\"err\"><span class=\"reason\">http_5xx</span>: DescribeQueues http://h/api: upstream said no"
+    ), "{down_section}");
     assert_eq!(attr(accounts[2], "state"), Some("pending"));
     assert_eq!(attr(accounts[2], "last-success"), None);
-    assert!(accounts[2].contains("<td>never</td>"));
+    assert!(
+        accounts[2].contains("last success never"),
+        "{}",
+        accounts[2]
+    );
+    assert!(
+        accounts[0].contains("1 pools, 5 queues</span>"),
+        "{}",
+        accounts[0]
+    );
+    // Each account is a section with its own heading and rows.
+    assert_eq!(html.matches(r#"<section class="account""#).count(), 3);
+    assert_eq!(html.matches(r#"<table class="capacity">"#).count(), 2);
+    assert!(html.contains("No data yet."));
     assert!(html.contains(r#"<a href="/metrics">/metrics</a>"#));
 }
 
@@ -483,20 +513,27 @@ fn numbers_are_written_like_the_exposition() {
 
 #[test]
 fn empty_state_says_so() {
-    let html = page_at(&[], 0);
-    assert!(html.contains("No accelerator data yet."));
+    let pending = Published::default();
+    let html = page_at(&[view("new", "aihc", &pending)], 0);
+    assert!(html.contains("No data yet."), "{html}");
     assert!(!html.contains("without-accelerators"));
+    let none = published(Snapshot::default());
+    let html = page_at(&[view("empty", "aihc", &none)], 0);
+    assert!(
+        html.contains("No pool or queue reports accelerators."),
+        "{html}"
+    );
 }
 
 #[test]
 fn a_large_fleet_shows_only_the_rows_with_the_least_headroom() {
     use crate::capacity::KEEP_ROWS;
-    // Two accounts of 800 queues each: 1,600 rows, of which the page shows the
-    // KEEP_ROWS neediest across both and says how many it left out.
+    // An account of 1,600 queues: the page shows its KEEP_ROWS neediest and
+    // says how many it left out.
     let fleet = |offset: f64| {
-        let queues = (0..800)
+        let queues = (0..1600)
             .map(|i| {
-                let free = offset + 2.0 * i as f64;
+                let free = offset + i as f64;
                 queue(
                     "p",
                     &format!("q{i:04}"),
@@ -513,24 +550,21 @@ fn a_large_fleet_shows_only_the_rows_with_the_least_headroom() {
             ..Snapshot::default()
         })
     };
-    let (even, odd) = (fleet(0.0), fleet(1.0));
-    let html = page_at(
-        &[view("even", "aihc", &even), view("odd", "aihc", &odd)],
-        10,
-    );
+    let big = fleet(0.0);
+    let html = page_at(&[view("big", "aihc", &big)], 10);
     let rows = capacity_rows(&html);
     assert_eq!(rows.len(), KEEP_ROWS);
     let free: Vec<f64> = rows
         .iter()
         .map(|r| attr(r, "free").unwrap().parse().unwrap())
         .collect();
-    // Free cards 0, 1, 2, … interleaved from both accounts: the neediest overall.
+    // Free cards 0, 1, 2, …: the neediest.
     assert!(
         free.iter().enumerate().all(|(i, f)| *f == i as f64),
         "{free:?}"
     );
     assert!(html.contains(
-        r#"<p class="note" id="not-shown">600 more rows are not listed: the page shows the 1000 with the least headroom."#
+        r#"<p class="note not-shown">600 more rows are not listed: the page shows the 1000 with the least headroom."#
     ));
     // A small fleet has no such note.
     assert!(!page_at(&[view("a", "aihc", &published(aihc()))], 10).contains("not-shown"));
@@ -650,6 +684,19 @@ fn a_hostile_name_in_every_user_controlled_field_comes_out_escaped() {
             (Allocated, &[(&f("qaccel"), 1.0)]),
         ]),
     ));
+    s.services.push(crate::model::Service {
+        id: f("svcid"),
+        name: f("svcname"),
+    });
+    s.compute_units.push(crate::model::ComputeUnit {
+        service_id: f("svcid"),
+        instance_id: f("instance"),
+        payment_timing: f("payment"),
+        status: f("custatus"),
+        replicas: Some(2.0),
+        start_timestamp: None,
+        expiry_timestamp: Some(T0 as f64),
+    });
     let mut p = published(s);
     p.up = false;
     p.last_error = Some(format!("{}: {}", f("reason"), f("detail")));
@@ -682,9 +729,40 @@ fn a_hostile_name_in_every_user_controlled_field_comes_out_escaped() {
             revision: &revision,
             now: UNIX_EPOCH + Duration::from_secs(T0 + 10),
         },
+        None,
     );
+    // The same account alone, and a filter that names no account.
+    let page_with = |filter: &str| {
+        render_at(
+            &[a],
+            &PageInfo {
+                telemetry_path: &path,
+                version: &version,
+                revision: &revision,
+                now: UNIX_EPOCH + Duration::from_secs(T0 + 10),
+            },
+            Some(filter),
+        )
+    };
+    let alone = page_with(&name);
+    assert!(alone.contains(r#"<section class="account""#), "{alone}");
+    let filter = f("filter");
+    let html = format!("{html}{alone}{}", page_with(&filter));
     assert!(!html.contains("<script>"), "{html}");
+    // In links the account's name is percent-encoded, which is safe too.
+    let encoded = "acct~%3Cscript%3E%22%26%27";
+    assert!(
+        html.contains(&format!("href=\"/?account={encoded}\"")),
+        "{html}"
+    );
+    let html = html.replace(encoded, &format!("acct~{escaped}"));
     for marker in [
+        "filter",
+        "svcid",
+        "svcname",
+        "instance",
+        "payment",
+        "custatus",
         "acct",
         "prov",
         "reg",
@@ -742,11 +820,12 @@ fn the_view_model_holds_the_accounts_labels_without_html() {
         view("down-acct", "aihc", &down),
         view("new-acct", "qianfan", &pending),
     ];
-    let v = page(&accounts, &info);
+    let v = page(&accounts, &info, None);
     assert_eq!(v.refresh, 60);
     assert_eq!(v.now, "2023-11-14T22:16:40Z");
-    let [up, down, pending] = &v.accounts[..] else {
-        panic!("{:?}", v.accounts)
+    let lines: Vec<_> = v.sections.iter().map(|s| &s.line).collect();
+    let [up, down, pending] = &lines[..] else {
+        panic!("{lines:?}")
     };
     assert_eq!(
         (up.account.name, up.state, up.up),
@@ -795,7 +874,8 @@ fn the_view_model_holds_the_capacity_figures_without_html() {
         revision: "abc",
         now: UNIX_EPOCH + Duration::from_secs(T0 + 10),
     };
-    let v = page(&[view("prod", "aihc", &p)], &info);
+    let v = page(&[view("prod", "aihc", &p)], &info, None);
+    let v = &v.sections[0];
     assert_eq!((v.not_shown, v.without_accelerators), (0, 1));
     let ids: Vec<_> = v.capacity.iter().map(|l| l.queue.unwrap().id).collect();
     assert_eq!(ids, ["q-diff", "q-rem", "q-both", "q-wa"]);

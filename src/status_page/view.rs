@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::capacity::{by_identity, by_need, CapacityRow, KEEP_ROWS};
+use crate::capacity::{by_identity, by_need, CapacityRow, ComputeUnitRow, KEEP_ROWS};
 use crate::runtime::state::{Behind, Published};
 
 pub use crate::capacity::{CapabilitySource, FreeSource};
@@ -90,15 +90,74 @@ pub struct Page<'a> {
     pub info: PageInfo<'a>,
     /// `info.now`, RFC 3339.
     pub now: String,
-    pub accounts: Vec<AccountLine<'a>>,
+    /// What `?account=` asked for, if anything.
+    pub filter: Option<&'a str>,
+    /// Every account's name, in config order (the links to each one's page).
+    pub names: Vec<&'a str>,
+    /// One section per account shown: all of them, or the one `filter` names
+    /// (none when it names no account).
+    pub sections: Vec<Section<'a>>,
+    /// The most rows one account lists (it says so when it leaves some out).
+    pub keep_rows: usize,
+}
+
+impl Page<'_> {
+    /// `?account=` named no account.
+    pub fn unknown_account(&self) -> Option<&str> {
+        self.filter.filter(|_| self.sections.is_empty())
+    }
+}
+
+/// One account: its status line, then its pools and queues, then its compute
+/// units.
+#[derive(Debug, Clone)]
+pub struct Section<'a> {
+    pub line: AccountLine<'a>,
     /// Least headroom first, at most [`KEEP_ROWS`].
     pub capacity: Vec<CapacityLine<'a>>,
     /// Rows left out (beyond [`KEEP_ROWS`]); they are on /metrics.
     pub not_shown: usize,
-    /// The most rows the page lists (it says so when it leaves some out).
-    pub keep_rows: usize,
     /// Pools and queues without accelerators, which have no row.
     pub without_accelerators: usize,
+    /// Soonest expiry first, at most [`KEEP_ROWS`].
+    pub units: Vec<UnitLine<'a>>,
+    /// Compute units left out (beyond [`KEEP_ROWS`]).
+    pub units_not_shown: usize,
+}
+
+/// How close a compute unit is to its expiry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// At or past it.
+    Expired,
+    /// Within [`EXPIRY_SOON`].
+    Soon,
+    Later,
+    /// No expiry reported.
+    Unknown,
+}
+
+/// A compute unit that expires within a week is marked: renewing one takes
+/// an order and a payment, which is days of notice, not hours.
+pub const EXPIRY_SOON: Duration = Duration::from_secs(7 * 86_400);
+
+/// One line of a compute units table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitLine<'a> {
+    pub unit: &'a ComputeUnitRow,
+    pub service: Named<'a>,
+    /// The exact values /metrics shows (for the `data-*` attributes).
+    pub exact_replicas: Option<String>,
+    pub exact_expiry: Option<String>,
+    /// Replicas for people (see [`short`]).
+    pub replicas: String,
+    /// The expiry's RFC 3339 form, or `—`.
+    pub expires: String,
+    /// `in 12 d 4 h`, `expired 2 d ago`, or `—`.
+    pub left: String,
+    pub level: Expiry,
+    /// The account's data is older than `stale_after` (and so not on /metrics).
+    pub stale: bool,
 }
 
 /// An account's state from its last poll.
@@ -143,6 +202,8 @@ pub struct AccountLine<'a> {
     pub last_poll: String,
     pub pools: usize,
     pub queues: usize,
+    /// Qianfan compute units (0 elsewhere).
+    pub compute_units: usize,
     pub error: Option<ErrorText<'a>>,
     /// Units whose own calls failed in the last successful poll: what is shown
     /// of them is older than the account's last success, or missing.
@@ -243,18 +304,101 @@ impl CapacityLine<'_> {
     }
 }
 
-/// The page for these accounts as of `page.now`.
-pub fn page<'a>(accounts: &[AccountView<'a>], info: &PageInfo<'a>) -> Page<'a> {
-    let (capacity, not_shown, without_accelerators) = capacity(accounts, info.now);
+/// The page for these accounts as of `page.now`: all of them, or only the
+/// one named `filter`.
+pub fn page<'a>(
+    accounts: &[AccountView<'a>],
+    info: &PageInfo<'a>,
+    filter: Option<&'a str>,
+) -> Page<'a> {
+    let shown: Vec<&AccountView<'a>> = accounts
+        .iter()
+        .filter(|a| filter.is_none_or(|f| a.name == f))
+        .collect();
     Page {
         refresh: refresh_seconds(accounts),
         info: *info,
         now: rfc3339(info.now),
-        accounts: accounts.iter().map(|a| account(a, info.now)).collect(),
-        capacity,
-        not_shown,
+        filter,
+        names: accounts.iter().map(|a| a.name).collect(),
+        sections: shown.iter().map(|a| section(a, info.now)).collect(),
         keep_rows: KEEP_ROWS,
+    }
+}
+
+fn section<'a>(a: &AccountView<'a>, now: SystemTime) -> Section<'a> {
+    let (mut rows, without_accelerators, not_shown) = rows(a, now);
+    rows.sort_by(by_headroom);
+    let stale = a.published.is_stale(a.stale_after, now);
+    let (units, units_not_shown) = match a.published.capacity.as_deref() {
+        Some(c) => (
+            c.compute_units
+                .iter()
+                .map(|u| unit_line(u, stale, now))
+                .collect(),
+            c.total_compute_units.saturating_sub(c.compute_units.len()),
+        ),
+        None => (Vec::new(), 0),
+    };
+    Section {
+        line: account(a, now),
+        capacity: rows.into_iter().map(line).collect(),
+        not_shown,
         without_accelerators,
+        units,
+        units_not_shown,
+    }
+}
+
+fn unit_line(u: &ComputeUnitRow, stale: bool, now: SystemTime) -> UnitLine<'_> {
+    let now_s = now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    let at = u.expiry.filter(|t| t.is_finite() && *t >= 0.0);
+    let (expires, left, level) = match at {
+        None => ("—".to_string(), "—".to_string(), Expiry::Unknown),
+        Some(t) => {
+            let left = t - now_s;
+            let expires = rfc3339(UNIX_EPOCH + Duration::from_secs_f64(t));
+            if left <= 0.0 {
+                (
+                    expires,
+                    format!("expired {} ago", span(-left)),
+                    Expiry::Expired,
+                )
+            } else if left < EXPIRY_SOON.as_secs_f64() {
+                (expires, format!("in {}", span(left)), Expiry::Soon)
+            } else {
+                (expires, format!("in {}", span(left)), Expiry::Later)
+            }
+        }
+    };
+    UnitLine {
+        unit: u,
+        service: Named::of(&u.service_id, &u.service_name),
+        exact_replicas: u.replicas.map(exact),
+        exact_expiry: u.expiry.map(exact),
+        replicas: short(u.replicas),
+        expires,
+        left,
+        level,
+        stale,
+    }
+}
+
+/// `12 d 4 h`, `3 h 5 min`, `42 s`.
+pub(super) fn span(secs: f64) -> String {
+    let s = secs.max(0.0) as u64;
+    let (d, h, m) = (s / 86400, s % 86400 / 3600, s % 3600 / 60);
+    if d > 0 {
+        format!("{d} d {h} h")
+    } else if h > 0 {
+        format!("{h} h {m} min")
+    } else if m > 0 {
+        format!("{m} min")
+    } else {
+        format!("{s} s")
     }
 }
 
@@ -279,11 +423,11 @@ fn account<'a>(a: &AccountView<'a>, now: SystemTime) -> AccountLine<'a> {
             .unwrap_or(0.0);
         (exact(secs), moment(t, now))
     });
-    let (pools, queues) = p
+    let (pools, queues, compute_units) = p
         .capacity
         .as_ref()
-        .map(|c| (c.pools, c.queues))
-        .unwrap_or((0, 0));
+        .map(|c| (c.pools, c.queues, c.total_compute_units))
+        .unwrap_or((0, 0, 0));
     AccountLine {
         account: *a,
         state,
@@ -296,6 +440,7 @@ fn account<'a>(a: &AccountView<'a>, now: SystemTime) -> AccountLine<'a> {
             .unwrap_or_else(|| "—".into()),
         pools,
         queues,
+        compute_units,
         error: p.last_error.as_deref().map(ErrorText::of),
         behind: p.behind.iter().map(|b| behind(b, now)).collect(),
     }
@@ -307,29 +452,6 @@ fn behind(b: &Behind, now: SystemTime) -> BehindLine<'_> {
         fetched: b.fetched.map(|t| moment(t, now)),
         reason: ErrorText::of(&b.error).reason,
     }
-}
-
-/// The capacity lines of all accounts, the rows not shown and the pools and
-/// queues without accelerators.
-fn capacity<'a>(
-    accounts: &[AccountView<'a>],
-    now: SystemTime,
-) -> (Vec<CapacityLine<'a>>, usize, usize) {
-    let mut all = Vec::new();
-    let mut without = 0;
-    let mut not_shown = 0;
-    for a in accounts {
-        let (rows, n, not_kept) = rows(a, now);
-        all.extend(rows);
-        without += n;
-        not_shown += not_kept;
-    }
-    all.sort_by(by_headroom);
-    // Each account kept its KEEP_ROWS neediest rows, so the neediest of them all
-    // are among those kept.
-    not_shown += all.len().saturating_sub(KEEP_ROWS);
-    all.truncate(KEEP_ROWS);
-    (all.into_iter().map(line).collect(), not_shown, without)
 }
 
 fn line(r: Row<'_>) -> CapacityLine<'_> {

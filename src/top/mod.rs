@@ -9,13 +9,18 @@
 //! back into snapshots and shows the same view (`scrape`).
 //!
 //! Modes: `--once` polls once, prints and exits; otherwise it refreshes every
-//! interval, full screen on a terminal (`q` or Ctrl-C quits), or as a new plain
-//! frame each time when stdout is not a terminal. Exit status: 0 when every
+//! interval, full screen on a terminal (`q` or Ctrl-C quits; ↑/↓, j/k, PgUp/PgDn,
+//! Home/End scroll, and the last line counts the lines out of view; columns
+//! give way to the window's width as `layout` says), or as a new plain frame
+//! each time when stdout is not a terminal. Exit status: 0 when every
 //! selected account's last poll succeeded, 1 when any failed (or the exporter
 //! at `--url` could not be read), 2 on a bad command line or config.
 
 pub mod json;
+pub mod keys;
+pub mod layout;
 pub mod scrape;
+mod screen;
 pub mod table;
 pub mod terminal;
 pub mod view;
@@ -563,12 +568,15 @@ async fn drive(args: &Args, source: Source, mut state: State) -> u8 {
     let color = color_wanted();
     let mut interrupt = Interrupt::new();
     let (screen, mut keys) = if mode == Mode::Screen {
-        (Some(terminal::Screen::enter()), terminal::quit_keys())
+        (Some(terminal::Screen::enter()), terminal::keys())
     } else {
         (None, None)
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut redraw = tokio::time::interval(Duration::from_secs(1));
+    let mut scroll = keys::Scroll::default();
+    // The body's length and room as last drawn, for the keys to scroll by.
+    let mut drawn = (0, 1);
     'rounds: loop {
         let round_start = Instant::now();
         let mut outstanding = source.start_round(&tx);
@@ -597,17 +605,29 @@ async fn drive(args: &Args, source: Source, mut state: State) -> u8 {
                 }
                 _ = tokio::time::sleep_until(next), if outstanding == 0 => break,
                 _ = redraw.tick(), if mode == Mode::Screen => {}
-                _ = async {
+                key = async {
                     match keys.as_mut() {
                         Some(k) => k.recv().await,
                         None => std::future::pending().await,
                     }
-                } => break 'rounds,
+                } => match key {
+                    Some(keys::Key::Quit) | None => break 'rounds,
+                    Some(k) => scroll.apply(k, drawn.0, drawn.1),
+                },
                 _ = interrupt.recv() => break 'rounds,
             }
             if let Some(screen) = &screen {
                 let (cols, rows) = terminal::size().unwrap_or((120, 40));
-                let lines = screen_lines(&state, &filter, color, cols, rows, outstanding, next);
+                let (lines, body, room) = screen::lines(
+                    &state,
+                    &filter,
+                    color,
+                    (cols, rows),
+                    scroll,
+                    outstanding,
+                    next,
+                );
+                drawn = (body, room);
                 if screen.draw(&lines, cols).is_err() {
                     break 'rounds;
                 }
@@ -630,54 +650,6 @@ fn title(state: &State, extra: &str) -> String {
         n,
         if n == 1 { "" } else { "s" }
     )
-}
-
-fn screen_lines(
-    state: &State,
-    filter: &Filter,
-    color: bool,
-    cols: usize,
-    rows: usize,
-    outstanding: usize,
-    next: Instant,
-) -> Vec<String> {
-    let interval = state.interval.unwrap_or(Duration::from_secs(30));
-    let when = if outstanding > 0 {
-        " · polling…".to_string()
-    } else {
-        let left = next.saturating_duration_since(Instant::now()).as_secs();
-        format!(" · next in {left}s")
-    };
-    let t = title(
-        state,
-        &format!(
-            " · every {}{when} · q quits",
-            humantime::format_duration(interval)
-        ),
-    );
-    let frame = table::Frame {
-        title: &t,
-        entries: &state.entries,
-        filter,
-        notice: state.notice.as_deref(),
-        now: SystemTime::now(),
-    };
-    let mut lines = table::render(
-        &frame,
-        &table::Style {
-            color,
-            width: Some(cols),
-        },
-    );
-    let room = rows.saturating_sub(1).max(1);
-    if lines.len() > room {
-        let hidden = lines.len() - (room - 1);
-        lines.truncate(room - 1);
-        lines.push(format!(
-            "… {hidden} more lines (a larger window, or --once for everything)"
-        ));
-    }
-    lines
 }
 
 /// One frame to stdout: the table, or one JSON document (pretty with

@@ -7,6 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::capacity::CapabilitySource;
 
+use super::layout::{paint, Align, Cell, Col, Drop, Seg, Table};
 use super::view::{self, short, Entry, Filter, Status};
 
 /// How to write: colours or not, and the terminal's width to fit (text
@@ -37,167 +38,9 @@ const GREEN: &str = "32";
 const BLUE: &str = "34";
 const DIM: &str = "2";
 
-/// Cells of the headroom bar.
+/// Cells of the headroom bar, and in narrow windows.
 const BAR: usize = 20;
-
-/// A piece of a cell with an optional SGR colour.
-#[derive(Debug, Clone)]
-struct Seg(String, Option<&'static str>);
-
-#[derive(Debug, Clone, Default)]
-struct Cell(Vec<Seg>);
-
-impl Cell {
-    fn plain(s: impl Into<String>) -> Cell {
-        Cell(vec![Seg(s.into(), None)])
-    }
-
-    fn colored(s: impl Into<String>, c: &'static str) -> Cell {
-        Cell(vec![Seg(s.into(), Some(c))])
-    }
-
-    fn width(&self) -> usize {
-        self.0.iter().map(|s| width(&s.0)).sum()
-    }
-
-    fn text(&self) -> String {
-        self.0.iter().map(|s| s.0.as_str()).collect()
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Align {
-    Left,
-    Right,
-}
-
-/// A column: heading, alignment, and whether it may be shortened to fit.
-struct Col(&'static str, Align, bool);
-
-struct Table {
-    cols: Vec<Col>,
-    rows: Vec<Vec<Cell>>,
-}
-
-/// Columns are never shortened below this.
-const MIN_COL: usize = 8;
-
-impl Table {
-    fn render(&self, style: &Style, out: &mut Vec<String>) {
-        let n = self.cols.len();
-        let mut widths: Vec<usize> = self.cols.iter().map(|c| width(c.0)).collect();
-        for row in &self.rows {
-            for (i, cell) in row.iter().enumerate().take(n) {
-                widths[i] = widths[i].max(cell.width());
-            }
-        }
-        if let Some(limit) = style.width {
-            let total = |w: &[usize]| w.iter().sum::<usize>() + 2 * n.saturating_sub(1);
-            while total(&widths) > limit {
-                let widest = (0..n)
-                    .filter(|&i| self.cols[i].2 && widths[i] > MIN_COL)
-                    .max_by_key(|&i| widths[i]);
-                match widest {
-                    Some(i) => widths[i] -= 1,
-                    None => break,
-                }
-            }
-        }
-        let head: Vec<Cell> = self.cols.iter().map(|c| Cell::colored(c.0, BOLD)).collect();
-        for row in std::iter::once(&head).chain(self.rows.iter()) {
-            let mut line = String::new();
-            for (i, col) in self.cols.iter().enumerate() {
-                let empty = Cell::default();
-                let cell = row.get(i).unwrap_or(&empty);
-                let cell = if cell.width() > widths[i] {
-                    Cell(vec![Seg(
-                        ellipsize(&cell.text(), widths[i]),
-                        cell.0.first().and_then(|s| s.1),
-                    )])
-                } else {
-                    cell.clone()
-                };
-                let pad = " ".repeat(widths[i] - cell.width());
-                if i > 0 {
-                    line.push_str("  ");
-                }
-                if col.1 == Align::Right {
-                    line.push_str(&pad);
-                }
-                for Seg(text, color) in &cell.0 {
-                    paint(&mut line, text, *color, style.color);
-                }
-                if col.1 == Align::Left && i + 1 < n {
-                    line.push_str(&pad);
-                }
-            }
-            out.push(line.trim_end().to_string());
-        }
-    }
-}
-
-fn paint(out: &mut String, text: &str, color: Option<&str>, enabled: bool) {
-    match color {
-        Some(c) if enabled && !text.is_empty() => {
-            out.push_str("\x1b[");
-            out.push_str(c);
-            out.push('m');
-            out.push_str(text);
-            out.push_str("\x1b[0m");
-        }
-        _ => out.push_str(text),
-    }
-}
-
-/// Columns a string takes in a terminal: East Asian wide characters (CJK
-/// pool or region names) take two.
-pub fn width(s: &str) -> usize {
-    s.chars().map(char_width).sum()
-}
-
-fn char_width(c: char) -> usize {
-    let c = c as u32;
-    let wide = matches!(c,
-        0x1100..=0x115F
-        | 0x2E80..=0x303E
-        | 0x3041..=0x33FF
-        | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF
-        | 0xA000..=0xA4CF
-        | 0xAC00..=0xD7A3
-        | 0xF900..=0xFAFF
-        | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF60
-        | 0xFFE0..=0xFFE6
-        | 0x1F300..=0x1F64F
-        | 0x20000..=0x3FFFD);
-    if c < 0x20 {
-        0
-    } else if wide {
-        2
-    } else {
-        1
-    }
-}
-
-/// `s` cut to `max` columns, ending in `…` when cut.
-pub fn ellipsize(s: &str, max: usize) -> String {
-    if width(s) <= max {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = char_width(c);
-        if w + cw + 1 > max {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
-    out
-}
+const SHORT_BAR: usize = 10;
 
 /// Text from upstreams and the config, made safe for a terminal: control
 /// characters (an escape sequence in a pool name) become `?`.
@@ -217,8 +60,12 @@ fn named(name: &str, id: &str) -> String {
 }
 
 /// The headroom cell: percentage, then a bar of capability split into
-/// allocated (█), free (░) and neither (·).
+/// allocated (█), free (░) and neither (·); a shorter bar in narrow windows.
 fn headroom(row: &crate::capacity::CapacityRow) -> Cell {
+    headroom_bar(row, BAR).or_short(headroom_bar(row, SHORT_BAR))
+}
+
+fn headroom_bar(row: &crate::capacity::CapacityRow, bar: usize) -> Cell {
     let Some(h) = row.headroom() else {
         return Cell::colored("—", DIM);
     };
@@ -233,20 +80,33 @@ fn headroom(row: &crate::capacity::CapacityRow) -> Cell {
     let cap = row.capability.unwrap_or(0.0);
     let cells = |v: Option<f64>| -> usize {
         match v {
-            Some(v) if cap > 0.0 => ((v / cap).clamp(0.0, 1.0) * BAR as f64).round() as usize,
+            Some(v) if cap > 0.0 => ((v / cap).clamp(0.0, 1.0) * bar as f64).round() as usize,
             _ => 0,
         }
     };
-    let free = cells(row.free).min(BAR);
-    let alloc = cells(row.allocated).min(BAR - free);
-    let rest = BAR - free - alloc;
-    Cell(vec![
+    let free = cells(row.free).min(bar);
+    let alloc = cells(row.allocated).min(bar - free);
+    let rest = bar - free - alloc;
+    Cell::of(vec![
         Seg(pct, Some(color)),
         Seg(" ".into(), None),
         Seg("█".repeat(alloc), Some(BLUE)),
         Seg("░".repeat(free), Some(GREEN)),
         Seg("·".repeat(rest), Some(DIM)),
     ])
+}
+
+/// A name cell: `name (id)`, and the name alone in narrow windows.
+fn name_cell(name: &str, id: &str) -> Cell {
+    let short = if name.is_empty() { id } else { name };
+    Cell::plain(named(name, id)).or_short(Cell::plain(clean(short)))
+}
+
+/// An accelerator's resource name, without its vendor's domain in narrow
+/// windows (`baidu.com/h20_141g_cgpu` → `h20_141g_cgpu`).
+fn accelerator_cell(name: &str) -> Cell {
+    let short = name.rsplit_once('/').map_or(name, |(_, n)| n);
+    Cell::plain(clean(name)).or_short(Cell::plain(clean(short)))
 }
 
 fn status_cells(e: &Entry) -> (Cell, Cell) {
@@ -324,15 +184,14 @@ pub fn render(f: &Frame, style: &Style) -> Vec<String> {
     }
     out.push(String::new());
 
-    let accounts = Table {
-        cols: vec![
-            Col("ACCOUNT", Align::Left, true),
-            Col("PROVIDER", Align::Left, false),
-            Col("STATUS", Align::Left, false),
-            Col("DETAIL", Align::Left, true),
+    let accounts = Table::new(
+        vec![
+            Col::text("ACCOUNT", 10, 9),
+            Col::fixed("PROVIDER", Align::Left).drop(Drop::Early(1)),
+            Col::fixed("STATUS", Align::Left),
+            Col::text("DETAIL", 12, 0),
         ],
-        rows: f
-            .entries
+        f.entries
             .iter()
             .map(|e| {
                 let (state, detail) = status_cells(e);
@@ -344,8 +203,8 @@ pub fn render(f: &Frame, style: &Style) -> Vec<String> {
                 ]
             })
             .collect(),
-    };
-    accounts.render(style, &mut out);
+    );
+    accounts.render(style.color, style.width, &mut out);
 
     let rows = view::rows(f.entries, f.filter);
     out.push(String::new());
@@ -363,55 +222,98 @@ pub fn render(f: &Frame, style: &Style) -> Vec<String> {
         ),
     );
     let mut per_node = false;
-    let table = Table {
-        cols: vec![
-            Col("ACCOUNT", Align::Left, true),
-            Col("POOL", Align::Left, true),
-            Col("QUEUE", Align::Left, true),
-            Col("PARENT", Align::Left, true),
-            Col("ACCELERATOR", Align::Left, true),
-            Col("CAP", Align::Right, false),
-            Col("ALLOC", Align::Right, false),
-            Col("FREE", Align::Right, false),
-            Col("HEADROOM", Align::Left, false),
-        ],
-        rows: rows
-            .iter()
-            .map(|r| {
-                let row = r.row;
-                let (queue, parent) = match (&row.queue, r.parent) {
-                    (Some((id, name)), parent) => (
-                        named(name, id),
-                        match parent.unwrap_or("") {
-                            "" => "—".to_string(),
-                            p => clean(p),
-                        },
-                    ),
-                    (None, _) => ("—".to_string(), String::new()),
+    let mut full = Vec::with_capacity(rows.len());
+    let mut compact = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let row = r.row;
+        let (queue, parent) = match (&row.queue, r.parent) {
+            (Some((id, name)), parent) => (
+                named(name, id),
+                match parent.unwrap_or("") {
+                    "" => "—".to_string(),
+                    p => clean(p),
+                },
+            ),
+            (None, _) => ("—".to_string(), String::new()),
+        };
+        let mut cap = short(row.capability);
+        if row.capability_source != CapabilitySource::Reported && row.capability.is_some() {
+            cap.push('*');
+            per_node = true;
+        }
+        // Compact: one name column, the queue's, or the pool's after `(pool)`
+        // (in front, so that cutting a long name keeps it).
+        let name = match &row.queue {
+            Some((id, name)) => name_cell(name, id),
+            None => {
+                let pool = if row.pool_name.is_empty() {
+                    &row.pool_id
+                } else {
+                    &row.pool_name
                 };
-                let mut cap = short(row.capability);
-                if row.capability_source != CapabilitySource::Reported && row.capability.is_some() {
-                    cap.push('*');
-                    per_node = true;
-                }
-                vec![
-                    Cell::plain(clean(r.account)),
-                    Cell::plain(named(&row.pool_name, &row.pool_id)),
-                    Cell::plain(queue),
-                    Cell::plain(parent),
-                    Cell::plain(clean(&row.accelerator)),
-                    Cell::plain(cap),
-                    Cell::plain(short(row.allocated)),
-                    Cell::plain(short(row.free)),
-                    headroom(row),
-                ]
-            })
-            .collect(),
-    };
+                Cell::plain(format!("(pool) {}", clean(pool)))
+            }
+        };
+        compact.push(vec![
+            name,
+            accelerator_cell(&row.accelerator),
+            Cell::plain(format!("{}/{cap}", short(row.free))),
+            headroom(row),
+            Cell::plain(clean(r.account)),
+            Cell::plain(short(row.allocated)),
+            match row.queue {
+                Some(_) => name_cell(&row.pool_name, &row.pool_id),
+                None => Cell::plain(""),
+            },
+            Cell::plain(parent.clone()),
+        ]);
+        full.push(vec![
+            Cell::plain(clean(r.account)),
+            Cell::plain(named(&row.pool_name, &row.pool_id)),
+            Cell::plain(queue),
+            Cell::plain(parent),
+            Cell::plain(clean(&row.accelerator)),
+            Cell::plain(cap),
+            Cell::plain(short(row.allocated)),
+            Cell::plain(short(row.free)),
+            headroom(row),
+        ]);
+    }
+    let mut table = Table::new(
+        vec![
+            Col::fixed("ACCOUNT", Align::Left),
+            Col::fixed("POOL", Align::Left),
+            Col::fixed("QUEUE", Align::Left),
+            Col::fixed("PARENT", Align::Left),
+            Col::fixed("ACCELERATOR", Align::Left),
+            Col::fixed("CAP", Align::Right),
+            Col::fixed("ALLOC", Align::Right),
+            Col::fixed("FREE", Align::Right),
+            Col::fixed("HEADROOM", Align::Left),
+        ],
+        full,
+    );
+    // What matters first when the window is narrow: the name, the
+    // accelerator, free of capability and the bar; then the account; the
+    // pool, allocated and the parent queue only where there is room. Names
+    // are cut last.
+    table.compact = Some(Box::new(Table::new(
+        vec![
+            Col::text("POOL / QUEUE", 14, 9),
+            Col::text("ACCELERATOR", 13, 5),
+            Col::fixed("FREE/CAP", Align::Right),
+            Col::fixed("HEADROOM", Align::Left),
+            Col::text("ACCOUNT", 10, 1).drop(Drop::Late(1)),
+            Col::fixed("ALLOC", Align::Right).drop(Drop::Early(2)),
+            Col::text("POOL", 8, 0).drop(Drop::Early(3)),
+            Col::text("PARENT", 8, 0).drop(Drop::Early(4)),
+        ],
+        compact,
+    )));
     if rows.is_empty() {
         out.push("(no pool or queue reports accelerators)".into());
     } else {
-        table.render(style, &mut out);
+        table.render(style.color, style.width, &mut out);
     }
     let not_kept = view::rows_not_kept(f.entries);
     if not_kept > 0 {
@@ -435,24 +337,24 @@ pub fn render(f: &Frame, style: &Style) -> Vec<String> {
             style,
             "Qianfan compute units, soonest expiry first",
         );
-        let t = Table {
-            cols: vec![
-                Col("ACCOUNT", Align::Left, true),
-                Col("SERVICE", Align::Left, true),
-                Col("INSTANCE", Align::Left, true),
-                Col("PAYMENT", Align::Left, false),
-                Col("STATUS", Align::Left, false),
-                Col("REPLICAS", Align::Right, false),
-                Col("EXPIRES", Align::Left, false),
-                Col("IN", Align::Left, false),
+        let t = Table::new(
+            vec![
+                Col::text("ACCOUNT", 8, 1).drop(Drop::Late(1)),
+                Col::text("SERVICE", 10, 8),
+                Col::text("INSTANCE", 10, 9),
+                Col::fixed("PAYMENT", Align::Left).drop(Drop::Early(2)),
+                Col::fixed("STATUS", Align::Left).drop(Drop::Early(1)),
+                Col::fixed("REPLICAS", Align::Right),
+                Col::fixed("EXPIRES", Align::Left).drop(Drop::Early(3)),
+                Col::fixed("IN", Align::Left),
             ],
-            rows: units
+            units
                 .iter()
                 .map(|(account, u)| {
                     let (expires, left) = expiry(u.expiry, f.now);
                     vec![
                         Cell::plain(clean(account)),
-                        Cell::plain(named(&u.service_name, &u.service_id)),
+                        name_cell(&u.service_name, &u.service_id),
                         Cell::plain(clean(&u.instance_id)),
                         Cell::plain(clean(&u.payment_timing)),
                         Cell::plain(clean(&u.status)),
@@ -462,8 +364,8 @@ pub fn render(f: &Frame, style: &Style) -> Vec<String> {
                     ]
                 })
                 .collect(),
-        };
-        t.render(style, &mut out);
+        );
+        t.render(style.color, style.width, &mut out);
     }
 
     let others = view::others(f.entries, f.filter);
@@ -474,38 +376,43 @@ pub fn render(f: &Frame, style: &Style) -> Vec<String> {
             style,
             "Pools and queues known by their nodes, or without accelerator figures",
         );
-        let t = Table {
-            cols: vec![
-                Col("ACCOUNT", Align::Left, true),
-                Col("REGION", Align::Left, true),
-                Col("POOL", Align::Left, true),
-                Col("QUEUE", Align::Left, true),
-                Col("TYPE", Align::Left, true),
-                Col("NODES", Align::Right, false),
-                Col("KNOWN", Align::Left, true),
+        let t = Table::new(
+            vec![
+                Col::text("ACCOUNT", 8, 2).drop(Drop::Late(1)),
+                Col::fixed("REGION", Align::Left).drop(Drop::Early(2)),
+                Col::text("POOL", 10, 8),
+                Col::text("QUEUE", 10, 9),
+                Col::fixed("TYPE", Align::Left).drop(Drop::Early(1)),
+                Col::fixed("NODES", Align::Right),
+                Col::text("KNOWN", 12, 0),
             ],
-            rows: others
+            others
                 .iter()
                 .map(|(account, o)| {
                     let queue = match &o.queue {
-                        Some((id, name, _)) => named(name, id),
-                        None => "—".into(),
+                        Some((id, name, _)) => name_cell(name, id),
+                        None => Cell::plain("—"),
                     };
                     vec![
                         Cell::plain(clean(account)),
                         Cell::plain(clean(&o.cloud_region)),
-                        Cell::plain(named(&o.pool_name, &o.pool_id)),
-                        Cell::plain(queue),
+                        name_cell(&o.pool_name, &o.pool_id),
+                        queue,
                         Cell::plain(clean(&o.kind)),
                         Cell::plain(short(o.nodes)),
                         Cell::plain(clean(&o.known)),
                     ]
                 })
                 .collect(),
-        };
-        t.render(style, &mut out);
+        );
+        t.render(style.color, style.width, &mut out);
     }
     out
+}
+
+/// `text` dimmed when colours are on.
+pub fn paint_dim(out: &mut String, text: &str, color: bool) {
+    paint(out, text, Some(DIM), color);
 }
 
 fn section(out: &mut Vec<String>, style: &Style, title: &str) {
@@ -559,6 +466,7 @@ mod tests {
 
     use super::*;
     use crate::model::{ComputeUnit, Pool, QuantityKind, Queue, Resources, Snapshot};
+    use crate::top::layout::width;
     use crate::top::view::{AccountData, Failure};
 
     fn cards(v: f64) -> Resources {
@@ -717,10 +625,66 @@ mod tests {
     }
 
     #[test]
-    fn widths_and_ellipsis() {
-        assert_eq!(width("华东一区"), 8);
-        assert_eq!(ellipsize("abcdefghij", 5), "abcd…");
-        assert_eq!(ellipsize("华东一区", 5), "华东…");
+    fn at_80_columns_the_columns_that_matter_come_first_and_ids_go() {
+        let e = entries();
+        let filter = Filter::default();
+        let style = Style {
+            color: false,
+            width: Some(80),
+        };
+        let lines = render(&frame(&e, &filter), &style);
+        for l in &lines {
+            assert!(width(l) <= 80, "{} columns: {l}", width(l));
+        }
+        let head = lines
+            .iter()
+            .position(|l| l.starts_with("POOL / QUEUE"))
+            .unwrap();
+        let cols: Vec<&str> = lines[head].split_whitespace().collect();
+        // Room for the account and allocated too; the pool and the parent
+        // queue are left out, ids and vendor prefixes dropped.
+        assert_eq!(
+            cols,
+            [
+                "POOL",
+                "/",
+                "QUEUE",
+                "ACCELERATOR",
+                "FREE/CAP",
+                "HEADROOM",
+                "ACCOUNT",
+                "ALLOC"
+            ]
+        );
+        let first: Vec<&str> = lines[head + 1].split_whitespace().collect();
+        assert_eq!(
+            first[..6],
+            [
+                "aihc-test-pd-as",
+                "h20_141g_cgpu",
+                "0/8",
+                "0",
+                "%",
+                "██████████"
+            ],
+            "{}",
+            lines[head + 1]
+        );
+        assert!(!lines.iter().any(|l| l.contains("aihcq-1jpvdatpi23i")));
+        // Wide enough: the full table, ids and all.
+        let wide = render(
+            &frame(&e, &filter),
+            &Style {
+                color: false,
+                width: Some(200),
+            },
+        );
+        assert!(wide.iter().any(|l| l.starts_with("ACCOUNT  POOL")));
+        assert!(wide.iter().any(|l| l.contains("(aihcq-1jpvdatpi23i)")));
+    }
+
+    #[test]
+    fn spans() {
         assert_eq!(span(90061.0), "1 d 1 h");
         assert_eq!(span(59.0), "59 s");
     }

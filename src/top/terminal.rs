@@ -109,9 +109,10 @@ pub fn size() -> Option<(usize, usize)> {
     None
 }
 
-/// Sends once when `q`, `Q` or Ctrl-C (should it arrive as a byte) is typed.
-/// The reading thread blocks on stdin; it ends with the process.
-pub fn quit_keys() -> Option<tokio::sync::mpsc::UnboundedReceiver<()>> {
+/// Sends each key typed (see [`super::keys`]) until `q`, `Q` or Ctrl-C
+/// (should it arrive as a byte). The reading thread blocks on stdin; it ends
+/// with the process.
+pub fn keys() -> Option<tokio::sync::mpsc::UnboundedReceiver<super::keys::Key>> {
     if !std::io::stdin().is_terminal() {
         return None;
     }
@@ -120,11 +121,14 @@ pub fn quit_keys() -> Option<tokio::sync::mpsc::UnboundedReceiver<()>> {
         .name("top-keys".into())
         .spawn(move || {
             let mut stdin = std::io::stdin();
-            let mut byte = [0u8; 1];
-            while let Ok(1) = stdin.read(&mut byte) {
-                if matches!(byte[0], b'q' | b'Q' | 0x03) {
-                    let _ = tx.send(());
-                    return;
+            let mut buf = [0u8; 64];
+            let mut decoder = super::keys::Decoder::default();
+            while let Ok(n @ 1..) = stdin.read(&mut buf) {
+                for key in buf[..n].iter().filter_map(|b| decoder.feed(*b)) {
+                    let quit = key == super::keys::Key::Quit;
+                    if tx.send(key).is_err() || quit {
+                        return;
+                    }
                 }
             }
         });
@@ -152,7 +156,7 @@ pub fn fit(line: &str, width: usize) -> String {
             }
             continue;
         }
-        let w = super::table::width(&c.to_string());
+        let w = super::layout::width(&c.to_string());
         if shown + w > width {
             cut = true;
             break;

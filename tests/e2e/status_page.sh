@@ -3,7 +3,8 @@
 # simulated platforms, one poll: --interval 1h keeps the snapshot still), loads
 # the page in headless Chromium, and compares the rendered DOM (`--dump-dom`) with
 # /metrics (tests/e2e/status_page_check.py: accounts, every accelerator row's
-# numbers and their source, completeness, order by headroom). Saves a screenshot
+# numbers and their source, completeness, order by headroom within each account,
+# every compute unit's replicas and expiry, soonest first). Saves a screenshot
 # to $STATUS_PAGE_SCREENSHOT (default target/e2e/status-page.png; the README's
 # docs/status-page.png is made with STATUS_PAGE_SCREENSHOT=docs/status-page.png).
 # Closes with `status-page-e2e: N passed, M failed`; exit 1 on any failure.
@@ -15,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 BIN="${AIPOOL_BIN:-${CARGO_TARGET_DIR:-target}/debug/aipool_exporter}"
 SHOT="${STATUS_PAGE_SCREENSHOT:-${CARGO_TARGET_DIR:-target}/e2e/status-page.png}"
-SIZE="1280,1100"
+SIZE="1280,2040"
 export DEBIAN_FRONTEND=noninteractive
 
 as_root() {

@@ -6,7 +6,7 @@ response of the same snapshot (tests/e2e/status_page.sh produces both from
 `aipool_exporter demo`). Checks, one line each, closing with
 `status-page-e2e: N passed, M failed`:
 
-- every account on /metrics (aipool_up) has a row with the same up value and
+- every account on /metrics (aipool_up) has a status line with the same up value and
   last-success timestamp, and no other account does;
 - every accelerator row's capability, allocated and free (data-* attributes)
   equal the series they come from: queue or pool series as reported, Sugon's
@@ -15,7 +15,9 @@ response of the same snapshot (tests/e2e/status_page.sh produces both from
   data-free-source says and the series present confirm;
 - the numbers a person reads in the cells match those attributes;
 - every pool/queue accelerator series on /metrics has its row, and no row is
-  extra; rows are ordered by headroom, least first, unknown last;
+  extra; each account's rows are ordered by headroom, least first, unknown last;
+- every compute unit on /metrics (aipool_compute_unit_info) has its row with
+  its replicas and expiry, soonest expiry first, and no row is extra;
 - the page links to /metrics and carries no stale rows (the demo is fresh);
 - with --screenshot, the PNG exists and has the expected size.
 
@@ -36,20 +38,25 @@ from prometheus_checks import parse_metrics  # noqa: E402
 
 
 class Dom(HTMLParser):
-    """Collects the rows of #accounts and #capacity: attributes and cell texts."""
+    """Collects each account's status line (`p.status`), the rows of its
+    `table.capacity` and `table.units`: attributes and cell texts."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.table: str | None = None
-        self.rows: dict[str, list[tuple[dict, list[str]]]] = {"accounts": [], "capacity": []}
+        self.rows: dict[str, list[tuple[dict, list[str]]]] = {
+            "accounts": [], "capacity": [], "units": []}
         self.row: tuple[dict, list[str]] | None = None
         self.cell: list[str] | None = None
         self.links: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "table" and a.get("id") in self.rows:
-            self.table = a["id"]
+        classes = (a.get("class") or "").split()
+        if tag == "table" and any(c in self.rows for c in classes):
+            self.table = next(c for c in classes if c in self.rows)
+        elif tag == "p" and "status" in classes:
+            self.rows["accounts"].append((a, []))
         elif tag == "tr" and self.table and any(k.startswith("data-") for k in a):
             self.row = (a, [])
         elif tag == "td" and self.row is not None:
@@ -178,7 +185,7 @@ def check(dom_text: str, metrics_text: str, metrics_path: str = "/metrics") -> R
 
     got_rows = set()
     sources: dict[str, int] = {}
-    headrooms = []
+    headrooms: dict[str, list] = {}  # per account, in page order
     for attrs, cells in dom.rows["capacity"]:
         kind = attrs.get("data-kind", "")
         keys = QUEUE_KEYS if kind == "queue" else POOL_KEYS
@@ -193,35 +200,73 @@ def check(dom_text: str, metrics_text: str, metrics_path: str = "/metrics") -> R
         for field in ("free-source", "capability-source"):
             if attrs.get(f"data-{field}") != want[field]:
                 problems.append(f"{field} {attrs.get('data-' + field)} != {want[field]}")
-        # What a person reads: cells 4..6 are capability, allocated, free.
-        if len(cells) < 8:
+        # What a person reads: cells 3..5 are capability, allocated, free.
+        if len(cells) < 7:
             problems.append(f"{len(cells)} cells")
         else:
-            for i, field in ((4, "capability"), (5, "allocated"), (6, "free")):
+            for i, field in ((3, "capability"), (4, "allocated"), (5, "free")):
                 v, w = shown(cells[i]), want[field]
                 if (v is None) != (w is None) or (w is not None and abs(v - round(w, 2)) > 1e-9):
                     problems.append(f"cell {field} shows {cells[i]!r}, want {w}")
-            if not cells[6].endswith(SOURCE_LABELS[source]):
-                problems.append(f"free cell {cells[6]!r} does not say {SOURCE_LABELS[source]!r}")
+            if not cells[5].endswith(SOURCE_LABELS[source]):
+                problems.append(f"free cell {cells[5]!r} does not say {SOURCE_LABELS[source]!r}")
         if attrs.get("data-stale"):
             problems.append("marked stale")
         report(not problems, f"row {kind} {'/'.join(key[1:])}",
                "; ".join(problems) or f"cap {want['capability']} alloc {want['allocated']} "
                f"free {want['free']} ({source})")
         cap, free = want["capability"], want["free"]
-        headrooms.append(free / cap if cap and free is not None and cap > 0 else None)
+        headrooms.setdefault(key[1], []).append(
+            free / cap if cap and free is not None and cap > 0 else None)
 
     report(got_rows == want_rows and bool(want_rows), f"one row per pool/queue accelerator series "
            f"({len(want_rows)})", f"missing {sorted(want_rows - got_rows)[:3]}; extra {sorted(got_rows - want_rows)[:3]}")
-    known = [h for h in headrooms if h is not None]
-    first_unknown = next((i for i, h in enumerate(headrooms) if h is None), len(headrooms))
-    ordered = known == sorted(known) and all(h is None for h in headrooms[first_unknown:])
-    report(ordered, "rows ordered by headroom, least first, unknown last",
-           " ".join("-" if h is None else f"{h:.2f}" for h in headrooms))
+    def fmt(hs):
+        return " ".join("-" if h is None else f"{h:.2f}" for h in hs)
+
+    for account, hs in sorted(headrooms.items()):
+        known = [h for h in hs if h is not None]
+        first_unknown = next((i for i, h in enumerate(hs) if h is None), len(hs))
+        ordered = known == sorted(known) and all(h is None for h in hs[first_unknown:])
+        report(ordered, f"{account}: rows ordered by headroom, least first, unknown last", fmt(hs))
     report(set(sources) <= {"remaining", "unknown"} and sources.get("remaining", 0) > 0,
            "free is remaining, or unknown where no platform figure exists", f"{sources}")
-    report(bool(headrooms) and headrooms[0] == 0, "a full queue or pool (0 free) sorts first",
-           " ".join("-" if h is None else f"{h:.2f}" for h in headrooms[:5]))
+    report(any(hs and hs[0] == 0 for hs in headrooms.values()),
+           "a full queue or pool (0 free) sorts first in its account",
+           "; ".join(f"{a}: {fmt(hs[:3])}" for a, hs in sorted(headrooms.items())))
+
+    # ---- compute units
+    unit_keys = ("provider", "account", "service_id", "instance_id")
+    replicas = index(samples, "aipool_compute_unit_replicas", unit_keys)
+    expiry = index(samples, "aipool_compute_unit_expiry_timestamp_seconds", unit_keys)
+    info = index(samples, "aipool_compute_unit_info", unit_keys)
+    sections = {attrs.get("data-account"): attrs.get("data-provider") for attrs, _ in dom.rows["accounts"]}
+    got_units = set()
+    expiries: dict[str, list] = {}
+    for attrs, cells in dom.rows["units"]:
+        # A unit row belongs to the section it is in: the last status line before it.
+        account = attrs.get("data-account", "")
+        key = (sections.get(account, ""), account, attrs.get("data-service-id", ""),
+               attrs.get("data-instance-id", ""))
+        got_units.add(key)
+        problems = []
+        if not same(num(attrs, "replicas"), replicas.get(key)):
+            problems.append(f"replicas {attrs.get('data-replicas')} != {replicas.get(key)}")
+        if not same(num(attrs, "expiry"), expiry.get(key)):
+            problems.append(f"expiry {attrs.get('data-expiry')} != {expiry.get(key)}")
+        if len(cells) < 7 or shown(cells[4]) != replicas.get(key):
+            problems.append(f"replicas cell {cells[4:5]}")
+        expiries.setdefault(account, []).append(expiry.get(key))
+        report(not problems, f"compute unit {'/'.join(key[1:])}",
+               "; ".join(problems) or f"replicas {replicas.get(key)} expiry {expiry.get(key)}")
+    want_units = set(info)
+    report(got_units == want_units and bool(want_units),
+           f"one row per compute unit on /metrics ({len(want_units)})",
+           f"missing {sorted(want_units - got_units)[:3]}; extra {sorted(got_units - want_units)[:3]}")
+    for account, es in sorted(expiries.items()):
+        known = [e for e in es if e is not None]
+        report(known == sorted(known) and es[:len(known)] == known,
+               f"{account}: compute units soonest expiry first", " ".join(str(e) for e in es))
     report(metrics_path in dom.links, f"links to {metrics_path}", f"{dom.links}")
     return report
 
@@ -239,7 +284,7 @@ def main() -> int:
     ap.add_argument("dom", help="file with chromium --dump-dom output")
     ap.add_argument("metrics", help="file with the /metrics response")
     ap.add_argument("--screenshot", help="PNG to check")
-    ap.add_argument("--size", default="1280x1100", help="the screenshot's expected WIDTHxHEIGHT")
+    ap.add_argument("--size", default="1280x2040", help="the screenshot's expected WIDTHxHEIGHT")
     args = ap.parse_args()
     r = check(pathlib.Path(args.dom).read_text(encoding="utf-8"),
               pathlib.Path(args.metrics).read_text(encoding="utf-8"))

@@ -476,3 +476,79 @@ fn a_kept_unit_is_spliced_in_at_its_place_and_the_body_stays_one_chunk_per_famil
     // Before the kept pool, the kept pool, after it.
     assert_eq!(chunks.len(), 3);
 }
+
+#[test]
+fn a_failed_service_keeps_its_compute_units_on_metrics_and_the_status_page() {
+    use crate::model::{ComputeUnit, Service};
+    const T0: u64 = 1_700_000_000;
+    let snapshot = |replicas: f64, with_b: bool| {
+        let cu = |svc: &str, id: &str| ComputeUnit {
+            service_id: svc.into(),
+            instance_id: id.into(),
+            replicas: Some(replicas),
+            expiry_timestamp: Some(2e9),
+            ..ComputeUnit::default()
+        };
+        let mut s = Snapshot {
+            services: vec![Service {
+                id: "svc-a".into(),
+                name: "a".into(),
+            }],
+            compute_units: vec![cu("svc-a", "cu-a")],
+            ..Snapshot::default()
+        };
+        if with_b {
+            s.services.push(Service {
+                id: "svc-b".into(),
+                name: "b".into(),
+            });
+            s.compute_units.push(cu("svc-b", "cu-b"));
+        }
+        s
+    };
+    let a = account("qf");
+    let publish = |s: Snapshot, at: u64, failed: &[Unit]| {
+        let mut p = published(s);
+        p.last_success = Some(UNIX_EPOCH + Duration::from_secs(at));
+        p.failed_units = failed
+            .iter()
+            .map(|u| {
+                (
+                    u.clone(),
+                    "timeout: DescribeComputeUnits http://h/: no answer".into(),
+                )
+            })
+            .collect();
+        a.publish(p);
+    };
+    publish(snapshot(2.0, true), T0, &[]);
+    // svc-b's compute units fail a minute later; svc-a is fresh.
+    let svc_b = Unit::Service {
+        service_id: "svc-b".into(),
+    };
+    publish(snapshot(3.0, false), T0 + 60, std::slice::from_ref(&svc_b));
+    let t = text_at(std::slice::from_ref(&a), Format::Text, T0 + 70);
+    let replicas = |svc: &str, id: &str| {
+        t.lines()
+            .find(|l| {
+                l.starts_with("aipool_compute_unit_replicas{")
+                    && l.contains(&format!("service_id=\"{svc}\",instance_id=\"{id}\""))
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .map(str::to_string)
+    };
+    assert_eq!(replicas("svc-a", "cu-a").as_deref(), Some("3"), "{t}");
+    assert_eq!(replicas("svc-b", "cu-b").as_deref(), Some("2"), "{t}");
+    // The status page shows the same two units, the kept one with its old
+    // figure.
+    let current = a.current();
+    let units: Vec<(&str, Option<f64>)> = current
+        .capacity
+        .as_deref()
+        .unwrap()
+        .compute_units
+        .iter()
+        .map(|u| (u.instance_id.as_str(), u.replicas))
+        .collect();
+    assert_eq!(units, [("cu-a", Some(3.0)), ("cu-b", Some(2.0))]);
+}
