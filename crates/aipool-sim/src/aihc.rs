@@ -200,6 +200,18 @@ impl Aihc {
                     return bce_error(400, "MissingParameter", "resourcePoolId is required");
                 };
                 let all = self.openapi_queues(pool);
+                if all.iter().any(|q| has_children(q)) {
+                    // A queue tree: paging has no effect (bce-sdk-go
+                    // `services/aihc/v2/api/queue.go`); every page is the
+                    // whole tree, and totalCount counts the nested queues.
+                    let total: usize = all.iter().map(tree_size).sum();
+                    let size = page_size.clamp(1, self.opts.page_cap.max(1));
+                    return SimResponse::json(
+                        200,
+                        &json!({"requestId": request_id(), "queues": all, "totalCount": total,
+                                "pageNumber": page_no, "pageSize": size}),
+                    );
+                }
                 let (items, size) = page(&all, page_no, page_size, self.opts.page_cap);
                 SimResponse::json(
                     200,
@@ -207,13 +219,124 @@ impl Aihc {
                             "pageNumber": page_no, "pageSize": size}),
                 )
             }
+            "DescribeResourcePoolOverview" => {
+                SimResponse::json(200, &self.overview())
+            }
             other => bce_error(400, "InvalidAction", &format!("unknown action {other:?}")),
+        }
+    }
+
+    /// `DescribeResourcePoolOverview`: each pool's hardware, per pool type
+    /// (shape: AIHC doc "查询资源池概览"; CPU in milli-cores, memory in
+    /// bytes, `idle` 0 as in the doc's example, so only capacity − allocated
+    /// says what is free). The team pool's 8 cards have 7 allocated: one held
+    /// outside its queues' figures, so the quotas promise more than the
+    /// hardware has free.
+    fn overview(&self) -> Value {
+        let mut types = Vec::new();
+        let common: Vec<Value> = self
+            .pools
+            .iter()
+            .filter_map(|p| p["resourcePoolId"].as_str())
+            .filter_map(|id| self.hardware(id).map(|h| pool_statistic(id, "common", h)))
+            .collect();
+        let dedicated: Vec<Value> = self
+            .serverless_pools
+            .iter()
+            .filter_map(|p| p["resourcePoolId"].as_str())
+            .filter_map(|id| self.hardware(id).map(|h| pool_statistic(id, "dedicatedV2", h)))
+            .collect();
+        for (t, pools) in [("common", common), ("dedicatedV2", dedicated)] {
+            let sum = |key: &str, field: &str| -> f64 {
+                pools
+                    .iter()
+                    .map(|p| match key {
+                        "acc" => p["acceleratorsStatistic"][field].as_f64().unwrap_or(0.0),
+                        i => p["resourcesStatistic"][i.parse::<usize>().unwrap_or(0)][field]
+                            .as_f64()
+                            .unwrap_or(0.0),
+                    })
+                    .sum()
+            };
+            types.push(json!({
+                "type": t,
+                "nodesStatistic": {"totalCount": pools.len() * 2},
+                "acceleratorsStatistic": stat("Accelerator", sum("acc", "capacity"), sum("acc", "allocated")),
+                "resourcesStatistic": [
+                    stat("CPU", sum("0", "capacity"), sum("0", "allocated")),
+                    stat("Memory", sum("1", "capacity"), sum("1", "allocated")),
+                ],
+                "resourcePoolStatistics": pools,
+            }));
+        }
+        json!({"requestId": request_id(), "resourcePoolsStatisticWithType": types})
+    }
+
+    /// A pool's hardware: (card model, cards, allocated cards, milli-cores,
+    /// allocated milli-cores, bytes, allocated bytes). The seed pool and the
+    /// fully-managed pools have what their root queues say (their quotas are
+    /// the hardware); the team pool has one card fewer free than its quotas.
+    fn hardware(&self, pool_id: &str) -> Option<Hardware> {
+        const GIB: f64 = 1_073_741_824.0;
+        match pool_id {
+            "cce-6b41lf00" => {
+                let a = match self.drift_step() {
+                    0 => 0.0,
+                    step => ((step * 3) % 17) as f64,
+                };
+                Some(Hardware {
+                    model: "NVIDIA GeForce RTX 4090".into(),
+                    cards: (16.0, a),
+                    milli_cpu: (444_000.0, a * 24_000.0),
+                    bytes: (2_220_198_166_528.0, a * 100.0 * GIB),
+                })
+            }
+            "cce-k8yq20rt" => Some(Hardware {
+                model: "NVIDIA A800-SXM4-80GB".into(),
+                cards: (8.0, 7.0),
+                milli_cpu: (192_000.0, 96_500.0),
+                bytes: (9_449_599_258_624.0, 1024.0 * GIB),
+            }),
+            other => {
+                let i = self
+                    .serverless_pools
+                    .iter()
+                    .position(|p| p["resourcePoolId"] == other)?;
+                let q = self.serverless_queues.get(i)?;
+                let flat = |block: &str, key: &str| -> f64 {
+                    q[block][key]
+                        .as_str()
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0.0)
+                };
+                let (name, model) = models_of(q).into_iter().next()?;
+                Some(Hardware {
+                    model,
+                    cards: (flat("capability", &name), flat("allocated", &name)),
+                    milli_cpu: (
+                        flat("capability", "cpu") * 1000.0,
+                        flat("allocated", "cpu") * 1000.0,
+                    ),
+                    bytes: (
+                        flat("capability", "memory") * GIB,
+                        flat("allocated", "memory") * GIB,
+                    ),
+                })
+            }
         }
     }
 
     /// The generated fleet's OpenAPI answers, one page made from indices.
     fn scaled(&self, s: &Scale, req: &SimRequest, page_no: u64, page_size: u64) -> SimResponse {
         let param = |a: &str, b: &str| req.param(a).or_else(|| req.param(b));
+        if req.param("action") == Some("DescribeResourcePoolOverview") {
+            // The generated fleet has no hardware figures: its pools stay
+            // unbounded (each counted as missing from the overview).
+            return SimResponse::json(
+                200,
+                &json!({"requestId": request_id(), "resourcePoolsStatisticWithType": []}),
+            );
+        }
         let (items, total, size) = match req.param("action").unwrap_or("") {
             "DescribeResourcePools" => match param("resourcePoolType", "ResourcePoolType") {
                 Some("common") => {
@@ -339,6 +462,54 @@ impl Platform for Aihc {
     }
 }
 
+/// One pool's hardware in the simulator: (capacity, allocated) each.
+struct Hardware {
+    model: String,
+    cards: (f64, f64),
+    milli_cpu: (f64, f64),
+    bytes: (f64, f64),
+}
+
+/// A `ResourceStatistic`: `idle` 0 and the rates, as the doc's example shows
+/// them beside capacity and allocated.
+fn stat(kind: &str, capacity: f64, allocated: f64) -> Value {
+    let rate = if capacity > 0.0 { allocated / capacity } else { 0.0 };
+    json!({"resourceType": kind, "capacity": capacity, "allocated": allocated, "idle": 0,
+           "allocationRate": rate, "utilizationRate": 0})
+}
+
+fn pool_statistic(id: &str, pool_type: &str, h: Hardware) -> Value {
+    let mut per_type = stat("Accelerator", h.cards.0, h.cards.1);
+    if let Some(o) = per_type.as_object_mut() {
+        o.remove("resourceType");
+        o.insert("acceleratorType".into(), json!(h.model));
+    }
+    let mut accelerators = stat("Accelerator", h.cards.0, h.cards.1);
+    accelerators["acceleratorStatistics"] = json!([per_type]);
+    json!({
+        "resourcePoolId": id, "type": pool_type, "name": id,
+        "nodesStatistic": {"totalCount": 2},
+        "resourcesStatistic": [
+            stat("CPU", h.milli_cpu.0, h.milli_cpu.1),
+            stat("Memory", h.bytes.0, h.bytes.1),
+        ],
+        "acceleratorsStatistic": accelerators,
+        "nodeResourceStatistic": {},
+    })
+}
+
+fn has_children(q: &Value) -> bool {
+    q["children"].as_array().is_some_and(|c| !c.is_empty())
+}
+
+/// A queue and every queue nested in it.
+fn tree_size(q: &Value) -> usize {
+    1 + q["children"]
+        .as_array()
+        .map(|c| c.iter().map(tree_size).sum())
+        .unwrap_or(0)
+}
+
 fn wrapped(inner: Value) -> Value {
     json!({"success": true, "result": {"code": 200, "message": "success", "requestId": request_id(), "result": inner}})
 }
@@ -449,7 +620,7 @@ fn team_tree() -> Value {
     json!({
         "queueId": "queue-root-k8yq", "queueName": "root", "queueType": "Physical", "parentQueue": "",
         "capability": {"milliCPUcores": "192", "memoryGi": "9449599258624", "acceleratorCardList": cards("8")},
-        "allocated": {"milliCPUcores": "96500", "memoryGi": "1024", "acceleratorCardList": cards("4.5")},
+        "allocated": {"milliCPUcores": "96500", "memoryGi": "1024", "acceleratorCardList": cards("6")},
         "deserved": {"milliCPUcores": "192000", "memoryGi": "8800", "acceleratorCardList": cards("8")},
         "guarantee": {},
         "runningJobs": 3, "pendingJobs": 2, "inqueueJobs": 1,
@@ -465,7 +636,7 @@ fn team_tree() -> Value {
             {
                 "queueId": "queue-team-b", "queueName": "team-b", "queueType": "Elastic",
                 "capability": {"milliCPUcores": "96000", "memoryGi": "1024", "acceleratorCardList": cards("4")},
-                "allocated": {"milliCPUcores": "32500", "memoryGi": "512", "acceleratorCardList": cards("1")},
+                "allocated": {"milliCPUcores": "32500", "memoryGi": "512", "acceleratorCardList": cards("2.5")},
                 "runningJobs": 1, "pendingJobs": 2, "inqueueJobs": 0
             }
         ]
