@@ -463,3 +463,6 @@ impl derive::Adjust for ForgetUnread<'_> {
         map::forget_unread_totals(pool, top, self.0);
     }
 }
+
+#[cfg(test)]
+mod paging_tests;
