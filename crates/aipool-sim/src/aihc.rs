@@ -9,7 +9,12 @@
 //! allocated derivation are exercised end to end. The OpenAPI serves the common
 //! pools' queues without `remaining` and `workloadAvailable` (as its documented
 //! answers are) and the dedicated pools' trees with them (what the exporter must
-//! do when a response has them).
+//! do when a response has them). Queue trees ignore paging as bce-sdk-go says
+//! self-managed queues do: every `DescribeQueues` page is the whole tree and
+//! `totalCount` counts the nested queues; the flat seed pool pages normally.
+//! `DescribeResourcePoolOverview` reports each pool's hardware: the team
+//! tree's pool has 8 cards with 7 allocated, one more than its quotas say, so
+//! the exporter's bound by the pool's free cards shows.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -155,6 +160,11 @@ impl Aihc {
     fn openapi(&self, req: &SimRequest) -> SimResponse {
         if let Err(resp) = verify_bce(req) {
             return resp;
+        }
+        // Both official SDKs send `version: v2` (the doc pages show it, or
+        // `X-API-Version: v2`); the v2 shapes are all this serves.
+        if req.header("version") != Some("v2") && req.header("x-api-version") != Some("v2") {
+            return bce_error(400, "InvalidParameter", "API version v2 is required");
         }
         let param = |a: &str, b: &str| req.param(a).or_else(|| req.param(b));
         let num = |a: &str, b: &str, default: u64| -> u64 {
@@ -611,7 +621,8 @@ fn cards(n: &str) -> Value {
     json!([{"acceleratorCount": n, "acceleratorDescription": "baidu.com/a800_80g_cgpu", "acceleratorType": "NVIDIA A800-SXM4-80GB"}])
 }
 
-/// A Physical root with two Elastic children, in the OpenAPI shape. The root's
+/// A Physical root with two Elastic children, in the OpenAPI shape: quota 8
+/// cards with 6 allocated (team-a 3.5 of its 4, team-b 2.5 of its 4). The root's
 /// capability memory is in bytes, as in the OpenAPI doc example, and its CPU in
 /// cores, as in every such block of the console seed; team-a names its parent by
 /// `queueName`, as the doc example's `old-gpu-l2q-3` does; team-b has no
@@ -682,6 +693,42 @@ mod tests {
 
     fn sim(cap: u64) -> Aihc {
         Aihc::new(Options::fixed(cap))
+    }
+
+    /// The overview's shape (AIHC doc "查询资源池概览"): per type, per pool;
+    /// CPU in milli-cores, memory in bytes, `idle` 0. The team pool has one
+    /// card free of 8; every other pool has what its root queue says.
+    #[test]
+    fn the_overview_reports_each_pools_hardware() {
+        let v = sim(100).overview();
+        let types = v["resourcePoolsStatisticWithType"].as_array().unwrap();
+        assert_eq!(types.len(), 2);
+        let pools: Vec<&Value> = types
+            .iter()
+            .flat_map(|t| t["resourcePoolStatistics"].as_array().unwrap())
+            .collect();
+        assert_eq!(pools.len(), 4);
+        let team = pools.iter().find(|p| p["resourcePoolId"] == "cce-k8yq20rt").unwrap();
+        let acc = &team["acceleratorsStatistic"];
+        assert_eq!((acc["capacity"].as_f64(), acc["allocated"].as_f64()), (Some(8.0), Some(7.0)));
+        assert_eq!(acc["idle"], 0);
+        assert_eq!(acc["acceleratorStatistics"][0]["acceleratorType"], "NVIDIA A800-SXM4-80GB");
+        assert_eq!(team["resourcesStatistic"][0]["capacity"].as_f64(), Some(192_000.0));
+        let full = pools.iter().find(|p| p["resourcePoolId"] == "aihc-ktb0jfkvfkwv").unwrap();
+        let acc = &full["acceleratorsStatistic"];
+        assert_eq!((acc["capacity"].as_f64(), acc["allocated"].as_f64()), (Some(8.0), Some(8.0)));
+        assert_eq!(types[0]["acceleratorsStatistic"]["capacity"].as_f64(), Some(24.0));
+    }
+
+    /// A tree pool's queues count with their nested queues (what the
+    /// simulator reports as `totalCount` on every page of the whole tree).
+    #[test]
+    fn tree_pools_count_nested_queues() {
+        let s = sim(1);
+        let tree = s.openapi_queues("cce-k8yq20rt");
+        assert!(tree.iter().any(has_children));
+        assert_eq!(tree.iter().map(tree_size).sum::<usize>(), 3);
+        assert!(!s.openapi_queues("cce-6b41lf00").iter().any(has_children));
     }
 
     #[test]

@@ -91,3 +91,36 @@ fn a_repeat_with_other_figures_keeps_the_first_and_is_counted() {
     assert_eq!(free(&s, "root"), 2.0);
     assert_eq!(fired.count(Rule::QueueRepeatedKeptFirst), 1);
 }
+
+/// AIHC doc "查询队列详情" (tests/fixtures/official/aihc/describe_queue.json):
+/// one queue item as DescribeQueues lists them. The child `old-gpu-l2q-3`
+/// names its parent by queueName; its capability and allocated are 0.5 shared
+/// L20 cards each (`baidu.com/l20_cgpu`, model `NVIDIA L20`), so nothing is
+/// free; its allocated CPU and memory are "0".
+#[test]
+fn the_doc_example_queue_maps_with_its_own_numbers() {
+    let item: Value = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/official/aihc/describe_queue.json"
+    ))
+    .unwrap();
+    let (s, fired, _) = poll(|n| {
+        json!({"queues": [item.clone()], "totalCount": 2, "pageNumber": n, "pageSize": 1})
+    });
+    assert_eq!(s.queues.len(), 2);
+    let child = s.queues.iter().find(|q| q.id == "queue-9zyv0dcqw5jh").unwrap();
+    assert_eq!(child.parent, "queue-h4rzqodsqgfv");
+    assert_eq!(child.queue_type, "Regular");
+    let card = |kind: QuantityKind| child.quantities[&kind].accelerators["baidu.com/l20_cgpu"];
+    assert_eq!(card(QuantityKind::Capability), 0.5);
+    assert_eq!(card(QuantityKind::Deserved), 0.5);
+    assert_eq!(card(QuantityKind::Allocated), 0.5);
+    assert_eq!(card(QuantityKind::Remaining), 0.0);
+    let alloc = &child.quantities[&QuantityKind::Allocated];
+    assert_eq!((alloc.cpu_cores, alloc.memory_bytes), (Some(0.0), Some(0.0)));
+    assert_eq!(s.accelerators["baidu.com/l20_cgpu"], "NVIDIA L20");
+    // The root names the account's pseudo-root, no listed queue: top-level.
+    let root = s.queues.iter().find(|q| q.id == "queue-h4rzqodsqgfv").unwrap();
+    assert_eq!(root.parent, "");
+    assert_eq!(fired.count(Rule::ParentQueueByName), 1);
+    assert_eq!(fired.count(Rule::ParentQueueNotListed), 1);
+}

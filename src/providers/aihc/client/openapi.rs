@@ -153,6 +153,10 @@ impl OpenApi<'_> {
                 .client
                 .get(url.clone())
                 .header("version", "v2")
+                // The doc pages show either header ("查询资源池概览":
+                // `version`, "查询队列详情": `X-API-Version`); both are sent,
+                // unsigned, as the SDKs send theirs.
+                .header("x-api-version", "v2")
                 .header("content-type", "application/json")
                 .header("authorization", authorization);
             if let Some(token) = self.creds.security_token {
