@@ -187,6 +187,8 @@ impl Aihc {
                     Some("dedicatedV2") => {
                         self.serverless_pools.iter().map(dedicated_pool).collect()
                     }
+                    // A type bce-sdk-go knows; the simulated account has none.
+                    Some("bhcmp") => Vec::new(),
                     Some(other) => {
                         return bce_error(
                             400,
