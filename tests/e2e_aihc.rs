@@ -494,8 +494,14 @@ fn openapi_end_to_end() {
     // 4 with 2.5 allocated reads 1.5, 1 in fact; team-a's 0.5 (quota 4, 3.5
     // allocated) is below the bound and stays.
     let root_gpu = [root[0], root[1], gpu];
-    assert_eq!(m.value("aipool_queue_allocated_accelerators", &root_gpu), 6.0);
-    assert_eq!(m.value("aipool_queue_remaining_accelerators", &root_gpu), 1.0);
+    assert_eq!(
+        m.value("aipool_queue_allocated_accelerators", &root_gpu),
+        6.0
+    );
+    assert_eq!(
+        m.value("aipool_queue_remaining_accelerators", &root_gpu),
+        1.0
+    );
     let b_gpu = [acc, ("queue_id", "queue-team-b"), gpu];
     assert_eq!(m.value("aipool_queue_remaining_accelerators", &b_gpu), 1.0);
     // The pool's totals are the root's alone (the teams are inside it).
@@ -514,9 +520,18 @@ fn openapi_end_to_end() {
             "{kind}"
         );
     }
-    assert_eq!(m.value("aipool_pool_physical_capability_cpu_cores", &p), 192.0);
-    assert_eq!(m.value("aipool_pool_physical_allocated_cpu_cores", &p), 96.5);
-    assert_eq!(m.value("aipool_pool_physical_remaining_cpu_cores", &p), 95.5);
+    assert_eq!(
+        m.value("aipool_pool_physical_capability_cpu_cores", &p),
+        192.0
+    );
+    assert_eq!(
+        m.value("aipool_pool_physical_allocated_cpu_cores", &p),
+        96.5
+    );
+    assert_eq!(
+        m.value("aipool_pool_physical_remaining_cpu_cores", &p),
+        95.5
+    );
     assert_eq!(
         m.value("aipool_pool_physical_capability_memory_bytes", &p),
         9449599258624.0
@@ -1072,7 +1087,9 @@ fn openapi_a_failing_overview_leaves_the_quotas_unbounded() {
     assert_eq!(m.value("aipool_queue_remaining_accelerators", &b), 1.5);
     let p = [acc, ("pool_id", "cce-k8yq20rt"), gpu];
     assert_eq!(m.value("aipool_pool_remaining_accelerators", &p), 2.0);
-    assert!(m.find("aipool_pool_physical_capability_accelerators", &[acc]).is_empty());
+    assert!(m
+        .find("aipool_pool_physical_capability_accelerators", &[acc])
+        .is_empty());
     assert_eq!(
         m.value(
             "aipool_normalizations_total",

@@ -649,6 +649,12 @@ mod tests {
                         ..Resources::default()
                     }),
                     extra_info: [("max_time".to_string(), "72:00:00".to_string())].into(),
+                    // The hardware families are read beside the quota ones.
+                    physical: [
+                        (QuantityKind::Capability, cards(16.0)),
+                        (QuantityKind::Remaining, cards(1.0)),
+                    ]
+                    .into(),
                     ..Pool::default()
                 },
             ],
@@ -732,6 +738,7 @@ mod tests {
         assert_eq!(from_metrics.capacity.rows, direct.capacity.rows);
         assert_eq!(from_metrics.compute_units, direct.compute_units);
         assert_eq!(from_metrics.others, direct.others);
+        assert!(text.contains("aipool_pool_physical_remaining_accelerators{"));
         let q = from_metrics
             .capacity
             .rows

@@ -212,7 +212,7 @@ impl Aihc {
                     return bce_error(400, "MissingParameter", "resourcePoolId is required");
                 };
                 let all = self.openapi_queues(pool);
-                if all.iter().any(|q| has_children(q)) {
+                if all.iter().any(has_children) {
                     // A queue tree: paging has no effect (bce-sdk-go
                     // `services/aihc/v2/api/queue.go`); every page is the
                     // whole tree, and totalCount counts the nested queues.
@@ -231,9 +231,7 @@ impl Aihc {
                             "pageNumber": page_no, "pageSize": size}),
                 )
             }
-            "DescribeResourcePoolOverview" => {
-                SimResponse::json(200, &self.overview())
-            }
+            "DescribeResourcePoolOverview" => SimResponse::json(200, &self.overview()),
             other => bce_error(400, "InvalidAction", &format!("unknown action {other:?}")),
         }
     }
@@ -256,7 +254,10 @@ impl Aihc {
             .serverless_pools
             .iter()
             .filter_map(|p| p["resourcePoolId"].as_str())
-            .filter_map(|id| self.hardware(id).map(|h| pool_statistic(id, "dedicatedV2", h)))
+            .filter_map(|id| {
+                self.hardware(id)
+                    .map(|h| pool_statistic(id, "dedicatedV2", h))
+            })
             .collect();
         for (t, pools) in [("common", common), ("dedicatedV2", dedicated)] {
             let sum = |key: &str, field: &str| -> f64 {
@@ -485,7 +486,11 @@ struct Hardware {
 /// A `ResourceStatistic`: `idle` 0 and the rates, as the doc's example shows
 /// them beside capacity and allocated.
 fn stat(kind: &str, capacity: f64, allocated: f64) -> Value {
-    let rate = if capacity > 0.0 { allocated / capacity } else { 0.0 };
+    let rate = if capacity > 0.0 {
+        allocated / capacity
+    } else {
+        0.0
+    };
     json!({"resourceType": kind, "capacity": capacity, "allocated": allocated, "idle": 0,
            "allocationRate": rate, "utilizationRate": 0})
 }
@@ -710,16 +715,37 @@ mod tests {
             .flat_map(|t| t["resourcePoolStatistics"].as_array().unwrap())
             .collect();
         assert_eq!(pools.len(), 4);
-        let team = pools.iter().find(|p| p["resourcePoolId"] == "cce-k8yq20rt").unwrap();
+        let team = pools
+            .iter()
+            .find(|p| p["resourcePoolId"] == "cce-k8yq20rt")
+            .unwrap();
         let acc = &team["acceleratorsStatistic"];
-        assert_eq!((acc["capacity"].as_f64(), acc["allocated"].as_f64()), (Some(8.0), Some(7.0)));
+        assert_eq!(
+            (acc["capacity"].as_f64(), acc["allocated"].as_f64()),
+            (Some(8.0), Some(7.0))
+        );
         assert_eq!(acc["idle"], 0);
-        assert_eq!(acc["acceleratorStatistics"][0]["acceleratorType"], "NVIDIA A800-SXM4-80GB");
-        assert_eq!(team["resourcesStatistic"][0]["capacity"].as_f64(), Some(192_000.0));
-        let full = pools.iter().find(|p| p["resourcePoolId"] == "aihc-ktb0jfkvfkwv").unwrap();
+        assert_eq!(
+            acc["acceleratorStatistics"][0]["acceleratorType"],
+            "NVIDIA A800-SXM4-80GB"
+        );
+        assert_eq!(
+            team["resourcesStatistic"][0]["capacity"].as_f64(),
+            Some(192_000.0)
+        );
+        let full = pools
+            .iter()
+            .find(|p| p["resourcePoolId"] == "aihc-ktb0jfkvfkwv")
+            .unwrap();
         let acc = &full["acceleratorsStatistic"];
-        assert_eq!((acc["capacity"].as_f64(), acc["allocated"].as_f64()), (Some(8.0), Some(8.0)));
-        assert_eq!(types[0]["acceleratorsStatistic"]["capacity"].as_f64(), Some(24.0));
+        assert_eq!(
+            (acc["capacity"].as_f64(), acc["allocated"].as_f64()),
+            (Some(8.0), Some(8.0))
+        );
+        assert_eq!(
+            types[0]["acceleratorsStatistic"]["capacity"].as_f64(),
+            Some(24.0)
+        );
     }
 
     /// A tree pool's queues count with their nested queues (what the

@@ -245,7 +245,11 @@ pub fn queue_keys<T: QueueItem>(item: &Lenient<T>) -> Vec<String> {
                 out.push(format!("raw:{}", raw.get()));
                 continue;
             };
-            let id = if T::SERVERLESS { node.id } else { node.queue_id };
+            let id = if T::SERVERLESS {
+                node.id
+            } else {
+                node.queue_id
+            };
             if let Some(id) = id.filter(|i| !i.trim().is_empty()) {
                 out.push(format!("id:{}", id.trim()));
             }

@@ -400,7 +400,11 @@ pub(crate) fn bound_by_hardware(
             fired.fire(Rule::OverviewPoolNotPolled);
         }
     }
-    for pool in snapshot.pools.iter_mut().filter(|p| polled.listed.contains(&p.id)) {
+    for pool in snapshot
+        .pools
+        .iter_mut()
+        .filter(|p| polled.listed.contains(&p.id))
+    {
         let Some(h) = hw.get(&pool.id) else {
             fired.fire(Rule::PoolMissingFromOverview);
             continue;

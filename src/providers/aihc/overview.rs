@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{QuantityKind, Quantities, Resources};
+use crate::model::{Quantities, QuantityKind, Resources};
 use crate::providers::upstream::decode::{DecodeLog, Lenient};
 use crate::quantity::{self, Fired, Rule};
 
@@ -47,7 +47,12 @@ pub type Overview = BTreeMap<String, Hardware>;
 /// out and recorded; a pool listed twice keeps its first entry.
 pub fn map_overview(dto: OverviewDto, log: &mut DecodeLog) -> Overview {
     let mut out = Overview::new();
-    let types = log.keep_decoded(API_OVERVIEW, "pool type", "type", dto.resource_pools_statistic_with_type);
+    let types = log.keep_decoded(
+        API_OVERVIEW,
+        "pool type",
+        "type",
+        dto.resource_pools_statistic_with_type,
+    );
     for t in types {
         let type_name = t.pool_type.clone().unwrap_or_default();
         let pools = t.resource_pool_statistics.unwrap_or_default();
@@ -64,7 +69,10 @@ pub fn map_overview(dto: OverviewDto, log: &mut DecodeLog) -> Overview {
                 &object,
                 log,
             );
-            hw.pool_type = p.pool_type.filter(|s| !s.is_empty()).unwrap_or_else(|| type_name.clone());
+            hw.pool_type = p
+                .pool_type
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| type_name.clone());
             out.entry(id.to_string()).or_insert(hw);
         }
     }
@@ -79,25 +87,46 @@ pub fn hardware(
     log: &mut DecodeLog,
 ) -> Hardware {
     let mut hw = Hardware::default();
-    for r in log.keep_decoded(API_OVERVIEW, &format!("{object} resourcesStatistic"), "resourceType", resources) {
+    for r in log.keep_decoded(
+        API_OVERVIEW,
+        &format!("{object} resourcesStatistic"),
+        "resourceType",
+        resources,
+    ) {
         let kind = r.resource_type.as_deref().unwrap_or("").trim();
         let field = format!("resourcesStatistic[{kind}]");
         let Some((cap, alloc)) = figure(&r, object, &field, log) else {
             continue;
         };
         match kind.to_ascii_lowercase().as_str() {
-            "cpu" => hw.cpu_cores = Some((quantity::milli_to_cores(cap), quantity::milli_to_cores(alloc))),
+            "cpu" => {
+                hw.cpu_cores = Some((
+                    quantity::milli_to_cores(cap),
+                    quantity::milli_to_cores(alloc),
+                ))
+            }
             "memory" => hw.memory_bytes = Some((cap, alloc)),
             // Other resource types (none documented) are not ours to read.
             _ => {}
         }
     }
     if let Some(a) = accelerators {
-        hw.cards = figure_of(a.capacity.as_ref(), a.allocated.as_ref(), object, "acceleratorsStatistic", log);
+        hw.cards = figure_of(
+            a.capacity.as_ref(),
+            a.allocated.as_ref(),
+            object,
+            "acceleratorsStatistic",
+            log,
+        );
         let list = a.accelerator_statistics.clone().unwrap_or_default();
         let field = format!("{object} acceleratorStatistics");
         for t in log.keep_decoded(API_OVERVIEW, &field, "acceleratorType", list) {
-            let name = t.accelerator_type.as_deref().unwrap_or("").trim().to_string();
+            let name = t
+                .accelerator_type
+                .as_deref()
+                .unwrap_or("")
+                .trim()
+                .to_string();
             if name.is_empty() {
                 log.drop_object(API_OVERVIEW, field.clone(), "empty acceleratorType");
                 continue;
@@ -111,8 +140,19 @@ pub fn hardware(
     hw
 }
 
-fn figure(r: &ResourceStatisticDto, object: &str, field: &str, log: &mut DecodeLog) -> Option<Figure> {
-    figure_of(r.capacity.as_ref(), r.allocated.as_ref(), object, field, log)
+fn figure(
+    r: &ResourceStatisticDto,
+    object: &str,
+    field: &str,
+    log: &mut DecodeLog,
+) -> Option<Figure> {
+    figure_of(
+        r.capacity.as_ref(),
+        r.allocated.as_ref(),
+        object,
+        field,
+        log,
+    )
 }
 
 /// Capacity and allocated, both readable, or nothing: free needs both.
@@ -124,7 +164,12 @@ fn figure_of(
     log: &mut DecodeLog,
 ) -> Option<Figure> {
     let cap = log.amount(API_OVERVIEW, object, &format!("{field}.capacity"), capacity);
-    let alloc = log.amount(API_OVERVIEW, object, &format!("{field}.allocated"), allocated);
+    let alloc = log.amount(
+        API_OVERVIEW,
+        object,
+        &format!("{field}.allocated"),
+        allocated,
+    );
     Some((cap?, alloc?))
 }
 
@@ -136,9 +181,16 @@ fn figure_of(
 /// per-type figure. A per-type figure tied to no name keeps its type as the
 /// label; an untyped total of a pool whose quotas name several cards (or
 /// none) is labelled [`ALL_ACCELERATORS`], and bounds nothing.
-pub fn physical(hw: &Hardware, quota_names: &BTreeSet<String>, models: &Models, fired: &mut Fired) -> Quantities {
+pub fn physical(
+    hw: &Hardware,
+    quota_names: &BTreeSet<String>,
+    models: &Models,
+    fired: &mut Fired,
+) -> Quantities {
     let mut cards: BTreeMap<String, Figure> = BTreeMap::new();
-    let single_name = (quota_names.len() == 1).then(|| quota_names.iter().next()).flatten();
+    let single_name = (quota_names.len() == 1)
+        .then(|| quota_names.iter().next())
+        .flatten();
     match (hw.by_type.len(), single_name, hw.cards) {
         // One accelerator type, one quota name: the same cards.
         (0 | 1, Some(name), Some(total)) => {
@@ -186,7 +238,10 @@ pub fn physical(hw: &Hardware, quota_names: &BTreeSet<String>, models: &Models, 
         let r = Resources {
             cpu_cores: hw.cpu_cores.map(|f| value(f, fired)),
             memory_bytes: hw.memory_bytes.map(|f| value(f, fired)),
-            accelerators: cards.iter().map(|(k, f)| (k.clone(), value(*f, fired))).collect(),
+            accelerators: cards
+                .iter()
+                .map(|(k, f)| (k.clone(), value(*f, fired)))
+                .collect(),
         };
         if !r.is_empty() {
             q.insert(kind, r);

@@ -63,9 +63,8 @@ fn free(s: &Snapshot, id: &str) -> f64 {
 
 #[test]
 fn the_whole_tree_on_every_page_is_counted_once() {
-    let (s, fired, asked) = poll(|n| {
-        json!({"queues": [tree("6")], "totalCount": 4, "pageNumber": n, "pageSize": 1})
-    });
+    let (s, fired, asked) =
+        poll(|n| json!({"queues": [tree("6")], "totalCount": 4, "pageNumber": n, "pageSize": 1}));
     // Page 2 repeats page 1 and ends the list.
     assert_eq!(asked, 2);
     let mut ids: Vec<&str> = s.queues.iter().map(|q| q.id.as_str()).collect();
@@ -103,11 +102,15 @@ fn the_doc_example_queue_maps_with_its_own_numbers() {
         "../../../tests/fixtures/official/aihc/describe_queue.json"
     ))
     .unwrap();
-    let (s, fired, _) = poll(|n| {
-        json!({"queues": [item.clone()], "totalCount": 2, "pageNumber": n, "pageSize": 1})
-    });
+    let (s, fired, _) = poll(
+        |n| json!({"queues": [item.clone()], "totalCount": 2, "pageNumber": n, "pageSize": 1}),
+    );
     assert_eq!(s.queues.len(), 2);
-    let child = s.queues.iter().find(|q| q.id == "queue-9zyv0dcqw5jh").unwrap();
+    let child = s
+        .queues
+        .iter()
+        .find(|q| q.id == "queue-9zyv0dcqw5jh")
+        .unwrap();
     assert_eq!(child.parent, "queue-h4rzqodsqgfv");
     assert_eq!(child.queue_type, "Regular");
     let card = |kind: QuantityKind| child.quantities[&kind].accelerators["baidu.com/l20_cgpu"];
@@ -116,10 +119,17 @@ fn the_doc_example_queue_maps_with_its_own_numbers() {
     assert_eq!(card(QuantityKind::Allocated), 0.5);
     assert_eq!(card(QuantityKind::Remaining), 0.0);
     let alloc = &child.quantities[&QuantityKind::Allocated];
-    assert_eq!((alloc.cpu_cores, alloc.memory_bytes), (Some(0.0), Some(0.0)));
+    assert_eq!(
+        (alloc.cpu_cores, alloc.memory_bytes),
+        (Some(0.0), Some(0.0))
+    );
     assert_eq!(s.accelerators["baidu.com/l20_cgpu"], "NVIDIA L20");
     // The root names the account's pseudo-root, no listed queue: top-level.
-    let root = s.queues.iter().find(|q| q.id == "queue-h4rzqodsqgfv").unwrap();
+    let root = s
+        .queues
+        .iter()
+        .find(|q| q.id == "queue-h4rzqodsqgfv")
+        .unwrap();
     assert_eq!(root.parent, "");
     assert_eq!(fired.count(Rule::ParentQueueByName), 1);
     assert_eq!(fired.count(Rule::ParentQueueNotListed), 1);

@@ -502,7 +502,10 @@ mod tests {
             page_size: Some(1),
         });
         assert_eq!(d.items, tree);
-        assert_eq!(d.repeats, vec![(Some(0), tree[0].clone()), (Some(1), tree[1].clone())]);
+        assert_eq!(
+            d.repeats,
+            vec![(Some(0), tree[0].clone()), (Some(1), tree[1].clone())]
+        );
         assert_eq!(asked, vec![1, 2]);
         // Page size 100: a short page with all 4 queues ends it at once.
         let (d, asked) = distinct(100, |_, _| Page {
@@ -525,7 +528,10 @@ mod tests {
             total: Some(5),
             page_size: None,
         });
-        assert_eq!(d.items.iter().map(|t| t.0).collect::<Vec<_>>(), vec![1, 2, 3, 4, 5]);
+        assert_eq!(
+            d.items.iter().map(|t| t.0).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4, 5]
+        );
         assert!(d.repeats.is_empty());
         assert_eq!(asked, vec![1, 2, 3]);
     }
@@ -561,7 +567,10 @@ mod tests {
             total: Some(3),
             page_size: None,
         });
-        assert_eq!(d.items.iter().map(|t| t.0).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(
+            d.items.iter().map(|t| t.0).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
         assert_eq!(d.repeats, vec![(Some(1), (2, vec![]))]);
     }
 

@@ -126,8 +126,14 @@ mod tests {
         assert_eq!(free(&queues[1], GPU), 0.5);
         assert_eq!(free(&queues[2], GPU), 8.0, "another pool's queue");
         // No hardware CPU figure: CPU stays as the quota says.
-        assert_eq!(queues[0].quantities[&QuantityKind::Remaining].cpu_cores, Some(95.5));
-        assert_eq!(pools[0].quantities[&QuantityKind::Remaining].accelerators[GPU], 1.0);
+        assert_eq!(
+            queues[0].quantities[&QuantityKind::Remaining].cpu_cores,
+            Some(95.5)
+        );
+        assert_eq!(
+            pools[0].quantities[&QuantityKind::Remaining].accelerators[GPU],
+            1.0
+        );
         // Root and pool were lowered; team-a was not.
         assert_eq!(fired.count(Rule::RemainingBoundedByPoolIdle), 2);
         assert_eq!(fired.count(Rule::RemainingNotBoundedMixedAccelerators), 0);

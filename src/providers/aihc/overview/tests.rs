@@ -4,7 +4,8 @@ use super::*;
 use crate::model::{Pool, Queue, Snapshot};
 use crate::providers::aihc::{bound_by_hardware, Polled};
 
-const OVERVIEW: &str = include_str!("../../../../tests/fixtures/official/aihc/describe_resource_pool_overview.json");
+const OVERVIEW: &str =
+    include_str!("../../../../tests/fixtures/official/aihc/describe_resource_pool_overview.json");
 const GIB: f64 = 1_073_741_824.0;
 
 fn names(n: &[&str]) -> BTreeSet<String> {
@@ -38,13 +39,24 @@ fn the_doc_example_reads_free_as_capacity_minus_allocated() {
     assert_eq!(hw.cpu_cores, Some((914.0, 31.142)));
     assert_eq!(hw.memory_bytes, Some((6017249181696.0, 75170316288.0)));
     let mut fired = Fired::default();
-    let q = physical(&hw, &names(&["baidu.com/h20_96g_cgpu"]), &Models::new(), &mut fired);
+    let q = physical(
+        &hw,
+        &names(&["baidu.com/h20_96g_cgpu"]),
+        &Models::new(),
+        &mut fired,
+    );
     let free = remaining(&q);
     assert_eq!(free.accelerators["baidu.com/h20_96g_cgpu"], 42.0);
     assert_eq!(free.cpu_cores, Some(914.0 - 31.142));
     assert_eq!(free.memory_bytes, Some(6017249181696.0 - 75170316288.0));
-    assert_eq!(q[&QuantityKind::Capability].accelerators["baidu.com/h20_96g_cgpu"], 44.0);
-    assert_eq!(q[&QuantityKind::Allocated].accelerators["baidu.com/h20_96g_cgpu"], 2.0);
+    assert_eq!(
+        q[&QuantityKind::Capability].accelerators["baidu.com/h20_96g_cgpu"],
+        44.0
+    );
+    assert_eq!(
+        q[&QuantityKind::Allocated].accelerators["baidu.com/h20_96g_cgpu"],
+        2.0
+    );
     // 6017249181696 bytes is 5604 GiB over 16 nodes: bytes, not Gi.
     assert_eq!((6017249181696.0 / GIB).round(), 5604.0);
 
@@ -53,7 +65,10 @@ fn the_doc_example_reads_free_as_capacity_minus_allocated() {
     assert!(log.is_empty(), "{:?}", log.errors());
     let p = &pools["aihc-7c2bk1a9o3zm"];
     assert_eq!(p.pool_type, "dedicatedV2");
-    assert_eq!((p.cpu_cores, p.memory_bytes, p.cards), (Some((0.0, 0.0)), Some((0.0, 0.0)), None));
+    assert_eq!(
+        (p.cpu_cores, p.memory_bytes, p.cards),
+        (Some((0.0, 0.0)), Some((0.0, 0.0)), None)
+    );
 }
 
 #[test]
@@ -66,9 +81,17 @@ fn per_type_figures_are_tied_to_quota_names_by_card_model() {
         cards: Some((12.0, 7.0)),
         ..Hardware::default()
     };
-    let models = Models::from([("baidu.com/a800_80g_cgpu".to_string(), "NVIDIA A800-SXM4-80GB".to_string())]);
+    let models = Models::from([(
+        "baidu.com/a800_80g_cgpu".to_string(),
+        "NVIDIA A800-SXM4-80GB".to_string(),
+    )]);
     let mut fired = Fired::default();
-    let q = physical(&hw, &names(&["baidu.com/a800_80g_cgpu", "baidu.com/l20_cgpu"]), &models, &mut fired);
+    let q = physical(
+        &hw,
+        &names(&["baidu.com/a800_80g_cgpu", "baidu.com/l20_cgpu"]),
+        &models,
+        &mut fired,
+    );
     let free = &remaining(&q).accelerators;
     assert_eq!(free["baidu.com/a800_80g_cgpu"], 1.0);
     // No model known for the L20 quota name: the type stays the label.
@@ -83,7 +106,10 @@ fn an_untyped_total_of_a_mixed_pool_is_labelled_all() {
     };
     let mut fired = Fired::default();
     let q = physical(&hw, &names(&["a", "b"]), &Models::new(), &mut fired);
-    assert_eq!(remaining(&q).accelerators, BTreeMap::from([(ALL_ACCELERATORS.to_string(), 5.0)]));
+    assert_eq!(
+        remaining(&q).accelerators,
+        BTreeMap::from([(ALL_ACCELERATORS.to_string(), 5.0)])
+    );
 }
 
 #[test]
@@ -155,8 +181,14 @@ fn unknown_and_missing_pools_are_counted_and_the_rest_bounded() {
     ]);
     let mut s = Snapshot {
         pools: vec![
-            Pool { id: "cce-known".into(), ..Pool::default() },
-            Pool { id: "cce-missing".into(), ..Pool::default() },
+            Pool {
+                id: "cce-known".into(),
+                ..Pool::default()
+            },
+            Pool {
+                id: "cce-missing".into(),
+                ..Pool::default()
+            },
         ],
         queues: vec![queue("cce-known", "a", 8.0), queue("cce-missing", "b", 8.0)],
         ..Snapshot::default()
@@ -164,10 +196,28 @@ fn unknown_and_missing_pools_are_counted_and_the_rest_bounded() {
     let listed = names(&["cce-known", "cce-missing"]);
     let types = names(&["common"]);
     let mut fired = Fired::default();
-    bound_by_hardware(&mut s, &hw, &Polled { listed: &listed, types: &types }, &Models::new(), &mut fired);
-    assert_eq!(s.queues[0].quantities[&QuantityKind::Remaining].accelerators["gpu"], 1.0);
-    assert_eq!(s.queues[1].quantities[&QuantityKind::Remaining].accelerators["gpu"], 8.0);
-    assert_eq!(s.pools[0].physical[&QuantityKind::Capability].accelerators["gpu"], 8.0);
+    bound_by_hardware(
+        &mut s,
+        &hw,
+        &Polled {
+            listed: &listed,
+            types: &types,
+        },
+        &Models::new(),
+        &mut fired,
+    );
+    assert_eq!(
+        s.queues[0].quantities[&QuantityKind::Remaining].accelerators["gpu"],
+        1.0
+    );
+    assert_eq!(
+        s.queues[1].quantities[&QuantityKind::Remaining].accelerators["gpu"],
+        8.0
+    );
+    assert_eq!(
+        s.pools[0].physical[&QuantityKind::Capability].accelerators["gpu"],
+        8.0
+    );
     assert!(s.pools[1].physical.is_empty());
     assert_eq!(fired.count(Rule::OverviewPoolNotPolled), 1);
     assert_eq!(fired.count(Rule::PoolMissingFromOverview), 1);
