@@ -36,6 +36,10 @@ pub enum Body {
     ConsoleQueues,
     ServerlessPools,
     ServerlessQueues,
+    /// `DescribeResourcePoolOverview`: each pool it lists with its hardware
+    /// figures ([`Pool::physical`], cards labelled as for a pool without
+    /// quota names).
+    OpenApiOverview,
 }
 
 /// What a poll does with one body of `body`'s list, on bytes alone: JSON, the
@@ -75,9 +79,23 @@ pub fn decode(body: Body, bytes: &[u8]) -> Result<Decoded, BodyError> {
             let page: dto::ItemsPage<ServerlessQueueDto> = console(bytes)?;
             map::map_serverless_queues(page.items, API, &mut m, &mut s.queues);
         }
+        Body::OpenApiOverview => {
+            let dto: dto::OverviewDto = json(bytes)?;
+            let hw = overview::map_overview(dto, &mut m.log);
+            let none = BTreeSet::new();
+            s.pools = hw
+                .iter()
+                .map(|(id, h)| Pool {
+                    id: id.clone(),
+                    pool_type: h.pool_type.clone(),
+                    physical: overview::physical(h, &none, &m.models, &mut m.fired),
+                    ..Pool::default()
+                })
+                .collect();
+        }
     }
     let api = match body {
-        Body::OpenApiPools | Body::OpenApiQueues => Api::OpenApi,
+        Body::OpenApiPools | Body::OpenApiQueues | Body::OpenApiOverview => Api::OpenApi,
         _ => Api::Console,
     };
     let mut finished = s.clone();
