@@ -1,5 +1,6 @@
 //! Pagination, the two ways the platforms page: by page number and total
-//! ([`collect`]: AIHC) and by cursor ([`follow`]: a marker or continue token
+//! ([`collect`]: AIHC pools; [`collect_distinct`] for lists whose pages may
+//! repeat earlier ones: AIHC queue trees) and by cursor ([`follow`]: a marker or continue token
 //! the server hands out, or the offset of the next entry: Qianfan, ModelArts).
 //!
 //! Page-number servers cap page sizes and echo the size they used; the next
