@@ -118,6 +118,11 @@ pub struct Pool {
     /// Pool-level totals (ModelArts node sums; AIHC capability, allocated and
     /// remaining summed over the pool's top-level queues).
     pub quantities: Quantities,
+    /// The pool's hardware as the platform counts it, whatever the queues'
+    /// quotas say: capability, allocated and remaining (capability −
+    /// allocated) of its nodes (AIHC `DescribeResourcePoolOverview`). Empty
+    /// where the platform reports no such figures.
+    pub physical: Quantities,
     /// Per-node capability of the pool's node type (Sugon).
     pub node_capability: Option<Resources>,
     /// Per-node accelerator limits (Sugon `nvLimits`/`dcuLimits`/`mluLimits`).

@@ -220,10 +220,29 @@ pub enum Rule {
     /// suffix (`"6270Mi"`, as in the API reference's example) is a Kubernetes
     /// quantity and does not fire this rule.
     NodeMemoryBareIsGi,
+    /// A free figure above what the pool's hardware has free (capability −
+    /// allocated of its nodes, AIHC `DescribeResourcePoolOverview`; never its
+    /// `idle`) is lowered to it: quota can promise cards that other queues
+    /// hold. Fires only when it lowers a figure.
+    RemainingBoundedByPoolIdle,
+    /// A pool with several accelerator types whose hardware figures cannot be
+    /// told apart by type: its queues' free cards are left as the quotas say
+    /// (an upper bound), once per pool and poll.
+    RemainingNotBoundedMixedAccelerators,
+    /// A polled pool the hardware overview does not list: its free figures
+    /// are left as the quotas say (an upper bound).
+    PoolMissingFromOverview,
+    /// A pool the hardware overview lists that is not among the polled pools
+    /// of its type: ignored.
+    OverviewPoolNotPolled,
+    /// A queue listed again on a later page (AIHC pages self-managed queue
+    /// trees by repeating the whole tree) with figures other than its first
+    /// listing: the first is kept. Identical repeats are dropped silently.
+    QueueRepeatedKeptFirst,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 19] = [
+    pub const ALL: [Rule; 24] = [
         Rule::MemoryGiIsBytes,
         Rule::MilliCpuIsCores,
         Rule::MilliCpuIsCoresBesideBytes,
@@ -243,6 +262,11 @@ impl Rule {
         Rule::FreeCardsFromFreeNodes,
         Rule::ZeroNodeLimitIsUnset,
         Rule::NodeMemoryBareIsGi,
+        Rule::RemainingBoundedByPoolIdle,
+        Rule::RemainingNotBoundedMixedAccelerators,
+        Rule::PoolMissingFromOverview,
+        Rule::OverviewPoolNotPolled,
+        Rule::QueueRepeatedKeptFirst,
     ];
 
     /// The `rule` label value.
@@ -267,6 +291,13 @@ impl Rule {
             Rule::FreeCardsFromFreeNodes => "free_cards_from_free_nodes",
             Rule::ZeroNodeLimitIsUnset => "zero_node_limit_is_unset",
             Rule::NodeMemoryBareIsGi => "node_memory_bare_is_gi",
+            Rule::RemainingBoundedByPoolIdle => "remaining_bounded_by_pool_idle",
+            Rule::RemainingNotBoundedMixedAccelerators => {
+                "remaining_not_bounded_mixed_accelerators"
+            }
+            Rule::PoolMissingFromOverview => "pool_missing_from_overview",
+            Rule::OverviewPoolNotPolled => "overview_pool_not_polled",
+            Rule::QueueRepeatedKeptFirst => "queue_repeated_kept_first",
         }
     }
 }

@@ -488,14 +488,58 @@ fn openapi_end_to_end() {
         ),
         1.0
     );
+    // Free bounded by the pool's hardware (DescribeResourcePoolOverview):
+    // the pool has 8 cards and 7 of them allocated, so 1 is free. The root's
+    // quota of 8 with 6 allocated reads 2 free by quota, 1 in fact; team-b's
+    // 4 with 2.5 allocated reads 1.5, 1 in fact; team-a's 0.5 (quota 4, 3.5
+    // allocated) is below the bound and stays.
+    let root_gpu = [root[0], root[1], gpu];
+    assert_eq!(
+        m.value("aipool_queue_allocated_accelerators", &root_gpu),
+        6.0
+    );
+    assert_eq!(
+        m.value("aipool_queue_remaining_accelerators", &root_gpu),
+        1.0
+    );
+    let b_gpu = [acc, ("queue_id", "queue-team-b"), gpu];
+    assert_eq!(m.value("aipool_queue_remaining_accelerators", &b_gpu), 1.0);
     // The pool's totals are the root's alone (the teams are inside it).
     let p = [acc, ("pool_id", "cce-k8yq20rt")];
     let p_gpu = [p[0], p[1], gpu];
     assert_eq!(m.value("aipool_pool_capability_cpu_cores", &p), 192.0);
     assert_eq!(m.value("aipool_pool_capability_accelerators", &p_gpu), 8.0);
-    assert_eq!(m.value("aipool_pool_allocated_accelerators", &p_gpu), 4.5);
-    assert_eq!(m.value("aipool_pool_remaining_accelerators", &p_gpu), 3.5);
+    assert_eq!(m.value("aipool_pool_allocated_accelerators", &p_gpu), 6.0);
+    assert_eq!(m.value("aipool_pool_remaining_accelerators", &p_gpu), 1.0);
     assert_eq!(m.value("aipool_pool_remaining_cpu_cores", &p), 95.5);
+    // The hardware beside the quota, under the quota's accelerator name.
+    for (kind, v) in [("capability", 8.0), ("allocated", 7.0), ("remaining", 1.0)] {
+        assert_eq!(
+            m.value(&format!("aipool_pool_physical_{kind}_accelerators"), &p_gpu),
+            v,
+            "{kind}"
+        );
+    }
+    assert_eq!(
+        m.value("aipool_pool_physical_capability_cpu_cores", &p),
+        192.0
+    );
+    assert_eq!(
+        m.value("aipool_pool_physical_allocated_cpu_cores", &p),
+        96.5
+    );
+    assert_eq!(
+        m.value("aipool_pool_physical_remaining_cpu_cores", &p),
+        95.5
+    );
+    assert_eq!(
+        m.value("aipool_pool_physical_capability_memory_bytes", &p),
+        9449599258624.0
+    );
+    assert_eq!(
+        m.value("aipool_pool_physical_remaining_memory_bytes", &p),
+        9449599258624.0 - 1024.0 * GIB
+    );
     assert_eq!(
         m.value(
             "aipool_queue_workloads",
@@ -586,8 +630,11 @@ fn openapi_end_to_end() {
         1.0
     );
     assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 4);
-    // 2 pool types × 2 pages of 1, then one DescribeQueues per pool (trees are
-    // one top-level item each; cce-6b41lf00 has 2 queues → 2 pages).
+    // 2 pool types × 2 pages of 1, then DescribeQueues per pool: the flat
+    // cce-6b41lf00 has 2 queues → 2 pages of 1; each tree pool answers every
+    // page with its whole tree (totalCount counting the nested queues), so
+    // page 2 adds nothing new and ends the list → 2 pages each, every queue
+    // once. One overview per poll.
     assert_eq!(
         m.value(
             "aipool_api_requests_total",
@@ -600,7 +647,19 @@ fn openapi_end_to_end() {
             "aipool_api_requests_total",
             &[acc, ("api", "DescribeQueues")]
         ),
-        5.0
+        8.0
+    );
+    assert_eq!(
+        m.value(
+            "aipool_api_requests_total",
+            &[acc, ("api", "DescribeResourcePoolOverview")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        m.find("aipool_queue_info", &[acc, ("queue_id", "queue-team-a")])
+            .len(),
+        1
     );
     for (rule, n) in [
         // queue-nllqttp17gv6 and the team root: capability memory in bytes.
@@ -617,6 +676,13 @@ fn openapi_end_to_end() {
         ("parent_queue_not_listed", 2.0),
         ("pool_totals_from_top_level_queues", 4.0),
         ("pool_named_by_queue", 0.0),
+        // The root's, team-b's and the pool's free cards.
+        ("remaining_bounded_by_pool_idle", 3.0),
+        ("remaining_not_bounded_mixed_accelerators", 0.0),
+        ("pool_missing_from_overview", 0.0),
+        ("overview_pool_not_polled", 0.0),
+        // The trees repeated on page 2 are identical: dropped silently.
+        ("queue_repeated_kept_first", 0.0),
     ] {
         assert_eq!(
             m.value("aipool_normalizations_total", &[acc, ("rule", rule)]),
@@ -985,6 +1051,50 @@ fn openapi_one_failing_pool_and_one_bad_field() {
     assert!(!m.has("aipool_pool_allocated_memory_bytes", &p));
     assert!(!m.has("aipool_pool_remaining_memory_bytes", &p));
     assert_eq!(m.value("aipool_pool_remaining_cpu_cores", &p), 95.5);
-    assert_eq!(m.value("aipool_pool_remaining_accelerators", &p_gpu), 3.5);
-    assert_eq!(m.value("aipool_pool_allocated_accelerators", &p_gpu), 4.5);
+    // Quota 8 − 6 allocated = 2, bounded by the hardware's 1 free card.
+    assert_eq!(m.value("aipool_pool_remaining_accelerators", &p_gpu), 1.0);
+    assert_eq!(m.value("aipool_pool_allocated_accelerators", &p_gpu), 6.0);
+}
+
+/// The hardware overview fails (a 5xx past its retries): a counted partial
+/// error; the account stays up and every quota figure stays, unbounded
+/// (the team root reads its quota's 2 free cards, not the hardware's 1).
+#[test]
+fn openapi_a_failing_overview_leaves_the_quotas_unbounded() {
+    let (_sim, sim) = simulator_with(&["--faults", "DescribeResourcePoolOverview=5xx"]);
+    let (_exp, addr) = exporter(
+        &openapi_config(&sim, "open", credentials::BCE_SECRET_ACCESS_KEY),
+        &[],
+    );
+    let m = scrape(&addr);
+    let acc = ("account", "open");
+    assert_eq!(m.value("aipool_up", &[acc]), 1.0);
+    assert_eq!(m.value("aipool_poll_partial_errors", &[acc]), 1.0);
+    assert!(
+        m.value(
+            "aipool_api_request_failures_total",
+            &[
+                acc,
+                ("api", "DescribeResourcePoolOverview"),
+                ("reason", "http_5xx")
+            ]
+        ) >= 1.0
+    );
+    let gpu = ("accelerator", "baidu.com/a800_80g_cgpu");
+    let root = [acc, ("queue_id", "queue-root-k8yq"), gpu];
+    assert_eq!(m.value("aipool_queue_remaining_accelerators", &root), 2.0);
+    let b = [acc, ("queue_id", "queue-team-b"), gpu];
+    assert_eq!(m.value("aipool_queue_remaining_accelerators", &b), 1.5);
+    let p = [acc, ("pool_id", "cce-k8yq20rt"), gpu];
+    assert_eq!(m.value("aipool_pool_remaining_accelerators", &p), 2.0);
+    assert!(m
+        .find("aipool_pool_physical_capability_accelerators", &[acc])
+        .is_empty());
+    assert_eq!(
+        m.value(
+            "aipool_normalizations_total",
+            &[acc, ("rule", "remaining_bounded_by_pool_idle")]
+        ),
+        0.0
+    );
 }

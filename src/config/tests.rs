@@ -157,7 +157,7 @@ fn every_problem_is_reported_with_its_key_path() {
         "web.telemetry_path: must start with / and not be / itself",
         "accounts[0].interval: \"5 parsecs\" is not a duration",
         "accounts[0].timeout: must be greater than zero",
-        "accounts[0].pool_types[1]: \"weird\" is not one of common | dedicatedV2 for api = \"openapi\"",
+        "accounts[0].pool_types[1]: \"weird\" is not one of common | dedicatedV2 | bhcmp for api = \"openapi\"",
         "accounts[0].secret_access_key: is required for api = \"openapi\"",
         "accounts[0].colour: unknown key",
         "accounts[1].name: duplicate account name \"a\"",

@@ -71,6 +71,9 @@ pub enum Fam {
     PoolNodes,
     PoolLastSuccess,
     PoolQuantity(QuantityKind, Res),
+    /// The pool's hardware ([`crate::model::Pool::physical`]); only the
+    /// kinds of [`PHYSICAL_KINDS`].
+    PoolPhysical(QuantityKind, Res),
     PoolFlavorNodes,
     NodePhaseNodes,
     PoolDriverInfo,
@@ -92,6 +95,13 @@ pub enum Fam {
     QueueFreeNodes,
     QueueNodeCapability(Res),
 }
+
+/// The quantities a pool's hardware figures come in.
+pub const PHYSICAL_KINDS: [QuantityKind; 3] = [
+    QuantityKind::Capability,
+    QuantityKind::Allocated,
+    QuantityKind::Remaining,
+];
 
 #[derive(Debug, Clone)]
 pub struct FamilyDef {
@@ -267,6 +277,20 @@ fn build() -> Vec<FamilyDef> {
             });
         }
     }
+    for q in PHYSICAL_KINDS {
+        for r in Res::ALL {
+            out.push(FamilyDef {
+                fam: Fam::PoolPhysical(q, r),
+                name: format!("aipool_pool_physical_{}_{}", q.as_str(), r.suffix()),
+                help: format!(
+                    "Pool hardware {}, whatever the queues' quotas say: {}.",
+                    q.as_str(),
+                    r.what()
+                ),
+                kind: Kind::Gauge,
+            });
+        }
+    }
     push_simple(&mut out, SIMPLE_MID);
     for r in Res::ALL {
         out.push(FamilyDef {
@@ -364,6 +388,9 @@ mod tests {
                     readme.contains(&format!("aipool_queue_{}_", q.as_str()))
                 }
                 Fam::PoolQuantity(..) => readme.contains(pool_pattern),
+                Fam::PoolPhysical(..) => readme.contains(
+                    "aipool_pool_physical_{capability,allocated,remaining}_{cpu_cores,memory_bytes,accelerators}",
+                ),
                 _ => readme.contains(&format!("`{}`", d.name)),
             };
             assert!(

@@ -21,7 +21,7 @@ use crate::model::{
 };
 use crate::quantity::Rule;
 
-use super::families::{catalogue, index, quantity_index, Fam, Kind, Res};
+use super::families::{catalogue, index, quantity_index, Fam, Kind, Res, PHYSICAL_KINDS};
 use super::Format;
 
 /// Static facts about this build, for `aipool_build_info`.
@@ -851,6 +851,22 @@ fn render_pool(out: &mut Out, b: &[(&'static str, &str); 3], p: &Pool) {
     }
     for (kind, res) in &p.quantities {
         quantities(out, false, *kind, res, &pre);
+    }
+    for (kind, r) in &p.physical {
+        if !PHYSICAL_KINDS.contains(kind) {
+            // No family for it; a provider that sets one is a bug, not input.
+            continue;
+        }
+        if let Some(c) = r.cpu_cores {
+            out.sample_pre(index(Fam::PoolPhysical(*kind, Res::Cpu)), &pre, &[], c);
+        }
+        if let Some(m) = r.memory_bytes {
+            out.sample_pre(index(Fam::PoolPhysical(*kind, Res::Memory)), &pre, &[], m);
+        }
+        let fam = index(Fam::PoolPhysical(*kind, Res::Accelerators));
+        for (acc, n) in &r.accelerators {
+            out.sample_pre(fam, &pre, &[("accelerator", acc)], *n);
+        }
     }
     for ((flavor, state), n) in &p.flavor_nodes {
         out.sample_pre(

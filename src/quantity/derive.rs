@@ -12,6 +12,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+pub mod physical;
+
 use super::{Fired, Rule};
 use crate::model::{Pool, Quantities, QuantityKind, Queue, Resources, Snapshot};
 

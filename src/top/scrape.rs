@@ -327,6 +327,21 @@ pub fn accounts(samples: &[Sample]) -> Exposition {
                 b.unit(s.label("service_id"), s.label("instance_id"))
                     .expiry_timestamp = Some(v);
             }
+            name if name.starts_with("aipool_pool_physical_") => {
+                // The pool's hardware beside its quota figures.
+                let rest = &name["aipool_pool_physical_".len()..];
+                let parsed = QuantityKind::ALL.into_iter().find_map(|kind| {
+                    let res = rest.strip_prefix(kind.as_str())?.strip_prefix('_')?;
+                    matches!(res, "cpu_cores" | "memory_bytes" | "accelerators")
+                        .then_some((kind, res))
+                });
+                if let Some((kind, res)) = parsed {
+                    b.has_data = true;
+                    let acc = s.label("accelerator").to_string();
+                    let p = b.pool(region, s.label("pool_id"));
+                    set(p.physical.entry(kind).or_default(), res, &acc, v);
+                }
+            }
             name => {
                 if let Some((queue, kind, res)) = quantity_family(name) {
                     b.has_data = true;
@@ -634,6 +649,12 @@ mod tests {
                         ..Resources::default()
                     }),
                     extra_info: [("max_time".to_string(), "72:00:00".to_string())].into(),
+                    // The hardware families are read beside the quota ones.
+                    physical: [
+                        (QuantityKind::Capability, cards(16.0)),
+                        (QuantityKind::Remaining, cards(1.0)),
+                    ]
+                    .into(),
                     ..Pool::default()
                 },
             ],
@@ -717,6 +738,7 @@ mod tests {
         assert_eq!(from_metrics.capacity.rows, direct.capacity.rows);
         assert_eq!(from_metrics.compute_units, direct.compute_units);
         assert_eq!(from_metrics.others, direct.others);
+        assert!(text.contains("aipool_pool_physical_remaining_accelerators{"));
         let q = from_metrics
             .capacity
             .rows

@@ -29,6 +29,7 @@ pub enum Decoder {
     AihcConsoleQueues,
     AihcServerlessPools,
     AihcServerlessQueues,
+    AihcOpenApiOverview,
     QianfanServices,
     QianfanComputeUnits,
     ModelArtsPools,
@@ -47,7 +48,7 @@ pub enum Decoder {
 }
 
 impl Decoder {
-    pub const ALL: [Decoder; 21] = [
+    pub const ALL: [Decoder; 22] = [
         Decoder::Quantity,
         Decoder::ErrorBody,
         Decoder::AihcOpenApiPools,
@@ -56,6 +57,7 @@ impl Decoder {
         Decoder::AihcConsoleQueues,
         Decoder::AihcServerlessPools,
         Decoder::AihcServerlessQueues,
+        Decoder::AihcOpenApiOverview,
         Decoder::QianfanServices,
         Decoder::QianfanComputeUnits,
         Decoder::ModelArtsPools,
@@ -82,6 +84,7 @@ impl Decoder {
             Decoder::AihcConsoleQueues => "aihc_console_queues",
             Decoder::AihcServerlessPools => "aihc_serverless_pools",
             Decoder::AihcServerlessQueues => "aihc_serverless_queues",
+            Decoder::AihcOpenApiOverview => "aihc_openapi_overview",
             Decoder::QianfanServices => "qianfan_services",
             Decoder::QianfanComputeUnits => "qianfan_compute_units",
             Decoder::ModelArtsPools => "modelarts_pools",
@@ -121,6 +124,9 @@ impl Decoder {
             }
             Decoder::AihcServerlessQueues => {
                 include_str!("../../crates/aipool-sim/fixtures/aihc_console_serverless_queues.json")
+            }
+            Decoder::AihcOpenApiOverview => {
+                include_str!("../fixtures/official/aihc/describe_resource_pool_overview.json")
             }
             Decoder::QianfanServices => {
                 r#"{"requestId":"r","result":{"serviceList":[{"serviceId":"svc-1","name":"chat"}],"pageInfo":{"isTruncated":true,"nextMarker":"svc-1"}}}"#
@@ -167,7 +173,8 @@ impl Decoder {
             | Decoder::AihcConsolePools
             | Decoder::AihcConsoleQueues
             | Decoder::AihcServerlessPools
-            | Decoder::AihcServerlessQueues => aihc_mapped(self, input)
+            | Decoder::AihcServerlessQueues
+            | Decoder::AihcOpenApiOverview => aihc_mapped(self, input)
                 .unwrap_or_else(|| Err(format!("{self:?} is no AIHC list decoder")))
                 .map(drop),
             Decoder::QianfanServices => {
@@ -334,6 +341,7 @@ pub fn aihc_mapped(d: Decoder, input: &[u8]) -> Option<Result<Decoded, String>> 
         Decoder::AihcConsoleQueues => aihc::Body::ConsoleQueues,
         Decoder::AihcServerlessPools => aihc::Body::ServerlessPools,
         Decoder::AihcServerlessQueues => aihc::Body::ServerlessQueues,
+        Decoder::AihcOpenApiOverview => aihc::Body::OpenApiOverview,
         _ => return None,
     };
     Some(aihc::decode(body, input).map_err(|e: BodyError| e.to_string()))

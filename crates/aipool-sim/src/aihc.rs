@@ -9,11 +9,18 @@
 //! allocated derivation are exercised end to end. The OpenAPI serves the common
 //! pools' queues without `remaining` and `workloadAvailable` (as its documented
 //! answers are) and the dedicated pools' trees with them (what the exporter must
-//! do when a response has them).
+//! do when a response has them). Queue trees ignore paging as bce-sdk-go says
+//! self-managed queues do: every `DescribeQueues` page is the whole tree and
+//! `totalCount` counts the nested queues; the flat seed pool pages normally.
+//! `DescribeResourcePoolOverview` reports each pool's hardware: the team
+//! tree's pool has 8 cards with 7 allocated, one more than its quotas say, so
+//! the exporter's bound by the pool's free cards shows.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{json, Value};
+
+mod hardware;
 
 use super::scale::{self, Scale};
 use super::{bce_error, page, request_id, verify_bce, Options, Platform, SimRequest, SimResponse};
@@ -156,6 +163,11 @@ impl Aihc {
         if let Err(resp) = verify_bce(req) {
             return resp;
         }
+        // Both official SDKs send `version: v2` (the doc pages show it, or
+        // `X-API-Version: v2`); the v2 shapes are all this serves.
+        if req.header("version") != Some("v2") && req.header("x-api-version") != Some("v2") {
+            return bce_error(400, "InvalidParameter", "API version v2 is required");
+        }
         let param = |a: &str, b: &str| req.param(a).or_else(|| req.param(b));
         let num = |a: &str, b: &str, default: u64| -> u64 {
             param(a, b).and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -177,6 +189,8 @@ impl Aihc {
                     Some("dedicatedV2") => {
                         self.serverless_pools.iter().map(dedicated_pool).collect()
                     }
+                    // A type bce-sdk-go knows; the simulated account has none.
+                    Some("bhcmp") => Vec::new(),
                     Some(other) => {
                         return bce_error(
                             400,
@@ -200,6 +214,18 @@ impl Aihc {
                     return bce_error(400, "MissingParameter", "resourcePoolId is required");
                 };
                 let all = self.openapi_queues(pool);
+                if all.iter().any(has_children) {
+                    // A queue tree: paging has no effect (bce-sdk-go
+                    // `services/aihc/v2/api/queue.go`); every page is the
+                    // whole tree, and totalCount counts the nested queues.
+                    let total: usize = all.iter().map(tree_size).sum();
+                    let size = page_size.clamp(1, self.opts.page_cap.max(1));
+                    return SimResponse::json(
+                        200,
+                        &json!({"requestId": request_id(), "queues": all, "totalCount": total,
+                                "pageNumber": page_no, "pageSize": size}),
+                    );
+                }
                 let (items, size) = page(&all, page_no, page_size, self.opts.page_cap);
                 SimResponse::json(
                     200,
@@ -207,6 +233,7 @@ impl Aihc {
                             "pageNumber": page_no, "pageSize": size}),
                 )
             }
+            "DescribeResourcePoolOverview" => SimResponse::json(200, &self.overview()),
             other => bce_error(400, "InvalidAction", &format!("unknown action {other:?}")),
         }
     }
@@ -214,6 +241,14 @@ impl Aihc {
     /// The generated fleet's OpenAPI answers, one page made from indices.
     fn scaled(&self, s: &Scale, req: &SimRequest, page_no: u64, page_size: u64) -> SimResponse {
         let param = |a: &str, b: &str| req.param(a).or_else(|| req.param(b));
+        if req.param("action") == Some("DescribeResourcePoolOverview") {
+            // The generated fleet has no hardware figures: its pools stay
+            // unbounded (each counted as missing from the overview).
+            return SimResponse::json(
+                200,
+                &json!({"requestId": request_id(), "resourcePoolsStatisticWithType": []}),
+            );
+        }
         let (items, total, size) = match req.param("action").unwrap_or("") {
             "DescribeResourcePools" => match param("resourcePoolType", "ResourcePoolType") {
                 Some("common") => {
@@ -339,6 +374,18 @@ impl Platform for Aihc {
     }
 }
 
+fn has_children(q: &Value) -> bool {
+    q["children"].as_array().is_some_and(|c| !c.is_empty())
+}
+
+/// A queue and every queue nested in it.
+fn tree_size(q: &Value) -> usize {
+    1 + q["children"]
+        .as_array()
+        .map(|c| c.iter().map(tree_size).sum())
+        .unwrap_or(0)
+}
+
 fn wrapped(inner: Value) -> Value {
     json!({"success": true, "result": {"code": 200, "message": "success", "requestId": request_id(), "result": inner}})
 }
@@ -440,7 +487,8 @@ fn cards(n: &str) -> Value {
     json!([{"acceleratorCount": n, "acceleratorDescription": "baidu.com/a800_80g_cgpu", "acceleratorType": "NVIDIA A800-SXM4-80GB"}])
 }
 
-/// A Physical root with two Elastic children, in the OpenAPI shape. The root's
+/// A Physical root with two Elastic children, in the OpenAPI shape: quota 8
+/// cards with 6 allocated (team-a 3.5 of its 4, team-b 2.5 of its 4). The root's
 /// capability memory is in bytes, as in the OpenAPI doc example, and its CPU in
 /// cores, as in every such block of the console seed; team-a names its parent by
 /// `queueName`, as the doc example's `old-gpu-l2q-3` does; team-b has no
@@ -449,7 +497,7 @@ fn team_tree() -> Value {
     json!({
         "queueId": "queue-root-k8yq", "queueName": "root", "queueType": "Physical", "parentQueue": "",
         "capability": {"milliCPUcores": "192", "memoryGi": "9449599258624", "acceleratorCardList": cards("8")},
-        "allocated": {"milliCPUcores": "96500", "memoryGi": "1024", "acceleratorCardList": cards("4.5")},
+        "allocated": {"milliCPUcores": "96500", "memoryGi": "1024", "acceleratorCardList": cards("6")},
         "deserved": {"milliCPUcores": "192000", "memoryGi": "8800", "acceleratorCardList": cards("8")},
         "guarantee": {},
         "runningJobs": 3, "pendingJobs": 2, "inqueueJobs": 1,
@@ -465,7 +513,7 @@ fn team_tree() -> Value {
             {
                 "queueId": "queue-team-b", "queueName": "team-b", "queueType": "Elastic",
                 "capability": {"milliCPUcores": "96000", "memoryGi": "1024", "acceleratorCardList": cards("4")},
-                "allocated": {"milliCPUcores": "32500", "memoryGi": "512", "acceleratorCardList": cards("1")},
+                "allocated": {"milliCPUcores": "32500", "memoryGi": "512", "acceleratorCardList": cards("2.5")},
                 "runningJobs": 1, "pendingJobs": 2, "inqueueJobs": 0
             }
         ]
@@ -511,6 +559,17 @@ mod tests {
 
     fn sim(cap: u64) -> Aihc {
         Aihc::new(Options::fixed(cap))
+    }
+
+    /// A tree pool's queues count with their nested queues (what the
+    /// simulator reports as `totalCount` on every page of the whole tree).
+    #[test]
+    fn tree_pools_count_nested_queues() {
+        let s = sim(1);
+        let tree = s.openapi_queues("cce-k8yq20rt");
+        assert!(tree.iter().any(has_children));
+        assert_eq!(tree.iter().map(tree_size).sum::<usize>(), 3);
+        assert!(!s.openapi_queues("cce-6b41lf00").iter().any(has_children));
     }
 
     #[test]

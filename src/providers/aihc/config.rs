@@ -5,7 +5,9 @@ use crate::fields::Secret;
 use crate::fields::{CommonKeys, Fields};
 use reqwest::Url;
 
-pub const OPENAPI_POOL_TYPES: [&str; 2] = ["common", "dedicatedV2"];
+/// bce-sdk-go `services/aihc/v2/api/resourcepool.go` `ResourcePoolType`:
+/// `common`, `dedicatedV2` and `bhcmp` (bce-sdk-python documents the first two).
+pub const OPENAPI_POOL_TYPES: [&str; 3] = ["common", "dedicatedV2", "bhcmp"];
 pub const CONSOLE_POOL_TYPES: [&str; 2] = ["common", "serverless"];
 /// Regions with an OpenAPI endpoint as of docs/providers.md; others need `endpoint`.
 pub const KNOWN_REGIONS: [&str; 6] = ["bj", "gz", "su", "bd", "fwh", "yq"];

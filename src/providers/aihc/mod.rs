@@ -6,8 +6,11 @@ pub(crate) mod client;
 pub(crate) mod config;
 pub(crate) mod dto;
 pub(crate) mod map;
+pub(crate) mod overview;
 #[cfg(test)]
 pub(crate) mod seed;
+
+use std::collections::BTreeSet;
 
 use crate::model::{Pool, Queue, Resources, Snapshot};
 use crate::providers::upstream::{PollCtx, PollError};
@@ -19,7 +22,7 @@ pub use self::config::{
     OPENAPI_POOL_TYPES,
 };
 use super::upstream::decode::{json, BodyError, Decoded, Lenient};
-use super::upstream::{concurrent, Reason};
+use super::upstream::{concurrent, paging, Reason};
 use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
 use dto::{PoolDto, QueueDto, ServerlessPoolDto, ServerlessQueueDto};
 use map::{Mapping, PoolNames, Unread};
@@ -33,6 +36,10 @@ pub enum Body {
     ConsoleQueues,
     ServerlessPools,
     ServerlessQueues,
+    /// `DescribeResourcePoolOverview`: each pool it lists with its hardware
+    /// figures ([`Pool::physical`], cards labelled as for a pool without
+    /// quota names).
+    OpenApiOverview,
 }
 
 /// What a poll does with one body of `body`'s list, on bytes alone: JSON, the
@@ -72,9 +79,23 @@ pub fn decode(body: Body, bytes: &[u8]) -> Result<Decoded, BodyError> {
             let page: dto::ItemsPage<ServerlessQueueDto> = console(bytes)?;
             map::map_serverless_queues(page.items, API, &mut m, &mut s.queues);
         }
+        Body::OpenApiOverview => {
+            let dto: dto::OverviewDto = json(bytes)?;
+            let hw = overview::map_overview(dto, &mut m.log);
+            let none = BTreeSet::new();
+            s.pools = hw
+                .iter()
+                .map(|(id, h)| Pool {
+                    id: id.clone(),
+                    pool_type: h.pool_type.clone(),
+                    physical: overview::physical(h, &none, &m.models, &mut m.fired),
+                    ..Pool::default()
+                })
+                .collect();
+        }
     }
     let api = match body {
-        Body::OpenApiPools | Body::OpenApiQueues => Api::OpenApi,
+        Body::OpenApiPools | Body::OpenApiQueues | Body::OpenApiOverview => Api::OpenApi,
         _ => Api::Console,
     };
     let mut finished = s.clone();
@@ -195,6 +216,13 @@ pub(crate) struct Collected {
     snapshot: Snapshot,
     mapping: Mapping,
     failed: Vec<FailedUnit>,
+    partial: Vec<PollError>,
+    /// Every pool the pool lists named (their queues fetched or not), with
+    /// the types polled: what the hardware overview is checked against.
+    listed: BTreeSet<String>,
+    polled_types: BTreeSet<String>,
+    /// The hardware overview (OpenAPI), when it came.
+    hardware: Option<overview::Overview>,
 }
 
 impl Collected {
@@ -204,24 +232,47 @@ impl Collected {
             snapshot: Snapshot::default(),
             mapping: Mapping::default(),
             failed: Vec::new(),
+            partial: Vec::new(),
+            listed: BTreeSet::new(),
+            polled_types: BTreeSet::new(),
+            hardware: None,
         }
     }
 
     /// The pools of a pool list that decoded, each to be fetched as a unit.
     fn pools(&mut self, items: Vec<Lenient<PoolDto>>, pool_type: &str, api: &str) -> Vec<Pool> {
-        map::map_pools(items, pool_type, api, &mut self.mapping.log)
+        let pools = map::map_pools(items, pool_type, api, &mut self.mapping.log);
+        self.polled_types.insert(pool_type.to_string());
+        self.listed.extend(pools.iter().map(|p| p.id.clone()));
+        pools
+    }
+
+    /// The hardware overview's answer: its pools, or the failure, which is a
+    /// partial error (the quotas' figures stay, unbounded).
+    fn set_overview(&mut self, answer: Result<dto::OverviewDto, PollError>) {
+        match answer {
+            Ok(dto) => {
+                let hw = overview::map_overview(dto, &mut self.mapping.log);
+                self.hardware = Some(hw);
+            }
+            Err(e) => self.partial.push(PollError {
+                message: format!(
+                    "{}; free figures are the quotas' alone (not bounded by the pools' hardware)",
+                    e.message
+                ),
+                ..e
+            }),
+        }
     }
 
     /// A common or dedicated pool, and its queues if their list came; else
     /// the failure, and nothing of the pool.
-    fn add_pool(
-        &mut self,
-        pool: Pool,
-        queues: Result<Vec<Lenient<QueueDto>>, PollError>,
-        api: &str,
-    ) {
+    fn add_pool(&mut self, pool: Pool, queues: Result<Listed, PollError>, api: &str) {
         match queues {
-            Ok(queues) => {
+            Ok(Listed { queues, differing }) => {
+                for _ in 0..differing {
+                    self.mapping.fired.fire(Rule::QueueRepeatedKeptFirst);
+                }
                 let mut mapped = Vec::new();
                 map::map_queues(queues, &pool.id, api, &mut self.mapping, &mut mapped);
                 self.snapshot.pools.push(pool);
@@ -249,7 +300,7 @@ impl Collected {
     ) -> Result<(), PollError>
     where
         F: FnMut(&Pool) -> Fut,
-        Fut: std::future::Future<Output = Result<Vec<Lenient<QueueDto>>, PollError>>,
+        Fut: std::future::Future<Output = Result<Listed, PollError>>,
     {
         concurrent::for_each_ordered(
             pools,
@@ -289,15 +340,103 @@ impl Collected {
             &mut m.fired,
             &m.unread,
         );
+        if let Some(hw) = &self.hardware {
+            let polled = Polled {
+                listed: &self.listed,
+                types: &self.polled_types,
+            };
+            bound_by_hardware(&mut self.snapshot, hw, &polled, &m.models, &mut m.fired);
+        }
         self.snapshot.accelerators = std::mem::take(&mut m.models);
         PollOutput {
             snapshot: self.snapshot,
             fired: std::mem::take(&mut m.fired),
-            partial: Vec::new(),
+            partial: self.partial,
             decode: std::mem::take(&mut m.log),
             failed: self.failed,
         }
     }
+}
+
+/// A pool's queue list as paged: each queue's first listing, and how many
+/// later listings of a queue said something else (the first is kept).
+pub(crate) struct Listed {
+    pub queues: Vec<Lenient<QueueDto>>,
+    pub differing: u64,
+}
+
+impl Listed {
+    /// A list fetched in one piece (nothing can repeat).
+    pub fn whole(queues: Vec<Lenient<QueueDto>>) -> Self {
+        Listed {
+            queues,
+            differing: 0,
+        }
+    }
+
+    /// A paged list: repeats dropped, those that differ from their first
+    /// listing counted.
+    pub fn paged(d: paging::Distinct<Lenient<QueueDto>>) -> Self {
+        let differing = d
+            .repeats
+            .iter()
+            .filter(|(first, rep)| match first {
+                Some(i) => d.items.get(*i).is_some_and(|f| !dto::same_listing(f, rep)),
+                // A queue first seen nested in another's tree: compared with
+                // nothing, it is the same queue listed twice.
+                None => false,
+            })
+            .count() as u64;
+        Listed {
+            queues: d.items,
+            differing,
+        }
+    }
+}
+
+/// The pools a poll asked the hardware overview about.
+pub(crate) struct Polled<'a> {
+    pub listed: &'a BTreeSet<String>,
+    pub types: &'a BTreeSet<String>,
+}
+
+/// Puts each pool's hardware figures on it and bounds the free figures by
+/// them ([`derive::physical::bound_by_pool`]). A listed pool the overview
+/// does not have stays unbounded ([`Rule::PoolMissingFromOverview`]); an
+/// overview pool of a polled type that no pool list named is ignored
+/// ([`Rule::OverviewPoolNotPolled`]).
+pub(crate) fn bound_by_hardware(
+    snapshot: &mut Snapshot,
+    hw: &overview::Overview,
+    polled: &Polled<'_>,
+    models: &map::Models,
+    fired: &mut Fired,
+) {
+    for (id, h) in hw {
+        let typed_as_polled = h.pool_type.is_empty() || polled.types.contains(&h.pool_type);
+        if typed_as_polled && !polled.listed.contains(id) {
+            fired.fire(Rule::OverviewPoolNotPolled);
+        }
+    }
+    for pool in snapshot
+        .pools
+        .iter_mut()
+        .filter(|p| polled.listed.contains(&p.id))
+    {
+        let Some(h) = hw.get(&pool.id) else {
+            fired.fire(Rule::PoolMissingFromOverview);
+            continue;
+        };
+        let names: BTreeSet<String> = snapshot
+            .queues
+            .iter()
+            .filter(|q| q.pool_id == pool.id)
+            .flat_map(|q| q.quantities.values())
+            .flat_map(|r| r.accelerators.keys().cloned())
+            .collect();
+        pool.physical = overview::physical(h, &names, models, fired);
+    }
+    derive::physical::bound_by_pool(&mut snapshot.pools, &mut snapshot.queues, fired);
 }
 
 /// What AIHC adds to the provider-neutral derivations: a serverless queue's pool
@@ -346,3 +485,6 @@ impl derive::Adjust for ForgetUnread<'_> {
         map::forget_unread_totals(pool, top, self.0);
     }
 }
+
+#[cfg(test)]
+mod paging_tests;

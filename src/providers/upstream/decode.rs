@@ -193,6 +193,18 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
     }
 }
 
+/// Decoded elements compare as values; elements that did not decode compare
+/// by their text (what a repeated page must match).
+impl<T: PartialEq> PartialEq for Lenient<T> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Lenient::Ok(a), Lenient::Ok(b)) => a == b,
+            (Lenient::Bad { raw: a, .. }, Lenient::Bad { raw: b, .. }) => a.get() == b.get(),
+            _ => false,
+        }
+    }
+}
+
 impl<T: Clone> Clone for Lenient<T> {
     fn clone(&self) -> Self {
         match self {

@@ -1,5 +1,6 @@
 //! Pagination, the two ways the platforms page: by page number and total
-//! ([`collect`]: AIHC) and by cursor ([`follow`]: a marker or continue token
+//! ([`collect`]: AIHC pools; [`collect_distinct`] for lists whose pages may
+//! repeat earlier ones: AIHC queue trees) and by cursor ([`follow`]: a marker or continue token
 //! the server hands out, or the offset of the next entry: Qianfan, ModelArts).
 //!
 //! Page-number servers cap page sizes and echo the size they used; the next
@@ -123,6 +124,108 @@ where
     Fut: Future<Output = Result<Page<T>, PollError>>,
 {
     collect(requested_size, ctx.limits.fetch_window(), fetch)
+        .await
+        .map_err(|e| e.into_poll_error(ctx, api))
+}
+
+/// What [`collect_distinct`] gathered.
+#[derive(Debug, PartialEq)]
+pub struct Distinct<T> {
+    /// Each item the first time its own key came, in page order.
+    pub items: Vec<T>,
+    /// Items whose own key an earlier item had (as its own key or nested in
+    /// it): the index in `items` of the item it repeats, where that was its
+    /// own key, and the repeat.
+    pub repeats: Vec<(Option<usize>, T)>,
+}
+
+/// Fetches pages `1, 2, …` of a list whose pages may repeat what earlier
+/// pages had: AIHC ignores paging for self-managed queues and answers every
+/// page with the whole tree, with a `totalCount` that may count the nested
+/// queues. `keys(item)` names an item: its own key first, then the keys
+/// nested in it (a tree's queues); an item without keys is kept and never
+/// counts as new.
+///
+/// Page by page, one at a time (a repeating server must not be asked for a
+/// window of pages it will repeat): the list ends at an empty page, at a page
+/// that adds no key not seen before, when as many items as the total came,
+/// when as many keys as the total came on a short page (a tree counted with
+/// its nested queues), or without a total at a short page.
+pub async fn collect_distinct<T, K, E, F, Fut, KF>(
+    requested_size: u64,
+    keys: KF,
+    mut fetch: F,
+) -> Result<Distinct<T>, PagingError<E>>
+where
+    K: Eq + Hash + Clone,
+    KF: Fn(&T) -> Vec<K>,
+    F: FnMut(u64, u64) -> Fut,
+    Fut: Future<Output = Result<Page<T>, E>>,
+{
+    let mut size = requested_size.max(1);
+    let mut seen: HashSet<K> = HashSet::new();
+    let mut first: std::collections::HashMap<K, usize> = std::collections::HashMap::new();
+    let mut out = Distinct {
+        items: Vec::new(),
+        repeats: Vec::new(),
+    };
+    for page_number in 1..=MAX_PAGES {
+        let page = fetch(page_number, size).await.map_err(PagingError::Fetch)?;
+        let got = page.items.len() as u64;
+        if let Some(echoed) = page.page_size.filter(|s| *s > 0) {
+            size = echoed;
+        }
+        let mut fresh = false;
+        for item in page.items {
+            let mut ks = keys(&item).into_iter();
+            let Some(own) = ks.next() else {
+                out.items.push(item);
+                continue;
+            };
+            let own_new = seen.insert(own.clone());
+            let mut nested_new = false;
+            for k in ks {
+                nested_new |= seen.insert(k);
+            }
+            fresh |= own_new || nested_new;
+            if own_new {
+                first.insert(own, out.items.len());
+                out.items.push(item);
+            } else {
+                out.repeats.push((first.get(&own).copied(), item));
+            }
+        }
+        let done = got == 0
+            || !fresh
+            || match page.total {
+                Some(total) => {
+                    out.items.len() as u64 >= total || (seen.len() as u64 >= total && got < size)
+                }
+                None => got < size,
+            };
+        if done {
+            return Ok(out);
+        }
+    }
+    Err(PagingError::TooManyPages(None))
+}
+
+/// [`collect_distinct`] of one call `api` of a poll, a runaway list a
+/// counted failure.
+pub async fn collect_distinct_all<T, K, KF, F, Fut>(
+    ctx: &PollCtx,
+    api: &str,
+    requested_size: u64,
+    keys: KF,
+    fetch: F,
+) -> Result<Distinct<T>, PollError>
+where
+    K: Eq + Hash + Clone,
+    KF: Fn(&T) -> Vec<K>,
+    F: FnMut(u64, u64) -> Fut,
+    Fut: Future<Output = Result<Page<T>, PollError>>,
+{
+    collect_distinct(requested_size, keys, fetch)
         .await
         .map_err(|e| e.into_poll_error(ctx, api))
 }
@@ -362,6 +465,131 @@ mod tests {
         })
         .await;
         assert_eq!(r.unwrap_err(), PagingError::Fetch("boom"));
+    }
+
+    /// A tree item: its own id and its nested ids.
+    type Tree = (u64, Vec<u64>);
+
+    fn tree_keys(t: &Tree) -> Vec<u64> {
+        std::iter::once(t.0).chain(t.1.iter().copied()).collect()
+    }
+
+    /// `collect_distinct` against `server`, recording the pages asked for.
+    fn distinct<F: Fn(u64, u64) -> Page<Tree>>(size: u64, server: F) -> (Distinct<Tree>, Vec<u64>) {
+        let asked = RefCell::new(Vec::new());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let r = rt.block_on(collect_distinct(size, tree_keys, |p, s| {
+            asked.borrow_mut().push(p);
+            let page = server(p, s);
+            async move { Ok::<_, ()>(page) }
+        }));
+        (r.unwrap(), asked.into_inner())
+    }
+
+    /// bce-sdk-go `services/aihc/v2/api/queue.go` (DescribeResourceQueuesRequest):
+    /// paging has no effect on self-managed queues, which come back as a tree.
+    /// Here every page is the whole tree (one root with 2 children, and a
+    /// second root) and `totalCount` counts the nested queues (4).
+    #[test]
+    fn a_whole_tree_on_every_page_is_taken_once() {
+        let tree = vec![(1, vec![2, 3]), (4, vec![])];
+        // Page size 1 (a server cap, echoed): the page is not short, so the
+        // second page is asked for; it adds nothing new and ends the list.
+        let (d, asked) = distinct(1, |_, _| Page {
+            items: tree.clone(),
+            total: Some(4),
+            page_size: Some(1),
+        });
+        assert_eq!(d.items, tree);
+        assert_eq!(
+            d.repeats,
+            vec![(Some(0), tree[0].clone()), (Some(1), tree[1].clone())]
+        );
+        assert_eq!(asked, vec![1, 2]);
+        // Page size 100: a short page with all 4 queues ends it at once.
+        let (d, asked) = distinct(100, |_, _| Page {
+            items: tree.clone(),
+            total: Some(4),
+            page_size: Some(100),
+        });
+        assert_eq!((d.items.len(), d.repeats.len(), asked), (2, 0, vec![1]));
+    }
+
+    #[test]
+    fn a_flat_list_pages_to_its_total() {
+        let (d, asked) = distinct(2, |p, _| Page {
+            items: match p {
+                1 => vec![(1, vec![]), (2, vec![])],
+                2 => vec![(3, vec![]), (4, vec![])],
+                3 => vec![(5, vec![])],
+                _ => vec![],
+            },
+            total: Some(5),
+            page_size: None,
+        });
+        assert_eq!(
+            d.items.iter().map(|t| t.0).collect::<Vec<_>>(),
+            vec![1, 2, 3, 4, 5]
+        );
+        assert!(d.repeats.is_empty());
+        assert_eq!(asked, vec![1, 2, 3]);
+    }
+
+    /// A total that counts top-level items only, with trees on full pages:
+    /// the keys reach the total early, but full pages carry on.
+    #[test]
+    fn nested_keys_never_end_a_full_page_early() {
+        let (d, asked) = distinct(1, |p, _| Page {
+            items: match p {
+                1 => vec![(1, vec![10, 11])],
+                2 => vec![(2, vec![])],
+                3 => vec![(3, vec![])],
+                _ => vec![],
+            },
+            total: Some(3),
+            page_size: Some(1),
+        });
+        assert_eq!(d.items.len(), 3);
+        assert_eq!(asked, vec![1, 2, 3]);
+    }
+
+    /// A page that shifts (an item moved while paging) repeats one item and
+    /// adds another: the repeat is set apart, the list goes on.
+    #[test]
+    fn a_shifted_page_repeats_one_and_goes_on() {
+        let (d, _) = distinct(2, |p, _| Page {
+            items: match p {
+                1 => vec![(1, vec![]), (2, vec![])],
+                2 => vec![(2, vec![]), (3, vec![])],
+                _ => vec![],
+            },
+            total: Some(3),
+            page_size: None,
+        });
+        assert_eq!(
+            d.items.iter().map(|t| t.0).collect::<Vec<_>>(),
+            vec![1, 2, 3]
+        );
+        assert_eq!(d.repeats, vec![(Some(1), (2, vec![]))]);
+    }
+
+    /// A child listed on its own after it came nested: a repeat of no
+    /// top-level item.
+    #[test]
+    fn a_nested_key_listed_again_is_a_repeat_without_a_first() {
+        let (d, _) = distinct(1, |p, _| Page {
+            items: match p {
+                1 => vec![(1, vec![2])],
+                2 => vec![(2, vec![])],
+                _ => vec![],
+            },
+            total: Some(2),
+            page_size: Some(1),
+        });
+        assert_eq!(d.items, vec![(1, vec![2])]);
+        assert_eq!(d.repeats, vec![(None, (2, vec![]))]);
     }
 
     /// What `follow` returned, the items it took in, and the cursors it asked with.

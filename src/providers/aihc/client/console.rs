@@ -10,9 +10,9 @@ use crate::providers::upstream::paging::{self, Page};
 use crate::providers::upstream::{PollCtx, PollError, Reason, Response};
 
 use super::super::dto::{
-    ConsoleQueueList, ItemsPage, PoolPage, ServerlessPoolDto, ServerlessQueueDto,
+    queue_keys, ConsoleQueueList, ItemsPage, PoolPage, ServerlessPoolDto, ServerlessQueueDto,
 };
-use super::super::{Collected, Config};
+use super::super::{Collected, Config, Listed};
 use super::PAGE_SIZE;
 
 pub const API_POOLS: &str = "v3/resourcepools";
@@ -52,7 +52,7 @@ pub async fn poll(
                 API_QUEUES,
                 "v3/queues",
                 vec![("resourcePoolId", pool.id.clone())],
-                |l: ConsoleQueueList| l.queue_list,
+                |l: ConsoleQueueList| Listed::whole(l.queue_list),
             )
         })
         .await?;
@@ -62,9 +62,24 @@ pub async fn poll(
             .serverless::<ServerlessPoolDto>(API_SERVERLESS_POOLS)
             .await?;
         out.add_serverless_pools(pools, API_SERVERLESS_POOLS);
-        let queues = client
-            .serverless::<ServerlessQueueDto>(API_SERVERLESS_QUEUES)
-            .await?;
+        // A tree list: a page may repeat queues an earlier page had; each
+        // queue is taken once, as first listed.
+        let queues = paging::collect_distinct_all(
+            ctx,
+            API_SERVERLESS_QUEUES,
+            PAGE_SIZE,
+            queue_keys::<ServerlessQueueDto>,
+            |page, size| {
+                client.get::<ItemsPage<ServerlessQueueDto>, _>(
+                    API_SERVERLESS_QUEUES,
+                    API_SERVERLESS_QUEUES,
+                    vec![("pageNo", page.to_string()), ("pageSize", size.to_string())],
+                    Page::from,
+                )
+            },
+        )
+        .await?
+        .items;
         out.add_serverless_queues(queues, API_SERVERLESS_QUEUES);
     }
     Ok(())

@@ -8,8 +8,9 @@ use crate::providers::upstream::signing::{now_epoch_secs, signing_host};
 use crate::providers::upstream::{PollCtx, PollError};
 use aipool_signing::bce::{self, BceRequest, SignedHeaders};
 
-use super::super::dto::{PoolPage, QueuePage};
-use super::super::{Collected, Config};
+use super::super::dto::{self, OverviewDto, PoolPage, QueuePage};
+use super::super::overview::API_OVERVIEW;
+use super::super::{Collected, Config, Listed};
 use super::PAGE_SIZE;
 
 pub const API_POOLS: &str = "DescribeResourcePools";
@@ -53,23 +54,49 @@ pub async fn poll(
         out.add_pools_fetched(pools, ctx.limits.fetch_window(), API_QUEUES, |pool| {
             let pool_id = pool.id.clone();
             async move {
-                paging::collect_all(ctx, API_QUEUES, PAGE_SIZE, |page, size| {
-                    client.call::<QueuePage, _>(
-                        API_QUEUES,
-                        vec![
-                            ("resourcePoolId", pool_id.clone()),
-                            ("pageNumber", page.to_string()),
-                            ("pageSize", size.to_string()),
-                        ],
-                        Page::from,
-                    )
-                })
-                .await
+                // Paging has no effect on self-managed queues: every page
+                // may be the whole tree again (bce-sdk-go
+                // `services/aihc/v2/api/queue.go`), so pages are told apart
+                // by the queues they add.
+                let listed = paging::collect_distinct_all(
+                    ctx,
+                    API_QUEUES,
+                    PAGE_SIZE,
+                    dto::queue_keys,
+                    |page, size| {
+                        client.call::<QueuePage, _>(
+                            API_QUEUES,
+                            queue_params(&pool_id, page, size),
+                            Page::from,
+                        )
+                    },
+                )
+                .await?;
+                Ok(Listed::paged(listed))
             }
         })
         .await?;
     }
+    // The pools' hardware, once per poll; its failure leaves the quotas'
+    // figures unbounded (a partial error), never the poll failed.
+    let answer = client
+        .call::<OverviewDto, _>(API_OVERVIEW, Vec::new(), |o| o)
+        .await;
+    out.set_overview(answer);
     Ok(())
+}
+
+/// DescribeQueues' query. The page is sent under both spellings the official
+/// SDKs use (bce-sdk-go `PageNumber`/`PageSize`, bce-sdk-python
+/// `pageNumber`/`pageSize`), so a server that reads either pages as asked.
+fn queue_params(pool_id: &str, page: u64, size: u64) -> Vec<(&'static str, String)> {
+    vec![
+        ("resourcePoolId", pool_id.to_string()),
+        ("pageNumber", page.to_string()),
+        ("pageSize", size.to_string()),
+        ("PageNumber", page.to_string()),
+        ("PageSize", size.to_string()),
+    ]
 }
 
 struct OpenApi<'a> {
@@ -126,6 +153,10 @@ impl OpenApi<'_> {
                 .client
                 .get(url.clone())
                 .header("version", "v2")
+                // The doc pages show either header ("查询资源池概览":
+                // `version`, "查询队列详情": `X-API-Version`); both are sent,
+                // unsigned, as the SDKs send theirs.
+                .header("x-api-version", "v2")
                 .header("content-type", "application/json")
                 .header("authorization", authorization);
             if let Some(token) = self.creds.security_token {
