@@ -19,6 +19,7 @@ use aipool_exporter::exposition::cache::ScrapeCache;
 use aipool_exporter::exposition::{render_data, BuildInfo, Format};
 use aipool_exporter::model::Snapshot;
 use aipool_exporter::providers::aihc::OpenApiPages;
+use aipool_exporter::quantity::slots::DEFAULT_SLOT_SIZES;
 use aipool_exporter::runtime::state::{rendered, AccountState, Published};
 use aipool_sim::scale::{self, Scale};
 
@@ -103,6 +104,7 @@ fn pipeline(c: &mut Criterion) {
                 "bj",
                 black_box(&snapshot),
                 SystemTime::now(),
+                &DEFAULT_SLOT_SIZES,
             )
         })
     });

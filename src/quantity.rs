@@ -15,6 +15,7 @@
 //! is final and every consumer sees the same numbers.
 
 pub mod derive;
+pub mod slots;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -215,10 +216,14 @@ pub enum Rule {
     /// means no quota is set (the seed: `nvLimits` 0 beside 2 GPUs per node), not
     /// a limit of 0 cards: no limit series.
     ZeroNodeLimitIsUnset,
+    /// A schedulable node that reports more of an accelerator free than it has
+    /// (ModelArts `availableResources` above `resources`): its free cards for
+    /// the slot figures are its total.
+    NodeFreeClampedAtTotal,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 18] = [
+    pub const ALL: [Rule; 19] = [
         Rule::MemoryGiIsBytes,
         Rule::MilliCpuIsCores,
         Rule::MilliCpuIsCoresBesideBytes,
@@ -237,6 +242,7 @@ impl Rule {
         Rule::CardsFromNodes,
         Rule::FreeCardsFromFreeNodes,
         Rule::ZeroNodeLimitIsUnset,
+        Rule::NodeFreeClampedAtTotal,
     ];
 
     /// The `rule` label value.
@@ -260,6 +266,7 @@ impl Rule {
             Rule::CardsFromNodes => "cards_from_nodes",
             Rule::FreeCardsFromFreeNodes => "free_cards_from_free_nodes",
             Rule::ZeroNodeLimitIsUnset => "zero_node_limit_is_unset",
+            Rule::NodeFreeClampedAtTotal => "node_free_clamped_at_total",
         }
     }
 }

@@ -13,6 +13,7 @@ pub(crate) mod config;
 pub(crate) mod dto;
 pub(crate) mod iam;
 pub(crate) mod map;
+pub(crate) mod slots;
 
 use crate::model::Snapshot;
 use crate::providers::upstream::{PollCtx, PollError, Reason};
@@ -56,6 +57,7 @@ pub fn decode(body: Body<'_>, bytes: &[u8]) -> Result<Decoded, BodyError> {
                 ..Default::default()
             };
             map::map_nodes(&mut p, &list.items, &mut out.log);
+            p.free_blocks = slots::free_blocks(&list.items, &mut Fired::default());
             out.snapshot.pools.push(p);
         }
         Body::Workspaces { offset } => {
@@ -194,6 +196,7 @@ impl Provider for ModelArts {
             // entry with missing sums), reported in `failed`.
             let mut snapshot = Snapshot::default();
             let mut failed = Vec::new();
+            let mut fired = Fired::default();
             let ids: Vec<String> = pools.iter().map(|p| p.id.clone()).collect();
             let mut ids = ids.into_iter();
             let client = &client;
@@ -210,6 +213,7 @@ impl Provider for ModelArts {
                     match fetched {
                         Ok((mut pool, nodes)) => {
                             map::map_nodes(&mut pool, &nodes, &mut decode);
+                            pool.free_blocks = slots::free_blocks(&nodes, &mut fired);
                             snapshot.pools.push(pool);
                         }
                         Err(e) => failed.push(FailedUnit {
@@ -226,7 +230,7 @@ impl Provider for ModelArts {
             .await?;
             Ok(PollOutput {
                 snapshot,
-                fired: Fired::default(),
+                fired,
                 partial,
                 decode,
                 failed,
