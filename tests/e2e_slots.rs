@@ -149,7 +149,10 @@ org_id = "{org}"
         m.value("aipool_queue_largest_free_block_accelerators", &xa),
         4.0
     );
-    assert!(!m.has("aipool_queue_free_slots", &[acc, ("queue_id", "kscpu_debug")]));
+    assert!(!m.has(
+        "aipool_queue_free_slots",
+        &[acc, ("queue_id", "kscpu_debug")]
+    ));
     assert!(!m.has("aipool_pool_free_slots", &[acc]));
     assert!(!m.has("aipool_pool_largest_free_block_accelerators", &[acc]));
     // Two accelerator queues × 4 sizes, nothing else.
