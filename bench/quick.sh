@@ -19,7 +19,7 @@ if ! (cd "$ROOT" && cargo bench --locked --profile "$PROFILE" --bench pipeline -
     cat "$WORK/criterion.log"
     exit 1
 fi
-grep -E '^(pipeline|fleet:)|time:|thrpt:' "$WORK/criterion.log" | grep -v '%' || true
+grep -E '^(pipeline|slots|fleet:)|time:|thrpt:' "$WORK/criterion.log" | grep -v '%' || true
 
 # cargo bench built the binary too, with the same features (a separate cargo
 # build would compile tokio and its dependents again without the dev features).

@@ -19,6 +19,7 @@ use aipool_exporter::exposition::cache::ScrapeCache;
 use aipool_exporter::exposition::{render_data, BuildInfo, Format};
 use aipool_exporter::model::Snapshot;
 use aipool_exporter::providers::aihc::OpenApiPages;
+use aipool_exporter::quantity::slots::DEFAULT_SLOT_SIZES;
 use aipool_exporter::runtime::state::{rendered, AccountState, Published};
 use aipool_sim::scale::{self, Scale};
 
@@ -103,6 +104,7 @@ fn pipeline(c: &mut Criterion) {
                 "bj",
                 black_box(&snapshot),
                 SystemTime::now(),
+                &DEFAULT_SLOT_SIZES,
             )
         })
     });
@@ -164,5 +166,56 @@ fn pipeline(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, pipeline);
+/// A ModelArts ListPoolNodes answer of `n` GPU nodes: 8 cards each, free
+/// cards cycling 0..=8, every tenth node abnormal.
+fn modelarts_nodes(n: usize) -> Vec<u8> {
+    let items: Vec<_> = (0..n)
+        .map(|i| {
+            let phase = if i % 10 == 9 { "Abnormal" } else { "Available" };
+            serde_json::json!({
+                "metadata": {"name": format!("node-{i}")},
+                "status": {
+                    "phase": phase,
+                    "resources": {"cpu": "192", "memory": "1536Gi", "nvidia.com/gpu": "8"},
+                    "availableResources": {"cpu": "100", "memory": "800Gi",
+                                           "nvidia.com/gpu": (i % 9).to_string()},
+                }
+            })
+        })
+        .collect();
+    serde_json::to_vec(&serde_json::json!({"kind": "NodeList", "items": items}))
+        .expect("serialisable")
+}
+
+/// The free-slot figures of one pool of 10,000 nodes: the whole node list
+/// decoded and mapped (pool sums and free blocks), and the slot computation
+/// alone (free blocks of every node, then the default sizes).
+fn slots(c: &mut Criterion) {
+    use aipool_exporter::model::FreeBlocks;
+    use aipool_exporter::providers::modelarts::{decode, Body};
+    const NODES: usize = 10_000;
+    let body = modelarts_nodes(NODES);
+    let mut g = c.benchmark_group(format!("slots_{NODES}_nodes"));
+    g.throughput(Throughput::Elements(NODES as u64));
+    g.sample_size(10);
+    g.bench_function("modelarts_node_list", |b| {
+        b.iter(|| {
+            let d = decode(Body::Nodes { pool: "p" }, black_box(&body)).expect("decodes");
+            assert_eq!(d.snapshot.pools[0].free_blocks.len(), 1);
+            d
+        })
+    });
+    g.bench_function("free_blocks_and_slots", |b| {
+        b.iter(|| {
+            let mut blocks = FreeBlocks::default();
+            for i in 0..NODES {
+                blocks.add_node(black_box((i % 9) as f64));
+            }
+            DEFAULT_SLOT_SIZES.map(|n| blocks.slots(n))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, pipeline, slots);
 criterion_main!(benches);

@@ -145,6 +145,10 @@ pub struct Pool {
     /// Whether the pool is frozen (ModelArts `spec.controlMode` flag 8 or 16); `None`
     /// when not reported.
     pub frozen: Option<bool>,
+    /// Accelerator resource name → free cards on the pool's schedulable nodes,
+    /// node by node (ModelArts node lists). Empty where the platform reports
+    /// no per-node figure: no slot series then.
+    pub free_blocks: BTreeMap<String, FreeBlocks>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -168,6 +172,24 @@ pub struct Queue {
     pub cloud_region: Option<String>,
     pub quantities: Quantities,
     pub workloads: Option<Workloads>,
+    /// Accelerator resource name → free cards on the queue's schedulable
+    /// nodes, node by node (Sugon HPC queues: whole free nodes). Empty where
+    /// the platform reports no per-node figure: no slot series then.
+    pub free_blocks: BTreeMap<String, FreeBlocks>,
+}
+
+/// How the free cards of one accelerator are spread over schedulable nodes:
+/// what decides whether a job of N cards on one node can start, which a sum
+/// of free cards cannot tell (8 free cards, 2 on each of 4 nodes, fit no
+/// 4-card job). Built and read by `quantity::slots`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FreeBlocks {
+    /// Whole free cards on a node → how many schedulable nodes have exactly
+    /// that many (nodes with none free are not kept). A histogram rather than
+    /// a list: a pool of thousands of nodes has a few distinct values.
+    pub nodes_by_free: BTreeMap<u64, f64>,
+    /// The most free cards on any one schedulable node (0 when none is free).
+    pub largest: f64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

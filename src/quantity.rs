@@ -15,6 +15,7 @@
 //! is final and every consumer sees the same numbers.
 
 pub mod derive;
+pub mod slots;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -239,10 +240,14 @@ pub enum Rule {
     /// trees by repeating the whole tree) with figures other than its first
     /// listing: the first is kept. Identical repeats are dropped silently.
     QueueRepeatedKeptFirst,
+    /// A schedulable node that reports more of an accelerator free than it has
+    /// (ModelArts `availableResources` above `resources`): its free cards for
+    /// the slot figures are its total.
+    NodeFreeClampedAtTotal,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 24] = [
+    pub const ALL: [Rule; 25] = [
         Rule::MemoryGiIsBytes,
         Rule::MilliCpuIsCores,
         Rule::MilliCpuIsCoresBesideBytes,
@@ -267,6 +272,7 @@ impl Rule {
         Rule::PoolMissingFromOverview,
         Rule::OverviewPoolNotPolled,
         Rule::QueueRepeatedKeptFirst,
+        Rule::NodeFreeClampedAtTotal,
     ];
 
     /// The `rule` label value.
@@ -298,6 +304,7 @@ impl Rule {
             Rule::PoolMissingFromOverview => "pool_missing_from_overview",
             Rule::OverviewPoolNotPolled => "overview_pool_not_polled",
             Rule::QueueRepeatedKeptFirst => "queue_repeated_kept_first",
+            Rule::NodeFreeClampedAtTotal => "node_free_clamped_at_total",
         }
     }
 }

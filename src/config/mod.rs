@@ -13,6 +13,7 @@
 //! config modules use while this module dispatches to them.
 
 pub mod shard;
+mod slot_sizes;
 /// What the config and provider tests share.
 #[cfg(test)]
 pub(crate) mod testing;
@@ -109,6 +110,8 @@ pub struct AccountSettings {
     pub retries: u32,
     pub requests_per_second: f64,
     pub max_concurrency: usize,
+    /// Job sizes (cards) of the free-slot series, as listed.
+    pub slot_sizes: Vec<u32>,
     pub provider_config: ProviderConfig,
 }
 
@@ -334,6 +337,7 @@ fn parse_account(
     if !(1..=256).contains(&max_concurrency) {
         f.error("max_concurrency", "must be between 1 and 256");
     }
+    let slot_sizes = slot_sizes::parse(&mut f);
     let Some(provider) = provider else {
         // Without a provider the remaining keys cannot be judged; do not report them
         // as unknown on top of the real problem.
@@ -356,6 +360,7 @@ fn parse_account(
         retries: retries.min(10) as u32,
         requests_per_second,
         max_concurrency: max_concurrency.clamp(1, 256) as usize,
+        slot_sizes,
         provider_config: provider_config?,
     })
 }

@@ -94,6 +94,10 @@ pub enum Fam {
     QueueNodes,
     QueueFreeNodes,
     QueueNodeCapability(Res),
+    PoolFreeSlots,
+    PoolLargestFreeBlock,
+    QueueFreeSlots,
+    QueueLargestFreeBlock,
 }
 
 /// The quantities a pool's hardware figures come in.
@@ -255,6 +259,38 @@ const SIMPLE_TAIL: &[(Fam, &str, Kind, &str)] = &[
     ),
 ];
 
+/// Right after the pool quantity families: what the free cards fit.
+const POOL_SLOTS: &[(Fam, &str, Kind, &str)] = &[
+    (
+        Fam::PoolFreeSlots,
+        "aipool_pool_free_slots",
+        Kind::Gauge,
+        "Single-node jobs of `cards` cards that fit in the pool now: the sum over its schedulable nodes of free cards on the node divided by cards, rounded down (ModelArts).",
+    ),
+    (
+        Fam::PoolLargestFreeBlock,
+        "aipool_pool_largest_free_block_accelerators",
+        Kind::Gauge,
+        "Most free cards on any one schedulable node of the pool (ModelArts).",
+    ),
+];
+
+/// Right after the queue quantity families.
+const QUEUE_SLOTS: &[(Fam, &str, Kind, &str)] = &[
+    (
+        Fam::QueueFreeSlots,
+        "aipool_queue_free_slots",
+        Kind::Gauge,
+        "Single-node jobs of `cards` cards that fit in the queue now: free nodes times cards per node divided by cards, rounded down (Sugon HPC queues).",
+    ),
+    (
+        Fam::QueueLargestFreeBlock,
+        "aipool_queue_largest_free_block_accelerators",
+        Kind::Gauge,
+        "Most free cards on any one schedulable node of the queue: cards per node when a node is free, else 0 (Sugon HPC queues).",
+    ),
+];
+
 fn push_simple(out: &mut Vec<FamilyDef>, list: &[(Fam, &str, Kind, &str)]) {
     out.extend(list.iter().map(|(fam, name, kind, help)| FamilyDef {
         fam: *fam,
@@ -291,6 +327,7 @@ fn build() -> Vec<FamilyDef> {
             });
         }
     }
+    push_simple(&mut out, POOL_SLOTS);
     push_simple(&mut out, SIMPLE_MID);
     for r in Res::ALL {
         out.push(FamilyDef {
@@ -311,6 +348,7 @@ fn build() -> Vec<FamilyDef> {
             });
         }
     }
+    push_simple(&mut out, QUEUE_SLOTS);
     push_simple(&mut out, SIMPLE_TAIL);
     out
 }

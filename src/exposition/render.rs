@@ -17,7 +17,8 @@ use std::collections::BTreeMap;
 
 use crate::counters::CountersView;
 use crate::model::{
-    ComputeUnit, Pool, QuantityKind, Queue, QueueNodes, Resources, Service, Snapshot, Unit,
+    ComputeUnit, FreeBlocks, Pool, QuantityKind, Queue, QueueNodes, Resources, Service, Snapshot,
+    Unit,
 };
 use crate::quantity::Rule;
 
@@ -675,13 +676,15 @@ pub fn render_self(published: &SelfStatus, stats: &CountersView) -> Lines {
 
 /// The data series of one snapshot: what a successful poll publishes, per
 /// unit (see [`DataLines`]). `fetched` is when the poll finished: each unit's
-/// `aipool_{pool,service}_last_success_timestamp_seconds`.
+/// `aipool_{pool,service}_last_success_timestamp_seconds`. `slot_sizes` are
+/// the job sizes (in cards) of the free-slot series.
 pub fn render_data(
     provider: &str,
     account: &str,
     region: &str,
     s: &Snapshot,
     fetched: SystemTime,
+    slot_sizes: &[u32],
 ) -> DataLines {
     let mut out = Out::new();
     let reg = |r: &Option<String>| -> String { r.clone().unwrap_or_else(|| region.to_string()) };
@@ -744,9 +747,10 @@ pub fn render_data(
         let pre = label_prefix(&[b[0], b[1], b[2], ("pool_id", pool_id)]);
         if let Some(p) = parts.pool {
             render_pool(&mut out, &b, p);
+            free_slots(&mut out, false, &p.free_blocks, slot_sizes, &pre);
         }
         for q in &parts.queues {
-            render_queue(&mut out, &b, q);
+            render_queue(&mut out, &b, q, slot_sizes);
         }
         for n in &parts.nodes {
             render_queue_nodes(&mut out, &b, n);
@@ -933,7 +937,7 @@ fn render_pool(out: &mut Out, b: &[(&'static str, &str); 3], p: &Pool) {
     }
 }
 
-fn render_queue(out: &mut Out, b: &[(&'static str, &str); 3], q: &Queue) {
+fn render_queue(out: &mut Out, b: &[(&'static str, &str); 3], q: &Queue, slot_sizes: &[u32]) {
     let ids = [
         b[0],
         b[1],
@@ -955,6 +959,7 @@ fn render_queue(out: &mut Out, b: &[(&'static str, &str); 3], q: &Queue) {
     for (kind, res) in &q.quantities {
         quantities(out, true, *kind, res, &pre);
     }
+    free_slots(out, true, &q.free_blocks, slot_sizes, &pre);
     if let Some(w) = &q.workloads {
         for (state, n) in [
             ("running", w.running),
@@ -1037,6 +1042,38 @@ fn quantities(out: &mut Out, queue: bool, kind: QuantityKind, r: &Resources, pre
     let fam = quantity_index(queue, kind, Res::Accelerators);
     for (acc, n) in &r.accelerators {
         out.sample_pre(fam, prefix, &[("accelerator", acc)], *n);
+    }
+}
+
+/// The free-slot series of a pool's or queue's accelerators: one per slot
+/// size (`cards`) and the largest free block, labelled with `prefix`.
+fn free_slots(
+    out: &mut Out,
+    queue: bool,
+    blocks: &BTreeMap<String, FreeBlocks>,
+    sizes: &[u32],
+    prefix: &[u8],
+) {
+    if blocks.is_empty() {
+        return;
+    }
+    let (slots, largest) = if queue {
+        (Fam::QueueFreeSlots, Fam::QueueLargestFreeBlock)
+    } else {
+        (Fam::PoolFreeSlots, Fam::PoolLargestFreeBlock)
+    };
+    let (slots, largest) = (index(slots), index(largest));
+    let mut cards = itoa::Buffer::new();
+    for (acc, b) in blocks {
+        for n in sizes {
+            out.sample_pre(
+                slots,
+                prefix,
+                &[("accelerator", acc), ("cards", cards.format(*n))],
+                b.slots(*n),
+            );
+        }
+        out.sample_pre(largest, prefix, &[("accelerator", acc)], b.largest);
     }
 }
 

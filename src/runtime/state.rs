@@ -69,6 +69,8 @@ pub struct AccountState {
     pub region: String,
     pub interval: Duration,
     pub stale_after: Duration,
+    /// Job sizes (cards) of the free-slot series.
+    pub slot_sizes: Vec<u32>,
     pub stats: Arc<AccountCounters>,
     publications: Arc<Publications>,
     entry: RwLock<Arc<Rendered>>,
@@ -136,6 +138,7 @@ impl AccountState {
             region: settings.region.clone(),
             interval: settings.interval,
             stale_after: settings.stale_after,
+            slot_sizes: settings.slot_sizes.clone(),
             stats: Arc::new(AccountCounters::default()),
             publications,
             entry: RwLock::new(Arc::new(Rendered {
@@ -169,9 +172,16 @@ impl AccountState {
         let snapshot = next.snapshot.take();
         let failed = std::mem::take(&mut next.failed_units);
         let fetched = next.last_success.unwrap_or_else(SystemTime::now);
-        let mut data = snapshot
-            .as_deref()
-            .map(|s| render_data(self.provider.as_str(), &self.name, &self.region, s, fetched));
+        let mut data = snapshot.as_deref().map(|s| {
+            render_data(
+                self.provider.as_str(),
+                &self.name,
+                &self.region,
+                s,
+                fetched,
+                &self.slot_sizes,
+            )
+        });
         let mut capacity = snapshot.as_deref().map(|s| Capacity::of(s, &self.region));
         // Dropped here, before the swap, so a large snapshot and the previous
         // rendering are not both resident longer than needed.

@@ -637,6 +637,12 @@ mod tests {
                     id: "p".into(),
                     name: "pool \"one\"".into(),
                     pool_type: "common".into(),
+                    // Slot series are read past: no row or figure of them.
+                    free_blocks: [(
+                        "nvidia.com/gpu".to_string(),
+                        crate::model::FreeBlocks::whole_nodes(1.0, 8.0),
+                    )]
+                    .into(),
                     ..Pool::default()
                 },
                 Pool {
@@ -725,6 +731,7 @@ mod tests {
             std::time::SystemTime::now(),
         ))
         .unwrap();
+        assert!(text.contains("aipool_pool_free_slots{"), "{text}");
         let (samples, bad) = parse(&text);
         assert_eq!(bad, 0, "{text}");
         let e = accounts(&samples);

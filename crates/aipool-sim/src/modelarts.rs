@@ -37,6 +37,11 @@
 //! [`CORRUPT_POOL`], whose `spec.controlMode` is `"abc"` and one of whose nodes
 //! reports `"abc"` free GPUs.
 //!
+//! A fragmented GPU pool ([`FRAGMENTED_POOL`]) lives in
+//! [`FRAGMENTED_WORKSPACE`], also unlisted: four available nodes of 8 GPUs
+//! with 2 free each and one abnormal node whose 8 GPUs all read available —
+//! 8 free cards that fit no 4-card job (the free-slot series).
+//!
 //! Only paths of those shapes are claimed: other platforms also live under `/v2/`.
 
 use std::collections::{HashMap, HashSet};
@@ -78,6 +83,11 @@ pub const CORRUPT_POOL: &str = "pool-corrupt-gpu-0bad";
 /// display name is a number).
 pub const MALFORMED_POOL: &str = "pool-malformed-element";
 /// AK/SK of a team member who may not read [`PRIVATE_WORKSPACE`].
+/// A workspace ListWorkspace does not list, holding [`FRAGMENTED_POOL`].
+pub const FRAGMENTED_WORKSPACE: &str = "f4a9e000f4a9e000f4a9e000f4a9e000";
+/// 8 free GPUs, 2 on each of 4 available nodes, plus an abnormal node that
+/// reads all free.
+pub const FRAGMENTED_POOL: &str = "pool-fragmented-gpu-8f2a";
 pub const TEAM_ACCESS_KEY_ID: &str = "HWTEAMAK000000000002";
 pub const TEAM_SECRET_ACCESS_KEY: &str = "team-huawei-secret-key-0002";
 /// An IAM user of the demo domain (password [`credentials::HUAWEI_IAM_PASSWORD`])
@@ -713,7 +723,47 @@ fn all_pools() -> Vec<Value> {
             "resources": {"available": [{"flavor": GPU_FLAVOR, "count": 2, "maxCount": 2}]}
         }
     }));
+    pools.push(json!({
+        "kind": "Pool", "apiVersion": "v2",
+        "metadata": {
+            "name": FRAGMENTED_POOL,
+            "labels": {"os.modelarts/name": "fragmented-gpu", "os.modelarts/workspace.id": FRAGMENTED_WORKSPACE}
+        },
+        "spec": {"type": "Dedicate", "scope": ["Train"], "resources": [{"flavor": GPU_FLAVOR, "count": 5}], "controlMode": 0},
+        "status": {
+            "phase": "Running", "root": FRAGMENTED_POOL,
+            "resources": {
+                "available": [{"flavor": GPU_FLAVOR, "count": 4, "maxCount": 4}],
+                "abnormal": [{"flavor": GPU_FLAVOR, "count": 1, "maxCount": 1}]
+            }
+        }
+    }));
     pools
+}
+
+/// [`FRAGMENTED_POOL`]'s nodes: 2 of 8 GPUs free on each available node.
+fn fragmented_nodes() -> Vec<Value> {
+    let mut out: Vec<Value> = (1..=4)
+        .map(|i| {
+            node(
+                &format!("frag-gpu-{i}"),
+                GPU_FLAVOR,
+                "cn-north-4a",
+                "Available",
+                gpu_node_resources(),
+                Some(json!({"cpu": "20", "memory": "128Gi", "nvidia.com/gpu": "2"})),
+            )
+        })
+        .collect();
+    out.push(node(
+        "frag-gpu-5",
+        GPU_FLAVOR,
+        "cn-north-4a",
+        "Abnormal",
+        gpu_node_resources(),
+        Some(gpu_free_all()),
+    ));
+    out
 }
 
 fn node(
@@ -836,6 +886,7 @@ fn nodes_of(pool: &str, step: u64) -> Vec<Value> {
                 Some(json!({"cpu": "20", "memory": "128", "nvidia.com/gpu": "3"})),
             ),
         ],
+        FRAGMENTED_POOL => fragmented_nodes(),
         _ => Vec::new(),
     }
 }

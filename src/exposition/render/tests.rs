@@ -3,6 +3,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use super::*;
 use crate::model::{Pool, Queue};
+use crate::quantity::slots::DEFAULT_SLOT_SIZES;
 use crate::runtime::state::testing::account;
 use crate::runtime::state::{render_accounts_at, AccountState, Published};
 
@@ -217,7 +218,14 @@ fn modelarts_pool_labels_ceilings_and_frozen() {
         id: "cce-1".into(),
         ..Pool::default()
     });
-    let lines = render_data("modelarts", "ma", "cn-north-4", &s, std::time::UNIX_EPOCH);
+    let lines = render_data(
+        "modelarts",
+        "ma",
+        "cn-north-4",
+        &s,
+        std::time::UNIX_EPOCH,
+        &DEFAULT_SLOT_SIZES,
+    );
     let text: String = catalogue()
         .iter()
         .enumerate()
@@ -551,4 +559,53 @@ fn a_failed_service_keeps_its_compute_units_on_metrics_and_the_status_page() {
         .map(|u| (u.instance_id.as_str(), u.replicas))
         .collect();
     assert_eq!(units, [("cu-a", Some(3.0)), ("cu-b", Some(2.0))]);
+
+/// The free-slot series: one per configured size and accelerator, plus the
+/// largest block, for pools and queues that carry per-node figures; none for
+/// those that do not.
+#[test]
+fn free_slot_series() {
+    use crate::model::FreeBlocks;
+    let mut frag = FreeBlocks::default();
+    for _ in 0..4 {
+        frag.add_node(2.0);
+    }
+    let mut s = Snapshot::default();
+    s.pools.push(Pool {
+        id: "frag".into(),
+        free_blocks: [("nvidia.com/gpu".to_string(), frag)].into(),
+        ..Pool::default()
+    });
+    s.pools.push(Pool {
+        id: "plain".into(),
+        ..Pool::default()
+    });
+    s.queues.push(Queue {
+        pool_id: "frag".into(),
+        id: "q".into(),
+        free_blocks: [("gpu".to_string(), FreeBlocks::whole_nodes(2.0, 8.0))].into(),
+        ..Queue::default()
+    });
+    let lines = render_data("p", "a", "r", &s, UNIX_EPOCH, &[4, 1]);
+    let text: String = catalogue()
+        .iter()
+        .enumerate()
+        .map(|(i, _)| String::from_utf8_lossy(&lines.family_bytes(i)).into_owned())
+        .collect();
+    let slot_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("free_slots") || l.contains("largest_free_block"))
+        .collect();
+    let b = "provider=\"p\",account=\"a\",cloud_region=\"r\"";
+    assert_eq!(
+        slot_lines,
+        vec![
+            format!("aipool_pool_free_slots{{{b},pool_id=\"frag\",accelerator=\"nvidia.com/gpu\",cards=\"4\"}} 0"),
+            format!("aipool_pool_free_slots{{{b},pool_id=\"frag\",accelerator=\"nvidia.com/gpu\",cards=\"1\"}} 8"),
+            format!("aipool_pool_largest_free_block_accelerators{{{b},pool_id=\"frag\",accelerator=\"nvidia.com/gpu\"}} 2"),
+            format!("aipool_queue_free_slots{{{b},pool_id=\"frag\",queue_id=\"q\",accelerator=\"gpu\",cards=\"4\"}} 4"),
+            format!("aipool_queue_free_slots{{{b},pool_id=\"frag\",queue_id=\"q\",accelerator=\"gpu\",cards=\"1\"}} 16"),
+            format!("aipool_queue_largest_free_block_accelerators{{{b},pool_id=\"frag\",queue_id=\"q\",accelerator=\"gpu\"}} 8"),
+        ]
+    );
 }

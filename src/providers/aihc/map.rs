@@ -508,6 +508,7 @@ fn map_queue_rec(
         cloud_region: None,
         quantities: q,
         workloads,
+        ..Queue::default()
     });
     let children: Vec<QueueDto> = children(&dto.children, &id, "queueId", depth, api, &mut m.log);
     for (i, child) in children.iter().enumerate() {
@@ -681,6 +682,7 @@ fn map_serverless_rec(
         cloud_region: None,
         quantities: q,
         workloads,
+        ..Queue::default()
     });
     let children: Vec<ServerlessQueueDto> =
         children(&dto.children, &id, "id", depth, api, &mut m.log);

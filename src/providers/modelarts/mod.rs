@@ -14,6 +14,7 @@ pub(crate) mod dto;
 pub(crate) mod iam;
 pub(crate) mod map;
 pub mod regions;
+pub(crate) mod slots;
 
 use crate::model::Snapshot;
 use crate::providers::upstream::{PollCtx, PollError, Reason};
@@ -58,6 +59,7 @@ pub fn decode(body: Body<'_>, bytes: &[u8]) -> Result<Decoded, BodyError> {
             };
             // Rule firings are counted by a poll, not by a body on its own.
             map::map_nodes(&mut p, &list.items, &mut out.log, &mut Fired::default());
+            p.free_blocks = slots::free_blocks(&list.items, &mut Fired::default());
             out.snapshot.pools.push(p);
         }
         Body::Workspaces { offset } => {
@@ -213,6 +215,7 @@ impl Provider for ModelArts {
                     match fetched {
                         Ok((mut pool, nodes)) => {
                             map::map_nodes(&mut pool, &nodes, &mut decode, &mut fired);
+                            pool.free_blocks = slots::free_blocks(&nodes, &mut fired);
                             snapshot.pools.push(pool);
                         }
                         Err(e) => failed.push(FailedUnit {

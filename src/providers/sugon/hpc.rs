@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::model::{Pool, QuantityKind, Queue, QueueNodes, Resources};
+use crate::model::{FreeBlocks, Pool, QuantityKind, Queue, QueueNodes, Resources};
 use crate::providers::mapping::MapError;
 use crate::providers::upstream::decode::{DecodeLog, Lenient};
 use crate::quantity::{Fired, RawQuantity, Rule};
@@ -343,6 +343,13 @@ fn map_queue(
         parent: String::new(),
         cloud_region: Some(cluster_id.to_string()),
         quantities,
+        // Whole free nodes: the only per-node figure the queue list gives.
+        free_blocks: per_node
+            .iter()
+            .filter_map(|(label, n)| {
+                Some((label.clone(), FreeBlocks::whole_nodes(free_nodes?, *n)))
+            })
+            .collect(),
         // HPC queues report no job counts here.
         ..Queue::default()
     };

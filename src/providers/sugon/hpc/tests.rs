@@ -537,3 +537,27 @@ fn a_malformed_hpc_part_does_not_cost_the_ai_urls() {
     );
     assert_eq!(hpc_access(&c, "1"), Err(NoHpc::NoHpcUrls));
 }
+
+/// Whole free nodes are the queue's free blocks: 10 nodes of 8 GPUs, 2 free,
+/// fit 16 one-card jobs, 8 two-card, 4 four-card and 2 eight-card jobs; a
+/// full queue fits none; a CPU queue has no slot series.
+#[test]
+fn free_slots_come_in_whole_free_nodes() {
+    let entries = json!([
+        {"queueName": "gpu10", "queNodes": "10", "queFreeNodes": "2", "queMaxGpuPN": "8"},
+        {"queueName": "full", "queNodes": 4, "queFreeNodes": 0, "queMaxDcuPN": 4},
+        {"queueName": "cpu", "queNodes": 2, "queFreeNodes": 2, "queMaxGpuPN": 0},
+        {"queueName": "nofree", "queNodes": 2, "queMaxGpuPN": 8},
+    ]);
+    let (q, log) = map("11112", &entries, &mut Fired::default());
+    assert!(log.is_empty(), "{log:?}");
+    let gpu = &queue(&q, "gpu10").0.free_blocks["gpu"];
+    assert_eq!(gpu.largest, 8.0);
+    let slots: Vec<f64> = [1, 2, 4, 8].iter().map(|n| gpu.slots(*n)).collect();
+    assert_eq!(slots, vec![16.0, 8.0, 4.0, 2.0]);
+    let dcu = &queue(&q, "full").0.free_blocks["dcu"];
+    assert_eq!((dcu.largest, dcu.slots(1)), (0.0, 0.0));
+    assert!(queue(&q, "cpu").0.free_blocks.is_empty());
+    // No free-node figure: no slot series rather than 0.
+    assert!(queue(&q, "nofree").0.free_blocks.is_empty());
+}
