@@ -17,7 +17,7 @@ use aipool_exporter::top;
 #[derive(Parser, Debug)]
 #[command(
     name = "aipool_exporter",
-    version,
+    version = aipool_exporter::build_info::LONG_VERSION,
     about = "Prometheus exporter for AI compute pools on Baidu AIHC, Baidu Qianfan, Huawei ModelArts and Sugon AC / SCNet",
     args_conflicts_with_subcommands = true
 )]
@@ -203,7 +203,12 @@ fn check_config(path: &std::path::Path, web: Option<&std::path::Path>) -> ExitCo
         }
         Err(errors) => {
             for e in &errors.0 {
-                println!("{}: {e}", path.display());
+                // A value from an environment variable is not the file's mistake.
+                if e.env_var.is_some() {
+                    println!("{e}");
+                } else {
+                    println!("{}: {e}", path.display());
+                }
             }
             ok = false;
         }
