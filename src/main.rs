@@ -154,6 +154,7 @@ fn main() -> ExitCode {
                 sugon: aipool_sim::sugon::SugonOptions {
                     token_lifetime: sugon_token_lifetime,
                     clock_skew: sugon_clock_skew,
+                    ..Default::default()
                 },
                 scale,
                 latency,

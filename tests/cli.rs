@@ -281,3 +281,56 @@ fn no_file_refers_outside_the_repository() {
         "files refer outside the repository: {hits:?}"
     );
 }
+
+#[test]
+fn the_demo_starts_quietly_and_says_what_to_open() {
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut child = Command::new(BIN)
+        .args(["demo", "--web.listen-address", &listen, "--interval", "2s"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Its first 10 s: the start and four or five polls of every account.
+    std::thread::sleep(Duration::from_secs(9));
+    // The quiet is not a silent failure: every account polled fine.
+    let m = scrape(&listen);
+    let up: Vec<f64> = m
+        .samples
+        .iter()
+        .filter(|(name, ..)| name == "aipool_up")
+        .map(|(.., v)| *v)
+        .collect();
+    assert_eq!(up, [1.0; 5], "{}", m.text);
+    std::thread::sleep(Duration::from_secs(1));
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in log.lines() {
+        assert!(
+            !line.contains("level=warn") && !line.contains("level=error"),
+            "{log}"
+        );
+    }
+    let open = log
+        .lines()
+        .find(|l| l.contains("demo running"))
+        .unwrap_or_else(|| panic!("{log}"));
+    let addr = open
+        .split("status page at http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("{open}"));
+    assert_eq!(addr, listen, "{open}");
+    for what in [
+        format!("status page at http://{addr}/ "),
+        format!("metrics at http://{addr}/metrics"),
+        format!("aipool_exporter top --url http://{addr}/metrics"),
+    ] {
+        assert!(open.contains(&what), "{what:?} not in {open}");
+    }
+}
