@@ -203,13 +203,8 @@ fn check_config(path: &std::path::Path, web: Option<&std::path::Path>) -> ExitCo
             );
         }
         Err(errors) => {
-            for e in &errors.0 {
-                // A value from an environment variable is not the file's mistake.
-                if e.env_var.is_some() {
-                    println!("{e}");
-                } else {
-                    println!("{}: {e}", path.display());
-                }
+            for line in errors.lines(path) {
+                println!("{line}");
             }
             ok = false;
         }

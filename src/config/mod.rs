@@ -58,6 +58,21 @@ pub const ENV_PREFIX: &str = "AIPOOL_";
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ConfigErrors(pub Vec<ConfigError>);
 
+impl ConfigErrors {
+    /// One line per problem as `check-config` prints them for the config file
+    /// `file`: prefixed by the file, except a value that came from an
+    /// environment variable, which is not the file's mistake.
+    pub fn lines(&self, file: &Path) -> Vec<String> {
+        self.0
+            .iter()
+            .map(|e| match e.env_var {
+                Some(_) => e.to_string(),
+                None => format!("{}: {e}", file.display()),
+            })
+            .collect()
+    }
+}
+
 impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, e) in self.0.iter().enumerate() {
