@@ -19,18 +19,34 @@ pub fn settings(sim: &str, listen: &str, interval: Duration) -> anyhow::Result<S
     .map_err(|e| anyhow::anyhow!("demo config is invalid (a bug):\n{e}"))
 }
 
+/// The simulator the demo polls: its platforms' oddities that make the
+/// exporter warn (a suspended Sugon region, an unreachable endpoint) are off,
+/// so a first run starts quietly; the tests and `simulate` keep them.
+pub fn simulator_options() -> aipool_sim::Options {
+    aipool_sim::Options {
+        sugon: aipool_sim::sugon::SugonOptions {
+            quirks: false,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// What to open once the demo runs, for the log and the terminal.
+pub fn what_to_open(exporter: &str) -> String {
+    format!(
+        "demo running: status page at http://{exporter}/ , metrics at \
+         http://{exporter}/metrics ; in another terminal: \
+         aipool_exporter top --url http://{exporter}/metrics (Ctrl-C stops the demo)"
+    )
+}
+
 pub async fn run(listen: &str, interval: Duration) -> anyhow::Result<()> {
-    let sim = aipool_sim::start("127.0.0.1:0", &aipool_sim::Options::default()).await?;
+    let sim = aipool_sim::start("127.0.0.1:0", &simulator_options()).await?;
+    tracing::info!(address = %sim.addr, "simulated platforms listening");
     let settings = settings(&sim.addr.to_string(), listen, interval)?;
     let running = app::start(&settings).await?;
-    println!(
-        "aipool_exporter demo: simulated platforms at http://{}",
-        sim.addr
-    );
-    println!(
-        "aipool_exporter demo: metrics at http://{}/metrics (Ctrl-C stops)",
-        running.addr
-    );
+    tracing::info!("{}", what_to_open(&running.addr.to_string()));
     app::shutdown_signal().await;
     running.stop().await;
     sim.stop().await;

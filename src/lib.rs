@@ -11,6 +11,7 @@
 //! the binary and the tests, never to this library.
 
 pub mod app;
+pub mod build_info;
 pub mod capacity;
 pub mod config;
 pub mod counters;

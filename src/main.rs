@@ -17,7 +17,7 @@ use aipool_exporter::top;
 #[derive(Parser, Debug)]
 #[command(
     name = "aipool_exporter",
-    version,
+    version = aipool_exporter::build_info::LONG_VERSION,
     about = "Prometheus exporter for AI compute pools on Baidu AIHC, Baidu Qianfan, Huawei ModelArts and Sugon AC / SCNet",
     args_conflicts_with_subcommands = true
 )]
@@ -154,6 +154,7 @@ fn main() -> ExitCode {
                 sugon: aipool_sim::sugon::SugonOptions {
                     token_lifetime: sugon_token_lifetime,
                     clock_skew: sugon_clock_skew,
+                    ..Default::default()
                 },
                 scale,
                 latency,
@@ -202,8 +203,8 @@ fn check_config(path: &std::path::Path, web: Option<&std::path::Path>) -> ExitCo
             );
         }
         Err(errors) => {
-            for e in &errors.0 {
-                println!("{}: {e}", path.display());
+            for line in errors.lines(path) {
+                println!("{line}");
             }
             ok = false;
         }

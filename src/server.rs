@@ -8,8 +8,8 @@ use std::time::SystemTime;
 
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{
-    HeaderValue, ACCEPT, ACCEPT_ENCODING, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE, VARY,
-    WWW_AUTHENTICATE,
+    HeaderValue, ACCEPT, ACCEPT_ENCODING, ALLOW, AUTHORIZATION, CONTENT_ENCODING, CONTENT_TYPE,
+    VARY, WWW_AUTHENTICATE,
 };
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -123,8 +123,11 @@ async fn serve_connection<IO>(
                     return Ok::<_, Infallible>(unauthorized());
                 }
             }
-            if req.uri().path() == RELOAD_PATH && req.method() == Method::POST {
-                return Ok(reload(&shared).await);
+            if req.uri().path() == RELOAD_PATH {
+                if req.method() == Method::POST {
+                    return Ok(reload(&shared).await);
+                }
+                return Ok(method_not_allowed("POST", "only POST\n"));
             }
             Ok::<_, Infallible>(handle(req, &shared, &build, &cache).await)
         }
@@ -189,7 +192,7 @@ async fn handle(
 ) -> Resp {
     let head_only = req.method() == Method::HEAD;
     if req.method() != Method::GET && !head_only {
-        return text(StatusCode::METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+        return method_not_allowed("GET, HEAD", "only GET and HEAD\n");
     }
     let path = req.uri().path();
     let mut resp = if path == shared.telemetry_path {
@@ -248,6 +251,14 @@ async fn handle(
         *resp.body_mut() = ChunkBody::empty();
     }
     resp
+}
+
+/// 405 with the `Allow` header HTTP requires on it.
+fn method_not_allowed(allow: &'static str, body: &'static str) -> Resp {
+    let mut r = text(StatusCode::METHOD_NOT_ALLOWED, body);
+    r.headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(allow));
+    r
 }
 
 fn text(status: StatusCode, body: &'static str) -> Resp {

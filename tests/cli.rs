@@ -8,13 +8,107 @@ use std::time::{Duration, Instant};
 use common::*;
 
 #[test]
-fn version() {
+fn version_names_the_revision_and_the_build_date() {
     let out = Command::new(BIN).arg("--version").output().unwrap();
     assert!(out.status.success());
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        format!("aipool_exporter {}", env!("CARGO_PKG_VERSION"))
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let prefix = format!("aipool_exporter {} (revision ", env!("CARGO_PKG_VERSION"));
+    let rest = text
+        .strip_prefix(&prefix)
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("{text}"));
+    let (revision, date) = rest
+        .split_once(", built ")
+        .unwrap_or_else(|| panic!("{text}"));
+    // This test runs from a git checkout: a 12-digit short hash, maybe dirty.
+    let hash = revision.strip_suffix("-dirty").unwrap_or(revision);
+    assert!(
+        hash.len() == 12 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "{text}"
     );
+    let ymd: Vec<&str> = date.split('-').collect();
+    assert!(
+        ymd.len() == 3 && ymd.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())),
+        "{text}"
+    );
+    assert_eq!(ymd.iter().map(|p| p.len()).collect::<Vec<_>>(), [4, 2, 2]);
+}
+
+/// Runs `check-config` on `text` saved as `name`, with extra environment
+/// variables; its exit code and output.
+fn check_config(name: &str, text: &str, env: &[(&str, &str)]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    let out = Command::new(BIN)
+        .arg("check-config")
+        .arg(&path)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).replace(&*path.to_string_lossy(), name);
+    (out.status.code(), stdout)
+}
+
+#[test]
+fn check_config_finds_every_mistake_in_one_run() {
+    // A bad region does not hide the missing credentials.
+    let (code, out) = check_config(
+        "a.toml",
+        "[[accounts]]\nname = \"a\"\nprovider = \"aihc\"\nregion = \"bjj\"\n",
+        &[],
+    );
+    assert_eq!(code, Some(1));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[0].starts_with("a.toml: accounts[0].region: \"bjj\" has no known AIHC endpoint"),
+        "{out}"
+    );
+    assert_eq!(lines[1], "a.toml: accounts[0].access_key_id: is required");
+    assert!(
+        lines[2].starts_with("a.toml: accounts[0].secret_access_key: is required"),
+        "{out}"
+    );
+
+    // A misspelt key: what was meant, and no second error for the same mistake.
+    let (code, out) = check_config(
+        "b.toml",
+        "[[accounts]]\nname = \"a\"\nprovider = \"aihc\"\nregion = \"bj\"\n\
+         access_key_id = \"AK\"\nsecret_acess_key = \"SK-SECRET-VALUE\"\n",
+        &[],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        out.trim(),
+        "b.toml: accounts[0].secret_acess_key: unknown key `secret_acess_key`, \
+         did you mean `secret_access_key`?"
+    );
+
+    let (code, out) = check_config(
+        "c.toml",
+        "[[account]]\nname = \"a\"\nprovider = \"aihc\"\n",
+        &[],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        out.trim(),
+        "c.toml: account: unknown key `account`, did you mean `accounts`?"
+    );
+
+    // A value from the environment is blamed on its variable, not on the file.
+    let prod = "[[accounts]]\nname = \"a\"\nprovider = \"aihc\"\nregion = \"bj\"\n\
+                access_key_id = \"AK\"\nsecret_access_key = \"SK\"\n";
+    let (code, out) = check_config("prod.toml", prod, &[("AIPOOL_ACCOUNTS__0__INTERVAL", "30")]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.starts_with(
+            "environment variable AIPOOL_ACCOUNTS__0__INTERVAL: \"30\" is not a duration"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("prod.toml"), "{out}");
+    assert_eq!(out.lines().count(), 1, "{out}");
 }
 
 #[test]
@@ -186,4 +280,57 @@ fn no_file_refers_outside_the_repository() {
         hits.is_empty(),
         "files refer outside the repository: {hits:?}"
     );
+}
+
+#[test]
+fn the_demo_starts_quietly_and_says_what_to_open() {
+    let listen = format!("127.0.0.1:{}", free_port());
+    let mut child = Command::new(BIN)
+        .args(["demo", "--web.listen-address", &listen, "--interval", "2s"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Its first 10 s: the start and four or five polls of every account.
+    std::thread::sleep(Duration::from_secs(9));
+    // The quiet is not a silent failure: every account polled fine.
+    let m = scrape(&listen);
+    let up: Vec<f64> = m
+        .samples
+        .iter()
+        .filter(|(name, ..)| name == "aipool_up")
+        .map(|(.., v)| *v)
+        .collect();
+    assert_eq!(up, [1.0; 5], "{}", m.text);
+    std::thread::sleep(Duration::from_secs(1));
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in log.lines() {
+        assert!(
+            !line.contains("level=warn") && !line.contains("level=error"),
+            "{log}"
+        );
+    }
+    let open = log
+        .lines()
+        .find(|l| l.contains("demo running"))
+        .unwrap_or_else(|| panic!("{log}"));
+    let addr = open
+        .split("status page at http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("{open}"));
+    assert_eq!(addr, listen, "{open}");
+    for what in [
+        format!("status page at http://{addr}/ "),
+        format!("metrics at http://{addr}/metrics"),
+        format!("aipool_exporter top --url http://{addr}/metrics"),
+    ] {
+        assert!(open.contains(&what), "{what:?} not in {open}");
+    }
 }

@@ -104,8 +104,12 @@ fn sighup_and_post_reload_apply_a_new_config_and_reject_a_bad_one() {
         m.value("aipool_poll_interval_seconds", &[("account", "keep")]),
         2.0
     );
-    // Reload is POST only.
-    let (status, _, _) = get(&addr, "/-/reload", &[]).unwrap();
-    assert_ne!(status, 200);
+    // Reload is POST only: other methods are told which one to use.
+    let (status, headers, _) = get(&addr, "/-/reload", &[]).unwrap();
+    assert_eq!(status, 405);
+    assert_eq!(headers.get("allow").map(String::as_str), Some("POST"));
+    // And the read-only endpoints name theirs.
+    let (status, _) = post_full(&addr, "/healthz", "").unwrap();
+    assert_eq!(status, 405);
     assert!(exp.stderr().contains("config reloaded"));
 }

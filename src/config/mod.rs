@@ -12,6 +12,7 @@
 //! [`Secret`] are in the leaf [`crate::fields`], which the providers' own
 //! config modules use while this module dispatches to them.
 
+mod order;
 pub mod shard;
 mod slot_sizes;
 /// What the config and provider tests share.
@@ -57,6 +58,21 @@ pub const ENV_PREFIX: &str = "AIPOOL_";
 /// Every problem found in a config.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct ConfigErrors(pub Vec<ConfigError>);
+
+impl ConfigErrors {
+    /// One line per problem as `check-config` prints them for the config file
+    /// `file`: prefixed by the file, except a value that came from an
+    /// environment variable, which is not the file's mistake.
+    pub fn lines(&self, file: &Path) -> Vec<String> {
+        self.0
+            .iter()
+            .map(|e| match e.env_var {
+                Some(_) => e.to_string(),
+                None => format!("{}: {e}", file.display()),
+            })
+            .collect()
+    }
+}
 
 impl fmt::Display for ConfigErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -118,7 +134,17 @@ pub struct AccountSettings {
 /// Reads and validates the config file at `path`.
 pub fn load(path: &Path, env: &Env) -> Result<Settings, ConfigErrors> {
     let tree = read_tree(path).map_err(|e| ConfigErrors(vec![e]))?;
-    from_tree(tree, env)
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    from_tree(tree, env).map_err(|mut e| {
+        if is_toml {
+            if let Ok(text) = std::fs::read_to_string(path) {
+                order::sort_by_position_in_toml(&mut e.0, &text);
+            }
+        }
+        e
+    })
 }
 
 /// Parses config text in the given format ("toml" or "yaml"); used by tests and
@@ -128,22 +154,24 @@ pub fn from_str(text: &str, format: &str, env: &Env) -> Result<Settings, ConfigE
         "toml" => Figment::from(Toml::string(text)),
         "yaml" | "yml" => Figment::from(Yaml::string(text)),
         other => {
-            return Err(ConfigErrors(vec![ConfigError {
-                path: String::new(),
-                reason: format!("unknown config format {other:?}"),
-            }]))
+            return Err(ConfigErrors(vec![ConfigError::new(
+                "",
+                format!("unknown config format {other:?}"),
+            )]))
         }
     };
     let tree = extract(figment).map_err(|e| ConfigErrors(vec![e]))?;
-    from_tree(tree, env)
+    from_tree(tree, env).map_err(|mut e| {
+        if format == "toml" {
+            order::sort_by_position_in_toml(&mut e.0, text);
+        }
+        e
+    })
 }
 
 fn read_tree(path: &Path) -> Result<Value, ConfigError> {
     let shown = path.display().to_string();
-    let err = |reason: String| ConfigError {
-        path: String::new(),
-        reason,
-    };
+    let err = |reason: String| ConfigError::new("", reason);
     // figment treats a missing file as empty; a missing config is a mistake.
     if let Err(e) = std::fs::metadata(path) {
         return Err(err(format!("cannot read config file {shown:?}: {e}")));
@@ -166,26 +194,25 @@ fn read_tree(path: &Path) -> Result<Value, ConfigError> {
 }
 
 fn extract(figment: Figment) -> Result<Value, ConfigError> {
-    figment.extract::<Value>().map_err(|e| ConfigError {
-        path: e.path.join("."),
-        // figment's message names the file and line; it never includes values of
-        // keys it did not fail on.
-        reason: e.to_string(),
-    })
+    // figment's message names the file and line; it never includes values of
+    // keys it did not fail on.
+    figment
+        .extract::<Value>()
+        .map_err(|e| ConfigError::new(e.path.join("."), e.to_string()))
 }
 
 /// Validates a parsed tree (after applying environment overrides).
 pub fn from_tree(mut tree: Value, env: &Env) -> Result<Settings, ConfigErrors> {
     let mut errors = Vec::new();
-    apply_env_overrides(&mut tree, env, &mut errors);
+    let from_env = apply_env_overrides(&mut tree, env, &mut errors);
     let root = match tree {
         Value::Object(m) => m,
         Value::Null => Map::new(),
         _ => {
-            errors.push(ConfigError {
-                path: String::new(),
-                reason: "the config must be a table at the top level".into(),
-            });
+            errors.push(ConfigError::new(
+                "",
+                "the config must be a table at the top level",
+            ));
             Map::new()
         }
     };
@@ -207,26 +234,24 @@ pub fn from_tree(mut tree: Value, env: &Env) -> Result<Settings, ConfigErrors> {
     for (i, value) in accounts_value.into_iter().enumerate() {
         let path = format!("accounts[{i}]");
         let Value::Object(map) = value else {
-            errors.push(ConfigError {
-                path,
-                reason: "expected a table".into(),
-            });
+            errors.push(ConfigError::new(path, "expected a table"));
             continue;
         };
         // Duplicates are checked on the raw name so they are reported even when
         // the first account has problems of its own.
         if let Some(Value::String(name)) = map.get("name") {
             if !seen.insert(name.clone()) {
-                errors.push(ConfigError {
-                    path: format!("{path}.name"),
-                    reason: format!("duplicate account name {name:?}"),
-                });
+                errors.push(ConfigError::new(
+                    format!("{path}.name"),
+                    format!("duplicate account name {name:?}"),
+                ));
             }
         }
         if let Some(account) = parse_account(&path, map, &mut errors, env) {
             accounts.push(account);
         }
     }
+    blame_environment(&mut errors, &from_env);
     if errors.is_empty() {
         Ok(Settings {
             web,
@@ -302,11 +327,14 @@ fn parse_account(
     let provider = match provider_name.as_deref().map(ProviderKind::parse) {
         Some(Some(p)) => Some(p),
         Some(None) => {
+            let given = provider_name.unwrap_or_default();
+            let hint = crate::fields::closest_match(&given, ProviderKind::NAMES)
+                .map(|p| format!("; did you mean {p:?}?"))
+                .unwrap_or_default();
             f.error(
                 "provider",
                 format!(
-                    "{:?} is not one of {}",
-                    provider_name.unwrap_or_default(),
+                    "{given:?} is not one of {}{hint}",
                     ProviderKind::NAMES.join(" | ")
                 ),
             );
@@ -341,6 +369,7 @@ fn parse_account(
     let Some(provider) = provider else {
         // Without a provider the remaining keys cannot be judged; do not report them
         // as unknown on top of the real problem.
+        f.abandon();
         return None;
     };
     let provider_config = providers::parse_config(provider, &mut f, &mut common);
@@ -368,8 +397,13 @@ fn parse_account(
 /// Applies `AIPOOL_*` variables to the tree. Only variables under the known
 /// sections (`web`, `accounts`) are applied, so a secret kept in e.g.
 /// `AIPOOL_BCE_SK` and referenced by `secret_access_key_env` is not mistaken for a
-/// config key.
-fn apply_env_overrides(tree: &mut Value, env: &Env, errors: &mut Vec<ConfigError>) {
+/// config key. Returns the key paths set, each with its variable's name.
+fn apply_env_overrides(
+    tree: &mut Value,
+    env: &Env,
+    errors: &mut Vec<ConfigError>,
+) -> Vec<(String, String)> {
+    let mut set = Vec::new();
     for (name, value) in env.iter() {
         let Some(rest) = name.strip_prefix(ENV_PREFIX) else {
             continue;
@@ -381,17 +415,38 @@ fn apply_env_overrides(tree: &mut Value, env: &Env, errors: &mut Vec<ConfigError
         ) {
             continue;
         }
-        if let Err(reason) = set_path(tree, &segments, value) {
-            errors.push(ConfigError {
-                path: format!("environment variable {name}"),
-                reason,
-            });
+        match set_path(tree, &segments, value) {
+            Ok(path) => set.push((path, name.clone())),
+            Err(reason) => errors.push(ConfigError {
+                env_var: Some(name.clone()),
+                ..ConfigError::new("", reason)
+            }),
+        }
+    }
+    set
+}
+
+/// Makes errors about values that came from the environment name the variable
+/// rather than a key path the file may not have.
+fn blame_environment(errors: &mut [ConfigError], from_env: &[(String, String)]) {
+    for e in errors.iter_mut().filter(|e| e.env_var.is_none()) {
+        let origin = from_env.iter().find(|(path, _)| {
+            e.path == *path
+                || e.path
+                    .strip_prefix(path.as_str())
+                    .is_some_and(|rest| rest.starts_with('['))
+        });
+        if let Some((_, var)) = origin {
+            e.env_var = Some(var.clone());
         }
     }
 }
 
-fn set_path(tree: &mut Value, segments: &[String], value: &str) -> Result<(), String> {
+/// Sets the value at `segments`, returning its key path as errors spell it
+/// (`accounts[0].interval`).
+fn set_path(tree: &mut Value, segments: &[String], value: &str) -> Result<String, String> {
     let mut node = tree;
+    let mut path = String::new();
     for (i, seg) in segments.iter().enumerate() {
         let last = i + 1 == segments.len();
         if node.is_null() {
@@ -399,10 +454,14 @@ fn set_path(tree: &mut Value, segments: &[String], value: &str) -> Result<(), St
         }
         node = match node {
             Value::Object(map) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(seg);
                 let entry = map.entry(seg.clone()).or_insert(Value::Null);
                 if last {
                     *entry = Value::String(value.to_string());
-                    return Ok(());
+                    return Ok(path);
                 }
                 entry
             }
@@ -414,16 +473,17 @@ fn set_path(tree: &mut Value, segments: &[String], value: &str) -> Result<(), St
                 let item = items
                     .get_mut(idx)
                     .ok_or_else(|| format!("index {idx} is past the end of a list of {len}"))?;
+                path.push_str(&format!("[{idx}]"));
                 if last {
                     *item = Value::String(value.to_string());
-                    return Ok(());
+                    return Ok(path);
                 }
                 item
             }
             _ => return Err(format!("cannot set {seg:?} inside a plain value")),
         };
     }
-    Ok(())
+    Ok(path)
 }
 
 #[cfg(test)]

@@ -343,3 +343,139 @@ secret_access_key = "dbg-SECRET-scnet-sk"
     assert_eq!(shown.matches("Secret(<redacted>)").count() % 2, 0);
     assert!(shown.matches("Secret(<redacted>)").count() >= 20, "{shown}");
 }
+
+#[test]
+fn a_bad_region_does_not_hide_the_missing_credentials() {
+    let text = "[[accounts]]\nname = \"a\"\nprovider = \"aihc\"\nregion = \"bjj\"\n";
+    let errs = errors(text, &Env::default());
+    assert_eq!(
+        errs,
+        vec![
+            "accounts[0].region: \"bjj\" has no known AIHC endpoint (bj, gz, su, bd, fwh, yq); \
+             did you mean \"bj\", or set endpoint",
+            "accounts[0].access_key_id: is required",
+            "accounts[0].secret_access_key: is required for api = \"openapi\" \
+             (give secret_access_key, secret_access_key_file or secret_access_key_env)",
+        ]
+    );
+}
+
+#[test]
+fn a_misspelt_key_is_named_with_what_was_meant() {
+    let text = "[[accounts]]\nname = \"a\"\nprovider = \"aihc\"\nregion = \"bj\"\n\
+                access_key_id = \"AK\"\nsecret_acess_key = \"SK-VALUE\"\n";
+    let errs = errors(text, &Env::default());
+    // One mistake, one error: not also "secret_access_key is required".
+    assert_eq!(
+        errs,
+        vec![
+            "accounts[0].secret_acess_key: unknown key `secret_acess_key`, \
+             did you mean `secret_access_key`?"
+        ]
+    );
+
+    let errs = errors(
+        "[[account]]\nname = \"a\"\nprovider = \"aihc\"\n",
+        &Env::default(),
+    );
+    assert_eq!(
+        errs,
+        vec!["account: unknown key `account`, did you mean `accounts`?"]
+    );
+
+    // Each table suggests from its own keys.
+    let text = "[web]\nlisten_adress = \"x\"\n[[accounts]]\nname = \"a\"\nprovider = \"aihcc\"\n";
+    let errs = errors(text, &Env::default());
+    assert_eq!(
+        errs,
+        vec![
+            "web.listen_adress: unknown key `listen_adress`, did you mean `listen_address`?",
+            "accounts[0].provider: \"aihcc\" is not one of aihc | qianfan | modelarts | sugon; \
+             did you mean \"aihc\"?",
+        ]
+    );
+
+    // A key held back as misspelt is still reported when the provider is unknown
+    // and the rest of the table is not judged.
+    let text = "[[accounts]]\nnmae = \"a\"\nprovider = \"azure\"\n";
+    let errs = errors(text, &Env::default());
+    assert_eq!(
+        errs,
+        vec![
+            "accounts[0].provider: \"azure\" is not one of aihc | qianfan | modelarts | sugon",
+            "accounts[0].name: is required (is `nmae` a misspelling?)",
+        ]
+    );
+}
+
+#[test]
+fn errors_come_in_file_order() {
+    let text = r#"
+bogus = 1
+[[accounts]]
+colour = "blue"
+name = "a"
+provider = "aihc"
+pool_types = ["weird"]
+region = "bjj"
+interval = "soon"
+[[accounts]]
+name = "b"
+provider = "qianfan"
+region = ""
+retries = 11
+[web]
+telemetry_path = "/"
+"#;
+    let errs = errors(text, &Env::default());
+    assert_eq!(
+        errs,
+        vec![
+            "bogus: unknown key",
+            "accounts[0].colour: unknown key",
+            "accounts[0].pool_types[0]: \"weird\" is not one of common | dedicatedV2 for api = \"openapi\"",
+            "accounts[0].region: \"bjj\" has no known AIHC endpoint (bj, gz, su, bd, fwh, yq); \
+             did you mean \"bj\", or set endpoint",
+            "accounts[0].interval: \"soon\" is not a duration (expected number at 0); use e.g. \"60s\"",
+            // Missing keys sort after the keys their table has.
+            "accounts[0].access_key_id: is required",
+            "accounts[0].secret_access_key: is required for api = \"openapi\" \
+             (give secret_access_key, secret_access_key_file or secret_access_key_env)",
+            "accounts[1].region: must not be empty (leave it out for \"bj\")",
+            "accounts[1].retries: must be at most 10",
+            "accounts[1].access_key_id: is required",
+            "accounts[1].secret_access_key: is required for provider qianfan \
+             (give secret_access_key, secret_access_key_file or secret_access_key_env)",
+            "web.telemetry_path: must start with / and not be / itself",
+        ]
+    );
+}
+
+#[test]
+fn a_value_from_the_environment_is_blamed_on_its_variable() {
+    let env = Env::from_pairs([
+        ("AIPOOL_ACCOUNTS__0__INTERVAL", "30"),
+        ("AIPOOL_ACCOUNTS__0__POOL_TYPES", "weird"),
+        (
+            "AIPOOL_ACCOUNTS__0__SECRET_ACCESS_KEY_ENV",
+            "NOT_SET_ANYWHERE",
+        ),
+    ]);
+    let e = from_str(OPENAPI, "toml", &env).unwrap_err();
+    let errs = testing::messages(&e);
+    assert_eq!(
+        errs,
+        vec![
+            // In the order of the keys they replace in the file.
+            "environment variable AIPOOL_ACCOUNTS__0__INTERVAL: \"30\" is not a duration \
+             (time unit needed, for example 30sec or 30ms); use e.g. \"60s\"",
+            "environment variable AIPOOL_ACCOUNTS__0__POOL_TYPES: \"weird\" is not one of \
+             common | dedicatedV2 for api = \"openapi\"",
+            // The file gives secret_access_key too: that part is the file's.
+            "accounts[0].secret_access_key: give only one of secret_access_key, \
+             secret_access_key_env",
+        ]
+    );
+    assert!(e.0.iter().take(2).all(|e| e.env_var.is_some()));
+    assert_eq!(e.0[2].env_var, None);
+}

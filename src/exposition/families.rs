@@ -127,7 +127,7 @@ const SIMPLE_HEAD: &[(Fam, &str, Kind, &str)] = &[
     (Fam::ApiFailures, "aipool_api_request_failures_total", Kind::Counter, "Failed upstream API requests, by API and reason (timeout, connect, http_4xx, http_5xx, throttled, auth, decode, upstream_error)."),
     (Fam::DecodeErrors, "aipool_decode_errors_total", Kind::Counter, "Objects and fields left out of a poll because they did not decode, by API and reason (not_a_number, not_finite, negative, malformed_object); the rest of the answer is published."),
     (Fam::Normalizations, "aipool_normalizations_total", Kind::Counter, "Times a named rule corrected an upstream quirk (see README, Normalisation rules)."),
-    (Fam::BuildInfo, "aipool_build_info", Kind::Info, "Version and revision of the running exporter."),
+    (Fam::BuildInfo, "aipool_build_info", Kind::Info, "Version, source revision and build date of the running exporter."),
     (Fam::ConfigReloadSuccessful, "aipool_config_last_reload_successful", Kind::Gauge, "1 if the last config load (start, SIGHUP or POST /-/reload) succeeded, 0 if the new config was rejected."),
     (Fam::ConfigReloadSuccessTimestamp, "aipool_config_last_reload_success_timestamp_seconds", Kind::Gauge, "Unix time of the last successful config load."),
     (Fam::RegionInfo, "aipool_region_info", Kind::Info, "Compute regions of an account and their names."),

@@ -30,13 +30,15 @@ use super::Format;
 pub struct BuildInfo {
     pub version: &'static str,
     pub revision: &'static str,
+    pub build_date: &'static str,
 }
 
 impl Default for BuildInfo {
     fn default() -> Self {
         BuildInfo {
-            version: env!("CARGO_PKG_VERSION"),
-            revision: option_env!("AIPOOL_BUILD_REVISION").unwrap_or("unknown"),
+            version: crate::build_info::VERSION,
+            revision: crate::build_info::REVISION,
+            build_date: crate::build_info::BUILD_DATE,
         }
     }
 }
@@ -452,7 +454,11 @@ pub fn build_lines(build: &BuildInfo) -> Lines {
     let mut out = Out::new();
     out.sample(
         index(Fam::BuildInfo),
-        &[("version", build.version), ("revision", build.revision)],
+        &[
+            ("version", build.version),
+            ("revision", build.revision),
+            ("build_date", build.build_date),
+        ],
         1.0,
     );
     out.finish()

@@ -15,8 +15,10 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+mod closest;
 mod secret;
 
+pub use closest::{closest_match, edit_distance};
 pub use secret::Secret;
 
 /// A snapshot of environment variables, injectable for tests.
@@ -48,18 +50,32 @@ impl Env {
 }
 
 /// One configuration problem, with the key path it concerns.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ConfigError {
     pub path: String,
     pub reason: String,
+    /// The `AIPOOL_*` environment variable the bad value came from, when it
+    /// did not come from the file: the error then names the variable, since
+    /// the file may not have the key at all.
+    pub env_var: Option<String>,
+}
+
+impl ConfigError {
+    pub fn new(path: impl Into<String>, reason: impl Into<String>) -> Self {
+        ConfigError {
+            path: path.into(),
+            reason: reason.into(),
+            env_var: None,
+        }
+    }
 }
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.reason)
-        } else {
-            write!(f, "{}: {}", self.path, self.reason)
+        match (&self.env_var, self.path.is_empty()) {
+            (Some(var), _) => write!(f, "environment variable {var}: {}", self.reason),
+            (None, true) => f.write_str(&self.reason),
+            (None, false) => write!(f, "{}: {}", self.path, self.reason),
         }
     }
 }
@@ -69,6 +85,12 @@ pub struct Fields<'a> {
     map: Map<String, Value>,
     errors: &'a mut Vec<ConfigError>,
     env: &'a Env,
+    /// Every key a consumer asked for: the keys valid here, which an unknown
+    /// key is compared with for a "did you mean".
+    asked: Vec<String>,
+    /// "Is required" errors held back because a key left in the table looks like
+    /// a misspelling of the required one: (the misspelt key, the error).
+    held: Vec<(String, ConfigError)>,
 }
 
 impl<'a> Fields<'a> {
@@ -83,6 +105,37 @@ impl<'a> Fields<'a> {
             map,
             errors,
             env,
+            asked: Vec::new(),
+            held: Vec::new(),
+        }
+    }
+
+    /// Removes `key` from the table, noting it as a key valid here.
+    fn take(&mut self, key: &str) -> Option<Value> {
+        self.ask(key);
+        self.map.remove(key)
+    }
+
+    fn ask(&mut self, key: &str) {
+        if !self.asked.iter().any(|k| k == key) {
+            self.asked.push(key.to_string());
+        }
+    }
+
+    /// Reports that `key` (given as any of `spellings`) is missing, unless a key
+    /// left in the table looks like a misspelling of it: then the unknown-key
+    /// error [`Fields::finish`] gives for that one says what was meant, and a
+    /// second error for the same mistake would only confuse.
+    fn missing(&mut self, key: &str, spellings: &[&str], reason: String) {
+        let error = ConfigError::new(self.key_path(key), reason);
+        let misspelt = self
+            .map
+            .keys()
+            .find(|left| closest_match(left, spellings.iter().copied()).is_some())
+            .cloned();
+        match misspelt {
+            Some(left) => self.held.push((left, error)),
+            None => self.errors.push(error),
         }
     }
 
@@ -98,15 +151,12 @@ impl<'a> Fields<'a> {
     /// Records a problem with `key`.
     pub fn error(&mut self, key: &str, reason: impl Into<String>) {
         let path = self.key_path(key);
-        self.errors.push(ConfigError {
-            path,
-            reason: reason.into(),
-        });
+        self.errors.push(ConfigError::new(path, reason));
     }
 
     /// Takes a key's raw value (for nested tables and lists).
     pub fn take_value(&mut self, key: &str) -> Option<Value> {
-        self.map.remove(key)
+        self.take(key)
     }
 
     pub fn has(&self, key: &str) -> bool {
@@ -116,7 +166,7 @@ impl<'a> Fields<'a> {
     /// An optional string. Numbers and booleans are accepted as their text, because
     /// environment overrides arrive as text and YAML turns `bj: 1` into a number.
     pub fn string(&mut self, key: &str) -> Option<String> {
-        match self.map.remove(key)? {
+        match self.take(key)? {
             Value::String(s) => Some(s),
             Value::Number(n) => Some(n.to_string()),
             Value::Bool(b) => Some(b.to_string()),
@@ -137,7 +187,7 @@ impl<'a> Fields<'a> {
             }
             None => {
                 if !self.errors.iter().any(|e| e.path == self.key_path(key)) {
-                    self.error(key, "is required");
+                    self.missing(key, &[key], "is required".into());
                 }
                 None
             }
@@ -178,7 +228,7 @@ impl<'a> Fields<'a> {
     }
 
     pub fn boolean(&mut self, key: &str, default: bool) -> bool {
-        match self.map.remove(key) {
+        match self.take(key) {
             None => default,
             Some(Value::Bool(b)) => b,
             Some(Value::String(s)) if s == "true" || s == "false" => s == "true",
@@ -194,7 +244,7 @@ impl<'a> Fields<'a> {
 
     /// A non-negative integer.
     pub fn unsigned(&mut self, key: &str, default: u64) -> u64 {
-        match self.map.remove(key) {
+        match self.take(key) {
             None => default,
             Some(Value::Number(n)) if n.as_u64().is_some() => n.as_u64().unwrap_or(default),
             Some(Value::String(s)) if s.trim().parse::<u64>().is_ok() => {
@@ -212,7 +262,7 @@ impl<'a> Fields<'a> {
 
     /// A non-negative number.
     pub fn number(&mut self, key: &str, default: f64) -> f64 {
-        let v = match self.map.remove(key) {
+        let v = match self.take(key) {
             None => return default,
             Some(Value::Number(n)) => n.as_f64(),
             Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
@@ -229,7 +279,7 @@ impl<'a> Fields<'a> {
 
     /// A list of strings; a single string is accepted as a one-element list.
     pub fn string_list(&mut self, key: &str) -> Option<Vec<String>> {
-        match self.map.remove(key)? {
+        match self.take(key)? {
             Value::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.into_iter().enumerate() {
@@ -285,6 +335,9 @@ impl<'a> Fields<'a> {
     pub fn secret(&mut self, key: &str) -> Option<Secret> {
         let file_key = format!("{key}_file");
         let env_key = format!("{key}_env");
+        for k in [key, file_key.as_str(), env_key.as_str()] {
+            self.ask(k);
+        }
         let given: Vec<&str> = [key, file_key.as_str(), env_key.as_str()]
             .into_iter()
             .filter(|k| self.map.contains_key(*k))
@@ -347,24 +400,45 @@ impl<'a> Fields<'a> {
 
     /// A secret that must be present; the error names all three spellings.
     pub fn required_secret(&mut self, key: &str, why: &str) -> Option<Secret> {
-        let had_any = [key.to_string(), format!("{key}_file"), format!("{key}_env")]
-            .iter()
-            .any(|k| self.map.contains_key(k));
+        let spellings = [key.to_string(), format!("{key}_file"), format!("{key}_env")];
+        let had_any = spellings.iter().any(|k| self.map.contains_key(k));
         let s = self.secret(key);
         if s.is_none() && !had_any {
-            self.error(
+            let spellings: Vec<&str> = spellings.iter().map(String::as_str).collect();
+            self.missing(
                 key,
+                &spellings,
                 format!("is required {why} (give {key}, {key}_file or {key}_env)"),
             );
         }
         s
     }
 
-    /// Reports every key nobody took as unknown.
+    /// Stops reading a table whose other keys cannot be judged (an account whose
+    /// provider is unknown): the keys left are not reported, but a missing key
+    /// held back for a look-alike is, naming the look-alike.
+    pub fn abandon(mut self) {
+        for (misspelt, mut error) in std::mem::take(&mut self.held) {
+            error.reason = format!("{} (is `{misspelt}` a misspelling?)", error.reason);
+            self.errors.push(error);
+        }
+    }
+
+    /// Reports every key nobody took as unknown, with the valid key it is
+    /// closest to, if any is close.
     pub fn finish(mut self) {
         let left: Vec<String> = self.map.keys().cloned().collect();
+        for (misspelt, error) in std::mem::take(&mut self.held) {
+            if !left.contains(&misspelt) {
+                self.errors.push(error);
+            }
+        }
         for key in left {
-            self.error(&key, "unknown key");
+            let reason = match closest_match(&key, self.asked.iter().map(String::as_str)) {
+                Some(meant) => format!("unknown key `{key}`, did you mean `{meant}`?"),
+                None => "unknown key".to_string(),
+            };
+            self.error(&key, reason);
         }
         self.map.clear();
     }

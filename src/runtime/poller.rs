@@ -81,12 +81,25 @@ impl Poller {
                 for e in self.state.stats.count_decode_errors(output.decode.errors()) {
                     tracing::warn!(account = %name, provider, api = %e.api, object = %e.object, field = %e.field, reason = %e.reason, value = %e.detail, "left out what did not decode; the rest is published");
                 }
+                // A part that keeps failing (a workspace list, a forbidden
+                // region) is logged when it starts failing, not again on every
+                // poll while the gauge and the status page show it.
+                let before = self.state.current();
+                let new = |text: String| !before.partial_errors.contains(&text);
                 for e in &output.partial {
-                    tracing::warn!(account = %name, provider, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "part of the account could not be read; the rest is published");
+                    if new(e.to_string()) {
+                        tracing::warn!(account = %name, provider, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "part of the account could not be read; the rest is published");
+                    } else {
+                        tracing::debug!(account = %name, provider, api = %e.api, reason = %e.reason, "part of the account still cannot be read");
+                    }
                 }
                 for f in &output.failed {
                     let e = &f.error;
-                    tracing::warn!(account = %name, provider, unit = %f.unit, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "a unit's calls failed; its last good data is kept until stale_after, the rest is published");
+                    if new(format!("{}: {}", f.unit, e)) {
+                        tracing::warn!(account = %name, provider, unit = %f.unit, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "a unit's calls failed; its last good data is kept until stale_after, the rest is published");
+                    } else {
+                        tracing::debug!(account = %name, provider, unit = %f.unit, api = %e.api, reason = %e.reason, "a unit's calls still fail");
+                    }
                 }
                 tracing::debug!(
                     account = %name,
@@ -129,6 +142,11 @@ impl Poller {
             }
             Err(failure) => {
                 self.state.stats.count_poll(false);
+                let kept = what_is_kept(
+                    self.state.current().last_success,
+                    self.state.stale_after,
+                    SystemTime::now(),
+                );
                 match &failure {
                     PollFailure::Request(e) => tracing::warn!(
                         account = %name,
@@ -137,18 +155,35 @@ impl Poller {
                         url = %e.url,
                         reason = %e.reason,
                         error = %e.message,
-                        "poll failed; keeping the last good data"
+                        "poll failed; {kept}"
                     ),
                     PollFailure::Timeout(deadline) => tracing::warn!(
                         account = %name,
                         provider,
                         deadline_s = deadline.as_secs_f64(),
-                        "poll did not finish before stale_after; keeping the last good data"
+                        "poll did not finish before stale_after; {kept}"
                     ),
                 }
                 self.state.publish_failure(duration, failure.to_string());
             }
         }
+    }
+}
+
+/// What a failed poll leaves served, for its log line: before the first
+/// success there is nothing to keep, and data older than `stale_after` is no
+/// longer served.
+fn what_is_kept(
+    last_success: Option<SystemTime>,
+    stale_after: Duration,
+    now: SystemTime,
+) -> &'static str {
+    match last_success {
+        None => "no data yet",
+        Some(_) if crate::exposition::is_stale(last_success, stale_after, now) => {
+            "the last good data is older than stale_after and no longer served"
+        }
+        Some(_) => "keeping the last good data",
     }
 }
 
@@ -398,5 +433,22 @@ mod tests {
         let cur = p.state.current();
         assert!(cur.attempted && !cur.up);
         assert!(cur.last_error.as_deref().unwrap().starts_with("timeout"));
+    }
+
+    #[test]
+    fn a_failed_poll_says_what_it_keeps() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let stale_after = Duration::from_secs(180);
+        assert_eq!(what_is_kept(None, stale_after, now), "no data yet");
+        let recent = Some(now - Duration::from_secs(60));
+        assert_eq!(
+            what_is_kept(recent, stale_after, now),
+            "keeping the last good data"
+        );
+        let old = Some(now - Duration::from_secs(600));
+        assert_eq!(
+            what_is_kept(old, stale_after, now),
+            "the last good data is older than stale_after and no longer served"
+        );
     }
 }

@@ -382,13 +382,7 @@ fn prepare(args: &Args) -> Result<(Source, State), Usage> {
         }
         let settings = config::load(path, &Env::from_process()).map_err(|errors| {
             // The same lines as `check-config`.
-            Usage(
-                errors
-                    .0
-                    .iter()
-                    .map(|e| format!("{}: {e}", path.display()))
-                    .collect(),
-            )
+            Usage(errors.lines(path))
         })?;
         let names: Vec<&str> = settings.accounts.iter().map(|a| a.name.as_str()).collect();
         if names.is_empty() {

@@ -101,6 +101,12 @@ pub struct SugonOptions {
     pub token_lifetime: Duration,
     /// How far the simulated platform's clock runs ahead of the host's.
     pub clock_skew: Duration,
+    /// Serve the platform's oddities that the exporter warns about: the
+    /// suspended region 11113 (a login entry without a token) and 11250's
+    /// enabled but unreachable `aiUrls` entry. On for the tests and
+    /// `simulate`; off for `demo`, whose first log lines should not look like
+    /// breakage to someone who just installed it.
+    pub quirks: bool,
 }
 
 impl Default for SugonOptions {
@@ -109,6 +115,7 @@ impl Default for SugonOptions {
             // Short enough that the demo shows renewals, long enough to be quiet.
             token_lifetime: Duration::from_secs(600),
             clock_skew: Duration::ZERO,
+            quirks: true,
         }
     }
 }
@@ -221,7 +228,7 @@ impl Sugon {
         // Forget tokens long expired, so a long demo does not grow the map.
         issued.retain(|_, t| t.expire_ms + 3_600_000 > now);
         let mut data = Vec::new();
-        for r in &REGIONS {
+        for r in REGIONS.iter().filter(|r| r.token || self.opts.quirks) {
             let token = if r.token {
                 let serial = self.serial.fetch_add(1, Ordering::Relaxed);
                 let token = mint_token(&json!({
@@ -321,10 +328,11 @@ impl Sugon {
                 {"url": format!("{DEAD_AI_URL}/ai"), "enable": "false"},
                 {"url": format!("http://{host}/ai"), "enable": "true"},
             ]),
-            "11250" => json!([
+            "11250" if self.opts.quirks => json!([
                 {"url": DEAD_AI_URL, "enable": "true"},
                 {"url": format!("http://{host}"), "enable": "true"},
             ]),
+            "11250" => json!([{"url": format!("http://{host}"), "enable": "true"}]),
             // The platform token's "region" has no AI service.
             _ => json!([]),
         };
@@ -697,7 +705,7 @@ mod tests {
         let s = Sugon::new(
             SugonOptions {
                 token_lifetime: Duration::ZERO,
-                clock_skew: Duration::ZERO,
+                ..SugonOptions::default()
             },
             false,
         );
@@ -737,6 +745,40 @@ mod tests {
         assert_eq!(ai[0]["enable"], "false");
         assert_eq!(ai[1]["url"], "http://127.0.0.1:4242/ai");
         assert_eq!(ai[1]["enable"], "true");
+    }
+
+    #[test]
+    fn without_quirks_no_suspended_region_and_no_dead_ai_url() {
+        let s = Sugon::new(
+            SugonOptions {
+                quirks: false,
+                ..SugonOptions::default()
+            },
+            false,
+        );
+        let v = login(&s);
+        let regions: Vec<&str> = v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["clusterId"].as_str().unwrap())
+            .collect();
+        assert_eq!(regions, ["0", "11112", "11250"]);
+        let r = s
+            .handle(&req(
+                "GET",
+                "/ac/openapi/v2/center",
+                &[],
+                &[
+                    ("token", &token_of(&v, "11250")),
+                    ("host", "127.0.0.1:4242"),
+                ],
+            ))
+            .unwrap();
+        assert_eq!(
+            body(&r)["data"][0]["aiUrls"],
+            json!([{"url": "http://127.0.0.1:4242", "enable": "true"}])
+        );
     }
 
     #[test]

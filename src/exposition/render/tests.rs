@@ -64,6 +64,7 @@ fn text_at(accounts: &[Arc<AccountState>], format: Format, now: u64) -> String {
     let build = BuildInfo {
         version: "1.2.3",
         revision: "abc",
+        build_date: "2026-12-05",
     };
     let now = UNIX_EPOCH + Duration::from_secs(now);
     String::from_utf8(render_accounts_at(format, accounts, &build, now)).unwrap()
@@ -89,9 +90,9 @@ fn classic_text_lines() {
     a.publish(published(snapshot()));
     let t = text(&[a], Format::Text);
     let expect = [
-        "# HELP aipool_build_info Version and revision of the running exporter.",
+        "# HELP aipool_build_info Version, source revision and build date of the running exporter.",
         "# TYPE aipool_build_info gauge",
-        "aipool_build_info{version=\"1.2.3\",revision=\"abc\"} 1",
+        "aipool_build_info{version=\"1.2.3\",revision=\"abc\",build_date=\"2026-12-05\"} 1",
         "aipool_up{provider=\"aihc\",account=\"bj-prod\"} 1",
         "aipool_last_success_timestamp_seconds{provider=\"aihc\",account=\"bj-prod\"} 1700000000",
         "aipool_poll_duration_seconds{provider=\"aihc\",account=\"bj-prod\"} 0.25",

@@ -45,11 +45,13 @@ pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Confi
         "console" => Api::Console,
         _ => Api::OpenApi,
     };
+    // No early return: a bad region must not hide the problems of the keys
+    // after it (they would also be left over and reported as unknown).
     let region = match common.region.clone() {
-        Some(r) if !r.trim().is_empty() => r,
+        Some(r) if !r.trim().is_empty() => Some(r),
         _ => {
             f.error("region", "is required for provider aihc (e.g. \"bj\")");
-            return None;
+            None
         }
     };
     let allowed: &[&str] = match api {
@@ -74,21 +76,26 @@ pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Confi
             );
         }
     }
-    let endpoint = match (&common.endpoint, api) {
-        (Some(e), _) => e.clone(),
-        (None, Api::Console) => Url::parse(CONSOLE_ENDPOINT).ok()?,
-        (None, Api::OpenApi) => {
-            if !KNOWN_REGIONS.contains(&region.as_str()) {
+    let endpoint = match (&common.endpoint, api, &region) {
+        (Some(e), _, _) => Some(e.clone()),
+        (None, Api::Console, _) => Url::parse(CONSOLE_ENDPOINT).ok(),
+        (None, Api::OpenApi, None) => None,
+        (None, Api::OpenApi, Some(region)) => {
+            if KNOWN_REGIONS.contains(&region.as_str()) {
+                Url::parse(&format!("https://aihc.{region}.baidubce.com")).ok()
+            } else {
+                let hint = crate::fields::closest_match(region, KNOWN_REGIONS)
+                    .map(|r| format!("did you mean {r:?}, or "))
+                    .unwrap_or_default();
                 f.error(
                     "region",
                     format!(
-                        "{region:?} has no known AIHC endpoint ({}); set endpoint",
+                        "{region:?} has no known AIHC endpoint ({}); {hint}set endpoint",
                         KNOWN_REGIONS.join(", ")
                     ),
                 );
-                return None;
+                None
             }
-            Url::parse(&format!("https://aihc.{region}.baidubce.com")).ok()?
         }
     };
     let auth = match api {
@@ -119,6 +126,7 @@ pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Confi
             }
         }
     };
+    let (region, endpoint) = (region?, endpoint?);
     common.region = Some(region.clone());
     Some(Config {
         api,

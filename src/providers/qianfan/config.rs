@@ -26,16 +26,17 @@ pub struct Config {
 
 /// Parses the Qianfan keys of an account; defaults `endpoint` and `region`.
 pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
+    // No early return: the keys after a bad region are still checked.
     let region = match common.region.as_deref().map(str::trim) {
-        None => DEFAULT_REGION.to_string(),
+        None => Some(DEFAULT_REGION.to_string()),
         Some("") => {
             f.error(
                 "region",
                 format!("must not be empty (leave it out for {DEFAULT_REGION:?})"),
             );
-            return None;
+            None
         }
-        Some(r) => r.to_string(),
+        Some(r) => Some(r.to_string()),
     };
     let endpoint = match &common.endpoint {
         Some(e) => e.clone(),
@@ -67,7 +68,7 @@ pub fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Confi
     let access_key_id = f.required_string("access_key_id");
     let secret_access_key = f.required_secret("secret_access_key", "for provider qianfan");
     let security_token = f.secret("security_token");
-    common.region = Some(region);
+    common.region = Some(region?);
     Some(Config {
         endpoint,
         access_key_id: access_key_id?.trim().to_string(),

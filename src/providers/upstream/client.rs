@@ -15,7 +15,9 @@ use crate::counters::AccountCounters;
 use crate::error::{PollError, Reason};
 
 use super::limits::Limits;
-use super::response::{classify_status, error_chain, redact_url, upstream_message, Response};
+use super::response::{
+    classify_status, describe_status, error_chain, redact_url, upstream_message, Response,
+};
 
 /// What a provider's poll needs: the HTTP client, the account's limits, and where
 /// to count.
@@ -180,7 +182,7 @@ impl PollCtx {
                 api,
                 "",
                 Reason::Connect,
-                format!("cannot build request: {}", error_chain(&e)),
+                format!("cannot build request: {}", error_chain(&e.without_url())),
             ))
         })?;
         let url = redact_url(request.url());
@@ -195,7 +197,9 @@ impl PollCtx {
             } else {
                 Reason::Connect
             };
-            plain(self.fail(api, &url, reason, error_chain(&e)))
+            // Without the URL: reqwest's copy is not redacted, and the log
+            // line names the (redacted) URL already.
+            plain(self.fail(api, &url, reason, error_chain(&e.without_url())))
         })?;
         let status = resp.status();
         let headers = resp.headers().clone();
@@ -227,7 +231,7 @@ impl PollCtx {
                         api,
                         &url,
                         reason,
-                        format!("reading body: {}", error_chain(&e)),
+                        format!("reading body: {}", error_chain(&e.without_url())),
                     )));
                 }
             }
@@ -235,12 +239,7 @@ impl PollCtx {
         if !status.is_success() {
             let (code, message) = upstream_message(&body);
             let reason = classify_status(status, code.as_deref());
-            let text = match (&code, message) {
-                (Some(c), Some(m)) => format!("HTTP {status}: {c}: {m}"),
-                (Some(c), None) => format!("HTTP {status}: {c}"),
-                (None, Some(m)) => format!("HTTP {status}: {m}"),
-                (None, None) => format!("HTTP {status}"),
-            };
+            let text = describe_status(status, code.as_deref(), message.as_deref());
             let retry_after = headers
                 .get(reqwest::header::RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())

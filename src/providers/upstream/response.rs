@@ -115,6 +115,23 @@ pub fn redact_url(url: &Url) -> String {
     u.to_string()
 }
 
+/// A non-2xx answer as the log and the status page show it: the status, the
+/// upstream's code and message. A 404 most often means the account's
+/// `endpoint` (or its path) is wrong rather than that a listed object vanished,
+/// so it says where to look.
+pub fn describe_status(status: StatusCode, code: Option<&str>, message: Option<&str>) -> String {
+    let mut text = match (code, message) {
+        (Some(c), Some(m)) => format!("HTTP {status}: {c}: {m}"),
+        (Some(c), None) => format!("HTTP {status}: {c}"),
+        (None, Some(m)) => format!("HTTP {status}: {m}"),
+        (None, None) => format!("HTTP {status}"),
+    };
+    if status == StatusCode::NOT_FOUND {
+        text.push_str(" (check the account's `endpoint`: this API is not at that URL)");
+    }
+    text
+}
+
 /// An error and its sources on one line (reqwest hides the useful part, e.g.
 /// "connection refused", in the source chain).
 pub fn error_chain(e: &dyn std::error::Error) -> String {
@@ -134,6 +151,19 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_404_points_at_the_endpoint() {
+        let s = |n| StatusCode::from_u16(n).unwrap();
+        assert_eq!(
+            describe_status(s(404), None, None),
+            "HTTP 404 Not Found (check the account's `endpoint`: this API is not at that URL)"
+        );
+        assert_eq!(
+            describe_status(s(403), Some("AccessDenied"), Some("no")),
+            "HTTP 403 Forbidden: AccessDenied: no"
+        );
+    }
 
     #[test]
     fn status_classification() {
