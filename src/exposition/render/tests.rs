@@ -560,6 +560,7 @@ fn a_failed_service_keeps_its_compute_units_on_metrics_and_the_status_page() {
         .map(|u| (u.instance_id.as_str(), u.replicas))
         .collect();
     assert_eq!(units, [("cu-a", Some(3.0)), ("cu-b", Some(2.0))]);
+}
 
 /// The free-slot series: one per configured size and accelerator, plus the
 /// largest block, for pools and queues that carry per-node figures; none for
