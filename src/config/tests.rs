@@ -433,7 +433,7 @@ telemetry_path = "/"
         vec![
             "bogus: unknown key",
             "accounts[0].colour: unknown key",
-            "accounts[0].pool_types[0]: \"weird\" is not one of common | dedicatedV2 for api = \"openapi\"",
+            "accounts[0].pool_types[0]: \"weird\" is not one of common | dedicatedV2 | bhcmp for api = \"openapi\"",
             "accounts[0].region: \"bjj\" has no known AIHC endpoint (bj, gz, su, bd, fwh, yq); \
              did you mean \"bj\", or set endpoint",
             "accounts[0].interval: \"soon\" is not a duration (expected number at 0); use e.g. \"60s\"",
@@ -470,7 +470,7 @@ fn a_value_from_the_environment_is_blamed_on_its_variable() {
             "environment variable AIPOOL_ACCOUNTS__0__INTERVAL: \"30\" is not a duration \
              (time unit needed, for example 30sec or 30ms); use e.g. \"60s\"",
             "environment variable AIPOOL_ACCOUNTS__0__POOL_TYPES: \"weird\" is not one of \
-             common | dedicatedV2 for api = \"openapi\"",
+             common | dedicatedV2 | bhcmp for api = \"openapi\"",
             // The file gives secret_access_key too: that part is the file's.
             "accounts[0].secret_access_key: give only one of secret_access_key, \
              secret_access_key_env",
