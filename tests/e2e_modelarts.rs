@@ -216,6 +216,22 @@ fn assert_mixed_pool(m: &Metrics, acc: (&'static str, &'static str)) {
         m.value("aipool_pool_allocated_memory_bytes", &mixed),
         3072.0 * GIB
     );
+    // Node sums are the pool's hardware: the same numbers again in the
+    // hardware families, which AIHC fills from its pool overview.
+    for (kind, gpu, npu, cpu, mem_gib) in [
+        ("capability", 24.0, 16.0, 660.0, 5376.0),
+        ("allocated", 12.0, 14.0, 357.5, 3072.0),
+        ("remaining", 12.0, 2.0, 302.5, 2304.0),
+    ] {
+        let name = format!("aipool_pool_physical_{kind}_accelerators");
+        assert_eq!(m.value(&name, &with(&mixed, &[GPU])), gpu, "{name}");
+        assert_eq!(m.value(&name, &with(&mixed, &[SNT9])), npu, "{name}");
+        assert_eq!(m.find(&name, &mixed).len(), 2, "{name}");
+        let name = format!("aipool_pool_physical_{kind}_cpu_cores");
+        assert_eq!(m.value(&name, &mixed), cpu, "{name}");
+        let name = format!("aipool_pool_physical_{kind}_memory_bytes");
+        assert_eq!(m.value(&name, &mixed), mem_gib * GIB, "{name}");
+    }
     for (phase, n) in [("Available", 3.0), ("Abnormal", 1.0), ("Creating", 1.0)] {
         assert_eq!(
             m.value(

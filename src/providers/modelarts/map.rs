@@ -639,6 +639,10 @@ pub fn map_nodes(
     if let Some(r) = remaining {
         pool.quantities.insert(QuantityKind::Remaining, r);
     }
+    // The totals are node sums, so they are the pool's hardware too: exported
+    // again in the hardware families, where a dashboard finds the hardware of
+    // every platform beside quota figures.
+    pool.physical = pool.quantities.clone();
 }
 
 #[cfg(test)]

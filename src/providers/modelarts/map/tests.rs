@@ -233,6 +233,9 @@ fn node_sums_for_a_pool_mixing_gpu_and_npu_nodes() {
     );
     assert_eq!(alloc.accelerators["huawei.com/ascend-snt9"], 16.0);
     assert_eq!(alloc.accelerators["nvidia.com/gpu"], 1.0);
+    // Node sums are the hardware: the same three blocks as hardware figures.
+    assert_eq!(p.physical.len(), 3);
+    assert_eq!(p.physical, p.quantities);
 }
 
 #[test]
