@@ -134,6 +134,49 @@ struct Building {
     pools: BTreeMap<(String, String), usize>,
     queues: BTreeMap<(String, String, String), usize>,
     units: BTreeMap<(String, String), usize>,
+    /// The free-slot families by row, laid onto the capacity rows once they
+    /// are built: the exposition has the slots of each size, not the nodes
+    /// they were counted from.
+    blocks: BTreeMap<RowKey, Blocks>,
+}
+
+/// (cloud_region, pool_id, queue_id, accelerator) of a capacity row.
+type RowKey = (String, String, Option<String>, String);
+
+/// A row's largest free block and slots by size, as read.
+#[derive(Default)]
+struct Blocks {
+    largest: Option<f64>,
+    slots: BTreeMap<u32, f64>,
+}
+
+impl Sample {
+    fn row_key(&self, queue: bool) -> RowKey {
+        (
+            self.label("cloud_region").to_string(),
+            self.label("pool_id").to_string(),
+            queue.then(|| self.label("queue_id").to_string()),
+            self.label("accelerator").to_string(),
+        )
+    }
+}
+
+/// Sets the free-slot figures read from the exposition on the rows they
+/// belong to; a row without them stays unknown (`None`), as in the exporter.
+fn lay_blocks(data: &mut AccountData, blocks: &BTreeMap<RowKey, Blocks>) {
+    for row in &mut data.capacity.rows {
+        let key = (
+            row.cloud_region.clone(),
+            row.pool_id.clone(),
+            row.queue.as_ref().map(|q| q.0.clone()),
+            row.accelerator.clone(),
+        );
+        if let Some(b) = blocks.get(&key) {
+            row.largest_free_block = b.largest;
+            row.slots =
+                (!b.slots.is_empty()).then(|| b.slots.iter().map(|(n, v)| (*n, *v)).collect());
+        }
+    }
 }
 
 impl Building {
@@ -342,6 +385,23 @@ pub fn accounts(samples: &[Sample]) -> Exposition {
                     set(p.physical.entry(kind).or_default(), res, &acc, v);
                 }
             }
+            "aipool_pool_largest_free_block_accelerators"
+            | "aipool_queue_largest_free_block_accelerators" => {
+                let queue = s.name.starts_with("aipool_queue_");
+                b.blocks.entry(s.row_key(queue)).or_default().largest = Some(v);
+            }
+            "aipool_pool_free_slots" | "aipool_queue_free_slots" => {
+                // A size that is not a whole number of cards is no size the
+                // exporter writes: skipped like any line not understood.
+                if let Ok(cards) = s.label("cards").parse::<u32>() {
+                    let queue = s.name.starts_with("aipool_queue_");
+                    b.blocks
+                        .entry(s.row_key(queue))
+                        .or_default()
+                        .slots
+                        .insert(cards, v);
+                }
+            }
             name => {
                 if let Some((queue, kind, res)) = quantity_family(name) {
                     b.has_data = true;
@@ -404,9 +464,12 @@ pub fn accounts(samples: &[Sample]) -> Exposition {
             };
             let mut snapshot = b.snapshot;
             snapshot.sort();
-            let data = b
-                .has_data
-                .then(|| std::sync::Arc::new(AccountData::of(&snapshot, &region)));
+            let data = b.has_data.then(|| {
+                // No sizes: the exposition's own slot series are laid on.
+                let mut data = AccountData::of(&snapshot, &region, &[]);
+                lay_blocks(&mut data, &b.blocks);
+                std::sync::Arc::new(data)
+            });
             Some(Entry {
                 name: name.clone(),
                 provider: b.provider,
@@ -637,7 +700,7 @@ mod tests {
                     id: "p".into(),
                     name: "pool \"one\"".into(),
                     pool_type: "common".into(),
-                    // Slot series are read past: no row or figure of them.
+                    // Slot series of an accelerator without a row show nowhere.
                     free_blocks: [(
                         "nvidia.com/gpu".to_string(),
                         crate::model::FreeBlocks::whole_nodes(1.0, 8.0),
@@ -675,6 +738,12 @@ mod tests {
                         (QuantityKind::Allocated, cards(8.0)),
                         (QuantityKind::Remaining, cards(0.0)),
                     ]
+                    .into(),
+                    // Read back onto the queue's row, as the exporter has them.
+                    free_blocks: [(
+                        "nvidia.com/gpu".to_string(),
+                        crate::model::FreeBlocks::whole_nodes(2.0, 8.0),
+                    )]
                     .into(),
                     ..Queue::default()
                 },
@@ -741,7 +810,7 @@ mod tests {
         assert_eq!((a.name.as_str(), a.provider.as_str()), ("acct", "aihc"));
         assert!(a.ok());
         let from_metrics = a.data.as_deref().unwrap();
-        let direct = AccountData::of(&sorted, "bj");
+        let direct = AccountData::of(&sorted, "bj", &settings.accounts[0].slot_sizes);
         assert_eq!(from_metrics.capacity.rows, direct.capacity.rows);
         assert_eq!(from_metrics.compute_units, direct.compute_units);
         assert_eq!(from_metrics.others, direct.others);
@@ -753,6 +822,20 @@ mod tests {
             .find(|r| r.queue.as_ref().is_some_and(|q| q.0 == "q"))
             .unwrap();
         assert_eq!(from_metrics.parent(q), Some("root"));
+        assert_eq!(
+            (q.largest_free_block, q.slots.clone()),
+            (
+                Some(8.0),
+                Some(vec![(1, 16.0), (2, 8.0), (4, 4.0), (8, 2.0)])
+            )
+        );
+        let root = from_metrics
+            .capacity
+            .rows
+            .iter()
+            .find(|r| r.queue.as_ref().is_some_and(|q| q.0 == "root"))
+            .unwrap();
+        assert_eq!((root.largest_free_block, root.slots.clone()), (None, None));
     }
 
     #[test]
