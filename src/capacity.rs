@@ -1,6 +1,7 @@
 //! What the status page keeps of a snapshot: per pool and queue, each
-//! accelerator type's capability, allocated and free cards, least headroom first,
-//! at most [`KEEP_ROWS`] of them per account.
+//! accelerator type's capability, allocated and free cards, and where the
+//! platform counts free cards per node the largest free block and the slots by
+//! job size, least headroom first, at most [`KEEP_ROWS`] of them per account.
 //!
 //! It is taken once per successful poll, when the account publishes, and the
 //! snapshot itself is then dropped: on a fleet of a million series the snapshot
@@ -10,7 +11,7 @@
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
-use crate::model::{Pool, Quantities, QuantityKind, Queue, Snapshot};
+use crate::model::{FreeBlocks, Pool, Quantities, QuantityKind, Queue, Snapshot};
 
 pub use units::ComputeUnitRow;
 
@@ -69,7 +70,7 @@ impl CapabilitySource {
 
 /// One accelerator type of one pool or queue. Kept rows own their strings;
 /// while rows are chosen they borrow them from the snapshot (`S = &str`), so the
-/// rows not kept never allocate.
+/// rows not kept never allocate theirs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CapacityRow<S = String> {
     pub cloud_region: S,
@@ -83,6 +84,15 @@ pub struct CapacityRow<S = String> {
     pub allocated: Option<f64>,
     pub free: Option<f64>,
     pub free_source: FreeSource,
+    /// The most free cards on one schedulable node, as
+    /// `aipool_{pool,queue}_largest_free_block_accelerators`: the largest
+    /// single-node job that can start now. `None` where the platform reports
+    /// no per-node figure (then there is no series either), never 0.
+    pub largest_free_block: Option<f64>,
+    /// How many single-node jobs of each size fit now, as
+    /// `aipool_{pool,queue}_free_slots{cards}`: (cards, slots), smallest size
+    /// first. `None` where the platform reports no per-node figure.
+    pub slots: Option<Vec<(u32, f64)>>,
 }
 
 impl<S> CapacityRow<S> {
@@ -144,12 +154,22 @@ pub struct Capacity {
 }
 
 impl Capacity {
-    /// `account_region` stands in for objects without a region of their own.
-    pub fn of(snapshot: &Snapshot, account_region: &str) -> Capacity {
-        Self::keeping(snapshot, account_region, KEEP_ROWS)
+    /// `account_region` stands in for objects without a region of their own;
+    /// `slot_sizes` are the account's job sizes of the free-slot figures (as
+    /// rendered on /metrics).
+    pub fn of(snapshot: &Snapshot, account_region: &str, slot_sizes: &[u32]) -> Capacity {
+        Self::keeping(snapshot, account_region, slot_sizes, KEEP_ROWS)
     }
 
-    fn keeping<'a>(snapshot: &'a Snapshot, account_region: &'a str, keep: usize) -> Capacity {
+    fn keeping<'a>(
+        snapshot: &'a Snapshot,
+        account_region: &'a str,
+        slot_sizes: &[u32],
+        keep: usize,
+    ) -> Capacity {
+        let mut sizes = slot_sizes.to_vec();
+        sizes.sort_unstable();
+        sizes.dedup();
         let mut rows: Vec<CapacityRow<&'a str>> = Vec::new();
         let mut without = 0;
         let region = |r: &'a Option<String>| r.as_deref().unwrap_or(account_region);
@@ -157,7 +177,7 @@ impl Capacity {
             snapshot.queues.iter().map(|q| q.pool_id.as_str()).collect();
         for p in &snapshot.pools {
             let before = rows.len();
-            pool_rows(p, region(&p.cloud_region), &mut rows);
+            pool_rows(p, region(&p.cloud_region), &sizes, &mut rows);
             // A pool whose queues carry its accelerators is shown through them.
             if rows.len() == before && !pools_with_queues.contains(p.id.as_str()) {
                 without += 1;
@@ -171,7 +191,7 @@ impl Capacity {
         for q in &snapshot.queues {
             let before = rows.len();
             let pool_name = names.get(q.pool_id.as_str()).copied().unwrap_or("");
-            queue_rows(q, pool_name, region(&q.cloud_region), &mut rows);
+            queue_rows(q, pool_name, region(&q.cloud_region), &sizes, &mut rows);
             if rows.len() == before {
                 without += 1;
             }
@@ -236,6 +256,8 @@ impl CapacityRow<&str> {
             allocated: self.allocated,
             free: self.free,
             free_source: self.free_source,
+            largest_free_block: self.largest_free_block,
+            slots: self.slots.clone(),
         }
     }
 }
@@ -257,6 +279,24 @@ fn figures(q: &Quantities, name: &str) -> (Option<f64>, Option<f64>, Option<f64>
     (cap, alloc, free, source)
 }
 
+/// The largest free block and the slots of each size (smallest first) of one
+/// accelerator, where the pool or queue reports free cards node by node.
+/// Without sizes (a view read back from /metrics fills them in itself) there
+/// is no slot figure.
+fn blocks(
+    free_blocks: &std::collections::BTreeMap<String, FreeBlocks>,
+    name: &str,
+    sizes: &[u32],
+) -> (Option<f64>, Option<Vec<(u32, f64)>>) {
+    match free_blocks.get(name) {
+        Some(b) => (
+            Some(b.largest),
+            (!sizes.is_empty()).then(|| sizes.iter().map(|n| (*n, b.slots(*n))).collect()),
+        ),
+        None => (None, None),
+    }
+}
+
 /// The accelerator names any of the four shown quantities reports, sorted.
 fn accelerator_names(q: &Quantities) -> Vec<&str> {
     let mut names: Vec<&str> = [
@@ -274,7 +314,7 @@ fn accelerator_names(q: &Quantities) -> Vec<&str> {
     names
 }
 
-fn pool_rows<'a>(p: &'a Pool, region: &'a str, out: &mut Vec<CapacityRow<&'a str>>) {
+fn pool_rows<'a>(p: &'a Pool, region: &'a str, sizes: &[u32], out: &mut Vec<CapacityRow<&'a str>>) {
     let base = |accelerator: &'a str| CapacityRow {
         cloud_region: region,
         pool_id: p.id.as_str(),
@@ -286,16 +326,21 @@ fn pool_rows<'a>(p: &'a Pool, region: &'a str, out: &mut Vec<CapacityRow<&'a str
         allocated: None,
         free: None,
         free_source: FreeSource::Unknown,
+        largest_free_block: None,
+        slots: None,
     };
     let names = accelerator_names(&p.quantities);
     if !names.is_empty() {
         for name in names {
             let (capability, allocated, free, free_source) = figures(&p.quantities, name);
+            let (largest_free_block, slots) = blocks(&p.free_blocks, name, sizes);
             out.push(CapacityRow {
                 capability,
                 allocated,
                 free,
                 free_source,
+                largest_free_block,
+                slots,
                 ..base(name)
             });
         }
@@ -316,10 +361,12 @@ fn queue_rows<'a>(
     q: &'a Queue,
     pool_name: &'a str,
     region: &'a str,
+    sizes: &[u32],
     out: &mut Vec<CapacityRow<&'a str>>,
 ) {
     for name in accelerator_names(&q.quantities) {
         let (capability, allocated, free, free_source) = figures(&q.quantities, name);
+        let (largest_free_block, slots) = blocks(&q.free_blocks, name, sizes);
         out.push(CapacityRow {
             cloud_region: region,
             pool_id: q.pool_id.as_str(),
@@ -331,6 +378,8 @@ fn queue_rows<'a>(
             allocated,
             free,
             free_source,
+            largest_free_block,
+            slots,
         });
     }
 }
@@ -339,6 +388,7 @@ fn queue_rows<'a>(
 mod tests {
     use super::*;
     use crate::model::Resources;
+    use crate::quantity::slots::DEFAULT_SLOT_SIZES;
 
     fn queue(pool: &str, id: &str, cap: f64, free: f64) -> Queue {
         let cards = |v: f64| Resources {
@@ -374,7 +424,7 @@ mod tests {
 
     #[test]
     fn keeps_the_rows_with_the_least_headroom_in_order() {
-        let c = Capacity::keeping(&fleet(50), "bj", 10);
+        let c = Capacity::keeping(&fleet(50), "bj", &[1], 10);
         assert_eq!((c.pools, c.queues, c.total_rows), (1, 50, 50));
         assert_eq!(
             c.without_accelerators, 0,
@@ -396,7 +446,7 @@ mod tests {
 
     #[test]
     fn keeps_every_row_when_there_are_few() {
-        let c = Capacity::keeping(&fleet(5), "bj", 10);
+        let c = Capacity::keeping(&fleet(5), "bj", &[1], 10);
         assert_eq!((c.rows.len(), c.total_rows), (5, 5));
         assert!(c.rows.windows(2).all(|w| by_need(&w[0], &w[1]).is_le()));
     }
@@ -407,7 +457,7 @@ mod tests {
         // aihcq-1jpvdatpi23i and child aihcq-2fbh72rxz1s0) has 8 of 8 H20-141G
         // cards allocated; so has its pool's total.
         let (s, _) = crate::providers::aihc::seed::console_account();
-        let c = Capacity::of(&s, "bj");
+        let c = Capacity::of(&s, "bj", &DEFAULT_SLOT_SIZES);
         let row = |r: &CapacityRow| {
             (
                 r.pool_id.clone(),
@@ -482,10 +532,96 @@ mod tests {
             .into(),
             ..Queue::default()
         });
-        let c = Capacity::of(&s, "bj");
+        let c = Capacity::of(&s, "bj", &DEFAULT_SLOT_SIZES);
         assert_eq!(
             (c.rows[0].free, c.rows[0].free_source),
             (None, FreeSource::Unknown)
+        );
+    }
+
+    /// The ModelArts example of docs/slots.md through the provider's own
+    /// node reading: 4 available nodes of 8 GPUs with 2 free each, and an
+    /// abnormal node whose 8 GPUs read "available" (it takes no workloads).
+    fn fragmented_pool() -> Pool {
+        let node = |phase: &str, free: &str| {
+            serde_json::json!({
+                "metadata": {"name": format!("n-{phase}")},
+                "status": {
+                    "phase": phase,
+                    "resources": {"cpu": "192", "nvidia.com/gpu": "8"},
+                    "availableResources": {"cpu": "100", "nvidia.com/gpu": free},
+                }
+            })
+        };
+        let mut list: Vec<_> = (0..4).map(|_| node("Available", "2")).collect();
+        list.push(node("Abnormal", "8"));
+        let nodes: Vec<_> = serde_json::from_value(serde_json::Value::Array(list)).expect("nodes");
+        let mut fired = crate::quantity::Fired::default();
+        let cards = |v: f64| Resources {
+            accelerators: [("nvidia.com/gpu".to_string(), v)].into(),
+            ..Resources::default()
+        };
+        Pool {
+            id: "frag".into(),
+            quantities: [
+                (QuantityKind::Capability, cards(40.0)),
+                (QuantityKind::Remaining, cards(8.0)),
+            ]
+            .into(),
+            free_blocks: crate::providers::modelarts::slots::free_blocks(&nodes, &mut fired),
+            ..Pool::default()
+        }
+    }
+
+    #[test]
+    fn a_fragmented_pool_has_8_free_but_a_largest_block_of_2() {
+        let mut s = fleet(1);
+        s.pools.push(fragmented_pool());
+        // Sugon HPC: 2 whole free nodes of 8 cards.
+        s.queues[0].free_blocks = [(
+            "nvidia.com/gpu".to_string(),
+            FreeBlocks::whole_nodes(2.0, 8.0),
+        )]
+        .into();
+        s.queues.push(queue("p", "no-nodes", 8.0, 8.0));
+        let c = Capacity::of(&s, "bj", &DEFAULT_SLOT_SIZES);
+        let figures = |pool: &str, queue: Option<&str>| {
+            let r = c
+                .rows
+                .iter()
+                .find(|r| r.pool_id == pool && r.queue.as_ref().map(|q| q.0.as_str()) == queue)
+                .expect("the row");
+            (r.free, r.largest_free_block, r.slots.clone())
+        };
+        assert_eq!(
+            figures("frag", None),
+            (
+                Some(8.0),
+                Some(2.0),
+                Some(vec![(1, 8.0), (2, 4.0), (4, 0.0), (8, 0.0)])
+            )
+        );
+        assert_eq!(
+            figures("p", Some("q000")),
+            (
+                Some(1.0),
+                Some(8.0),
+                Some(vec![(1, 16.0), (2, 8.0), (4, 4.0), (8, 2.0)])
+            )
+        );
+        // No per-node figure: unknown, not 0.
+        assert_eq!(figures("p", Some("no-nodes")), (Some(8.0), None, None));
+
+        // The account's own sizes, smallest first whatever their order.
+        let c = Capacity::of(&s, "bj", &[8, 16, 2]);
+        let frag = c.rows.iter().find(|r| r.pool_id == "frag").unwrap();
+        assert_eq!(frag.slots, Some(vec![(2, 4.0), (8, 0.0), (16, 0.0)]));
+        // Without sizes (read back from /metrics) the block is still known.
+        let c = Capacity::of(&s, "bj", &[]);
+        let frag = c.rows.iter().find(|r| r.pool_id == "frag").unwrap();
+        assert_eq!(
+            (frag.largest_free_block, frag.slots.clone()),
+            (Some(2.0), None)
         );
     }
 
@@ -501,7 +637,7 @@ mod tests {
             id: "cpu-queue".into(),
             ..Queue::default()
         });
-        let c = Capacity::of(&s, "bj");
+        let c = Capacity::of(&s, "bj", &DEFAULT_SLOT_SIZES);
         assert_eq!((c.rows.len(), c.without_accelerators), (1, 2));
     }
 }

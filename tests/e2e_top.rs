@@ -12,7 +12,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);
@@ -61,7 +61,7 @@ fn capacity_rows(stdout: &str) -> Vec<Vec<&str>> {
         .skip_while(|l| !(l.starts_with("ACCOUNT ") && l.contains("HEADROOM")));
     assert!(lines.next().is_some(), "no capacity table:\n{stdout}");
     lines
-        .take_while(|l| !l.is_empty() && !l.starts_with('*'))
+        .take_while(|l| !l.is_empty() && !l.starts_with('*') && !l.starts_with("BLOCK:"))
         .map(|l| l.split_whitespace().collect())
         .collect()
 }
@@ -109,13 +109,15 @@ fn demo_accounts_show_the_full_queue_first_with_the_exporters_figures() {
     assert!(q.iter().any(|c| c.contains(full_pool)), "{q:?}");
     let name = q.iter().position(|c| *c == "(aihcq-1jpvdatpi23i)").unwrap();
     assert_eq!(q[name - 1], "aihc-test-pd-as");
+    // No per-node figure on AIHC: the largest free block is unknown (—).
     assert_eq!(
-        q[q.len() - 7..],
+        q[q.len() - 8..],
         [
             "baidu.com/h20_141g_cgpu",
             "8",
             "8",
             "0",
+            "—",
             "0",
             "%",
             "████████████████████"
@@ -191,6 +193,26 @@ fn demo_accounts_show_the_full_queue_first_with_the_exporters_figures() {
             Some(c) => assert_eq!(r["capability"].as_f64(), Some(c), "{r}"),
             None => assert_eq!(r["provider"], "sugon", "capability of {r}"),
         }
+        // The largest free block and the slots by size: the free-slot
+        // series, or null where there are none.
+        let block = m.find(
+            &format!("aipool_{level}_largest_free_block_accelerators"),
+            &want,
+        );
+        assert_eq!(
+            r["largest_free_block"].as_f64(),
+            block.first().map(|b| b.2),
+            "{r}"
+        );
+        let slots: serde_json::Map<String, Value> = m
+            .find(&format!("aipool_{level}_free_slots"), &want)
+            .iter()
+            .map(|(_, labels, v)| (labels["cards"].clone(), Value::from(*v as i64)))
+            .collect();
+        match r["slots"].as_object() {
+            Some(got) => assert_eq!(got, &slots, "slots of {r}"),
+            None => assert!(r["slots"].is_null() && slots.is_empty(), "slots of {r}"),
+        }
     }
 }
 
@@ -242,9 +264,28 @@ fn demo_accounts_status_lines_and_json_shape() {
         .unwrap();
     let cols: Vec<&str> = open_full.split_whitespace().collect();
     assert_eq!(
-        cols[cols.len() - 6..cols.len() - 2],
-        ["8", "8", "0", "0"],
+        cols[cols.len() - 7..cols.len() - 2],
+        ["8", "8", "0", "—", "0"],
         "{open_full}"
+    );
+    // Sugon HPC queues fit jobs in whole free nodes: ksgpu_a800 has 2 free
+    // nodes of 8 GPUs, xahdnormal 5 free of 4 DCUs (docs/slots.md).
+    let block = |queue: &str| {
+        let l = stdout
+            .lines()
+            .find(|l| l.starts_with("sugon-demo") && l.contains(queue))
+            .unwrap_or_else(|| panic!("no {queue} row:\n{stdout}"));
+        let cols: Vec<&str> = l.split_whitespace().collect();
+        (
+            cols[cols.len() - 5].to_string(),
+            cols[cols.len() - 4].to_string(),
+        )
+    };
+    assert_eq!(block("ksgpu_a800"), ("16".into(), "8".into()), "{stdout}");
+    assert_eq!(block("xahdnormal"), ("20".into(), "4".into()), "{stdout}");
+    assert!(
+        stdout.contains("\nBLOCK: most free cards on one node"),
+        "{stdout}"
     );
     // Compute units with time to expiry; Sugon groups with what is known.
     assert!(
@@ -295,6 +336,8 @@ fn demo_accounts_status_lines_and_json_shape() {
         "provider",
         "queue_id",
         "queue_name",
+        "largest_free_block",
+        "slots",
     ];
     let rows = doc["rows"].as_array().unwrap();
     for r in rows {
@@ -320,6 +363,41 @@ fn demo_accounts_status_lines_and_json_shape() {
     assert_eq!(team_a["parent_queue"], "queue-root-k8yq");
     assert_eq!(team_a["free"], 0.5);
     assert_eq!(team_a["headroom"], 0.125);
+    // Free slots by size where the platform counts free cards per node.
+    let slots = |queue: &str| {
+        let r = rows.iter().find(|r| r["queue_id"] == queue).unwrap();
+        (
+            r["free"].clone(),
+            r["largest_free_block"].clone(),
+            r["slots"].clone(),
+        )
+    };
+    assert_eq!(
+        slots("ksgpu_a800"),
+        (
+            json!(16),
+            json!(8),
+            json!({"1": 16, "2": 8, "4": 4, "8": 2})
+        )
+    );
+    assert_eq!(
+        slots("xahdnormal"),
+        (
+            json!(20),
+            json!(4),
+            json!({"1": 20, "2": 10, "4": 5, "8": 0})
+        )
+    );
+    // ModelArts: its idle GPU node (8 free) is the largest block; the
+    // abnormal node that reads all free adds nothing.
+    let mixed = rows
+        .iter()
+        .find(|r| r["pool_name"] == "train-mixed" && r["accelerator"] == "nvidia.com/gpu")
+        .unwrap();
+    assert_eq!(mixed["largest_free_block"], 8, "{mixed}");
+    assert!(mixed["slots"]["8"].as_i64() >= Some(1), "{mixed}");
+    assert_eq!(team_a["largest_free_block"], Value::Null);
+    assert_eq!(team_a["slots"], Value::Null);
     let a800 = rows.iter().find(|r| r["pool_id"] == "A800").unwrap();
     assert_eq!(
         (&a800["capability"], &a800["free"], &a800["parent_queue"]),

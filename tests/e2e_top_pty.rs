@@ -262,15 +262,23 @@ fn top_at_80_by_24_fits_scrolls_and_reaches_every_section() {
     assert_eq!(first.len(), ROWS);
     assert!(first[0].starts_with("aipool_exporter top · "), "{first:?}");
     // The columns that matter, names and accelerators whole (their vendor
-    // prefix dropped), free of capability and the bar.
+    // prefix dropped), free of capability, the largest free block and the
+    // bar; the account cut to fit, allocated and the pool left out.
     let head = first
         .iter()
         .position(|l| l.starts_with("POOL / QUEUE"))
         .expect("the compact capacity table");
     let columns: Vec<&str> = first[head].split("  ").filter(|c| !c.is_empty()).collect();
     assert_eq!(
-        columns.iter().map(|c| c.trim()).collect::<Vec<_>>()[..4],
-        ["POOL / QUEUE", "ACCELERATOR", "FREE/CAP", "HEADROOM"],
+        columns.iter().map(|c| c.trim()).collect::<Vec<_>>(),
+        [
+            "POOL / QUEUE",
+            "ACCELERATOR",
+            "FREE/CAP",
+            "BLOCK",
+            "HEADROOM",
+            "ACCOUNT"
+        ],
         "{first:#?}"
     );
     let full = &first[head + 2];
@@ -281,9 +289,18 @@ fn top_at_80_by_24_fits_scrolls_and_reaches_every_section() {
         "{full}"
     );
     assert!(full.contains("0 % ██████████"), "{full}");
+    // AIHC reports no per-node figure: no block. Sugon's xahdnormal has 20
+    // free DCUs in whole free nodes of 4.
+    assert!(full.contains(" 0/8      —    0 % "), "{full}");
+    let xa = first
+        .iter()
+        .find(|l| l.starts_with("xahdnormal "))
+        .expect("the xahdnormal row on the first screen");
+    let cols: Vec<&str> = xa.split_whitespace().collect();
+    assert_eq!(cols[..4], ["xahdnormal", "dcu", "20/64", "4"], "{xa}");
     // A pool's own row says so in front, so a cut name keeps the mark.
     assert!(
-        first[head + 1].starts_with("(pool) aihc-reg-pool-"),
+        first[head + 1].starts_with("(pool) aihc-reg-p"),
         "{first:#?}"
     );
     // The hint: the body does not fit, nothing above yet.

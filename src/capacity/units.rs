@@ -121,7 +121,7 @@ mod tests {
 
     #[test]
     fn soonest_expiry_first_with_the_service_name_and_no_expiry_last() {
-        let c = Capacity::of(&snapshot(), "bj");
+        let c = Capacity::of(&snapshot(), "bj", &[]);
         let got: Vec<(&str, &str, Option<f64>)> = c
             .compute_units
             .iter()
@@ -141,13 +141,14 @@ mod tests {
 
     #[test]
     fn a_failed_service_keeps_its_last_units() {
-        let previous = Capacity::of(&snapshot(), "bj");
+        let previous = Capacity::of(&snapshot(), "bj", &[]);
         let mut fresh = Capacity::of(
             &Snapshot {
                 compute_units: vec![cu("svc-a", "new", Some(1e9))],
                 ..Snapshot::default()
             },
             "bj",
+            &[],
         );
         fresh.keep_units_of(&previous, |s| s == "svc-b");
         let ids: Vec<&str> = fresh

@@ -182,7 +182,9 @@ impl AccountState {
                 &self.slot_sizes,
             )
         });
-        let mut capacity = snapshot.as_deref().map(|s| Capacity::of(s, &self.region));
+        let mut capacity = snapshot
+            .as_deref()
+            .map(|s| Capacity::of(s, &self.region, &self.slot_sizes));
         // Dropped here, before the swap, so a large snapshot and the previous
         // rendering are not both resident longer than needed.
         drop(snapshot);

@@ -168,7 +168,11 @@ fn legend(metrics: &Text) -> Markup {
             i { "not reported" }
             ". Sugon's AI resource groups report no allocation: their capability is nodes × \
             cards per node and their free cards are unknown; its HPC queues' free cards are \
-            free nodes × cards per node. Bars:"
+            free nodes × cards per node. " b { "Largest block" } " is the most free cards on one \
+            node, the largest single-node job that can start now, and beneath it the slots: \
+            how many such jobs of each size fit (cards:jobs); a sum of free cards cannot \
+            tell, 8 free spread 2 per node fit no 4-card job. It is shown where the platform \
+            reports free cards per node (ModelArts pools, Sugon HPC queues), else —. Bars:"
             span class="key" style="background:var(--alloc)" {} "allocated"
             span class="key" style="background:var(--free)" {} "free"
             span class="key" style="background:var(--other)" {} "neither, of capability. \
@@ -269,7 +273,9 @@ fn capacity(s: &Section, keep_rows: usize, metrics: &Text) -> Markup {
                     tr {
                         th { "pool" } th { "queue" } th { "accelerator" }
                         th class="num" { "capability" } th class="num" { "allocated" }
-                        th class="num" { "free" } th { "headroom" }
+                        th class="num" { "free" }
+                        th class="num" title="the most free cards on one node, and single-node jobs that fit by size (cards:jobs)" { "largest block" }
+                        th { "headroom" }
                     }
                 }
                 "\n"
@@ -380,6 +386,8 @@ fn capacity_row(l: &CapacityLine) -> Markup {
             data-capability=[l.exact_capability.as_ref()]
             data-allocated=[l.exact_allocated.as_ref()]
             data-free=[l.exact_free.as_ref()]
+            data-largest-free-block=[l.exact_largest_block.as_ref()]
+            data-slots=[l.exact_slots.as_ref()]
         {
             td class="name" title=(Text(&l.pool_title)) { (named(l.pool)) }
             td class="name" title=(Text(&l.queue_title)) {
@@ -397,6 +405,10 @@ fn capacity_row(l: &CapacityLine) -> Markup {
             }
             td class="num" { (l.allocated) }
             td class="num" { (l.free) span class="id" { (r.free_source.label()) } }
+            td class="num block" {
+                (l.largest_block)
+                @if let Some(s) = &l.slots { span class="id" { "slots " (s) } }
+            }
             td {
                 div class="hr" {
                     @match &l.bar {

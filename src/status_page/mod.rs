@@ -1,7 +1,8 @@
 //! The status page at `/`: a live HTML view of what the exporter last
 //! published, one section per account: its state (up, last success, last error
 //! reason), then per pool and queue the accelerators' capability, allocated and
-//! free as small bars, least headroom first, then its Qianfan compute units,
+//! free as small bars, least headroom first, with the largest free block and
+//! the slots by job size beside free, then its Qianfan compute units,
 //! soonest expiry first. `/?account=NAME` shows one account. Plain HTML and
 //! CSS, no script; the page reloads itself with `<meta http-equiv=refresh>`.
 //!

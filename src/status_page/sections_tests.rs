@@ -192,3 +192,69 @@ fn the_account_parameter_is_decoded_as_a_form_sends_it() {
     assert_eq!(account_param("accounts=x"), None);
     assert_eq!(account_param(""), None);
 }
+
+/// The largest free block beside free, and the slots by size beneath it, with
+/// the exact values of /metrics as attributes; unknown (no per-node figure)
+/// is `—` and no attribute, never 0.
+#[test]
+fn the_largest_free_block_and_slots_sit_beside_free() {
+    use crate::model::{FreeBlocks, Pool, QuantityKind, Queue, Resources};
+    let cards = |v: f64| Resources {
+        accelerators: [("nvidia.com/gpu".to_string(), v)].into(),
+        ..Resources::default()
+    };
+    let both = |cap: f64, free: f64| {
+        [
+            (QuantityKind::Capability, cards(cap)),
+            (QuantityKind::Remaining, cards(free)),
+        ]
+        .into()
+    };
+    // The ModelArts example: 8 free, 2 on each of 4 nodes.
+    let mut fragmented = FreeBlocks::default();
+    (0..4).for_each(|_| fragmented.add_node(2.0));
+    let s = Snapshot {
+        pools: vec![Pool {
+            id: "frag".into(),
+            quantities: both(40.0, 8.0),
+            free_blocks: [("nvidia.com/gpu".to_string(), fragmented)].into(),
+            ..Pool::default()
+        }],
+        queues: vec![Queue {
+            pool_id: "other".into(),
+            id: "q".into(),
+            quantities: both(8.0, 8.0),
+            ..Queue::default()
+        }],
+        ..Snapshot::default()
+    };
+    let p = published(s);
+    let html = page_at(&[view("ma", "modelarts", &p)], 10);
+    assert!(
+        html.contains(r#"title="the most free cards on one node"#),
+        "{html}"
+    );
+    let rows = capacity_rows(&html);
+    let frag = rows
+        .iter()
+        .find(|r| attr(r, "pool-id") == Some("frag"))
+        .unwrap();
+    assert_eq!(attr(frag, "free"), Some("8"));
+    assert_eq!(attr(frag, "largest-free-block"), Some("2"));
+    assert_eq!(attr(frag, "slots"), Some("1:8 2:4 4:0 8:0"));
+    assert!(
+        frag.contains(
+            r#"<td class="num block">2<span class="id">slots 1:8 2:4 4:0 8:0</span></td>"#
+        ),
+        "{frag}"
+    );
+    let q = rows
+        .iter()
+        .find(|r| attr(r, "queue-id") == Some("q"))
+        .unwrap();
+    assert_eq!(
+        (attr(q, "largest-free-block"), attr(q, "slots")),
+        (None, None)
+    );
+    assert!(q.contains(r#"<td class="num block">—</td>"#), "{q}");
+}

@@ -35,7 +35,11 @@ fn queue(pool: &str, id: &str, name: &str, q: Quantities) -> Queue {
 pub(super) fn published(s: Snapshot) -> Published {
     Published {
         snapshot: None,
-        capacity: Some(Arc::new(Capacity::of(&s, "bj"))),
+        capacity: Some(Arc::new(Capacity::of(
+            &s,
+            "bj",
+            &crate::quantity::slots::DEFAULT_SLOT_SIZES,
+        ))),
         up: true,
         attempted: true,
         last_success: Some(UNIX_EPOCH + Duration::from_millis(T0 * 1000 + 250)),
@@ -673,6 +677,8 @@ fn a_hostile_name_in_every_user_controlled_field_comes_out_escaped() {
             (Capability, &[(&f("accel"), 4.0)]),
             (Remaining, &[(&f("accel"), 1.0)]),
         ]),
+        // The largest block and slots of a hostile accelerator: numbers only.
+        free_blocks: [(f("accel"), crate::model::FreeBlocks::whole_nodes(1.0, 1.0))].into(),
         ..Pool::default()
     });
     s.queues.push(queue(

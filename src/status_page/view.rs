@@ -276,6 +276,9 @@ pub struct CapacityLine<'a> {
     pub exact_capability: Option<String>,
     pub exact_allocated: Option<String>,
     pub exact_free: Option<String>,
+    pub exact_largest_block: Option<String>,
+    /// `1:16 2:8 4:4 8:2`, as `aipool_{pool,queue}_free_slots` by `cards`.
+    pub exact_slots: Option<String>,
     pub pool: Named<'a>,
     /// `None` for a pool's own row.
     pub queue: Option<Named<'a>>,
@@ -286,6 +289,12 @@ pub struct CapacityLine<'a> {
     pub capability: String,
     pub allocated: String,
     pub free: String,
+    /// The most free cards on one node, or `—` where the platform reports no
+    /// per-node figure.
+    pub largest_block: String,
+    /// Single-node jobs that fit now by size in cards, `1:8 2:4 4:0 8:0`;
+    /// `None` where unknown.
+    pub slots: Option<String>,
     pub headroom: Level,
     /// `44 %`, or `—`.
     pub headroom_label: String,
@@ -485,10 +494,20 @@ fn line(r: Row<'_>) -> CapacityLine<'_> {
         .queue
         .as_ref()
         .map(|(id, name)| Named::of(id.as_str(), name.as_str()));
+    let slots = |f: fn(f64) -> String| {
+        row.slots.as_ref().map(|s| {
+            let sizes: Vec<String> = s.iter().map(|(n, v)| format!("{n}:{}", f(*v))).collect();
+            sizes.join(" ")
+        })
+    };
     CapacityLine {
         exact_capability: row.capability.map(exact),
         exact_allocated: row.allocated.map(exact),
         exact_free: row.free.map(exact),
+        exact_largest_block: row.largest_free_block.map(exact),
+        exact_slots: slots(exact),
+        largest_block: short(row.largest_free_block),
+        slots: slots(|v| short(Some(v))),
         pool: Named::of(&row.pool_id, &row.pool_name),
         queue,
         pool_title: format!("{} ({})", row.pool_name, row.pool_id),

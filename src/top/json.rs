@@ -5,13 +5,16 @@
 //!   pools, queues, compute_units, poll_seconds}],
 //!  "rows": [{account, provider, cloud_region, pool_id, pool_name, queue_id,
 //!   queue_name, parent_queue, accelerator, capability, allocated, free,
-//!   headroom}],
+//!   headroom, largest_free_block, slots}],
 //!  "compute_units": [{account, service_id, service_name, instance_id,
 //!   payment_timing, status, replicas, start, expiry}]}
 //! ```
 //!
 //! Numbers are numbers (whole ones without a fraction), `null` where unknown;
-//! `headroom` is free ÷ capability (0 to 1). Rows are in the table's order,
+//! `headroom` is free ÷ capability (0 to 1); `largest_free_block` is the most
+//! free cards on one schedulable node and `slots` how many single-node jobs of
+//! each size fit now (`{"1": 8, "2": 4, …}`, sizes in cards), both `null`
+//! where the platform reports no per-node figure. Rows are in the table's order,
 //! least headroom first. Fields may be added; none will change meaning.
 
 use std::time::SystemTime;
@@ -26,6 +29,18 @@ fn num(v: Option<f64>) -> Value {
         Some(v) if v.is_finite() && v == v.trunc() && v.abs() < 9.0e15 => json!(v as i64),
         Some(v) if v.is_finite() => json!(v),
         _ => Value::Null,
+    }
+}
+
+/// Slots by job size as an object keyed by the size in cards.
+fn slots(v: Option<&[(u32, f64)]>) -> Value {
+    match v {
+        Some(v) => Value::Object(
+            v.iter()
+                .map(|(n, s)| (n.to_string(), num(Some(*s))))
+                .collect(),
+        ),
+        None => Value::Null,
     }
 }
 
@@ -91,6 +106,8 @@ pub fn document(entries: &[Entry], filter: &Filter, now: SystemTime) -> Value {
                 "allocated": num(row.allocated),
                 "free": num(row.free),
                 "headroom": num(row.headroom()),
+                "largest_free_block": num(row.largest_free_block),
+                "slots": slots(row.slots.as_deref()),
             })
         })
         .collect();
@@ -123,7 +140,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::model::{Pool, QuantityKind, Queue, Resources, Snapshot};
+    use crate::model::{FreeBlocks, Pool, QuantityKind, Queue, Resources, Snapshot};
     use crate::top::view::{AccountData, Failure};
 
     #[test]
@@ -152,7 +169,7 @@ mod tests {
         let entries = vec![
             Entry {
                 status: Status::Ok { partial: vec![] },
-                data: Some(Arc::new(AccountData::of(&s, "bj"))),
+                data: Some(Arc::new(AccountData::of(&s, "bj", &[1, 2]))),
                 poll_seconds: Some(0.5),
                 ..Entry::pending("a", "aihc", "bj")
             },
@@ -181,8 +198,19 @@ mod tests {
             json!({"account": "a", "provider": "aihc", "cloud_region": "bj", "pool_id": "p",
                    "pool_name": "", "queue_id": "q", "queue_name": "", "parent_queue": "",
                    "accelerator": "gpu", "capability": 8, "allocated": null, "free": 0.5,
-                   "headroom": 0.0625})
+                   "headroom": 0.0625, "largest_free_block": null, "slots": null})
         );
+        // A queue with free cards node by node: 1 whole free node of 8.
+        let mut s = s;
+        s.queues[0].free_blocks = [("gpu".to_string(), FreeBlocks::whole_nodes(1.0, 8.0))].into();
+        let entries = vec![Entry {
+            status: Status::Ok { partial: vec![] },
+            data: Some(Arc::new(AccountData::of(&s, "bj", &[8, 1, 16]))),
+            ..Entry::pending("a", "aihc", "bj")
+        }];
+        let d = document(&entries, &Filter::default(), SystemTime::UNIX_EPOCH);
+        assert_eq!(d["rows"][0]["largest_free_block"], json!(8));
+        assert_eq!(d["rows"][0]["slots"], json!({"1": 8, "8": 1, "16": 0}));
         assert_eq!(d["time"], json!("1970-01-01T00:00:00Z"));
     }
 }

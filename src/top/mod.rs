@@ -179,7 +179,7 @@ impl Session {
                 for e in &output.partial {
                     tracing::debug!(account = %s.name, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "part of the account could not be read");
                 }
-                let data = AccountData::of(&output.snapshot, &s.region);
+                let data = AccountData::of(&output.snapshot, &s.region, &s.slot_sizes);
                 // A unit whose own calls failed (a pool, a service, a region) is
                 // missing from this view, as from a first poll of the daemon: say so.
                 let partial = output.partial_messages();

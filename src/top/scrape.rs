@@ -134,6 +134,49 @@ struct Building {
     pools: BTreeMap<(String, String), usize>,
     queues: BTreeMap<(String, String, String), usize>,
     units: BTreeMap<(String, String), usize>,
+    /// The free-slot families by row, laid onto the capacity rows once they
+    /// are built: the exposition has the slots of each size, not the nodes
+    /// they were counted from.
+    blocks: BTreeMap<RowKey, Blocks>,
+}
+
+/// (cloud_region, pool_id, queue_id, accelerator) of a capacity row.
+type RowKey = (String, String, Option<String>, String);
+
+/// A row's largest free block and slots by size, as read.
+#[derive(Default)]
+struct Blocks {
+    largest: Option<f64>,
+    slots: BTreeMap<u32, f64>,
+}
+
+impl Sample {
+    fn row_key(&self, queue: bool) -> RowKey {
+        (
+            self.label("cloud_region").to_string(),
+            self.label("pool_id").to_string(),
+            queue.then(|| self.label("queue_id").to_string()),
+            self.label("accelerator").to_string(),
+        )
+    }
+}
+
+/// Sets the free-slot figures read from the exposition on the rows they
+/// belong to; a row without them stays unknown (`None`), as in the exporter.
+fn lay_blocks(data: &mut AccountData, blocks: &BTreeMap<RowKey, Blocks>) {
+    for row in &mut data.capacity.rows {
+        let key = (
+            row.cloud_region.clone(),
+            row.pool_id.clone(),
+            row.queue.as_ref().map(|q| q.0.clone()),
+            row.accelerator.clone(),
+        );
+        if let Some(b) = blocks.get(&key) {
+            row.largest_free_block = b.largest;
+            row.slots =
+                (!b.slots.is_empty()).then(|| b.slots.iter().map(|(n, v)| (*n, *v)).collect());
+        }
+    }
 }
 
 impl Building {
@@ -342,6 +385,23 @@ pub fn accounts(samples: &[Sample]) -> Exposition {
                     set(p.physical.entry(kind).or_default(), res, &acc, v);
                 }
             }
+            "aipool_pool_largest_free_block_accelerators"
+            | "aipool_queue_largest_free_block_accelerators" => {
+                let queue = s.name.starts_with("aipool_queue_");
+                b.blocks.entry(s.row_key(queue)).or_default().largest = Some(v);
+            }
+            "aipool_pool_free_slots" | "aipool_queue_free_slots" => {
+                // A size that is not a whole number of cards is no size the
+                // exporter writes: skipped like any line not understood.
+                if let Ok(cards) = s.label("cards").parse::<u32>() {
+                    let queue = s.name.starts_with("aipool_queue_");
+                    b.blocks
+                        .entry(s.row_key(queue))
+                        .or_default()
+                        .slots
+                        .insert(cards, v);
+                }
+            }
             name => {
                 if let Some((queue, kind, res)) = quantity_family(name) {
                     b.has_data = true;
@@ -404,9 +464,12 @@ pub fn accounts(samples: &[Sample]) -> Exposition {
             };
             let mut snapshot = b.snapshot;
             snapshot.sort();
-            let data = b
-                .has_data
-                .then(|| std::sync::Arc::new(AccountData::of(&snapshot, &region)));
+            let data = b.has_data.then(|| {
+                // No sizes: the exposition's own slot series are laid on.
+                let mut data = AccountData::of(&snapshot, &region, &[]);
+                lay_blocks(&mut data, &b.blocks);
+                std::sync::Arc::new(data)
+            });
             Some(Entry {
                 name: name.clone(),
                 provider: b.provider,
@@ -594,186 +657,4 @@ impl Scraper {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lines_with_escapes_timestamps_and_garbage() {
-        let text = "# HELP x y\n\
-            aipool_up{provider=\"aihc\",account=\"a \\\"b\\\"\"} 1\n\
-            plain 2.5 1700000000000\n\
-            broken{a=\"x} 1\n\
-            novalue{a=\"x\"}\n\
-            inf +Inf\n";
-        let (samples, bad) = parse(text);
-        assert_eq!(bad, 2);
-        assert_eq!(samples.len(), 3);
-        assert_eq!(samples[0].label("account"), "a \"b\"");
-        assert_eq!(samples[1].value, 2.5);
-        assert!(samples[2].value.is_infinite());
-    }
-
-    #[test]
-    fn urls_default_to_metrics() {
-        let u = |s: &str| metrics_url(s).unwrap().to_string();
-        assert_eq!(u("http://h:9877"), "http://h:9877/metrics");
-        assert_eq!(u("h:9877"), "http://h:9877/metrics");
-        assert_eq!(u("https://h/x/metrics"), "https://h/x/metrics");
-        assert!(matches!(metrics_url("ftp://h"), Err(ScrapeError::Setup(_))));
-    }
-
-    /// The exporter's own rendering of a snapshot, read back, gives the same
-    /// capacity rows as the snapshot itself.
-    #[test]
-    fn an_exposition_reads_back_into_the_same_rows() {
-        let cards = |v: f64| Resources {
-            accelerators: [("nvidia.com/gpu".to_string(), v)].into(),
-            cpu_cores: Some(4.0),
-            ..Resources::default()
-        };
-        let snapshot = Snapshot {
-            pools: vec![
-                Pool {
-                    id: "p".into(),
-                    name: "pool \"one\"".into(),
-                    pool_type: "common".into(),
-                    // Slot series are read past: no row or figure of them.
-                    free_blocks: [(
-                        "nvidia.com/gpu".to_string(),
-                        crate::model::FreeBlocks::whole_nodes(1.0, 8.0),
-                    )]
-                    .into(),
-                    ..Pool::default()
-                },
-                Pool {
-                    id: "A800".into(),
-                    name: "A800".into(),
-                    cloud_region: Some("11112".into()),
-                    nodes: Some(4.0),
-                    node_capability: Some(Resources {
-                        accelerators: [("gpu".to_string(), 8.0)].into(),
-                        ..Resources::default()
-                    }),
-                    extra_info: [("max_time".to_string(), "72:00:00".to_string())].into(),
-                    // The hardware families are read beside the quota ones.
-                    physical: [
-                        (QuantityKind::Capability, cards(16.0)),
-                        (QuantityKind::Remaining, cards(1.0)),
-                    ]
-                    .into(),
-                    ..Pool::default()
-                },
-            ],
-            queues: vec![
-                Queue {
-                    pool_id: "p".into(),
-                    id: "q".into(),
-                    name: "q-name".into(),
-                    parent: "root".into(),
-                    quantities: [
-                        (QuantityKind::Capability, cards(8.0)),
-                        (QuantityKind::Allocated, cards(8.0)),
-                        (QuantityKind::Remaining, cards(0.0)),
-                    ]
-                    .into(),
-                    ..Queue::default()
-                },
-                Queue {
-                    pool_id: "p".into(),
-                    id: "root".into(),
-                    quantities: [
-                        (QuantityKind::Capability, cards(16.0)),
-                        (QuantityKind::Remaining, cards(4.5)),
-                    ]
-                    .into(),
-                    ..Queue::default()
-                },
-            ],
-            services: vec![Service {
-                id: "svc".into(),
-                name: "bot".into(),
-            }],
-            compute_units: vec![ComputeUnit {
-                service_id: "svc".into(),
-                instance_id: "cu".into(),
-                payment_timing: "Prepaid".into(),
-                status: "Running".into(),
-                replicas: Some(2.0),
-                start_timestamp: None,
-                expiry_timestamp: Some(1.9e9),
-            }],
-            ..Snapshot::default()
-        };
-        let mut sorted = snapshot.clone();
-        sorted.sort();
-        // Rendered as the daemon renders it, self metrics included.
-        let settings = crate::config::from_str(
-            "[[accounts]]\nname='acct'\nprovider='aihc'\nregion='bj'\ninterval='30s'\naccess_key_id='k'\nsecret_access_key='s'\n",
-            "toml",
-            &crate::config::Env::default(),
-        )
-        .unwrap();
-        let state = std::sync::Arc::new(crate::runtime::state::AccountState::new(
-            &settings.accounts[0],
-            std::sync::Arc::default(),
-        ));
-        state.publish(crate::runtime::state::Published {
-            snapshot: Some(std::sync::Arc::new(sorted.clone())),
-            up: true,
-            attempted: true,
-            last_success: Some(std::time::SystemTime::now()),
-            ..Default::default()
-        });
-        let text = String::from_utf8(crate::runtime::state::render_accounts_at(
-            crate::exposition::Format::Text,
-            std::slice::from_ref(&state),
-            &crate::exposition::BuildInfo::default(),
-            std::time::SystemTime::now(),
-        ))
-        .unwrap();
-        assert!(text.contains("aipool_pool_free_slots{"), "{text}");
-        let (samples, bad) = parse(&text);
-        assert_eq!(bad, 0, "{text}");
-        let e = accounts(&samples);
-        assert_eq!(e.interval, Some(Duration::from_secs(30)));
-        assert_eq!(e.accounts.len(), 1);
-        let a = &e.accounts[0];
-        assert_eq!((a.name.as_str(), a.provider.as_str()), ("acct", "aihc"));
-        assert!(a.ok());
-        let from_metrics = a.data.as_deref().unwrap();
-        let direct = AccountData::of(&sorted, "bj");
-        assert_eq!(from_metrics.capacity.rows, direct.capacity.rows);
-        assert_eq!(from_metrics.compute_units, direct.compute_units);
-        assert_eq!(from_metrics.others, direct.others);
-        assert!(text.contains("aipool_pool_physical_remaining_accelerators{"));
-        let q = from_metrics
-            .capacity
-            .rows
-            .iter()
-            .find(|r| r.queue.as_ref().is_some_and(|q| q.0 == "q"))
-            .unwrap();
-        assert_eq!(from_metrics.parent(q), Some("root"));
-    }
-
-    #[test]
-    fn a_down_account_without_data_is_a_failure_with_no_rows() {
-        let (samples, _) = parse(
-            "aipool_up{provider=\"sugon\",account=\"s\"} 0\n\
-             aipool_api_request_failures_total{provider=\"sugon\",account=\"s\",api=\"login\",reason=\"auth\"} 3\n\
-             aipool_api_request_failures_total{provider=\"sugon\",account=\"s\",api=\"center\",reason=\"timeout\"} 0\n",
-        );
-        let e = accounts(&samples);
-        let Status::Failed(f) = &e.accounts[0].status else {
-            panic!("{:?}", e.accounts[0].status)
-        };
-        assert_eq!(f.reason, "down");
-        assert!(
-            f.message.contains("no fresh data")
-                && f.message
-                    .contains("failed requests since it started: auth login ×3 ("),
-            "{}",
-            f.message
-        );
-        assert!(e.accounts[0].data.is_none());
-    }
-}
+mod tests;

@@ -258,6 +258,7 @@ pub fn render(f: &Frame, style: &Style) -> Vec<String> {
             name,
             accelerator_cell(&row.accelerator),
             Cell::plain(format!("{}/{cap}", short(row.free))),
+            Cell::plain(short(row.largest_free_block)),
             headroom(row),
             Cell::plain(clean(r.account)),
             Cell::plain(short(row.allocated)),
@@ -276,6 +277,7 @@ pub fn render(f: &Frame, style: &Style) -> Vec<String> {
             Cell::plain(cap),
             Cell::plain(short(row.allocated)),
             Cell::plain(short(row.free)),
+            Cell::plain(short(row.largest_free_block)),
             headroom(row),
         ]);
     }
@@ -289,19 +291,21 @@ pub fn render(f: &Frame, style: &Style) -> Vec<String> {
             Col::fixed("CAP", Align::Right),
             Col::fixed("ALLOC", Align::Right),
             Col::fixed("FREE", Align::Right),
+            Col::fixed("BLOCK", Align::Right),
             Col::fixed("HEADROOM", Align::Left),
         ],
         full,
     );
     // What matters first when the window is narrow: the name, the
-    // accelerator, free of capability and the bar; then the account; the
-    // pool, allocated and the parent queue only where there is room. Names
-    // are cut last.
+    // accelerator, free of capability and the bar; then the account, then the
+    // largest free block; the pool, allocated and the parent queue only where
+    // there is room. Names are cut last.
     table.compact = Some(Box::new(Table::new(
         vec![
             Col::text("POOL / QUEUE", 14, 9),
             Col::text("ACCELERATOR", 13, 5),
             Col::fixed("FREE/CAP", Align::Right),
+            Col::fixed("BLOCK", Align::Right).drop(Drop::Late(2)),
             Col::fixed("HEADROOM", Align::Left),
             Col::text("ACCOUNT", 10, 1).drop(Drop::Late(1)),
             Col::fixed("ALLOC", Align::Right).drop(Drop::Early(2)),
@@ -321,6 +325,9 @@ pub fn render(f: &Frame, style: &Style) -> Vec<String> {
             "{not_kept} more rows with more headroom are not listed (each account keeps its {} with the least, as the status page does); every one is on /metrics",
             crate::capacity::KEEP_ROWS
         ));
+    }
+    if rows.iter().any(|r| r.row.largest_free_block.is_some()) {
+        out.push("BLOCK: most free cards on one node (the largest one-node job)".into());
     }
     if per_node {
         out.push(
@@ -461,231 +468,4 @@ fn span(secs: f64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::sync::Arc;
-
-    use super::*;
-    use crate::model::{ComputeUnit, Pool, QuantityKind, Queue, Resources, Snapshot};
-    use crate::top::layout::width;
-    use crate::top::view::{AccountData, Failure};
-
-    fn cards(v: f64) -> Resources {
-        Resources {
-            accelerators: [("baidu.com/h20_141g_cgpu".to_string(), v)].into(),
-            ..Resources::default()
-        }
-    }
-
-    fn entries() -> Vec<Entry> {
-        let s = Snapshot {
-            pools: vec![Pool {
-                id: "aihc-mv940z1b57zu".into(),
-                ..Pool::default()
-            }],
-            queues: vec![
-                Queue {
-                    pool_id: "aihc-mv940z1b57zu".into(),
-                    id: "aihcq-1jpvdatpi23i".into(),
-                    name: "aihc-test-pd-as".into(),
-                    quantities: [
-                        (QuantityKind::Capability, cards(8.0)),
-                        (QuantityKind::Allocated, cards(8.0)),
-                        (QuantityKind::Remaining, cards(0.0)),
-                    ]
-                    .into(),
-                    ..Queue::default()
-                },
-                Queue {
-                    pool_id: "aihc-mv940z1b57zu".into(),
-                    id: "q2".into(),
-                    name: "\x1b[31mevil".into(),
-                    parent: "aihcq-1jpvdatpi23i".into(),
-                    quantities: [
-                        (QuantityKind::Capability, cards(8.0)),
-                        (QuantityKind::Allocated, cards(2.0)),
-                        (QuantityKind::Remaining, cards(6.0)),
-                    ]
-                    .into(),
-                    ..Queue::default()
-                },
-            ],
-            compute_units: vec![ComputeUnit {
-                service_id: "svc".into(),
-                instance_id: "cu-1".into(),
-                expiry_timestamp: Some(1_000_000.0 + 3.0 * 86400.0),
-                ..ComputeUnit::default()
-            }],
-            ..Snapshot::default()
-        };
-        vec![
-            Entry {
-                status: Status::Ok { partial: vec![] },
-                data: Some(Arc::new(AccountData::of(&s, "bj"))),
-                poll_seconds: Some(0.25),
-                ..Entry::pending("demo", "aihc", "bj")
-            },
-            Entry {
-                status: Status::Failed(Failure {
-                    reason: "auth".into(),
-                    message: "HTTP 403 Forbidden: AccessDenied".into(),
-                    url: "https://aihc.bj.baidubce.com/?action=DescribeResourcePools".into(),
-                    api: "DescribeResourcePools".into(),
-                }),
-                ..Entry::pending("bad", "aihc", "bj")
-            },
-        ]
-    }
-
-    fn frame<'a>(entries: &'a [Entry], filter: &'a Filter) -> Frame<'a> {
-        Frame {
-            title: "aipool_exporter top",
-            entries,
-            filter,
-            notice: None,
-            now: UNIX_EPOCH + std::time::Duration::from_secs(1_000_000),
-        }
-    }
-
-    #[test]
-    fn plain_text_has_status_lines_rows_and_units_and_no_escape_codes() {
-        let e = entries();
-        let filter = Filter::default();
-        let lines = render(&frame(&e, &filter), &Style::default());
-        let text = lines.join("\n");
-        assert!(!text.contains('\x1b'), "{text}");
-        let status = lines.iter().find(|l| l.starts_with("demo")).unwrap();
-        assert!(
-            status.contains("ok") && status.contains("1 pool, 2 queues, 1 compute unit in 0.25 s"),
-            "{status}"
-        );
-        let bad = lines.iter().find(|l| l.starts_with("bad")).unwrap();
-        assert!(
-            bad.contains("FAILED")
-                && bad.ends_with("auth: HTTP 403 Forbidden: AccessDenied from https://aihc.bj.baidubce.com/?action=DescribeResourcePools"),
-            "{bad}"
-        );
-        // The full queue first: 0 of 8 free, an all-allocated bar.
-        let head = lines
-            .iter()
-            .position(|l| l.starts_with("ACCOUNT  POOL"))
-            .unwrap();
-        let first = &lines[head + 1];
-        let cols: Vec<&str> = first.split_whitespace().collect();
-        assert_eq!(
-            cols,
-            [
-                "demo",
-                "aihc-mv940z1b57zu",
-                "aihc-test-pd-as",
-                "(aihcq-1jpvdatpi23i)",
-                "—",
-                "baidu.com/h20_141g_cgpu",
-                "8",
-                "8",
-                "0",
-                "0",
-                "%",
-                "████████████████████"
-            ],
-            "{first}"
-        );
-        let second = &lines[head + 2];
-        let cols: Vec<&str> = second.split_whitespace().collect();
-        assert_eq!(
-            cols[2..5],
-            ["?[31mevil", "(q2)", "aihcq-1jpvdatpi23i"],
-            "{second}"
-        );
-        assert!(second.contains("75 % █████░░░░░░░░░░░░░░░"), "{second}");
-        let unit = lines.iter().find(|l| l.contains("cu-1")).unwrap();
-        assert!(unit.contains("1970-01-15 13:46:40Z  in 3 d 0 h"), "{unit}");
-    }
-
-    #[test]
-    fn colours_only_when_asked_and_lines_fit_the_width() {
-        let e = entries();
-        let filter = Filter::default();
-        let style = Style {
-            color: true,
-            width: Some(100),
-        };
-        let lines = render(&frame(&e, &filter), &style);
-        assert!(lines.iter().any(|l| l.contains("\x1b[1;31m")));
-        let plain = render(
-            &frame(&e, &filter),
-            &Style {
-                color: false,
-                width: Some(100),
-            },
-        );
-        for l in &plain {
-            assert!(width(l) <= 100, "{} columns: {l}", width(l));
-        }
-        assert!(plain.iter().any(|l| l.contains('…')));
-    }
-
-    #[test]
-    fn at_80_columns_the_columns_that_matter_come_first_and_ids_go() {
-        let e = entries();
-        let filter = Filter::default();
-        let style = Style {
-            color: false,
-            width: Some(80),
-        };
-        let lines = render(&frame(&e, &filter), &style);
-        for l in &lines {
-            assert!(width(l) <= 80, "{} columns: {l}", width(l));
-        }
-        let head = lines
-            .iter()
-            .position(|l| l.starts_with("POOL / QUEUE"))
-            .unwrap();
-        let cols: Vec<&str> = lines[head].split_whitespace().collect();
-        // Room for the account and allocated too; the pool and the parent
-        // queue are left out, ids and vendor prefixes dropped.
-        assert_eq!(
-            cols,
-            [
-                "POOL",
-                "/",
-                "QUEUE",
-                "ACCELERATOR",
-                "FREE/CAP",
-                "HEADROOM",
-                "ACCOUNT",
-                "ALLOC"
-            ]
-        );
-        let first: Vec<&str> = lines[head + 1].split_whitespace().collect();
-        assert_eq!(
-            first[..6],
-            [
-                "aihc-test-pd-as",
-                "h20_141g_cgpu",
-                "0/8",
-                "0",
-                "%",
-                "██████████"
-            ],
-            "{}",
-            lines[head + 1]
-        );
-        assert!(!lines.iter().any(|l| l.contains("aihcq-1jpvdatpi23i")));
-        // Wide enough: the full table, ids and all.
-        let wide = render(
-            &frame(&e, &filter),
-            &Style {
-                color: false,
-                width: Some(200),
-            },
-        );
-        assert!(wide.iter().any(|l| l.starts_with("ACCOUNT  POOL")));
-        assert!(wide.iter().any(|l| l.contains("(aihcq-1jpvdatpi23i)")));
-    }
-
-    #[test]
-    fn spans() {
-        assert_eq!(span(90061.0), "1 d 1 h");
-        assert_eq!(span(59.0), "59 s");
-    }
-}
+mod tests;

@@ -65,8 +65,8 @@ pub struct Other {
 
 impl AccountData {
     /// `account_region` stands in for objects without a region of their own,
-    /// as in [`Capacity::of`].
-    pub fn of(snapshot: &Snapshot, account_region: &str) -> AccountData {
+    /// and `slot_sizes` are the account's, as in [`Capacity::of`].
+    pub fn of(snapshot: &Snapshot, account_region: &str, slot_sizes: &[u32]) -> AccountData {
         let region = |r: &Option<String>| r.clone().unwrap_or_else(|| account_region.to_string());
         let parents = snapshot
             .queues
@@ -107,7 +107,7 @@ impl AccountData {
                 .then_with(|| (&a.service_id, &a.instance_id).cmp(&(&b.service_id, &b.instance_id)))
         });
         AccountData {
-            capacity: Capacity::of(snapshot, account_region),
+            capacity: Capacity::of(snapshot, account_region, slot_sizes),
             parents,
             services: snapshot.services.len(),
             compute_units,
@@ -459,7 +459,7 @@ mod tests {
 
     fn entry(name: &str, s: &Snapshot) -> Entry {
         Entry {
-            data: Some(Arc::new(AccountData::of(s, "bj"))),
+            data: Some(Arc::new(AccountData::of(s, "bj", &[]))),
             status: Status::Ok { partial: vec![] },
             ..Entry::pending(name, "aihc", "bj")
         }

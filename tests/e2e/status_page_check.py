@@ -13,6 +13,9 @@ response of the same snapshot (tests/e2e/status_page.sh produces both from
   capability = aipool_pool_nodes x aipool_pool_node_capability_accelerators, free =
   remaining, else workload_available, else capability - allocated, as the row's
   data-free-source says and the series present confirm;
+- every row's largest free block and slots by size (data-largest-free-block,
+  data-slots `cards:jobs ...`) equal aipool_{pool,queue}_largest_free_block_accelerators
+  and aipool_{pool,queue}_free_slots, and are absent where those series are;
 - the numbers a person reads in the cells match those attributes;
 - every pool/queue accelerator series on /metrics has its row, and no row is
   extra; each account's rows are ordered by headroom, least first, unknown last;
@@ -144,6 +147,21 @@ def expected_row(kind: str, key: tuple, series: dict) -> tuple[dict, str]:
             "free-source": source, "capability-source": cap_source}, source
 
 
+def fmt_num(v: float) -> str:
+    """A number as the page's attributes write it (whole numbers bare)."""
+    return str(int(v)) if v == int(v) else repr(v)
+
+
+def expected_blocks(kind: str, key: tuple, samples: dict) -> tuple[float | None, str | None]:
+    """The row's largest free block and its slots as `cards:jobs ...`, smallest
+    size first, from /metrics; None where the series are absent."""
+    keys = QUEUE_KEYS if kind == "queue" else POOL_KEYS
+    largest = index(samples, f"aipool_{kind}_largest_free_block_accelerators", keys).get(key)
+    slots = sorted((int(dict(ls)["cards"]), v) for ls, v in samples.get(f"aipool_{kind}_free_slots", [])
+                   if tuple(dict(ls).get(k, "") for k in keys) == key)
+    return largest, (" ".join(f"{n}:{fmt_num(v)}" for n, v in slots) if slots else None)
+
+
 def check(dom_text: str, metrics_text: str, metrics_path: str = "/metrics") -> Report:
     report = Report()
     dom = Dom()
@@ -184,6 +202,7 @@ def check(dom_text: str, metrics_text: str, metrics_path: str = "/metrics") -> R
                   if k[:4] in series["aipool_pool_nodes"]}
 
     got_rows = set()
+    blocks = 0
     sources: dict[str, int] = {}
     headrooms: dict[str, list] = {}  # per account, in page order
     for attrs, cells in dom.rows["capacity"]:
@@ -210,6 +229,15 @@ def check(dom_text: str, metrics_text: str, metrics_path: str = "/metrics") -> R
                     problems.append(f"cell {field} shows {cells[i]!r}, want {w}")
             if not cells[5].endswith(SOURCE_LABELS[source]):
                 problems.append(f"free cell {cells[5]!r} does not say {SOURCE_LABELS[source]!r}")
+        largest, slots = expected_blocks(kind, key, samples)
+        if not same(num(attrs, "largest-free-block"), largest):
+            problems.append(f"largest block {attrs.get('data-largest-free-block')} != {largest}")
+        if attrs.get("data-slots") != slots:
+            problems.append(f"slots {attrs.get('data-slots')!r} != {slots!r}")
+        if len(cells) >= 7 and not same(shown(cells[6]), None if largest is None else round(largest, 2)):
+            problems.append(f"largest block cell shows {cells[6]!r}, want {largest}")
+        if largest is not None:
+            blocks += 1
         if attrs.get("data-stale"):
             problems.append("marked stale")
         report(not problems, f"row {kind} {'/'.join(key[1:])}",
@@ -221,6 +249,8 @@ def check(dom_text: str, metrics_text: str, metrics_path: str = "/metrics") -> R
 
     report(got_rows == want_rows and bool(want_rows), f"one row per pool/queue accelerator series "
            f"({len(want_rows)})", f"missing {sorted(want_rows - got_rows)[:3]}; extra {sorted(got_rows - want_rows)[:3]}")
+    report(blocks > 0, "rows with per-node figures show their largest free block", f"{blocks} rows")
+
     def fmt(hs):
         return " ".join("-" if h is None else f"{h:.2f}" for h in hs)
 
