@@ -1,6 +1,7 @@
 //! End to end, issue "one bad object never blinds an account": for every
 //! provider, one unit's own calls (a pool's queue or node list, a service's
-//! compute units, a resource group's resources) start failing while the
+//! compute units, a resource group's resources, a Sugon region's HPC queue
+//! list) start failing while the
 //! exporter runs. The rest of the account stays fresh and `aipool_up` 1; the
 //! failing unit keeps exactly the series of its last good fetch, with its own
 //! older `…_last_success_timestamp_seconds`, until `stale_after`; then they
@@ -100,6 +101,22 @@ fn cases(sim: &str) -> Vec<Case> {
             other: pool("11112", "A800"),
             freshness: "aipool_pool_last_success_timestamp_seconds",
         },
+        // The HPC pool (job manager 1637) of region 11112: a failing queue
+        // list keeps its queues' last good series, as a failing resource
+        // group does, rather than dropping them from the next poll.
+        Case {
+            name: "sugon-hpc",
+            keys: format!(
+                "provider = \"sugon\"\nendpoint = \"http://{sim}\"\nuser = \"{}\"\npassword = \"{}\"\norg_id = \"{}\"\n",
+                credentials::SUGON_USER,
+                credentials::SUGON_PASSWORD,
+                credentials::SUGON_ORG_ID
+            ),
+            fault: "strJobManagerID=1637=5xx".into(),
+            unit: pool("11112", "1637"),
+            other: pool("11250", "2215"),
+            freshness: "aipool_pool_last_success_timestamp_seconds",
+        },
     ]
 }
 
@@ -133,7 +150,7 @@ fn account_success(m: &Metrics, account: &str) -> f64 {
 #[test]
 fn a_failing_unit_keeps_its_last_good_series_until_stale_after_on_every_provider() {
     // One simulator per account: each gets its own faults.
-    let sims: Vec<(Proc, String)> = (0..5).map(|_| simulator(1000)).collect();
+    let sims: Vec<(Proc, String)> = (0..cases("").len()).map(|_| simulator(1000)).collect();
     let mut all = Vec::new();
     let mut config = String::new();
     for (i, (_, sim)) in sims.iter().enumerate() {

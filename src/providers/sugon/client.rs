@@ -10,12 +10,12 @@
 //! (also when a rejected token makes a poll log in again), and so does the
 //! failure of every polled region: then nothing of the account is fresh.
 //!
-//! The HPC side is optional: whatever goes wrong there (no HPC service for the
-//! user, no permission, an answer that cannot be read, an unreachable gateway)
-//! costs that region its queue series and is reported as one partial error of
-//! the poll (`PollOutput::partial`), never the region's AI series. A queue
-//! entry that cannot be read is left out alone and counted like every
-//! provider's decode errors (`PollOutput::decode`).
+//! The HPC side is optional: nothing there fails the poll or costs the
+//! region's AI series. A failing HPC call keeps the queues an earlier poll
+//! exported as a failed unit, else it is a partial error (`hpc::report_failure`);
+//! a `center` answer offering no HPC drops them at once. A queue entry that
+//! cannot be read is left out alone and counted like every provider's decode
+//! errors (`PollOutput::decode`).
 //!
 //! Secrets (password, org id, AK/SK signature, tokens) go only into request
 //! headers, marked sensitive; log lines and errors name regions, APIs and codes.
@@ -173,13 +173,13 @@ impl<'a> Client<'a> {
                 .await
             {
                 Ok(queues) => {
+                    let pool_id = queues.pool.id.clone();
+                    self.state.hpc_pools.insert(cluster_id.clone(), pool_id);
                     out.snapshot.pools.push(queues.pool);
                     out.snapshot.queues.extend(queues.queues);
                     out.snapshot.queue_nodes.extend(queues.nodes);
                 }
-                Err(e) => out
-                    .partial
-                    .push(hpc_partial(&cluster_id, "HPC queues not exported", e)),
+                Err(e) => hpc::report_failure(&cluster_id, &self.state.hpc_pools, e, &mut out),
             }
         }
         // Sugon has no account-wide list besides the login: when no region
@@ -575,9 +575,9 @@ impl<'a> Client<'a> {
     /// {hpc}/hpc/openapi/v2/queuenames/users/{user}?strJobManagerID=ID`).
     ///
     /// Enabled `hpcUrls` entries are tried like `aiUrls`. `Err` is why the region
-    /// has no queue series, which the caller reports as a partial error:
-    /// nothing here fails the poll. Queue entries that cannot be read are left
-    /// out and recorded in the poll's decode log.
+    /// has no fresh queue series ([`hpc::report_failure`]): nothing here fails
+    /// the poll. Queue entries that cannot be read are left out and recorded
+    /// in the poll's decode log.
     async fn hpc(
         &mut self,
         cluster_id: &str,
@@ -586,6 +586,8 @@ impl<'a> Client<'a> {
         fired: &mut Fired,
     ) -> Result<HpcQueues, PollError> {
         let access = hpc::hpc_access(centers, cluster_id).map_err(|e| {
+            // No HPC offered: the queues vanish at once, none are kept.
+            self.state.hpc_pools.remove(cluster_id);
             self.fail(
                 API_CENTER,
                 center_url,
@@ -629,6 +631,10 @@ impl<'a> Client<'a> {
                 .insert(cluster_id.to_string(), raw.clone());
             let jm = hpc::parse_job_manager(&data, &mut self.log)
                 .map_err(|e| self.map_err(API_HPC_CLUSTER, &url, e))?;
+            // The job manager exported before is gone: nothing to keep of it.
+            if self.state.hpc_pools.get(cluster_id) != Some(&jm.id) {
+                self.state.hpc_pools.remove(cluster_id);
+            }
             let url = queues_url(&base, &access.user, &jm.id);
             let data = self.hpc_call(API_HPC_QUEUES, cluster_id, &url).await?;
             return hpc::map_queues(cluster_id, &jm, &data, fired, &mut self.log)
@@ -691,13 +697,6 @@ pub fn queues_url(base: &Url, user: &str, job_manager_id: &str) -> Url {
     url.query_pairs_mut()
         .append_pair("strJobManagerID", job_manager_id);
     url
-}
-
-/// A failure of region `cluster_id`'s HPC side as a partial error of the poll:
-/// the message says which region lost what.
-fn hpc_partial(cluster_id: &str, lost: &str, mut e: PollError) -> PollError {
-    e.message = format!("region {cluster_id}: {lost}: {}", e.message);
-    e
 }
 
 /// Adds a secret header; a value that cannot be a header is left out, so the

@@ -19,9 +19,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::model::{FreeBlocks, Pool, QuantityKind, Queue, QueueNodes, Resources};
+use crate::model::{FreeBlocks, Pool, QuantityKind, Queue, QueueNodes, Resources, Unit};
 use crate::providers::mapping::MapError;
 use crate::providers::upstream::decode::{DecodeLog, Lenient};
+use crate::providers::upstream::PollError;
+use crate::providers::{FailedUnit, PollOutput};
 use crate::quantity::{Fired, RawQuantity, Rule};
 
 use super::dto::{lenient_list, CenterDto, HpcQueueDto, JobManagerDto, UrlEntryDto};
@@ -161,6 +163,45 @@ pub fn map_pool(cluster_id: &str, jm: &JobManager) -> Pool {
         cloud_region: Some(cluster_id.to_string()),
         extra_info,
         ..Pool::default()
+    }
+}
+
+/// Reports in `out` why region `cluster_id` has no fresh queue series.
+///
+/// `exported` holds, per region, the HPC pool (job manager id) an earlier poll
+/// exported. The region's pool there is a failed unit, like a resource group
+/// whose call fails: its last good queue series are kept until `stale_after`,
+/// so an HPC gateway that is slow for one poll does not make the queues
+/// vanish and return. A region with nothing exported has nothing to keep, and the failure
+/// is a partial error of the poll. Either way `aipool_poll_partial_errors`
+/// counts it once.
+pub fn report_failure(
+    cluster_id: &str,
+    exported: &BTreeMap<String, String>,
+    mut error: PollError,
+    out: &mut PollOutput,
+) {
+    match exported.get(cluster_id) {
+        Some(pool_id) => {
+            error.message = format!(
+                "region {cluster_id}: HPC queues not refreshed: {}",
+                error.message
+            );
+            out.failed.push(FailedUnit {
+                unit: Unit::Pool {
+                    cloud_region: Some(cluster_id.to_string()),
+                    pool_id: pool_id.to_string(),
+                },
+                error,
+            });
+        }
+        None => {
+            error.message = format!(
+                "region {cluster_id}: HPC queues not exported: {}",
+                error.message
+            );
+            out.partial.push(error);
+        }
     }
 }
 

@@ -168,6 +168,10 @@ pub struct State {
     /// Regions whose HPC service rejected a fresh token (no permission there):
     /// a rejection there does not make the exporter log in again.
     pub hpc_denied: BTreeSet<String>,
+    /// Per region, the id of the HPC pool (job manager) whose queues the
+    /// region's last good HPC fetch exported: when the region's HPC calls fail
+    /// later, that pool is the failed unit that keeps them.
+    pub hpc_pools: BTreeMap<String, String>,
     /// Configured resource groups already reported as not found.
     pub warned_groups: BTreeSet<String>,
 }

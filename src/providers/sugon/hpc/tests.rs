@@ -561,3 +561,37 @@ fn free_slots_come_in_whole_free_nodes() {
     // No free-node figure: no slot series rather than 0.
     assert!(queue(&q, "nofree").0.free_blocks.is_empty());
 }
+
+#[test]
+fn a_failing_hpc_side_keeps_the_pool_it_exported_else_is_partial() {
+    use crate::providers::upstream::Reason;
+    let error = || PollError {
+        api: API_HPC_QUEUES.into(),
+        url: "http://hpc/".into(),
+        reason: Reason::Timeout,
+        message: "operation timed out".into(),
+    };
+    let exported = BTreeMap::from([("11112".to_string(), "1637".to_string())]);
+    let mut out = PollOutput::default();
+    report_failure("11112", &exported, error(), &mut out);
+    report_failure("11250", &exported, error(), &mut out);
+    // 11112 exported pool 1637 before: that pool is the failed unit.
+    assert_eq!(out.failed.len(), 1);
+    assert_eq!(
+        out.failed[0].unit,
+        Unit::Pool {
+            cloud_region: Some("11112".into()),
+            pool_id: "1637".into()
+        }
+    );
+    assert_eq!(
+        out.failed[0].error.message,
+        "region 11112: HPC queues not refreshed: operation timed out"
+    );
+    // 11250 never exported one: nothing to keep, a partial error.
+    assert_eq!(out.partial.len(), 1);
+    assert_eq!(
+        out.partial[0].message,
+        "region 11250: HPC queues not exported: operation timed out"
+    );
+}
