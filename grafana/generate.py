@@ -664,6 +664,33 @@ def drilldown() -> Dashboard:
                      {"Value": "n", "cloud_region": "region", "parent_queue": "parent id",
                       "parent_name": "parent"}, hide=["Value"]), AIHC, SUGON), 24, 7)
 
+    d.row("Free slots")
+    # Where the platform reports free cards per node: ModelArts pools, Sugon HPC
+    # queues (whole free nodes). AIHC and Qianfan have no such series.
+    d.add(timeseries("Free slots by job size",
+                     "Single-node jobs of N cards (`cards`) that fit now: the sum over schedulable nodes of free "
+                     "cards on the node / N, rounded down, per size of the account's slot_sizes. Free cards spread "
+                     "over nodes fit small jobs only: 8 free at 2 per node are 0 slots of 4. AiPoolNoSlotForJobSize "
+                     "fires when N cards are free but no slot of N is. ModelArts pools, Sugon HPC queues.",
+                     [target(pool_named(f"aipool_pool_free_slots{POOLA}"),
+                             "{{account}} {{pool_name}} {{accelerator}} x{{cards}}", platforms=(MODELARTS,)),
+                      target(queue_named(f"aipool_queue_free_slots{QUEUEA}"),
+                             "{{account}} {{queue_name}} {{accelerator}} x{{cards}}", platforms=(SUGON,))]), 12, 8)
+    d.add(timeseries("Largest free block and free cards",
+                     "The most free cards on one schedulable node (a single-node job larger than this waits), "
+                     "beside the free cards in total. ModelArts pools, Sugon HPC queues (cards per node while a "
+                     "node is free, else 0).",
+                     [target(pool_named(f"aipool_pool_largest_free_block_accelerators{POOLA}"),
+                             "{{account}} {{pool_name}} {{accelerator}} largest block", platforms=(MODELARTS,)),
+                      target(pool_named(f"(aipool_pool_remaining_accelerators{POOLA} and on ({K_POOL}, accelerator) "
+                                        f"aipool_pool_largest_free_block_accelerators{POOLA})"),
+                             "{{account}} {{pool_name}} {{accelerator}} free", platforms=(MODELARTS,)),
+                      target(queue_named(f"aipool_queue_largest_free_block_accelerators{QUEUEA}"),
+                             "{{account}} {{queue_name}} {{accelerator}} largest block", platforms=(SUGON,)),
+                      target(queue_named(f"(aipool_queue_remaining_accelerators{QUEUEA} and on ({K_QUEUE}, "
+                                         f"accelerator) aipool_queue_largest_free_block_accelerators{QUEUEA})"),
+                             "{{account}} {{queue_name}} {{accelerator}} free", platforms=(SUGON,))]), 12, 8)
+
     d.row("Nodes and hardware")
     d.add(only(timeseries("Nodes by phase (ModelArts)", "From the pool's node list. Stacked.",
                           [target(f"sum by (pool_id, phase) (aipool_node_phase_nodes{POOL})",

@@ -9,8 +9,8 @@ next to `aipool_exporter demo` and a Prometheus with deploy/prometheus's rules).
   alertmanager_checks.py check --alertmanager URL --prometheus URL --webhook-log FILE
       1. the inhibit rules, on synthetic alerts posted to the real Alertmanager
          (account "synthetic"): a pool's alert hides its queues' same condition,
-         a top-level queue's its child's, exhausted hides headroom low and
-         no_slot, and nothing else is hidden;
+         a top-level queue's its child's (no_slot: of the same job size),
+         exhausted hides headroom low and no_slot, and nothing else is hidden;
       2. the demo's seed full pool (queue aihc-test-pd-as, 8 of 8 H20 cards, 1
          workload pending, a child queue of the same name) reaches the receivers
          as exactly one firing alert per account that has it, the pool's
@@ -124,6 +124,17 @@ SYNTHETIC = {
         {"alertname": "AiPoolNoSlotForJobSize", "pool_id": "p1", "severity": "warning", "capacity": "no_slot"}, True),
     "no slot on pool p3": (
         {"alertname": "AiPoolNoSlotForJobSize", "pool_id": "p3", "severity": "warning", "capacity": "no_slot"}, False),
+    # The job size matters: a parent without a slot of 8 hides its child's 8,
+    # not its child's 4.
+    "no slot for 8 on top-level queue q7": (
+        {"alertname": "AiPoolNoSlotForJobSize", "pool_id": "p4", "queue_id": "q7", "queue_tree": "q7",
+         "severity": "warning", "capacity": "no_slot", "cards": "8"}, False),
+    "no slot for 8 on child q8 of q7": (
+        {"alertname": "AiPoolNoSlotForJobSize", "pool_id": "p4", "queue_id": "q8", "parent_queue": "q7",
+         "queue_tree": "q7", "severity": "warning", "capacity": "no_slot", "cards": "8"}, True),
+    "no slot for 4 on child q8 of q7": (
+        {"alertname": "AiPoolNoSlotForJobSize", "pool_id": "p4", "queue_id": "q8", "parent_queue": "q7",
+         "queue_tree": "q7", "severity": "warning", "capacity": "no_slot", "cards": "4"}, False),
 }
 
 
