@@ -178,3 +178,26 @@ fn readme_is_short_and_links_every_doc() {
         );
     }
 }
+
+/// The README's one config example is a config `check-config` accepts.
+#[test]
+fn readme_config_example_is_valid() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let start = readme.find("```toml\n").expect("README has a TOML example") + "```toml\n".len();
+    let len = readme[start..].find("```").expect("the TOML example ends");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("readme.toml");
+    std::fs::write(&path, &readme[start..start + len]).expect("write the example");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aipool_exporter"))
+        .arg("check-config")
+        .arg(&path)
+        .env("BCE_SECRET_ACCESS_KEY", "example-secret")
+        .output()
+        .expect("run check-config");
+    assert!(
+        out.status.success(),
+        "check-config refused README's example: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
