@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the README's pictures; not part of CI (it takes minutes and needs
+# Regenerates the pictures of README.md and docs/; not part of CI (it takes minutes and needs
 # matplotlib):
 #   docs/status-page.png         the status page at /, by tests/e2e/status_page.sh
 #                                (headless Chromium against `aipool_exporter demo`);

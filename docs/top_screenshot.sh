@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates docs/top.png, the README's picture of `aipool_exporter top --once`
+# Regenerates docs/top.png, docs/top.md's picture of `aipool_exporter top --once`
 # (and docs/top-80x24.png, the full screen in an 80×24 terminal):
 # the simulator (fixed data) with the demo's five accounts plus one with a
 # wrong secret key, `top --once` run inside a tmux window (a real terminal, so

@@ -12,6 +12,7 @@
 
 pub mod cache;
 pub mod families;
+pub mod metrics_doc;
 mod render;
 
 pub use render::{

@@ -50,7 +50,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 RULES = ROOT / "deploy" / "prometheus"
 JOB = "aipool_exporter"
 EXAMPLES_JOB = "aipool_examples"
-# README's headroom expression (section "Example queries").
+# The headroom expression of README ("What the numbers are") and docs/metric-meanings.md ("Example queries").
 HEADROOM = "aipool_queue_remaining_accelerators / (aipool_queue_capability_accelerators > 0)"
 # The seed (tests/fixtures/seeds/000_*.txt): the full serverless queue and its pool,
 # and queues with everything free.
