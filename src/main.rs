@@ -1,18 +1,21 @@
 //! The `aipool_exporter` command line: run (default), check-config, top, simulate, demo.
-//! `simulate` and `demo` serve the simulator (the `aipool-sim` crate), which only
-//! the binary and the tests link: the library knows nothing of it.
+//! `simulate` and `demo` serve the simulator (the `aipool-sim` crate), and `top`
+//! is the `aipool-top` crate; only the binary (and the tests) link them: the
+//! library knows nothing of either.
 
 mod demo;
+mod top_accounts;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use aipool_exporter::app;
 use aipool_exporter::config::{self, Env};
 use aipool_exporter::logging::{self, LogFormat, LogLevel};
-use aipool_exporter::top;
+use aipool_exporter::providers::ProviderKind;
+use aipool_top as top;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -113,8 +116,21 @@ enum Command {
     },
 }
 
+/// The command line; `top --provider` takes the exporter's provider names
+/// (`aipool-top` does not know them).
+fn parse() -> Cli {
+    let command = Cli::command().mut_subcommand("top", |top| {
+        top.mut_arg("providers", |a| {
+            a.value_parser(clap::builder::PossibleValuesParser::new(
+                ProviderKind::NAMES,
+            ))
+        })
+    });
+    Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit())
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse();
     let default_level = match cli.command {
         Some(Command::Top(_)) => LogLevel::Error,
         _ => LogLevel::Info,
@@ -136,7 +152,9 @@ fn main() -> ExitCode {
             path,
             web_config_file,
         }) => return check_config(&path, web_config_file.as_deref()),
-        Some(Command::Top(args)) => return rt.block_on(top::run(args)),
+        Some(Command::Top(args)) => {
+            return rt.block_on(top::run(args, &mut top_accounts::Daemon::default()))
+        }
         Some(Command::Simulate {
             listen,
             page_cap,

@@ -20,7 +20,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aipool_exporter::top::layout::width;
+use aipool_top::layout::width;
 use common::*;
 
 const COLS: usize = 80;

@@ -16,10 +16,9 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 mod closest;
-mod secret;
 
+pub use aipool_model::redact::Secret;
 pub use closest::{closest_match, edit_distance};
-pub use secret::Secret;
 
 /// A snapshot of environment variables, injectable for tests.
 #[derive(Debug, Clone, Default)]

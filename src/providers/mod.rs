@@ -31,10 +31,11 @@ use std::sync::Arc;
 use crate::fields::{CommonKeys, Fields};
 use crate::model::Snapshot;
 use crate::quantity::Fired;
-use upstream::PollCtx;
 
 pub use upstream::decode::{BodyError, DecodeLog, Decoded};
 pub use upstream::{PollError, Reason};
+// For `top --config.file`, which the binary polls the daemon's way.
+pub use upstream::{build_client, PollCtx};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ProviderKind {

@@ -25,62 +25,6 @@ pub const DEFAULT_SLOT_SIZES: [u32; 4] = [1, 2, 4, 8];
 /// accelerator.
 pub const MAX_SLOT_SIZES: usize = 16;
 
-impl FreeBlocks {
-    /// Adds one schedulable node with `free` cards free (finite, ≥ 0: callers
-    /// drop any other figure, see [`node_free`]).
-    pub fn add_node(&mut self, free: f64) {
-        if !(free.is_finite() && free > 0.0) {
-            return;
-        }
-        // Jobs take whole cards: a shared GPU's fraction fits no job of N ≥ 1.
-        let whole = free.floor();
-        if whole >= 1.0 {
-            *self.nodes_by_free.entry(whole as u64).or_insert(0.0) += 1.0;
-        }
-        if free > self.largest {
-            self.largest = free;
-        }
-    }
-
-    /// `free_nodes` whole free nodes of `cards_per_node` cards each (Sugon
-    /// HPC queues report free nodes, not cards free on a partly used node).
-    pub fn whole_nodes(free_nodes: f64, cards_per_node: f64) -> FreeBlocks {
-        let mut out = FreeBlocks::default();
-        let usable = |v: f64| v.is_finite() && v >= 0.0;
-        if !(usable(free_nodes) && usable(cards_per_node)) || free_nodes == 0.0 {
-            return out;
-        }
-        let whole = cards_per_node.floor();
-        if whole >= 1.0 {
-            out.nodes_by_free.insert(whole as u64, free_nodes.floor());
-        }
-        if free_nodes >= 1.0 {
-            out.largest = cards_per_node;
-        }
-        out
-    }
-
-    /// How many single-node jobs of `cards` cards fit now (0 for size 0).
-    pub fn slots(&self, cards: u32) -> f64 {
-        if cards == 0 {
-            return 0.0;
-        }
-        let n = u64::from(cards);
-        self.nodes_by_free
-            .iter()
-            .map(|(free, nodes)| (free / n) as f64 * nodes)
-            .sum()
-    }
-
-    /// Free cards over all schedulable nodes, in whole cards.
-    pub fn free_cards(&self) -> f64 {
-        self.nodes_by_free
-            .iter()
-            .map(|(free, nodes)| *free as f64 * nodes)
-            .sum()
-    }
-}
-
 /// One schedulable node's free cards of one accelerator, checked against its
 /// total: above the total (a node cannot have more free than it has) it is
 /// the total, firing [`Rule::NodeFreeClampedAtTotal`]. `total` is `None` when

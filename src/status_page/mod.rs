@@ -17,6 +17,8 @@
 //! `/metrics`.
 
 mod html;
+#[cfg(test)]
+mod seed_rows;
 mod view;
 
 use std::time::SystemTime;

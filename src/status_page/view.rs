@@ -536,23 +536,7 @@ pub(super) fn exact(v: f64) -> String {
     }
 }
 
-/// Numbers for people: at most two decimals, trailing zeros dropped, `—` for
-/// unknown (the terminal view `top` writes them the same way).
-pub fn short(v: Option<f64>) -> String {
-    match v {
-        None => "—".to_string(),
-        Some(v) if !v.is_finite() => v.to_string(),
-        Some(v) => {
-            let s = format!("{v:.2}");
-            let s = s.trim_end_matches('0').trim_end_matches('.');
-            if s == "-0" {
-                "0".to_string()
-            } else {
-                s.to_string()
-            }
-        }
-    }
-}
+pub use crate::capacity::short;
 
 fn percent(v: f64) -> f64 {
     (v * 100.0).clamp(0.0, 100.0)

@@ -3,9 +3,12 @@
 //! redaction that keeps secrets out of the URLs and messages we log.
 
 use reqwest::header::HeaderMap;
-use reqwest::{StatusCode, Url};
+use reqwest::StatusCode;
 
 use crate::error::Reason;
+
+// Shared with `top`, which reads exporters over HTTP and shows their errors.
+pub use aipool_model::redact::{error_chain, redact_url};
 
 /// Error codes that mean "your credentials are wrong or expired" on the platforms
 /// we talk to; they are `auth` whatever HTTP status carries them.
@@ -79,42 +82,6 @@ pub fn shorten(s: &str, max_chars: usize) -> String {
     t
 }
 
-/// A URL safe to log: no user info, and the values of query parameters whose
-/// names suggest credentials replaced.
-pub fn redact_url(url: &Url) -> String {
-    let mut u = url.clone();
-    let _ = u.set_username("");
-    let _ = u.set_password(None);
-    if u.query().is_some() {
-        let pairs: Vec<(String, String)> = u
-            .query_pairs()
-            .map(|(k, v)| {
-                let lower = k.to_ascii_lowercase();
-                let sensitive = [
-                    "token",
-                    "signature",
-                    "password",
-                    "secret",
-                    "key",
-                    "cookie",
-                    "auth",
-                    "credential",
-                ]
-                .iter()
-                .any(|s| lower.contains(s));
-                let v = if sensitive {
-                    "REDACTED".to_string()
-                } else {
-                    v.into_owned()
-                };
-                (k.into_owned(), v)
-            })
-            .collect();
-        u.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    u.to_string()
-}
-
 /// A non-2xx answer as the log and the status page show it: the status, the
 /// upstream's code and message. A 404 most often means the account's
 /// `endpoint` (or its path) is wrong rather than that a listed object vanished,
@@ -132,25 +99,10 @@ pub fn describe_status(status: StatusCode, code: Option<&str>, message: Option<&
     text
 }
 
-/// An error and its sources on one line (reqwest hides the useful part, e.g.
-/// "connection refused", in the source chain).
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(src) = cur {
-        let t = src.to_string();
-        if !s.contains(&t) {
-            s.push_str(": ");
-            s.push_str(&t);
-        }
-        cur = src.source();
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::Url;
 
     #[test]
     fn a_404_points_at_the_endpoint() {

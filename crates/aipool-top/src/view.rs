@@ -1,5 +1,5 @@
 //! What `top` shows, built from snapshots: per account its status and the
-//! capacity rows of [`crate::capacity`] (the very rows the status page shows,
+//! capacity rows of [`aipool_model::capacity`] (the very rows the status page shows,
 //! in its order, so every surface says the same), the Qianfan compute units,
 //! and the pools and queues that report no accelerator figures or only
 //! per-node ones (Sugon groups, HPC and CPU-only queues), with what is known of
@@ -12,8 +12,8 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::capacity::{by_identity, by_need, Capacity, CapacityRow};
-use crate::model::{Pool, Quantities, QuantityKind, Queue, Resources, Snapshot};
+use aipool_model::capacity::{by_identity, by_need, Capacity, CapacityRow};
+use aipool_model::model::{Pool, Quantities, QuantityKind, Queue, Resources, Snapshot};
 
 const GIB: f64 = 1_073_741_824.0;
 
@@ -273,7 +273,7 @@ fn quantity_facts(q: &Quantities) -> Vec<String> {
 }
 
 /// Numbers for people, as the status page writes them.
-pub use crate::status_page::short;
+pub use aipool_model::capacity::short;
 
 /// Why an account has no fresh data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -432,7 +432,7 @@ pub fn counts(data: &AccountData) -> BTreeMap<&'static str, usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ComputeUnit, Service};
+    use aipool_model::model::{ComputeUnit, Service};
 
     fn cards(name: &str, v: f64) -> Resources {
         Resources {

@@ -5,7 +5,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::capacity::CapabilitySource;
+use aipool_model::capacity::CapabilitySource;
 
 use super::layout::{paint, Align, Cell, Col, Drop, Seg, Table};
 use super::view::{self, short, Entry, Filter, Status};
@@ -61,11 +61,11 @@ fn named(name: &str, id: &str) -> String {
 
 /// The headroom cell: percentage, then a bar of capability split into
 /// allocated (█), free (░) and neither (·); a shorter bar in narrow windows.
-fn headroom(row: &crate::capacity::CapacityRow) -> Cell {
+fn headroom(row: &aipool_model::capacity::CapacityRow) -> Cell {
     headroom_bar(row, BAR).or_short(headroom_bar(row, SHORT_BAR))
 }
 
-fn headroom_bar(row: &crate::capacity::CapacityRow, bar: usize) -> Cell {
+fn headroom_bar(row: &aipool_model::capacity::CapacityRow, bar: usize) -> Cell {
     let Some(h) = row.headroom() else {
         return Cell::colored("—", DIM);
     };
@@ -323,7 +323,7 @@ pub fn render(f: &Frame, style: &Style) -> Vec<String> {
     if not_kept > 0 {
         out.push(format!(
             "{not_kept} more rows with more headroom are not listed (each account keeps its {} with the least, as the status page does); every one is on /metrics",
-            crate::capacity::KEEP_ROWS
+            aipool_model::capacity::KEEP_ROWS
         ));
     }
     if rows.iter().any(|r| r.row.largest_free_block.is_some()) {

@@ -3,9 +3,11 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::model::{ComputeUnit, FreeBlocks, Pool, QuantityKind, Queue, Resources, Snapshot};
-use crate::top::layout::width;
-use crate::top::view::{AccountData, Failure};
+use crate::layout::width;
+use crate::view::{AccountData, Failure};
+use aipool_model::model::{
+    ComputeUnit, FreeBlocks, Pool, QuantityKind, Queue, Resources, Snapshot,
+};
 
 fn cards(v: f64) -> Resources {
     Resources {

@@ -46,7 +46,7 @@ fn an_exposition_reads_back_into_the_same_rows() {
                 // Slot series of an accelerator without a row show nowhere.
                 free_blocks: [(
                     "nvidia.com/gpu".to_string(),
-                    crate::model::FreeBlocks::whole_nodes(1.0, 8.0),
+                    aipool_model::model::FreeBlocks::whole_nodes(1.0, 8.0),
                 )]
                 .into(),
                 ..Pool::default()
@@ -85,7 +85,7 @@ fn an_exposition_reads_back_into_the_same_rows() {
                 // Read back onto the queue's row, as the exporter has them.
                 free_blocks: [(
                     "nvidia.com/gpu".to_string(),
-                    crate::model::FreeBlocks::whole_nodes(2.0, 8.0),
+                    aipool_model::model::FreeBlocks::whole_nodes(2.0, 8.0),
                 )]
                 .into(),
                 ..Queue::default()
@@ -119,27 +119,27 @@ fn an_exposition_reads_back_into_the_same_rows() {
     let mut sorted = snapshot.clone();
     sorted.sort();
     // Rendered as the daemon renders it, self metrics included.
-    let settings = crate::config::from_str(
+    let settings = aipool_exporter::config::from_str(
         "[[accounts]]\nname='acct'\nprovider='aihc'\nregion='bj'\ninterval='30s'\naccess_key_id='k'\nsecret_access_key='s'\n",
         "toml",
-        &crate::config::Env::default(),
+        &aipool_exporter::config::Env::default(),
     )
     .unwrap();
-    let state = std::sync::Arc::new(crate::runtime::state::AccountState::new(
+    let state = std::sync::Arc::new(aipool_exporter::runtime::state::AccountState::new(
         &settings.accounts[0],
         std::sync::Arc::default(),
     ));
-    state.publish(crate::runtime::state::Published {
+    state.publish(aipool_exporter::runtime::state::Published {
         snapshot: Some(std::sync::Arc::new(sorted.clone())),
         up: true,
         attempted: true,
         last_success: Some(std::time::SystemTime::now()),
         ..Default::default()
     });
-    let text = String::from_utf8(crate::runtime::state::render_accounts_at(
-        crate::exposition::Format::Text,
+    let text = String::from_utf8(aipool_exporter::runtime::state::render_accounts_at(
+        aipool_exporter::exposition::Format::Text,
         std::slice::from_ref(&state),
-        &crate::exposition::BuildInfo::default(),
+        &aipool_exporter::exposition::BuildInfo::default(),
         std::time::SystemTime::now(),
     ))
     .unwrap();

@@ -2,11 +2,13 @@
 //! headroom view in the terminal.
 //!
 //! With `--config.file` it polls every selected account through the daemon's
-//! own code — `providers::build`, `poller::context` and `poller::poll` (auth,
-//! paging, rules, derivations, sorting, deduplication) — and shows per account
-//! whether the poll worked and, from `capacity`, the same rows in the same order
-//! as the status page. With `--url` it reads a running exporter's exposition
-//! back into snapshots and shows the same view (`scrape`).
+//! own code (auth, paging, rules, derivations, sorting, deduplication), which
+//! the binary lends it as a [`Daemon`] — this crate cannot link the exporter's
+//! library, whose package holds the binary that runs `top` — and shows per
+//! account whether the poll worked and, from `aipool_model::capacity`, the
+//! same rows in the same order as the status page. With `--url` it reads a
+//! running exporter's exposition back into snapshots and shows the same view
+//! (`scrape`).
 //!
 //! Modes: `--once` polls once, prints and exits; otherwise it refreshes every
 //! interval, full screen on a terminal (`q` or Ctrl-C quits; ↑/↓, j/k, PgUp/PgDn,
@@ -25,8 +27,10 @@ pub mod table;
 pub mod terminal;
 pub mod view;
 
+use std::future::Future;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -34,14 +38,49 @@ use std::time::{Duration, SystemTime};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use crate::config::{self, AccountSettings, Env, Secret};
-use crate::counters::AccountCounters;
-use crate::providers::upstream::PollCtx;
-use crate::providers::{self, Provider, ProviderKind};
-use crate::runtime::poller::{self, PollFailure};
+use aipool_model::model::Snapshot;
+use aipool_model::redact::Secret;
 
 use scrape::{ScrapeError, Scraper, Target};
 use view::{AccountData, Entry, Failure, Filter, Status};
+
+/// The exporter's config loading and polling, which `--config.file` uses.
+pub trait Daemon {
+    /// The accounts of the config file at `path`, in its order, or the lines
+    /// `check-config` prints for it.
+    fn load(&mut self, path: &Path) -> Result<Vec<Configured>, Vec<String>>;
+    /// Pollers for the accounts `load` returned at these indexes, in this
+    /// order, or why they cannot be built.
+    fn pollers(&mut self, selected: &[usize]) -> Result<Vec<Arc<dyn Poll>>, String>;
+    /// How long a read of an exporter (`--url`) may take: the exporter's
+    /// default upstream timeout.
+    fn timeout(&self) -> Duration;
+}
+
+/// One account of the config, as `top` selects and shows it.
+#[derive(Debug, Clone)]
+pub struct Configured {
+    pub name: String,
+    pub provider: String,
+    pub region: String,
+    /// The account's `slot_sizes`.
+    pub slot_sizes: Vec<u32>,
+    pub interval: Duration,
+}
+
+/// One account's poller, the daemon's way.
+pub trait Poll: Send + Sync {
+    fn poll(&self) -> Pin<Box<dyn Future<Output = Polled> + Send + '_>>;
+}
+
+/// What one poll gave.
+#[derive(Debug)]
+pub struct Polled {
+    /// The snapshot and what could not be read of the account (a pool, a
+    /// service, a region), or why the poll failed.
+    pub result: Result<(Snapshot, Vec<String>), Failure>,
+    pub seconds: f64,
+}
 
 /// Every selected account's last poll succeeded.
 pub const EXIT_OK: u8 = 0;
@@ -88,12 +127,8 @@ pub struct Args {
     pub accounts: Vec<String>,
 
     /// Only accounts of these providers (repeat or comma-separate).
-    #[arg(
-        long = "provider",
-        value_name = "PROVIDER",
-        value_delimiter = ',',
-        value_parser = clap::builder::PossibleValuesParser::new(ProviderKind::NAMES)
-    )]
+    // The binary sets the possible values: the exporter's provider names.
+    #[arg(long = "provider", value_name = "PROVIDER", value_delimiter = ',')]
     pub providers: Vec<String>,
 
     /// Only accelerators whose name contains this (case-insensitive), e.g. h20.
@@ -148,66 +183,23 @@ impl Usage {
 
 /// One account polled the daemon's way.
 struct Session {
-    settings: AccountSettings,
-    provider: Arc<dyn Provider>,
-    ctx: PollCtx,
+    region: String,
+    slot_sizes: Vec<u32>,
+    poller: Arc<dyn Poll>,
 }
 
 impl Session {
-    fn new(settings: &AccountSettings, client: reqwest::Client) -> Session {
-        Session {
-            settings: settings.clone(),
-            provider: providers::build(&settings.provider_config),
-            ctx: poller::context(settings, client, Arc::new(AccountCounters::default())),
-        }
-    }
-
-    /// One poll: the daemon's `poller::poll`, then what `top` keeps of it.
+    /// One poll, and what `top` keeps of it.
     async fn poll(&self) -> (Status, Option<AccountData>, f64) {
-        let s = &self.settings;
-        let polled = poller::poll(
-            &s.name,
-            s.provider,
-            self.provider.as_ref(),
-            &self.ctx,
-            poller::deadline(s.stale_after, s.timeout),
-        )
-        .await;
-        let seconds = polled.duration.as_secs_f64();
+        let polled = self.poller.poll().await;
         match polled.result {
-            Ok(output) => {
-                for e in &output.partial {
-                    tracing::debug!(account = %s.name, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "part of the account could not be read");
-                }
-                let data = AccountData::of(&output.snapshot, &s.region, &s.slot_sizes);
+            Ok((snapshot, partial)) => {
+                let data = AccountData::of(&snapshot, &self.region, &self.slot_sizes);
                 // A unit whose own calls failed (a pool, a service, a region) is
                 // missing from this view, as from a first poll of the daemon: say so.
-                let partial = output.partial_messages();
-                (Status::Ok { partial }, Some(data), seconds)
+                (Status::Ok { partial }, Some(data), polled.seconds)
             }
-            Err(PollFailure::Request(e)) => (
-                Status::Failed(Failure {
-                    reason: e.reason.as_str().to_string(),
-                    message: e.message,
-                    url: e.url,
-                    api: e.api,
-                }),
-                None,
-                seconds,
-            ),
-            Err(PollFailure::Timeout(d)) => (
-                Status::Failed(Failure {
-                    reason: "timeout".into(),
-                    message: format!(
-                        "the poll did not finish within {} (stale_after)",
-                        humantime::format_duration(d)
-                    ),
-                    url: String::new(),
-                    api: String::new(),
-                }),
-                None,
-                seconds,
-            ),
+            Err(f) => (Status::Failed(f), None, polled.seconds),
         }
     }
 }
@@ -337,8 +329,8 @@ impl State {
 }
 
 /// Runs `top`; returns the exit status.
-pub async fn run(args: Args) -> ExitCode {
-    match prepare(&args) {
+pub async fn run(args: Args, daemon: &mut dyn Daemon) -> ExitCode {
+    match prepare(&args, daemon) {
         Ok((source, state)) => ExitCode::from(drive(&args, source, state).await),
         Err(Usage(lines)) => {
             for l in lines {
@@ -349,7 +341,7 @@ pub async fn run(args: Args) -> ExitCode {
     }
 }
 
-fn prepare(args: &Args) -> Result<(Source, State), Usage> {
+fn prepare(args: &Args, daemon: &mut dyn Daemon) -> Result<(Source, State), Usage> {
     if args.interval.is_some_and(|d| d.is_zero()) {
         return Err(Usage::one("--interval must be greater than zero"));
     }
@@ -380,11 +372,9 @@ fn prepare(args: &Args) -> Result<(Source, State), Usage> {
                 given.join(", ")
             )));
         }
-        let settings = config::load(path, &Env::from_process()).map_err(|errors| {
-            // The same lines as `check-config`.
-            Usage(errors.lines(path))
-        })?;
-        let names: Vec<&str> = settings.accounts.iter().map(|a| a.name.as_str()).collect();
+        // On error, the same lines as `check-config`.
+        let accounts = daemon.load(path).map_err(Usage)?;
+        let names: Vec<&str> = accounts.iter().map(|a| a.name.as_str()).collect();
         if names.is_empty() {
             return Err(Usage::one(format!(
                 "{}: no accounts configured",
@@ -408,33 +398,37 @@ fn prepare(args: &Args) -> Result<(Source, State), Usage> {
         }
         // Every configured account, whatever `shard` says: `top` looks at the
         // whole config.
-        let selected: Vec<&AccountSettings> = settings
-            .accounts
+        let (indexes, selected): (Vec<usize>, Vec<&Configured>) = accounts
             .iter()
-            .filter(|a| args.accounts.is_empty() || args.accounts.contains(&a.name))
-            .filter(|a| {
-                args.providers.is_empty() || args.providers.iter().any(|p| p == a.provider.as_str())
-            })
-            .collect();
+            .enumerate()
+            .filter(|(_, a)| args.accounts.is_empty() || args.accounts.contains(&a.name))
+            .filter(|(_, a)| args.providers.is_empty() || args.providers.contains(&a.provider))
+            .unzip();
         if selected.is_empty() {
             return Err(Usage::one(format!(
                 "{}: no account matches --account / --provider",
                 path.display()
             )));
         }
-        let client = crate::providers::upstream::build_client()
-            .map_err(|e| Usage::one(format!("cannot build the HTTP client: {e:#}")))?;
+        let pollers = daemon.pollers(&indexes).map_err(Usage::one)?;
         state.what = path.display().to_string();
         state.entries = selected
             .iter()
-            .map(|a| Entry::pending(&a.name, a.provider.as_str(), &a.region))
+            .map(|a| Entry::pending(&a.name, &a.provider, &a.region))
             .collect();
         if state.interval.is_none() {
             state.interval = selected.iter().map(|a| a.interval).min();
         }
         let sessions = selected
             .iter()
-            .map(|a| Arc::new(Session::new(a, client.clone())))
+            .zip(pollers)
+            .map(|(a, poller)| {
+                Arc::new(Session {
+                    region: a.region.clone(),
+                    slot_sizes: a.slot_sizes.clone(),
+                    poller,
+                })
+            })
             .collect();
         return Ok((Source::Accounts(sessions), state));
     }
@@ -445,7 +439,7 @@ fn prepare(args: &Args) -> Result<(Source, State), Usage> {
         cacert: args.cacert.clone(),
         cert: args.cert.clone().zip(args.key.clone()),
         insecure: args.insecure,
-        timeout: config::DEFAULT_TIMEOUT,
+        timeout: daemon.timeout(),
     };
     let scraper = Scraper::new(&target).map_err(|e| Usage::one(e.to_string()))?;
     state.what = scraper.shown_url();

@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use crate::config::Secret;
-use crate::model::{ComputeUnit, Pool, QuantityKind, Queue, Resources, Service, Snapshot};
-use crate::providers::upstream::response::{error_chain, redact_url};
+use aipool_model::model::{ComputeUnit, Pool, QuantityKind, Queue, Resources, Service, Snapshot};
+use aipool_model::redact::Secret;
+use aipool_model::redact::{error_chain, redact_url};
 
 use super::view::{AccountData, Entry, Failure, Status};
 

@@ -384,11 +384,31 @@ fn queue_rows<'a>(
     }
 }
 
+/// Numbers for people: at most two decimals, trailing zeros dropped, `—` for
+/// unknown (the terminal view `top` writes them the same way).
+pub fn short(v: Option<f64>) -> String {
+    match v {
+        None => "—".to_string(),
+        Some(v) if !v.is_finite() => v.to_string(),
+        Some(v) => {
+            let s = format!("{v:.2}");
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            if s == "-0" {
+                "0".to_string()
+            } else {
+                s.to_string()
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Resources;
-    use crate::quantity::slots::DEFAULT_SLOT_SIZES;
+
+    /// The exporter's default `slot_sizes` (`quantity::slots` there).
+    const DEFAULT_SLOT_SIZES: [u32; 4] = [1, 2, 4, 8];
 
     fn queue(pool: &str, id: &str, cap: f64, free: f64) -> Queue {
         let cards = |v: f64| Resources {
@@ -452,67 +472,6 @@ mod tests {
     }
 
     #[test]
-    fn the_seeds_full_queue_has_no_free_cards_and_comes_first() {
-        // The console seed, common and serverless: aihc-test-pd-as (root
-        // aihcq-1jpvdatpi23i and child aihcq-2fbh72rxz1s0) has 8 of 8 H20-141G
-        // cards allocated; so has its pool's total.
-        let (s, _) = crate::providers::aihc::seed::console_account();
-        let c = Capacity::of(&s, "bj", &DEFAULT_SLOT_SIZES);
-        let row = |r: &CapacityRow| {
-            (
-                r.pool_id.clone(),
-                r.queue.as_ref().map(|q| q.0.clone()),
-                r.capability,
-                r.allocated,
-                r.free,
-                r.headroom(),
-            )
-        };
-        let h20 = "baidu.com/h20_141g_cgpu";
-        let first: Vec<_> = c.rows.iter().take(3).map(row).collect();
-        let full = |queue: Option<&str>| {
-            (
-                "aihc-mv940z1b57zu".to_string(),
-                queue.map(String::from),
-                Some(8.0),
-                Some(8.0),
-                Some(0.0),
-                Some(0.0),
-            )
-        };
-        assert_eq!(
-            first,
-            vec![
-                full(None),
-                full(Some("aihcq-1jpvdatpi23i")),
-                full(Some("aihcq-2fbh72rxz1s0")),
-            ]
-        );
-        assert!(c.rows[..3].iter().all(|r| r.accelerator == h20));
-        assert!(c.rows[..3]
-            .iter()
-            .all(|r| r.free_source == FreeSource::Remaining));
-        // Every other row has all its cards free: wanlei-test 8 of 8 H20-96G,
-        // queue-nllqttp17gv6 16 of 16 RTX 4090 (and their pools).
-        let rest: Vec<_> = c.rows[3..]
-            .iter()
-            .map(|r| (r.queue.as_ref().map(|q| q.0.as_str()), r.free, r.headroom()))
-            .collect();
-        assert_eq!(
-            rest,
-            vec![
-                (None, Some(8.0), Some(1.0)),
-                (Some("aihcq-vn5bx255v2s3"), Some(8.0), Some(1.0)),
-                (Some("aihcq-yvqh14qdtdg0"), Some(8.0), Some(1.0)),
-                (None, Some(16.0), Some(1.0)),
-                (Some("queue-nllqttp17gv6"), Some(16.0), Some(1.0)),
-            ]
-        );
-        // `default` has no cards; three pools have no queues.
-        assert_eq!(c.without_accelerators, 4);
-    }
-
-    #[test]
     fn free_is_remaining_only() {
         // workload available and capability − allocated are rules upstream of
         // the page; without a remaining figure free is unknown.
@@ -539,24 +498,14 @@ mod tests {
         );
     }
 
-    /// The ModelArts example of docs/slots.md through the provider's own
-    /// node reading: 4 available nodes of 8 GPUs with 2 free each, and an
-    /// abnormal node whose 8 GPUs read "available" (it takes no workloads).
+    /// The ModelArts example of docs/slots.md: 4 available nodes of 8 GPUs
+    /// with 2 free each (its abnormal fifth node adds no block: the provider's
+    /// node reading, tested there, leaves it out).
     fn fragmented_pool() -> Pool {
-        let node = |phase: &str, free: &str| {
-            serde_json::json!({
-                "metadata": {"name": format!("n-{phase}")},
-                "status": {
-                    "phase": phase,
-                    "resources": {"cpu": "192", "nvidia.com/gpu": "8"},
-                    "availableResources": {"cpu": "100", "nvidia.com/gpu": free},
-                }
-            })
-        };
-        let mut list: Vec<_> = (0..4).map(|_| node("Available", "2")).collect();
-        list.push(node("Abnormal", "8"));
-        let nodes: Vec<_> = serde_json::from_value(serde_json::Value::Array(list)).expect("nodes");
-        let mut fired = crate::quantity::Fired::default();
+        let mut blocks = FreeBlocks::default();
+        for _ in 0..4 {
+            blocks.add_node(2.0);
+        }
         let cards = |v: f64| Resources {
             accelerators: [("nvidia.com/gpu".to_string(), v)].into(),
             ..Resources::default()
@@ -568,7 +517,7 @@ mod tests {
                 (QuantityKind::Remaining, cards(8.0)),
             ]
             .into(),
-            free_blocks: crate::providers::modelarts::slots::free_blocks(&nodes, &mut fired),
+            free_blocks: [("nvidia.com/gpu".to_string(), blocks)].into(),
             ..Pool::default()
         }
     }

@@ -140,8 +140,8 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::model::{FreeBlocks, Pool, QuantityKind, Queue, Resources, Snapshot};
-    use crate::top::view::{AccountData, Failure};
+    use crate::view::{AccountData, Failure};
+    use aipool_model::model::{FreeBlocks, Pool, QuantityKind, Queue, Resources, Snapshot};
 
     #[test]
     fn numbers_nulls_and_failures() {
