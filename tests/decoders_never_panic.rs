@@ -305,7 +305,7 @@ proptest! {
         let _ = d.run(&serde_json::to_vec(&v).unwrap());
     }
 
-    /// Issue 15: arbitrary JSON in one element of a valid AIHC list never
+    /// Arbitrary JSON in one element of a valid AIHC list never
     /// fails the document nor changes the other elements' objects.
     #[test]
     fn aihc_one_bad_element_never_costs_the_others(which in 0..AIHC_LISTS.len(), at in any::<usize>(), with in json_value()) {
@@ -343,8 +343,8 @@ proptest! {
     }
 }
 
-/// Qianfan (issue 15): valid compute units and services, each a list element
-/// the property tests below garble one at a time.
+/// Qianfan, decoded per object: valid compute units and services, each a list
+/// element the property tests below garble one at a time.
 const QIANFAN_INSTANCES: &str = r#"[
     {"instanceId":"a0085162xxx9d19e58e","paymentTiming":"Prepaid","replicasCount":5,"status":"Running","startTime":"2024-04-01T10:00:00Z","expiredTime":"2024-05-01T10:00:00Z"},
     {"instanceId":"cu-support-01","paymentTiming":"Postpaid","replicasCount":"2","status":2,"startTime":"2025-03-01T18:00:00+08:00","expiredTime":""},
@@ -453,7 +453,7 @@ proptest! {
         prop_assert_eq!(&got, &want);
     }
 
-    /// Issue 15: arbitrary JSON in one element of a valid Sugon list never
+    /// Arbitrary JSON in one element of a valid Sugon list never
     /// fails the answer, and the other elements map to exactly what they map
     /// to without it. (Objects that share an id with what the arbitrary
     /// element maps to on its own are left out of the comparison: a repeat
@@ -507,7 +507,7 @@ proptest! {
 /// Deep nesting is refused by the JSON parser's recursion limit rather than
 /// overflowing the stack in a decoder; a deep queue tree is cut by the mapper
 /// (children are decoded one level at a time as it goes down). Was: the tree
-/// of 120 levels failed the whole document; issue 15: the queues down to the
+/// of 120 levels failed the whole document; now the queues down to the
 /// mapper's depth limit are kept and the rest is one dropped object.
 #[test]
 fn deep_nesting_is_an_error() {
@@ -588,7 +588,7 @@ fn write_fuzz_seeds() {
     }
 }
 
-// ---- Issue 15: one bad element of a ModelArts list never costs the others ----
+// ---- One bad element of a ModelArts list never costs the others ----
 
 mod modelarts_lists {
     use super::*;

@@ -187,6 +187,6 @@ pub trait Provider: Send + Sync {
     /// failure of one unit's calls (a pool's queues, a service's compute
     /// units) is reported in [`PollOutput::failed`] and leaves that unit out,
     /// so every unit in a published snapshot comes wholly from one successful
-    /// fetch (architecture invariant 3, per unit).
+    /// fetch (never a mix of two polls' figures that did not hold together).
     fn poll<'a>(&'a self, ctx: &'a PollCtx) -> BoxFuture<'a, Result<PollOutput, PollError>>;
 }

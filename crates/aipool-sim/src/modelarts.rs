@@ -31,11 +31,11 @@
 //! logical sub-pool of that pool, frozen (`controlMode` 9, seed 001's example),
 //! sharing one of its nodes; in [`PRIVATE_WORKSPACE`] a small Ascend pool.
 //!
-//! Malformed objects (issue 15) live in [`CORRUPT_WORKSPACE`], which
-//! ListWorkspace does not list: a client asks for it by id (`workspace_ids`).
-//! Its ListPools answer holds one element that is no pool object beside
-//! [`CORRUPT_POOL`], whose `spec.controlMode` is `"abc"` and one of whose nodes
-//! reports `"abc"` free GPUs.
+//! Malformed objects (each must cost the exporter only itself) live in
+//! [`CORRUPT_WORKSPACE`], which ListWorkspace does not list: a client asks for
+//! it by id (`workspace_ids`). Its ListPools answer holds one element that is
+//! no pool object beside [`CORRUPT_POOL`], whose `spec.controlMode` is `"abc"`
+//! and one of whose nodes reports `"abc"` free GPUs.
 //!
 //! A fragmented GPU pool ([`FRAGMENTED_POOL`]) lives in
 //! [`FRAGMENTED_WORKSPACE`], also unlisted: four available nodes of 8 GPUs
@@ -703,8 +703,9 @@ fn all_pools() -> Vec<Value> {
             "resources": {"available": [{"flavor": SNT3_FLAVOR, "count": 1, "maxCount": 1}]}
         }
     }));
-    // Issue 15: an element that is no pool object (a number where the display
-    // name belongs) beside a pool with one malformed field.
+    // Malformed input the exporter must drop alone: an element that is no pool
+    // object (a number where the display name belongs) beside a pool with one
+    // malformed field.
     pools.push(json!({
         "kind": "Pool", "apiVersion": "v2",
         "metadata": {"name": MALFORMED_POOL,

@@ -7,14 +7,15 @@
 //! totals) is [`crate::quantity::derive`], which the provider runs on the mapped
 //! snapshot.
 //!
-//! Decoding is per object (issue 15): a list element that did not decode, or
-//! whose id is empty, is dropped and recorded in the [`Mapping`]'s
-//! [`DecodeLog`]; a number field that is malformed, negative or not finite is
-//! left out and recorded, and the rest of its object maps as usual. What free
-//! and the pool totals are derived from then lacks that figure, so the
-//! resource it concerns is marked [`Unread`] and [`super::finish_snapshot`]
-//! leaves the derived figures of that resource out rather than derive them
-//! from what remains (an unreadable allocated must not read as 0 in use).
+//! Decoding is per object, so one bad object costs only itself: a list element
+//! that did not decode, or whose id is empty, is dropped and recorded in the
+//! [`Mapping`]'s [`DecodeLog`]; a number field that is malformed, negative or
+//! not finite is left out and recorded, and the rest of its object maps as
+//! usual. What free and the pool totals are derived from then lacks that
+//! figure, so the resource it concerns is marked [`Unread`] and
+//! [`super::finish_snapshot`] leaves the derived figures of that resource out
+//! rather than derive them from what remains (an unreadable allocated must not
+//! read as 0 in use).
 
 use std::collections::{BTreeMap, BTreeSet};
 

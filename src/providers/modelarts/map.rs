@@ -9,12 +9,13 @@
 //! creating, abnormal, being checked or deleted takes no workloads, whatever it
 //! reports free); allocated their difference (everything that is not free).
 //!
-//! Decoding is per object (issue 15): a pool, node or workspace that is not the
-//! expected object, or a pool or workspace without a usable id, is dropped and
-//! recorded in the poll's [`DecodeLog`]; a malformed number loses only its own
-//! field. A sum over nodes that one malformed node or value would leave short
-//! is not exported at all: a total that reads lower than the truth would tell
-//! an alert there is less headroom (or less capacity) than there is.
+//! Decoding is per object, so one bad object costs only itself: a pool, node or
+//! workspace that is not the expected object, or a pool or workspace without a
+//! usable id, is dropped and recorded in the poll's [`DecodeLog`]; a malformed
+//! number loses only its own field. A sum over nodes that one malformed node or
+//! value would leave short is not exported at all: a total that reads lower
+//! than the truth would tell an alert there is less headroom (or less capacity)
+//! than there is.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -498,7 +499,8 @@ pub fn resolve_parents(pools: &mut [Pool]) -> Vec<(String, String)> {
 /// `availableResources` at all, the pool's free amount is not known: no
 /// remaining (and no allocated) series rather than a guess.
 ///
-/// Malformed input never makes a sum read low (issue 15):
+/// Malformed input never makes a sum read low (a short total would tell an
+/// operator there is less capacity than there is):
 /// - a node element that is not a node object is dropped and recorded; the
 ///   pool's node count, phases and sums would all be short of it, so none of
 ///   them is exported for this poll;

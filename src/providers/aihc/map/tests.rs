@@ -649,7 +649,7 @@ fn card_without_description_uses_type_and_counts_the_rule() {
 #[test]
 fn a_bad_number_loses_only_its_field_and_names_it() {
     // Was: the whole mapping failed with the field path. Now the field is left
-    // out and recorded under that path (issue 15).
+    // out and recorded under that path; the rest of the queue maps.
     let dto = queue_json(serde_json::json!({"queueId": "q9",
         "allocated": {"memoryGi": "lots", "milliCPUcores": "2000"}}));
     let (mut m, mut out) = (Mapping::default(), Vec::new());

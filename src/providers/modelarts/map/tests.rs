@@ -332,7 +332,7 @@ fn an_available_node_without_free_resources_leaves_free_unknown() {
 
 #[test]
 fn a_garbage_quantity_loses_that_resource_of_the_pool_only() {
-    // Issue 15: this used to fail the whole poll. Now the one resource whose
+    // One bad quantity used to fail the whole poll. Now the one resource whose
     // sum would be short is left out, named by pool, node and key.
     let list = nodes(serde_json::json!({"items": [
         {"metadata": {"name": "n1"}, "status": {"phase": "Available",
@@ -597,7 +597,7 @@ fn control_mode_flags_and_frozen() {
     assert_eq!(frozen(serde_json::json!(9)), Ok(Some(true)));
     assert_eq!(frozen(serde_json::json!("8")), Ok(Some(true)));
     assert_eq!(frozen(serde_json::json!("")), Ok(None));
-    // Issue 15: a bad value used to fail the poll; now it loses the frozen
+    // A bad value used to fail the poll; now it loses the frozen
     // series only (the pool maps, frozen is None) and is recorded.
     for (bad, reason) in [
         (serde_json::json!(-8), DecodeReason::Negative),
@@ -668,7 +668,7 @@ fn max_count_parent_and_workspace_of_a_logical_sub_pool() {
         "metadata": {"name": "p", "labels": {"os.modelarts/workspace.id": {"x": 1}}}
     })));
     assert_eq!(p.workspace_id, None);
-    // Issue 15: a bad maxCount used to fail the poll. Now the ceiling of that
+    // A bad maxCount used to fail the poll. Now the ceiling of that
     // flavor and state is left out (another entry of it would make the sum
     // short), the count and the other flavor stay.
     let (p, log) = logged_pool(&pool(serde_json::json!({
@@ -788,7 +788,7 @@ fn workspace_lists_with_numeric_and_string_ids() {
     // A workspace whose creation failed holds no pools: not polled.
     let pollable: Vec<bool> = ws.iter().map(Workspace::pollable).collect();
     assert_eq!(pollable, vec![true, true, true, false]);
-    // Issue 15: entries without a usable id were partial errors (counted as
+    // Entries without a usable id were partial errors (counted as
     // request failures with reason decode); now they are dropped objects of
     // the decode log, named and with the same explanation.
     let details: Vec<(String, DecodeReason, String)> = log
