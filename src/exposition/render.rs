@@ -22,7 +22,7 @@ use crate::model::{
 };
 use crate::quantity::Rule;
 
-use super::families::{catalogue, index, quantity_index, Fam, Kind, Res, PHYSICAL_KINDS};
+use super::families::{catalogue, index, quantity_index, Family, Kind, Resource, PHYSICAL_KINDS};
 use super::Format;
 
 /// Static facts about this build, for `aipool_build_info`.
@@ -226,19 +226,19 @@ impl Part for DataLines {
     }
 }
 
-/// One buffer per family while rendering; [`Out::finish`] freezes them.
-struct Out {
+/// One buffer per family while rendering; [`FamilyBuffers::finish`] freezes them.
+struct FamilyBuffers {
     bufs: Vec<Vec<u8>>,
-    /// Families written to since the last [`Out::spans`], with where their
+    /// Families written to since the last [`FamilyBuffers::spans`], with where their
     /// buffer stood then.
     touched: Vec<(usize, usize)>,
     seen: Vec<bool>,
 }
 
-impl Out {
+impl FamilyBuffers {
     fn new() -> Self {
         let n = catalogue().len();
-        Out {
+        FamilyBuffers {
             bufs: vec![Vec::new(); n],
             touched: Vec::new(),
             seen: vec![false; n],
@@ -451,9 +451,9 @@ fn unix_seconds(t: SystemTime) -> f64 {
 
 /// `aipool_build_info`, rendered once per process.
 pub fn build_lines(build: &BuildInfo) -> Lines {
-    let mut out = Out::new();
+    let mut out = FamilyBuffers::new();
     out.sample(
-        index(Fam::BuildInfo),
+        index(Family::BuildInfo),
         &[
             ("version", build.version),
             ("revision", build.revision),
@@ -468,14 +468,14 @@ pub fn build_lines(build: &BuildInfo) -> Lines {
 /// success)`; absent before the first load), and a key that changes whenever it
 /// does, for the scrape cache.
 pub fn reload_lines(status: Option<(bool, f64)>) -> (Lines, Option<(bool, u64)>) {
-    let mut out = Out::new();
+    let mut out = FamilyBuffers::new();
     if let Some((ok, at)) = status {
         out.sample(
-            index(Fam::ConfigReloadSuccessful),
+            index(Family::ConfigReloadSuccessful),
             &[],
             f64::from(u8::from(ok)),
         );
-        out.sample(index(Fam::ConfigReloadSuccessTimestamp), &[], at);
+        out.sample(index(Family::ConfigReloadSuccessTimestamp), &[], at);
     }
     (out.finish(), status.map(|(ok, at)| (ok, at.to_bits())))
 }
@@ -582,20 +582,24 @@ pub struct SelfStatus<'a> {
 
 /// The self metrics of one account as of a publish: poll status and counters.
 pub fn render_self(published: &SelfStatus, stats: &CountersView) -> Lines {
-    let mut out = Out::new();
+    let mut out = FamilyBuffers::new();
     let base = [
         ("provider", published.provider),
         ("account", published.account),
     ];
-    out.sample(index(Fam::Up), &base, if published.up { 1.0 } else { 0.0 });
+    out.sample(
+        index(Family::Up),
+        &base,
+        if published.up { 1.0 } else { 0.0 },
+    );
     if let Some(t) = published.last_success {
-        out.sample(index(Fam::LastSuccess), &base, unix_seconds(t));
+        out.sample(index(Family::LastSuccess), &base, unix_seconds(t));
     }
     if let Some(d) = published.last_duration {
-        out.sample(index(Fam::PollDuration), &base, d.as_secs_f64());
+        out.sample(index(Family::PollDuration), &base, d.as_secs_f64());
     }
     out.sample(
-        index(Fam::PollInterval),
+        index(Family::PollInterval),
         &base,
         published.interval.as_secs_f64(),
     );
@@ -604,22 +608,22 @@ pub fn render_self(published: &SelfStatus, stats: &CountersView) -> Lines {
         ("failure", stats.polls_failure),
     ] {
         out.sample(
-            index(Fam::Polls),
+            index(Family::Polls),
             &[base[0], base[1], ("result", result)],
             n as f64,
         );
     }
-    out.sample(index(Fam::PollOverruns), &base, stats.overruns as f64);
+    out.sample(index(Family::PollOverruns), &base, stats.overruns as f64);
     if published.attempted {
         out.sample(
-            index(Fam::PollPartialErrors),
+            index(Family::PollPartialErrors),
             &base,
             published.partial_errors as f64,
         );
     }
     for (api, n) in &stats.requests {
         out.sample(
-            index(Fam::ApiRequests),
+            index(Family::ApiRequests),
             &[base[0], base[1], ("api", api)],
             *n as f64,
         );
@@ -632,7 +636,7 @@ pub fn render_self(published: &SelfStatus, stats: &CountersView) -> Lines {
                 .copied()
                 .unwrap_or(0);
             out.sample(
-                index(Fam::ApiFailures),
+                index(Family::ApiFailures),
                 &[base[0], base[1], ("api", api), ("reason", reason.as_str())],
                 n as f64,
             );
@@ -643,7 +647,7 @@ pub fn render_self(published: &SelfStatus, stats: &CountersView) -> Lines {
     for ((api, reason), n) in &stats.failures {
         if !stats.requests.contains_key(api) {
             out.sample(
-                index(Fam::ApiFailures),
+                index(Family::ApiFailures),
                 &[base[0], base[1], ("api", api), ("reason", reason.as_str())],
                 *n as f64,
             );
@@ -663,7 +667,7 @@ pub fn render_self(published: &SelfStatus, stats: &CountersView) -> Lines {
                 .copied()
                 .unwrap_or(0);
             out.sample(
-                index(Fam::DecodeErrors),
+                index(Family::DecodeErrors),
                 &[base[0], base[1], ("api", api), ("reason", reason.as_str())],
                 n as f64,
             );
@@ -672,7 +676,7 @@ pub fn render_self(published: &SelfStatus, stats: &CountersView) -> Lines {
     for rule in Rule::ALL {
         let n = stats.normalizations.get(&rule).copied().unwrap_or(0);
         out.sample(
-            index(Fam::Normalizations),
+            index(Family::Normalizations),
             &[base[0], base[1], ("rule", rule.as_str())],
             n as f64,
         );
@@ -692,14 +696,14 @@ pub fn render_data(
     fetched: SystemTime,
     slot_sizes: &[u32],
 ) -> DataLines {
-    let mut out = Out::new();
+    let mut out = FamilyBuffers::new();
     let reg = |r: &Option<String>| -> String { r.clone().unwrap_or_else(|| region.to_string()) };
     let at = unix_seconds(fetched);
 
     for r in &s.regions {
         let b = base(provider, account, &r.id);
         out.sample(
-            index(Fam::RegionInfo),
+            index(Family::RegionInfo),
             &[b[0], b[1], b[2], ("region_name", &r.name)],
             1.0,
         );
@@ -707,7 +711,7 @@ pub fn render_data(
     let b = base(provider, account, region);
     for (acc, model) in &s.accelerators {
         out.sample(
-            index(Fam::AcceleratorInfo),
+            index(Family::AcceleratorInfo),
             &[b[0], b[1], b[2], ("accelerator", acc), ("model", model)],
             1.0,
         );
@@ -761,7 +765,7 @@ pub fn render_data(
         for n in &parts.nodes {
             render_queue_nodes(&mut out, &b, n);
         }
-        out.sample_pre(index(Fam::PoolLastSuccess), &pre, &[], at);
+        out.sample_pre(index(Family::PoolLastSuccess), &pre, &[], at);
         units.push(UnitSpans {
             unit: Unit::Pool {
                 cloud_region: (*cloud_region).clone(),
@@ -790,7 +794,7 @@ pub fn render_data(
     for (service_id, (svc, cus)) in &services {
         if let Some(svc) = svc {
             out.sample(
-                index(Fam::ServiceInfo),
+                index(Family::ServiceInfo),
                 &[
                     b[0],
                     b[1],
@@ -805,7 +809,7 @@ pub fn render_data(
             render_compute_unit(&mut out, &b, cu);
         }
         out.sample(
-            index(Fam::ServiceLastSuccess),
+            index(Family::ServiceLastSuccess),
             &[b[0], b[1], b[2], ("service_id", service_id)],
             at,
         );
@@ -834,7 +838,7 @@ fn base<'a>(provider: &'a str, account: &'a str, r: &'a str) -> [(&'static str, 
     ]
 }
 
-fn render_pool(out: &mut Out, b: &[(&'static str, &str); 3], p: &Pool) {
+fn render_pool(out: &mut FamilyBuffers, b: &[(&'static str, &str); 3], p: &Pool) {
     let id = ("pool_id", p.id.as_str());
     let mut info: Vec<(&str, &str)> = vec![
         b[0],
@@ -853,11 +857,11 @@ fn render_pool(out: &mut Out, b: &[(&'static str, &str); 3], p: &Pool) {
         info.push(("parent_pool", parent));
     }
     info.extend(p.extra_info.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    out.sample(index(Fam::PoolInfo), &info, 1.0);
+    out.sample(index(Family::PoolInfo), &info, 1.0);
     // Every other series of the pool starts with these labels.
     let pre = label_prefix(&[b[0], b[1], b[2], id]);
     if let Some(n) = p.nodes {
-        out.sample_pre(index(Fam::PoolNodes), &pre, &[], n);
+        out.sample_pre(index(Family::PoolNodes), &pre, &[], n);
     }
     for (kind, res) in &p.quantities {
         quantities(out, false, *kind, res, &pre);
@@ -868,30 +872,40 @@ fn render_pool(out: &mut Out, b: &[(&'static str, &str); 3], p: &Pool) {
             continue;
         }
         if let Some(c) = r.cpu_cores {
-            out.sample_pre(index(Fam::PoolPhysical(*kind, Res::Cpu)), &pre, &[], c);
+            out.sample_pre(
+                index(Family::PoolPhysical(*kind, Resource::Cpu)),
+                &pre,
+                &[],
+                c,
+            );
         }
         if let Some(m) = r.memory_bytes {
-            out.sample_pre(index(Fam::PoolPhysical(*kind, Res::Memory)), &pre, &[], m);
+            out.sample_pre(
+                index(Family::PoolPhysical(*kind, Resource::Memory)),
+                &pre,
+                &[],
+                m,
+            );
         }
-        let fam = index(Fam::PoolPhysical(*kind, Res::Accelerators));
+        let fam = index(Family::PoolPhysical(*kind, Resource::Accelerators));
         for (acc, n) in &r.accelerators {
             out.sample_pre(fam, &pre, &[("accelerator", acc)], *n);
         }
     }
     for ((flavor, state), n) in &p.flavor_nodes {
         out.sample_pre(
-            index(Fam::PoolFlavorNodes),
+            index(Family::PoolFlavorNodes),
             &pre,
             &[("flavor", flavor), ("state", state)],
             *n,
         );
     }
     for (phase, n) in &p.node_phases {
-        out.sample_pre(index(Fam::NodePhaseNodes), &pre, &[("phase", phase)], *n);
+        out.sample_pre(index(Family::NodePhaseNodes), &pre, &[("phase", phase)], *n);
     }
     for ((flavor, state), n) in &p.flavor_max_nodes {
         out.sample_pre(
-            index(Fam::PoolFlavorMaxNodes),
+            index(Family::PoolFlavorMaxNodes),
             &pre,
             &[("flavor", flavor), ("state", state)],
             *n,
@@ -899,7 +913,7 @@ fn render_pool(out: &mut Out, b: &[(&'static str, &str); 3], p: &Pool) {
     }
     if let Some(frozen) = p.frozen {
         out.sample_pre(
-            index(Fam::PoolFrozen),
+            index(Family::PoolFrozen),
             &pre,
             &[],
             f64::from(u8::from(frozen)),
@@ -907,7 +921,7 @@ fn render_pool(out: &mut Out, b: &[(&'static str, &str); 3], p: &Pool) {
     }
     for d in &p.drivers {
         out.sample_pre(
-            index(Fam::PoolDriverInfo),
+            index(Family::PoolDriverInfo),
             &pre,
             &[
                 ("kind", &d.kind),
@@ -919,14 +933,24 @@ fn render_pool(out: &mut Out, b: &[(&'static str, &str); 3], p: &Pool) {
     }
     if let Some(nc) = &p.node_capability {
         if let Some(c) = nc.cpu_cores {
-            out.sample_pre(index(Fam::PoolNodeCapability(Res::Cpu)), &pre, &[], c);
+            out.sample_pre(
+                index(Family::PoolNodeCapability(Resource::Cpu)),
+                &pre,
+                &[],
+                c,
+            );
         }
         if let Some(m) = nc.memory_bytes {
-            out.sample_pre(index(Fam::PoolNodeCapability(Res::Memory)), &pre, &[], m);
+            out.sample_pre(
+                index(Family::PoolNodeCapability(Resource::Memory)),
+                &pre,
+                &[],
+                m,
+            );
         }
         for (acc, n) in &nc.accelerators {
             out.sample_pre(
-                index(Fam::PoolNodeCapability(Res::Accelerators)),
+                index(Family::PoolNodeCapability(Resource::Accelerators)),
                 &pre,
                 &[("accelerator", acc)],
                 *n,
@@ -935,7 +959,7 @@ fn render_pool(out: &mut Out, b: &[(&'static str, &str); 3], p: &Pool) {
     }
     for (acc, n) in &p.node_limits {
         out.sample_pre(
-            index(Fam::PoolNodeLimitAccelerators),
+            index(Family::PoolNodeLimitAccelerators),
             &pre,
             &[("accelerator", acc)],
             *n,
@@ -943,7 +967,12 @@ fn render_pool(out: &mut Out, b: &[(&'static str, &str); 3], p: &Pool) {
     }
 }
 
-fn render_queue(out: &mut Out, b: &[(&'static str, &str); 3], q: &Queue, slot_sizes: &[u32]) {
+fn render_queue(
+    out: &mut FamilyBuffers,
+    b: &[(&'static str, &str); 3],
+    q: &Queue,
+    slot_sizes: &[u32],
+) {
     let ids = [
         b[0],
         b[1],
@@ -953,7 +982,7 @@ fn render_queue(out: &mut Out, b: &[(&'static str, &str); 3], q: &Queue, slot_si
     ];
     let pre = label_prefix(&ids);
     out.sample_pre(
-        index(Fam::QueueInfo),
+        index(Family::QueueInfo),
         &pre,
         &[
             ("queue_name", &q.name),
@@ -972,12 +1001,12 @@ fn render_queue(out: &mut Out, b: &[(&'static str, &str); 3], q: &Queue, slot_si
             ("pending", w.pending),
             ("inqueue", w.inqueue),
         ] {
-            out.sample_pre(index(Fam::QueueWorkloads), &pre, &[("state", state)], n);
+            out.sample_pre(index(Family::QueueWorkloads), &pre, &[("state", state)], n);
         }
     }
 }
 
-fn render_queue_nodes(out: &mut Out, b: &[(&'static str, &str); 3], n: &QueueNodes) {
+fn render_queue_nodes(out: &mut FamilyBuffers, b: &[(&'static str, &str); 3], n: &QueueNodes) {
     let pre = label_prefix(&[
         b[0],
         b[1],
@@ -986,17 +1015,22 @@ fn render_queue_nodes(out: &mut Out, b: &[(&'static str, &str); 3], n: &QueueNod
         ("queue_id", n.queue_id.as_str()),
     ]);
     if let Some(v) = n.nodes {
-        out.sample_pre(index(Fam::QueueNodes), &pre, &[], v);
+        out.sample_pre(index(Family::QueueNodes), &pre, &[], v);
     }
     if let Some(v) = n.free_nodes {
-        out.sample_pre(index(Fam::QueueFreeNodes), &pre, &[], v);
+        out.sample_pre(index(Family::QueueFreeNodes), &pre, &[], v);
     }
     if let Some(v) = n.node_cpu_cores {
-        out.sample_pre(index(Fam::QueueNodeCapability(Res::Cpu)), &pre, &[], v);
+        out.sample_pre(
+            index(Family::QueueNodeCapability(Resource::Cpu)),
+            &pre,
+            &[],
+            v,
+        );
     }
     for (acc, v) in &n.node_accelerators {
         out.sample_pre(
-            index(Fam::QueueNodeCapability(Res::Accelerators)),
+            index(Family::QueueNodeCapability(Resource::Accelerators)),
             &pre,
             &[("accelerator", acc)],
             *v,
@@ -1004,7 +1038,7 @@ fn render_queue_nodes(out: &mut Out, b: &[(&'static str, &str); 3], n: &QueueNod
     }
 }
 
-fn render_compute_unit(out: &mut Out, b: &[(&'static str, &str); 3], cu: &ComputeUnit) {
+fn render_compute_unit(out: &mut FamilyBuffers, b: &[(&'static str, &str); 3], cu: &ComputeUnit) {
     let ids = [
         b[0],
         b[1],
@@ -1013,7 +1047,7 @@ fn render_compute_unit(out: &mut Out, b: &[(&'static str, &str); 3], cu: &Comput
         ("instance_id", cu.instance_id.as_str()),
     ];
     out.sample(
-        index(Fam::ComputeUnitInfo),
+        index(Family::ComputeUnitInfo),
         &[
             ids[0],
             ids[1],
@@ -1026,26 +1060,37 @@ fn render_compute_unit(out: &mut Out, b: &[(&'static str, &str); 3], cu: &Comput
         1.0,
     );
     if let Some(r) = cu.replicas {
-        out.sample(index(Fam::ComputeUnitReplicas), &ids, r);
+        out.sample(index(Family::ComputeUnitReplicas), &ids, r);
     }
     if let Some(t) = cu.start_timestamp {
-        out.sample(index(Fam::ComputeUnitStart), &ids, t);
+        out.sample(index(Family::ComputeUnitStart), &ids, t);
     }
     if let Some(t) = cu.expiry_timestamp {
-        out.sample(index(Fam::ComputeUnitExpiry), &ids, t);
+        out.sample(index(Family::ComputeUnitExpiry), &ids, t);
     }
 }
 
 /// The quantity series of one block, labelled with `prefix` (the pool's or
 /// queue's identity labels).
-fn quantities(out: &mut Out, queue: bool, kind: QuantityKind, r: &Resources, prefix: &[u8]) {
+fn quantities(
+    out: &mut FamilyBuffers,
+    queue: bool,
+    kind: QuantityKind,
+    r: &Resources,
+    prefix: &[u8],
+) {
     if let Some(c) = r.cpu_cores {
-        out.sample_pre(quantity_index(queue, kind, Res::Cpu), prefix, &[], c);
+        out.sample_pre(quantity_index(queue, kind, Resource::Cpu), prefix, &[], c);
     }
     if let Some(m) = r.memory_bytes {
-        out.sample_pre(quantity_index(queue, kind, Res::Memory), prefix, &[], m);
+        out.sample_pre(
+            quantity_index(queue, kind, Resource::Memory),
+            prefix,
+            &[],
+            m,
+        );
     }
-    let fam = quantity_index(queue, kind, Res::Accelerators);
+    let fam = quantity_index(queue, kind, Resource::Accelerators);
     for (acc, n) in &r.accelerators {
         out.sample_pre(fam, prefix, &[("accelerator", acc)], *n);
     }
@@ -1054,7 +1099,7 @@ fn quantities(out: &mut Out, queue: bool, kind: QuantityKind, r: &Resources, pre
 /// The free-slot series of a pool's or queue's accelerators: one per slot
 /// size (`cards`) and the largest free block, labelled with `prefix`.
 fn free_slots(
-    out: &mut Out,
+    out: &mut FamilyBuffers,
     queue: bool,
     blocks: &BTreeMap<String, FreeBlocks>,
     sizes: &[u32],
@@ -1064,9 +1109,9 @@ fn free_slots(
         return;
     }
     let (slots, largest) = if queue {
-        (Fam::QueueFreeSlots, Fam::QueueLargestFreeBlock)
+        (Family::QueueFreeSlots, Family::QueueLargestFreeBlock)
     } else {
-        (Fam::PoolFreeSlots, Fam::PoolLargestFreeBlock)
+        (Family::PoolFreeSlots, Family::PoolLargestFreeBlock)
     };
     let (slots, largest) = (index(slots), index(largest));
     let mut cards = itoa::Buffer::new();

@@ -462,7 +462,7 @@ fn a_kept_unit_is_spliced_in_at_its_place_and_the_body_stays_one_chunk_per_famil
     let data = rendered.lines.data.as_deref().unwrap();
     // Fresh data: each family is one chunk, however many pools.
     let mut chunks = Vec::new();
-    data.push_chunks(index(Fam::PoolNodes), &mut chunks);
+    data.push_chunks(index(Family::PoolNodes), &mut chunks);
     assert_eq!(chunks.len(), 1);
 
     publish_at(&a, pools(2.0), T0 + 60, &[middle]);
@@ -481,7 +481,7 @@ fn a_kept_unit_is_spliced_in_at_its_place_and_the_body_stays_one_chunk_per_famil
     let rendered = a.rendered();
     let data = rendered.lines.data.as_deref().unwrap();
     let mut chunks = Vec::new();
-    data.push_chunks(index(Fam::PoolNodes), &mut chunks);
+    data.push_chunks(index(Family::PoolNodes), &mut chunks);
     // Before the kept pool, the kept pool, after it.
     assert_eq!(chunks.len(), 3);
 }

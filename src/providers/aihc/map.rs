@@ -180,13 +180,13 @@ enum CpuReading<'a> {
 }
 
 /// The queue a block belongs to, for naming what did not decode.
-struct At<'a> {
+struct OwningQueue<'a> {
     api: &'a str,
     pool_id: &'a str,
     queue_id: &'a str,
 }
 
-impl At<'_> {
+impl OwningQueue<'_> {
     fn object(&self) -> String {
         format!("queue {}", self.queue_id)
     }
@@ -237,7 +237,7 @@ fn map_block(
     block: &Option<BlockDto>,
     kind: QuantityKind,
     cpu: CpuReading<'_>,
-    at: &At<'_>,
+    at: &OwningQueue<'_>,
     m: &mut Mapping,
 ) -> Option<Resources> {
     let b = block.as_ref()?;
@@ -311,7 +311,7 @@ fn map_card(
     card: &CardDto,
     i: usize,
     kind: QuantityKind,
-    at: &At<'_>,
+    at: &OwningQueue<'_>,
     m: &mut Mapping,
     r: &mut Resources,
 ) {
@@ -356,7 +356,7 @@ fn map_card(
 fn map_flat_block(
     block: &Option<FlatBlock>,
     kind: QuantityKind,
-    at: &At<'_>,
+    at: &OwningQueue<'_>,
     m: &mut Mapping,
 ) -> Option<Resources> {
     let b = block.as_ref()?;
@@ -438,7 +438,7 @@ fn map_queue_rec(
     let Some(id) = identity(&mut m.log, api, "queue", &dto.queue_id, i) else {
         return;
     };
-    let at = At {
+    let at = OwningQueue {
         api,
         pool_id,
         queue_id: &id,
@@ -565,7 +565,7 @@ fn parent_of(reported: &Option<String>, hint: &str) -> String {
 /// holds all three or none, and a fake 0 is worse than no series.
 fn workloads(
     fields: [(&str, &Option<RawQuantity>); 3],
-    at: &At<'_>,
+    at: &OwningQueue<'_>,
     m: &mut Mapping,
 ) -> Option<Workloads> {
     let before = m.log.errors().len();
@@ -631,7 +631,7 @@ fn map_serverless_rec(
     };
     let pool_id = first(&dto.resource_pool_ids);
     let pool_name = first(&dto.resource_pool_names);
-    let at = At {
+    let at = OwningQueue {
         api,
         pool_id: &pool_id,
         queue_id: &id,

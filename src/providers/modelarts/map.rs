@@ -72,7 +72,7 @@ pub fn is_accelerator(key: &str) -> bool {
 
 /// One resource of a [`Resources`] block.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Key {
+enum BlockResource {
     Cpu,
     Memory,
     Accelerator(String),
@@ -80,22 +80,22 @@ enum Key {
 
 /// What a node resource key is, or `None` for one we do not export (pods,
 /// storage, …), whose value is therefore not even parsed.
-fn classify(key: &str) -> Option<Key> {
+fn classify(key: &str) -> Option<BlockResource> {
     match key.trim().to_ascii_lowercase().as_str() {
-        "cpu" => Some(Key::Cpu),
-        "memory" => Some(Key::Memory),
-        _ if is_accelerator(key) => Some(Key::Accelerator(key.trim().to_string())),
+        "cpu" => Some(BlockResource::Cpu),
+        "memory" => Some(BlockResource::Memory),
+        _ if is_accelerator(key) => Some(BlockResource::Accelerator(key.trim().to_string())),
         _ => None,
     }
 }
 
 /// Removes `keys` from `r`.
-fn remove_keys(r: &mut Resources, keys: &BTreeSet<Key>) {
+fn remove_keys(r: &mut Resources, keys: &BTreeSet<BlockResource>) {
     for k in keys {
         match k {
-            Key::Cpu => r.cpu_cores = None,
-            Key::Memory => r.memory_bytes = None,
-            Key::Accelerator(a) => {
+            BlockResource::Cpu => r.cpu_cores = None,
+            BlockResource::Memory => r.memory_bytes = None,
+            BlockResource::Accelerator(a) => {
                 r.accelerators.remove(a);
             }
         }
@@ -158,7 +158,7 @@ fn node_resources(
     fired: &mut Fired,
     object: &str,
     block: &str,
-) -> (Resources, BTreeSet<Key>) {
+) -> (Resources, BTreeSet<BlockResource>) {
     let mut r = Resources::default();
     let mut bad = BTreeSet::new();
     for (key, raw) in map {
@@ -174,8 +174,8 @@ fn node_resources(
             continue;
         };
         match k {
-            Key::Cpu => r.cpu_cores = Some(v),
-            Key::Memory => match quantity::node_memory_bytes(raw, v, fired) {
+            BlockResource::Cpu => r.cpu_cores = Some(v),
+            BlockResource::Memory => match quantity::node_memory_bytes(raw, v, fired) {
                 Some(bytes) => r.memory_bytes = Some(bytes),
                 None => {
                     // Finite as GiB, not as bytes: recorded as not finite.
@@ -188,7 +188,7 @@ fn node_resources(
                     bad.insert(k);
                 }
             },
-            Key::Accelerator(a) => {
+            BlockResource::Accelerator(a) => {
                 r.accelerators.insert(a, v);
             }
         }
@@ -582,17 +582,20 @@ pub fn map_nodes(
         // say 0 rather than leave it out of the sum. Not so for one it lists
         // with a malformed value: that one is unknown, not 0.
         if let Some(t) = &total {
-            if t.cpu_cores.is_some() && free.cpu_cores.is_none() && !free_bad.contains(&Key::Cpu) {
+            if t.cpu_cores.is_some()
+                && free.cpu_cores.is_none()
+                && !free_bad.contains(&BlockResource::Cpu)
+            {
                 free.cpu_cores = Some(0.0);
             }
             if t.memory_bytes.is_some()
                 && free.memory_bytes.is_none()
-                && !free_bad.contains(&Key::Memory)
+                && !free_bad.contains(&BlockResource::Memory)
             {
                 free.memory_bytes = Some(0.0);
             }
             for k in t.accelerators.keys() {
-                if !free_bad.contains(&Key::Accelerator(k.clone())) {
+                if !free_bad.contains(&BlockResource::Accelerator(k.clone())) {
                     free.accelerators.entry(k.clone()).or_insert(0.0);
                 }
             }
