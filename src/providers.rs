@@ -7,11 +7,12 @@
 //!
 //! Every provider has the same files, all `pub(crate)`: `config.rs` (its keys),
 //! `client.rs` (its calls, built from `upstream`'s client, signing, paging and
-//! fan-out), `dto.rs` (the wire types), `map.rs` (DTOs → model) and `mod.rs`
-//! (the [`Provider`] and `decode`); real sub-parts are submodules named for
-//! what they hold (Sugon's `session` and `hpc`, ModelArts' `iam`, AIHC's
-//! console and OpenAPI clients). Imports run one way: provider → upstream →
-//! error and counters; no provider imports another.
+//! fan-out), `dto.rs` (the wire types), `map.rs` (DTOs → model) and
+//! `<provider>.rs` beside the folder (the [`Provider`] and `decode`); real
+//! sub-parts are submodules named for what they hold (Sugon's `session` and
+//! `hpc`, ModelArts' `iam`, AIHC's console and OpenAPI clients). Imports run
+//! one way: provider → upstream → error and counters; no provider imports
+//! another.
 //!
 //! Adding a provider: a module with those files, one arm in [`ProviderKind`],
 //! [`ProviderConfig`], [`parse_config`] and [`build`].
