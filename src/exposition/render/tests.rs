@@ -1,8 +1,10 @@
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+use super::writer::write_value;
 use super::*;
-use crate::model::{Pool, Queue};
+use crate::exposition::families::{catalogue, index, Family};
+use crate::model::{Pool, QuantityKind, Queue, Resources, Snapshot, Unit};
 use crate::quantity::slots::DEFAULT_SLOT_SIZES;
 use crate::runtime::state::testing::account;
 use crate::runtime::state::{render_accounts_at, AccountState, Published};
