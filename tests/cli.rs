@@ -282,6 +282,78 @@ fn no_file_refers_outside_the_repository() {
     );
 }
 
+/// A comment says why, not where the reason was once discussed: a tracker or
+/// invariant number means nothing to a reader of the code, so no
+/// source, script or config file may carry one. `bench/RESULTS.md` is a dated
+/// record and keeps its words.
+#[test]
+fn no_source_comment_points_at_a_tracker_number() {
+    /// "issue" or "invariant", then at most one of ` -_#`, then a digit.
+    fn tracker_number(line: &str) -> bool {
+        let line = line.to_ascii_lowercase();
+        ["issue", "invariant"].iter().any(|word| {
+            line.match_indices(word).any(|(at, _)| {
+                let mut rest = line[at + word.len()..].chars();
+                match rest.next() {
+                    Some(c) if c.is_ascii_digit() => true,
+                    Some(' ' | '-' | '_' | '#') => rest.next().is_some_and(|c| c.is_ascii_digit()),
+                    _ => false,
+                }
+            })
+        })
+    }
+    fn walk(dir: &std::path::Path, hits: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if path.is_dir() {
+                if !matches!(name.as_str(), "target" | ".git") {
+                    walk(&path, hits);
+                }
+                continue;
+            }
+            let source = ["rs", "py", "sh", "toml", "yml", "yaml", "md"]
+                .iter()
+                .any(|ext| name.ends_with(&format!(".{ext}")))
+                || name == "Dockerfile";
+            if !source || path.ends_with("bench/RESULTS.md") {
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            for (n, line) in text.lines().enumerate() {
+                if tracker_number(line) {
+                    hits.push(format!("{}:{}: {}", path.display(), n + 1, line.trim()));
+                }
+            }
+        }
+    }
+    // Spelled in two halves so this file does not match itself.
+    assert!(tracker_number(concat!("// see Issue", " 15")));
+    assert!(tracker_number(concat!("# issue", "-14 and more")));
+    assert!(tracker_number(concat!(
+        "//! (architecture invariant",
+        " 3)"
+    )));
+    assert!(!tracker_number("// queue #3 and the issue of sums"));
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut hits = Vec::new();
+    for dir in [
+        "src", "crates", "tests", "deploy", "grafana", "bench", "benches", "fuzz", "config",
+    ] {
+        walk(&root.join(dir), &mut hits);
+    }
+    assert!(
+        hits.is_empty(),
+        "say the reason instead of a tracker number:\n{}",
+        hits.join("\n")
+    );
+}
+
 #[test]
 fn the_demo_starts_quietly_and_says_what_to_open() {
     let listen = format!("127.0.0.1:{}", free_port());

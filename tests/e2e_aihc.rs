@@ -869,9 +869,10 @@ fn decode_errors(m: &Metrics, acc: (&str, &str), api: &str, reason: &str) -> f64
     .sum()
 }
 
-/// Issue 15's case: one console queue whose `remaining.memoryGi` is "abc",
-/// beside several pools. Only that figure (and the pool total it is part of)
-/// is missing; every other value is the seed's and the account is up.
+/// One bad field costs only itself: one console queue whose
+/// `remaining.memoryGi` is "abc", beside several pools. Only that figure (and
+/// the pool total it is part of) is missing; every other value is the seed's
+/// and the account is up.
 #[test]
 fn console_one_malformed_field_loses_only_its_series() {
     let (_sim, sim) = simulator_with(&[

@@ -105,7 +105,8 @@ const ACCOUNTS: [(&str, &str); 7] = [
     ("aihc-openapi", "DescribeResourcePools"),
     ("aihc-console", "v3/resourcepools"),
     // Discovery, the account's own list: a service's compute units fail
-    // alone (issue 15) and would leave the account up.
+    // alone (one service's outage must not hide the others) and would leave
+    // the account up.
     ("qianfan", "DescribeServices"),
     ("modelarts-aksk", "/pools"),
     ("modelarts-iam", "/pools"),

@@ -897,7 +897,7 @@ fn a_wrong_iam_password_is_an_auth_failure_of_the_token_call() {
     );
 }
 
-/// Issue 15: a malformed pool element and malformed fields beside good pools.
+/// A malformed pool element and malformed fields beside good pools.
 /// The good pools are exact, the malformed element is left out, a malformed
 /// field loses its own series (and a pool sum it would leave short), each is
 /// counted, and the poll succeeds.
@@ -992,7 +992,7 @@ fn malformed_objects_lose_only_themselves() {
     );
 }
 
-/// Issue 15: one pool's node list fails after its retries. The other pools
+/// One pool's node list fails after its retries. The other pools
 /// are published exact, the failing pool is left out whole on the first poll,
 /// the failure is counted, and the account stays up.
 #[test]

@@ -233,7 +233,7 @@ fn each_poll_replaces_the_cached_response_in_both_encodings() {
 #[test]
 fn a_failed_queue_fetch_leaves_out_its_pool_then_it_recovers() {
     // The first DescribeQueues answer is a 503; the account does not retry.
-    // Was: the whole poll failed (aipool_up 0, nothing published). Issue 15:
+    // Was: the whole poll failed (aipool_up 0, nothing published). Now
     // only that pool is left out, the other 19 are published and up stays 1.
     let (_sim, sim) = simulator_with(&[
         "--scale",

@@ -286,7 +286,7 @@ fn a_bad_signature_is_an_auth_failure() {
     }
 }
 
-/// Errors inside an HTTP 200 body are failures of their call. Issue 15: a
+/// Errors inside an HTTP 200 body are failures of their call. A
 /// service's compute units fail alone, so the readable service beside a
 /// forbidden one is published and the account stays up; an account none of
 /// whose configured services answers fails its poll.
@@ -373,7 +373,7 @@ fn errors_inside_a_200_body_fail_their_call() {
     assert!(log.contains("ServiceNotFound"), "{log}");
 }
 
-/// Issue 15 (a): compute units that do not decode are left out alone, beside
+/// Compute units that do not decode are left out alone, beside
 /// good ones whose values are exact; each is counted by API and reason.
 #[test]
 fn malformed_compute_units_lose_only_themselves() {
@@ -477,7 +477,7 @@ fn malformed_compute_units_lose_only_themselves() {
     assert!(failures.iter().all(|(_, _, v)| *v == 0.0), "{failures:#?}");
 }
 
-/// Issue 15 (b): one service's DescribeComputeUnits answering 5xx after its
+/// One service's DescribeComputeUnits answering 5xx after its
 /// retries leaves that service and its units out; the other services are
 /// published exactly and the account stays up.
 #[test]

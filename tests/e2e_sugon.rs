@@ -902,7 +902,8 @@ fn a_token_the_platform_expires_early_is_replaced_mid_poll_without_a_gap() {
 fn a_token_rejected_after_a_fresh_login_fails_the_poll_as_auth() {
     // Tokens that are expired on arrival: the exporter logs in again exactly
     // once, retries, and then gives up with reason auth instead of looping.
-    // Each region is a unit of its own (issue 15), so the second region is
+    // Each region is a unit of its own (one region's outage must not hide
+    // the others), so the second region is
     // asked too (once: the poll has already logged in again); with every
     // region failed, nothing is fresh and the poll fails.
     let (_sim, sim) = simulator_with(&["--sugon-token-lifetime", "0s"]);
@@ -927,7 +928,7 @@ fn a_token_rejected_after_a_fresh_login_fails_the_poll_as_auth() {
     assert_no_secrets(&log);
 }
 
-/// Issue 15: the simulator's [`MALFORMED_USER`] gets one malformed object or
+/// The simulator's [`MALFORMED_USER`] gets one malformed object or
 /// field in each list (TeslaM40 `cpuNumber: "abc"`, an unnamed group `42` in
 /// 11250's list, `queFreeNodes: "-1"` on the ksgpu_a800 queue). Each costs only
 /// itself: the rest is published exactly, each is counted by API and reason,
@@ -1031,7 +1032,7 @@ fn one_malformed_object_or_field_costs_only_itself() {
     assert_no_secrets(&log);
 }
 
-/// Issue 15: one resource group's `resources` call keeps failing (503 after
+/// One resource group's `resources` call keeps failing (503 after
 /// its retries): that pool alone is left out of the poll, every other group,
 /// region and queue is published fresh, and the account stays up.
 #[test]
@@ -1081,7 +1082,7 @@ fn one_failing_resource_group_costs_only_that_pool() {
     assert_no_secrets(&exp.stderr());
 }
 
-/// Issue 15: one compute region's own calls keep failing (its `center` call
+/// One compute region's own calls keep failing (its `center` call
 /// answers 503 three times: the first attempt and both retries, for the first
 /// region polled, 11112). That region has no pools in the poll; the other
 /// region is published fresh and the account stays up.

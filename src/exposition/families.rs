@@ -20,28 +20,28 @@ pub enum Kind {
 
 /// A resource of a quantity family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Res {
+pub enum Resource {
     Cpu,
     Memory,
     Accelerators,
 }
 
-impl Res {
-    pub const ALL: [Res; 3] = [Res::Cpu, Res::Memory, Res::Accelerators];
+impl Resource {
+    pub const ALL: [Resource; 3] = [Resource::Cpu, Resource::Memory, Resource::Accelerators];
 
     fn suffix(self) -> &'static str {
         match self {
-            Res::Cpu => "cpu_cores",
-            Res::Memory => "memory_bytes",
-            Res::Accelerators => "accelerators",
+            Resource::Cpu => "cpu_cores",
+            Resource::Memory => "memory_bytes",
+            Resource::Accelerators => "accelerators",
         }
     }
 
     fn what(self) -> &'static str {
         match self {
-            Res::Cpu => "CPU in cores",
-            Res::Memory => "memory in bytes",
-            Res::Accelerators => "accelerator cards by accelerator resource name",
+            Resource::Cpu => "CPU in cores",
+            Resource::Memory => "memory in bytes",
+            Resource::Accelerators => "accelerator cards by accelerator resource name",
         }
     }
 
@@ -52,7 +52,7 @@ impl Res {
 
 /// Every family, identified for the renderer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fam {
+pub enum Family {
     Up,
     LastSuccess,
     PollDuration,
@@ -71,19 +71,19 @@ pub enum Fam {
     PoolInfo,
     PoolNodes,
     PoolLastSuccess,
-    PoolQuantity(QuantityKind, Res),
+    PoolQuantity(QuantityKind, Resource),
     /// The pool's hardware ([`crate::model::Pool::physical`]); only the
     /// kinds of [`PHYSICAL_KINDS`].
-    PoolPhysical(QuantityKind, Res),
+    PoolPhysical(QuantityKind, Resource),
     PoolFlavorNodes,
     NodePhaseNodes,
     PoolDriverInfo,
     PoolFlavorMaxNodes,
     PoolFrozen,
-    PoolNodeCapability(Res),
+    PoolNodeCapability(Resource),
     PoolNodeLimitAccelerators,
     QueueInfo,
-    QueueQuantity(QuantityKind, Res),
+    QueueQuantity(QuantityKind, Resource),
     QueueWorkloads,
     AcceleratorInfo,
     ServiceInfo,
@@ -94,7 +94,7 @@ pub enum Fam {
     ComputeUnitExpiry,
     QueueNodes,
     QueueFreeNodes,
-    QueueNodeCapability(Res),
+    QueueNodeCapability(Resource),
     PoolFreeSlots,
     PoolLargestFreeBlock,
     QueueFreeSlots,
@@ -110,150 +110,150 @@ pub const PHYSICAL_KINDS: [QuantityKind; 3] = [
 
 #[derive(Debug, Clone)]
 pub struct FamilyDef {
-    pub fam: Fam,
+    pub fam: Family,
     pub name: String,
     pub help: String,
     pub kind: Kind,
 }
 
-const SIMPLE_HEAD: &[(Fam, &str, Kind, &str)] = &[
-    (Fam::Up, "aipool_up", Kind::Gauge, "1 if the account's last poll fully succeeded, 0 otherwise."),
-    (Fam::LastSuccess, "aipool_last_success_timestamp_seconds", Kind::Gauge, "Unix time of the account's last successful poll."),
-    (Fam::PollDuration, "aipool_poll_duration_seconds", Kind::Gauge, "Wall time of the account's last poll in seconds."),
-    (Fam::PollInterval, "aipool_poll_interval_seconds", Kind::Gauge, "Configured poll interval of the account in seconds."),
-    (Fam::Polls, "aipool_polls_total", Kind::Counter, "Polls finished, by result (success or failure)."),
-    (Fam::PollOverruns, "aipool_poll_overruns_total", Kind::Counter, "Poll ticks skipped because the previous poll was still running."),
-    (Fam::PollPartialErrors, "aipool_poll_partial_errors", Kind::Gauge, "Requests of the account's last successful poll that failed without failing it (a part of the account the credentials may not read); each also counts in aipool_api_request_failures_total."),
-    (Fam::ApiRequests, "aipool_api_requests_total", Kind::Counter, "Upstream API requests sent, by API."),
-    (Fam::ApiFailures, "aipool_api_request_failures_total", Kind::Counter, "Failed upstream API requests, by API and reason (timeout, connect, http_4xx, http_5xx, throttled, auth, decode, upstream_error)."),
-    (Fam::DecodeErrors, "aipool_decode_errors_total", Kind::Counter, "Objects and fields left out of a poll because they did not decode, by API and reason (not_a_number, not_finite, negative, malformed_object); the rest of the answer is published."),
-    (Fam::Normalizations, "aipool_normalizations_total", Kind::Counter, "Times a named rule corrected an upstream quirk (see README, Normalisation rules)."),
-    (Fam::BuildInfo, "aipool_build_info", Kind::Info, "Version, source revision and build date of the running exporter."),
-    (Fam::ConfigReloadSuccessful, "aipool_config_last_reload_successful", Kind::Gauge, "1 if the last config load (start, SIGHUP or POST /-/reload) succeeded, 0 if the new config was rejected."),
-    (Fam::ConfigReloadSuccessTimestamp, "aipool_config_last_reload_success_timestamp_seconds", Kind::Gauge, "Unix time of the last successful config load."),
-    (Fam::RegionInfo, "aipool_region_info", Kind::Info, "Compute regions of an account and their names."),
-    (Fam::PoolInfo, "aipool_pool_info", Kind::Info, "Resource pools with their name, type and phase."),
-    (Fam::PoolNodes, "aipool_pool_nodes", Kind::Gauge, "Nodes in the resource pool."),
-    (Fam::PoolLastSuccess, "aipool_pool_last_success_timestamp_seconds", Kind::Gauge, "Unix time the pool's own data (its queues, nodes) was last fetched; behind the account's aipool_last_success_timestamp_seconds while the pool's calls fail and its last good series are kept."),
+const SIMPLE_HEAD: &[(Family, &str, Kind, &str)] = &[
+    (Family::Up, "aipool_up", Kind::Gauge, "1 if the account's last poll fully succeeded, 0 otherwise."),
+    (Family::LastSuccess, "aipool_last_success_timestamp_seconds", Kind::Gauge, "Unix time of the account's last successful poll."),
+    (Family::PollDuration, "aipool_poll_duration_seconds", Kind::Gauge, "Wall time of the account's last poll in seconds."),
+    (Family::PollInterval, "aipool_poll_interval_seconds", Kind::Gauge, "Configured poll interval of the account in seconds."),
+    (Family::Polls, "aipool_polls_total", Kind::Counter, "Polls finished, by result (success or failure)."),
+    (Family::PollOverruns, "aipool_poll_overruns_total", Kind::Counter, "Poll ticks skipped because the previous poll was still running."),
+    (Family::PollPartialErrors, "aipool_poll_partial_errors", Kind::Gauge, "Requests of the account's last successful poll that failed without failing it (a part of the account the credentials may not read); each also counts in aipool_api_request_failures_total."),
+    (Family::ApiRequests, "aipool_api_requests_total", Kind::Counter, "Upstream API requests sent, by API."),
+    (Family::ApiFailures, "aipool_api_request_failures_total", Kind::Counter, "Failed upstream API requests, by API and reason (timeout, connect, http_4xx, http_5xx, throttled, auth, decode, upstream_error)."),
+    (Family::DecodeErrors, "aipool_decode_errors_total", Kind::Counter, "Objects and fields left out of a poll because they did not decode, by API and reason (not_a_number, not_finite, negative, malformed_object); the rest of the answer is published."),
+    (Family::Normalizations, "aipool_normalizations_total", Kind::Counter, "Times a named rule corrected an upstream quirk (see README, Normalisation rules)."),
+    (Family::BuildInfo, "aipool_build_info", Kind::Info, "Version, source revision and build date of the running exporter."),
+    (Family::ConfigReloadSuccessful, "aipool_config_last_reload_successful", Kind::Gauge, "1 if the last config load (start, SIGHUP or POST /-/reload) succeeded, 0 if the new config was rejected."),
+    (Family::ConfigReloadSuccessTimestamp, "aipool_config_last_reload_success_timestamp_seconds", Kind::Gauge, "Unix time of the last successful config load."),
+    (Family::RegionInfo, "aipool_region_info", Kind::Info, "Compute regions of an account and their names."),
+    (Family::PoolInfo, "aipool_pool_info", Kind::Info, "Resource pools with their name, type and phase."),
+    (Family::PoolNodes, "aipool_pool_nodes", Kind::Gauge, "Nodes in the resource pool."),
+    (Family::PoolLastSuccess, "aipool_pool_last_success_timestamp_seconds", Kind::Gauge, "Unix time the pool's own data (its queues, nodes) was last fetched; behind the account's aipool_last_success_timestamp_seconds while the pool's calls fail and its last good series are kept."),
 ];
 
-const SIMPLE_MID: &[(Fam, &str, Kind, &str)] = &[
+const SIMPLE_MID: &[(Family, &str, Kind, &str)] = &[
     (
-        Fam::PoolFlavorNodes,
+        Family::PoolFlavorNodes,
         "aipool_pool_flavor_nodes",
         Kind::Gauge,
         "Nodes of a pool by flavor and state (available, creating, abnormal, deleting).",
     ),
     (
-        Fam::NodePhaseNodes,
+        Family::NodePhaseNodes,
         "aipool_node_phase_nodes",
         Kind::Gauge,
         "Nodes of a pool by node phase.",
     ),
     (
-        Fam::PoolDriverInfo,
+        Family::PoolDriverInfo,
         "aipool_pool_driver_info",
         Kind::Info,
         "Accelerator driver version and state of a pool.",
     ),
     (
-        Fam::PoolFlavorMaxNodes,
+        Family::PoolFlavorMaxNodes,
         "aipool_pool_flavor_max_nodes",
         Kind::Gauge,
         "Elastic ceiling of a pool's flavor in nodes, by flavor and state (ModelArts maxCount; equal to the node count in a physical pool).",
     ),
     (
-        Fam::PoolFrozen,
+        Family::PoolFrozen,
         "aipool_pool_frozen",
         Kind::Gauge,
         "1 if the pool is frozen (ModelArts controlMode flag 8 or 16), else 0.",
     ),
 ];
 
-const SIMPLE_QUEUE: &[(Fam, &str, Kind, &str)] = &[
+const SIMPLE_QUEUE: &[(Family, &str, Kind, &str)] = &[
     (
-        Fam::PoolNodeLimitAccelerators,
+        Family::PoolNodeLimitAccelerators,
         "aipool_pool_node_limit_accelerators",
         Kind::Gauge,
         "Per-node accelerator limit of a pool, by accelerator kind.",
     ),
     (
-        Fam::QueueInfo,
+        Family::QueueInfo,
         "aipool_queue_info",
         Kind::Info,
         "Queues with their name, type and parent queue.",
     ),
 ];
 
-const SIMPLE_TAIL: &[(Fam, &str, Kind, &str)] = &[
+const SIMPLE_TAIL: &[(Family, &str, Kind, &str)] = &[
     (
-        Fam::QueueWorkloads,
+        Family::QueueWorkloads,
         "aipool_queue_workloads",
         Kind::Gauge,
         "Workloads (jobs) in a queue by state (running, pending, inqueue).",
     ),
     (
-        Fam::AcceleratorInfo,
+        Family::AcceleratorInfo,
         "aipool_accelerator_info",
         Kind::Info,
         "Card model of an accelerator resource name.",
     ),
     (
-        Fam::ServiceInfo,
+        Family::ServiceInfo,
         "aipool_service_info",
         Kind::Info,
         "Qianfan services and their names.",
     ),
     (
-        Fam::ServiceLastSuccess,
+        Family::ServiceLastSuccess,
         "aipool_service_last_success_timestamp_seconds",
         Kind::Gauge,
         "Unix time a Qianfan service's compute units were last fetched; behind the account's while its calls fail and its last good series are kept.",
     ),
     (
-        Fam::ComputeUnitInfo,
+        Family::ComputeUnitInfo,
         "aipool_compute_unit_info",
         Kind::Info,
         "Qianfan compute unit instances with payment timing and status.",
     ),
     (
-        Fam::ComputeUnitReplicas,
+        Family::ComputeUnitReplicas,
         "aipool_compute_unit_replicas",
         Kind::Gauge,
         "Replicas of a Qianfan compute unit instance.",
     ),
     (
-        Fam::ComputeUnitStart,
+        Family::ComputeUnitStart,
         "aipool_compute_unit_start_timestamp_seconds",
         Kind::Gauge,
         "Unix time a Qianfan compute unit instance started.",
     ),
     (
-        Fam::ComputeUnitExpiry,
+        Family::ComputeUnitExpiry,
         "aipool_compute_unit_expiry_timestamp_seconds",
         Kind::Gauge,
         "Unix time a Qianfan compute unit instance expires.",
     ),
     (
-        Fam::QueueNodes,
+        Family::QueueNodes,
         "aipool_queue_nodes",
         Kind::Gauge,
         "Nodes in the queue (Sugon HPC queues).",
     ),
     (
-        Fam::QueueFreeNodes,
+        Family::QueueFreeNodes,
         "aipool_queue_free_nodes",
         Kind::Gauge,
         "Nodes of the queue with nothing running on them (Sugon HPC queues).",
     ),
     (
-        Fam::QueueNodeCapability(Res::Cpu),
+        Family::QueueNodeCapability(Resource::Cpu),
         "aipool_queue_node_capability_cpu_cores",
         Kind::Gauge,
         "Capability of one node of the queue: CPU in cores (Sugon HPC queues).",
     ),
     (
-        Fam::QueueNodeCapability(Res::Accelerators),
+        Family::QueueNodeCapability(Resource::Accelerators),
         "aipool_queue_node_capability_accelerators",
         Kind::Gauge,
         "Capability of one node of the queue: accelerator cards by accelerator resource name (Sugon HPC queues).",
@@ -261,15 +261,15 @@ const SIMPLE_TAIL: &[(Fam, &str, Kind, &str)] = &[
 ];
 
 /// Right after the pool quantity families: what the free cards fit.
-const POOL_SLOTS: &[(Fam, &str, Kind, &str)] = &[
+const POOL_SLOTS: &[(Family, &str, Kind, &str)] = &[
     (
-        Fam::PoolFreeSlots,
+        Family::PoolFreeSlots,
         "aipool_pool_free_slots",
         Kind::Gauge,
         "Single-node jobs of `cards` cards that fit in the pool now: the sum over its schedulable nodes of free cards on the node divided by cards, rounded down (ModelArts).",
     ),
     (
-        Fam::PoolLargestFreeBlock,
+        Family::PoolLargestFreeBlock,
         "aipool_pool_largest_free_block_accelerators",
         Kind::Gauge,
         "Most free cards on any one schedulable node of the pool (ModelArts).",
@@ -277,22 +277,22 @@ const POOL_SLOTS: &[(Fam, &str, Kind, &str)] = &[
 ];
 
 /// Right after the queue quantity families.
-const QUEUE_SLOTS: &[(Fam, &str, Kind, &str)] = &[
+const QUEUE_SLOTS: &[(Family, &str, Kind, &str)] = &[
     (
-        Fam::QueueFreeSlots,
+        Family::QueueFreeSlots,
         "aipool_queue_free_slots",
         Kind::Gauge,
         "Single-node jobs of `cards` cards that fit in the queue now: free nodes times cards per node divided by cards, rounded down (Sugon HPC queues).",
     ),
     (
-        Fam::QueueLargestFreeBlock,
+        Family::QueueLargestFreeBlock,
         "aipool_queue_largest_free_block_accelerators",
         Kind::Gauge,
         "Most free cards on any one schedulable node of the queue: cards per node when a node is free, else 0 (Sugon HPC queues).",
     ),
 ];
 
-fn push_simple(out: &mut Vec<FamilyDef>, list: &[(Fam, &str, Kind, &str)]) {
+fn push_simple(out: &mut Vec<FamilyDef>, list: &[(Family, &str, Kind, &str)]) {
     out.extend(list.iter().map(|(fam, name, kind, help)| FamilyDef {
         fam: *fam,
         name: name.to_string(),
@@ -305,9 +305,9 @@ fn build() -> Vec<FamilyDef> {
     let mut out = Vec::new();
     push_simple(&mut out, SIMPLE_HEAD);
     for q in QuantityKind::ALL {
-        for r in Res::ALL {
+        for r in Resource::ALL {
             out.push(FamilyDef {
-                fam: Fam::PoolQuantity(q, r),
+                fam: Family::PoolQuantity(q, r),
                 name: format!("aipool_pool_{}_{}", q.as_str(), r.suffix()),
                 help: format!("Pool {}: {}.", q.as_str().replace('_', "-"), r.what()),
                 kind: Kind::Gauge,
@@ -315,9 +315,9 @@ fn build() -> Vec<FamilyDef> {
         }
     }
     for q in PHYSICAL_KINDS {
-        for r in Res::ALL {
+        for r in Resource::ALL {
             out.push(FamilyDef {
-                fam: Fam::PoolPhysical(q, r),
+                fam: Family::PoolPhysical(q, r),
                 name: format!("aipool_pool_physical_{}_{}", q.as_str(), r.suffix()),
                 help: format!(
                     "Pool hardware {}, whatever the queues' quotas say: {}.",
@@ -330,9 +330,9 @@ fn build() -> Vec<FamilyDef> {
     }
     push_simple(&mut out, POOL_SLOTS);
     push_simple(&mut out, SIMPLE_MID);
-    for r in Res::ALL {
+    for r in Resource::ALL {
         out.push(FamilyDef {
-            fam: Fam::PoolNodeCapability(r),
+            fam: Family::PoolNodeCapability(r),
             name: format!("aipool_pool_node_capability_{}", r.suffix()),
             help: format!("Capability of one node of the pool: {}.", r.what()),
             kind: Kind::Gauge,
@@ -340,9 +340,9 @@ fn build() -> Vec<FamilyDef> {
     }
     push_simple(&mut out, SIMPLE_QUEUE);
     for q in QuantityKind::ALL {
-        for r in Res::ALL {
+        for r in Resource::ALL {
             out.push(FamilyDef {
-                fam: Fam::QueueQuantity(q, r),
+                fam: Family::QueueQuantity(q, r),
                 name: format!("aipool_queue_{}_{}", q.as_str(), r.suffix()),
                 help: format!("Queue {}: {}.", q.as_str().replace('_', "-"), r.what()),
                 kind: Kind::Gauge,
@@ -361,28 +361,34 @@ pub fn catalogue() -> &'static [FamilyDef] {
 }
 
 /// The position of `fam` in [`catalogue`]; the renderer keeps one buffer each.
-pub fn index(fam: Fam) -> usize {
-    static IDX: OnceLock<Vec<Fam>> = OnceLock::new();
+pub fn index(fam: Family) -> usize {
+    static IDX: OnceLock<Vec<Family>> = OnceLock::new();
     let fams = IDX.get_or_init(|| catalogue().iter().map(|d| d.fam).collect());
     fams.iter().position(|f| *f == fam).unwrap_or_else(|| {
-        // Every Fam variant is in the catalogue (tested); reaching this is a bug
+        // Every Family variant is in the catalogue (tested); reaching this is a bug
         // in this file, not bad input.
         unreachable!("family {fam:?} missing from the catalogue")
     })
 }
 
 /// Faster [`index`] for the quantity families, which dominate large outputs.
-pub fn quantity_index(queue: bool, q: QuantityKind, r: Res) -> usize {
+pub fn quantity_index(queue: bool, q: QuantityKind, r: Resource) -> usize {
     // Called for most samples of a large output: look the bases up once.
     static BASES: OnceLock<(usize, usize)> = OnceLock::new();
     let (pool, queue_base) = *BASES.get_or_init(|| {
         (
-            index(Fam::PoolQuantity(QuantityKind::Capability, Res::Cpu)),
-            index(Fam::QueueQuantity(QuantityKind::Capability, Res::Cpu)),
+            index(Family::PoolQuantity(
+                QuantityKind::Capability,
+                Resource::Cpu,
+            )),
+            index(Family::QueueQuantity(
+                QuantityKind::Capability,
+                Resource::Cpu,
+            )),
         )
     });
     let base = if queue { queue_base } else { pool };
-    base + (q as usize) * Res::ALL.len() + r.index()
+    base + (q as usize) * Resource::ALL.len() + r.index()
 }
 
 #[cfg(test)]
@@ -423,11 +429,11 @@ mod tests {
             "aipool_pool_{capability,allocated,remaining,workload_available,deserved,guarantee}_";
         for d in catalogue() {
             let documented = match d.fam {
-                Fam::QueueQuantity(q, _) => {
+                Family::QueueQuantity(q, _) => {
                     readme.contains(&format!("aipool_queue_{}_", q.as_str()))
                 }
-                Fam::PoolQuantity(..) => readme.contains(pool_pattern),
-                Fam::PoolPhysical(..) => readme.contains(
+                Family::PoolQuantity(..) => readme.contains(pool_pattern),
+                Family::PoolPhysical(..) => readme.contains(
                     "aipool_pool_physical_{capability,allocated,remaining}_{cpu_cores,memory_bytes,accelerators}",
                 ),
                 _ => readme.contains(&format!("`{}`", d.name)),
@@ -443,15 +449,21 @@ mod tests {
     #[test]
     fn quantity_index_agrees_with_index() {
         for q in QuantityKind::ALL {
-            for r in Res::ALL {
-                assert_eq!(quantity_index(true, q, r), index(Fam::QueueQuantity(q, r)));
-                assert_eq!(quantity_index(false, q, r), index(Fam::PoolQuantity(q, r)));
+            for r in Resource::ALL {
+                assert_eq!(
+                    quantity_index(true, q, r),
+                    index(Family::QueueQuantity(q, r))
+                );
+                assert_eq!(
+                    quantity_index(false, q, r),
+                    index(Family::PoolQuantity(q, r))
+                );
             }
         }
         assert_eq!(
-            catalogue()[index(Fam::QueueQuantity(
+            catalogue()[index(Family::QueueQuantity(
                 QuantityKind::WorkloadAvailable,
-                Res::Accelerators
+                Resource::Accelerators
             ))]
             .name,
             "aipool_queue_workload_available_accelerators"

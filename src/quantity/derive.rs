@@ -33,38 +33,43 @@ pub enum RemainingFrom {
 
 /// One resource of a block.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Key {
+enum BlockResource {
     Cpu,
     Memory,
     Accelerator(String),
 }
 
-fn get(r: &Resources, k: &Key) -> Option<f64> {
+fn get(r: &Resources, k: &BlockResource) -> Option<f64> {
     match k {
-        Key::Cpu => r.cpu_cores,
-        Key::Memory => r.memory_bytes,
-        Key::Accelerator(name) => r.accelerators.get(name).copied(),
+        BlockResource::Cpu => r.cpu_cores,
+        BlockResource::Memory => r.memory_bytes,
+        BlockResource::Accelerator(name) => r.accelerators.get(name).copied(),
     }
 }
 
-fn set(r: &mut Resources, k: &Key, v: f64) {
+fn set(r: &mut Resources, k: &BlockResource, v: f64) {
     match k {
-        Key::Cpu => r.cpu_cores = Some(v),
-        Key::Memory => r.memory_bytes = Some(v),
-        Key::Accelerator(name) => {
+        BlockResource::Cpu => r.cpu_cores = Some(v),
+        BlockResource::Memory => r.memory_bytes = Some(v),
+        BlockResource::Accelerator(name) => {
             r.accelerators.insert(name.clone(), v);
         }
     }
 }
 
-fn keys(r: &Resources, out: &mut BTreeSet<Key>) {
+fn keys(r: &Resources, out: &mut BTreeSet<BlockResource>) {
     if r.cpu_cores.is_some() {
-        out.insert(Key::Cpu);
+        out.insert(BlockResource::Cpu);
     }
     if r.memory_bytes.is_some() {
-        out.insert(Key::Memory);
+        out.insert(BlockResource::Memory);
     }
-    out.extend(r.accelerators.keys().cloned().map(Key::Accelerator));
+    out.extend(
+        r.accelerators
+            .keys()
+            .cloned()
+            .map(BlockResource::Accelerator),
+    );
 }
 
 /// Makes `Remaining` what a new workload can still get, resource by resource
@@ -297,7 +302,7 @@ pub fn pool_totals(pools: &mut [Pool], queues: &[Queue], fired: &mut Fired) {
 
 fn totals_of(top: &[&Queue], fired: &mut Fired) -> Quantities {
     // Resources each queue reports in any of the three quantities.
-    let mentioned: Vec<BTreeSet<Key>> = top
+    let mentioned: Vec<BTreeSet<BlockResource>> = top
         .iter()
         .map(|q| {
             let mut k = BTreeSet::new();
@@ -309,7 +314,7 @@ fn totals_of(top: &[&Queue], fired: &mut Fired) -> Quantities {
             k
         })
         .collect();
-    let all: BTreeSet<&Key> = mentioned.iter().flatten().collect();
+    let all: BTreeSet<&BlockResource> = mentioned.iter().flatten().collect();
     let mut out = Quantities::new();
     for kind in TOTALS {
         let mut sum = Resources::default();

@@ -1,6 +1,7 @@
 //! What the poller publishes and the server reads: per account, the last good
 //! snapshot and the poll status, swapped as one `Arc` so a reader never sees half
-//! of a poll (architecture invariant 3) and never waits for one (invariant 1).
+//! of a poll (a scrape mixing two polls would show figures that never held
+//! together) and never waits for one (a slow upstream must not stall a scrape).
 //!
 //! Publishing also renders: the account's series are written to exposition bytes
 //! once per publish (see `exposition::render`), so a scrape only stitches buffers.

@@ -207,8 +207,9 @@ impl Decoder {
                 Ok(())
             }
             Decoder::ModelArtsPools => {
-                // Decoded per object (issue 15): only a body that is not a
-                // pool list is an error; whatever is in it maps to finite values.
+                // Decoded per object, so one bad pool costs only itself: only a body that
+                // is not a pool list is an error; whatever is in it maps to finite
+                // values.
                 let d = modelarts::decode(modelarts::Body::Pools, input).map_err(err)?;
                 d.snapshot.pools.iter().for_each(modelarts_finite);
                 Ok(())

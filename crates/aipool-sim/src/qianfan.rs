@@ -38,7 +38,7 @@ const DEFAULT_MAX_KEYS: u64 = 10;
 /// A service that exists but the demo credentials may not read.
 pub const FORBIDDEN_SERVICE: &str = "svco-forbidden";
 /// A service, not listed by discovery, whose compute units include malformed
-/// ones (issue 15: each is dropped or loses its field alone).
+/// ones (the exporter must drop each, or lose its field, alone).
 pub const MALFORMED_SERVICE: &str = "svco-malformed";
 
 /// A custom service made under protocol version 2: listed by DescribeServices

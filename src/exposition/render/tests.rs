@@ -1,8 +1,10 @@
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
+use super::writer::write_value;
 use super::*;
-use crate::model::{Pool, Queue};
+use crate::exposition::families::{catalogue, index, Family};
+use crate::model::{Pool, QuantityKind, Queue, Resources, Snapshot, Unit};
 use crate::quantity::slots::DEFAULT_SLOT_SIZES;
 use crate::runtime::state::testing::account;
 use crate::runtime::state::{render_accounts_at, AccountState, Published};
@@ -462,7 +464,7 @@ fn a_kept_unit_is_spliced_in_at_its_place_and_the_body_stays_one_chunk_per_famil
     let data = rendered.lines.data.as_deref().unwrap();
     // Fresh data: each family is one chunk, however many pools.
     let mut chunks = Vec::new();
-    data.push_chunks(index(Fam::PoolNodes), &mut chunks);
+    data.push_chunks(index(Family::PoolNodes), &mut chunks);
     assert_eq!(chunks.len(), 1);
 
     publish_at(&a, pools(2.0), T0 + 60, &[middle]);
@@ -481,7 +483,7 @@ fn a_kept_unit_is_spliced_in_at_its_place_and_the_body_stays_one_chunk_per_famil
     let rendered = a.rendered();
     let data = rendered.lines.data.as_deref().unwrap();
     let mut chunks = Vec::new();
-    data.push_chunks(index(Fam::PoolNodes), &mut chunks);
+    data.push_chunks(index(Family::PoolNodes), &mut chunks);
     // Before the kept pool, the kept pool, after it.
     assert_eq!(chunks.len(), 3);
 }

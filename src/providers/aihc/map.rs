@@ -7,29 +7,34 @@
 //! totals) is [`crate::quantity::derive`], which the provider runs on the mapped
 //! snapshot.
 //!
-//! Decoding is per object (issue 15): a list element that did not decode, or
-//! whose id is empty, is dropped and recorded in the [`Mapping`]'s
-//! [`DecodeLog`]; a number field that is malformed, negative or not finite is
-//! left out and recorded, and the rest of its object maps as usual. What free
-//! and the pool totals are derived from then lacks that figure, so the
-//! resource it concerns is marked [`Unread`] and [`super::finish_snapshot`]
-//! leaves the derived figures of that resource out rather than derive them
-//! from what remains (an unreadable allocated must not read as 0 in use).
+//! Decoding is per object, so one bad object costs only itself: a list element
+//! that did not decode, or whose id is empty, is dropped and recorded in the
+//! [`Mapping`]'s [`DecodeLog`]; a number field that is malformed, negative or
+//! not finite is left out and recorded, and the rest of its object maps as
+//! usual. What free and the pool totals are derived from then lacks that
+//! figure, so the resource it concerns is marked [`Unread`] and
+//! [`super::finish_snapshot`] leaves the derived figures of that resource out
+//! rather than derive them from what remains (an unreadable allocated must not
+//! read as 0 in use).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{Pool, QuantityKind, Queue, Resources, Workloads};
+use crate::model::{Pool, QuantityKind, Queue, Workloads};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 
 use crate::providers::upstream::decode::{DecodeLog, Lenient};
-use crate::quantity::{self, Fired, RawQuantity, Rule};
+use crate::quantity::{Fired, RawQuantity};
 
-use super::dto::{
-    BlockDto, CardDto, FlatBlock, PoolDto, QueueDto, ServerlessPoolDto, ServerlessQueueDto,
-};
+use super::dto::{PoolDto, QueueDto, ServerlessPoolDto, ServerlessQueueDto};
 
 /// Queue trees deeper than this are cut rather than recursed into: real trees
+mod blocks;
+mod unread;
+
+use blocks::{insert, map_block, map_flat_block, CpuReading, OwningQueue};
+pub use unread::{forget_unread_remaining, forget_unread_totals};
+
 /// are a few levels deep, and a broken upstream must not overflow the stack.
 const MAX_TREE_DEPTH: usize = 32;
 
@@ -167,225 +172,6 @@ pub fn map_serverless_pool(
     })
 }
 
-/// How a block's `milliCPUcores` is read.
-enum CpuReading<'a> {
-    /// Literally, as milli.
-    Milli,
-    /// A capability: milli, unless the block's own evidence says cores
-    /// ([`quantity::capability_milli_to_cores`]); `floors` are the same queue's
-    /// allocated and workload-available CPU in cores, which never fall as the
-    /// queue fills.
-    Capability { floors: &'a [f64] },
-}
-
-/// The queue a block belongs to, for naming what did not decode.
-struct At<'a> {
-    api: &'a str,
-    pool_id: &'a str,
-    queue_id: &'a str,
-}
-
-impl At<'_> {
-    fn object(&self) -> String {
-        format!("queue {}", self.queue_id)
-    }
-
-    fn unread(&self, m: &mut Mapping, kind: QuantityKind, key: ResourceKey) {
-        m.unread.insert(UnreadFigure {
-            pool_id: self.pool_id.to_string(),
-            queue_id: self.queue_id.to_string(),
-            kind,
-            key,
-        });
-    }
-
-    /// An amount of `block.field`; a malformed one is recorded and its
-    /// resource marked unread.
-    fn amount(
-        &self,
-        m: &mut Mapping,
-        kind: QuantityKind,
-        field: &str,
-        key: ResourceKey,
-        raw: Option<&RawQuantity>,
-    ) -> Option<f64> {
-        let before = m.log.errors().len();
-        let field = format!("{}.{field}", block_name(kind));
-        let v = m.log.amount(self.api, &self.object(), &field, raw);
-        if m.log.errors().len() > before {
-            self.unread(m, kind, key);
-        }
-        v
-    }
-}
-
-/// The upstream's name for a block.
-fn block_name(kind: QuantityKind) -> &'static str {
-    match kind {
-        QuantityKind::Capability => "capability",
-        QuantityKind::Allocated => "allocated",
-        QuantityKind::Remaining => "remaining",
-        QuantityKind::WorkloadAvailable => "workloadAvailable",
-        QuantityKind::Deserved => "deserved",
-        QuantityKind::Guarantee => "guarantee",
-    }
-}
-
-/// Maps a common-pool block. `{}` and blocks without any known field give `None`.
-fn map_block(
-    block: &Option<BlockDto>,
-    kind: QuantityKind,
-    cpu: CpuReading<'_>,
-    at: &At<'_>,
-    m: &mut Mapping,
-) -> Option<Resources> {
-    let b = block.as_ref()?;
-    let mut r = Resources::default();
-    let memory = at.amount(
-        m,
-        kind,
-        "memoryGi",
-        ResourceKey::Memory,
-        b.memory_gi.as_ref(),
-    );
-    let memory_in_bytes = if let Some(gi) = memory {
-        let before = m.fired.count(Rule::MemoryGiIsBytes);
-        r.memory_bytes = Some(quantity::gi_to_bytes(gi, &mut m.fired));
-        m.fired.count(Rule::MemoryGiIsBytes) > before
-    } else {
-        false
-    };
-    let milli = at.amount(
-        m,
-        kind,
-        "milliCPUcores",
-        ResourceKey::Cpu,
-        b.milli_cpu_cores.as_ref(),
-    );
-    let cores = at.amount(m, kind, "cpuCores", ResourceKey::Cpu, b.cpu_cores.as_ref());
-    r.cpu_cores = match (milli, cpu) {
-        (Some(m), CpuReading::Milli) => Some(quantity::milli_to_cores(m)),
-        (Some(milli), CpuReading::Capability { floors }) => {
-            Some(quantity::capability_milli_to_cores(
-                milli,
-                quantity::CpuEvidence {
-                    cpu_cores: cores,
-                    memory_in_bytes,
-                    floors,
-                },
-                &mut m.fired,
-            ))
-        }
-        // cpuCores is rounded by the upstream ("415" beside "415140"): only a
-        // fallback when the precise milli value is missing.
-        (None, _) => cores,
-    };
-    if r.cpu_cores.is_some() {
-        // One of the two CPU fields was readable: the CPU figure is whole.
-        m.unread.remove(&UnreadFigure {
-            pool_id: at.pool_id.to_string(),
-            queue_id: at.queue_id.to_string(),
-            kind,
-            key: ResourceKey::Cpu,
-        });
-    }
-    let list = b.accelerator_card_list.clone().unwrap_or_default();
-    let api = at.api;
-    let cards = m.log.keep_decoded(
-        api,
-        &format!("{} {}.acceleratorCardList", at.object(), block_name(kind)),
-        "acceleratorDescription",
-        list.clone(),
-    );
-    if cards.len() < list.len() {
-        at.unread(m, kind, ResourceKey::AnyAccelerator);
-    }
-    for (i, card) in cards.iter().enumerate() {
-        map_card(card, i, kind, at, m, &mut r);
-    }
-    (!r.is_empty()).then_some(r)
-}
-
-fn map_card(
-    card: &CardDto,
-    i: usize,
-    kind: QuantityKind,
-    at: &At<'_>,
-    m: &mut Mapping,
-    r: &mut Resources,
-) {
-    let description = card.accelerator_description.as_deref().unwrap_or("").trim();
-    let model = card.accelerator_type.as_deref().unwrap_or("").trim();
-    let name = if !description.is_empty() {
-        description
-    } else if !model.is_empty() {
-        m.fired.fire(Rule::AcceleratorNameFromType);
-        model
-    } else {
-        m.log.drop_object(
-            at.api,
-            format!(
-                "{} {}.acceleratorCardList[{i}]",
-                at.object(),
-                block_name(kind)
-            ),
-            "neither acceleratorDescription nor acceleratorType is set",
-        );
-        at.unread(m, kind, ResourceKey::AnyAccelerator);
-        return;
-    };
-    let Some(count) = at.amount(
-        m,
-        kind,
-        &format!("acceleratorCardList[{i}].acceleratorCount"),
-        ResourceKey::Accelerator(name.to_string()),
-        card.accelerator_count.as_ref(),
-    ) else {
-        return;
-    };
-    *r.accelerators.entry(name.to_string()).or_insert(0.0) += count;
-    if !model.is_empty() && model != name {
-        m.models
-            .entry(name.to_string())
-            .or_insert_with(|| model.to_string());
-    }
-}
-
-/// Maps a serverless flat block (`cpu` cores, `memory` Gi, accelerators by name).
-fn map_flat_block(
-    block: &Option<FlatBlock>,
-    kind: QuantityKind,
-    at: &At<'_>,
-    m: &mut Mapping,
-) -> Option<Resources> {
-    let b = block.as_ref()?;
-    let mut r = Resources::default();
-    for (name, raw) in b {
-        let key = match name.as_str() {
-            "cpu" => ResourceKey::Cpu,
-            "memory" => ResourceKey::Memory,
-            other => ResourceKey::Accelerator(other.to_string()),
-        };
-        let Some(v) = at.amount(m, kind, name, key, raw.as_ref()) else {
-            continue;
-        };
-        match name.as_str() {
-            "cpu" => r.cpu_cores = Some(v),
-            "memory" => r.memory_bytes = Some(quantity::gi_to_bytes(v, &mut m.fired)),
-            name => {
-                r.accelerators.insert(name.to_string(), v);
-            }
-        }
-    }
-    (!r.is_empty()).then_some(r)
-}
-
-fn insert(q: &mut BTreeMap<QuantityKind, Resources>, kind: QuantityKind, r: Option<Resources>) {
-    if let Some(r) = r {
-        q.insert(kind, r);
-    }
-}
-
 /// Maps a common-pool queue list (console `queueList`, OpenAPI `queues`) of
 /// pool `pool_id`: every queue that decoded, with its tree.
 pub fn map_queues(
@@ -437,7 +223,7 @@ fn map_queue_rec(
     let Some(id) = identity(&mut m.log, api, "queue", &dto.queue_id, i) else {
         return;
     };
-    let at = At {
+    let at = OwningQueue {
         api,
         pool_id,
         queue_id: &id,
@@ -564,7 +350,7 @@ fn parent_of(reported: &Option<String>, hint: &str) -> String {
 /// holds all three or none, and a fake 0 is worse than no series.
 fn workloads(
     fields: [(&str, &Option<RawQuantity>); 3],
-    at: &At<'_>,
+    at: &OwningQueue<'_>,
     m: &mut Mapping,
 ) -> Option<Workloads> {
     let before = m.log.errors().len();
@@ -630,7 +416,7 @@ fn map_serverless_rec(
     };
     let pool_id = first(&dto.resource_pool_ids);
     let pool_name = first(&dto.resource_pool_names);
-    let at = At {
+    let at = OwningQueue {
         api,
         pool_id: &pool_id,
         queue_id: &id,
@@ -688,101 +474,6 @@ fn map_serverless_rec(
         children(&dto.children, &id, "id", depth, api, &mut m.log);
     for (i, child) in children.iter().enumerate() {
         map_serverless_rec(child, i, &id, api, m, out, depth + 1);
-    }
-}
-
-/// Leaves out the derived figures an unread figure would have fed, after
-/// [`crate::quantity::derive::remaining`] ran on `queue` (whose reported
-/// `Remaining` resources before it are `reported`): free of a resource whose
-/// remaining, workload-available, allocated or capability figure was
-/// unreadable, unless the queue's own remaining figure for it was read.
-pub fn forget_unread_remaining(queue: &mut Queue, reported: Option<&Resources>, unread: &Unread) {
-    let Some(rem) = queue.quantities.get_mut(&QuantityKind::Remaining) else {
-        return;
-    };
-    let tainted: Vec<&ResourceKey> = unread
-        .iter()
-        .filter(|u| u.pool_id == queue.pool_id && u.queue_id == queue.id)
-        .filter(|u| {
-            matches!(
-                u.kind,
-                QuantityKind::Remaining
-                    | QuantityKind::WorkloadAvailable
-                    | QuantityKind::Allocated
-                    | QuantityKind::Capability
-            )
-        })
-        .map(|u| &u.key)
-        .collect();
-    if tainted.is_empty() {
-        return;
-    }
-    let hit = |k: &ResourceKey| tainted.iter().any(|t| t.covers(k)) && !has(reported, k);
-    if hit(&ResourceKey::Cpu) {
-        rem.cpu_cores = None;
-    }
-    if hit(&ResourceKey::Memory) {
-        rem.memory_bytes = None;
-    }
-    rem.accelerators
-        .retain(|name, _| !hit(&ResourceKey::Accelerator(name.clone())));
-    if rem.is_empty() {
-        queue.quantities.remove(&QuantityKind::Remaining);
-    }
-}
-
-fn has(r: Option<&Resources>, key: &ResourceKey) -> bool {
-    match (r, key) {
-        (Some(r), ResourceKey::Cpu) => r.cpu_cores.is_some(),
-        (Some(r), ResourceKey::Memory) => r.memory_bytes.is_some(),
-        (Some(r), ResourceKey::Accelerator(n)) => r.accelerators.contains_key(n),
-        _ => false,
-    }
-}
-
-/// Leaves out a pool total that a top-level queue's unread figure would have
-/// been part of, run after [`forget_unread_remaining`] and the totals: a sum
-/// short of a part is no total (an unread allocated would otherwise count 0).
-pub fn forget_unread_totals(pool: &mut Pool, top_level: &[&Queue], unread: &Unread) {
-    if pool.cloud_region.is_some() {
-        return;
-    }
-    for q in top_level.iter().filter(|q| q.pool_id == pool.id) {
-        for u in unread
-            .iter()
-            .filter(|u| u.pool_id == q.pool_id && u.queue_id == q.id)
-        {
-            let kinds: &[QuantityKind] = match u.kind {
-                QuantityKind::Capability | QuantityKind::Allocated => {
-                    &[u.kind, QuantityKind::Remaining]
-                }
-                QuantityKind::Remaining | QuantityKind::WorkloadAvailable => {
-                    &[QuantityKind::Remaining]
-                }
-                _ => &[],
-            };
-            for &kind in kinds {
-                if has(q.quantities.get(&kind), &u.key) {
-                    // The queue's own figure was read after all (cpuCores
-                    // beside an unreadable milliCPUcores, a reported remaining).
-                    continue;
-                }
-                let Some(r) = pool.quantities.get_mut(&kind) else {
-                    continue;
-                };
-                match &u.key {
-                    ResourceKey::Cpu => r.cpu_cores = None,
-                    ResourceKey::Memory => r.memory_bytes = None,
-                    ResourceKey::Accelerator(n) => {
-                        r.accelerators.remove(n);
-                    }
-                    ResourceKey::AnyAccelerator => r.accelerators.clear(),
-                }
-                if r.is_empty() {
-                    pool.quantities.remove(&kind);
-                }
-            }
-        }
     }
 }
 

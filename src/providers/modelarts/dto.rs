@@ -26,7 +26,7 @@ pub struct ListMeta {
 }
 
 /// `GET /v2/{project_id}/pools`. Each pool decodes on its own: one that is
-/// not the expected object is dropped alone (issue 15).
+/// not the expected object is dropped alone, so it cannot cost the others.
 #[derive(Debug, Clone, Deserialize)]
 pub struct PoolList {
     #[serde(default)]

@@ -9,12 +9,13 @@
 //! creating, abnormal, being checked or deleted takes no workloads, whatever it
 //! reports free); allocated their difference (everything that is not free).
 //!
-//! Decoding is per object (issue 15): a pool, node or workspace that is not the
-//! expected object, or a pool or workspace without a usable id, is dropped and
-//! recorded in the poll's [`DecodeLog`]; a malformed number loses only its own
-//! field. A sum over nodes that one malformed node or value would leave short
-//! is not exported at all: a total that reads lower than the truth would tell
-//! an alert there is less headroom (or less capacity) than there is.
+//! Decoding is per object, so one bad object costs only itself: a pool, node or
+//! workspace that is not the expected object, or a pool or workspace without a
+//! usable id, is dropped and recorded in the poll's [`DecodeLog`]; a malformed
+//! number loses only its own field. A sum over nodes that one malformed node or
+//! value would leave short is not exported at all: a total that reads lower
+//! than the truth would tell an alert there is less headroom (or less capacity)
+//! than there is.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -71,7 +72,7 @@ pub fn is_accelerator(key: &str) -> bool {
 
 /// One resource of a [`Resources`] block.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Key {
+enum BlockResource {
     Cpu,
     Memory,
     Accelerator(String),
@@ -79,22 +80,22 @@ enum Key {
 
 /// What a node resource key is, or `None` for one we do not export (pods,
 /// storage, …), whose value is therefore not even parsed.
-fn classify(key: &str) -> Option<Key> {
+fn classify(key: &str) -> Option<BlockResource> {
     match key.trim().to_ascii_lowercase().as_str() {
-        "cpu" => Some(Key::Cpu),
-        "memory" => Some(Key::Memory),
-        _ if is_accelerator(key) => Some(Key::Accelerator(key.trim().to_string())),
+        "cpu" => Some(BlockResource::Cpu),
+        "memory" => Some(BlockResource::Memory),
+        _ if is_accelerator(key) => Some(BlockResource::Accelerator(key.trim().to_string())),
         _ => None,
     }
 }
 
 /// Removes `keys` from `r`.
-fn remove_keys(r: &mut Resources, keys: &BTreeSet<Key>) {
+fn remove_keys(r: &mut Resources, keys: &BTreeSet<BlockResource>) {
     for k in keys {
         match k {
-            Key::Cpu => r.cpu_cores = None,
-            Key::Memory => r.memory_bytes = None,
-            Key::Accelerator(a) => {
+            BlockResource::Cpu => r.cpu_cores = None,
+            BlockResource::Memory => r.memory_bytes = None,
+            BlockResource::Accelerator(a) => {
                 r.accelerators.remove(a);
             }
         }
@@ -157,7 +158,7 @@ fn node_resources(
     fired: &mut Fired,
     object: &str,
     block: &str,
-) -> (Resources, BTreeSet<Key>) {
+) -> (Resources, BTreeSet<BlockResource>) {
     let mut r = Resources::default();
     let mut bad = BTreeSet::new();
     for (key, raw) in map {
@@ -173,8 +174,8 @@ fn node_resources(
             continue;
         };
         match k {
-            Key::Cpu => r.cpu_cores = Some(v),
-            Key::Memory => match quantity::node_memory_bytes(raw, v, fired) {
+            BlockResource::Cpu => r.cpu_cores = Some(v),
+            BlockResource::Memory => match quantity::node_memory_bytes(raw, v, fired) {
                 Some(bytes) => r.memory_bytes = Some(bytes),
                 None => {
                     // Finite as GiB, not as bytes: recorded as not finite.
@@ -187,7 +188,7 @@ fn node_resources(
                     bad.insert(k);
                 }
             },
-            Key::Accelerator(a) => {
+            BlockResource::Accelerator(a) => {
                 r.accelerators.insert(a, v);
             }
         }
@@ -498,7 +499,8 @@ pub fn resolve_parents(pools: &mut [Pool]) -> Vec<(String, String)> {
 /// `availableResources` at all, the pool's free amount is not known: no
 /// remaining (and no allocated) series rather than a guess.
 ///
-/// Malformed input never makes a sum read low (issue 15):
+/// Malformed input never makes a sum read low (a short total would tell an
+/// operator there is less capacity than there is):
 /// - a node element that is not a node object is dropped and recorded; the
 ///   pool's node count, phases and sums would all be short of it, so none of
 ///   them is exported for this poll;
@@ -580,17 +582,20 @@ pub fn map_nodes(
         // say 0 rather than leave it out of the sum. Not so for one it lists
         // with a malformed value: that one is unknown, not 0.
         if let Some(t) = &total {
-            if t.cpu_cores.is_some() && free.cpu_cores.is_none() && !free_bad.contains(&Key::Cpu) {
+            if t.cpu_cores.is_some()
+                && free.cpu_cores.is_none()
+                && !free_bad.contains(&BlockResource::Cpu)
+            {
                 free.cpu_cores = Some(0.0);
             }
             if t.memory_bytes.is_some()
                 && free.memory_bytes.is_none()
-                && !free_bad.contains(&Key::Memory)
+                && !free_bad.contains(&BlockResource::Memory)
             {
                 free.memory_bytes = Some(0.0);
             }
             for k in t.accelerators.keys() {
-                if !free_bad.contains(&Key::Accelerator(k.clone())) {
+                if !free_bad.contains(&BlockResource::Accelerator(k.clone())) {
                     free.accelerators.entry(k.clone()).or_insert(0.0);
                 }
             }

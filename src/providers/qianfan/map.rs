@@ -1,9 +1,10 @@
 //! Qianfan payloads → the provider-neutral model.
 //!
 //! Pure functions over DTOs: no I/O, tested on the seed example in `map/tests.rs`.
-//! Decoding is per object (issue 15): an element that is not an object, or whose
-//! id is missing or empty, is dropped alone; a malformed field (replicas, a
-//! time, a label) loses only itself. Each loss is recorded in the [`DecodeLog`].
+//! Decoding is per object, so one bad object costs only itself: an element that is
+//! not an object, or whose id is missing or empty, is dropped alone; a malformed
+//! field (replicas, a time, a label) loses only itself. Each loss is recorded in
+//! the [`DecodeLog`].
 
 use serde_json::Value;
 

@@ -1,7 +1,8 @@
-//! The derivations on hand-made inputs: every branch and the bad input of issue 13
-//! (absent blocks, `{}`, missing card entries, allocated above capability,
-//! parents in other pools, repeated names, loops). The seed's own numbers are
-//! asserted through the AIHC mapping (src/providers/aihc/map/tests.rs).
+//! The derivations on hand-made inputs: every branch and every malformed shape an
+//! upstream has been seen to send or could (absent blocks, `{}`, missing card
+//! entries, allocated above capability, parents in other pools, repeated names,
+//! loops). The seed's own numbers are asserted through the AIHC mapping
+//! (src/providers/aihc/map/tests.rs).
 
 use super::*;
 use crate::model::QuantityKind as K;

@@ -45,7 +45,8 @@ pub async fn poll(
         let pools = out.pools(pools, "common", API_POOLS);
         // v3/queues for every pool, concurrently within the account's limits;
         // mapped in pool order. A pool whose list fails after its retries is
-        // left out alone (issue 15); the pool list itself failing fails the poll.
+        // left out alone, so one pool's outage does not hide the others; the pool
+        // list itself failing fails the poll.
         let client = &client;
         out.add_pools_fetched(pools, ctx.limits.fetch_window(), API_QUEUES, |pool| {
             client.get(

@@ -48,8 +48,8 @@ pub async fn poll(
         let pools = out.pools(pools, pool_type, API_POOLS);
         // DescribeQueues for every pool, concurrently within the account's
         // limits; mapped in pool order. A pool whose pages fail after their
-        // retries is left out alone (issue 15); the pool list itself failing
-        // fails the poll.
+        // retries is left out alone, so one pool's outage does not hide the
+        // others; the pool list itself failing fails the poll.
         let client = &client;
         out.add_pools_fetched(pools, ctx.limits.fetch_window(), API_QUEUES, |pool| {
             let pool_id = pool.id.clone();

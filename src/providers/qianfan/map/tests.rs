@@ -114,7 +114,7 @@ fn numeric_states_get_their_documented_names() {
     }
 }
 
-/// Issue 15: a bad value no longer fails the mapping; it loses only its own
+/// A bad value no longer fails the mapping; it loses only its own
 /// field (recorded, naming the object and field), and an instance without an
 /// id is dropped alone.
 #[test]

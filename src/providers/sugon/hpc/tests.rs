@@ -240,7 +240,7 @@ fn bad_entries_are_left_out_with_a_reason_and_the_rest_is_kept() {
     let mut fired = Fired::default();
     let (q, log) = map("1", &entries, &mut fired);
     let names: Vec<&str> = q.queues.iter().map(|x| x.id.as_str()).collect();
-    // A bad field costs only that field now (issue 15): the queues whose
+    // A bad field costs only that field, not its queue: the queues whose
     // queNodes is negative, not a number or an object are kept without it.
     assert_eq!(names, ["good", "negative", "garbage", "shape"]);
     assert_eq!(q.nodes.len(), 4);

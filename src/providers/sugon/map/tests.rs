@@ -139,7 +139,7 @@ fn a_set_quota_is_a_limit_and_zero_is_none() {
 #[test]
 fn malformed_numbers_name_the_group_and_field() {
     // Was a failure of the whole poll; now the field alone is left out and
-    // recorded with the group and field (issue 15).
+    // recorded with the group and field, so the rest of the group is kept.
     let dto: ResourcesDto =
         serde_json::from_value(json!({"cpuNumber": "lots", "nodeNumber": 2})).unwrap();
     let mut log = DecodeLog::default();
@@ -354,8 +354,8 @@ fn resource_groups_in_every_shape() {
         vec![("mlu".to_string(), "MLU370".to_string())]
     );
     assert!(groups(&Value::Null).unwrap().is_empty());
-    // An entry without a name or type is dropped alone now (issue 15; see
-    // group_entries_without_a_name_are_dropped_alone); only an answer of
+    // An entry without a name or type is dropped alone now, so the others are kept
+    // (see group_entries_without_a_name_are_dropped_alone); only an answer of
     // another shape is an error.
     let mut log = DecodeLog::default();
     assert!(parse_groups(&json!({"gpu": [42]}), &mut log)

@@ -7,11 +7,12 @@
 //!
 //! Every provider has the same files, all `pub(crate)`: `config.rs` (its keys),
 //! `client.rs` (its calls, built from `upstream`'s client, signing, paging and
-//! fan-out), `dto.rs` (the wire types), `map.rs` (DTOs → model) and `mod.rs`
-//! (the [`Provider`] and `decode`); real sub-parts are submodules named for
-//! what they hold (Sugon's `session` and `hpc`, ModelArts' `iam`, AIHC's
-//! console and OpenAPI clients). Imports run one way: provider → upstream →
-//! error and counters; no provider imports another.
+//! fan-out), `dto.rs` (the wire types), `map.rs` (DTOs → model) and
+//! `<provider>.rs` beside the folder (the [`Provider`] and `decode`); real
+//! sub-parts are submodules named for what they hold (Sugon's `session` and
+//! `hpc`, ModelArts' `iam`, AIHC's console and OpenAPI clients). Imports run
+//! one way: provider → upstream → error and counters; no provider imports
+//! another.
 //!
 //! Adding a provider: a module with those files, one arm in [`ProviderKind`],
 //! [`ProviderConfig`], [`parse_config`] and [`build`].
@@ -188,6 +189,6 @@ pub trait Provider: Send + Sync {
     /// failure of one unit's calls (a pool's queues, a service's compute
     /// units) is reported in [`PollOutput::failed`] and leaves that unit out,
     /// so every unit in a published snapshot comes wholly from one successful
-    /// fetch (architecture invariant 3, per unit).
+    /// fetch (never a mix of two polls' figures that did not hold together).
     fn poll<'a>(&'a self, ctx: &'a PollCtx) -> BoxFuture<'a, Result<PollOutput, PollError>>;
 }
