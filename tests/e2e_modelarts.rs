@@ -1,6 +1,13 @@
 //! End to end: the real binary polls the simulated ModelArts (separate process,
 //! pages capped so every list pages) in both auth modes, and the test reads
 //! `/metrics` as a scraper would.
+//!
+//! Values the simulator serves are pinned by
+//! `tests/fixtures/expected/modelarts.prom` (the golden exposition,
+//! `tests/golden.rs`). This file asserts behaviour: the seed's arithmetic,
+//! node sums, account totals, paging, workspaces, faults, partial errors,
+//! decode errors and auth; the pool helpers keep their figures because the
+//! fault tests use them to show the other pools stay exact.
 
 mod common;
 

@@ -3,6 +3,12 @@
 //! test reads `/metrics` as a scraper would. The simulator verifies every
 //! bce-auth-v1 signature over the headers it actually received, so a header the
 //! exporter signs but sends differently (content-length, x-bce-date) fails here.
+//!
+//! Values the simulator serves are pinned by
+//! `tests/fixtures/expected/qianfan.prom` (the golden exposition,
+//! `tests/golden.rs`). This file asserts behaviour: the seed instance, time
+//! zones, discovery and paging, faults, partial errors, decode errors and
+//! auth.
 
 mod common;
 

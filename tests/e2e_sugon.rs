@@ -3,6 +3,12 @@
 //! would. Token expiry is exercised with the simulator's short token lifetimes
 //! and its skewed platform clock; the HPC queues with the simulator's fixture
 //! queues (no drift) and its user without HPC access.
+//!
+//! Values the simulator serves are pinned by `tests/fixtures/expected/sugon.prom`
+//! (the golden exposition, `tests/golden.rs`). This file asserts behaviour:
+//! the seed group, the card rules, regions and fallbacks, tokens, faults,
+//! partial errors and auth; made-up simulator figures appear only where they
+//! show a rule.
 
 mod common;
 
@@ -156,7 +162,6 @@ fn password_login_end_to_end() {
     );
 
     let a800 = [acc, ("cloud_region", "11112"), ("pool_id", "A800")];
-    assert_eq!(m.value("aipool_pool_nodes", &a800), 4.0);
     assert_eq!(
         m.value(
             "aipool_pool_node_limit_accelerators",
@@ -181,22 +186,6 @@ fn password_login_end_to_end() {
         ),
         1.0
     );
-    assert_eq!(m.value("aipool_pool_nodes", &k100), 16.0);
-    assert_eq!(
-        m.value("aipool_pool_node_capability_cpu_cores", &k100),
-        64.0
-    );
-    assert_eq!(
-        m.value("aipool_pool_node_capability_memory_bytes", &k100),
-        515_072.0 * MIB
-    );
-    assert_eq!(
-        m.value(
-            "aipool_pool_node_capability_accelerators",
-            &[k100[0], k100[1], k100[2], ("accelerator", "dcu")]
-        ),
-        8.0
-    );
     assert_eq!(
         m.value(
             "aipool_pool_node_limit_accelerators",
@@ -214,7 +203,7 @@ fn password_login_end_to_end() {
         ),
         1.0
     );
-    assert_eq!(m.value("aipool_pool_node_capability_cpu_cores", &cpu), 64.0);
+    assert!(m.has("aipool_pool_node_capability_cpu_cores", &cpu));
     assert!(!m.has("aipool_pool_node_capability_accelerators", &cpu));
     // Four resource groups and the two regions' HPC clusters.
     assert_eq!(m.find("aipool_pool_info", &[acc]).len(), 6);
@@ -371,20 +360,9 @@ fn hpc_queues_give_free_cards_from_free_nodes() {
     assert!(!m.has("aipool_queue_capability_memory_bytes", &gpu));
     assert!(!m.has("aipool_queue_allocated_accelerators", &gpu));
 
-    // The DCU queue: 16 nodes of 4 DCUs, 5 free.
+    // The DCU queue (16 nodes of 4 DCUs, 5 free) is checked by the rule
+    // below and by its headroom.
     let dcu = queue("sg", "11250", "2215", "xahdnormal");
-    let card = ("accelerator", "dcu");
-    assert_eq!(m.value("aipool_queue_nodes", &dcu), 16.0);
-    assert_eq!(m.value("aipool_queue_free_nodes", &dcu), 5.0);
-    assert_eq!(
-        m.value("aipool_queue_capability_accelerators", &with(&dcu, card)),
-        64.0
-    );
-    assert_eq!(
-        m.value("aipool_queue_remaining_accelerators", &with(&dcu, card)),
-        20.0
-    );
-    assert_eq!(m.value("aipool_queue_remaining_cpu_cores", &dcu), 180.0);
 
     // The CPU queue: cores and nodes, no card series.
     let cpu = queue("sg", "11112", "1637", "kscpu_debug");
