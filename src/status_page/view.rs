@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::capacity::{by_identity, by_need, CapacityRow, ComputeUnitRow, KEEP_ROWS};
+use crate::capacity::{by_identity, by_need, span, CapacityRow, ComputeUnitRow, KEEP_ROWS};
 use crate::runtime::state::{Behind, Published};
 
 pub use crate::capacity::{CapabilitySource, FreeSource};
@@ -393,21 +393,6 @@ fn unit_line(u: &ComputeUnitRow, stale: bool, now: SystemTime) -> UnitLine<'_> {
         left,
         level,
         stale,
-    }
-}
-
-/// `12 d 4 h`, `3 h 5 min`, `42 s`.
-pub(super) fn span(secs: f64) -> String {
-    let s = secs.max(0.0) as u64;
-    let (d, h, m) = (s / 86400, s % 86400 / 3600, s % 3600 / 60);
-    if d > 0 {
-        format!("{d} d {h} h")
-    } else if h > 0 {
-        format!("{h} h {m} min")
-    } else if m > 0 {
-        format!("{m} min")
-    } else {
-        format!("{s} s")
     }
 }
 

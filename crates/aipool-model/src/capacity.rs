@@ -125,7 +125,9 @@ pub fn by_identity<S: Ord>(a: &CapacityRow<S>, b: &CapacityRow<S>) -> Ordering {
     ))
 }
 
-fn cmp_opt(a: Option<f64>, b: Option<f64>) -> Ordering {
+/// Known figures before unknown ones, then by value; the order every view
+/// sorts rows and compute units in.
+pub fn cmp_opt(a: Option<f64>, b: Option<f64>) -> Ordering {
     match (a, b) {
         (Some(a), Some(b)) => a.total_cmp(&b),
         (Some(_), None) => Ordering::Less,
@@ -381,6 +383,22 @@ fn queue_rows<'a>(
             largest_free_block,
             slots,
         });
+    }
+}
+
+/// A duration for people: `12 d 4 h`, `3 h 5 min`, `42 s` (the status page and
+/// `top` say how long until a compute unit expires the same way).
+pub fn span(secs: f64) -> String {
+    let s = secs.max(0.0) as u64;
+    let (d, h, m) = (s / 86400, s % 86400 / 3600, s % 3600 / 60);
+    if d > 0 {
+        format!("{d} d {h} h")
+    } else if h > 0 {
+        format!("{h} h {m} min")
+    } else if m > 0 {
+        format!("{m} min")
+    } else {
+        format!("{s} s")
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use aipool_model::capacity::CapabilitySource;
+use aipool_model::capacity::{span, CapabilitySource};
 
 use super::layout::{paint, Align, Cell, Col, Drop, Seg, Table};
 use super::view::{self, short, Entry, Filter, Status};
@@ -450,21 +450,6 @@ fn expiry(t: Option<f64>, now: SystemTime) -> (String, Cell) {
         Cell::plain(format!("in {}", span(left)))
     };
     (date, cell)
-}
-
-/// `12 d 4 h`, `3 h 5 min`, `42 s`.
-fn span(secs: f64) -> String {
-    let s = secs.max(0.0) as u64;
-    let (d, h, m) = (s / 86400, s % 86400 / 3600, s % 3600 / 60);
-    if d > 0 {
-        format!("{d} d {h} h")
-    } else if h > 0 {
-        format!("{h} h {m} min")
-    } else if m > 0 {
-        format!("{m} min")
-    } else {
-        format!("{s} s")
-    }
 }
 
 #[cfg(test)]

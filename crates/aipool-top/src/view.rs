@@ -8,11 +8,10 @@
 //! Everything here is a pure function of the data, so it is unit-tested here;
 //! `table` and `json` only format it.
 
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use aipool_model::capacity::{by_identity, by_need, Capacity, CapacityRow};
+use aipool_model::capacity::{by_identity, by_need, cmp_opt, Capacity, CapacityRow};
 use aipool_model::model::{Pool, Quantities, QuantityKind, Queue, Resources, Snapshot};
 
 const GIB: f64 = 1_073_741_824.0;
@@ -123,15 +122,6 @@ impl AccountData {
             .get(&(row.cloud_region.clone(), row.pool_id.clone(), id.clone()))
             .map(String::as_str)
             .or(Some(""))
-    }
-}
-
-fn cmp_opt(a: Option<f64>, b: Option<f64>) -> Ordering {
-    match (a, b) {
-        (Some(a), Some(b)) => a.total_cmp(&b),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
     }
 }
 
