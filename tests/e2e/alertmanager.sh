@@ -21,11 +21,8 @@ BIN="${AIPOOL_BIN:-${CARGO_TARGET_DIR:-target}/debug/aipool_exporter}"
 TIMEOUT="${E2E_TIMEOUT:-120}"
 export DEBIAN_FRONTEND=noninteractive
 
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then "$@"
-    elif command -v sudo >/dev/null; then sudo -n "$@"
-    else echo "alertmanager.sh: need root to run: $*" >&2; return 1; fi
-}
+E2E_NAME=alertmanager.sh
+source tests/e2e/lib.sh
 
 PROMETHEUS="${PROMETHEUS:-$(command -v prometheus || true)}"
 ALERTMANAGER="${ALERTMANAGER:-$(command -v prometheus-alertmanager || command -v alertmanager || true)}"
@@ -33,36 +30,12 @@ pkgs=()
 [ -n "$PROMETHEUS" ] || pkgs+=(prometheus)
 [ -n "$ALERTMANAGER" ] || pkgs+=(prometheus-alertmanager)
 if [ "${#pkgs[@]}" -gt 0 ]; then
-    echo "== installing Debian packages: ${pkgs[*]}"
-    # A policy-rc.d answering 101 keeps the packages from starting services.
-    policy=/usr/sbin/policy-rc.d
-    made_policy=0
-    if [ ! -e "$policy" ]; then
-        as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
-        made_policy=1
-    fi
-    as_root apt-get update -qq
-    as_root apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
-    [ "$made_policy" -eq 0 ] || as_root rm -f "$policy"
+    install_without_services "${pkgs[@]}"
     PROMETHEUS="${PROMETHEUS:-$(command -v prometheus)}"
     ALERTMANAGER="${ALERTMANAGER:-$(command -v prometheus-alertmanager || command -v alertmanager)}"
 fi
 [ -x "$BIN" ] || { echo "alertmanager.sh: no binary at $BIN (run cargo build first)" >&2; exit 1; }
 
-tmp="$(mktemp -d)"
-pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 eport="$(free_port)"; pport="$(free_port)"; aport="$(free_port)"; wport="$(free_port)"
 
 python3 tests/e2e/alertmanager_checks.py webhook --port "$wport" --out "$tmp/webhook.jsonl" &

@@ -29,45 +29,16 @@ BIN="${AIPOOL_BIN:-${CARGO_TARGET_DIR:-target}/debug/aipool_exporter}"
 TIMEOUT="${E2E_TIMEOUT:-180}"
 export DEBIAN_FRONTEND=noninteractive
 
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then "$@"
-    elif command -v sudo >/dev/null; then sudo -n "$@"
-    else echo "prometheus.sh: need root to run: $*" >&2; return 1; fi
-}
+E2E_NAME=prometheus.sh
+source tests/e2e/lib.sh
 
 PROMETHEUS="${PROMETHEUS:-$(command -v prometheus || true)}"
 if [ -z "$PROMETHEUS" ]; then
-    echo "== installing Debian package prometheus"
-    # The package's maintainer scripts would start a system Prometheus on :9090;
-    # a policy-rc.d answering 101 ("action forbidden") stops that, and does not
-    # matter in CI containers without an init system anyway.
-    policy=/usr/sbin/policy-rc.d
-    made_policy=0
-    if [ ! -e "$policy" ]; then
-        as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
-        made_policy=1
-    fi
-    as_root apt-get update -qq
-    as_root apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-    [ "$made_policy" -eq 0 ] || as_root rm -f "$policy"
+    install_without_services prometheus
     PROMETHEUS="$(command -v prometheus)"
 fi
 [ -x "$BIN" ] || { echo "prometheus.sh: no binary at $BIN (run cargo build first)" >&2; exit 1; }
 
-tmp="$(mktemp -d)"
-pids=()
-cleanup() {
-    local pid
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
 eport="$(free_port)"
 pport="$(free_port)"
 exporter="http://127.0.0.1:$eport"
