@@ -134,17 +134,26 @@ pub struct AccountSettings {
 /// Reads and validates the config file at `path`.
 pub fn load(path: &Path, env: &Env) -> Result<Settings, ConfigErrors> {
     let tree = read_tree(path).map_err(|e| ConfigErrors(vec![e]))?;
-    let is_toml = path
+    let format = path
         .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     from_tree(tree, env).map_err(|mut e| {
-        if is_toml {
-            if let Ok(text) = std::fs::read_to_string(path) {
-                order::sort_by_position_in_toml(&mut e.0, &text);
-            }
+        if let Ok(text) = std::fs::read_to_string(path) {
+            sort_in_file_order(&mut e, &text, &format);
         }
         e
     })
+}
+
+/// Puts `errors` in the order of their keys in `text`, a config in `format`.
+fn sort_in_file_order(errors: &mut ConfigErrors, text: &str, format: &str) {
+    match format {
+        "toml" => order::sort_by_position_in_toml(&mut errors.0, text),
+        "yaml" | "yml" => order::sort_by_position_in_yaml(&mut errors.0, text),
+        _ => {}
+    }
 }
 
 /// Parses config text in the given format ("toml" or "yaml"); used by tests and
@@ -162,9 +171,7 @@ pub fn from_str(text: &str, format: &str, env: &Env) -> Result<Settings, ConfigE
     };
     let tree = extract(figment).map_err(|e| ConfigErrors(vec![e]))?;
     from_tree(tree, env).map_err(|mut e| {
-        if format == "toml" {
-            order::sort_by_position_in_toml(&mut e.0, text);
-        }
+        sort_in_file_order(&mut e, text, format);
         e
     })
 }

@@ -112,6 +112,31 @@ fn check_config_finds_every_mistake_in_one_run() {
 }
 
 #[test]
+fn check_config_lists_yaml_errors_in_file_order() {
+    // Checked in another order: top-level keys, then `web`, then accounts.
+    let text = "accounts:\n  - name: a\n    provider: aihc\n    colour: blue\n    region: bjj\n\
+                web: {telemetry_path: \"/\"}\n";
+    let (code, out) = check_config("a.yml", text, &[]);
+    assert_eq!(code, Some(1));
+    let keys: Vec<&str> = out
+        .lines()
+        .map(|l| l.split(": ").nth(1).unwrap_or(l))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "accounts[0].colour",
+            "accounts[0].region",
+            "accounts[0].access_key_id",
+            "accounts[0].secret_access_key",
+            "web.telemetry_path",
+        ],
+        "{out}"
+    );
+    assert!(out.lines().all(|l| l.starts_with("a.yml: ")), "{out}");
+}
+
+#[test]
 fn check_config_reports_every_problem_and_no_secret() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");

@@ -1,13 +1,19 @@
 //! Puts config errors in the order of the file, so `check-config` reads top to
 //! bottom like the file it checks. Validation finds problems in its own order
 //! (common keys, then the provider's, then unknown keys), and the parsed tree
-//! keeps no positions, so the TOML text is parsed once more, with spans, to find
+//! keeps no positions, so the text is parsed once more, with spans, to find
 //! where each error's key path is. A key that is missing sorts after the keys
-//! of its table; errors that name no place keep their order.
+//! of its table; errors that name no place keep their order. The rules are
+//! shared; each format only says where a key path is (TOML here, YAML in
+//! [`yaml`]).
 
 use toml_edit::{ImDocument, Item, TableLike};
 
 use crate::fields::ConfigError;
+
+mod yaml;
+
+pub use yaml::sort_by_position_in_yaml;
 
 /// Sorts `errors` (stably) by where their keys are in the TOML `text`; leaves
 /// them as they are when the text does not parse.
@@ -16,14 +22,22 @@ pub fn sort_by_position_in_toml(errors: &mut Vec<ConfigError>, text: &str) {
         return;
     };
     let root: &dyn TableLike = doc.as_table();
+    sort_by_position(errors, |path| position(root, path));
+}
+
+/// Sorts `errors` (stably) by `locate`, which gives the offset of a key path
+/// in the text. An error with no key path sorts first, or last when it names
+/// an environment variable (one that fits nowhere in the tree).
+fn sort_by_position(errors: &mut Vec<ConfigError>, locate: impl Fn(&[Segment<'_>]) -> usize) {
     let mut keyed: Vec<(usize, ConfigError)> = std::mem::take(errors)
         .into_iter()
         .map(|e| {
             let at = if e.path.is_empty() && e.env_var.is_some() {
-                // An environment variable that fits nowhere in the tree.
                 usize::MAX
+            } else if e.path.is_empty() {
+                0
             } else {
-                position(root, &e.path)
+                segments(&e.path).map_or(0, |path| locate(&path))
             };
             (at, e)
         })
@@ -32,6 +46,7 @@ pub fn sort_by_position_in_toml(errors: &mut Vec<ConfigError>, text: &str) {
     errors.extend(keyed.into_iter().map(|(_, e)| e));
 }
 
+/// One step of a key path.
 enum Segment<'p> {
     Key(&'p str),
     Index(usize),
@@ -54,13 +69,7 @@ fn segments(path: &str) -> Option<Vec<Segment<'_>>> {
 
 /// The byte offset of `path` in the document: its key, or, when the key is
 /// missing, the end of the nearest table that holds it.
-fn position(root: &dyn TableLike, path: &str) -> usize {
-    if path.is_empty() {
-        return 0;
-    }
-    let Some(segments) = segments(path) else {
-        return 0;
-    };
+fn position(root: &dyn TableLike, segments: &[Segment<'_>]) -> usize {
     let mut table: &dyn TableLike = root;
     let mut at = 0;
     let mut item: Option<&Item> = None;
@@ -79,7 +88,7 @@ fn position(root: &dyn TableLike, path: &str) -> usize {
                 at = k.span().map_or(at, |s| s.start);
                 item = Some(found);
             }
-            Segment::Index(i) => {
+            &Segment::Index(i) => {
                 let Some(parent) = item else { return at };
                 if let Some(tables) = parent.as_array_of_tables() {
                     let Some(t) = tables.get(i) else { return at };

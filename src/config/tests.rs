@@ -451,6 +451,96 @@ telemetry_path = "/"
     );
 }
 
+fn yaml_errors(text: &str) -> Vec<String> {
+    match from_str(text, "yaml", &Env::default()) {
+        Ok(_) => panic!("config should be invalid:\n{text}"),
+        Err(e) => testing::messages(&e),
+    }
+}
+
+#[test]
+fn yaml_errors_come_in_file_order() {
+    // The config of `errors_come_in_file_order`, in block style.
+    let text = r#"
+bogus: 1
+accounts:
+  - colour: blue
+    name: a
+    provider: aihc
+    pool_types:
+      - weird
+    region: bjj
+    interval: soon
+  - name: b
+    provider: qianfan
+    region: ""
+    retries: 11
+web:
+  telemetry_path: /
+"#;
+    assert_eq!(
+        yaml_errors(text),
+        vec![
+            "bogus: unknown key",
+            "accounts[0].colour: unknown key",
+            "accounts[0].pool_types[0]: \"weird\" is not one of common | dedicatedV2 | bhcmp for api = \"openapi\"",
+            "accounts[0].region: \"bjj\" has no known AIHC endpoint (bj, gz, su, bd, fwh, yq); \
+             did you mean \"bj\", or set endpoint",
+            "accounts[0].interval: \"soon\" is not a duration (expected number at 0); use e.g. \"60s\"",
+            // Missing keys sort after the keys their mapping has.
+            "accounts[0].access_key_id: is required",
+            "accounts[0].secret_access_key: is required for api = \"openapi\" \
+             (give secret_access_key, secret_access_key_file or secret_access_key_env)",
+            "accounts[1].region: must not be empty (leave it out for \"bj\")",
+            "accounts[1].retries: must be at most 10",
+            "accounts[1].access_key_id: is required",
+            "accounts[1].secret_access_key: is required for provider qianfan \
+             (give secret_access_key, secret_access_key_file or secret_access_key_env)",
+            "web.telemetry_path: must start with / and not be / itself",
+        ]
+    );
+}
+
+#[test]
+fn yaml_bad_region_and_missing_credentials_in_file_order() {
+    // Checked in another order: region, the credentials, then unknown keys.
+    let text = "accounts:\n- name: a\n  provider: aihc\n  region: bjj\n  colour: blue\n";
+    assert_eq!(
+        yaml_errors(text),
+        vec![
+            "accounts[0].region: \"bjj\" has no known AIHC endpoint (bj, gz, su, bd, fwh, yq); \
+             did you mean \"bj\", or set endpoint",
+            "accounts[0].colour: unknown key",
+            "accounts[0].access_key_id: is required",
+            "accounts[0].secret_access_key: is required for api = \"openapi\" \
+             (give secret_access_key, secret_access_key_file or secret_access_key_env)",
+        ]
+    );
+}
+
+#[test]
+fn yaml_flow_style_errors_come_in_file_order() {
+    // The reverse of the checking order (top-level keys, web, accounts).
+    let text = r#"{web: {telemetry_path: "/"},
+ accounts: [{colour: blue, name: a, provider: aihc,
+             pool_types: [common, weird], region: bjj}],
+ bogus: 1}"#;
+    assert_eq!(
+        yaml_errors(text),
+        vec![
+            "web.telemetry_path: must start with / and not be / itself",
+            "accounts[0].colour: unknown key",
+            "accounts[0].pool_types[1]: \"weird\" is not one of common | dedicatedV2 | bhcmp for api = \"openapi\"",
+            "accounts[0].region: \"bjj\" has no known AIHC endpoint (bj, gz, su, bd, fwh, yq); \
+             did you mean \"bj\", or set endpoint",
+            "accounts[0].access_key_id: is required",
+            "accounts[0].secret_access_key: is required for api = \"openapi\" \
+             (give secret_access_key, secret_access_key_file or secret_access_key_env)",
+            "bogus: unknown key",
+        ]
+    );
+}
+
 #[test]
 fn a_value_from_the_environment_is_blamed_on_its_variable() {
     let env = Env::from_pairs([
