@@ -13,7 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::model::{FreeBlocks, Pool, Quantities, QuantityKind, Queue, Snapshot};
 
-pub use units::ComputeUnitRow;
+pub use units::{compute_unit_rows, ComputeUnitRow};
 
 mod units;
 

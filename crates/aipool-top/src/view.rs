@@ -11,7 +11,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use aipool_model::capacity::{by_identity, by_need, cmp_opt, Capacity, CapacityRow};
+use aipool_model::capacity::{
+    by_identity, by_need, cmp_opt, compute_unit_rows, Capacity, CapacityRow, ComputeUnitRow,
+};
 use aipool_model::model::{Pool, Quantities, QuantityKind, Queue, Resources, Snapshot};
 
 const GIB: f64 = 1_073_741_824.0;
@@ -25,24 +27,10 @@ pub struct AccountData {
     parents: HashMap<(String, String, String), String>,
     pub services: usize,
     /// Soonest expiry first; units without an expiry last.
-    pub compute_units: Vec<Unit>,
+    pub compute_units: Vec<ComputeUnitRow>,
     /// Pools and queues without accelerator rows, or whose only figures are
     /// per node (Sugon).
     pub others: Vec<Other>,
-}
-
-/// One Qianfan compute unit.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Unit {
-    pub cloud_region: String,
-    pub service_id: String,
-    pub service_name: String,
-    pub instance_id: String,
-    pub payment_timing: String,
-    pub status: String,
-    pub replicas: Option<f64>,
-    pub start: Option<f64>,
-    pub expiry: Option<f64>,
 }
 
 /// A pool or queue shown with what is known of it rather than as capacity rows.
@@ -77,39 +65,11 @@ impl AccountData {
                 )
             })
             .collect();
-        let services: HashMap<&str, &str> = snapshot
-            .services
-            .iter()
-            .map(|s| (s.id.as_str(), s.name.as_str()))
-            .collect();
-        let mut compute_units: Vec<Unit> = snapshot
-            .compute_units
-            .iter()
-            .map(|c| Unit {
-                cloud_region: account_region.to_string(),
-                service_id: c.service_id.clone(),
-                service_name: services
-                    .get(c.service_id.as_str())
-                    .copied()
-                    .unwrap_or("")
-                    .to_string(),
-                instance_id: c.instance_id.clone(),
-                payment_timing: c.payment_timing.clone(),
-                status: c.status.clone(),
-                replicas: c.replicas,
-                start: c.start_timestamp,
-                expiry: c.expiry_timestamp,
-            })
-            .collect();
-        compute_units.sort_by(|a, b| {
-            cmp_opt(a.expiry, b.expiry)
-                .then_with(|| (&a.service_id, &a.instance_id).cmp(&(&b.service_id, &b.instance_id)))
-        });
         AccountData {
             capacity: Capacity::of(snapshot, account_region, slot_sizes),
             parents,
             services: snapshot.services.len(),
-            compute_units,
+            compute_units: compute_unit_rows(snapshot),
             others: others_of(snapshot, account_region),
         }
     }
@@ -382,11 +342,11 @@ pub fn rows_not_kept(entries: &[Entry]) -> usize {
 
 /// Every account's compute units, soonest expiry first. None when filtering
 /// by accelerator: compute units name no card.
-pub fn units<'a>(entries: &'a [Entry], filter: &Filter) -> Vec<(&'a str, &'a Unit)> {
+pub fn units<'a>(entries: &'a [Entry], filter: &Filter) -> Vec<(&'a str, &'a ComputeUnitRow)> {
     if filter.accelerator.is_some() {
         return Vec::new();
     }
-    let mut units: Vec<(&str, &Unit)> = entries
+    let mut units: Vec<(&str, &ComputeUnitRow)> = entries
         .iter()
         .filter_map(|e| e.data.as_deref().map(|d| (e, d)))
         .flat_map(|(e, d)| d.compute_units.iter().map(move |u| (e.name.as_str(), u)))

@@ -20,6 +20,8 @@ pub struct ComputeUnitRow {
     pub payment_timing: String,
     pub status: String,
     pub replicas: Option<f64>,
+    /// Unix seconds, as `aipool_compute_unit_start_timestamp_seconds`.
+    pub start: Option<f64>,
     /// Unix seconds, as `aipool_compute_unit_expiry_timestamp_seconds`.
     pub expiry: Option<f64>,
 }
@@ -39,6 +41,14 @@ pub fn by_expiry(a: &ComputeUnitRow, b: &ComputeUnitRow) -> Ordering {
 
 /// The snapshot's compute units, soonest expiry first, at most `keep`.
 pub(super) fn of(snapshot: &Snapshot, keep: usize) -> Vec<ComputeUnitRow> {
+    let mut rows = compute_unit_rows(snapshot);
+    rows.truncate(keep);
+    rows
+}
+
+/// Every compute unit of the snapshot with its service's name, soonest expiry
+/// first: the rows the status page and `top` both show.
+pub fn compute_unit_rows(snapshot: &Snapshot) -> Vec<ComputeUnitRow> {
     let names: HashMap<&str, &str> = snapshot
         .services
         .iter()
@@ -58,11 +68,11 @@ pub(super) fn of(snapshot: &Snapshot, keep: usize) -> Vec<ComputeUnitRow> {
             payment_timing: c.payment_timing.clone(),
             status: c.status.clone(),
             replicas: c.replicas,
+            start: c.start_timestamp,
             expiry: c.expiry_timestamp,
         })
         .collect();
     rows.sort_by(by_expiry);
-    rows.truncate(keep);
     rows
 }
 
