@@ -80,14 +80,6 @@ pids+=($!)
 echo "== $("$ALERTMANAGER" --version 2>&1 | head -1)"
 echo "== exporter :$eport, prometheus :$pport, alertmanager :$aport, webhook :$wport"
 
-ready() {
-    local url="$1" i
-    for i in $(seq 1 300); do
-        curl -fsS "$url" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    return 1
-}
 for what in "demo http://127.0.0.1:$eport/ready" "Prometheus http://127.0.0.1:$pport/-/ready" \
             "Alertmanager http://127.0.0.1:$aport/-/ready"; do
     if ! ready "${what#* }"; then

@@ -40,3 +40,13 @@ trap 'exit 130' INT TERM
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
+
+# Waits up to 30 s for `url` to answer 2xx.
+ready() {
+    local url="$1" i
+    for i in $(seq 1 300); do
+        curl -fsS "$url" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    return 1
+}

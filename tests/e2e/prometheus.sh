@@ -105,14 +105,6 @@ pids+=($!)
 echo "== $("$PROMETHEUS" --version 2>&1 | head -1)"
 echo "== exporter $exporter, prometheus $prom"
 
-ready() {
-    local url="$1" i
-    for i in $(seq 1 300); do
-        curl -fsS "$url" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    return 1
-}
 if ! ready "$exporter/ready"; then
     cat "$tmp/demo.log"; echo "prometheus-e2e: 0 passed, 1 failed (the demo never became ready)"; exit 1
 fi
