@@ -427,29 +427,29 @@ retries = 11
 [web]
 telemetry_path = "/"
 "#;
-    let errs = errors(text, &Env::default());
-    assert_eq!(
-        errs,
-        vec![
-            "bogus: unknown key",
-            "accounts[0].colour: unknown key",
-            "accounts[0].pool_types[0]: \"weird\" is not one of common | dedicatedV2 | bhcmp for api = \"openapi\"",
-            "accounts[0].region: \"bjj\" has no known AIHC endpoint (bj, gz, su, bd, fwh, yq); \
-             did you mean \"bj\", or set endpoint",
-            "accounts[0].interval: \"soon\" is not a duration (expected number at 0); use e.g. \"60s\"",
-            // Missing keys sort after the keys their table has.
-            "accounts[0].access_key_id: is required",
-            "accounts[0].secret_access_key: is required for api = \"openapi\" \
-             (give secret_access_key, secret_access_key_file or secret_access_key_env)",
-            "accounts[1].region: must not be empty (leave it out for \"bj\")",
-            "accounts[1].retries: must be at most 10",
-            "accounts[1].access_key_id: is required",
-            "accounts[1].secret_access_key: is required for provider qianfan \
-             (give secret_access_key, secret_access_key_file or secret_access_key_env)",
-            "web.telemetry_path: must start with / and not be / itself",
-        ]
-    );
+    assert_eq!(errors(text, &Env::default()), IN_FILE_ORDER);
 }
+
+/// The errors of the config of `errors_come_in_file_order` (TOML) and
+/// `yaml_errors_come_in_file_order` (the same config in YAML), in file order.
+const IN_FILE_ORDER: [&str; 12] = [
+    "bogus: unknown key",
+    "accounts[0].colour: unknown key",
+    "accounts[0].pool_types[0]: \"weird\" is not one of common | dedicatedV2 | bhcmp for api = \"openapi\"",
+    "accounts[0].region: \"bjj\" has no known AIHC endpoint (bj, gz, su, bd, fwh, yq); \
+     did you mean \"bj\", or set endpoint",
+    "accounts[0].interval: \"soon\" is not a duration (expected number at 0); use e.g. \"60s\"",
+    // Missing keys sort after the keys their table has.
+    "accounts[0].access_key_id: is required",
+    "accounts[0].secret_access_key: is required for api = \"openapi\" \
+     (give secret_access_key, secret_access_key_file or secret_access_key_env)",
+    "accounts[1].region: must not be empty (leave it out for \"bj\")",
+    "accounts[1].retries: must be at most 10",
+    "accounts[1].access_key_id: is required",
+    "accounts[1].secret_access_key: is required for provider qianfan \
+     (give secret_access_key, secret_access_key_file or secret_access_key_env)",
+    "web.telemetry_path: must start with / and not be / itself",
+];
 
 fn yaml_errors(text: &str) -> Vec<String> {
     match from_str(text, "yaml", &Env::default()) {
@@ -478,27 +478,7 @@ accounts:
 web:
   telemetry_path: /
 "#;
-    assert_eq!(
-        yaml_errors(text),
-        vec![
-            "bogus: unknown key",
-            "accounts[0].colour: unknown key",
-            "accounts[0].pool_types[0]: \"weird\" is not one of common | dedicatedV2 | bhcmp for api = \"openapi\"",
-            "accounts[0].region: \"bjj\" has no known AIHC endpoint (bj, gz, su, bd, fwh, yq); \
-             did you mean \"bj\", or set endpoint",
-            "accounts[0].interval: \"soon\" is not a duration (expected number at 0); use e.g. \"60s\"",
-            // Missing keys sort after the keys their mapping has.
-            "accounts[0].access_key_id: is required",
-            "accounts[0].secret_access_key: is required for api = \"openapi\" \
-             (give secret_access_key, secret_access_key_file or secret_access_key_env)",
-            "accounts[1].region: must not be empty (leave it out for \"bj\")",
-            "accounts[1].retries: must be at most 10",
-            "accounts[1].access_key_id: is required",
-            "accounts[1].secret_access_key: is required for provider qianfan \
-             (give secret_access_key, secret_access_key_file or secret_access_key_env)",
-            "web.telemetry_path: must start with / and not be / itself",
-        ]
-    );
+    assert_eq!(yaml_errors(text), IN_FILE_ORDER);
 }
 
 #[test]
