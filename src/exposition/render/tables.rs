@@ -23,6 +23,10 @@ pub(super) struct Indices {
     pub node: Vec<usize>,
     pub service: Vec<usize>,
     pub compute_unit: Vec<usize>,
+    /// By group and quantity kind: the index of the group's CPU family of
+    /// that kind (`None`: the group has no such kind); a group without kinds
+    /// has its families under every kind.
+    pub quantity: [[Option<usize>; QuantityKind::ALL.len()]; Group::ALL.len()],
 }
 
 pub(super) fn indices() -> &'static Indices {
@@ -38,6 +42,7 @@ pub(super) fn indices() -> &'static Indices {
         node: of(node::FAMILIES),
         service: of(service::SERVICE),
         compute_unit: of(service::COMPUTE_UNIT),
+        quantity: Group::ALL.map(|g| QuantityKind::ALL.map(|k| group_index(g, k, Resource::Cpu))),
     })
 }
 
@@ -145,48 +150,62 @@ pub(super) fn write_quantities<T: ?Sized>(
     obj: &T,
     prefix: &[u8],
 ) {
+    let idx = &indices().quantity;
     for d in decls {
+        let by_kind = &idx[d.group as usize];
         match d.read {
             QuantityRead::ByKind(read) => {
                 for (kind, res) in read(obj) {
-                    resources(out, d.group, *kind, res, prefix);
+                    // A kind the group has no family for (the hardware
+                    // figures come in three) writes nothing: a provider that
+                    // sets one is a bug, not input.
+                    if let Some(cpu) = by_kind[*kind as usize] {
+                        resources(out, cpu, res, prefix);
+                    }
                 }
             }
             QuantityRead::Block(read) => {
-                if let Some(res) = read(obj) {
-                    // A group without kinds ignores the kind.
-                    resources(out, d.group, QuantityKind::Capability, res, prefix);
+                // A group without kinds has its families at any kind's place.
+                if let (Some(res), Some(cpu)) = (read(obj), by_kind[0]) {
+                    resources(out, cpu, res, prefix);
                 }
             }
         }
     }
 }
 
-/// One block's series in `group`'s families of `kind`.
-fn resources(
-    out: &mut FamilyBuffers,
-    group: Group,
-    kind: QuantityKind,
-    r: &Resources,
-    prefix: &[u8],
-) {
-    let at = |res| group_index(group, kind, res);
-    // A kind the group has no family for (the hardware figures come in three)
-    // writes nothing: a provider that sets one is a bug, not input.
-    let (Some(cpu), Some(mem), Some(acc)) = (
-        at(Resource::Cpu),
-        at(Resource::Memory),
-        at(Resource::Accelerators),
-    ) else {
-        return;
-    };
+/// One block's series, in the families of one group and kind, which follow
+/// each other from `cpu` on: CPU, memory, accelerators (see [`Resource::ALL`]).
+fn resources(out: &mut FamilyBuffers, cpu: usize, r: &Resources, prefix: &[u8]) {
     if let Some(c) = r.cpu_cores {
         out.sample_pre(cpu, prefix, &[], c);
     }
     if let Some(m) = r.memory_bytes {
-        out.sample_pre(mem, prefix, &[], m);
+        out.sample_pre(cpu + Resource::Memory.index(), prefix, &[], m);
     }
+    let acc = cpu + Resource::Accelerators.index();
     for (a, n) in &r.accelerators {
         out.sample_pre(acc, prefix, &[("accelerator", a)], *n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantity_indices_are_each_kinds_cpu_family_followed_by_the_others() {
+        let idx = &indices().quantity;
+        for g in Group::ALL {
+            for kind in QuantityKind::ALL {
+                let want = |r| group_index(g, kind, r);
+                let cpu = idx[g as usize][kind as usize];
+                assert_eq!(cpu, want(Resource::Cpu), "{g:?} {kind:?}");
+                if let Some(cpu) = cpu {
+                    assert_eq!(Some(cpu + 1), want(Resource::Memory));
+                    assert_eq!(Some(cpu + 2), want(Resource::Accelerators));
+                }
+            }
+        }
     }
 }
