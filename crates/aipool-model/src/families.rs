@@ -338,6 +338,9 @@ pub enum LabelRead<T: ?Sized + 'static> {
     Open(for<'a> fn(&'a T) -> &'a BTreeMap<String, String>),
 }
 
+/// A label value of [`Value::ByState`] and how its figure is read.
+pub type State<T> = (&'static str, fn(&T) -> Option<f64>);
+
 /// How the series of a family are read from its model object `T`.
 pub enum Value<T: ?Sized + 'static> {
     /// One series of value 1 per object (info families).
@@ -352,10 +355,7 @@ pub enum Value<T: ?Sized + 'static> {
         for<'a> fn(&'a T) -> &'a BTreeMap<(String, String), f64>,
     ),
     /// One series per listed label value, when the object reports it.
-    ByState(
-        &'static str,
-        &'static [(&'static str, fn(&T) -> Option<f64>)],
-    ),
+    ByState(&'static str, &'static [State<T>]),
     /// One series of value 1 per driver, its kind, version and state as labels.
     Drivers(for<'a> fn(&'a T) -> &'a [Driver]),
     /// Per accelerator and slot size (`cards`, from the config): how many
