@@ -1,84 +1,31 @@
-//! `docs/metrics.md`, written from the family catalogue so the reference can never
-//! drift from what the exporter emits. What the figures mean, and each family's
-//! extra labels, stay hand-written in `docs/metric-meanings.md`.
+//! `docs/metrics.md`, written from the family tables so the reference can never
+//! drift from what the exporter emits: names, types, labels and help text.
+//! What the figures mean stays hand-written in `docs/metric-meanings.md`.
 
 use std::fmt::Write as _;
 
-use super::families::{catalogue, FamilyDef, Kind};
-
-/// The object a family describes, known by its name's prefix, with the labels
-/// every series of that object carries.
-struct Object {
-    title: &'static str,
-    labels: &'static str,
-    /// Name prefixes (after `aipool_`) of its families; empty: the account's
-    /// own poll health (every family no other object claims).
-    prefixes: &'static [&'static str],
-}
-
-const OBJECTS: &[Object] = &[
-    Object {
-        title: "Exporter process",
-        labels: "none (`aipool_build_info` carries `version`, `revision`, `build_date`)",
-        prefixes: &["build_", "config_"],
-    },
-    Object {
-        title: "Account: poll health",
-        labels: "`provider`, `account`",
-        prefixes: &[],
-    },
-    Object {
-        title: "Compute region",
-        labels: "`provider`, `account`, `cloud_region`",
-        prefixes: &["region_"],
-    },
-    Object {
-        title: "Pool",
-        labels: "`provider`, `account`, `cloud_region`, `pool_id`",
-        prefixes: &["pool_", "node_phase_"],
-    },
-    Object {
-        title: "Queue",
-        labels: "`provider`, `account`, `cloud_region`, `pool_id`, `queue_id`",
-        prefixes: &["queue_"],
-    },
-    Object {
-        title: "Accelerator",
-        labels: "`provider`, `account`, `cloud_region`, `accelerator`",
-        prefixes: &["accelerator_"],
-    },
-    Object {
-        title: "Qianfan service",
-        labels: "`provider`, `account`, `cloud_region`, `service_id`",
-        prefixes: &["service_"],
-    },
-    Object {
-        title: "Qianfan compute unit",
-        labels: "`provider`, `account`, `cloud_region`, `service_id`, `instance_id`",
-        prefixes: &["compute_unit_"],
-    },
-];
-
-fn object_of(def: &FamilyDef) -> usize {
-    let short = def.name.strip_prefix("aipool_").unwrap_or(&def.name);
-    OBJECTS
-        .iter()
-        .position(|o| o.prefixes.iter().any(|p| short.starts_with(p)))
-        .or_else(|| OBJECTS.iter().position(|o| o.prefixes.is_empty()))
-        .unwrap_or(0)
-}
-
-fn kind_name(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Gauge => "gauge",
-        Kind::Counter => "counter",
-        Kind::Info => "info",
-    }
-}
+use super::families::{catalogue, FamilyDef, Object, Presence};
 
 /// A table cell: `|` would end the cell early.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|")
+}
+
+/// The labels of `def` after its object's identity, in the order written.
+fn own_labels(def: &FamilyDef) -> String {
+    let own: Vec<String> = def.labels[def.object.identity().len()..]
+        .iter()
+        .map(|l| match l.presence {
+            Presence::Always => format!("`{}`", l.name),
+            Presence::Optional => format!("`{}` (optional)", l.name),
+            Presence::Open => format!("then {}", l.name),
+        })
+        .collect();
+    if own.is_empty() {
+        "–".to_string()
+    } else {
+        own.join(", ")
+    }
 }
 
 /// The whole of `docs/metrics.md`.
@@ -86,33 +33,42 @@ pub fn metrics_markdown() -> String {
     let mut out = String::new();
     out.push_str(
         "# Metrics\n\n\
-         <!-- Generated from src/exposition/families.rs; do not edit. Regenerate with\n     \
-         AIPOOL_UPDATE_DOCS=1 cargo test --lib docs_metrics -->\n\n\
+         <!-- Generated from crates/aipool-model/src/families/ (one table per object);\n     \
+         do not edit. Regenerate with AIPOOL_UPDATE_DOCS=1 cargo test --lib docs_metrics -->\n\n\
          Every metric family the exporter can emit, one table per object it describes,\n\
          in the order they are written on `/metrics`, with the help text it serves.\n\
          Units are base units (cores, bytes, seconds); accelerator counts are plain\n\
          numbers. `info` families have the value 1 and are typed `gauge` in the classic\n\
          text format, `info` in OpenMetrics; `counter` names end in `_total`.\n\n\
-         Each table's heading names the labels every series of that object carries;\n\
-         the extra labels of each family, and what its figures mean, are in\n\
+         Each table's heading names the labels every series of that object carries,\n\
+         first and in that order; the labels column the family's own, which follow\n\
+         them in the order given (an optional one only where the platform reports a\n\
+         value). What each family's figures mean is in\n\
          [metric-meanings.md](metric-meanings.md).\n",
     );
-    for (i, object) in OBJECTS.iter().enumerate() {
-        let defs: Vec<&FamilyDef> = catalogue().iter().filter(|d| object_of(d) == i).collect();
+    for object in Object::ALL {
+        let defs: Vec<&FamilyDef> = catalogue().iter().filter(|d| d.object == object).collect();
         if defs.is_empty() {
             continue;
         }
+        let identity: Vec<String> = object.identity().iter().map(|l| format!("`{l}`")).collect();
+        let identity = if identity.is_empty() {
+            "none".to_string()
+        } else {
+            identity.join(", ")
+        };
         let _ = write!(
             out,
-            "\n## {}\n\nLabels: {}.\n\n| name | type | help |\n|---|---|---|\n",
-            object.title, object.labels
+            "\n## {}\n\nLabels: {identity}.\n\n| name | type | labels | help |\n|---|---|---|---|\n",
+            object.title(),
         );
         for d in defs {
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} |",
+                "| `{}` | {} | {} | {} |",
                 d.name,
-                kind_name(d.kind),
+                d.kind.as_str(),
+                cell(&own_labels(d)),
                 cell(&d.help)
             );
         }
@@ -146,7 +102,7 @@ mod tests {
     fn docs_metrics_lists_every_family_once_under_its_object() {
         let doc = metrics_markdown();
         for d in catalogue() {
-            let row = format!("| `{}` | {} |", d.name, kind_name(d.kind));
+            let row = format!("| `{}` | {} |", d.name, d.kind.as_str());
             assert_eq!(doc.matches(&row).count(), 1, "{}", d.name);
         }
         let pos = |s: &str| doc.find(s).unwrap_or_else(|| panic!("{s} missing"));
@@ -160,6 +116,24 @@ mod tests {
             pos("## Qianfan compute unit\n")
                 < pos("| `aipool_compute_unit_expiry_timestamp_seconds` |")
         );
+    }
+
+    #[test]
+    fn docs_metrics_lists_each_familys_own_labels_in_order() {
+        let doc = metrics_markdown();
+        for row in [
+            "| `aipool_pool_info` | info | `pool_name`, `pool_type`, `phase`, `workspace_id` (optional), `parent_pool` (optional), then the platform's further facts (Sugon: `max_time`) |",
+            "| `aipool_api_request_failures_total` | counter | `api`, `reason` |",
+            "| `aipool_pool_free_slots` | gauge | `accelerator`, `cards` |",
+            "| `aipool_queue_capability_accelerators` | gauge | `accelerator` |",
+            "| `aipool_queue_capability_cpu_cores` | gauge | – |",
+        ] {
+            assert!(doc.contains(row), "{row}");
+        }
+        assert!(
+            doc.contains("## Pool\n\nLabels: `provider`, `account`, `cloud_region`, `pool_id`.\n")
+        );
+        assert!(doc.contains("## Exporter process\n\nLabels: none.\n"));
     }
 
     #[test]

@@ -8,11 +8,12 @@
 //!
 //! The text writer and its buffers are in [`writer`], the exporter's own
 //! series in [`self_metrics`], the series of a snapshot's objects in
-//! [`objects`]; this module puts an account's parts together for a scrape and
+//! [`objects`], written as their family tables declare ([`tables`]); this module puts an account's parts together for a scrape and
 //! leaves stale data out.
 
 mod objects;
 mod self_metrics;
+mod tables;
 mod writer;
 
 use std::sync::Arc;

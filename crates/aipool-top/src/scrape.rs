@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use aipool_model::model::{ComputeUnit, Pool, QuantityKind, Queue, Resources, Service, Snapshot};
+use aipool_model::families::{catalogue, index, lookup, name, Family, Presence, Resource};
+use aipool_model::model::{ComputeUnit, Pool, Queue, Resources, Service, Snapshot};
 use aipool_model::redact::Secret;
 use aipool_model::redact::{error_chain, redact_url};
 
@@ -226,50 +227,24 @@ impl Building {
     }
 }
 
-/// `aipool_{pool,queue}_{kind}_{resource}` → (queue?, kind, resource).
-fn quantity_family(name: &str) -> Option<(bool, QuantityKind, &'static str)> {
-    let (queue, rest) = if let Some(r) = name.strip_prefix("aipool_pool_") {
-        (false, r)
-    } else {
-        (true, name.strip_prefix("aipool_queue_")?)
-    };
-    for kind in QuantityKind::ALL {
-        if let Some(res) = rest
-            .strip_prefix(kind.as_str())
-            .and_then(|r| r.strip_prefix('_'))
-        {
-            let res = match res {
-                "cpu_cores" => "cpu_cores",
-                "memory_bytes" => "memory_bytes",
-                "accelerators" => "accelerators",
-                _ => return None,
-            };
-            return Some((queue, kind, res));
-        }
-    }
-    None
-}
-
-fn set(r: &mut Resources, res: &str, accelerator: &str, v: f64) {
+fn set(r: &mut Resources, res: Resource, accelerator: &str, v: f64) {
     match res {
-        "cpu_cores" => r.cpu_cores = Some(v),
-        "memory_bytes" => r.memory_bytes = Some(v),
-        _ => {
+        Resource::Cpu => r.cpu_cores = Some(v),
+        Resource::Memory => r.memory_bytes = Some(v),
+        Resource::Accelerators => {
             r.accelerators.insert(accelerator.to_string(), v);
         }
     }
 }
 
-/// The labels of `aipool_pool_info` that are not its identity (`max_time`).
-const POOL_INFO_LABELS: [&str; 7] = [
-    "provider",
-    "account",
-    "cloud_region",
-    "pool_id",
-    "pool_name",
-    "pool_type",
-    "phase",
-];
+/// Whether `label` is one of the labels every `aipool_pool_info` series has
+/// (its identity, name, type and phase); the others are the pool's extra facts.
+fn pool_info_label(label: &str) -> bool {
+    catalogue()[index(Family::PoolInfo)]
+        .labels
+        .iter()
+        .any(|l| l.presence == Presence::Always && l.name == label)
+}
 
 /// Builds each account's entry from the samples: its status from `aipool_up`,
 /// its data from its series (absent once stale: then it has none).
@@ -293,18 +268,21 @@ pub fn accounts(samples: &[Sample]) -> Exposition {
             b.region = Some(region.to_string());
         }
         let v = s.value;
-        match s.name.as_str() {
-            "aipool_up" => b.up = Some(v),
-            "aipool_poll_duration_seconds" => b.duration = Some(v),
-            "aipool_poll_interval_seconds" => b.interval = Some(v),
-            "aipool_poll_partial_errors" => b.partial = Some(v),
-            "aipool_api_request_failures_total" if v > 0.0 => {
+        let Some(family) = lookup(&s.name) else {
+            continue;
+        };
+        match family {
+            Family::Up => b.up = Some(v),
+            Family::PollDuration => b.duration = Some(v),
+            Family::PollInterval => b.interval = Some(v),
+            Family::PollPartialErrors => b.partial = Some(v),
+            Family::ApiFailures if v > 0.0 => {
                 b.failures.insert(
                     (s.label("reason").to_string(), s.label("api").to_string()),
                     v,
                 );
             }
-            "aipool_pool_info" => {
+            Family::PoolInfo => {
                 b.has_data = true;
                 let p = b.pool(region, s.label("pool_id"));
                 p.name = s.label("pool_name").to_string();
@@ -313,88 +291,73 @@ pub fn accounts(samples: &[Sample]) -> Exposition {
                 p.extra_info = s
                     .labels
                     .iter()
-                    .filter(|(k, _)| !POOL_INFO_LABELS.contains(&k.as_str()))
+                    .filter(|(k, _)| !pool_info_label(k))
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
             }
-            "aipool_pool_nodes" => {
+            Family::PoolNodes => {
                 b.has_data = true;
                 b.pool(region, s.label("pool_id")).nodes = Some(v);
             }
-            "aipool_pool_node_capability_cpu_cores"
-            | "aipool_pool_node_capability_memory_bytes"
-            | "aipool_pool_node_capability_accelerators" => {
+            Family::PoolNodeCapability(res) => {
                 b.has_data = true;
-                let res = s
-                    .name
-                    .trim_start_matches("aipool_pool_node_capability_")
-                    .to_string();
                 let acc = s.label("accelerator").to_string();
                 let p = b.pool(region, s.label("pool_id"));
                 set(
                     p.node_capability.get_or_insert_with(Resources::default),
-                    &res,
+                    res,
                     &acc,
                     v,
                 );
             }
-            "aipool_queue_info" => {
+            Family::QueueInfo => {
                 b.has_data = true;
                 let q = b.queue(region, s.label("pool_id"), s.label("queue_id"));
                 q.name = s.label("queue_name").to_string();
                 q.queue_type = s.label("queue_type").to_string();
                 q.parent = s.label("parent_queue").to_string();
             }
-            "aipool_service_info" => {
+            Family::ServiceInfo => {
                 b.has_data = true;
                 b.snapshot.services.push(Service {
                     id: s.label("service_id").to_string(),
                     name: s.label("service_name").to_string(),
                 });
             }
-            "aipool_compute_unit_info" => {
+            Family::ComputeUnitInfo => {
                 b.has_data = true;
                 let u = b.unit(s.label("service_id"), s.label("instance_id"));
                 u.payment_timing = s.label("payment_timing").to_string();
                 u.status = s.label("status").to_string();
             }
-            "aipool_compute_unit_replicas" => {
+            Family::ComputeUnitReplicas => {
                 b.unit(s.label("service_id"), s.label("instance_id"))
                     .replicas = Some(v);
             }
-            "aipool_compute_unit_start_timestamp_seconds" => {
+            Family::ComputeUnitStart => {
                 b.unit(s.label("service_id"), s.label("instance_id"))
                     .start_timestamp = Some(v);
             }
-            "aipool_compute_unit_expiry_timestamp_seconds" => {
+            Family::ComputeUnitExpiry => {
                 b.unit(s.label("service_id"), s.label("instance_id"))
                     .expiry_timestamp = Some(v);
             }
-            name if name.starts_with("aipool_pool_physical_") => {
+            Family::PoolPhysical(kind, res) => {
                 // The pool's hardware beside its quota figures.
-                let rest = &name["aipool_pool_physical_".len()..];
-                let parsed = QuantityKind::ALL.into_iter().find_map(|kind| {
-                    let res = rest.strip_prefix(kind.as_str())?.strip_prefix('_')?;
-                    matches!(res, "cpu_cores" | "memory_bytes" | "accelerators")
-                        .then_some((kind, res))
-                });
-                if let Some((kind, res)) = parsed {
-                    b.has_data = true;
-                    let acc = s.label("accelerator").to_string();
-                    let p = b.pool(region, s.label("pool_id"));
-                    set(p.physical.entry(kind).or_default(), res, &acc, v);
-                }
+                b.has_data = true;
+                let acc = s.label("accelerator").to_string();
+                let p = b.pool(region, s.label("pool_id"));
+                set(p.physical.entry(kind).or_default(), res, &acc, v);
             }
-            "aipool_pool_largest_free_block_accelerators"
-            | "aipool_queue_largest_free_block_accelerators" => {
-                let queue = s.name.starts_with("aipool_queue_");
+            Family::PoolLargestFreeBlock | Family::QueueLargestFreeBlock => {
+                let queue = family == Family::QueueLargestFreeBlock;
                 b.blocks.entry(s.row_key(queue)).or_default().largest = Some(v);
             }
-            "aipool_pool_free_slots" | "aipool_queue_free_slots" => {
+            Family::PoolFreeSlots | Family::QueueFreeSlots => {
                 // A size that is not a whole number of cards is no size the
                 // exporter writes: skipped like any line not understood.
                 if let Ok(cards) = s.label("cards").parse::<u32>() {
-                    let queue = s.name.starts_with("aipool_queue_");
+                    let queue = family == Family::QueueFreeSlots;
                     b.blocks
                         .entry(s.row_key(queue))
                         .or_default()
@@ -402,19 +365,20 @@ pub fn accounts(samples: &[Sample]) -> Exposition {
                         .insert(cards, v);
                 }
             }
-            name => {
-                if let Some((queue, kind, res)) = quantity_family(name) {
-                    b.has_data = true;
-                    let acc = s.label("accelerator").to_string();
-                    let q = if queue {
-                        let (p, q) = (s.label("pool_id"), s.label("queue_id"));
-                        &mut b.queue(region, p, q).quantities
-                    } else {
-                        &mut b.pool(region, s.label("pool_id")).quantities
-                    };
-                    set(q.entry(kind).or_default(), res, &acc, v);
-                }
+            Family::PoolQuantity(kind, res) => {
+                b.has_data = true;
+                let acc = s.label("accelerator").to_string();
+                let q = &mut b.pool(region, s.label("pool_id")).quantities;
+                set(q.entry(kind).or_default(), res, &acc, v);
             }
+            Family::QueueQuantity(kind, res) => {
+                b.has_data = true;
+                let acc = s.label("accelerator").to_string();
+                let (p, q) = (s.label("pool_id"), s.label("queue_id"));
+                let q = &mut b.queue(region, p, q).quantities;
+                set(q.entry(kind).or_default(), res, &acc, v);
+            }
+            _ => {}
         }
     }
     let mut interval: Option<f64> = None;
@@ -646,10 +610,11 @@ impl Scraper {
         let (samples, bad) = parse(&text);
         let mut exposition = accounts(&samples);
         exposition.bad_lines = bad;
-        if exposition.accounts.is_empty() && !samples.iter().any(|s| s.name == "aipool_up") {
+        let up = name(Family::Up);
+        if exposition.accounts.is_empty() && !samples.iter().any(|s| s.name == up) {
             return Err(fail(
                 "decode",
-                "no aipool_up series: is this an aipool_exporter's metrics endpoint?".into(),
+                format!("no {up} series: is this an aipool_exporter's metrics endpoint?"),
             ));
         }
         Ok(exposition)

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use hyper::body::Bytes;
 
-use crate::exposition::families::{catalogue, Kind};
+use crate::exposition::families::{catalogue, Kind, Object};
 use crate::exposition::Format;
 use crate::model::Unit;
 
@@ -310,10 +310,23 @@ fn write_labels(buf: &mut Vec<u8>, labels: &[(&str, &str)]) {
     }
 }
 
-/// `k="v",k2="v2"` for labels shared by many series.
-pub(super) fn label_prefix(labels: &[(&str, &str)]) -> Vec<u8> {
-    let mut buf = Vec::with_capacity(labels.iter().map(|(k, v)| k.len() + v.len() + 4).sum());
-    write_labels(&mut buf, labels);
+/// `k="v",k2="v2"` for labels shared by many series: an object's identity
+/// labels (their names are the object's, [`Object::identity`]), written once
+/// per object and copied into each of its series.
+pub(super) fn identity_prefix(object: Object, values: &[&str]) -> Vec<u8> {
+    let names = object.identity();
+    debug_assert_eq!(names.len(), values.len(), "{object:?}");
+    let len = names.iter().zip(values).map(|(k, v)| k.len() + v.len() + 4);
+    let mut buf = Vec::with_capacity(len.sum());
+    for (i, (k, v)) in names.iter().zip(values).enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        buf.extend_from_slice(k.as_bytes());
+        buf.extend_from_slice(b"=\"");
+        escape_label_value(&mut buf, v);
+        buf.push(b'"');
+    }
     buf
 }
 

@@ -2,6 +2,7 @@
 //! the snapshot they were rendered from.
 
 use super::*;
+use aipool_model::model::QuantityKind;
 
 #[test]
 fn lines_with_escapes_timestamps_and_garbage() {
