@@ -10,6 +10,8 @@ pub(crate) mod overview;
 #[cfg(test)]
 pub(crate) mod seed;
 
+use std::sync::Arc;
+
 use std::collections::BTreeSet;
 
 use crate::model::{Pool, Queue, Resources, Snapshot};
@@ -21,9 +23,12 @@ pub use self::config::{
     parse_config, Api, Auth, Config, CONSOLE_ENDPOINT, CONSOLE_POOL_TYPES, KNOWN_REGIONS,
     OPENAPI_POOL_TYPES,
 };
+use super::registry::{Decoder, Platform};
 use super::upstream::decode::{json, BodyError, Decoded, Lenient};
+use super::upstream::response::{upstream_message, ErrorSpec};
 use super::upstream::{concurrent, paging, Reason};
 use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
+use crate::fields::{CommonKeys, Fields};
 use dto::{PoolDto, QueueDto, ServerlessPoolDto, ServerlessQueueDto};
 use map::{Mapping, PoolNames, Unread};
 
@@ -183,6 +188,25 @@ pub struct Aihc {
 impl Aihc {
     pub fn new(cfg: Config) -> Self {
         Aihc { cfg }
+    }
+}
+
+impl Platform for Aihc {
+    const NAME: &'static str = "aihc";
+    type Config = Config;
+    const ERRORS: ErrorSpec = ErrorSpec {
+        auth_codes: aipool_signing::bce::AUTH_ERROR_CODES,
+        resign_codes: &[aipool_signing::bce::REQUEST_EXPIRED],
+        read: upstream_message,
+    };
+    const DECODERS: &'static [Decoder] = &[];
+
+    fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
+        parse_config(f, common)
+    }
+
+    fn build(config: &Config) -> Arc<dyn Provider> {
+        Arc::new(Aihc::new(config.clone()))
     }
 }
 
@@ -488,3 +512,5 @@ impl derive::Adjust for ForgetUnread<'_> {
 
 #[cfg(test)]
 mod paging_tests;
+#[cfg(test)]
+mod tests;

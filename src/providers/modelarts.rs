@@ -16,14 +16,19 @@ pub(crate) mod map;
 pub mod regions;
 pub(crate) mod slots;
 
+use std::sync::Arc;
+
 use crate::model::Snapshot;
 use crate::providers::upstream::{PollCtx, PollError, Reason};
 use crate::quantity::Fired;
 
 pub use self::config::{parse_config, Auth, Config, PasswordAuth};
+use super::registry::{Decoder, Platform};
 use super::upstream::concurrent;
 use super::upstream::decode::{json, BodyError, DecodeLog, Decoded};
+use super::upstream::response::{upstream_message, ErrorSpec};
 use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
+use crate::fields::{CommonKeys, Fields};
 use client::Client;
 use iam::TokenCache;
 use map::Workspace;
@@ -97,6 +102,28 @@ impl ModelArts {
             cfg,
             tokens: TokenCache::default(),
         }
+    }
+}
+
+impl Platform for ModelArts {
+    const NAME: &'static str = "modelarts";
+    type Config = Config;
+    /// The API gateway's codes for refused credentials or signatures
+    /// (`APIGW.0301`: incorrect IAM authentication information) and
+    /// ModelArts' own.
+    const ERRORS: ErrorSpec = ErrorSpec {
+        auth_codes: &["APIGW.0301", "APIGW.0101", "APIGW.0303", "ModelArts.0103"],
+        resign_codes: &[],
+        read: upstream_message,
+    };
+    const DECODERS: &'static [Decoder] = &[];
+
+    fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
+        parse_config(f, common)
+    }
+
+    fn build(config: &Config) -> Arc<dyn Provider> {
+        Arc::new(ModelArts::new(config.clone()))
     }
 }
 

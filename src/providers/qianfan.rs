@@ -11,6 +11,8 @@ pub(crate) mod config;
 pub(crate) mod dto;
 pub(crate) mod map;
 
+use std::sync::Arc;
+
 use std::collections::HashSet;
 use std::sync::Mutex;
 
@@ -19,9 +21,12 @@ use crate::providers::upstream::{PollCtx, PollError};
 use crate::quantity::Fired;
 
 pub use self::config::{parse_config, Config, DEFAULT_ENDPOINT, DEFAULT_REGION, PAYMENT_TIMINGS};
+use super::registry::{Decoder, Platform};
 use super::upstream::concurrent;
 use super::upstream::decode::{json, BodyError, DecodeLog, Decoded};
+use super::upstream::response::{upstream_message, ErrorSpec};
 use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
+use crate::fields::{CommonKeys, Fields};
 use client::Client;
 
 /// The bodies a Qianfan poll decodes.
@@ -79,6 +84,36 @@ impl Qianfan {
             cfg,
             last_listed: Mutex::new([None, None]),
         }
+    }
+}
+
+impl Platform for Qianfan {
+    const NAME: &'static str = "qianfan";
+    type Config = Config;
+    const ERRORS: ErrorSpec = ErrorSpec {
+        auth_codes: aipool_signing::bce::AUTH_ERROR_CODES,
+        resign_codes: &[aipool_signing::bce::REQUEST_EXPIRED],
+        read: upstream_message,
+    };
+    const DECODERS: &'static [Decoder] = &[];
+
+    fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
+        parse_config(f, common)
+    }
+
+    fn build(config: &Config) -> Arc<dyn Provider> {
+        Arc::new(Qianfan::new(config.clone()))
+    }
+
+    /// Qianfan also answers failures with HTTP 200: what the client makes
+    /// of the body as a 2xx answer, too.
+    fn error_body(bytes: &[u8]) -> Vec<(String, String)> {
+        let mut read = Self::ERRORS.describe(bytes);
+        read.push((
+            "body_error".into(),
+            format!("{:?}", client::body_error(bytes)),
+        ));
+        read
     }
 }
 

@@ -22,6 +22,8 @@ pub(crate) mod hpc;
 pub(crate) mod map;
 pub(crate) mod session;
 
+use std::sync::Arc;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use tokio::sync::Mutex;
@@ -31,8 +33,11 @@ use crate::providers::upstream::{PollCtx, PollError};
 pub use self::config::{
     parse_config, Auth, Config, ACCELERATOR_TYPES, DEFAULT_LOGIN_ENDPOINT, MULTI_REGION,
 };
+use super::registry::{Decoder, Platform};
 use super::upstream::decode::{json, BodyError, Decoded};
+use super::upstream::response::{upstream_message, ErrorSpec};
 use super::{BoxFuture, PollOutput, Provider};
+use crate::fields::{CommonKeys, Fields};
 use session::Session;
 
 /// The bodies a Sugon poll decodes.
@@ -190,6 +195,27 @@ impl Sugon {
             cfg,
             state: Mutex::new(State::default()),
         }
+    }
+}
+
+impl Platform for Sugon {
+    const NAME: &'static str = "sugon";
+    type Config = Config;
+    /// A lapsed or refused token (which the client also meets in 2xx
+    /// bodies, and answers with one login).
+    const ERRORS: ErrorSpec = ErrorSpec {
+        auth_codes: &[client::CODE_TOKEN_REJECTED],
+        resign_codes: &[],
+        read: upstream_message,
+    };
+    const DECODERS: &'static [Decoder] = &[];
+
+    fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
+        parse_config(f, common)
+    }
+
+    fn build(config: &Config) -> Arc<dyn Provider> {
+        Arc::new(Sugon::new(config.clone()))
     }
 }
 
