@@ -4,6 +4,7 @@
 
 pub(crate) mod client;
 pub(crate) mod config;
+pub mod decoders;
 pub(crate) mod dto;
 pub(crate) mod map;
 pub(crate) mod overview;
@@ -199,7 +200,7 @@ impl Platform for Aihc {
         resign_codes: &[aipool_signing::bce::REQUEST_EXPIRED],
         read: upstream_message,
     };
-    const DECODERS: &'static [Decoder] = &[];
+    const DECODERS: &'static [Decoder] = decoders::DECODERS;
 
     fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
         parse_config(f, common)

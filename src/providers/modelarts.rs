@@ -10,6 +10,7 @@
 
 pub(crate) mod client;
 pub(crate) mod config;
+pub mod decoders;
 pub(crate) mod dto;
 pub(crate) mod iam;
 pub(crate) mod map;
@@ -116,7 +117,7 @@ impl Platform for ModelArts {
         resign_codes: &[],
         read: upstream_message,
     };
-    const DECODERS: &'static [Decoder] = &[];
+    const DECODERS: &'static [Decoder] = decoders::DECODERS;
 
     fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
         parse_config(f, common)

@@ -8,6 +8,7 @@
 
 pub(crate) mod client;
 pub(crate) mod config;
+pub mod decoders;
 pub(crate) mod dto;
 pub(crate) mod map;
 
@@ -95,7 +96,7 @@ impl Platform for Qianfan {
         resign_codes: &[aipool_signing::bce::REQUEST_EXPIRED],
         read: upstream_message,
     };
-    const DECODERS: &'static [Decoder] = &[];
+    const DECODERS: &'static [Decoder] = decoders::DECODERS;
 
     fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
         parse_config(f, common)

@@ -17,6 +17,7 @@
 
 pub(crate) mod client;
 pub(crate) mod config;
+pub mod decoders;
 pub(crate) mod dto;
 pub(crate) mod hpc;
 pub(crate) mod map;
@@ -208,7 +209,7 @@ impl Platform for Sugon {
         resign_codes: &[],
         read: upstream_message,
     };
-    const DECODERS: &'static [Decoder] = &[];
+    const DECODERS: &'static [Decoder] = decoders::DECODERS;
 
     fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
         parse_config(f, common)
