@@ -1,21 +1,26 @@
 //! The provider trait and the registry of providers.
 //!
 //! A provider owns everything platform-specific: its config keys, HTTP calls,
-//! authentication, pagination, DTOs and the mapping into [`Snapshot`]. The rest of
-//! the exporter only sees [`Provider::poll`]; the fuzz targets, property tests
-//! and benches only see each provider's `decode` (one body, on bytes alone).
+//! authentication, pagination, error codes, DTOs and the mapping into
+//! [`Snapshot`]. The rest of the exporter only sees [`Provider::poll`] and
+//! what the registry makes of each provider's [`Platform`] impl; the fuzz
+//! target, property tests and benches only see each provider's `decode` (one
+//! body, on bytes alone) and its [`Decoder`]s.
 //!
-//! Every provider has the same files, all `pub(crate)`: `config.rs` (its keys),
-//! `client.rs` (its calls, built from `upstream`'s client, signing, paging and
-//! fan-out), `dto.rs` (the wire types), `map.rs` (DTOs → model) and
-//! `<provider>.rs` beside the folder (the [`Provider`] and `decode`); real
-//! sub-parts are submodules named for what they hold (Sugon's `session` and
-//! `hpc`, ModelArts' `iam`, AIHC's console and OpenAPI clients). Imports run
-//! one way: provider → upstream → error and counters; no provider imports
-//! another.
+//! Every provider polls in the same shape, all `pub(crate)` but `decoders`:
+//! `client.rs` (its calls, built from `upstream`'s client, signing, paging
+//! and fan-out), `dto.rs` (the wire types), `decode.rs` (`Body` and `decode`:
+//! one body as the poll reads it), `map.rs` (DTOs → model), `config.rs` (its
+//! keys), `decoders.rs` (its decoders of untrusted input), and `<provider>.rs`
+//! beside the folder (module declarations, the [`Platform`] and the
+//! [`Provider`] impls); real sub-parts are submodules named for what they hold
+//! (Sugon's `session` and `hpc`, ModelArts' `iam`, AIHC's console and OpenAPI
+//! clients). Errors leave a provider as [`PollError`]. Imports run one way:
+//! provider → upstream → error and counters; no provider imports another,
+//! and `upstream` names no platform.
 //!
-//! Adding a provider: a module with those files, one arm in [`ProviderKind`],
-//! [`ProviderConfig`], [`parse_config`] and [`build`].
+//! Adding a provider: its module (`<provider>.rs` and folder) and two lines
+//! here, `pub mod <provider>;` and its line in `registry::providers!`.
 
 pub mod aihc;
 pub(crate) mod mapping;

@@ -115,7 +115,7 @@ impl PollCtx {
     /// Like [`send`](Self::send), but builds the request anew for every attempt
     /// (so a signed request gets a fresh timestamp), which also makes the
     /// platform's "signature too old" codes (clock skew: its
-    /// [`ErrorSpec::resign_codes`]) worth retrying.
+    /// `ErrorSpec::resign_codes`) worth retrying.
     pub async fn send_signed(
         &self,
         api: &str,
