@@ -407,8 +407,11 @@ fn a_misspelt_key_is_named_with_what_was_meant() {
     assert_eq!(
         errs,
         vec![
-            "accounts[0].provider: \"azure\" is not one of aihc | qianfan | modelarts | sugon",
-            "accounts[0].name: is required (is `nmae` a misspelling?)",
+            format!(
+                "accounts[0].provider: \"azure\" is not one of {}",
+                ProviderKind::NAMES.join(" | ")
+            ),
+            "accounts[0].name: is required (is `nmae` a misspelling?)".to_string(),
         ]
     );
 }
