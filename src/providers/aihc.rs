@@ -25,6 +25,7 @@ use super::upstream::response::{upstream_message, ErrorSpec};
 use super::{BoxFuture, PollOutput, Provider};
 use crate::fields::{CommonKeys, Fields};
 
+// Where callers found them when they lived here.
 pub use self::decode::{decode, Body, OpenApiPages};
 pub(crate) use self::map::snapshot::{finish_snapshot, remaining_from, Collected, Listed};
 

@@ -13,10 +13,8 @@ pub mod decoders;
 pub(crate) mod dto;
 pub(crate) mod map;
 
-use std::sync::Arc;
-
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::model::{Service, Snapshot};
 use crate::providers::upstream::{PollCtx, PollError};

@@ -187,3 +187,42 @@ macro_rules! providers {
 }
 
 pub(crate) use providers;
+
+#[cfg(test)]
+mod tests {
+    use crate::providers::{aihc, sugon, ProviderKind};
+
+    /// Each kind's name is its config value and `provider` label, in the
+    /// registry's order; parsing it gives the kind back.
+    #[test]
+    fn kinds_round_trip_through_their_names() {
+        assert_eq!(
+            ProviderKind::ALL.map(ProviderKind::as_str),
+            ProviderKind::NAMES
+        );
+        assert_eq!(
+            &ProviderKind::NAMES[..4],
+            ["aihc", "qianfan", "modelarts", "sugon"]
+        );
+        for kind in ProviderKind::ALL {
+            assert_eq!(ProviderKind::parse(kind.as_str()), Some(kind));
+            assert_eq!(kind.to_string(), kind.as_str());
+        }
+        assert_eq!(ProviderKind::parse("Aihc"), None);
+        assert_eq!(ProviderKind::parse(""), None);
+    }
+
+    /// A config is found as its own provider's type and no other.
+    #[test]
+    fn a_config_is_its_providers_type() {
+        let text = crate::config::testing::account(
+            "sugon",
+            "s",
+            "endpoint = \"https://ac.example\"\nuser = \"u\"\npassword = \"p\"\norg_id = \"o\"\n",
+        );
+        let settings = crate::config::testing::parse(&text, &[]).unwrap();
+        let config = &settings.accounts[0].provider_config;
+        assert!(config.get::<sugon::Config>().is_some());
+        assert!(config.get::<aihc::Config>().is_none());
+    }
+}

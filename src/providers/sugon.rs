@@ -24,9 +24,8 @@ pub(crate) mod hpc;
 pub(crate) mod map;
 pub(crate) mod session;
 
-use std::sync::Arc;
-
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use tokio::sync::Mutex;
 
