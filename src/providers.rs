@@ -1,26 +1,32 @@
 //! The provider trait and the registry of providers.
 //!
 //! A provider owns everything platform-specific: its config keys, HTTP calls,
-//! authentication, pagination, DTOs and the mapping into [`Snapshot`]. The rest of
-//! the exporter only sees [`Provider::poll`]; the fuzz targets, property tests
-//! and benches only see each provider's `decode` (one body, on bytes alone).
+//! authentication, pagination, error codes, DTOs and the mapping into
+//! [`Snapshot`]. The rest of the exporter only sees [`Provider::poll`] and
+//! what the registry makes of each provider's [`Platform`] impl; the fuzz
+//! target, property tests and benches only see each provider's `decode` (one
+//! body, on bytes alone) and its [`Decoder`]s.
 //!
-//! Every provider has the same files, all `pub(crate)`: `config.rs` (its keys),
-//! `client.rs` (its calls, built from `upstream`'s client, signing, paging and
-//! fan-out), `dto.rs` (the wire types), `map.rs` (DTOs → model) and
-//! `<provider>.rs` beside the folder (the [`Provider`] and `decode`); real
-//! sub-parts are submodules named for what they hold (Sugon's `session` and
-//! `hpc`, ModelArts' `iam`, AIHC's console and OpenAPI clients). Imports run
-//! one way: provider → upstream → error and counters; no provider imports
-//! another.
+//! Every provider polls in the same shape, all `pub(crate)` but `decoders`:
+//! `client.rs` (its calls, built from `upstream`'s client, signing, paging
+//! and fan-out), `dto.rs` (the wire types), `decode.rs` (`Body` and `decode`:
+//! one body as the poll reads it), `map.rs` (DTOs → model), `config.rs` (its
+//! keys), `decoders.rs` (its decoders of untrusted input), and `<provider>.rs`
+//! beside the folder (module declarations, the [`Platform`] and the
+//! [`Provider`] impls); real sub-parts are submodules named for what they hold
+//! (Sugon's `session` and `hpc`, ModelArts' `iam`, AIHC's console and OpenAPI
+//! clients). Errors leave a provider as [`PollError`]. Imports run one way:
+//! provider → upstream → error and counters; no provider imports another,
+//! and `upstream` names no platform.
 //!
-//! Adding a provider: a module with those files, one arm in [`ProviderKind`],
-//! [`ProviderConfig`], [`parse_config`] and [`build`].
+//! Adding a provider: its module (`<provider>.rs` and folder) and two lines
+//! here, `pub mod <provider>;` and its line in `registry::providers!`.
 
 pub mod aihc;
 pub(crate) mod mapping;
 pub mod modelarts;
 pub mod qianfan;
+pub mod registry;
 pub mod sugon;
 pub(crate) mod upstream;
 
@@ -33,41 +39,20 @@ use crate::fields::{CommonKeys, Fields};
 use crate::model::Snapshot;
 use crate::quantity::Fired;
 
+pub use registry::{Decoder, Platform};
 pub use upstream::decode::{BodyError, DecodeLog, Decoded};
 pub use upstream::{PollError, Reason};
 // For `top --config.file`, which the binary polls the daemon's way.
 pub use upstream::{build_client, PollCtx};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ProviderKind {
-    Aihc,
-    Qianfan,
-    ModelArts,
-    Sugon,
-}
-
-impl ProviderKind {
-    pub const NAMES: [&'static str; 4] = ["aihc", "qianfan", "modelarts", "sugon"];
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "aihc" => Some(ProviderKind::Aihc),
-            "qianfan" => Some(ProviderKind::Qianfan),
-            "modelarts" => Some(ProviderKind::ModelArts),
-            "sugon" => Some(ProviderKind::Sugon),
-            _ => None,
-        }
-    }
-
-    /// The `provider` label value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::Aihc => "aihc",
-            ProviderKind::Qianfan => "qianfan",
-            ProviderKind::ModelArts => "modelarts",
-            ProviderKind::Sugon => "sugon",
-        }
-    }
+// The registry: one line per provider, `Kind => module`, the module's `Kind`
+// type implementing `registry::Platform`. The order is the kinds' order (and
+// the order of the exposition's series): append new platforms.
+registry::providers! {
+    Aihc => aihc,
+    Qianfan => qianfan,
+    ModelArts => modelarts,
+    Sugon => sugon,
 }
 
 impl fmt::Display for ProviderKind {
@@ -76,60 +61,30 @@ impl fmt::Display for ProviderKind {
     }
 }
 
-/// A provider's validated, provider-specific settings.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ProviderConfig {
-    Aihc(aihc::Config),
-    Qianfan(qianfan::Config),
-    ModelArts(modelarts::Config),
-    Sugon(sugon::Config),
-}
-
-/// Parses the provider's own keys from an account table. `common` carries
-/// `region` and `endpoint`; the provider resolves their defaults (and must leave
-/// `common.region` set on success: it becomes the `cloud_region` label).
-pub fn parse_config(
-    kind: ProviderKind,
-    f: &mut Fields<'_>,
-    common: &mut CommonKeys,
-) -> Option<ProviderConfig> {
-    match kind {
-        ProviderKind::Aihc => aihc::parse_config(f, common).map(ProviderConfig::Aihc),
-        ProviderKind::Qianfan => qianfan::parse_config(f, common).map(ProviderConfig::Qianfan),
-        ProviderKind::ModelArts => {
-            modelarts::parse_config(f, common).map(ProviderConfig::ModelArts)
-        }
-        ProviderKind::Sugon => sugon::parse_config(f, common).map(ProviderConfig::Sugon),
-    }
-}
-
-/// What a poll reads from an error body (any platform's shape): the upstream
-/// code and message, the failure reason they give a 400, and whether
-/// Qianfan would take the body for an error; all in `objects`.
-pub fn decode_error_body(bytes: &[u8]) -> upstream::decode::Decoded {
-    let (code, message) = upstream::response::upstream_message(bytes);
-    let status = reqwest::StatusCode::BAD_REQUEST;
-    let reason = upstream::response::classify_status(status, code.as_deref());
-    let qianfan = qianfan::client::body_error(bytes);
-    upstream::decode::Decoded {
-        objects: vec![
-            ("code".into(), format!("{code:?}")),
-            ("message".into(), format!("{message:?}")),
-            ("reason".into(), reason.to_string()),
-            ("qianfan".into(), format!("{qianfan:?}")),
-        ],
+/// What a poll reads from an error body, by each platform's rules: per
+/// platform, the upstream code and message, the failure reason they give a
+/// 400, and what else the platform reads from it; all in `objects`, each
+/// named `platform.what`.
+pub fn decode_error_body(bytes: &[u8]) -> Decoded {
+    let objects = ProviderKind::ALL
+        .into_iter()
+        .flat_map(|kind| {
+            kind.error_body(bytes)
+                .into_iter()
+                .map(move |(what, value)| (format!("{kind}.{what}"), value))
+        })
+        .collect();
+    Decoded {
+        objects,
         ..Default::default()
     }
 }
 
-/// Builds the provider for a validated account.
-pub fn build(config: &ProviderConfig) -> Arc<dyn Provider> {
-    match config {
-        ProviderConfig::Aihc(c) => Arc::new(aihc::Aihc::new(c.clone())),
-        ProviderConfig::Qianfan(c) => Arc::new(qianfan::Qianfan::new(c.clone())),
-        ProviderConfig::ModelArts(c) => Arc::new(modelarts::ModelArts::new(c.clone())),
-        ProviderConfig::Sugon(c) => Arc::new(sugon::Sugon::new(c.clone())),
-    }
+/// Every platform's decoders of untrusted bodies, in the kinds' order.
+pub fn decoders() -> impl Iterator<Item = Decoder> {
+    ProviderKind::ALL
+        .into_iter()
+        .flat_map(|kind| kind.decoders().iter().copied())
 }
 
 /// What one successful poll produced.

@@ -3,13 +3,14 @@
 //! parsers) gives `Ok` or `Err` for arbitrary bytes, arbitrary JSON values, and
 //! valid samples with one part replaced by an arbitrary JSON value.
 //!
-//! The same decoders are the cargo-fuzz targets in `fuzz/` (see
+//! The same decoders are what the cargo-fuzz target in `fuzz/` runs (see
 //! `bench/fuzz.sh`); these property tests are the bounded, stable-toolchain
 //! version that runs with `cargo test`.
 
 #[path = "common/decoders.rs"]
 mod decoders;
 
+use aipool_exporter::providers::{aihc, sugon, ProviderKind};
 use aipool_exporter::quantity::{parse, parse_str, RawQuantity};
 use decoders::Decoder;
 use proptest::prelude::*;
@@ -201,19 +202,13 @@ fn count_nodes(v: &Value) -> usize {
 }
 
 /// The AIHC list decoders and where their list is in the sample.
-const AIHC_LISTS: [(Decoder, &[&str]); 6] = [
-    (Decoder::AihcOpenApiPools, &["resourcePools"]),
-    (Decoder::AihcOpenApiQueues, &["queues"]),
-    (Decoder::AihcConsolePools, &["result", "resourcePools"]),
-    (
-        Decoder::AihcConsoleQueues,
-        &["result", "result", "queueList"],
-    ),
-    (Decoder::AihcServerlessPools, &["result", "result", "items"]),
-    (
-        Decoder::AihcServerlessQueues,
-        &["result", "result", "items"],
-    ),
+const AIHC_LISTS: [(&str, &[&str]); 6] = [
+    ("aihc_openapi_pools", &["resourcePools"]),
+    ("aihc_openapi_queues", &["queues"]),
+    ("aihc_console_pools", &["result", "resourcePools"]),
+    ("aihc_console_queues", &["result", "result", "queueList"]),
+    ("aihc_serverless_pools", &["result", "result", "items"]),
+    ("aihc_serverless_queues", &["result", "result", "items"]),
 ];
 
 fn list_at<'v>(v: &'v mut Value, path: &[&str]) -> &'v mut Vec<Value> {
@@ -236,11 +231,11 @@ fn aihc_objects(
     let mut v: Value = serde_json::from_str(d.sample()).unwrap();
     *list_at(&mut v, path) = items.to_vec();
     let body = serde_json::to_vec(&v).unwrap();
-    let s = decoders::aihc_mapped(d, &body)
+    let s = aihc::decoders::mapped(d.name(), &body)
         .expect("an AIHC decoder")
         .expect("a valid list is a valid document")
         .snapshot;
-    if matches!(d, Decoder::AihcOpenApiQueues | Decoder::AihcConsoleQueues) {
+    if matches!(d.name(), "aihc_openapi_queues" | "aihc_console_queues") {
         // The one pool the queue decoders put the queues on is no list element.
         return (Vec::new(), s.queues);
     }
@@ -248,7 +243,7 @@ fn aihc_objects(
 }
 
 fn each_decoder(input: &[u8]) {
-    for d in Decoder::ALL {
+    for d in decoders::all() {
         // The result does not matter; returning at all does.
         let _ = d.run(input);
     }
@@ -288,8 +283,8 @@ proptest! {
     /// Each decoder's valid sample with one node replaced: reaches the mapping
     /// code with wrong types, missing fields and odd numbers in every place.
     #[test]
-    fn samples_with_one_part_replaced(which in 0..Decoder::ALL.len(), pick in any::<usize>(), with in json_value()) {
-        let d = Decoder::ALL[which];
+    fn samples_with_one_part_replaced(which in 0..decoders::all().len(), pick in any::<usize>(), with in json_value()) {
+        let d = decoders::all()[which];
         let Ok(mut v) = serde_json::from_str::<Value>(d.sample()) else {
             // Not a JSON sample (quantity, config, web config): mutate the text.
             let mut text = d.sample().to_string();
@@ -309,7 +304,8 @@ proptest! {
     /// fails the document nor changes the other elements' objects.
     #[test]
     fn aihc_one_bad_element_never_costs_the_others(which in 0..AIHC_LISTS.len(), at in any::<usize>(), with in json_value()) {
-        let (d, path) = AIHC_LISTS[which];
+        let (name, path) = AIHC_LISTS[which];
+        let d = decoders::named(name);
         let mut v: Value = serde_json::from_str(d.sample()).unwrap();
         // At least two elements: the sample's, twice.
         let mut items = list_at(&mut v, path).clone();
@@ -330,8 +326,8 @@ proptest! {
 
     /// Valid samples cut anywhere or with a byte flipped (truncated bodies).
     #[test]
-    fn samples_truncated_or_flipped(which in 0..Decoder::ALL.len(), at in any::<usize>(), byte in any::<u8>()) {
-        let d = Decoder::ALL[which];
+    fn samples_truncated_or_flipped(which in 0..decoders::all().len(), at in any::<usize>(), byte in any::<u8>()) {
+        let d = decoders::all()[which];
         let bytes = d.sample().as_bytes();
         let at = at % (bytes.len() + 1);
         let _ = d.run(&bytes[..at]);
@@ -392,11 +388,11 @@ fn garble_one(good: &[Value], which: usize, pick: usize, with: &Value) -> (Vec<V
 
 /// The Sugon lists each element of which decodes on its own: the decoder and
 /// the JSON pointer of the list in its sample.
-const SUGON_LISTS: [(Decoder, &str); 4] = [
-    (Decoder::SugonLogin, "/data"),
-    (Decoder::SugonCenter, "/data/0/aiUrls"),
-    (Decoder::SugonGroups, "/data/gpu"),
-    (Decoder::SugonHpcQueues, "/data"),
+const SUGON_LISTS: [(&str, &str); 4] = [
+    ("sugon_login", "/data"),
+    ("sugon_center", "/data/0/aiUrls"),
+    ("sugon_groups", "/data/gpu"),
+    ("sugon_hpc_queues", "/data"),
 ];
 
 /// The sample of `d` with the list at `pointer` changed by `edit`.
@@ -460,24 +456,25 @@ proptest! {
     /// keeps the first.)
     #[test]
     fn sugon_one_bad_element_never_costs_the_others(which in 0..SUGON_LISTS.len(), pick in any::<usize>(), with in json_value()) {
-        let (d, pointer) = SUGON_LISTS[which];
+        let (name, pointer) = SUGON_LISTS[which];
+        let d = decoders::named(name);
         let n = serde_json::from_str::<Value>(d.sample()).unwrap().pointer(pointer).and_then(Value::as_array).map_or(0, Vec::len);
         prop_assert!(n > 1, "{:?}: the list needs an element besides the bad one", d);
         let k = pick % n;
-        let got = decoders::sugon_objects(
-            d,
+        let got = sugon::decoders::objects(
+            name,
             &sample_with_list(d, pointer, |l| l[k] = with.clone()),
         );
         prop_assert!(got.is_ok(), "{d:?}: {got:?}");
-        let others = decoders::sugon_objects(
-            d,
+        let others = sugon::decoders::objects(
+            name,
             &sample_with_list(d, pointer, |l| {
                 l.remove(k);
             }),
         )
         .unwrap();
-        let alone = decoders::sugon_objects(
-            d,
+        let alone = sugon::decoders::objects(
+            name,
             &sample_with_list(d, pointer, |l| *l = vec![with.clone()]),
         )
         .unwrap();
@@ -497,9 +494,10 @@ proptest! {
         "cpuNumber", "gpuNumber", "memorySize", "nodeNumber", "nvLimits", "dcuLimits",
         "mluLimits", "maxTime", "resourceGroup", "id", "userName",
     ][..]), with in json_value()) {
-        let mut v: Value = serde_json::from_str(Decoder::SugonResources.sample()).unwrap();
+        let resources = decoders::named("sugon_resources");
+        let mut v: Value = serde_json::from_str(resources.sample()).unwrap();
         v["data"][field] = with;
-        let r = Decoder::SugonResources.run(&serde_json::to_vec(&v).unwrap());
+        let r = resources.run(&serde_json::to_vec(&v).unwrap());
         prop_assert!(r.is_ok(), "{r:?}");
     }
 }
@@ -519,8 +517,9 @@ fn deep_nesting_is_an_error() {
             tree = format!(r#"{{"queueId":"q{i}","children":[{tree}]}}"#);
         }
         let page = format!(r#"{{"queues":[{tree}]}}"#);
-        assert_eq!(Decoder::AihcOpenApiQueues.run(page.as_bytes()), Ok(()));
-        let m = decoders::aihc_mapped(Decoder::AihcOpenApiQueues, page.as_bytes())
+        let queues = decoders::named("aihc_openapi_queues");
+        assert_eq!(queues.run(page.as_bytes()), Ok(()));
+        let m = aihc::decoders::mapped(queues.name(), page.as_bytes())
             .unwrap()
             .unwrap();
         let s = &m.snapshot;
@@ -534,32 +533,47 @@ fn fuzz_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz")
 }
 
-/// Every fuzz target is a decoder here, and every decoder has a target.
+/// Every platform registers decoders, each named for its platform, and every
+/// registered decoder is one the tests and the fuzzer run (by name, which is
+/// unique: the fuzz corpus and regressions directories are named by it).
 #[test]
-fn each_decoder_has_a_fuzz_target() {
-    let mut targets: Vec<String> = std::fs::read_dir(fuzz_dir().join("fuzz_targets"))
-        .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .path()
-                .file_stem()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    targets.sort();
-    let mut names: Vec<String> = Decoder::ALL.iter().map(|d| d.name().to_string()).collect();
-    names.sort();
-    assert_eq!(targets, names);
-    let manifest = std::fs::read_to_string(fuzz_dir().join("Cargo.toml")).unwrap();
-    for n in &names {
-        let target =
-            std::fs::read_to_string(fuzz_dir().join(format!("fuzz_targets/{n}.rs"))).unwrap();
-        let d = Decoder::from_name(n).unwrap();
-        assert!(target.contains(&format!("Decoder::{d:?}.run")), "{n}");
-        assert!(manifest.contains(&format!("name = \"{n}\"")), "{n}");
+fn every_registered_decoder_is_exercised() {
+    let all = decoders::all();
+    for kind in ProviderKind::ALL {
+        assert!(!kind.decoders().is_empty(), "{kind} registers no decoder");
+        for d in kind.decoders() {
+            assert!(all.contains(d), "{d:?}");
+            assert!(d.name().starts_with(&format!("{kind}_")), "{d:?}");
+        }
     }
+    let mut names: Vec<&str> = all.iter().map(|d| d.name()).collect();
+    assert!(
+        names.iter().all(|n| !n.is_empty()
+            && n.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')),
+        "{names:?}"
+    );
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), all.len(), "two decoders share a name");
+}
+
+/// The fuzz crate has one target, which runs the decoder `AIPOOL_FUZZ_DECODER`
+/// names, out of the same list: a new decoder needs no target of its own.
+#[test]
+fn one_fuzz_target_runs_every_decoder() {
+    let targets: Vec<String> = std::fs::read_dir(fuzz_dir().join("fuzz_targets"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(targets, ["decoder.rs"]);
+    let target = std::fs::read_to_string(fuzz_dir().join("fuzz_targets/decoder.rs")).unwrap();
+    assert!(target.contains("selected().run(data)"), "{target}");
+    let lib = std::fs::read_to_string(fuzz_dir().join("src/lib.rs")).unwrap();
+    assert!(lib.contains("tests/common/decoders.rs") && lib.contains("from_name"));
+    let manifest = std::fs::read_to_string(fuzz_dir().join("Cargo.toml")).unwrap();
+    assert_eq!(manifest.matches("[[bin]]").count(), 1, "{manifest}");
+    assert!(manifest.contains("name = \"decoder\""));
 }
 
 /// Inputs that once crashed a decoder (fuzz/regressions/<target>/*) stay fixed.
@@ -570,7 +584,7 @@ fn fuzz_regressions_replay() {
     };
     for dir in dirs.flatten().filter(|d| d.path().is_dir()) {
         let name = dir.file_name().to_string_lossy().into_owned();
-        let d = Decoder::from_name(&name).unwrap_or_else(|| panic!("no decoder {name}"));
+        let d = decoders::named(&name);
         for f in std::fs::read_dir(dir.path()).unwrap().flatten() {
             let _ = d.run(&std::fs::read(f.path()).unwrap());
         }
@@ -581,11 +595,16 @@ fn fuzz_regressions_replay() {
 #[test]
 #[ignore = "writes into fuzz/corpus; run by bench/fuzz.sh"]
 fn write_fuzz_seeds() {
-    for d in Decoder::ALL {
+    let mut names = String::new();
+    for d in decoders::all() {
         let dir = fuzz_dir().join("corpus").join(d.name());
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("sample"), d.sample()).unwrap();
+        names.push_str(d.name());
+        names.push('\n');
     }
+    // The decoders bench/fuzz.sh runs when given none.
+    std::fs::write(fuzz_dir().join("corpus").join("decoders.txt"), names).unwrap();
 }
 
 // One bad element of a ModelArts list never costs the others.
@@ -598,16 +617,16 @@ mod modelarts_lists;
 /// own sample, and the property tests would mutate nothing meaningful.
 #[test]
 fn every_sample_decodes() {
-    for d in Decoder::ALL {
+    for d in decoders::all() {
         assert_eq!(d.run(d.sample().as_bytes()), Ok(()), "{d:?}");
-        assert_eq!(Decoder::from_name(d.name()), Some(d));
+        assert_eq!(decoders::from_name(d.name()), Some(d));
     }
 }
 
 #[test]
 fn garbage_is_an_error_not_a_panic() {
-    for d in Decoder::ALL {
-        if !matches!(d, Decoder::ErrorBody | Decoder::ModelArtsToken) {
+    for d in decoders::all() {
+        if !matches!(d.name(), "error_body" | "modelarts_token") {
             assert!(d.run(b"{\"x\": [1, 2, oops").is_err(), "{d:?}");
         }
     }

@@ -3,7 +3,6 @@
 //! config as its provider's own type.
 
 use super::{from_str, ConfigErrors, Env, Settings};
-use crate::providers::{aihc, modelarts, qianfan, sugon, ProviderConfig};
 
 /// One `[[accounts]]` table: `name`, `provider`, then `keys`.
 pub fn account(provider: &str, name: &str, keys: &str) -> String {
@@ -28,34 +27,10 @@ pub fn messages(e: &ConfigErrors) -> Vec<String> {
     e.0.iter().map(ToString::to_string).collect()
 }
 
-/// A provider's config type, out of the [`ProviderConfig`] that holds it.
-pub trait OfProvider {
-    fn of(config: &ProviderConfig) -> Option<&Self>;
-}
-
-macro_rules! of_provider {
-    ($($variant:ident => $config:ty),*) => {$(
-        impl OfProvider for $config {
-            fn of(config: &ProviderConfig) -> Option<&Self> {
-                match config {
-                    ProviderConfig::$variant(c) => Some(c),
-                    #[allow(unreachable_patterns)]
-                    _ => None,
-                }
-            }
-        }
-    )*};
-}
-
-of_provider!(
-    Aihc => aihc::Config,
-    Qianfan => qianfan::Config,
-    ModelArts => modelarts::Config,
-    Sugon => sugon::Config
-);
-
 /// Account `i`'s provider config, as the type the test expects.
-pub fn provider_config<C: OfProvider>(settings: &Settings, i: usize) -> &C {
+pub fn provider_config<C: 'static>(settings: &Settings, i: usize) -> &C {
     let config = &settings.accounts[i].provider_config;
-    C::of(config).unwrap_or_else(|| panic!("account {i} is another provider: {config:?}"))
+    config
+        .get()
+        .unwrap_or_else(|| panic!("account {i} is another provider: {config:?}"))
 }

@@ -8,63 +8,27 @@
 
 pub(crate) mod client;
 pub(crate) mod config;
+pub(crate) mod decode;
+pub mod decoders;
 pub(crate) mod dto;
 pub(crate) mod map;
 
 use std::collections::HashSet;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use crate::model::{Service, Snapshot};
 use crate::providers::upstream::{PollCtx, PollError};
 use crate::quantity::Fired;
 
 pub use self::config::{parse_config, Config, DEFAULT_ENDPOINT, DEFAULT_REGION, PAYMENT_TIMINGS};
+pub use self::decode::{decode, Body};
+use super::registry::{Decoder, Platform};
 use super::upstream::concurrent;
-use super::upstream::decode::{json, BodyError, DecodeLog, Decoded};
+use super::upstream::decode::DecodeLog;
+use super::upstream::response::{upstream_message, ErrorSpec};
 use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
+use crate::fields::{CommonKeys, Fields};
 use client::Client;
-
-/// The bodies a Qianfan poll decodes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Body<'a> {
-    /// A DescribeServices page.
-    Services,
-    /// DescribeComputeUnits of one service, asked for one payment timing.
-    ComputeUnits {
-        service_id: &'a str,
-        payment_timing: Option<&'a str>,
-    },
-}
-
-/// What a poll does with one body, on bytes alone: the error-body check, the
-/// envelope, the DTO and the mapping into `snapshot.services` or
-/// `snapshot.compute_units`.
-pub fn decode(body: Body<'_>, bytes: &[u8]) -> Result<Decoded, BodyError> {
-    if let Some((_, message)) = client::body_error(bytes) {
-        return Err(BodyError::Refused(message));
-    }
-    let mut out = Decoded::default();
-    match body {
-        Body::Services => {
-            let env: dto::Envelope<dto::ServicesResult> = json(bytes)?;
-            if let Some(page) = env.result {
-                let _ = page.next();
-                let list = page.service_list.unwrap_or_default();
-                out.snapshot.services = map::map_services(client::API_SERVICES, list, &mut out.log);
-            }
-        }
-        Body::ComputeUnits {
-            service_id,
-            payment_timing,
-        } => {
-            let env: dto::Envelope<dto::ComputeUnitsResult> = json(bytes)?;
-            let list = env.result.and_then(|r| r.instances).unwrap_or_default();
-            out.snapshot.compute_units =
-                map::map_instances(service_id, list, payment_timing, &mut out.log);
-        }
-    }
-    Ok(out)
-}
 
 pub struct Qianfan {
     cfg: Config,
@@ -79,6 +43,36 @@ impl Qianfan {
             cfg,
             last_listed: Mutex::new([None, None]),
         }
+    }
+}
+
+impl Platform for Qianfan {
+    const NAME: &'static str = "qianfan";
+    type Config = Config;
+    const ERRORS: ErrorSpec = ErrorSpec {
+        auth_codes: aipool_signing::bce::AUTH_ERROR_CODES,
+        resign_codes: &[aipool_signing::bce::REQUEST_EXPIRED],
+        read: upstream_message,
+    };
+    const DECODERS: &'static [Decoder] = decoders::DECODERS;
+
+    fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {
+        parse_config(f, common)
+    }
+
+    fn build(config: &Config) -> Arc<dyn Provider> {
+        Arc::new(Qianfan::new(config.clone()))
+    }
+
+    /// Qianfan also answers failures with HTTP 200: what the client makes
+    /// of the body as a 2xx answer, too.
+    fn error_body(bytes: &[u8]) -> Vec<(String, String)> {
+        let mut read = Self::ERRORS.describe(bytes);
+        read.push((
+            "body_error".into(),
+            format!("{:?}", client::body_error(bytes)),
+        ));
+        read
     }
 }
 

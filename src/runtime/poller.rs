@@ -235,6 +235,7 @@ pub fn context(
             account.requests_per_second,
             account.max_concurrency,
         ),
+        errors: account.provider.errors(),
     }
 }
 
@@ -333,6 +334,7 @@ mod tests {
                 reqwest::Client::new(),
                 Duration::from_secs(1),
                 Arc::new(AccountCounters::default()),
+                &crate::providers::upstream::response::ErrorSpec::NEUTRAL,
             ),
             provider: Arc::new(Scripted(Mutex::new(script.into()))),
             state,

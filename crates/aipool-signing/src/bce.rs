@@ -25,6 +25,21 @@ type HmacSha256 = Hmac<Sha256>;
 /// Authorization scheme name, the first `/`-separated field.
 pub const AUTH_VERSION: &str = "bce-auth-v1";
 
+/// The error codes with which Baidu's gateways refuse the credentials or the
+/// signature; the exporter takes them for `auth` whatever HTTP status carries
+/// them.
+pub const AUTH_ERROR_CODES: &[&str] = &[
+    "AccessDenied",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    REQUEST_EXPIRED,
+    "InvalidSessionToken",
+];
+
+/// The refusal of a signature whose timestamp the gateway finds too old
+/// (clock skew): a request signed anew may pass.
+pub const REQUEST_EXPIRED: &str = "RequestExpired";
+
 /// Headers signed when no explicit list is given (besides every `x-bce-*` header).
 const DEFAULT_SIGNED_HEADERS: [&str; 4] = ["host", "content-length", "content-type", "content-md5"];
 

@@ -30,6 +30,7 @@ use super::dto::{PoolDto, QueueDto, ServerlessPoolDto, ServerlessQueueDto};
 
 /// Queue trees deeper than this are cut rather than recursed into: real trees
 mod blocks;
+pub(crate) mod snapshot;
 mod unread;
 
 use blocks::{insert, map_block, map_flat_block, CpuReading, OwningQueue};

@@ -6,8 +6,9 @@ use serde_json::{json, Value};
 
 use super::dto::{queue_keys, QueuePage};
 use super::*;
-use crate::model::QuantityKind;
+use crate::model::{Pool, QuantityKind, Snapshot};
 use crate::providers::upstream::paging::{collect_distinct, Page};
+use crate::quantity::{Fired, Rule};
 
 fn cards(n: &str) -> Value {
     json!([{"acceleratorCount": n, "acceleratorDescription": "gpu", "acceleratorType": "A800"}])

@@ -361,3 +361,32 @@ fn password_auth_outside_the_iam_table_needs_an_iam_endpoint() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The gateway's and ModelArts' auth codes are `auth` whatever status carries
+/// them; the body is Huawei's `{error_code, error_msg}`.
+#[test]
+fn error_answers_read_as_huawei_writes_them() {
+    use crate::providers::upstream::Reason;
+    use reqwest::StatusCode;
+    let errors = &<ModelArts as crate::providers::Platform>::ERRORS;
+    let (code, message) = (errors.read)(
+        br#"{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}"#,
+    );
+    assert_eq!(code.as_deref(), Some("APIGW.0301"));
+    assert_eq!(
+        message.as_deref(),
+        Some("Incorrect IAM authentication information")
+    );
+    assert_eq!(
+        errors.classify(StatusCode::BAD_REQUEST, code.as_deref()),
+        Reason::Auth
+    );
+    assert_eq!(
+        errors.classify(StatusCode::INTERNAL_SERVER_ERROR, Some("ModelArts.0103")),
+        Reason::Auth
+    );
+    assert_eq!(
+        errors.classify(StatusCode::BAD_REQUEST, Some("ModelArts.0104")),
+        Reason::Http4xx
+    );
+}

@@ -12,13 +12,13 @@ use std::collections::HashSet;
 
 pub use super::dto::{API_COMPUTE_UNITS, API_PRESET_SERVICES, API_SERVICES};
 
-use reqwest::{StatusCode, Url};
+use reqwest::Url;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::model::Service;
+use crate::providers::registry::Platform;
 use crate::providers::upstream::paging::{self, CursorError};
-use crate::providers::upstream::response::{classify_status, upstream_message};
 use crate::providers::upstream::signing::{self, now_epoch_secs};
 use crate::providers::upstream::{PollCtx, PollError, Reason};
 use aipool_signing::bce::{self, BceRequest, SignedHeaders};
@@ -353,7 +353,7 @@ pub fn authorization(
 /// some failures with HTTP 200 and `{error_code, error_msg}` (the legacy shape) or
 /// `{code, message}` instead of `{requestId, result}`. `None` for a success body.
 pub fn body_error(body: &[u8]) -> Option<(Reason, String)> {
-    let (code, message) = upstream_message(body);
+    let (code, message) = (super::Qianfan::ERRORS.read)(body);
     let code = code?;
     if SUCCESS_CODES.iter().any(|c| c.eq_ignore_ascii_case(&code)) {
         return None;
@@ -371,10 +371,10 @@ pub fn body_error(body: &[u8]) -> Option<(Reason, String)> {
 }
 
 fn is_auth_code(code: &str) -> bool {
-    // The bce-auth-v1 codes (SignatureDoesNotMatch, …) are the shared list that
-    // `classify_status` consults; a plain 400 is not auth, so only the code decides.
-    LEGACY_AUTH_CODES.contains(&code)
-        || classify_status(StatusCode::BAD_REQUEST, Some(code)) == Reason::Auth
+    // The bce-auth-v1 codes (SignatureDoesNotMatch, …) are the platform's auth
+    // codes, as in a non-2xx answer; a 200 has no status to go by, so only the
+    // code decides.
+    LEGACY_AUTH_CODES.contains(&code) || super::Qianfan::ERRORS.is_auth_code(code)
 }
 
 #[cfg(test)]

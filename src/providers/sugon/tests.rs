@@ -225,6 +225,7 @@ async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
         build_client().unwrap(),
         Duration::from_secs(5),
         stats.clone(),
+        &<super::Sugon as crate::providers::Platform>::ERRORS,
     );
     let mut state = State::default();
     let first = client::Client::new(&good, &ctx, &mut state)
@@ -260,4 +261,24 @@ async fn a_failed_renewal_keeps_polling_with_valid_tokens() {
     assert_eq!((e.api.as_str(), e.reason), ("v2/tokens", Reason::Auth));
     assert!(e.message.contains("login refused: code 10004"), "{e}");
     sim.stop().await;
+}
+
+/// A rejected token (10008) in a non-2xx answer is `auth` whatever the
+/// status; the body is Sugon's `{code, msg, data}`.
+#[test]
+fn error_answers_read_as_sugon_writes_them() {
+    use crate::providers::upstream::Reason;
+    use reqwest::StatusCode;
+    let errors = &<Sugon as crate::providers::Platform>::ERRORS;
+    let (code, message) = (errors.read)(br#"{"code":"10008","msg":"token expired","data":null}"#);
+    assert_eq!(code.as_deref(), Some("10008"));
+    assert_eq!(message.as_deref(), Some("token expired"));
+    assert_eq!(
+        errors.classify(StatusCode::INTERNAL_SERVER_ERROR, code.as_deref()),
+        Reason::Auth
+    );
+    assert_eq!(
+        errors.classify(StatusCode::BAD_REQUEST, Some("404")),
+        Reason::Http4xx
+    );
 }

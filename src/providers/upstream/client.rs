@@ -15,9 +15,7 @@ use crate::counters::AccountCounters;
 use crate::error::{PollError, Reason};
 
 use super::limits::Limits;
-use super::response::{
-    classify_status, describe_status, error_chain, redact_url, upstream_message, Response,
-};
+use super::response::{describe_status, error_chain, redact_url, ErrorSpec, Response};
 
 /// What a provider's poll needs: the HTTP client, the account's limits, and where
 /// to count.
@@ -27,6 +25,8 @@ pub struct PollCtx {
     pub max_response_bytes: u64,
     pub stats: Arc<AccountCounters>,
     pub limits: Limits,
+    /// How the account's platform's error answers read.
+    pub errors: &'static ErrorSpec,
 }
 
 /// A failed attempt and what it says about retrying.
@@ -43,12 +43,14 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
 impl PollCtx {
     /// A context for tests that count requests exactly: `client`, `timeout`,
-    /// a 1 MiB body cap, no retries and no rate limit.
+    /// a 1 MiB body cap, no retries and no rate limit, `errors` read as the
+    /// platform's.
     #[cfg(test)]
     pub fn for_tests(
         client: reqwest::Client,
         timeout: Duration,
         stats: Arc<AccountCounters>,
+        errors: &'static ErrorSpec,
     ) -> Self {
         PollCtx {
             client,
@@ -56,6 +58,7 @@ impl PollCtx {
             max_response_bytes: 1 << 20,
             stats,
             limits: Limits::unlimited(),
+            errors,
         }
     }
 
@@ -110,8 +113,9 @@ impl PollCtx {
     }
 
     /// Like [`send`](Self::send), but builds the request anew for every attempt
-    /// (so a signed request gets a fresh timestamp), which also makes Baidu's
-    /// `RequestExpired` (clock skew) worth retrying.
+    /// (so a signed request gets a fresh timestamp), which also makes the
+    /// platform's "signature too old" codes (clock skew: its
+    /// `ErrorSpec::resign_codes`) worth retrying.
     pub async fn send_signed(
         &self,
         api: &str,
@@ -142,7 +146,7 @@ impl PollCtx {
             };
             let retryable = match failed.error.reason {
                 Reason::Connect | Reason::Http5xx | Reason::Throttled => true,
-                Reason::Auth => resigned && failed.code.as_deref() == Some("RequestExpired"),
+                Reason::Auth => resigned && self.errors.resign_cures(failed.code.as_deref()),
                 _ => false,
             };
             if !retryable || retry >= self.limits.retries {
@@ -237,8 +241,8 @@ impl PollCtx {
             }
         }
         if !status.is_success() {
-            let (code, message) = upstream_message(&body);
-            let reason = classify_status(status, code.as_deref());
+            let (code, message) = (self.errors.read)(&body);
+            let reason = self.errors.classify(status, code.as_deref());
             let text = describe_status(status, code.as_deref(), message.as_deref());
             let retry_after = headers
                 .get(reqwest::header::RETRY_AFTER)

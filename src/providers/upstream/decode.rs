@@ -14,7 +14,7 @@
 //! custom-resource collector: skip what does not decode, count it, keep the rest.
 //!
 //! [`Decoded`] and [`BodyError`] are what each provider's `decode` entry point
-//! (one body on bytes alone, for the fuzz targets, property tests and benches)
+//! (one body on bytes alone, for the fuzzer, property tests and benches)
 //! gives back.
 
 use serde::de::{DeserializeOwned, Deserializer};
@@ -219,7 +219,7 @@ impl<T: Clone> Clone for Lenient<T> {
 
 /// What a poll makes of one upstream body: the entry point of each provider's
 /// `decode`, which runs the same steps as the poll (JSON, DTO, envelope
-/// checks, mapping) on bytes alone, for the fuzz targets, the property tests
+/// checks, mapping) on bytes alone, for the fuzzer, the property tests
 /// and the benches.
 #[derive(Debug, Default)]
 pub struct Decoded {

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 #[derive(Clone)]
 pub struct Limits {
     /// Retries after the first attempt, for connect errors, 5xx, 429 and (with a
-    /// re-signed request) Baidu `RequestExpired`.
+    /// re-signed request) a platform's "signature too old" code.
     pub retries: u32,
     /// First backoff; doubles per retry, with full jitter, up to `backoff_max`.
     pub backoff_base: Duration,

@@ -10,20 +10,65 @@ use crate::error::Reason;
 // Shared with `top`, which reads exporters over HTTP and shows their errors.
 pub use aipool_model::redact::{error_chain, redact_url};
 
-/// Error codes that mean "your credentials are wrong or expired" on the platforms
-/// we talk to; they are `auth` whatever HTTP status carries them.
-const AUTH_CODES: &[&str] = &[
-    "AccessDenied",
-    "InvalidAccessKeyId",
-    "SignatureDoesNotMatch",
-    "RequestExpired",
-    "InvalidSessionToken",
-    "APIGW.0301",
-    "APIGW.0101",
-    "APIGW.0303",
-    "ModelArts.0103",
-    "10008",
-];
+/// How one platform's error answers read, declared by its provider (its
+/// `Platform::ERRORS`) and applied by [`PollCtx`](super::PollCtx) to every
+/// non-2xx answer: this module knows no platform's codes.
+#[derive(Debug)]
+pub struct ErrorSpec {
+    /// Error codes that mean "your credentials are wrong or expired": `auth`
+    /// whatever HTTP status carries them.
+    pub auth_codes: &'static [&'static str],
+    /// The auth codes a freshly signed request may cure (a signature the
+    /// server found too old: clock skew), so worth a retry of a request built
+    /// anew per attempt ([`PollCtx::send_signed`](super::PollCtx::send_signed)).
+    pub resign_codes: &'static [&'static str],
+    /// `(code, message)` out of an error body, messages cut short.
+    pub read: fn(&[u8]) -> CodeAndMessage,
+}
+
+/// An error body's upstream code and message, each if it has one.
+pub type CodeAndMessage = (Option<String>, Option<String>);
+
+impl ErrorSpec {
+    /// No platform's codes: the status alone classifies, bodies read in the
+    /// common shapes.
+    pub const NEUTRAL: ErrorSpec = ErrorSpec {
+        auth_codes: &[],
+        resign_codes: &[],
+        read: upstream_message,
+    };
+
+    pub fn is_auth_code(&self, code: &str) -> bool {
+        self.auth_codes.contains(&code)
+    }
+
+    /// The failure reason for a non-2xx status, refined by an upstream error
+    /// code.
+    pub fn classify(&self, status: StatusCode, code: Option<&str>) -> Reason {
+        if code.is_some_and(|c| self.is_auth_code(c)) {
+            return Reason::Auth;
+        }
+        classify_status(status)
+    }
+
+    /// Whether an attempt that failed with `code` is worth sending again,
+    /// signed anew.
+    pub fn resign_cures(&self, code: Option<&str>) -> bool {
+        code.is_some_and(|c| self.resign_codes.contains(&c))
+    }
+
+    /// What a poll reads from an error body, as `(what, value)` pairs: the
+    /// code, the message and the reason a 400 with them gets.
+    pub fn describe(&self, body: &[u8]) -> Vec<(String, String)> {
+        let (code, message) = (self.read)(body);
+        let reason = self.classify(StatusCode::BAD_REQUEST, code.as_deref());
+        vec![
+            ("code".into(), format!("{code:?}")),
+            ("message".into(), format!("{message:?}")),
+            ("reason".into(), reason.to_string()),
+        ]
+    }
+}
 
 /// A response that arrived with a 2xx status, body read in full.
 #[derive(Debug)]
@@ -35,11 +80,9 @@ pub struct Response {
     pub url: String,
 }
 
-/// The failure reason for a non-2xx status, refined by an upstream error code.
-pub fn classify_status(status: StatusCode, code: Option<&str>) -> Reason {
-    if code.is_some_and(|c| AUTH_CODES.contains(&c)) {
-        return Reason::Auth;
-    }
+/// The failure reason for a non-2xx status alone (a platform's codes refine
+/// it: [`ErrorSpec::classify`]).
+pub fn classify_status(status: StatusCode) -> Reason {
     match status.as_u16() {
         401 | 403 => Reason::Auth,
         429 => Reason::Throttled,
@@ -48,10 +91,10 @@ pub fn classify_status(status: StatusCode, code: Option<&str>) -> Reason {
     }
 }
 
-/// Pulls `(code, message)` out of the error body shapes the platforms use:
-/// `{code, message}`, `{error_code, error_msg}`, `{code, msg}`. Messages are cut
-/// short: they end up in logs.
-pub fn upstream_message(body: &[u8]) -> (Option<String>, Option<String>) {
+/// Pulls `(code, message)` out of the common error body shapes: `{code,
+/// message}`, `{error_code, error_msg}`, `{code, msg}`, `{errorCode,
+/// errorMsg}`. Messages are cut short: they end up in logs.
+pub fn upstream_message(body: &[u8]) -> CodeAndMessage {
     let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body)
     else {
         return (None, None);
@@ -112,46 +155,50 @@ mod tests {
             "HTTP 404 Not Found (check the account's `endpoint`: this API is not at that URL)"
         );
         assert_eq!(
-            describe_status(s(403), Some("AccessDenied"), Some("no")),
-            "HTTP 403 Forbidden: AccessDenied: no"
+            describe_status(s(403), Some("Denied"), Some("no")),
+            "HTTP 403 Forbidden: Denied: no"
         );
     }
 
     #[test]
     fn status_classification() {
         let s = |n| StatusCode::from_u16(n).unwrap();
-        assert_eq!(classify_status(s(401), None), Reason::Auth);
-        assert_eq!(classify_status(s(403), None), Reason::Auth);
-        assert_eq!(classify_status(s(429), None), Reason::Throttled);
-        assert_eq!(classify_status(s(404), None), Reason::Http4xx);
-        assert_eq!(classify_status(s(503), None), Reason::Http5xx);
-        assert_eq!(
-            classify_status(s(400), Some("RequestExpired")),
-            Reason::Auth
-        );
-        assert_eq!(
-            classify_status(s(400), Some("SignatureDoesNotMatch")),
-            Reason::Auth
-        );
-        assert_eq!(
-            classify_status(s(500), Some("InternalError")),
-            Reason::Http5xx
-        );
+        let neutral = ErrorSpec::NEUTRAL;
+        assert_eq!(neutral.classify(s(401), None), Reason::Auth);
+        assert_eq!(neutral.classify(s(403), None), Reason::Auth);
+        assert_eq!(neutral.classify(s(429), None), Reason::Throttled);
+        assert_eq!(neutral.classify(s(404), None), Reason::Http4xx);
+        assert_eq!(neutral.classify(s(503), None), Reason::Http5xx);
+        assert_eq!(neutral.classify(s(400), Some("Expired")), Reason::Http4xx);
+        let spec = ErrorSpec {
+            auth_codes: &["Expired", "BadKey"],
+            resign_codes: &["Expired"],
+            read: upstream_message,
+        };
+        assert_eq!(spec.classify(s(400), Some("Expired")), Reason::Auth);
+        assert_eq!(spec.classify(s(500), Some("BadKey")), Reason::Auth);
+        assert_eq!(spec.classify(s(500), Some("Internal")), Reason::Http5xx);
+        assert!(spec.resign_cures(Some("Expired")));
+        assert!(!spec.resign_cures(Some("BadKey")) && !spec.resign_cures(None));
     }
 
     #[test]
     fn upstream_messages_in_every_shape() {
         assert_eq!(
-            upstream_message(br#"{"requestId":"r","code":"AccessDenied","message":"no"}"#),
-            (Some("AccessDenied".into()), Some("no".into()))
+            upstream_message(br#"{"requestId":"r","code":"Denied","message":"no"}"#),
+            (Some("Denied".into()), Some("no".into()))
         );
         assert_eq!(
             upstream_message(br#"{"error_code":110,"error_msg":"Access token invalid"}"#),
             (Some("110".into()), Some("Access token invalid".into()))
         );
         assert_eq!(
-            upstream_message(br#"{"code":"10008","msg":"token expired","data":null}"#),
-            (Some("10008".into()), Some("token expired".into()))
+            upstream_message(br#"{"code":"123","msg":"token expired","data":null}"#),
+            (Some("123".into()), Some("token expired".into()))
+        );
+        assert_eq!(
+            upstream_message(br#"{"errorCode":"E1","errorMsg":"bad"}"#),
+            (Some("E1".into()), Some("bad".into()))
         );
         assert_eq!(upstream_message(b"<html>bad gateway</html>"), (None, None));
     }

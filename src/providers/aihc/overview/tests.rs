@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::*;
 use crate::model::{Pool, Queue, Snapshot};
-use crate::providers::aihc::{bound_by_hardware, Polled};
+use crate::providers::aihc::map::snapshot::{bound_by_hardware, Polled};
 
 const OVERVIEW: &str =
     include_str!("../../../../tests/fixtures/official/aihc/describe_resource_pool_overview.json");
