@@ -112,22 +112,6 @@ pub struct PollOutput {
 
 pub use crate::model::Unit;
 
-impl PollOutput {
-    /// Every request that failed without failing the poll, without secrets:
-    /// the partial errors, then the failed units, each named.
-    pub fn partial_messages(&self) -> Vec<String> {
-        self.partial
-            .iter()
-            .map(ToString::to_string)
-            .chain(
-                self.failed
-                    .iter()
-                    .map(|f| format!("{}: {}", f.unit, f.error)),
-            )
-            .collect()
-    }
-}
-
 /// A unit whose calls failed, and the (already counted) error.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FailedUnit {

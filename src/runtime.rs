@@ -5,6 +5,7 @@
 //! Data flows down through it: config (settings) → [`supervisor`] → [`poller`]
 //! → provider → model → exposition (rendered on publish, in [`state`]).
 
+pub mod failure;
 pub mod poller;
 pub mod state;
 pub mod supervisor;

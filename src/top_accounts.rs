@@ -11,7 +11,8 @@ use std::time::Duration;
 use aipool_exporter::config::{self, AccountSettings, Env};
 use aipool_exporter::counters::AccountCounters;
 use aipool_exporter::providers::{self, PollCtx, Provider};
-use aipool_exporter::runtime::poller::{self, PollFailure};
+use aipool_exporter::runtime::failure::{PartialError, PollFailure};
+use aipool_exporter::runtime::poller;
 use aipool_top::view::Failure;
 use aipool_top::{Configured, Poll, Polled};
 
@@ -86,7 +87,11 @@ impl Session {
                 for e in &output.partial {
                     tracing::debug!(account = %s.name, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "part of the account could not be read");
                 }
-                let partial = output.partial_messages();
+                // `top` shows the daemon's text of each partial error.
+                let partial = PartialError::all_of(&output)
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
                 Ok((output.snapshot, partial))
             }
             Err(PollFailure::Request(e)) => Err(Failure {

@@ -5,7 +5,6 @@
 //! queues vanish), a failure keeps the last good snapshot and flips `up` to 0.
 //! Ticks missed while a poll runs long are skipped, never doubled.
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -14,8 +13,9 @@ use tokio::time::MissedTickBehavior;
 
 use crate::config::AccountSettings;
 use crate::counters::AccountCounters;
-use crate::providers::upstream::{Limits, PollCtx, PollError};
-use crate::providers::{PollOutput, Provider, ProviderKind};
+use crate::providers::upstream::{Limits, PollCtx};
+use crate::providers::{FailedUnit, PollOutput, Provider, ProviderKind};
+use crate::runtime::failure::{PartialError, PollFailure};
 use crate::runtime::state::{AccountState, Published};
 
 pub struct Poller {
@@ -85,20 +85,22 @@ impl Poller {
                 // region) is logged when it starts failing, not again on every
                 // poll while the gauge and the status page show it.
                 let before = self.state.current();
-                let new = |text: String| !before.partial_errors.contains(&text);
-                for e in &output.partial {
-                    if new(e.to_string()) {
-                        tracing::warn!(account = %name, provider, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "part of the account could not be read; the rest is published");
-                    } else {
-                        tracing::debug!(account = %name, provider, api = %e.api, reason = %e.reason, "part of the account still cannot be read");
-                    }
-                }
-                for f in &output.failed {
-                    let e = &f.error;
-                    if new(format!("{}: {}", f.unit, e)) {
-                        tracing::warn!(account = %name, provider, unit = %f.unit, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "a unit's calls failed; its last good data is kept until stale_after, the rest is published");
-                    } else {
-                        tracing::debug!(account = %name, provider, unit = %f.unit, api = %e.api, reason = %e.reason, "a unit's calls still fail");
+                let partial_errors = PartialError::all_of(&output);
+                for p in &partial_errors {
+                    let new = !before.partial_errors.contains(p);
+                    match p {
+                        PartialError::Request(e) if new => {
+                            tracing::warn!(account = %name, provider, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "part of the account could not be read; the rest is published")
+                        }
+                        PartialError::Request(e) => {
+                            tracing::debug!(account = %name, provider, api = %e.api, reason = %e.reason, "part of the account still cannot be read")
+                        }
+                        PartialError::Unit(FailedUnit { unit, error: e }) if new => {
+                            tracing::warn!(account = %name, provider, unit = %unit, api = %e.api, url = %e.url, reason = %e.reason, error = %e.message, "a unit's calls failed; its last good data is kept until stale_after, the rest is published")
+                        }
+                        PartialError::Unit(FailedUnit { unit, error: e }) => {
+                            tracing::debug!(account = %name, provider, unit = %unit, api = %e.api, reason = %e.reason, "a unit's calls still fail")
+                        }
                     }
                 }
                 tracing::debug!(
@@ -109,7 +111,6 @@ impl Poller {
                     duration_ms = duration.as_millis() as u64,
                     "poll succeeded"
                 );
-                let partial_errors = output.partial_messages();
                 let next = Published {
                     snapshot: Some(Arc::new(output.snapshot)),
                     capacity: None,
@@ -120,11 +121,7 @@ impl Poller {
                     last_error: None,
                     // A failed unit is a partial error too: the gauge counts both.
                     partial_errors,
-                    failed_units: output
-                        .failed
-                        .iter()
-                        .map(|f| (f.unit.clone(), f.error.to_string()))
-                        .collect(),
+                    failed_units: output.failed,
                     behind: Vec::new(),
                 };
                 // Publishing renders the snapshot: a large one takes long enough
@@ -164,7 +161,7 @@ impl Poller {
                         "poll did not finish before stale_after; {kept}"
                     ),
                 }
-                self.state.publish_failure(duration, failure.to_string());
+                self.state.publish_failure(duration, failure);
             }
         }
     }
@@ -184,28 +181,6 @@ fn what_is_kept(
             "the last good data is older than stale_after and no longer served"
         }
         Some(_) => "keeping the last good data",
-    }
-}
-
-/// Why a poll produced no snapshot.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PollFailure {
-    /// A request failed and failed the poll (already counted by the HTTP layer).
-    Request(PollError),
-    /// The poll had not finished at its deadline and was abandoned.
-    Timeout(Duration),
-}
-
-impl fmt::Display for PollFailure {
-    /// The text the status page and `aipool_exporter top` show: reason first,
-    /// no secrets (URLs are redacted where requests are sent).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PollFailure::Request(e) => {
-                write!(f, "{}: {} {}: {}", e.reason, e.api, e.url, e.message)
-            }
-            PollFailure::Timeout(deadline) => write!(f, "timeout: poll exceeded {deadline:?}"),
-        }
     }
 }
 
@@ -283,7 +258,7 @@ mod tests {
     use crate::config::{self, Env};
     use crate::counters::AccountCounters;
     use crate::exposition::{BuildInfo, Format};
-    use crate::model::Snapshot;
+    use crate::model::{Snapshot, Unit};
     use crate::providers::upstream::{PollError, Reason};
     use crate::providers::{BoxFuture, PollOutput};
     use crate::runtime::state::render_accounts_at;
@@ -380,13 +355,14 @@ mod tests {
             "last good data was lost:\n{m}"
         );
         assert_eq!(p.state.current().last_success, first_success);
-        assert!(p
-            .state
-            .current()
-            .last_error
-            .as_deref()
-            .unwrap()
-            .starts_with("http_5xx: DescribeQueues"));
+        // The state keeps the error as the provider reported it; its text is
+        // made where it is shown.
+        let last_error = p.state.current().last_error.clone();
+        assert_eq!(last_error, Some(PollFailure::Request(failure())));
+        assert_eq!(
+            last_error.map(|e| e.to_string()).as_deref(),
+            Some("http_5xx: DescribeQueues http://x/: HTTP 503")
+        );
 
         // The next success replaces the snapshot: q1 vanished upstream, so it
         // vanishes from /metrics.
@@ -434,7 +410,69 @@ mod tests {
         p.poll_once().await;
         let cur = p.state.current();
         assert!(cur.attempted && !cur.up);
-        assert!(cur.last_error.as_deref().unwrap().starts_with("timeout"));
+        let deadline = deadline(p.state.stale_after, p.ctx.timeout);
+        assert_eq!(cur.last_error, Some(PollFailure::Timeout(deadline)));
+        assert_eq!(
+            cur.last_error.as_ref().map(|e| e.to_string()).as_deref(),
+            Some("timeout: poll exceeded 180s")
+        );
+    }
+
+    /// A provider whose poll succeeds with a part it cannot read and a failed
+    /// pool `p2`.
+    struct Partly;
+
+    impl Provider for Partly {
+        fn poll<'a>(&'a self, _ctx: &'a PollCtx) -> BoxFuture<'a, Result<PollOutput, PollError>> {
+            Box::pin(async {
+                Ok(PollOutput {
+                    snapshot: snapshot(&["q1"]),
+                    partial: vec![PollError {
+                        api: "ListWorkspaces".into(),
+                        url: "http://x/ws".into(),
+                        reason: Reason::Auth,
+                        message: "forbidden".into(),
+                    }],
+                    failed: vec![FailedUnit {
+                        unit: Unit::Pool {
+                            cloud_region: None,
+                            pool_id: "p2".into(),
+                        },
+                        error: failure(),
+                    }],
+                    ..PollOutput::default()
+                })
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_partly_failed_poll_keeps_its_errors_typed() {
+        let mut p = poller(vec![]);
+        p.provider = Arc::new(Partly);
+        p.poll_once().await;
+        let cur = p.state.current();
+        assert!(cur.up && cur.last_error.is_none());
+        let reasons: Vec<Reason> = cur
+            .partial_errors
+            .iter()
+            .map(|e| e.error().reason)
+            .collect();
+        assert_eq!(reasons, [Reason::Auth, Reason::Http5xx]);
+        assert_eq!(cur.behind.len(), 1);
+        assert_eq!(cur.behind[0].error, failure());
+        let m = metrics(&p);
+        assert!(
+            m.contains("aipool_poll_partial_errors{provider=\"aihc\",account=\"a\"} 2\n"),
+            "{m}"
+        );
+        // A failed poll keeps what the last success could not read.
+        p.provider = Arc::new(Scripted(Mutex::new(vec![Err(failure())].into())));
+        p.poll_once().await;
+        let cur = p.state.current();
+        assert!(!cur.up);
+        assert_eq!(cur.partial_errors.len(), 2);
+        assert_eq!(cur.behind[0].error.reason, Reason::Http5xx);
     }
 
     #[test]

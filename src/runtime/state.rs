@@ -21,7 +21,8 @@ use crate::exposition::{
     HasLines, KeptUnit, SelfStatus,
 };
 use crate::model::{Snapshot, Unit};
-use crate::providers::ProviderKind;
+use crate::providers::{FailedUnit, PollError, ProviderKind};
+use crate::runtime::failure::{PartialError, PollFailure};
 
 /// The published state of one account after its latest poll.
 #[derive(Debug, Clone, Default)]
@@ -40,15 +41,15 @@ pub struct Published {
     pub attempted: bool,
     pub last_success: Option<SystemTime>,
     pub last_duration: Option<Duration>,
-    /// The last failure, without secrets: `reason: api url: message`.
-    pub last_error: Option<String>,
+    /// The last failure; shown as `reason: api url: message`.
+    pub last_error: Option<PollFailure>,
     /// Requests of the last successful poll that failed without failing it
-    /// (see `providers::PollOutput::partial`), without secrets, like `last_error`.
-    pub partial_errors: Vec<String>,
+    /// (see `providers::PollOutput::partial`), and its failed units.
+    pub partial_errors: Vec<PartialError>,
     /// Units (pools, services, regions) whose own calls failed in the last
     /// successful poll, handed to [`AccountState::publish`]: their last good
     /// series are kept until `stale_after` instead of the fresh data.
-    pub failed_units: Vec<(Unit, String)>,
+    pub failed_units: Vec<FailedUnit>,
     /// What the status page shows of those: each failed unit, when its data was
     /// last fetched (`None`: never, so it has no series) and why it failed.
     /// Set by [`AccountState::publish`].
@@ -60,7 +61,8 @@ pub struct Published {
 pub struct Behind {
     pub unit: Unit,
     pub fetched: Option<SystemTime>,
-    pub error: String,
+    /// Why its calls failed, as its provider reported it.
+    pub error: PollError,
 }
 
 #[derive(Debug)]
@@ -237,14 +239,14 @@ impl AccountState {
     fn keep_failed_units(
         &self,
         data: &mut DataLines,
-        failed: &[(Unit, String)],
+        failed: &[FailedUnit],
         previous: &Rendered,
         now: SystemTime,
     ) -> Vec<Behind> {
         let mut behind = Vec::with_capacity(failed.len());
         let mut kept: Vec<KeptUnit> = Vec::new();
         let previous = previous.lines.data.as_deref();
-        for (unit, error) in failed {
+        for FailedUnit { unit, error } in failed {
             let mut fetched: Option<SystemTime> = None;
             for (old, at) in previous.iter().flat_map(|d| d.units()) {
                 if !unit.covers(old) || data.has_unit(old) || kept.iter().any(|k| &k.unit == old) {
@@ -275,7 +277,7 @@ impl AccountState {
 
     /// Publishes a failed poll: `up` 0 with `error`, keeping the last good data
     /// (until it goes stale) and the time of the last success.
-    pub fn publish_failure(&self, duration: Duration, error: String) {
+    pub fn publish_failure(&self, duration: Duration, error: PollFailure) {
         let previous = self.rendered();
         let next = Published {
             snapshot: None,

@@ -240,7 +240,7 @@ fn status(a: &AccountLine) -> Markup {
                 @if let Some(e) = &a.error {
                     span class="reason" { (Text(e.reason)) }
                     @if !e.detail.is_empty() {
-                        ":" (Text(e.detail))
+                        ": " (Text(&e.detail))
                     }
                 }
                 @for b in &a.behind {

@@ -6,6 +6,8 @@ use super::view::{exact, page, refresh_seconds, Bar, ErrorText, Level, Named, St
 use super::*;
 use crate::capacity::Capacity;
 use crate::model::{Pool, Quantities, QuantityKind, Queue, Resources, Snapshot};
+use crate::providers::{PollError, Reason};
+use crate::runtime::failure::PollFailure;
 use crate::runtime::state::Published;
 
 pub(super) const T0: u64 = 1_700_000_000;
@@ -28,6 +30,16 @@ fn queue(pool: &str, id: &str, name: &str, q: Quantities) -> Queue {
         name: name.into(),
         quantities: q,
         ..Queue::default()
+    }
+}
+
+/// A request that failed with `reason`, as a provider reports it.
+pub(super) fn poll_error(reason: Reason, api: &str, url: &str, message: &str) -> PollError {
+    PollError {
+        api: api.into(),
+        url: url.into(),
+        reason,
+        message: message.into(),
     }
 }
 
@@ -280,9 +292,12 @@ fn every_upstream_string_is_escaped() {
     ));
     let mut p = published(s);
     p.up = false;
-    p.last_error = Some(format!(
-        "auth: DescribeQueues https://x/?sig=<redacted>: <img src=x onerror={evil}>"
-    ));
+    p.last_error = Some(PollFailure::Request(poll_error(
+        Reason::Auth,
+        "DescribeQueues",
+        "https://x/?sig=<redacted>",
+        &format!("<img src=x onerror={evil}>"),
+    )));
     let name = format!("acct{evil}");
     let mut a = view(&name, "aihc", &p);
     let region = format!("reg{evil}");
@@ -433,7 +448,12 @@ fn account_states_last_success_and_error_reason() {
     let up = published(aihc());
     let mut down = published(aihc());
     down.up = false;
-    down.last_error = Some("http_5xx: DescribeQueues http://h/api: upstream said no".into());
+    down.last_error = Some(PollFailure::Request(poll_error(
+        Reason::Http5xx,
+        "DescribeQueues",
+        "http://h/api",
+        "upstream said no",
+    )));
     let pending = Published::default();
     let html = page_at(
         &[
@@ -631,14 +651,24 @@ fn units_behind_are_marked_with_their_age_and_reason() {
                 pool_id: "cce-<1>".into(),
             },
             fetched: Some(UNIX_EPOCH + Duration::from_secs(T0 - 120)),
-            error: "http_5xx: v3/queues http://h/api: upstream said no".into(),
+            error: poll_error(
+                Reason::Http5xx,
+                "v3/queues",
+                "http://h/api",
+                "upstream said no",
+            ),
         },
         crate::runtime::state::Behind {
             unit: crate::model::Unit::Service {
                 service_id: "svco-2".into(),
             },
             fetched: None,
-            error: "timeout: DescribeComputeUnits http://h/: no answer".into(),
+            error: poll_error(
+                Reason::Timeout,
+                "DescribeComputeUnits",
+                "http://h/",
+                "no answer",
+            ),
         },
     ];
     let html = page_at(&[view("bj-prod", "aihc", &p)], 10);

@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::capacity::{by_identity, by_need, span, CapacityRow, ComputeUnitRow, KEEP_ROWS};
+use crate::runtime::failure::PollFailure;
 use crate::runtime::state::{Behind, Published};
 
 pub use crate::capacity::{CapabilitySource, FreeSource};
@@ -204,25 +205,27 @@ pub struct AccountLine<'a> {
     pub queues: usize,
     /// Qianfan compute units (0 elsewhere).
     pub compute_units: usize,
-    pub error: Option<ErrorText<'a>>,
+    pub error: Option<ErrorText>,
     /// Units whose own calls failed in the last successful poll: what is shown
     /// of them is older than the account's last success, or missing.
     pub behind: Vec<BehindLine<'a>>,
 }
 
-/// An error as the poller writes it, `reason: api url: message` (URL redacted,
-/// no secrets), split so that the reason leads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ErrorText<'a> {
-    pub reason: &'a str,
-    /// What followed the first `:` (empty when nothing did).
-    pub detail: &'a str,
+/// A failed poll as the page shows it, `reason: api url: message` (URL
+/// redacted, no secrets), split so that the reason leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorText {
+    pub reason: &'static str,
+    /// What follows `reason: ` (see [`PollFailure::detail`]).
+    pub detail: String,
 }
 
-impl<'a> ErrorText<'a> {
-    pub fn of(e: &'a str) -> Self {
-        let (reason, detail) = e.split_once(':').unwrap_or((e, ""));
-        ErrorText { reason, detail }
+impl ErrorText {
+    pub fn of(e: &PollFailure) -> Self {
+        ErrorText {
+            reason: e.reason().as_str(),
+            detail: e.detail(),
+        }
     }
 }
 
@@ -435,7 +438,7 @@ fn account<'a>(a: &AccountView<'a>, now: SystemTime) -> AccountLine<'a> {
         pools,
         queues,
         compute_units,
-        error: p.last_error.as_deref().map(ErrorText::of),
+        error: p.last_error.as_ref().map(ErrorText::of),
         behind: p.behind.iter().map(|b| behind(b, now)).collect(),
     }
 }
@@ -444,7 +447,7 @@ fn behind(b: &Behind, now: SystemTime) -> BehindLine<'_> {
     BehindLine {
         unit: b.unit.to_string(),
         fetched: b.fetched.map(|t| moment(t, now)),
-        reason: ErrorText::of(&b.error).reason,
+        reason: b.error.reason.as_str(),
     }
 }
 

@@ -2,6 +2,7 @@ use std::io::Read as _;
 use std::time::{Duration, UNIX_EPOCH};
 
 use super::*;
+use crate::runtime::failure::PollFailure;
 use crate::runtime::state::testing::{account, snapshot};
 use crate::runtime::state::{render_accounts_at, rendered, AccountState, Published};
 
@@ -125,7 +126,10 @@ fn a_failed_poll_reuses_the_rendered_snapshot() {
     let a = account("a");
     a.publish(published(&["q1"]));
     let before = a.rendered();
-    a.publish_failure(Duration::from_secs(1), "x".into());
+    a.publish_failure(
+        Duration::from_secs(1),
+        PollFailure::Timeout(Duration::from_secs(1)),
+    );
     let after = a.rendered();
     assert!(!after.published.up);
     assert_eq!(after.published.last_success, before.published.last_success);
@@ -151,7 +155,10 @@ fn the_snapshot_is_dropped_and_its_capacity_survives_a_failed_poll() {
     assert!(current.snapshot.is_none());
     let capacity = current.capacity.clone().unwrap();
     assert_eq!((capacity.pools, capacity.queues), (1, 1));
-    a.publish_failure(Duration::from_secs(1), "x".into());
+    a.publish_failure(
+        Duration::from_secs(1),
+        PollFailure::Timeout(Duration::from_secs(1)),
+    );
     assert!(Arc::ptr_eq(
         a.current().capacity.as_ref().unwrap(),
         &capacity

@@ -5,6 +5,7 @@ use super::writer::write_value;
 use super::*;
 use crate::exposition::families::{catalogue, index, Family};
 use crate::model::{Pool, QuantityKind, Queue, Resources, Snapshot, Unit};
+use crate::providers::{FailedUnit, PollError, Reason};
 use crate::quantity::slots::DEFAULT_SLOT_SIZES;
 use crate::runtime::state::testing::account;
 use crate::runtime::state::{render_accounts_at, AccountState, Published};
@@ -316,11 +317,14 @@ fn publish_at(a: &AccountState, mut s: Snapshot, at: u64, failed: &[Unit]) {
     p.last_success = Some(UNIX_EPOCH + Duration::from_secs(at));
     p.failed_units = failed
         .iter()
-        .map(|u| {
-            (
-                u.clone(),
-                "http_5xx: v3/queues http://sim/: upstream said no".into(),
-            )
+        .map(|u| FailedUnit {
+            unit: u.clone(),
+            error: PollError {
+                api: "v3/queues".into(),
+                url: "http://sim/".into(),
+                reason: Reason::Http5xx,
+                message: "upstream said no".into(),
+            },
         })
         .collect();
     a.publish(p);
@@ -381,7 +385,7 @@ fn a_failed_pool_keeps_its_last_good_series_until_stale_after() {
         behind[0].fetched,
         Some(UNIX_EPOCH + Duration::from_secs(T0))
     );
-    assert!(behind[0].error.contains("http_5xx"));
+    assert_eq!(behind[0].error.reason, Reason::Http5xx);
     // The status page counts the kept pool.
     assert_eq!(a.rendered().pools, 2);
 
@@ -523,11 +527,14 @@ fn a_failed_service_keeps_its_compute_units_on_metrics_and_the_status_page() {
         p.last_success = Some(UNIX_EPOCH + Duration::from_secs(at));
         p.failed_units = failed
             .iter()
-            .map(|u| {
-                (
-                    u.clone(),
-                    "timeout: DescribeComputeUnits http://h/: no answer".into(),
-                )
+            .map(|u| FailedUnit {
+                unit: u.clone(),
+                error: PollError {
+                    api: "DescribeComputeUnits".into(),
+                    url: "http://h/".into(),
+                    reason: Reason::Timeout,
+                    message: "no answer".into(),
+                },
             })
             .collect();
         a.publish(p);

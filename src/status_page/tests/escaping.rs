@@ -49,7 +49,12 @@ fn a_hostile_name_in_every_user_controlled_field_comes_out_escaped() {
     });
     let mut p = published(s);
     p.up = false;
-    p.last_error = Some(format!("{}: {}", f("reason"), f("detail")));
+    p.last_error = Some(PollFailure::Request(poll_error(
+        Reason::Auth,
+        &f("api"),
+        &f("url"),
+        &f("detail"),
+    )));
     p.behind = vec![
         Behind {
             unit: Unit::Pool {
@@ -57,14 +62,24 @@ fn a_hostile_name_in_every_user_controlled_field_comes_out_escaped() {
                 pool_id: f("unitpool"),
             },
             fetched: Some(UNIX_EPOCH + Duration::from_secs(T0)),
-            error: format!("{}: {}", f("behindreason"), f("behinddetail")),
+            error: poll_error(
+                Reason::Http5xx,
+                &f("behindapi"),
+                &f("behindurl"),
+                &f("behinddetail"),
+            ),
         },
         Behind {
             unit: Unit::Service {
                 service_id: f("unitservice"),
             },
             fetched: None,
-            error: f("nocolon"),
+            error: poll_error(
+                Reason::Timeout,
+                &f("behindapi"),
+                &f("behindurl"),
+                &f("behinddetail"),
+            ),
         },
     ];
     let (name, provider, region) = (f("acct"), f("prov"), f("reg"));
@@ -123,13 +138,12 @@ fn a_hostile_name_in_every_user_controlled_field_comes_out_escaped() {
         "qname",
         "accel",
         "qaccel",
-        "reason",
+        "api",
+        "url",
         "detail",
         "unitregion",
         "unitpool",
         "unitservice",
-        "behindreason",
-        "nocolon",
         "path",
         "ver",
         "rev",
@@ -140,6 +154,8 @@ fn a_hostile_name_in_every_user_controlled_field_comes_out_escaped() {
         assert!(shown > 0, "{marker} is not on the page: {html}");
         assert_eq!(shown, safe, "{marker} is not escaped everywhere: {html}");
     }
-    // The only text after the first `:` of a unit's error is not shown.
-    assert!(!html.contains("behinddetail"), "{html}");
+    // Of a unit's error only the reason is shown.
+    for hidden in ["behindapi", "behindurl", "behinddetail"] {
+        assert!(!html.contains(hidden), "{html}");
+    }
 }

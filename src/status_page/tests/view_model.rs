@@ -9,13 +9,23 @@ fn the_view_model_holds_the_accounts_labels_without_html() {
     let mut down = published(aihc());
     down.up = false;
     down.last_duration = None;
-    down.last_error = Some("http_5xx: DescribeQueues http://h/api: upstream said no".into());
+    down.last_error = Some(PollFailure::Request(poll_error(
+        Reason::Http5xx,
+        "DescribeQueues",
+        "http://h/api",
+        "upstream said no",
+    )));
     down.behind = vec![crate::runtime::state::Behind {
         unit: crate::model::Unit::Service {
             service_id: "svco-2".into(),
         },
         fetched: Some(UNIX_EPOCH + Duration::from_secs(T0 - 7200)),
-        error: "timeout: DescribeComputeUnits http://h/: no answer".into(),
+        error: poll_error(
+            Reason::Timeout,
+            "DescribeComputeUnits",
+            "http://h/",
+            "no answer",
+        ),
     }];
     let pending = Published::default();
     let info = PageInfo {
@@ -55,7 +65,7 @@ fn the_view_model_holds_the_accounts_labels_without_html() {
         down.error,
         Some(ErrorText {
             reason: "http_5xx",
-            detail: " DescribeQueues http://h/api: upstream said no",
+            detail: "DescribeQueues http://h/api: upstream said no".into(),
         })
     );
     assert_eq!(down.behind.len(), 1);
@@ -66,11 +76,83 @@ fn the_view_model_holds_the_accounts_labels_without_html() {
     assert!(!pending.up && !pending.stale);
     assert!(pending.last_success.is_none());
     assert_eq!(
-        ErrorText::of("no colon"),
+        ErrorText::of(&PollFailure::Timeout(Duration::from_secs(180))),
         ErrorText {
-            reason: "no colon",
-            detail: ""
+            reason: "timeout",
+            detail: "poll exceeded 180s".into()
         }
+    );
+}
+
+#[test]
+fn the_page_shows_the_reasons_the_runtime_state_keeps() {
+    use crate::providers::FailedUnit;
+    use crate::runtime::state::testing::{account, snapshot};
+    // Published the runtime's way: the state keeps each error as the provider
+    // reported it, and the page shows its reason. A URL holds a `:` of its
+    // own, so the reason cannot be read back from the provider's text.
+    let error = poll_error(
+        Reason::Http5xx,
+        "v3/queues",
+        "http://127.0.0.1:8080/api/v1/queues",
+        "upstream said no",
+    );
+    let a = account("a");
+    a.publish(Published {
+        snapshot: Some(Arc::new(snapshot(&["q1"]))),
+        last_success: Some(UNIX_EPOCH + Duration::from_secs(T0)),
+        up: true,
+        attempted: true,
+        failed_units: vec![FailedUnit {
+            unit: crate::model::Unit::Service {
+                service_id: "svco-2".into(),
+            },
+            error: error.clone(),
+        }],
+        ..Published::default()
+    });
+    a.publish_failure(
+        Duration::from_secs(1),
+        PollFailure::Request(poll_error(
+            Reason::Auth,
+            "v3/pools",
+            "http://h:1/",
+            "denied",
+        )),
+    );
+    let p = a.current();
+    assert_eq!(p.behind[0].error, error);
+    assert_eq!(
+        p.last_error.as_ref().map(PollFailure::reason),
+        Some(Reason::Auth)
+    );
+    let info = PageInfo {
+        telemetry_path: "/metrics",
+        version: "1.2.3",
+        revision: "abc",
+        now: UNIX_EPOCH + Duration::from_secs(T0 + 10),
+    };
+    let accounts = [view("a", "aihc", &p)];
+    let v = page(&accounts, &info, None);
+    let line = &v.sections[0].line;
+    assert_eq!(line.behind[0].reason, "http_5xx");
+    assert_eq!(
+        line.error,
+        Some(ErrorText {
+            reason: "auth",
+            detail: "v3/pools http://h:1/: denied".into(),
+        })
+    );
+    let html = page_at(&accounts, 10);
+    assert!(
+        html.contains(
+            r#"<div class="err"><span class="reason">auth</span>: v3/pools http://h:1/: denied"#
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"service svco-2: no data; <span class="reason">http_5xx</span>"#),
+        "{html}"
     );
 }
 
