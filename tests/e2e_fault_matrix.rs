@@ -101,7 +101,7 @@ fn config(name: &str, sim: &str) -> String {
     format!("\n[[accounts]]\nname = \"{name}\"\n{COMMON}{body}")
 }
 
-const ACCOUNTS: [(&str, &str); 7] = [
+const ACCOUNTS: &[(&str, &str)] = &[
     ("aihc-openapi", "DescribeResourcePools"),
     ("aihc-console", "v3/resourcepools"),
     // Discovery, the account's own list: a service's compute units fail
@@ -169,7 +169,7 @@ fn complete(m: &Metrics, account: &str) -> bool {
 fn every_fault_against_every_provider() {
     let started = Instant::now();
     let mut accounts = Vec::new();
-    for (name, target) in ACCOUNTS {
+    for &(name, target) in ACCOUNTS {
         let (proc, sim) = simulator(100);
         accounts.push(Account {
             name,

@@ -48,18 +48,10 @@ fn json(out: &Output) -> Value {
     })
 }
 
-/// The demo's five accounts, pointed at `sim`.
+/// The demo's accounts, pointed at `sim`.
 fn demo_config(sim: &str) -> String {
     aipool_sim::demo::config_toml(sim, "127.0.0.1:0", Duration::from_secs(3600))
 }
-
-const DEMO_ACCOUNTS: [(&str, &str); 5] = [
-    ("aihc-console-demo", "aihc"),
-    ("aihc-openapi-demo", "aihc"),
-    ("qianfan-demo", "qianfan"),
-    ("modelarts-demo", "modelarts"),
-    ("sugon-demo", "sugon"),
-];
 
 /// The capacity table's rows, as whitespace-separated columns.
 fn capacity_rows(stdout: &str) -> Vec<Vec<&str>> {

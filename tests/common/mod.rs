@@ -383,3 +383,35 @@ pub fn scrape_until(addr: &str, secs: u64, what: &str, pred: impl Fn(&Metrics) -
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// The demo config's accounts as (name, provider), in its order, read from
+/// `aipool_sim::demo::config_toml` itself: the tests that run the demo expect
+/// exactly these, so a platform added to the demo needs no list here. Fails
+/// if the demo leaves out a platform the exporter knows, since those tests
+/// (the golden files first) would then not cover it.
+pub fn demo_accounts() -> Vec<(String, String)> {
+    let text =
+        aipool_sim::demo::config_toml("127.0.0.1:1", "127.0.0.1:0", Duration::from_secs(3600));
+    let doc: toml_edit::DocumentMut = text.parse().expect("the demo config is TOML");
+    let accounts: Vec<(String, String)> = doc["accounts"]
+        .as_array_of_tables()
+        .expect("the demo config's [[accounts]]")
+        .iter()
+        .map(|t| {
+            let key = |k: &str| {
+                t.get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_else(|| panic!("a demo account without {k}: {t}"))
+                    .to_string()
+            };
+            (key("name"), key("provider"))
+        })
+        .collect();
+    for kind in aipool_exporter::providers::ProviderKind::NAMES {
+        assert!(
+            accounts.iter().any(|(_, p)| p == kind),
+            "the demo config has no {kind} account: add one in crates/aipool-sim/src/demo.rs"
+        );
+    }
+    accounts
+}

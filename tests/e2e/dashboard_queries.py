@@ -9,8 +9,8 @@ the template variables as Grafana would with "All" selected (`$account` becomes
 `.*`, which is why filters must use `=~`; `$__rate_interval` becomes `1m`), runs it
 against the Prometheus API, and fails if it errors or returns no data.
 
-Meant for a Prometheus that scraped `aipool_exporter demo` (which runs all four
-platforms) with deploy/prometheus/rules.yml loaded: tests/e2e/prometheus.sh does
+Meant for a Prometheus that scraped `aipool_exporter demo` (which runs every
+platform) with deploy/prometheus/rules.yml loaded: tests/e2e/prometheus.sh does
 that and calls this. Standard library only.
 
 With `--account NAME --provider P` (tests/e2e/prometheus.sh does this for every
@@ -325,7 +325,7 @@ def main() -> int:
     ap.add_argument("--dashboards", default=str(ROOT / "grafana"))
     ap.add_argument("-q", "--quiet", action="store_true", help="print only failures")
     ap.add_argument("--account", help="select only this account (needs --provider)")
-    ap.add_argument("--provider", help="the account's provider: aihc, modelarts, qianfan or sugon")
+    ap.add_argument("--provider", help="the account's provider label (one of ALL in grafana/dashgen/platforms.py)")
     ap.add_argument("--job", help="the exporter's scrape job for the exporter-health dashboard")
     args = ap.parse_args()
     if bool(args.account) != bool(args.provider):
