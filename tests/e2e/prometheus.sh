@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# End to end with a real Prometheus: starts `aipool_exporter demo` (all four
-# simulated platforms, job aipool_exporter), `aipool_exporter simulate --no-drift`
+# End to end with a real Prometheus: starts `aipool_exporter demo` (every
+# simulated platform, job aipool_exporter), `aipool_exporter simulate --no-drift`
 # with one exporter per example config in config/ pointed at it (job
 # aipool_examples; tests/e2e/example_configs.py gives each file its endpoints and
 # the simulator's credentials through environment overrides), and a Prometheus of

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Browser test of the status page at `/`: starts `aipool_exporter demo` (all four
-# simulated platforms, one poll: --interval 1h keeps the snapshot still), loads
+# Browser test of the status page at `/`: starts `aipool_exporter demo` (every
+# simulated platform, one poll: --interval 1h keeps the snapshot still), loads
 # the page in headless Chromium, and compares the rendered DOM (`--dump-dom`) with
 # /metrics (tests/e2e/status_page_check.py: accounts, every accelerator row's
 # numbers and their source, completeness, order by headroom within each account,
