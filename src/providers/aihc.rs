@@ -21,7 +21,7 @@ pub use self::config::{
     OPENAPI_POOL_TYPES,
 };
 use super::registry::{Decoder, Platform};
-use super::upstream::response::{upstream_message, ErrorSpec};
+use super::upstream::response::ErrorSpec;
 use super::{BoxFuture, PollOutput, Provider};
 use crate::fields::{CommonKeys, Fields};
 
@@ -42,11 +42,10 @@ impl Aihc {
 impl Platform for Aihc {
     const NAME: &'static str = "aihc";
     type Config = Config;
-    const ERRORS: ErrorSpec = ErrorSpec {
-        auth_codes: aipool_signing::bce::AUTH_ERROR_CODES,
-        resign_codes: &[aipool_signing::bce::REQUEST_EXPIRED],
-        read: upstream_message,
-    };
+    const ERRORS: ErrorSpec = ErrorSpec::codes(
+        aipool_signing::bce::AUTH_ERROR_CODES,
+        &[aipool_signing::bce::REQUEST_EXPIRED],
+    );
     const DECODERS: &'static [Decoder] = decoders::DECODERS;
 
     fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {

@@ -29,7 +29,7 @@ pub use self::decode::{decode, Body};
 use super::registry::{Decoder, Platform};
 use super::upstream::concurrent;
 use super::upstream::decode::DecodeLog;
-use super::upstream::response::{upstream_message, ErrorSpec};
+use super::upstream::response::ErrorSpec;
 use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
 use crate::fields::{CommonKeys, Fields};
 use client::Client;
@@ -57,11 +57,10 @@ impl Platform for ModelArts {
     /// The API gateway's codes for refused credentials or signatures
     /// (`APIGW.0301`: incorrect IAM authentication information) and
     /// ModelArts' own.
-    const ERRORS: ErrorSpec = ErrorSpec {
-        auth_codes: &["APIGW.0301", "APIGW.0101", "APIGW.0303", "ModelArts.0103"],
-        resign_codes: &[],
-        read: upstream_message,
-    };
+    const ERRORS: ErrorSpec = ErrorSpec::codes(
+        &["APIGW.0301", "APIGW.0101", "APIGW.0303", "ModelArts.0103"],
+        &[],
+    );
     const DECODERS: &'static [Decoder] = decoders::DECODERS;
 
     fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {

@@ -25,7 +25,7 @@ pub use self::decode::{decode, Body};
 use super::registry::{Decoder, Platform};
 use super::upstream::concurrent;
 use super::upstream::decode::DecodeLog;
-use super::upstream::response::{upstream_message, ErrorSpec};
+use super::upstream::response::ErrorSpec;
 use super::{BoxFuture, FailedUnit, PollOutput, Provider, Unit};
 use crate::fields::{CommonKeys, Fields};
 use client::Client;
@@ -49,11 +49,10 @@ impl Qianfan {
 impl Platform for Qianfan {
     const NAME: &'static str = "qianfan";
     type Config = Config;
-    const ERRORS: ErrorSpec = ErrorSpec {
-        auth_codes: aipool_signing::bce::AUTH_ERROR_CODES,
-        resign_codes: &[aipool_signing::bce::REQUEST_EXPIRED],
-        read: upstream_message,
-    };
+    const ERRORS: ErrorSpec = ErrorSpec::codes(
+        aipool_signing::bce::AUTH_ERROR_CODES,
+        &[aipool_signing::bce::REQUEST_EXPIRED],
+    );
     const DECODERS: &'static [Decoder] = decoders::DECODERS;
 
     fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {

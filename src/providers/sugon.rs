@@ -36,7 +36,7 @@ pub use self::config::{
 };
 pub use self::decode::{decode, Body};
 use super::registry::{Decoder, Platform};
-use super::upstream::response::{upstream_message, ErrorSpec};
+use super::upstream::response::ErrorSpec;
 use super::{BoxFuture, PollOutput, Provider};
 use crate::fields::{CommonKeys, Fields};
 use session::Session;
@@ -84,11 +84,7 @@ impl Platform for Sugon {
     type Config = Config;
     /// A lapsed or refused token (which the client also meets in 2xx
     /// bodies, and answers with one login).
-    const ERRORS: ErrorSpec = ErrorSpec {
-        auth_codes: &[client::CODE_TOKEN_REJECTED],
-        resign_codes: &[],
-        read: upstream_message,
-    };
+    const ERRORS: ErrorSpec = ErrorSpec::codes(&[client::CODE_TOKEN_REJECTED], &[]);
     const DECODERS: &'static [Decoder] = decoders::DECODERS;
 
     fn parse_config(f: &mut Fields<'_>, common: &mut CommonKeys) -> Option<Config> {

@@ -32,11 +32,21 @@ pub type CodeAndMessage = (Option<String>, Option<String>);
 impl ErrorSpec {
     /// No platform's codes: the status alone classifies, bodies read in the
     /// common shapes.
-    pub const NEUTRAL: ErrorSpec = ErrorSpec {
-        auth_codes: &[],
-        resign_codes: &[],
-        read: upstream_message,
-    };
+    pub const NEUTRAL: ErrorSpec = ErrorSpec::codes(&[], &[]);
+
+    /// A platform's auth and re-sign codes, its bodies read in the common
+    /// shapes (every platform so far: their error bodies differ only in key
+    /// names, which [`upstream_message`] knows).
+    pub const fn codes(
+        auth_codes: &'static [&'static str],
+        resign_codes: &'static [&'static str],
+    ) -> ErrorSpec {
+        ErrorSpec {
+            auth_codes,
+            resign_codes,
+            read: upstream_message,
+        }
+    }
 
     pub fn is_auth_code(&self, code: &str) -> bool {
         self.auth_codes.contains(&code)
